@@ -40,20 +40,35 @@ def blocks_to_signed(V, W, tol: float = 1e-9, abs_tol: float = 0.0):
     return Q[big] / a[big, None], a[big], s[big]
 
 
-def merge_collinear(dirs, mags, signs, tol: float = 1e-7):
-    """Merge blocks with the same sign and (numerically) the same unit direction."""
+def merge_collinear(X, dirs, mags, signs, tol: float = 1e-5, fit_tol: float = 0.0):
+    """Merge blocks with the same sign and (nearly) the same unit direction.
+
+    An interior-point solution places an optimal neuron that lies on a cell
+    boundary in every adjacent cell, with directions that differ by solver
+    noise (~1e-7).  A group within ``tol`` is merged into one block q = Σ qⱼ
+    when that changes the fit by at most ``fit_tol`` (the penalty Σ‖qⱼ‖ can
+    only decrease), so the objective cannot get worse beyond noise.
+    """
     order = np.argsort(-mags)
     used = np.zeros(len(mags), dtype=bool)
     D, A, S = [], [], []
+
+    def keep(idx):
+        for j in idx:
+            D.append(dirs[j]); A.append(mags[j]); S.append(signs[j])
+
     for i in order:
         if used[i]:
             continue
         same = (~used) & (signs == signs[i]) & (np.linalg.norm(dirs - dirs[i], axis=1) <= tol)
         used |= same
-        q = (mags[same, None] * dirs[same]).sum(axis=0)
-        D.append(q / np.linalg.norm(q))
-        A.append(np.linalg.norm(q))
-        S.append(signs[i])
+        Q = mags[same, None] * dirs[same]
+        q = Q.sum(axis=0)
+        change = np.linalg.norm(np.maximum(X @ Q.T, 0).sum(axis=1) - np.maximum(X @ q, 0))
+        if change <= fit_tol:
+            D.append(q / np.linalg.norm(q)); A.append(np.linalg.norm(q)); S.append(signs[i])
+        else:
+            keep(np.flatnonzero(same))
     d = dirs.shape[1] if dirs.ndim == 2 else 0
     return np.array(D).reshape(-1, d), np.array(A), np.array(S)
 
@@ -95,6 +110,6 @@ def recover_network(X, V, W, *, tol: float = 1e-9, scale: float = 1.0):
     """
     abs_tol = 1e-10 * scale / max(np.linalg.norm(X, 2), 1e-300)
     dirs, mags, signs = blocks_to_signed(V, W, tol, abs_tol)
-    dirs, mags, signs = merge_collinear(dirs, mags, signs)
+    dirs, mags, signs = merge_collinear(X, dirs, mags, signs, fit_tol=1e-9 * scale)
     dirs, mags, signs = prune_to_basic(X, dirs, mags, signs)
     return to_neurons(dirs, mags, signs)

@@ -1,0 +1,52 @@
+"""Bad input: a ValueError that names the parameter, the value and the fix, within a second."""
+import time
+
+import numpy as np
+import pytest
+
+from cvxcore import activation_patterns, dual_certificate, nonconvex_objective, solve_convex, with_bias
+
+X = with_bias(np.array([-2, -1, 0, 1, 2.0]))
+Y = np.array([1, -1, 1, 1, -1.0])
+
+
+@pytest.mark.parametrize("args,kwargs,match", [
+    ((np.array([[np.nan, 1.0]]), [1.0], 0.1), {}, r"X contains nan at row 0.*NaN/inf"),
+    ((np.array([[np.inf, 1.0]]), [1.0], 0.1), {}, r"X contains inf"),
+    ((X, Y[:4], 0.1), {}, r"y has shape \(4,\) but X has 5 rows"),
+    ((np.zeros((0, 2)), [], 0.1), {}, r"X has shape \(0, 2\).*at least one row"),
+    ((np.zeros((2, 2, 2)), [1, 1], 0.1), {}, r"X has shape \(2, 2, 2\) \(3-D\)"),
+    ((np.array([1.0, 2.0]), [1, 1], 0.1), {}, r"with_bias"),
+    ((X, Y, 0.0), {}, r"beta=0.0 is out of range; beta must be > 0"),
+    ((X, Y, -1), {}, r"beta=-1.0 is out of range"),
+    ((X, Y, float("nan")), {}, r"beta=nan is not finite"),
+    ((X, Y, "big"), {}, r"beta='big' is not a number"),
+    ((X, Y, 0.1), {"loss": "l1"}, r"loss='l1' is not a known loss; use one of 'squared', 'hinge', 'logistic'"),
+    ((X, Y * 2, 0.1), {"loss": "hinge"}, r"loss='hinge' needs labels in \{-1, \+1\}.*map your classes"),
+    ((X, np.array([1, -1, np.nan, 1, 1.0]), 0.1), {}, r"y\[2\] = nan"),
+    ((X, Y, 0.1), {"method": "newton"}, r"method='newton' is not known"),
+    ((X, Y, 0.1), {"patterns": np.ones((3, 4), bool)}, r"patterns has shape \(3, 4\); it must be \(P, 5\)"),
+    ((with_bias(np.random.default_rng(0).standard_normal((1500, 2))), np.ones(1500), 0.1), {},
+     r"exact-enumeration limit.*method='sample'"),
+])
+def test_solve_convex_rejects_bad_input(args, kwargs, match):
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match=match):
+        solve_convex(*args, **kwargs)
+    assert time.perf_counter() - t < 1.0
+
+
+def test_network_shape_mismatch():
+    with pytest.raises(ValueError, match=r"U has shape \(3, 4\); it must be \(m, 2\)"):
+        nonconvex_objective(X, Y, np.ones((3, 4)), np.ones(3), 0.1)
+    with pytest.raises(ValueError, match=r"alpha has shape \(2,\) but U has 3 rows"):
+        dual_certificate(X, Y, np.ones((3, 2)), np.ones(2), 0.1)
+    with pytest.raises(ValueError, match="NaN/inf"):
+        nonconvex_objective(X, Y, np.full((1, 2), np.nan), np.ones(1), 0.1)
+
+
+def test_with_bias_and_patterns_reject_garbage():
+    with pytest.raises(ValueError, match="x contains nan"):
+        with_bias([1.0, np.nan])
+    with pytest.raises(ValueError, match="could not be read as a numeric array"):
+        activation_patterns([["a", "b"]])
