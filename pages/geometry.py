@@ -1,23 +1,216 @@
-"""Geometry: the rectified ellipsoid, its polar and the neural gauge (MATH.md §5).
+"""Geometry: the rectified ellipsoid, its polar and the neural gauge (MATH.md §5, Figure 1).
 
-First version: the data X (n = 2 rows) and the target y; the pictures follow.
+Prose, widgets, one call into :mod:`cvxcore.gauge` per picture (cached), figures
+from :mod:`lab.figures_geometry`.  Bad input is an ``st.error``, never a traceback.
 """
+from __future__ import annotations
+
 import numpy as np
 import streamlit as st
 
+from cvxcore.gauge import beta_curve, geometry, neural_gauge
+from lab import figures_geometry as fg
+
+DEFAULT_X = {2: "1, 0\n-0.6, 0.8", 3: "1, 0, 0.2\n-0.5, 1, 0\n0.2, -0.4, 1"}
+DEFAULT_Y = {2: (0.6, 0.9), 3: (0.6, 0.5, 0.4)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _gauge(X: tuple, y: tuple):
+    return neural_gauge(np.array(X), np.array(y))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _geometry(X: tuple):
+    X = np.array(X)
+    return geometry(X, num=721 if X.shape[0] == 2 else 2000)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _curve(X: tuple, y: tuple, num: int):
+    return beta_curve(np.array(X), np.array(y), num=num)
+
+
+def parse_X(text: str) -> np.ndarray:
+    """Rows on separate lines, numbers separated by commas or spaces; ValueError with the fix."""
+    rows = [r for r in text.strip().splitlines() if r.strip()]
+    if not rows:
+        raise ValueError("X is empty: type one data point per line, e.g. `1, 0`.")
+    out = []
+    for k, r in enumerate(rows, 1):
+        try:
+            out.append([float(t) for t in r.replace(",", " ").split()])
+        except ValueError:
+            raise ValueError(f"row {k} of X, `{r.strip()}`, is not a list of numbers; "
+                             "write numbers separated by commas, e.g. `1, 0.5`.") from None
+    if len({len(r) for r in out}) != 1:
+        raise ValueError(f"the rows of X have different lengths {[len(r) for r in out]}; "
+                         "every data point needs the same number d of features.")
+    return np.array(out)
+
+
+def _tup(a) -> tuple:
+    return tuple(map(tuple, a)) if np.ndim(a) == 2 else tuple(a)
+
+
+def _points_from_dataset():
+    """(X_all, labels) of the shared drawn data set, or None (lab.state is the app's)."""
+    try:
+        from lab import state
+    except Exception:
+        return None
+    for name in ("get_dataset", "current_dataset", "dataset", "get_data"):
+        fn = getattr(state, name, None)
+        if callable(fn):
+            try:
+                d = fn()
+            except Exception:
+                return None
+            X = getattr(d, "X", None) if not isinstance(d, tuple) else d[0]
+            y = getattr(d, "y", None) if not isinstance(d, tuple) else d[1]
+            if X is not None and y is not None and len(X) >= 2:
+                return np.asarray(X, float), np.asarray(y, float)
+    return None
+
+
 st.title("Geometry: the neural gauge")
 st.markdown(
-    "With two data points the outputs of one neuron, $(Xu)_+$ for $\\|u\\| \\le 1$, fill the "
-    "*rectified ellipsoid* $Q_X$ in the plane. The smallest $\\sum_j |\\alpha_j|$ that interpolates "
-    "$y$ is the gauge of $y$ with respect to $\\mathrm{conv}(Q_X \\cup -Q_X)$ (section 2.1 of the paper)."
+    r"""
+Take only **n = 2 data points** (or 3), the rows of $X$. One ReLU neuron with weights
+$\|u\| \le 1$ outputs the vector $(Xu)_+ \in \mathbb{R}^n$: one number per data point.
+As $u$ ranges over the unit ball these outputs fill the **rectified ellipsoid**
+$Q_X = \{(Xu)_+ : \|u\| \le 1\}$ — the ellipsoid $E = \{Xu : \|u\|\le 1\}$ with every
+negative coordinate set to 0.
+
+A network $\sum_j (Xu_j)_+ \alpha_j$ interpolates $y$ with the smallest $\sum_j |\alpha_j|$ exactly
+when $y/\gamma$ is a convex combination of points of $Q_X \cup -Q_X$ with $\gamma$ as small as
+possible: $\gamma$ is the **gauge** of $y$ for $C = \mathrm{conv}(Q_X \cup -Q_X)$, the factor by which
+$C$ must be blown up until it reaches $y$. Polar duality (7) gives the same number as
+$\max\, y^\top z$ over the **polar set** $C^\circ = \{z : |z^\top w| \le 1 \ \forall w \in Q_X\}$.
+It is also the limit of $p^*(\beta)/\beta$ as the weight decay $\beta \to 0$ (section 2.1 of the paper).
+"""
 )
-c1, c2 = st.columns(2)
-x1 = c1.text_input("row x₁ of X", "1, 0.3")
-x2 = c2.text_input("row x₂ of X", "-0.5, 1")
+
+# ----------------------------------------------------------------------------- inputs
+c0, c1 = st.columns([1, 2])
+n = c0.radio("number of data points n", (2, 3), horizontal=True, key="geo_n",
+             help="n = 2: every set lives in the plane (the paper's Figure 1); n = 3: in space.")
+source = c0.radio("data X", ("type X", "points of the drawn data set"), key="geo_source")
+X = None
+if source == "points of the drawn data set":
+    ds = _points_from_dataset()
+    if ds is None:
+        c1.info("No drawn data set is available here; type X instead.")
+        source = "type X"
+    else:
+        Xall, _ = ds
+        idx = c1.multiselect(f"pick {n} data points (rows)", list(range(Xall.shape[0])),
+                             default=list(range(min(n, Xall.shape[0]))), key=f"geo_pick{n}")
+        bias = c1.checkbox("append a bias column (1)", value=True, key="geo_bias")
+        if len(idx) != n:
+            st.warning(f"Pick exactly {n} data points (you picked {len(idx)}).")
+            st.stop()
+        X = Xall[idx]
+        if bias:
+            X = np.hstack([X, np.ones((n, 1))])
+if source == "type X":
+    text = c1.text_area(f"X: {n} rows (one data point per line), d numbers each",
+                        DEFAULT_X[n], key=f"geo_X{n}", height=110,
+                        help="Numbers separated by commas or spaces. Include a column of ones for a bias.")
+    try:
+        X = parse_X(text)
+    except ValueError as e:
+        st.error(str(e))
+        st.stop()
+    if X.shape[0] != n:
+        st.error(f"X has {X.shape[0]} rows but n = {n}: type exactly {n} data points, one per line "
+                 f"(or switch n above).")
+        st.stop()
+    if not np.all(np.isfinite(X)):
+        st.error("X contains NaN or inf; type finite numbers.")
+        st.stop()
+
+cols = st.columns(n)
+y = np.array([cols[i].slider(f"y{'₁₂₃'[i]}  (target for point {i + 1})", -2.0, 2.0,
+                             DEFAULT_Y[n][i], 0.05, key=f"geo_y{n}_{i}") for i in range(n)])
+
 try:
-    X = np.array([[float(t) for t in x1.split(",")], [float(t) for t in x2.split(",")]])
-except ValueError:
-    st.error("Type each row of X as numbers separated by commas, e.g. `1, 0.3`.")
+    res = _gauge(_tup(X), _tup(y))
+    G = _geometry(_tup(X))
+except ValueError as e:          # the core names the parameter, the value and the fix
+    st.error(str(e))
     st.stop()
-st.write("X =", X)
-st.info("The pictures of the ellipsoid, Q_X, its hull and its polar are being built.")
+
+# ----------------------------------------------------------------------------- numbers
+m1, m2, m3, m4 = st.columns(4)
+if res.status == "infeasible":
+    st.warning(res.message)
+elif res.status == "zero":
+    st.info(res.message)
+m1.metric("min Σ|αⱼ| (interpolation)", f"{res.primal:.6g}")
+m2.metric("max yᵀz over C° (polar)", f"{res.polar:.6g}")
+m3.metric("relative difference", "—" if not np.isfinite(res.primal) or res.primal == 0 else f"{res.rel_diff:.1e}")
+m4.metric("neurons used", f"{res.alpha.size}")
+if res.status not in ("optimal", "infeasible", "zero"):
+    st.error(res.message)
+if not G.polar_bounded:
+    st.info(f"span(Q_X) has dimension {G.hull_dim} < {n}: C is flat and the polar set C° is unbounded "
+            "(it contains every z orthogonal to span(Q_X)); it is drawn cut off.")
+
+# ----------------------------------------------------------------------------- pictures
+yy = y if np.linalg.norm(y) > 0 else None
+if n == 2:
+    a, b = st.columns(2)
+    a.plotly_chart(fg.output_space_2d(G, res, yy), width="stretch", key="geo_out2")
+    b.plotly_chart(fg.polar_2d(G, res, yy), width="stretch", key="geo_polar2")
+else:
+    a, b = st.columns(2)
+    a.plotly_chart(fg.output_space_3d(G, res, yy), width="stretch", key="geo_out3")
+    b.plotly_chart(fg.polar_3d(G, res, yy), width="stretch", key="geo_polar3")
+
+if 0 < res.value < np.inf:
+    parts = " + ".join(f"{abs(a_):.3g}·{'+' if a_ > 0 else '−'}(Xu{'₁₂₃₄'[j] if j < 4 else j + 1})₊"
+                       for j, a_ in enumerate(res.alpha))
+    st.markdown(
+        rf"""
+**Reading the pictures.** Left: grey $E$, blue $Q_X$ (light blue $-Q_X$), orange $C$ and, dashed,
+$\gamma C$ with $\gamma = {res.value:.5g}$: the smallest blow-up of $C$ that contains $y$ (red star).
+The brown diamonds are $\gamma\,\mathrm{{sign}}(\alpha_j)(Xu_j)_+$ for the {res.alpha.size} optimal
+neurons; $y$ lies on the segment between them, because
+$y = \sum_j |\alpha_j| \,\mathrm{{sign}}(\alpha_j)(Xu_j)_+$ with $\sum_j|\alpha_j| = \gamma$.
+The dotted purple line $\{{w : z^{{*\top}} w = \gamma\}}$ supports $\gamma C$ at $y$.
+Right: the polar set $C^\circ$; the red dotted line $y^\top z = \gamma$ touches it at $z^*$, the
+point of $C^\circ$ furthest in the direction of $y$. Both computations give $\gamma$:
+{res.primal:.8g} (interpolation, program (8) with $\sum_i D_iX(v_i - w_i) = y$) and
+{res.polar:.8g} (polar).
+"""
+    )
+
+# ----------------------------------------------------------------------------- β → 0
+st.subheader("The link to weight decay: p*(β)/β → γ")
+st.markdown(
+    r"""
+For each $\beta$ the exact convex program (8) gives the global optimum $p^*(\beta)$ of training (2)
+with squared loss. Dividing by $\beta$, $p^*(\beta)/\beta = \min \tfrac{1}{2\beta}\|\hat y - y\|^2 + \sum_j|\alpha_j|$
+never exceeds $\gamma$ (an interpolating network is one candidate) and rises to it as $\beta \to 0$.
+The curve starts at $\beta_{\max} = \max_{\|u\|\le 1}|y^\top (Xu)_+|$, above which the zero network is optimal.
+"""
+)
+if 0 < res.value < np.inf:
+    num = st.slider("points on the curve", 4, 16, 8, key="geo_num")
+    with st.spinner("Solving (8) for each β …"):
+        try:
+            curve = _curve(_tup(X), _tup(y), num)
+        except ValueError as e:
+            st.error(str(e))
+            curve = None
+    if curve is not None:
+        st.plotly_chart(fg.beta_curve_figure(curve), width="stretch", key="geo_curve")
+        last = curve.ratios[-1]
+        st.caption(f"At the smallest β = {curve.betas[-1]:.2g}: p*/β = {last:.6g}, "
+                   f"γ − p*/β = {curve.gauge - last:.2g} (it shrinks in proportion to β).")
+        bad = [s for s in curve.statuses if s != "optimal"]
+        if bad:
+            st.warning(f"{len(bad)} of the β solves were not certified optimal: {bad[0]}")
+else:
+    st.info("The curve needs a finite, nonzero gauge: pick y ≠ 0 in span(Q_X).")

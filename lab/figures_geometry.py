@@ -1,0 +1,184 @@
+"""Figures for the geometry page (Figure 1 of the paper, MATH.md §5).
+
+Pure functions: arrays (a :class:`cvxcore.gauge.Geometry`, a
+:class:`cvxcore.gauge.GaugeResult`, a :class:`cvxcore.gauge.BetaCurve`) in,
+plotly ``go.Figure`` out.  No Streamlit, no solving: a test can call them.
+
+Symbols as in the paper: E = {Xu : ‖u‖ ≤ 1}, Q_X = {(Xu)₊ : ‖u‖ ≤ 1},
+C = conv(Q_X ∪ −Q_X), its polar C°, the gauge γ = γ_C(y), the polar maximiser z*.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+FONT = 18            # projector-sized
+COL = dict(ellipsoid="#9e9e9e", Q="#1f77b4", negQ="#9ecae1", hull="#ff7f0e", y="#d62728",
+           polar="#2ca02c", z="#6a3d9a", neuron="#8c564b")
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = 560, equal: bool = True) -> go.Figure:
+    fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT),
+                      height=height, margin=dict(l=10, r=10, t=60, b=10),
+                      legend=dict(font=dict(size=FONT - 3), bgcolor="rgba(255,255,255,0.7)"),
+                      plot_bgcolor="white")
+    if equal:
+        fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(zeroline=True, zerolinecolor="#444", zerolinewidth=1.5, gridcolor="#eee")
+    fig.update_yaxes(zeroline=True, zerolinecolor="#444", zerolinewidth=1.5, gridcolor="#eee")
+    return fig
+
+
+def _line(P, name, color, *, dash=None, width=3, fill=None, fillcolor=None, opacity=1.0, legend=True):
+    return go.Scatter(x=P[:, 0], y=P[:, 1], mode="lines", name=name, showlegend=legend,
+                      line=dict(color=color, width=width, dash=dash), fill=fill, fillcolor=fillcolor,
+                      opacity=opacity, hoverinfo="skip")
+
+
+def _rgba(hex_color: str, a: float) -> str:
+    h = hex_color.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{a})"
+
+
+def _finite(g) -> bool:
+    return g is not None and 0 < g.value < np.inf
+
+
+# --------------------------------------------------------------------------- n = 2
+
+def output_space_2d(G, res=None, y=None) -> go.Figure:
+    """R²: the ellipsoid E, Q_X and −Q_X, C, and γ·C touching y (Figure 1a–b plus the gauge)."""
+    fig = go.Figure()
+    fig.add_trace(_line(G.ellipsoid, "ellipsoid E = {Xu}", COL["ellipsoid"], width=2,
+                        fill="toself", fillcolor=_rgba(COL["ellipsoid"], 0.12)))
+    fig.add_trace(_line(-G.rectified, "−Q_X", COL["negQ"], width=4, fill="toself",
+                        fillcolor=_rgba(COL["negQ"], 0.35)))
+    fig.add_trace(_line(G.rectified, "Q_X = {(Xu)₊}", COL["Q"], width=4, fill="toself",
+                        fillcolor=_rgba(COL["Q"], 0.45)))
+    fig.add_trace(_line(G.hull, "C = conv(Q_X ∪ −Q_X)", COL["hull"], width=3))
+    if y is not None:
+        if _finite(res):
+            g = res.value
+            fig.add_trace(_line(g * G.hull, f"γ·C  (γ = {g:.4g})", COL["hull"], dash="dash", width=3))
+            # y/γ is a convex combination of the points sign(α_j)(Xu_j)₊ of Q_X ∪ −Q_X
+            pts = g * np.sign(res.alpha)[:, None] * res.outputs
+            for p in pts:
+                fig.add_trace(go.Scatter(x=[0, p[0]], y=[0, p[1]], mode="lines", showlegend=False,
+                                         line=dict(color=COL["neuron"], width=1.5, dash="dot"), hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name="γ·sign(α_j)(Xu_j)₊",
+                                     marker=dict(color=COL["neuron"], size=13, symbol="diamond"),
+                                     hovertemplate="neuron output ×γ (%{x:.3f}, %{y:.3f})<extra></extra>"))
+            if pts.shape[0] >= 2:
+                fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="lines", showlegend=False,
+                                         line=dict(color=COL["neuron"], width=2), hoverinfo="skip"))
+            z = res.z
+            if np.all(np.isfinite(z)) and np.linalg.norm(z) > 0:
+                # supporting line {w : zᵀw = γ} of γ·C at y
+                t = np.array([-1.0, 1.0]) * 1.5 * max(np.abs(pts).max(initial=0), np.linalg.norm(y))
+                perp = np.array([-z[1], z[0]]) / np.linalg.norm(z)
+                line = y[None, :] + t[:, None] * perp[None, :]
+                fig.add_trace(_line(line, "supporting line z*ᵀw = γ", COL["z"], dash="dot", width=2))
+        fig.add_trace(go.Scatter(x=[y[0]], y=[y[1]], mode="markers+text", name="y", text=["y"],
+                                 textposition="top right", textfont=dict(size=FONT + 2, color=COL["y"]),
+                                 marker=dict(color=COL["y"], size=18, symbol="star")))
+    return _layout(fig, "Output space R²: Q_X, its hull C, and γ·C touching y")
+
+
+def polar_2d(G, res=None, y=None) -> go.Figure:
+    """R²: the polar set C° = (Q_X ∪ −Q_X)° with the maximiser z* of yᵀz (Figure 1c)."""
+    fig = go.Figure()
+    name = "C° = (Q_X ∪ −Q_X)°" + ("" if G.polar_bounded else "  (unbounded, cut)")
+    fig.add_trace(_line(G.polar, name, COL["polar"], width=3, fill="toself",
+                        fillcolor=_rgba(COL["polar"], 0.25)))
+    if y is not None and _finite(res) and np.all(np.isfinite(res.z)):
+        z, g = res.z, res.value
+        R = 1.3 * np.abs(G.polar).max()
+        if np.linalg.norm(y) > 0:
+            perp = np.array([-y[1], y[0]]) / np.linalg.norm(y)
+            base = y * g / (y @ y)                        # the line {z : yᵀz = γ}
+            line = base[None, :] + np.array([-R, R])[:, None] * perp[None, :]
+            fig.add_trace(_line(line, f"level line yᵀz = γ = {g:.4g}", COL["y"], dash="dot", width=2))
+            arrow = y / np.linalg.norm(y) * 0.5 * np.abs(G.polar).max()
+            fig.add_annotation(x=arrow[0], y=arrow[1], ax=0, ay=0, xref="x", yref="y", axref="x", ayref="y",
+                               showarrow=True, arrowhead=3, arrowwidth=3, arrowcolor=COL["y"],
+                               text="direction of y", font=dict(size=FONT - 2, color=COL["y"]))
+        fig.add_trace(go.Scatter(x=[z[0]], y=[z[1]], mode="markers+text", name="z* (maximiser of yᵀz)",
+                                 text=["z*"], textposition="top right",
+                                 textfont=dict(size=FONT + 2, color=COL["z"]),
+                                 marker=dict(color=COL["z"], size=16, symbol="circle")))
+    if not G.polar_bounded:
+        fig.update_xaxes(range=[-G.clip, G.clip])
+        fig.update_yaxes(range=[-G.clip, G.clip])
+    return _layout(fig, "Polar set C° and the maximiser z*")
+
+
+# --------------------------------------------------------------------------- n = 3
+
+def _mesh(P, T, name, color, opacity):
+    return go.Mesh3d(x=P[:, 0], y=P[:, 1], z=P[:, 2], i=T[:, 0], j=T[:, 1], k=T[:, 2], name=name,
+                     color=color, opacity=opacity, showlegend=True, hoverinfo="skip", flatshading=False)
+
+
+def _scene(fig, title, height=620):
+    fig.update_layout(scene=dict(aspectmode="data", xaxis_title="w₁", yaxis_title="w₂", zaxis_title="w₃"),
+                      scene_camera=dict(eye=dict(x=1.5, y=1.3, z=1.0)))
+    return _layout(fig, title, height=height, equal=False)
+
+
+def output_space_3d(G, res=None, y=None, *, show_ellipsoid: bool = True) -> go.Figure:
+    """R³: E (faint), Q_X, γ·C (translucent) and y."""
+    fig = go.Figure()
+    T = G.sphere_triangles
+    if show_ellipsoid:
+        fig.add_trace(_mesh(G.ellipsoid, T, "ellipsoid E", COL["ellipsoid"], 0.12))
+    fig.add_trace(_mesh(G.rectified, T, "Q_X", COL["Q"], 0.9))
+    fig.add_trace(_mesh(-G.rectified, T, "−Q_X", COL["negQ"], 0.6))
+    scale, label = 1.0, "C = conv(Q_X ∪ −Q_X)"
+    if _finite(res):
+        scale, label = res.value, f"γ·C  (γ = {res.value:.4g})"
+    if G.hull_triangles is not None and G.hull_triangles.shape[0]:
+        fig.add_trace(_mesh(scale * G.hull, G.hull_triangles, label, COL["hull"], 0.18))
+    if y is not None:
+        fig.add_trace(go.Scatter3d(x=[y[0]], y=[y[1]], z=[y[2]], mode="markers+text", text=["y"], name="y",
+                                   marker=dict(size=8, color=COL["y"], symbol="diamond"),
+                                   textfont=dict(size=FONT + 2, color=COL["y"])))
+        if _finite(res):
+            pts = res.value * np.sign(res.alpha)[:, None] * res.outputs
+            fig.add_trace(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], mode="markers",
+                                       name="γ·sign(α_j)(Xu_j)₊", marker=dict(size=6, color=COL["neuron"])))
+    return _scene(fig, "Output space R³: Q_X and γ·C touching y")
+
+
+def polar_3d(G, res=None, y=None) -> go.Figure:
+    """R³: the polar set C° with z*."""
+    fig = go.Figure()
+    name = "C°" + ("" if G.polar_bounded else " (unbounded, cut)")
+    fig.add_trace(_mesh(G.polar, G.sphere_triangles, name, COL["polar"], 0.35))
+    if _finite(res) and np.all(np.isfinite(res.z)):
+        z = res.z
+        fig.add_trace(go.Scatter3d(x=[z[0]], y=[z[1]], z=[z[2]], mode="markers+text", text=["z*"],
+                                   name="z*", marker=dict(size=8, color=COL["z"]),
+                                   textfont=dict(size=FONT + 2, color=COL["z"])))
+        if y is not None and np.linalg.norm(y) > 0:
+            a = y / np.linalg.norm(y) * 0.5 * np.abs(G.polar).max()
+            fig.add_trace(go.Scatter3d(x=[0, a[0]], y=[0, a[1]], z=[0, a[2]], mode="lines", name="direction of y",
+                                       line=dict(color=COL["y"], width=6)))
+    return _scene(fig, "Polar set C° and the maximiser z*")
+
+
+# --------------------------------------------------------------------------- β → 0
+
+def beta_curve_figure(curve) -> go.Figure:
+    """p*(β)/β against β (log scale), rising to the gauge γ as β → 0."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=curve.betas, y=curve.ratios, mode="lines+markers", name="p*(β)/β",
+                             line=dict(color=COL["Q"], width=3), marker=dict(size=10),
+                             hovertemplate="β = %{x:.3g}<br>p*/β = %{y:.6g}<extra></extra>"))
+    if np.isfinite(curve.gauge):
+        fig.add_hline(y=curve.gauge, line=dict(color=COL["hull"], dash="dash", width=3),
+                      annotation_text=f"γ = {curve.gauge:.6g}", annotation_font_size=FONT,
+                      annotation_position="bottom left")
+    fig.update_xaxes(type="log", title="β (weight decay)", autorange="reversed")
+    fig.update_yaxes(title="p*(β) / β")
+    return _layout(fig, "β → 0: the optimal value of (2), divided by β, rises to the gauge",
+                   height=420, equal=False)
