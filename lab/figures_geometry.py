@@ -17,10 +17,11 @@ COL = dict(ellipsoid="#9e9e9e", Q="#1f77b4", negQ="#9ecae1", hull="#ff7f0e", y="
            polar="#2ca02c", z="#6a3d9a", neuron="#8c564b")
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = 560, equal: bool = True) -> go.Figure:
+def _layout(fig: go.Figure, title: str, *, height: int = 680, equal: bool = True) -> go.Figure:
     fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT),
                       height=height, margin=dict(l=10, r=10, t=60, b=10),
-                      legend=dict(font=dict(size=FONT - 3), bgcolor="rgba(255,255,255,0.7)"),
+                      legend=dict(font=dict(size=FONT - 3), orientation="h", yanchor="top", y=-0.08,
+                                  xanchor="left", x=0),
                       plot_bgcolor="white")
     if equal:
         fig.update_yaxes(scaleanchor="x", scaleratio=1)
@@ -74,14 +75,14 @@ def output_space_2d(G, res=None, y=None) -> go.Figure:
             z = res.z
             if np.all(np.isfinite(z)) and np.linalg.norm(z) > 0:
                 # supporting line {w : zᵀw = γ} of γ·C at y
-                t = np.array([-1.0, 1.0]) * 1.5 * max(np.abs(pts).max(initial=0), np.linalg.norm(y))
+                t = np.array([-1.0, 1.0]) * 0.6 * max(np.abs(pts).max(initial=0), np.linalg.norm(y))
                 perp = np.array([-z[1], z[0]]) / np.linalg.norm(z)
                 line = y[None, :] + t[:, None] * perp[None, :]
                 fig.add_trace(_line(line, "supporting line z*ᵀw = γ", COL["z"], dash="dot", width=2))
         fig.add_trace(go.Scatter(x=[y[0]], y=[y[1]], mode="markers+text", name="y", text=["y"],
                                  textposition="top right", textfont=dict(size=FONT + 2, color=COL["y"]),
                                  marker=dict(color=COL["y"], size=18, symbol="star")))
-    return _layout(fig, "Output space R²: Q_X, its hull C, and γ·C touching y")
+    return _layout(fig, "Outputs in R²: Q_X, C, and γ·C reaching y")
 
 
 def polar_2d(G, res=None, y=None) -> go.Figure:
@@ -101,7 +102,8 @@ def polar_2d(G, res=None, y=None) -> go.Figure:
             arrow = y / np.linalg.norm(y) * 0.5 * np.abs(G.polar).max()
             fig.add_annotation(x=arrow[0], y=arrow[1], ax=0, ay=0, xref="x", yref="y", axref="x", ayref="y",
                                showarrow=True, arrowhead=3, arrowwidth=3, arrowcolor=COL["y"],
-                               text="direction of y", font=dict(size=FONT - 2, color=COL["y"]))
+                               text="y", xanchor="left", yanchor="bottom",
+                               font=dict(size=FONT, color=COL["y"]))
         fig.add_trace(go.Scatter(x=[z[0]], y=[z[1]], mode="markers+text", name="z* (maximiser of yᵀz)",
                                  text=["z*"], textposition="top right",
                                  textfont=dict(size=FONT + 2, color=COL["z"]),
@@ -116,7 +118,8 @@ def polar_2d(G, res=None, y=None) -> go.Figure:
 
 def _mesh(P, T, name, color, opacity):
     return go.Mesh3d(x=P[:, 0], y=P[:, 1], z=P[:, 2], i=T[:, 0], j=T[:, 1], k=T[:, 2], name=name,
-                     color=color, opacity=opacity, showlegend=True, hoverinfo="skip", flatshading=False)
+                     color=color, opacity=opacity, showlegend=True, hoverinfo="skip", flatshading=False,
+                     lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05, roughness=1.0, fresnel=0.0))
 
 
 def _scene(fig, title, height=620):
@@ -146,7 +149,7 @@ def output_space_3d(G, res=None, y=None, *, show_ellipsoid: bool = True) -> go.F
             pts = res.value * np.sign(res.alpha)[:, None] * res.outputs
             fig.add_trace(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], mode="markers",
                                        name="γ·sign(α_j)(Xu_j)₊", marker=dict(size=6, color=COL["neuron"])))
-    return _scene(fig, "Output space R³: Q_X and γ·C touching y")
+    return _scene(fig, "Outputs in R³: Q_X and γ·C reaching y")
 
 
 def polar_3d(G, res=None, y=None) -> go.Figure:
@@ -178,7 +181,8 @@ def beta_curve_figure(curve) -> go.Figure:
         fig.add_hline(y=curve.gauge, line=dict(color=COL["hull"], dash="dash", width=3),
                       annotation_text=f"γ = {curve.gauge:.6g}", annotation_font_size=FONT,
                       annotation_position="bottom left")
-    fig.update_xaxes(type="log", title="β (weight decay)", autorange="reversed")
+    fig.update_xaxes(type="log", title="β (weight decay), decreasing to the right", autorange="reversed",
+                     dtick=1, exponentformat="power")
     fig.update_yaxes(title="p*(β) / β")
     return _layout(fig, "β → 0: the optimal value of (2), divided by β, rises to the gauge",
                    height=420, equal=False)

@@ -11,7 +11,17 @@ import streamlit as st
 from cvxcore.gauge import beta_curve, geometry, neural_gauge
 from lab import figures_geometry as fg
 
-DEFAULT_X = {2: "1, 0\n-0.6, 0.8", 3: "1, 0, 0.2\n-0.5, 1, 0\n0.2, -0.4, 1"}
+# Examples (n → name → X as typed).  The first is the default.
+EXAMPLES = {
+    2: {"tilted ellipse": "1, 0\n0.5, 1",
+        "anti-correlated rows: long segments on the axes": "1, 0\n-0.6, 0.8",
+        "two 1-D points x = −1, 2 with a bias column": "-1, 1\n2, 1",
+        "degenerate: parallel rows (rank 1, C is a segment)": "1, 2\n2, 4",
+        "degenerate: opposite rows (rank 1, yet C is 2-D)": "1, 2\n-1, -2"},
+    3: {"three points in R³": "1, 0, 0.2\n-0.5, 1, 0\n0.2, -0.4, 1",
+        "three 1-D points x = −1, 0.5, 2 with a bias column": "-1, 1\n0.5, 1\n2, 1",
+        "degenerate: rank 1": "1, 2\n2, 4\n3, 6"},
+}
 DEFAULT_Y = {2: (0.6, 0.9), 3: (0.6, 0.5, 0.4)}
 
 
@@ -114,8 +124,10 @@ if source == "points of the drawn data set":
         if bias:
             X = np.hstack([X, np.ones((n, 1))])
 if source == "type X":
+    ex = c1.selectbox("example", list(EXAMPLES[n]), key=f"geo_ex{n}",
+                      help="Fills X below; edit it freely.")
     text = c1.text_area(f"X: {n} rows (one data point per line), d numbers each",
-                        DEFAULT_X[n], key=f"geo_X{n}", height=110,
+                        EXAMPLES[n][ex], key=f"geo_X{n}_{list(EXAMPLES[n]).index(ex)}", height=110,
                         help="Numbers separated by commas or spaces. Include a column of ones for a bias.")
     try:
         X = parse_X(text)
@@ -169,21 +181,28 @@ else:
     b.plotly_chart(fg.polar_3d(G, res, yy), width="stretch", key="geo_polar3")
 
 if 0 < res.value < np.inf:
-    parts = " + ".join(f"{abs(a_):.3g}·{'+' if a_ > 0 else '−'}(Xu{'₁₂₃₄'[j] if j < 4 else j + 1})₊"
-                       for j, a_ in enumerate(res.alpha))
+    m = res.alpha.size
+    where = ("$y/\\gamma$ is itself a point of $\\pm Q_X$ — one neuron suffices" if m == 1 else
+             "$y$ lies on the segment between them" if m == 2 else
+             "$y$ lies in the triangle they span" if m == 3 else "$y$ lies in their convex hull")
+    if n == 2:
+        left = ("Left: grey $E$, blue $Q_X$ (light blue $-Q_X$), orange $C$ and, dashed, $\\gamma C$: "
+                "the smallest blow-up of $C$ that reaches $y$ (red star).")
+        extra = "The dotted purple line $\\{w : z^{*\\top} w = \\gamma\\}$ supports $\\gamma C$ at $y$. "
+        right = "Right: the polar set $C^\\circ$; the red dotted line $y^\\top z = \\gamma$ touches it at $z^*$"
+    else:
+        left = ("Left (drag to rotate): faint grey $E$, blue $Q_X$ (light blue $-Q_X$) and, translucent orange, "
+                "$\\gamma C$, the smallest blow-up of $C$ that reaches $y$ (red diamond).")
+        extra = ""
+        right = "Right: the polar set $C^\\circ$ with $z^*$"
     st.markdown(
-        rf"""
-**Reading the pictures.** Left: grey $E$, blue $Q_X$ (light blue $-Q_X$), orange $C$ and, dashed,
-$\gamma C$ with $\gamma = {res.value:.5g}$: the smallest blow-up of $C$ that contains $y$ (red star).
-The brown diamonds are $\gamma\,\mathrm{{sign}}(\alpha_j)(Xu_j)_+$ for the {res.alpha.size} optimal
-neurons; $y$ lies on the segment between them, because
-$y = \sum_j |\alpha_j| \,\mathrm{{sign}}(\alpha_j)(Xu_j)_+$ with $\sum_j|\alpha_j| = \gamma$.
-The dotted purple line $\{{w : z^{{*\top}} w = \gamma\}}$ supports $\gamma C$ at $y$.
-Right: the polar set $C^\circ$; the red dotted line $y^\top z = \gamma$ touches it at $z^*$, the
-point of $C^\circ$ furthest in the direction of $y$. Both computations give $\gamma$:
-{res.primal:.8g} (interpolation, program (8) with $\sum_i D_iX(v_i - w_i) = y$) and
-{res.polar:.8g} (polar).
-"""
+        f"**Reading the pictures** ($\\gamma = {res.value:.5g}$). {left} "
+        f"The brown points are $\\gamma\\,\\mathrm{{sign}}(\\alpha_j)(Xu_j)_+$ for the {m} optimal "
+        f"neuron{'s' if m > 1 else ''}: {where}, because "
+        "$y = \\sum_j |\\alpha_j|\\,\\mathrm{sign}(\\alpha_j)(Xu_j)_+$ with $\\sum_j|\\alpha_j| = \\gamma$. "
+        f"{extra}{right}, the point of $C^\\circ$ furthest in the direction of $y$. "
+        f"Both computations give $\\gamma$: {res.primal:.8g} (interpolation: program (8) with the fit "
+        f"$\\sum_i D_iX(v_i - w_i) = y$ imposed and no loss) and {res.polar:.8g} (support function of the polar)."
     )
 
 # ----------------------------------------------------------------------------- β → 0
