@@ -1,0 +1,127 @@
+"""The geometry page (issue 6) under Streamlit's AppTest, and its pure figure builders."""
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cvxcore.gauge import beta_curve, geometry, neural_gauge
+from lab import figures_geometry as fg
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "geometry.py")
+
+
+def _run():
+    return AppTest.from_file(PAGE, default_timeout=120).run()
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def _no_traceback(at):
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_default_run_shows_both_routes_agreeing():
+    at = _run()
+    _no_traceback(at)
+    assert not at.error
+    m = _metrics(at)
+    primal = float(m["min Σ|αⱼ| (interpolation)"])
+    polar = float(m["max yᵀz over C° (polar)"])
+    assert primal == pytest.approx(polar, rel=1e-5)
+    # the page's number is the core's number for the default X and y
+    X = np.array([[1.0, 0.0], [0.5, 1.0]])
+    assert primal == pytest.approx(neural_gauge(X, [0.6, 0.9]).value, rel=1e-5)
+    assert len(at.get("plotly_chart")) == 3          # output space, polar, β-curve
+
+
+def test_moving_y_changes_the_gauge():
+    at = _run()
+    before = float(_metrics(at)["min Σ|αⱼ| (interpolation)"])
+    at.slider(key="geo_y2_0").set_value(-1.0).run()
+    _no_traceback(at)
+    after = float(_metrics(at)["min Σ|αⱼ| (interpolation)"])
+    assert after != pytest.approx(before)
+    X = np.array([[1.0, 0.0], [0.5, 1.0]])
+    assert after == pytest.approx(neural_gauge(X, [-1.0, 0.9]).value, rel=1e-5)
+
+
+def test_three_points_in_space():
+    at = _run()
+    at.radio(key="geo_n").set_value(3).run()
+    _no_traceback(at)
+    assert not at.error
+    m = _metrics(at)
+    assert float(m["min Σ|αⱼ| (interpolation)"]) == pytest.approx(float(m["max yᵀz over C° (polar)"]), rel=1e-5)
+    assert len([s for s in at.slider if s.key and s.key.startswith("geo_y3_")]) == 3
+
+
+@pytest.mark.parametrize("n,example", [(2, 3), (2, 4), (3, 2)])
+def test_degenerate_examples_are_handled(n, example):
+    at = _run()
+    at.radio(key="geo_n").set_value(n).run()
+    at.selectbox(key=f"geo_ex{n}").set_value(at.selectbox(key=f"geo_ex{n}").options[example]).run()
+    _no_traceback(at)
+    assert not at.error
+    assert at.get("plotly_chart")                     # the picture is still drawn
+
+
+def test_parallel_rows_warn_that_y_cannot_be_interpolated():
+    at = _run()
+    at.text_area(key="geo_X2_0").set_value("1, 2\n2, 4").run()
+    _no_traceback(at)
+    assert any("span(Q_X)" in w.value for w in at.warning)
+    assert _metrics(at)["min Σ|αⱼ| (interpolation)"] == "inf"
+
+
+@pytest.mark.parametrize("text,match", [
+    ("1, x\n2, 4", "not a list of numbers"),
+    ("1, 2\n3", "different lengths"),
+    ("1, 2", "type exactly 2 data points"),
+    ("1, 2\n3, 4\n5, 6", "type exactly 2 data points"),
+    ("", "X is empty"),
+    ("1, nan\n0, 1", "NaN"),
+])
+def test_bad_X_is_an_error_message_not_a_traceback(text, match):
+    at = _run()
+    at.text_area(key="geo_X2_0").set_value(text).run()
+    _no_traceback(at)
+    assert at.error and match in at.error[0].value
+
+
+def test_zero_y_is_explained():
+    at = _run()
+    at.slider(key="geo_y2_0").set_value(0.0).run()
+    at.slider(key="geo_y2_1").set_value(0.0).run()
+    _no_traceback(at)
+    assert _metrics(at)["min Σ|αⱼ| (interpolation)"] == "0"
+
+
+# ----------------------------------------------------------------------------- pure figure builders
+
+def test_figures_are_pure_and_complete():
+    X = np.array([[1.0, 0.0], [0.5, 1.0]])
+    y = np.array([0.6, 0.9])
+    G, r = geometry(X, num=200), neural_gauge(X, y)
+    f = fg.output_space_2d(G, r, y)
+    assert isinstance(f, go.Figure)
+    names = {t.name for t in f.data}
+    assert {"y", "C = conv(Q_X ∪ −Q_X)", "Q_X = {(Xu)₊}", "−Q_X"} <= names
+    assert f.layout.yaxis.scaleanchor == "x"         # equal aspect
+    p = fg.polar_2d(G, r, y)
+    assert any(t.name.startswith("z*") for t in p.data)
+    X3 = np.array([[1.0, 0.0, 0.2], [-0.5, 1.0, 0.0], [0.2, -0.4, 1.0]])
+    G3, r3 = geometry(X3, num=300), neural_gauge(X3, [0.6, 0.5, 0.4])
+    assert isinstance(fg.output_space_3d(G3, r3, np.array([0.6, 0.5, 0.4])), go.Figure)
+    assert isinstance(fg.polar_3d(G3, r3, np.array([0.6, 0.5, 0.4])), go.Figure)
+    c = beta_curve(X, y, num=3)
+    fc = fg.beta_curve_figure(c)
+    assert np.allclose(fc.data[0].y, c.ratios)
+    # degenerate: drawn without a gauge
+    Gd = geometry(np.array([[1.0, 2.0], [2.0, 4.0]]), num=100)
+    rd = neural_gauge(np.array([[1.0, 2.0], [2.0, 4.0]]), [1.0, 0.0])
+    assert isinstance(fg.output_space_2d(Gd, rd, np.array([1.0, 0.0])), go.Figure)
+    assert isinstance(fg.polar_2d(Gd, rd, np.array([1.0, 0.0])), go.Figure)
