@@ -188,7 +188,7 @@ def _solve(prob):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)     # accuracy is checked against the oracle
         try:
-            prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12, max_iter=500)
+            prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=500)
         except cp.error.SolverError:
             try:
                 prob.solve(solver=cp.CLARABEL)
