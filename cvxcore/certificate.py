@@ -21,6 +21,24 @@ decomposition Π_K(g) = g + Aᵀμ* with A = (2D_i − I)X and
 norm is NNLS's residual.  Since ‖Π_K(g)‖ ≤ ‖g‖, cells are visited in order of
 decreasing ‖g_i‖ and the search stops once ‖g_i‖ cannot beat the best found:
 exact, and usually only a handful of NNLS solves.
+
+Better dual points from a network (:func:`refine_dual`).  The direction
+−∇ℓ(ŷ) is only as good as the fit: near the optimum its gap shrinks like the
+square root of the primal error, and for hinge loss the subgradient at points
+on the margin (yᵢŷᵢ = 1) is arbitrary, so the bound can be poor even at the
+exact optimum.  So the network's own neurons are used as *cuts*: with the
+features h_k = (X û_k)₊ of its unit directions û_k, solve the dual restricted
+to them,
+
+    max_v D(v)  s.t.  |vᵀh_k| ≤ β  for every k
+
+(a QP for squared loss, the projection of y onto a polytope; an LP in
+p = v∘y ∈ [0, 1]ⁿ for hinge), price the result exactly over all cells, add the
+maximising directions ±u* as new cuts and repeat a few rounds (a
+cutting-plane method for the semi-infinite dual).  Every round's v is only a
+candidate: :func:`certify` scales it into the full feasible set, so the bound
+stays valid whatever the cuts were.  At the optimum the cuts are the optimal
+neurons and the restricted dual is the true one: the bound is tight.
 """
 from __future__ import annotations
 
@@ -60,6 +78,80 @@ def max_relu_correlation(X, v, patterns):
         if val > best:
             best, best_u = val, proj / val
     return best, best_u
+
+
+def _dual_on_cuts(Hc, y, beta, loss):
+    """argmax D(v) s.t. |vᵀh_k| ≤ β for the columns of Hc (n, K), by Clarabel; None if it fails."""
+    import clarabel
+    from scipy import sparse
+    n, K = Hc.shape
+    if loss == "squared":      # min ½‖v‖² − yᵀv  s.t.  ±Hcᵀv ≤ β
+        P, q, A, b = sparse.identity(n, format="csc"), -y, np.vstack([Hc.T, -Hc.T]), np.full(2 * K, beta)
+    else:                      # hinge, v = y∘p:  min −Σp  s.t.  ±(y∘Hc)ᵀp ≤ β,  0 ≤ p ≤ 1
+        G = (y[:, None] * Hc).T
+        P, q = sparse.csc_matrix((n, n)), -np.ones(n)
+        A = np.vstack([G, -G, np.eye(n), -np.eye(n)])
+        b = np.concatenate([np.full(2 * K, beta), np.ones(n), np.zeros(n)])
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = 1e-11
+    if A.shape[0] == 0:
+        A, b = np.zeros((1, n)), np.ones(1)
+    sol = clarabel.DefaultSolver(sparse.csc_matrix(P), q, sparse.csc_matrix(A), b,
+                                 [clarabel.NonnegativeConeT(A.shape[0])], settings).solve()
+    x = np.asarray(sol.x, dtype=float)
+    if x.shape != (n,) or not np.all(np.isfinite(x)):
+        return None
+    return x if loss == "squared" else y * np.clip(x, 0.0, 1.0)
+
+
+def _violated_cuts(X, v, patterns, beta, k, tol):
+    """Unit directions u with vᵀ(Xu)₊ > β(1 + tol): the exact maximiser, plus up to k others met on the way."""
+    G = patterns.astype(float) @ (v[:, None] * X)
+    norms = np.linalg.norm(G, axis=1)
+    cuts, best, best_u = [], beta * (1 + tol), None
+    for i in np.argsort(-norms):
+        if norms[i] <= best:            # ‖Π_K(g)‖ ≤ ‖g‖: no later cell beats the best
+            break
+        val, proj = cone_projection_norm(np.where(patterns[i][:, None], X, -X), G[i])
+        if val > beta * (1 + tol) and len(cuts) < k:
+            cuts.append(proj / val)
+        if val > best:
+            best, best_u = val, proj / val
+    if best_u is not None and not any(u is best_u for u in cuts):
+        cuts.append(best_u)
+    return cuts, best
+
+
+def refine_dual(X, y, U, beta, loss, patterns, rounds: int = 30, cuts_per_round: int = 8, tol: float = 1e-9):
+    """Candidate dual points from a network's neurons U (m, d) by cutting planes (module docstring).
+
+    Squared and hinge loss only (others: no candidates).  Stops when the restricted dual's
+    solution violates no constraint of any cell by more than a factor 1 + ``tol`` (scaling it
+    in then loses at most that fraction), or after ``rounds`` rounds.  Returns a list holding
+    the round's v (n,) with the best lower bound (empty if every solve failed).
+    """
+    if loss not in ("squared", "hinge") or rounds < 1:
+        return []
+    norms = np.linalg.norm(U, axis=1)
+    dirs = [u for u in U[norms > 0] / norms[norms > 0, None]]
+    best = (-np.inf, None)
+    for _ in range(rounds):
+        Hc = np.maximum(X @ np.array(dirs).T, 0.0) if dirs else np.zeros((X.shape[0], 0))
+        Hc = Hc[:, np.linalg.norm(Hc, axis=0) > 0]
+        v = _dual_on_cuts(Hc, y, beta, loss)
+        if v is None:
+            break
+        plus, c_plus = _violated_cuts(X, v, patterns, beta, cuts_per_round, tol)
+        minus, c_minus = _violated_cuts(X, -v, patterns, beta, cuts_per_round, tol)
+        if not plus and not minus:         # feasible to within 1 + tol: the last round is the best
+            return [v]
+        c = max(c_plus, c_minus)           # exact: some cell exceeds β(1 + tol)
+        lower = dual_value(best_dual_scale(v, y, loss, beta / c) * v, y, loss)
+        if lower > best[0]:
+            best = (lower, v)
+        dirs += plus + minus
+    return [] if best[1] is None else [best[1]]
 
 
 def dual_norm(X, v, patterns):
@@ -107,8 +199,13 @@ def certify(X, y, yhat, primal_value, beta, loss, patterns, candidates=()) -> Ce
                        time.perf_counter() - t0)
 
 
-def dual_certificate(X, y, U, alpha, beta, *, loss: str = "squared", patterns=None) -> Certificate:
+def dual_certificate(X, y, U, alpha, beta, *, loss: str = "squared", patterns=None,
+                     refine: int = 30) -> Certificate:
     """Lower bound on p* from any network (U (m, d), alpha (m,)), and its gap.
+
+    Dual directions tried: −∇ℓ(ŷ) and, for squared and hinge loss, ``refine``
+    cutting-plane rounds started from the network's neurons (:func:`refine_dual`;
+    ``refine=0`` keeps only −∇ℓ(ŷ)).
 
     ``patterns`` defaults to the exact arrangement (then the bound is on the
     true p*; it raises ``ValueError`` when the arrangement is too large to
@@ -123,5 +220,11 @@ def dual_certificate(X, y, U, alpha, beta, *, loss: str = "squared", patterns=No
     U, alpha = check_network(U, alpha, X.shape[1])
     if patterns is None:
         patterns = activation_patterns(X)
+    patterns = np.asarray(patterns, bool)
     yhat = predict(X, U, alpha)
-    return certify(X, y, yhat, _objective(X, y, U, alpha, beta, loss), beta, loss, np.asarray(patterns, bool))
+    refine = int(check_scalar("refine", refine, lo=0, hi=1000, integer=True))
+    t0 = time.perf_counter()
+    candidates = refine_dual(X, y, U, beta, loss, patterns, refine)
+    cert = certify(X, y, yhat, _objective(X, y, U, alpha, beta, loss), beta, loss, patterns, candidates)
+    cert.seconds = time.perf_counter() - t0
+    return cert

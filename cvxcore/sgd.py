@@ -423,3 +423,49 @@ def _update(optimizer, U, a, gU, ga, lr, st, t):
         st[vk] = ADAM_B2 * st[vk] + (1 - ADAM_B2) * g * g
         out.append(w - lr * (st[mk] / c1) / (np.sqrt(st[vk] / c2) + ADAM_EPS))
     return out[0], out[1]
+
+
+# ---------------------------------------------------------------- certificates of runs
+
+@dataclass
+class RunCertificates:
+    """Dual certificates (MATH.md §2) of every trial of an :class:`SGDResult`."""
+    objective: np.ndarray       # (trials,) objective (2) of the returned weights
+    lower_bound: np.ndarray     # (trials,) D(v_t) ≤ p*, from trial t's network
+    gap: np.ndarray             # (trials,) objective − lower_bound ≥ objective − p*
+    rel_gap: np.ndarray         # (trials,) gap / objective
+    best_lower_bound: float     # max over trials: the best certified lower bound on p*
+    n_patterns: int
+    seconds: float
+    certificates: list          # the Certificate of each trial
+
+
+def certify_runs(X, y, result: SGDResult, *, beta=None, loss=None, patterns=None, refine: int = 30
+                 ) -> RunCertificates:
+    """Certify every trial of ``result``: how far above p* each returned network is, at most.
+
+    ``beta``/``loss`` default to the run's.  The activation patterns (default: the exact
+    arrangement of X) are computed once and shared by the trials.  Each certificate is
+    :func:`cvxcore.certificate.dual_certificate` (exact pricing over all cells, with
+    ``refine`` cutting-plane rounds from the trial's neurons).
+    """
+    from .certificate import dual_certificate
+    from .patterns import activation_patterns
+    t0 = time.perf_counter()
+    if not isinstance(result, SGDResult):
+        raise ValueError(f"result={type(result).__name__} is not an SGDResult; pass what train_sgd returned.")
+    X = check_X(X)
+    beta = result.beta if beta is None else beta
+    loss = check_loss(result.loss if loss is None else loss)
+    y = check_y(y, X.shape[0], loss)
+    if result.U.shape[2] != X.shape[1]:
+        raise ValueError(f"result has networks with d = {result.U.shape[2]} inputs but X has d = {X.shape[1]} "
+                         "columns; certify on the data the run was trained on.")
+    P = activation_patterns(X) if patterns is None else np.asarray(patterns, bool)
+    certs = [dual_certificate(X, y, result.U[t], result.alpha[t], beta, loss=loss, patterns=P, refine=refine)
+             for t in range(result.trials)]
+    lb = np.array([c.lower_bound for c in certs])
+    return RunCertificates(objective=np.array([c.objective for c in certs]), lower_bound=lb,
+                           gap=np.array([c.gap for c in certs]), rel_gap=np.array([c.rel_gap for c in certs]),
+                           best_lower_bound=float(lb.max()), n_patterns=int(P.shape[0]),
+                           seconds=time.perf_counter() - t0, certificates=certs)
