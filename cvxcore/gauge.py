@@ -368,12 +368,22 @@ class Geometry:
     preimages: np.ndarray           # u with X u = each ellipsoid point, ‖u‖ ≤ 1
     rectified: np.ndarray           # (L s)₊: traces ∂Q_X (arc in the orthant, segments on the axes)
     hull: np.ndarray                # ∂C, C = conv(Q_X ∪ −Q_X) (vertices in order for n = 2)
-    polar: np.ndarray               # ∂C°: θ / h_C(θ), clipped at radius ``clip`` if unbounded
+    polar: np.ndarray               # ∂C°: θ / h_C(θ), cut by the box [−clip, clip]^n if unbounded
     polar_bounded: bool
     clip: float
     hull_dim: int                   # dimension of C (= dim span Q_X)
     sphere_triangles: np.ndarray | None = None   # n = 3: triangles of ellipsoid/rectified/polar
     hull_triangles: np.ndarray | None = None     # n = 3: triangles of hull
+
+
+def _outward(P: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Triangles of a mesh around the origin, each ordered so its normal points away from 0
+    (Qhull's simplices come in either order; a renderer needs consistent normals)."""
+    a, b, c = P[T[:, 0]], P[T[:, 1]], P[T[:, 2]]
+    flip = np.einsum("ij,ij->i", np.cross(b - a, c - a), a + b + c) < 0
+    T = T.copy()
+    T[flip] = T[flip][:, [0, 2, 1]]
+    return T
 
 
 def _hull_2d(P: np.ndarray) -> np.ndarray:
@@ -395,8 +405,8 @@ def geometry(X, *, num: int = 721, clip: float | None = None) -> Geometry:
     """The sets of Figure 1 for X (n = 2 or 3 rows), ready to draw.
 
     ``num``: angles (n = 2) or sphere points (n = 3; use ~2000).  ``clip``:
-    radius at which an unbounded polar set is cut (default 3 × the largest
-    finite polar radius, or 3 × 1/‖X‖).
+    half-width of the box [−clip, clip]^n that cuts an unbounded polar set
+    (default 3 × the largest polar radius along span(Q_X)).
     """
     from scipy.spatial import ConvexHull, QhullError
     X = check_geometry_X(X)
@@ -410,7 +420,7 @@ def geometry(X, *, num: int = 721, clip: float | None = None) -> Geometry:
         tri = None
     else:
         S = sphere_points(num)
-        tri = ConvexHull(S).simplices
+        tri = _outward(S, ConvexHull(S).simplices)   # det L ≥ 0: L S keeps the orientation
     E = S @ L.T
     pre = E @ np.linalg.pinv(X).T                       # X u = L s, ‖u‖ = ‖s‖ on range(X)
     R = np.maximum(E, 0.0)
@@ -426,7 +436,7 @@ def geometry(X, *, num: int = 721, clip: float | None = None) -> Geometry:
         used = np.unique(h.simplices)
         remap = np.full(pts.shape[0], -1)
         remap[used] = np.arange(used.size)
-        hull, hull_tri = pts[used], remap[h.simplices]
+        hull, hull_tri = pts[used], _outward(pts[used], remap[h.simplices])
     elif k == 2:                                        # flat: a polygon in the plane span(B)
         poly = _hull_2d(pts @ B)[:-1]
         hull = poly @ B.T
@@ -445,5 +455,7 @@ def geometry(X, *, num: int = 721, clip: float | None = None) -> Geometry:
             T = T[keep] / np.linalg.norm(T[keep], axis=1, keepdims=True)
             clip = (3.0 if not bounded else 1.0) / hull_support(X, T).min()
     radius = np.where(hC > 0, 1 / np.where(hC > 0, hC, 1.0), np.inf)
-    polar = S * np.minimum(radius, clip)[:, None]
+    if not bounded:     # cut by the box [−clip, clip]^n, so a strip or slab still looks like one
+        radius = np.minimum(radius, clip / np.abs(S).max(axis=1))
+    polar = S * radius[:, None]
     return Geometry(n, L, E, pre, R, hull, polar, bounded, float(clip), int(k), tri, hull_tri)

@@ -100,10 +100,10 @@ def polar_2d(G, res=None, y=None) -> go.Figure:
             line = base[None, :] + np.array([-R, R])[:, None] * perp[None, :]
             fig.add_trace(_line(line, f"level line yᵀz = γ = {g:.4g}", COL["y"], dash="dot", width=2))
             arrow = y / np.linalg.norm(y) * 0.5 * np.abs(G.polar).max()
-            fig.add_annotation(x=arrow[0], y=arrow[1], ax=0, ay=0, xref="x", yref="y", axref="x", ayref="y",
-                               showarrow=True, arrowhead=3, arrowwidth=3, arrowcolor=COL["y"],
-                               text="y", xanchor="left", yanchor="bottom",
-                               font=dict(size=FONT, color=COL["y"]))
+            fig.add_trace(go.Scatter(x=[0, arrow[0]], y=[0, arrow[1]], mode="lines+markers", name="direction of y",
+                                     line=dict(color=COL["y"], width=3), hoverinfo="skip",
+                                     marker=dict(symbol="arrow", angleref="previous", size=[0, 18],
+                                                 color=COL["y"])))
         fig.add_trace(go.Scatter(x=[z[0]], y=[z[1]], mode="markers+text", name="z* (maximiser of yᵀz)",
                                  text=["z*"], textposition="top right",
                                  textfont=dict(size=FONT + 2, color=COL["z"]),
@@ -156,11 +156,12 @@ def polar_3d(G, res=None, y=None) -> go.Figure:
     """R³: the polar set C° with z*."""
     fig = go.Figure()
     name = "C°" + ("" if G.polar_bounded else " (unbounded, cut)")
-    fig.add_trace(_mesh(G.polar, G.sphere_triangles, name, COL["polar"], 0.35))
+    fig.add_trace(_mesh(G.polar, G.sphere_triangles, name, COL["polar"], 0.3))
     if _finite(res) and np.all(np.isfinite(res.z)):
         z = res.z
-        fig.add_trace(go.Scatter3d(x=[z[0]], y=[z[1]], z=[z[2]], mode="markers+text", text=["z*"],
-                                   name="z*", marker=dict(size=8, color=COL["z"]),
+        fig.add_trace(go.Scatter3d(x=[0, z[0]], y=[0, z[1]], z=[0, z[2]], mode="lines+markers+text",
+                                   text=["", "z*"], name="z*", marker=dict(size=[0, 9], color=COL["z"]),
+                                   line=dict(color=COL["z"], width=5),
                                    textfont=dict(size=FONT + 2, color=COL["z"])))
         if y is not None and np.linalg.norm(y) > 0:
             a = y / np.linalg.norm(y) * 0.5 * np.abs(G.polar).max()
