@@ -111,7 +111,7 @@ def test_certify_runs(optima, loss):
     y = labels(y, loss)
     p = optima["2d", loss, 0.1].value
     r = train_sgd(X, y, m=10, beta=0.1, loss=loss, lr=0.01, steps=3000, trials=4, seed=1)
-    rc = certify_runs(X, y, r)
+    rc = certify_runs(X, y, r, refine=30)
     assert rc.objective.shape == rc.lower_bound.shape == (4,)
     np.testing.assert_allclose(rc.objective, r.final, rtol=1e-12)
     assert np.all(rc.lower_bound <= p * (1 + 1e-9))
