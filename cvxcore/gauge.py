@@ -34,7 +34,9 @@ candidates û = P_S Xᵀ D z / ‖·‖ over every 0/1 diagonal D and every row 
 S (2ⁿ × 2ⁿ ≤ 64 of them) are unit vectors, so each gives an attained value
 zᵀ(Xû)₊, and the true maximiser is among them: the maximum is exact.
 Then h_C(z) = max(h_Q(z), h_Q(−z)), the polar's boundary is z/h_C(z), and
-any z gives the certified lower bound yᵀz / h_C(z) ≤ γ_C(y).
+any z gives the certified lower bound yᵀz / h_C(z) ≤ γ_C(y).  With the oracle
+as separation routine, Kelley's cutting planes (:func:`polar_cutting_plane`,
+LPs only) bracket γ_C(y) from both sides: a third route, free of cvxpy.
 
 Degenerate data.  The outputs Σ_j (Xu_j)₊α_j fill span(Q_X) =
 range[D_1X … D_PX] (the chambers' cones are full-dimensional).  When y is not
@@ -292,6 +294,42 @@ def neural_gauge(X, y) -> GaugeResult:
         status = f"routes disagree (primal: {pstatus}, polar: {zstatus})"
         msg = f"The two routes disagree: primal {value:.6g}, polar {polar:.6g}."
     return GaugeResult(value, value, polar, z, U, alpha, status, msg, lower, residual, B, patterns, info)
+
+
+def polar_cutting_plane(X, y, *, rtol: float = 1e-6, max_iter: int = 500):
+    """A third route to γ_C(y), sharing nothing with the cvxpy programs: Kelley's cutting planes.
+
+    max yᵀz over the polyhedron {z : |zᵀw_k| ≤ 1} (an LP, HiGHS) cut by the exact
+    oracle: at the LP solution z_t add the cut w = (X u*)₊ of the maximiser u* of
+    |z_tᵀ(Xu)₊|.  Every LP value is an upper bound on γ (C° is inside every
+    polyhedron) and every yᵀz_t / h_C(z_t) a lower bound.  Returns
+    ``(lower, upper, iterations, z)`` with z the best feasible point; stops when
+    upper − lower ≤ rtol·upper.  Needs y ∈ span(Q_X) (else the LP is unbounded
+    and ``upper`` is the box bound 10³/‖X‖ · ‖y‖₁).
+    """
+    from scipy.optimize import linprog
+    X = check_geometry_X(X)
+    y = check_y(y, X.shape[0])
+    rtol = check_scalar("rtol", rtol, lo=0.0, hi=1.0, lo_open=True)
+    max_iter = check_scalar("max_iter", max_iter, lo=1, hi=100_000, integer=True)
+    n = X.shape[0]
+    R = 1e3 / max(np.linalg.norm(X, 2), 1e-300)          # a box makes the first LPs bounded
+    cuts, lower, upper, best = [], 0.0, np.inf, np.zeros(n)
+    for it in range(1, max_iter + 1):
+        A = np.array(cuts).reshape(-1, n)
+        res = linprog(-y, A_ub=np.vstack([A, -A]), b_ub=np.ones(2 * len(cuts)),
+                      bounds=[(-R, R)] * n, method="highs")
+        z = res.x
+        upper = min(upper, -res.fun)
+        hp, up = relu_support(X, z[None])
+        hm, um = relu_support(X, -z[None])
+        h = max(hp[0], hm[0])
+        if h > 0 and y @ z / h > lower:
+            lower, best = float(y @ z / h), z / h
+        if upper - lower <= rtol * abs(upper):
+            break
+        cuts.append(np.maximum(X @ (up[0] if hp[0] >= hm[0] else um[0]), 0.0))
+    return lower, float(upper), it, best
 
 
 # --------------------------------------------------------------------------- β → 0

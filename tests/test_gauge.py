@@ -11,7 +11,7 @@ import pytest
 from scipy.optimize import linprog
 
 from cvxcore.certificate import max_relu_correlation
-from cvxcore.gauge import (AGREE_RTOL, beta_curve, check_geometry_X, geometry, hull_support,
+from cvxcore.gauge import (AGREE_RTOL, beta_curve, check_geometry_X, geometry, hull_support, polar_cutting_plane,
                            neural_gauge, relu_support, span_basis)
 from cvxcore.patterns import activation_patterns
 
@@ -215,3 +215,14 @@ def test_beta_curve_rises_to_the_gauge():
     # the gap closes linearly in β: γ − p*/β ≈ β‖z*‖²/2 for small β
     gap = c.gauge - c.ratios
     assert gap[-1] / gap[-2] == pytest.approx(c.betas[-1] / c.betas[-2], rel=0.1)
+
+
+@pytest.mark.parametrize("n,d,seed", [(2, 3, 0), (2, 3, 1), (2, 2, 4), (3, 3, 0), (3, 3, 1), (3, 4, 2), (3, 5, 3)])
+def test_cutting_plane_route_brackets_the_gauge(n, d, seed):
+    """Kelley's cutting planes (HiGHS LPs + the exact oracle, no cvxpy) bracket γ to 1e-6."""
+    X, y = _random(n, d, seed)
+    g = neural_gauge(X, y).value
+    lower, upper, it, z = polar_cutting_plane(X, y, rtol=1e-6)
+    assert upper - lower <= 1e-6 * upper, (lower, upper, it)
+    assert lower * (1 - 1e-9) <= g <= upper * (1 + 1e-9)
+    assert hull_support(X, z[None])[0] == pytest.approx(1.0, abs=1e-12)   # z ∈ ∂C°
