@@ -494,3 +494,22 @@ def train_circular_cnn(X, y, beta, *, m=2, h=None, lr=None, steps=3000, trials=5
     return GDResult(objectives=np.array(objs).T, distances=np.array(dists).T, steps=np.array(at),
                     U=U[:, :, :h], A=A, stopped=stopped, seconds=time.perf_counter() - t0,
                     info={"lr": lr, "h": h})
+
+
+def principal_filters(U, r=None) -> np.ndarray:
+    """The filters of U (m, h) with the rotation removed: rows of Σ Vᵀ from U = L Σ Vᵀ (first r).
+
+    For a balanced optimum of (9) these are u_i = √σ_i p_i of Z* = P Σ Qᵀ, whatever
+    rotation gradient descent ended in.  Signs are free; see :func:`align_signs`."""
+    _, s, Vt = np.linalg.svd(np.atleast_2d(U), full_matrices=False)
+    r = len(s) if r is None else min(r, len(s))
+    return s[:r, None] * Vt[:r]
+
+
+def align_signs(F, ref) -> np.ndarray:
+    """F with each row's sign flipped to agree with the same row of ``ref``."""
+    F = np.array(F, dtype=float)
+    k = min(len(F), len(ref))
+    sgn = np.where(np.sum(F[:k] * ref[:k], axis=1) < 0, -1.0, 1.0)
+    F[:k] *= sgn[:, None]
+    return F

@@ -155,7 +155,7 @@ def _accuracy(f, y):
 
 def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3, steps=4000, batch_size=25,
                 trials=10, seed=0, records=40, flip_fraction=0.1, schemes=SCHEMES, method="auto",
-                callback=None) -> HighDimResult:
+                first_trial=0, callback=None) -> HighDimResult:
     """SGD (``trials`` initialisations) against (8) over each scheme's patterns.
 
     For trial t the initial network is u_j ~ N(0, I/d), α_j ~ N(0, 1/m) from
@@ -163,7 +163,9 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
     SGD runs in ``records`` chunks so that test accuracy is recorded along the
     way.  ``callback(done, total)`` is called after each SGD chunk and each
     convex solve; returning True stops after the current trial's work and
-    returns the finished trials (``stopped=True``).
+    returns the finished trials (``stopped=True``).  ``first_trial`` numbers the
+    trials from there, so a page can run trial by trial (``trials=1,
+    first_trial=t``) and :func:`merge` the results into those of one run.
     """
     from .sgd import train_sgd
     from .solve import solve_convex
@@ -185,6 +187,7 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
     trials = check_scalar("trials", trials)
     seed = check_scalar("seed", seed)
     records = _int("records", records, 1, 10_000, "pass a whole number of records >= 1.")
+    first_trial = _int("first_trial", first_trial, 0, 10**6, "pass a whole number >= 0.")
     records = min(records, steps)
     n, d = X.shape
     chunk = -(-steps // records)
@@ -200,12 +203,13 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
     total = trials * (T - 1 + len(schemes))
     done, stopped, finished = 0, False, 0
     for t in range(trials):
-        rng = np.random.default_rng([seed, 0, t])
+        tt = first_trial + t
+        rng = np.random.default_rng([seed, 0, tt])
         U0 = rng.standard_normal((m, d)) / np.sqrt(d)
         a0 = rng.standard_normal(m) / np.sqrt(m)
         res = None
         for c in range(T - 1):
-            kw = dict(resume=res) if res is not None else dict(U0=U0[None], alpha0=a0[None], seed=seed * 1000 + t)
+            kw = dict(resume=res) if res is not None else dict(U0=U0[None], alpha0=a0[None], seed=seed * 1000 + tt)
             res = train_sgd(X, y, beta=beta, loss=loss, lr=lr, steps=bounds[c + 1] - bounds[c],
                             batch_size=batch_size, record_every=max(1, bounds[c + 1] - bounds[c]), **kw)
             if c == 0:
@@ -219,7 +223,7 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
         U_sgd = res.U[0]
         tr_acc["sgd"][t] = _accuracy(predict(X, U_sgd, res.alpha[0]), y)
         for s in schemes:
-            P = scheme_patterns(X, s, U_init=U0, U_trained=U_sgd, flip_fraction=flip_fraction, seed=seed * 1000 + t)
+            P = scheme_patterns(X, s, U_init=U0, U_trained=U_sgd, flip_fraction=flip_fraction, seed=seed * 1000 + tt)
             r = solve_convex(X, y, beta, loss=loss, patterns=P, method=method)
             obj[s][t], npat[s][t] = r.value, P.shape[0]
             acc[s][t] = _accuracy(r.predict(X_test), y_test)
@@ -237,3 +241,22 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
                          seconds=time.perf_counter() - t0,
                          params=dict(m=m, beta=beta, loss=loss, lr=lr, steps=steps, batch_size=batch_size,
                                      trials=trials, seed=seed, flip_fraction=flip_fraction, n=n, d=d))
+
+
+def merge(results) -> HighDimResult:
+    """One result from runs of consecutive trials (e.g. ``first_trial = 0, 1, 2, …``)."""
+    results = [r for r in results if r.trials_done > 0]
+    if not results:
+        raise ValueError("merge needs at least one result with a finished trial.")
+    cat = lambda get: np.concatenate([get(r)[:r.trials_done] for r in results])  # noqa: E731
+    keys = results[0].objective.keys()
+    return HighDimResult(
+        steps=results[0].steps, sgd_objective=cat(lambda r: r.sgd_objective),
+        sgd_test_accuracy=cat(lambda r: r.sgd_test_accuracy),
+        objective={s: cat(lambda r: r.objective[s]) for s in keys},
+        test_accuracy={s: cat(lambda r: r.test_accuracy[s]) for s in keys},
+        train_accuracy={s: cat(lambda r: r.train_accuracy[s]) for s in results[0].train_accuracy},
+        n_patterns={s: cat(lambda r: r.n_patterns[s]) for s in keys},
+        status={s: sum((r.status[s][:r.trials_done] for r in results), []) for s in keys},
+        trials_done=sum(r.trials_done for r in results), stopped=any(r.stopped for r in results),
+        seconds=sum(r.seconds for r in results), params=dict(results[0].params, trials=sum(r.trials_done for r in results)))
