@@ -1,0 +1,416 @@
+"""lab.codec and lab.classroom: URL round-trips, query garbage, every malformed CSV, exports.
+
+Pure tests (no Streamlit server).  Each test can fail: round-trips compare exact arrays and
+exact tokens; malformed inputs must produce a message naming the problem and no data.
+"""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import zlib
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from cvxcore import PARAMS
+from lab import classroom, codec
+from lab.codec import Dataset
+
+
+def q3(a):
+    return np.round(np.asarray(a, dtype=float) * 1000) / 1000
+
+
+# ============================================================================ data token
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("kind", ["1d", "2d"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_data_token_round_trip_exact_at_app_precision(seed, kind, bias):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 80))
+    if kind == "1d":
+        X, y = rng.uniform(-4, 4, (n, 1)), rng.normal(size=n) * 3
+    else:
+        X, y = rng.uniform(-4, 4, (n, 2)), np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    tok, err = codec.encode_data(X, y, bias)
+    assert err is None and tok.startswith("v1.")
+    assert set(tok[3:]) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    ds, err = codec.decode_data(tok)
+    assert err is None
+    assert ds.X.shape == (n, X.shape[1]) and ds.y.shape == (n,) and ds.bias is bias
+    np.testing.assert_array_equal(ds.X, q3(X))
+    np.testing.assert_array_equal(ds.y, q3(y))
+    assert codec.encode_data(ds.X, ds.y, ds.bias)[0] == tok          # idempotent
+
+
+def test_data_token_1d_accepts_flat_x_and_real_targets_that_happen_to_be_pm1():
+    tok, _ = codec.encode_data([-2, -1, 0, 1, 2], [1, -1, 1, 1, -1], True)     # the paper's Figure 2 set
+    ds, err = codec.decode_data(tok)
+    assert err is None and ds.d == 1 and ds.n == 5
+    np.testing.assert_array_equal(ds.y, [1, -1, 1, 1, -1])
+
+
+def test_data_token_values_at_the_edges_round_trip():
+    X = np.array([[codec.VALUE_LIMIT, -codec.VALUE_LIMIT], [0.0005, -0.0005], [-0.0, 1e-9]])
+    tok, err = codec.encode_data(X, [1, -1, 1], False)
+    assert err is None
+    ds, _ = codec.decode_data(tok)
+    np.testing.assert_array_equal(ds.X, q3(X))
+
+
+def test_data_token_is_compact():
+    rng = np.random.default_rng(1)
+    tok, _ = codec.encode_data(rng.uniform(-3, 3, (60, 2)), np.ones(60), True)
+    assert len(tok) < 60 * 9
+    tok, _ = codec.encode_data(rng.uniform(-3, 3, (codec.MAX_POINTS, 2)), np.ones(codec.MAX_POINTS), True)
+    assert tok is not None and len(tok) <= codec.MAX_TOKEN_CHARS
+
+
+@pytest.mark.parametrize("X,y,needle", [
+    (np.zeros((codec.MAX_POINTS + 1, 1)), np.zeros(codec.MAX_POINTS + 1), "at most"),
+    ([[0.0, np.nan]], [1], "NaN"),
+    ([[1e5]], [0], "rescale"),
+    ([[0.0, 1.0]], [0.5], "±1"),
+    (np.zeros((3, 3)), np.zeros(3), "shape"),
+    ([[0.0]], [1, 2], "one target per point"),
+])
+def test_encode_refuses_unshareable_data_with_a_message(X, y, needle):
+    tok, err = codec.encode_data(X, y, False)
+    assert tok is None and needle in err and "CSV" in err
+
+
+def test_encode_past_the_length_bound_says_download_csv(monkeypatch):
+    monkeypatch.setattr(codec, "MAX_TOKEN_CHARS", 50)
+    tok, err = codec.encode_data(np.linspace(-3, 3, 40)[:, None], np.sin(np.arange(40)), True)
+    assert tok is None and "characters" in err and "CSV" in err
+
+
+def _token(payload: bytes) -> str:
+    return "v1." + base64.urlsafe_b64encode(zlib.compress(payload)).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("token,needle", [
+    ("", "empty"),
+    (None, "empty"),
+    (12, "empty"),
+    ("hello", "not a data token"),
+    ("v2.AAAA", "format 'v2'"),
+    ("v1.", "damaged"),
+    ("v1.!!!!", "damaged"),
+    ("v1.eNoB", "damaged"),                                  # truncated zlib stream
+    ("v1." + "A" * (codec.MAX_TOKEN_CHARS + 1), "characters"),
+    (_token(b""), "damaged"),                                # no flags byte
+    (_token(bytes([0xF0, 0])), "damaged"),                   # unknown flag bits
+    (_token(bytes([0, 3, 2])), "damaged"),                   # n = 3 but one coordinate
+    (_token(bytes([0, 0, 7])), "damaged"),                   # trailing bytes
+    (_token(bytes([0, 0xE8, 0x07])), "more than"),           # n = 1000 > MAX_POINTS
+    (_token(bytes([1, 1, 0, 0, 4])), "±1"),                  # 2-D point with real target 0.002
+    (_token(bytes([0]) + b"\xff" * 12), "damaged"),          # endless varint
+])
+def test_decode_garbage_tokens_gives_a_message_never_an_exception(token, needle):
+    ds, err = codec.decode_data(token)
+    assert ds is None and needle in err
+
+
+def test_decode_refuses_a_zip_bomb_cheaply():
+    bomb = "v1." + base64.urlsafe_b64encode(zlib.compress(b"\x00" * (10 * codec.MAX_PAYLOAD_BYTES))).decode()
+    assert len(bomb) < codec.MAX_TOKEN_CHARS
+    ds, err = codec.decode_data(bomb.rstrip("="))
+    assert ds is None and "more than" in err
+
+
+def test_decode_fuzz_never_raises():
+    rng = np.random.default_rng(7)
+    good, _ = codec.encode_data(rng.uniform(-3, 3, (20, 2)), np.ones(20), True)
+    for _ in range(400):
+        t = list(good)
+        for _ in range(int(rng.integers(1, 4))):
+            i = int(rng.integers(3, len(t)))
+            t[i] = str(rng.choice(list("Aa0-_=.~/+")))
+        codec.decode_data("".join(t))                 # must return, whatever it says
+        codec.decode_data(good[:int(rng.integers(0, len(good)))])
+
+
+# ============================================================================ settings
+
+def test_settings_table_reads_cvxcore_params():
+    for k in ("beta", "m", "lr", "steps", "trials", "seed"):
+        assert codec.SETTINGS[k] is PARAMS[k]
+    d = codec.defaults()
+    assert d["beta"] == PARAMS["beta"].default and d["m"] == PARAMS["m"].default
+    assert d["loss"] == "squared" and d["classroom"] is False and d["hide"] is None
+
+
+def test_settings_round_trip_and_clean_url():
+    assert codec.encode_settings(codec.defaults()) == {}
+    s = dict(codec.defaults(), page="sgd", beta=0.031622776601683794, m=7, loss="hinge", lr=1e-3,
+             steps=20000, trials=3, batch=16, seed=42, opt="adam", classroom=True, hide=("prose", "m"))
+    q = codec.encode_settings(s)
+    assert set(q) == {"page", "beta", "m", "loss", "lr", "steps", "trials", "batch", "seed", "opt",
+                      "classroom", "hide"}
+    assert all(isinstance(v, str) for v in q.values())
+    back, msgs = codec.decode_settings(q)
+    assert msgs == [] and back == s
+
+
+def test_settings_accept_lists_as_from_get_all():
+    s, msgs = codec.decode_settings({"m": ["3", "9"], "loss": ["logistic"]})
+    assert msgs == [] and s["m"] == 9 and s["loss"] == "logistic"
+
+
+@pytest.mark.parametrize("key,raw,expect,needle", [
+    ("beta", "abc", PARAMS["beta"].default, "not a finite number"),
+    ("beta", "nan", PARAMS["beta"].default, "not a finite number"),
+    ("beta", "inf", PARAMS["beta"].default, "not a finite number"),
+    ("beta", "0", PARAMS["beta"].default, "must be > 0"),
+    ("beta", "-1", PARAMS["beta"].default, "must be > 0"),
+    ("beta", "1e9", PARAMS["beta"].hi, "clamped"),
+    ("m", "5000", PARAMS["m"].hi, "clamped"),
+    ("m", "0", 1, "clamped"),
+    ("m", "2.5", PARAMS["m"].default, "whole number"),
+    ("m", "", PARAMS["m"].default, "not a finite number"),
+    ("steps", "1e400", PARAMS["steps"].default, "not a finite number"),
+    ("seed", "-3", 0, "clamped"),
+    ("batch", "99999", PARAMS["n"].hi, "clamped"),
+    ("loss", "mse", "squared", "not one of"),
+    ("page", "../../etc", "data", "not one of"),
+    ("opt", "ADAM", "sgd", "not one of"),
+    ("classroom", "maybe", False, "not 1 or 0"),
+    ("hide", "prose,<script>", ("prose",), "unknown control"),
+])
+def test_query_garbage_falls_back_with_a_message(key, raw, expect, needle):
+    s, msgs = codec.decode_settings({key: raw})
+    assert s[key] == expect
+    assert len(msgs) == 1 and needle in msgs[0] and key in msgs[0]
+    others = {k: v for k, v in s.items() if k != key}
+    assert others == {k: v for k, v in codec.defaults().items() if k != key}
+
+
+def test_query_values_that_are_fine():
+    s, msgs = codec.decode_settings({"beta": " 1e-2 ", "m": "1e2", "classroom": "TRUE", "hide": "",
+                                     "unrelated_widget": "x", "data": "whatever"})
+    assert msgs == [] and s["beta"] == 0.01 and s["m"] == 100 and s["classroom"] is True and s["hide"] == ()
+
+
+def test_decode_settings_survives_a_hostile_mapping():
+    class Bad(dict):
+        def get(self, k, default=None):
+            raise RuntimeError("boom")
+    s, msgs = codec.decode_settings(Bad())
+    assert s == codec.defaults()
+
+
+def test_query_round_trip_with_data_and_share_url():
+    ds = Dataset(np.array([[-1.0, 0.5], [2.0, -0.25]]), np.array([1.0, -1.0]), True)
+    q = codec.encode_query(ds, dict(codec.defaults(), beta=0.5, loss="hinge"))
+    assert q["beta"] == "0.5" and q["data"].startswith("v1.")
+    back, s, msgs = codec.decode_query(q)
+    assert msgs == [] and s["beta"] == 0.5 and s["loss"] == "hinge" and back.bias is True
+    np.testing.assert_array_equal(back.X, ds.X)
+    url = codec.share_url("http://127.0.0.1:8501/convex?old=1", ds, {"beta": 0.5})
+    assert url.startswith("http://127.0.0.1:8501/convex?beta=0.5&data=v1.") and "old" not in url
+
+
+def test_query_with_bad_data_keeps_settings_and_reports():
+    ds, s, msgs = codec.decode_query({"data": "v1.zzz", "m": "3"})
+    assert ds is None and s["m"] == 3 and len(msgs) == 1 and "data=" in msgs[0]
+    ds, s, msgs = codec.decode_query({})
+    assert ds is None and msgs == []
+
+
+def test_too_large_data_is_left_out_of_the_query():
+    big = Dataset(np.zeros((codec.MAX_POINTS + 1, 1)), np.zeros(codec.MAX_POINTS + 1), False)
+    assert "data" not in codec.encode_query(big, {})
+
+
+# ============================================================================ classroom
+
+def test_classroom_hidden_sets():
+    off = codec.defaults()
+    assert classroom.hidden(off) == frozenset() and classroom.show("prose", off) and classroom.css(off) == ""
+    on = dict(off, classroom=True)
+    assert classroom.hidden(on) == classroom.DEFAULT_HIDDEN
+    assert not classroom.show("prose", on) and classroom.show("beta", on)
+    assert "stSidebar" in classroom.css(on) and "stToolbar" in classroom.css(on)
+    chosen = dict(on, hide=("m", "lr"))
+    assert classroom.hidden(chosen) == {"m", "lr"} and classroom.show("prose", chosen)
+    assert "stSidebar" not in classroom.css(chosen)
+    assert classroom.hidden(dict(off, hide=("m",))) == frozenset()      # hide needs classroom=1
+    with pytest.raises(KeyError):
+        classroom.show("nonsense", on)
+
+
+def test_classroom_round_trips_through_the_url():
+    s = dict(codec.defaults(), classroom=True, hide=("prose", "beta"))
+    back, msgs = codec.decode_settings(codec.encode_settings(s))
+    assert msgs == [] and classroom.hidden(back) == {"prose", "beta"}
+    assert "hide" not in codec.encode_settings(dict(codec.defaults(), hide=("prose",)))
+
+
+def test_every_scalar_control_name_is_a_setting():
+    for name in classroom.CONTROLS:
+        assert name in codec.SETTINGS or name in {"prose", "sidebar", "toolbar", "presets", "draw", "bias", "io"}
+
+
+# ============================================================================ CSV import
+
+def test_csv_1d_and_2d_read():
+    ds, err = codec.read_csv(b"x,y\n-2,1\n-1,-1\n0,1\n1,1\n2,-1\n")
+    assert err is None and ds.d == 1 and ds.bias is None
+    np.testing.assert_array_equal(ds.X[:, 0], [-2, -1, 0, 1, 2])
+    np.testing.assert_array_equal(ds.y, [1, -1, 1, 1, -1])
+    ds, err = codec.read_csv("x1,x2,label\n0.5,0.5,1\n-0.5,0.5,-1\n".encode())
+    assert err is None and ds.d == 2 and ds.X.shape == (2, 2)
+    np.testing.assert_array_equal(ds.y, [1, -1])
+
+
+@pytest.mark.parametrize("text", [
+    "\ufeffx,y\n1,2\n",                       # UTF-8 BOM (Excel's 'CSV UTF-8')
+    "X , Y\r\n1 , 2\r\n",                     # case, spaces, CRLF
+    "y,x\n2,1\n",                             # column order
+    "# exported by me\n\nx,y\n\n1,2\n",       # comments and blank lines
+    "x;y\n1;2\n",                             # semicolon (European Excel)
+    "x\ty\n1\t2\n",                           # tab
+    '"x","y"\n"1","2"\n',                     # quoted
+])
+def test_csv_tolerated_variants(text):
+    ds, err = codec.read_csv(text.encode("utf-8"))
+    assert err is None, err
+    np.testing.assert_array_equal(ds.X, [[1.0]])
+    np.testing.assert_array_equal(ds.y, [2.0])
+
+
+def test_csv_2d_accepts_y_for_label_and_plus_sign():
+    ds, err = codec.read_csv(b"x1,x2,y\n0,0,+1\n1,1,-1.0\n")
+    assert err is None
+    np.testing.assert_array_equal(ds.y, [1, -1])
+
+
+def test_csv_values_are_rounded_to_app_precision():
+    ds, _ = codec.read_csv(b"x,y\n0.12345,-9.87654\n")
+    assert ds.X[0, 0] == 0.123 and ds.y[0] == -9.877
+
+
+MALFORMED = {
+    "empty file": (b"", "empty"),
+    "only blank lines": (b"\n\n  \n", "no data"),
+    "only comments": (b"# nothing\n", "no data"),
+    "header only": (b"x,y\n", "no data rows"),
+    "no header": (b"1,2\n3,4\n", "not a header"),
+    "wrong columns": (b"a,b\n1,2\n", "missing x, y"),
+    "missing column": (b"x1,x2\n1,2\n", "missing label"),
+    "extra index column": (b",x,y\n0,1,2\n", "delete the extra columns"),
+    "1-D with label": (b"x,label\n1,1\n", "missing y"),
+    "duplicate column": (b"x,x,y\n1,2,3\n", "twice"),
+    "y and label both": (b"x1,x2,y,label\n1,2,1,1\n", "twice"),
+    "text in numbers": (b"x,y\n1,2\n3,abc\n", "'abc' is not a number"),
+    "decimal comma": (b"x;y\n1,5;2\n", "decimal point"),
+    "empty cell": (b"x,y\n1,\n", "empty"),
+    "NaN": (b"x,y\n1,nan\n", "not a finite number"),
+    "inf": (b"x1,x2,label\ninf,0,1\n", "not a finite number"),
+    "huge value": (b"x,y\n1e9,0\n", "rescale"),
+    "too few values": (b"x,y\n1,2\n3\n", "has 1 value"),
+    "too many values": (b"x,y\n1,2,3\n", "has 3 values"),
+    "labels not pm1": (b"x1,x2,label\n0,0,1\n1,1,2\n", "not -1 or +1"),
+    "labels 0/1": (b"x1,x2,label\n0,0,1\n1,1,0\n", "write -1 for class 0"),
+    "latin-1": ("x,y\n1,2\n# café\n".encode("latin-1"), "not UTF-8"),
+    "utf-16": ("x,y\n1,2\n".encode("utf-16"), "UTF-16"),
+    "xlsx": (b"PK\x03\x04" + b"\x00" * 100, "Excel"),
+    "binary": (b"x,y\n\x00\x01\x02", "binary"),
+    "too many rows": (("x,y\n" + "1,2\n" * (codec.MAX_POINTS + 1)).encode(), "at most"),
+    "too many bytes": (b"x,y\n" + b"1,2\n" * (codec.MAX_CSV_BYTES // 4 + 1), "KB"),
+    "None": (None, "No file"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_every_malformed_csv_gives_a_message_and_no_data(case):
+    raw, needle = MALFORMED[case]
+    ds, err = codec.read_csv(raw)
+    assert ds is None
+    assert needle.lower() in err.lower(), err
+    assert err.endswith("The current data set was kept.")
+
+
+def test_csv_message_names_line_and_column():
+    _, err = codec.read_csv(b"x,y\n1,2\n\n# c\n3,oops\n")
+    assert err.startswith("Line 5, column y: 'oops'")
+
+
+def test_csv_caps_are_parameters():
+    assert codec.read_csv(b"x,y\n1,2\n2,3\n", max_rows=1)[0] is None
+    assert codec.read_csv(b"x,y\n1,2\n", max_bytes=5)[0] is None
+
+
+def test_csv_fuzz_never_raises():
+    rng = np.random.default_rng(3)
+    alphabet = list(b"xy12,;\t\n\r -+.eE#\"label") + [0, 0xff, 0xc3]
+    for _ in range(500):
+        raw = bytes(rng.choice(alphabet, size=int(rng.integers(0, 40))).tolist())
+        ds, err = codec.read_csv(b"x,y\n" + raw if rng.random() < 0.5 else raw)
+        assert (ds is None) != (err is None)
+
+
+# ============================================================================ CSV export
+
+@pytest.mark.parametrize("d", [1, 2])
+def test_csv_export_round_trips(d):
+    rng = np.random.default_rng(d)
+    X = rng.uniform(-3, 3, (25, d))
+    y = rng.normal(size=25) if d == 1 else np.where(rng.random(25) < 0.5, -1.0, 1.0)
+    text = codec.to_csv(Dataset(X, y, True))
+    assert text.splitlines()[0] == ("x,y" if d == 1 else "x1,x2,label")
+    ds, err = codec.read_csv(text.encode())
+    assert err is None
+    np.testing.assert_array_equal(ds.X, q3(X))
+    np.testing.assert_array_equal(ds.y, q3(y))
+    assert codec.to_csv(ds) == text
+    rows = list(csv.reader(io.StringIO(text)))          # plain CSV for other tools
+    assert len(rows) == 26 and all(len(r) == d + 1 for r in rows)
+
+
+def test_csv_export_empty_and_negative_zero():
+    assert codec.to_csv(Dataset(np.zeros((0, 2)), np.zeros(0), False)) == "x1,x2,label\n"
+    assert codec.to_csv(Dataset(np.array([[-0.0001]]), np.array([0.0]), False)) == "x,y\n0,0\n"
+
+
+# ============================================================================ solution / traces
+
+def test_solution_json_from_a_real_solve():
+    from cvxcore import solve_convex, with_bias
+    x, y = np.array([-2, -1, 0, 1, 2.0]), np.array([1, -1, 1, 1, -1.0])
+    r = solve_convex(with_bias(x), y, beta=0.1)
+    ds = Dataset(x[:, None], y, True)
+    text = codec.solution_json(r, settings=dict(codec.defaults(), hide=("m",)), dataset=ds)
+    obj = json.loads(text)                                  # strict JSON
+    assert obj["value"] == pytest.approx(r.value) and obj["m_star"] == r.m_star
+    assert np.array(obj["U"]).shape == (r.m_star, 2) and len(obj["alpha"]) == r.m_star
+    assert obj["status"] == r.status and obj["settings"]["beta"] == PARAMS["beta"].default
+    assert obj["settings"]["hide"] == ["m"]
+    back, err = codec.decode_data(obj["data"]["token"])
+    assert err is None and np.array_equal(back.X, ds.X)
+
+
+def test_solution_json_writes_non_finite_as_null():
+    r = SimpleNamespace(value=float("inf"), U=np.zeros((0, 2)), alpha=np.zeros(0), m_star=0,
+                        gap=float("nan"), status="failed", lower_bound=-np.inf)
+    obj = json.loads(codec.solution_json(r))
+    assert obj["value"] is None and obj["gap"] is None and obj["U"] == [] and obj["status"] == "failed"
+
+
+def test_sgd_csv_from_a_real_run_with_divergence():
+    from cvxcore import with_bias
+    from cvxcore.sgd import train_sgd
+    x, y = np.array([-2, -1, 0, 1, 2.0]), np.array([1, -1, 1, 1, -1.0])
+    res = train_sgd(with_bias(x), y, m=4, beta=0.1, lr=0.01, steps=50, trials=2, seed=0, record_every=10)
+    text = codec.sgd_csv(res, p_star=0.5)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["step", "trial_1", "trial_2", "p_star"]
+    assert [int(r[0]) for r in rows[1:]] == res.steps.tolist()
+    np.testing.assert_array_equal(np.array([[float(v) for v in r[1:3]] for r in rows[1:]]).T, res.objectives)
+    fake = SimpleNamespace(objectives=np.array([[3.0, np.inf, np.nan]]), steps=np.array([0, 1, 2]))
+    assert codec.sgd_csv(fake).splitlines() == ["step,trial_1", "0,3.0", "1,", "2,"]
