@@ -243,6 +243,46 @@ def gauge_polar(X, y, patterns):
     return float(prob.value), np.asarray(z.value, float), str(prob.status)
 
 
+def _prune_to_face(X, U, alpha, rtol: float = 1e-9):
+    """Carathéodory on a face of C: at most rank(H) ≤ n neurons with the same fit and cost.
+
+    y/γ lies on the boundary of C, so it is a convex combination of at most n
+    points sign(α_j)(Xu_j)₊ (an (n−1)-face of C has dimension ≤ n − 1).  With
+    H = [sign(α_j)(Xu_j)₊]_j and a = |α|, any δ ≠ 0 with Hδ = 0 keeps the fit;
+    oriented so that 1ᵀδ ≥ 0, the step a − tδ does not raise Σa (at the optimum
+    1ᵀδ = 0), and the largest t with a − tδ ≥ 0 drops one neuron.
+    """
+    s = np.sign(alpha)
+    a = np.abs(alpha)
+    while a.size > 1:
+        H = np.maximum(X @ U.T, 0.0) * s
+        _, sv, Vt = np.linalg.svd(H)
+        if a.size <= sv.size and sv.min() > rtol * sv.max():
+            break                                   # independent columns: already basic
+        delta = Vt[-1]
+        if delta.sum() < 0 or not np.any(delta > 0):
+            delta = -delta
+        pos = delta > 0
+        t = np.min(a[pos] / delta[pos])
+        a = a - t * delta
+        keep = a > rtol * a.max()
+        U, s, a = U[keep], s[keep], a[keep]
+    return U, s * a
+
+
+def _polish(X, y, U, alpha):
+    """Refit |α| on the final neurons by least squares (independent columns: H a = y exactly),
+    kept only when the signs survive and the fit improves."""
+    if alpha.size == 0:
+        return alpha
+    s = np.sign(alpha)
+    H = np.maximum(X @ U.T, 0.0) * s
+    a, *_ = np.linalg.lstsq(H, y, rcond=None)
+    if np.all(a > 0) and np.linalg.norm(H @ a - y) < np.linalg.norm(H @ np.abs(alpha) - y):
+        return s * a
+    return alpha
+
+
 def neural_gauge(X, y) -> GaugeResult:
     """The neural gauge γ_C(y) of section 2.1 by its two routes (see module docstring).
 
@@ -275,10 +315,10 @@ def neural_gauge(X, y) -> GaugeResult:
         z = B @ (B.T @ z)            # drop the free component in span(Q_X)^⊥ (yᵀz and C° unchanged)
     if V is not None:
         P = patterns[patterns.any(axis=1)]
-        # recover_network uses blocks of (8) with P rows; pad to the full pattern list is unnecessary
-        U0, a0 = recover_network(X, V, W, scale=ynorm)
+        U0, a0 = recover_network(X, V, W, scale=ynorm)   # merged, pruned to ≤ n + 1 blocks
         norms = np.linalg.norm(U0, axis=1)
-        U, alpha = U0 / norms[:, None], a0 * norms      # unit neurons, |α_j| = ‖v_i‖
+        U, alpha = _prune_to_face(X, U0 / norms[:, None], a0 * norms)   # unit neurons, |α_j| = ‖v_i‖
+        alpha = _polish(X, y, U, alpha)
         residual = float(np.linalg.norm(np.maximum(X @ U.T, 0.0) @ alpha - y))
         info["n_blocks"] = int(P.shape[0])
     else:
