@@ -215,6 +215,10 @@ def test_beta_curve_rises_to_the_gauge():
     # the gap closes linearly in β: γ − p*/β ≈ β‖z*‖²/2 for small β
     gap = c.gauge - c.ratios
     assert gap[-1] / gap[-2] == pytest.approx(c.betas[-1] / c.betas[-2], rel=0.1)
+    z = neural_gauge(X, y).z                                        # the residual is ≈ β z*
+    assert gap[-1] / c.betas[-1] == pytest.approx(z @ z / 2, rel=0.02)
+    # here y/γ is on the ellipse arc in the positive quadrant: γ = √(yᵀ(XXᵀ)⁻¹y)
+    assert c.gauge == pytest.approx(np.sqrt(y @ np.linalg.solve(X @ X.T, y)), rel=1e-7)
 
 
 @pytest.mark.parametrize("n,d,seed", [(2, 3, 0), (2, 3, 1), (2, 2, 4), (3, 3, 0), (3, 3, 1), (3, 4, 2), (3, 5, 3)])
