@@ -9,3 +9,4 @@ from .network import with_bias, predict, nonconvex_objective
 from .patterns import activation_patterns, cover_count, paper_bound, exact_pattern_bound
 from .solve import solve_convex, ConvexResult
 from .certificate import dual_certificate, Certificate
+from .gauge import neural_gauge, GaugeResult, geometry, beta_curve

@@ -122,10 +122,10 @@ def relu_support(X, Z):
 
     Returns ``(h (N,), U (N, d))`` with ‖u‖ = 1 or u = 0 (then h = 0), and
     zᵀ(X u)₊ = h for every row: each value is attained (see module docstring).
-    Inputs trusted: X (n, d) with small n, Z (N, n).
+    Cost 4ⁿ candidates per z: meant for small n (any n ≤ 10 works).
     """
-    X = np.asarray(X, float)
-    Z = np.atleast_2d(np.asarray(Z, float))
+    X = check_X(X)
+    Z = _check_Z(Z, X.shape[0])
     maps = _candidate_maps(X)                                   # (K, d, n)
     C = np.einsum("kdn,Nn->Nkd", maps, Z)                       # candidates (N, K, d)
     norms = np.linalg.norm(C, axis=2, keepdims=True)
@@ -140,6 +140,14 @@ def relu_support(X, Z):
     h = np.where(neg, 0.0, h)
     U[neg] = 0.0
     return h, U
+
+
+def _check_Z(Z, n: int) -> np.ndarray:
+    Z = np.atleast_2d(np.asarray(Z, dtype=float))
+    if Z.ndim != 2 or Z.shape[1] != n or not np.all(np.isfinite(Z)):
+        raise ValueError(f"Z has shape {Z.shape} or non-finite entries; pass finite directions z, "
+                         f"one per row, shape (N, {n}) (n = rows of X).")
+    return Z
 
 
 def hull_support(X, Z) -> np.ndarray:
