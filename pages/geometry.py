@@ -205,6 +205,13 @@ if 0 < res.value < np.inf:
         f"$\\sum_i D_iX(v_i - w_i) = y$ imposed and no loss) and {res.polar:.8g} (support function of the polar)."
     )
 
+    with st.expander(f"The optimal network: {m} neuron{'s' if m > 1 else ''} with ‖uⱼ‖ = 1"):
+        st.markdown("Each row is one hidden neuron; the outputs add up to $y$ and the $|\\alpha_j|$ to $\\gamma$.")
+        st.table([{"j": j + 1, "u_j": np.array2string(u, precision=3, separator=", "),
+                   "α_j": f"{a_:.5g}", "(X u_j)₊": np.array2string(o, precision=3, separator=", ")}
+                  for j, (u, a_, o) in enumerate(zip(res.U, res.alpha, res.outputs))])
+        st.caption(f"Σ|αⱼ| = {np.abs(res.alpha).sum():.8g};  ‖Σ (Xuⱼ)₊αⱼ − y‖ = {res.residual:.1e}.")
+
 # ----------------------------------------------------------------------------- β → 0
 st.subheader("The link to weight decay: p*(β)/β → γ")
 st.markdown(
