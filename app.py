@@ -1,0 +1,35 @@
+"""Convex ReLU Lab — entry point: ``streamlit run app.py``.
+
+Training a two-layer ReLU network is a convex program (Pilanci & Ergen, ICML 2020).
+This file only declares the pages (``st.navigation``); each page lives in ``pages/``.
+The shared state (the drawn data set, β, m, loss, …) is owned by :mod:`lab.state`.
+"""
+from pathlib import Path
+
+import streamlit as st
+
+st.set_page_config(page_title="Convex ReLU Lab", page_icon="🧮", layout="wide")
+
+_HERE = Path(__file__).parent
+_PAGES = [  # (file, title, icon, url path); a page whose file is absent is left out
+    ("pages/data.py", "Data", "✏️", "data"),
+    ("pages/arrangement.py", "Hyperplane arrangement", "🕸️", "arrangement"),
+    ("pages/convex.py", "Convex program", "🎯", "convex"),
+    ("pages/sgd.py", "SGD vs optimum", "📉", "sgd"),
+    ("pages/geometry.py", "Geometry (gauge)", "🔷", "geometry"),
+    ("pages/convolution.py", "Convolutions", "🧩", "convolution"),
+    ("pages/higher_dims.py", "Higher dimensions", "🧊", "higher_dims"),
+    ("pages/about.py", "About", "📖", "about"),
+]
+
+pages = [st.Page(f, title=t, icon=i, url_path=u, default=(u == "data"))
+         for f, t, i, u in _PAGES if (_HERE / f).exists()]
+nav = st.navigation(pages)
+
+from lab import state  # noqa: E402  (after set_page_config)
+
+ds = state.get_dataset()
+kind = "1-D regression" if ds.d == 1 else "2-D classification"
+st.sidebar.caption(f"**Data:** {ds.n} points, {kind}, bias {'on' if ds.bias else 'off'}. "
+                   "Edit it on the Data page; every page uses it.")
+nav.run()

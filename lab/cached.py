@@ -1,0 +1,86 @@
+"""Cached, bounded wrappers around the core (``st.cache_data``, keyed on data and parameters).
+
+Every heavy call of a page goes through here, so the same data and parameters are
+solved once per server process (shared by all sessions).  Nothing here raises on
+user input: each wrapper returns ``(value, None)`` or ``(None, message)``, where the
+message is the core's ``ValueError`` text, for ``st.error``.
+
+Bounds.  Program (8) has 2dP variables over P activation patterns.  Before any work,
+:func:`plan_patterns` compares Cover's count of the data (``exact_pattern_bound``,
+no enumeration) with :data:`EXACT_BUDGET`; above it the patterns are sampled
+(Remark 3.3, ``SAMPLES`` directions u ~ N(0, I), seed 0) and the value is an upper
+bound on p*, which the page states.  The budget is larger when the fast solver
+(:mod:`cvxcore.fast`) is present.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from cvxcore import activation_patterns, exact_pattern_bound, solve_convex
+from cvxcore.patterns import cover_count, paper_bound
+
+try:                                   # the fast solver (issue 3) when it has landed
+    from cvxcore.solve import _fast_solver
+    HAVE_FAST = _fast_solver() is not None
+except Exception:                      # pragma: no cover - the core defines it
+    HAVE_FAST = False
+
+EXACT_BUDGET = 4000 if HAVE_FAST else 450    # patterns solved exactly; above: sampled
+SAMPLES = EXACT_BUDGET                       # sampled directions when over budget
+ARRANGEMENT_BUDGET = 20000                   # patterns enumerated for the arrangement page
+
+
+def plan_patterns(X: np.ndarray) -> tuple[str, int, str | None]:
+    """("exact" | "sample", Cover's count of X, a note for the page or None)."""
+    bound = exact_pattern_bound(X)
+    if bound <= EXACT_BUDGET:
+        return "exact", bound, None
+    return "sample", bound, (
+        f"These {X.shape[0]} points have up to {bound:,} activation patterns, more than the "
+        f"{EXACT_BUDGET:,} solved exactly here. Program (8) is solved over the distinct patterns of "
+        f"{SAMPLES:,} random directions u ~ N(0, I) (Remark 3.3): the value shown is an upper bound on p*.")
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def patterns(X: np.ndarray, method: str = "exact", samples: int = SAMPLES, seed: int = 0):
+    """``(P (p, n) bool, None)`` or ``(None, message)``."""
+    try:
+        if method == "exact":
+            return activation_patterns(X), None
+        return activation_patterns(X, method="sample", samples=samples, seed=seed), None
+    except ValueError as e:
+        return None, str(e)
+
+
+@st.cache_data(max_entries=256, show_spinner="Solving the convex program (8) …")
+def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str):
+    """``(ConvexResult, note)`` or ``(None, message)``; note says when the patterns were sampled.
+
+    Returns a triple ``(result, note, error)``.
+    """
+    try:
+        method, _, note = plan_patterns(X)
+        P = None if method == "exact" else activation_patterns(X, method="sample", samples=SAMPLES, seed=0)
+        return solve_convex(X, y, beta, loss=loss, patterns=P), note, None
+    except ValueError as e:
+        return None, None, str(e)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def count_curve(kind: str, n_max: int, seed: int = 0):
+    """P (exact enumeration), Cover's count and the paper's bound for n = 1 … n_max random points.
+
+    kind "1d": x ~ U(−2, 2) with bias (rank 2); "2d": uniform points in the plane with bias (rank 3).
+    Returns dict of arrays ``n, P, cover, bound``.
+    """
+    rng = np.random.default_rng(seed)
+    d = 1 if kind == "1d" else 2
+    pts = rng.uniform(-2, 2, size=(n_max, d))
+    X = np.c_[pts, np.ones(n_max)]
+    r = d + 1
+    ns = np.arange(1, n_max + 1)
+    P = np.array([activation_patterns(X[:k]).shape[0] for k in ns])
+    cover = np.array([cover_count(k, min(r, k)) for k in ns])
+    bound = np.array([paper_bound(k, min(r, k)) for k in ns], dtype=float)
+    return {"n": ns, "P": P, "cover": cover, "bound": bound}

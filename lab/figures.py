@@ -1,0 +1,340 @@
+"""Figures of the app: pure functions, numpy arrays in, ``plotly.graph_objects.Figure`` out.
+
+No Streamlit here; every function can be called (and is tested) without a server.
+Conventions for a projector: large fonts (``FONT``), high-contrast colours, legends
+on, equal aspect wherever geometry matters.  Class +1 is blue circles, class −1 is
+orange squares; a neuron with α > 0 is green, with α < 0 purple (dashed).
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lab.geom import plane_basis, sphere_points
+
+FONT = 17
+POS, NEG = "#1f5fbf", "#e8710a"                 # class +1, class −1
+APOS, ANEG = "#1b9e4b", "#7b2fbe"               # neuron α > 0, α < 0
+OPT = "#111111"                                 # the optimum
+TRACE_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                "#7f7f7f", "#bcbd22", "#17becf"]
+
+# The drawing canvas: fixed ranges (a click maps to the same place on every rerun).
+CANVAS_1D = ((-3.0, 3.0), (-2.5, 2.5))
+CANVAS_2D = ((-2.5, 2.5), (-2.5, 2.5))
+GRID_STEP = 0.1
+GRID_NAME = "click to add"
+
+
+def _layout(fig: go.Figure, *, title: str | None = None, height: int = 520, equal: bool = False,
+            xr=None, yr=None, xtitle: str | None = None, ytitle: str | None = None) -> go.Figure:
+    fig.update_layout(template="plotly_white", height=height, font=dict(size=FONT),
+                      title=dict(text=title, font=dict(size=FONT + 3)) if title else None,
+                      margin=dict(l=60, r=20, t=60 if title else 20, b=55),
+                      legend=dict(font=dict(size=FONT - 1), bgcolor="rgba(255,255,255,0.8)"))
+    fig.update_xaxes(title=xtitle, zeroline=True, zerolinecolor="#999", gridcolor="#e6e6e6")
+    fig.update_yaxes(title=ytitle, zeroline=True, zerolinecolor="#999", gridcolor="#e6e6e6")
+    if xr is not None:
+        fig.update_xaxes(range=list(xr))
+    if yr is not None:
+        fig.update_yaxes(range=list(yr))
+    if equal:
+        fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def _class_traces(P: np.ndarray, y: np.ndarray, *, size: int = 13, active=None):
+    """Scatter traces of 2-D points by class (±1); ``active`` (bool) outlines a subset."""
+    out = []
+    for lab, col, sym, name in ((1, POS, "circle", "class +1"), (-1, NEG, "square", "class −1")):
+        k = y == lab
+        if active is None:
+            out.append(go.Scatter(x=P[k, 0], y=P[k, 1], mode="markers", name=name,
+                                  marker=dict(color=col, size=size, symbol=sym, line=dict(color="white", width=1.5))))
+        else:
+            for on, suffix in ((True, ", xᵢᵀu ≥ 0"), (False, ", xᵢᵀu < 0")):
+                kk = k & (active == on)
+                out.append(go.Scatter(
+                    x=P[kk, 0], y=P[kk, 1], mode="markers", name=name + suffix,
+                    marker=dict(color=col if on else "white", size=size + 2, symbol=sym,
+                                line=dict(color=col, width=2.5))))
+    return out
+
+
+# ----------------------------------------------------------------------------- data page
+def canvas_grid(dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """The invisible click grid (x, y) covering the whole canvas of a 1-D or 2-D data set."""
+    (x0, x1), (y0, y1) = CANVAS_1D if dim == 1 else CANVAS_2D
+    gx = np.round(np.arange(x0, x1 + 1e-9, GRID_STEP), 3)
+    gy = np.round(np.arange(y0, y1 + 1e-9, GRID_STEP), 3)
+    XX, YY = np.meshgrid(gx, gy)
+    return XX.ravel(), YY.ravel()
+
+
+def data_canvas(P: np.ndarray, y: np.ndarray, dim: int, *, height: int = 560) -> go.Figure:
+    """The drawing canvas: trace 0 is the invisible click grid, then the data.
+
+    1-D regression: points (xᵢ, yᵢ).  2-D classification: points (x₁, x₂) by class ±1.
+    """
+    gx, gy = canvas_grid(dim)
+    fig = go.Figure(go.Scatter(
+        x=gx, y=gy, mode="markers", name=GRID_NAME, showlegend=False,
+        marker=dict(size=9, color="rgba(0,0,0,0)", opacity=0.0),
+        hovertemplate="click: add (%{x:.1f}, %{y:.1f})<extra></extra>"))
+    P = np.asarray(P, float).reshape(-1, dim)
+    y = np.asarray(y, float)
+    if dim == 1:
+        fig.add_trace(go.Scatter(x=P[:, 0], y=y, mode="markers", name="data (xᵢ, yᵢ)",
+                                 marker=dict(color=POS, size=14, line=dict(color="white", width=1.5)),
+                                 hovertemplate="x=%{x:.2f}, y=%{y:.2f}<extra></extra>"))
+        xr, yr = CANVAS_1D
+        _layout(fig, height=height, xr=list(xr), yr=list(yr), xtitle="x", ytitle="y")
+    else:
+        for t in _class_traces(P, y, size=14):
+            t.hovertemplate = "(%{x:.2f}, %{y:.2f})<extra></extra>"
+            fig.add_trace(t)
+        xr, yr = CANVAS_2D
+        _layout(fig, height=height, xr=list(xr), yr=list(yr), xtitle="x₁", ytitle="x₂", equal=True)
+    fig.update_xaxes(fixedrange=True, showspikes=False)
+    fig.update_yaxes(fixedrange=True, showspikes=False)
+    fig.update_layout(dragmode=False, hovermode="closest", clickmode="event+select",
+                      legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom"))
+    return fig
+
+
+# ----------------------------------------------------------------------------- convex page
+def neuron_outputs_1d(xs: np.ndarray, U: np.ndarray, alpha: np.ndarray, bias: bool) -> np.ndarray:
+    """(m, len(xs)): neuron j's contribution α_j (u_jᵀ[x; 1])₊ on the grid xs (1-D inputs)."""
+    Xg = np.c_[xs, np.ones_like(xs)] if bias else xs[:, None]
+    return (np.maximum(Xg @ U.T, 0.0) * alpha).T
+
+
+def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None, alpha=None,
+           bias: bool = True, title: str | None = None, height: int = 520, show_neurons: bool = True) -> go.Figure:
+    """Data (xᵢ, yᵢ), fitted functions ``curves`` {name: values on xs}, and the optimal neurons:
+    each neuron's contribution α_j(u_jᵀx)₊ (thin) and its kink x = −u_{j2}/u_{j1} (dotted line)."""
+    fig = go.Figure()
+    if U is not None and len(U) and show_neurons:
+        contrib = neuron_outputs_1d(xs, U, alpha, bias)
+        shown = {True: False, False: False}
+        for j in range(len(alpha)):
+            pos = alpha[j] > 0
+            col = APOS if pos else ANEG
+            fig.add_trace(go.Scatter(x=xs, y=contrib[j], mode="lines", line=dict(color=col, width=1.8, dash="dash" if not pos else None),
+                                     opacity=0.75, name="neuron, α > 0" if pos else "neuron, α < 0",
+                                     legendgroup="pos" if pos else "neg", showlegend=not shown[pos]))
+            shown[pos] = True
+            if bias and abs(U[j, 0]) > 1e-12:
+                k = -U[j, 1] / U[j, 0]
+                if xs[0] <= k <= xs[-1]:
+                    fig.add_vline(x=k, line=dict(color=col, width=1.2, dash="dot"))
+    for i, (name, v) in enumerate(curves.items()):
+        fig.add_trace(go.Scatter(x=xs, y=v, mode="lines", name=name,
+                                 line=dict(color=OPT if i == 0 else TRACE_COLORS[i % 10], width=4 if i == 0 else 2.5)))
+    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data",
+                             marker=dict(color=POS, size=14, line=dict(color="white", width=1.5))))
+    return _layout(fig, title=title, height=height, xr=[xs[0], xs[-1]], xtitle="x", ytitle="y")
+
+
+def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F: np.ndarray, *,
+                U=None, alpha=None, bias: bool = True, title: str | None = None, height: int = 560,
+                show_neurons: bool = True) -> go.Figure:
+    """Decision regions of f on the grid (F shape (len(gy), len(gx))): colour = sign and size of f,
+    the boundary f = 0 in black, the data, and each optimal neuron's line u_jᵀ[x; 1] = 0."""
+    lim = float(np.nanmax(np.abs(F))) if F.size and np.isfinite(F).any() else 1.0
+    lim = max(lim, 1e-9)
+    fig = go.Figure(go.Heatmap(x=gx, y=gy, z=np.clip(F, -lim, lim), zmin=-lim, zmax=lim, zmid=0,
+                               colorscale=[[0, "#f9c89b"], [0.5, "#ffffff"], [1, "#a9c6ef"]],
+                               showscale=False, hovertemplate="f(x) = %{z:.2f}<extra></extra>"))
+    fig.add_trace(go.Contour(x=gx, y=gy, z=F, contours=dict(start=0, end=0, size=1, coloring="none"),
+                             line=dict(color=OPT, width=3.5), showscale=False, name="boundary f(x) = 0",
+                             showlegend=True, hoverinfo="skip"))
+    if U is not None and len(U) and show_neurons:
+        _neuron_lines(fig, U, alpha, bias, (gx[0], gx[-1]), (gy[0], gy[-1]))
+    for t in _class_traces(P, y):
+        fig.add_trace(t)
+    return _layout(fig, title=title, height=height, equal=True, xr=[gx[0], gx[-1]], yr=[gy[0], gy[-1]],
+                   xtitle="x₁", ytitle="x₂")
+
+
+def _line_in_box(a: float, b: float, c: float, xr, yr):
+    """Endpoints of {a x + b y + c = 0} clipped to the box, or None."""
+    pts = []
+    if abs(b) > 1e-12:
+        for x in xr:
+            yv = -(a * x + c) / b
+            if yr[0] - 1e-9 <= yv <= yr[1] + 1e-9:
+                pts.append((x, yv))
+    if abs(a) > 1e-12:
+        for yv in yr:
+            x = -(b * yv + c) / a
+            if xr[0] - 1e-9 <= x <= xr[1] + 1e-9:
+                pts.append((x, yv))
+    if len(pts) < 2:
+        return None
+    pts = sorted(set((round(p[0], 9), round(p[1], 9)) for p in pts))
+    return pts[0], pts[-1]
+
+
+def _neuron_lines(fig, U, alpha, bias, xr, yr):
+    shown = {True: False, False: False}
+    for j in range(len(alpha)):
+        c = U[j, 2] if bias else 0.0
+        seg = _line_in_box(U[j, 0], U[j, 1], c, xr, yr)
+        if seg is None:
+            continue
+        pos = alpha[j] > 0
+        fig.add_trace(go.Scatter(x=[seg[0][0], seg[1][0]], y=[seg[0][1], seg[1][1]], mode="lines",
+                                 line=dict(color=APOS if pos else ANEG, width=2.2, dash=None if pos else "dash"),
+                                 name="neuron uⱼᵀx = 0, α > 0" if pos else "neuron uⱼᵀx = 0, α < 0",
+                                 legendgroup="pos" if pos else "neg", showlegend=not shown[pos],
+                                 hovertemplate=f"neuron {j + 1}: α = {alpha[j]:+.3f}<extra></extra>"))
+        shown[pos] = True
+
+
+def group_norms(vn: np.ndarray, wn: np.ndarray, *, height: int = 360, tol: float = 1e-6) -> go.Figure:
+    """Bars ‖vᵢ‖ (up, green) and −‖wᵢ‖ (down, purple) over the P patterns of (8)."""
+    i = np.arange(1, len(vn) + 1)
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=i, y=vn, name="‖vᵢ‖ (α > 0)", marker_color=APOS))
+    fig.add_trace(go.Bar(x=i, y=-np.asarray(wn), name="−‖wᵢ‖ (α < 0)", marker_color=ANEG))
+    nz = int(np.sum(vn > tol) + np.sum(wn > tol))
+    fig.update_layout(barmode="relative", bargap=0.05)
+    return _layout(fig, height=height, xtitle=f"pattern i = 1 … {len(vn)}   ({nz} nonzero blocks = m*)",
+                   ytitle="block norm", title=None)
+
+
+# ----------------------------------------------------------------------------- arrangement page
+def weight_plane(X: np.ndarray, u: np.ndarray, *, labels=("u₁", "u₂"), height: int = 520) -> go.Figure:
+    """2-D weight space: the lines {u : xᵢᵀu = 0} (one per data point), the unit circle,
+    and the chosen direction u; the cell of u is shaded."""
+    X = np.asarray(X, float)
+    R = 1.4
+    fig = go.Figure()
+    th = np.linspace(0, 2 * np.pi, 361)
+    # shade the sector of u: directions with the same pattern as u
+    circ = np.c_[np.cos(th), np.sin(th)]
+    same = np.all((circ @ X.T >= 0) == (X @ u >= 0), axis=1)
+    if same.any():
+        ang = th[same]
+        fig.add_trace(go.Scatter(x=np.r_[0, R * np.cos(ang), 0], y=np.r_[0, R * np.sin(ang), 0], fill="toself",
+                                 mode="lines", line=dict(width=0), fillcolor="rgba(31,95,191,0.18)",
+                                 name="cell of u (same Dᵢ)", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=np.cos(th), y=np.sin(th), mode="lines", line=dict(color="#bbb", width=1),
+                             name="‖u‖ = 1", hoverinfo="skip"))
+    for i, x in enumerate(X):
+        if np.linalg.norm(x) < 1e-12:
+            continue
+        t = np.array([-x[1], x[0]]) / np.linalg.norm(x)
+        fig.add_trace(go.Scatter(x=[-R * t[0], R * t[0]], y=[-R * t[1], R * t[1]], mode="lines",
+                                 line=dict(color="#444", width=1.6), name="xᵢᵀu = 0", legendgroup="h",
+                                 showlegend=i == 0, hovertemplate=f"point {i + 1}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[0, u[0]], y=[0, u[1]], mode="lines+markers", line=dict(color=APOS, width=4),
+                             marker=dict(size=[0, 14], color=APOS), name="chosen u"))
+    return _layout(fig, height=height, equal=True, xr=[-R, R], yr=[-R, R], xtitle=labels[0], ytitle=labels[1])
+
+
+def ramp_view_1d(x: np.ndarray, y: np.ndarray, u: np.ndarray, *, height: int = 420) -> go.Figure:
+    """Dual view for 1-D data with bias: the neuron (u₁x + u₂)₊ as a ramp; its active points filled."""
+    x = np.asarray(x, float)
+    on = u[0] * x + u[1] >= 0
+    xs = np.linspace(-3, 3, 301)
+    fig = go.Figure(go.Scatter(x=xs, y=np.maximum(u[0] * xs + u[1], 0), mode="lines", name="(u₁x + u₂)₊",
+                               line=dict(color=APOS, width=3.5)))
+    fig.add_trace(go.Scatter(x=x[on], y=y[on], mode="markers", name="active: dᵢ = 1",
+                             marker=dict(size=15, color=POS, line=dict(color="white", width=1.5))))
+    fig.add_trace(go.Scatter(x=x[~on], y=y[~on], mode="markers", name="inactive: dᵢ = 0",
+                             marker=dict(size=15, color="white", line=dict(color=POS, width=2.5))))
+    return _layout(fig, height=height, xr=[-3, 3], xtitle="x", ytitle="y")
+
+
+def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: int = 6000) -> go.Figure:
+    """Great circles {u : xᵢᵀu = 0, ‖u‖ = 1} on the unit sphere in R³ (2-D data with bias),
+    the cell of the chosen u painted, u itself as an arrow."""
+    X = np.asarray(X, float)
+    S = sphere_points(k)
+    cell = np.all((S @ X.T >= 0) == (X @ u >= 0), axis=1)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter3d(x=S[~cell, 0], y=S[~cell, 1], z=S[~cell, 2], mode="markers",
+                               marker=dict(size=1.6, color="#cfcfcf"), name="sphere ‖u‖ = 1", hoverinfo="skip"))
+    fig.add_trace(go.Scatter3d(x=S[cell, 0], y=S[cell, 1], z=S[cell, 2], mode="markers",
+                               marker=dict(size=3, color="rgba(31,95,191,0.9)"), name="cell of u", hoverinfo="skip"))
+    t = np.linspace(0, 2 * np.pi, 121)
+    for i, x in enumerate(X):
+        if np.linalg.norm(x) < 1e-12:
+            continue
+        B = plane_basis(x)
+        C = np.cos(t)[:, None] * B[0] + np.sin(t)[:, None] * B[1]
+        fig.add_trace(go.Scatter3d(x=C[:, 0], y=C[:, 1], z=C[:, 2], mode="lines", line=dict(color="#333", width=3),
+                                   name="xᵢᵀu = 0", legendgroup="h", showlegend=i == 0, hoverinfo="skip"))
+    uu = u / max(np.linalg.norm(u), 1e-12)
+    fig.add_trace(go.Scatter3d(x=[0, 1.25 * uu[0]], y=[0, 1.25 * uu[1]], z=[0, 1.25 * uu[2]], mode="lines+markers",
+                               line=dict(color=APOS, width=8), marker=dict(size=[0, 6], color=APOS), name="chosen u"))
+    fig.update_layout(template="plotly_white", height=height, font=dict(size=FONT - 2),
+                      margin=dict(l=0, r=0, t=10, b=0), legend=dict(font=dict(size=FONT - 2)),
+                      scene=dict(aspectmode="cube", xaxis=dict(title="u₁", range=[-1.3, 1.3]),
+                                 yaxis=dict(title="u₂", range=[-1.3, 1.3]), zaxis=dict(title="u₃ (bias)", range=[-1.3, 1.3]),
+                                 camera=dict(eye=dict(x=1.5, y=1.3, z=0.9))))
+    return fig
+
+
+def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, height: int = 560) -> go.Figure:
+    """Dual view in the input plane: the neuron u is the line u₁x₁ + u₂x₂ + u₃ = 0; its pattern Dᵢ is
+    the set of points on the shaded (positive) side, drawn filled."""
+    (x0, x1), (y0, y1) = CANVAS_2D
+    P = np.asarray(P, float)
+    on = P @ u[:2] + u[2] >= 0
+    gx = np.linspace(x0, x1, 101)
+    gy = np.linspace(y0, y1, 101)
+    Z = (gx[None, :] * u[0] + gy[:, None] * u[1] + u[2] >= 0).astype(float)
+    fig = go.Figure(go.Heatmap(x=gx, y=gy, z=Z, zmin=0, zmax=1, showscale=False, hoverinfo="skip",
+                               colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(27,158,75,0.16)"]]))
+    seg = _line_in_box(u[0], u[1], u[2], (x0, x1), (y0, y1))
+    if seg is not None:
+        fig.add_trace(go.Scatter(x=[seg[0][0], seg[1][0]], y=[seg[0][1], seg[1][1]], mode="lines",
+                                 line=dict(color=APOS, width=4), name="u₁x₁ + u₂x₂ + u₃ = 0"))
+    for t in _class_traces(P, y, active=on):
+        fig.add_trace(t)
+    return _layout(fig, height=height, equal=True, xr=[x0, x1], yr=[y0, y1], xtitle="x₁", ytitle="x₂")
+
+
+def pattern_counts(n: np.ndarray, P: np.ndarray, cover: np.ndarray, bound: np.ndarray, *,
+                   current: tuple[int, int] | None = None, height: int = 420) -> go.Figure:
+    """P (enumerated) against Cover's count 2Σ_{k<r} C(n−1, k) and the paper's bound 2r(e(n−1)/r)^r."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=n, y=bound, mode="lines", name="paper's bound 2r(e(n−1)/r)ʳ",
+                             line=dict(color="#888", width=3, dash="dash")))
+    fig.add_trace(go.Scatter(x=n, y=cover, mode="lines", name="Cover's count", line=dict(color=NEG, width=3)))
+    fig.add_trace(go.Scatter(x=n, y=P, mode="markers", name="P enumerated (random points)",
+                             marker=dict(color=POS, size=9)))
+    if current is not None:
+        fig.add_trace(go.Scatter(x=[current[0]], y=[current[1]], mode="markers", name="your data",
+                                 marker=dict(color=APOS, size=18, symbol="star", line=dict(color="black", width=1))))
+    fig.update_yaxes(type="log")
+    return _layout(fig, height=height, xtitle="number of points n", ytitle="number of patterns P")
+
+
+# ----------------------------------------------------------------------------- SGD page
+def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, *,
+               lower_bound: float | None = None, total_steps: int | None = None, height: int = 500,
+               p_star_label: str = "p* (convex optimum)") -> go.Figure:
+    """Objective (2) of each trial against the step, with the horizontal line p*."""
+    fig = go.Figure()
+    obj = np.atleast_2d(objectives)
+    for t in range(obj.shape[0]):
+        fig.add_trace(go.Scatter(x=steps, y=obj[t], mode="lines", name=f"run {t + 1}",
+                                 line=dict(color=TRACE_COLORS[t % 10], width=2.2)))
+    x_end = total_steps if total_steps else (steps[-1] if len(steps) else 1)
+    if p_star is not None and np.isfinite(p_star):
+        fig.add_trace(go.Scatter(x=[0, x_end], y=[p_star, p_star], mode="lines", name=p_star_label,
+                                 line=dict(color=OPT, width=4, dash="dash")))
+    if lower_bound is not None and np.isfinite(lower_bound) and (p_star is None or not np.isfinite(p_star)):
+        fig.add_trace(go.Scatter(x=[0, x_end], y=[lower_bound, lower_bound], mode="lines",
+                                 name="certified lower bound", line=dict(color="#666", width=2, dash="dot")))
+    finite = obj[np.isfinite(obj)]
+    fig.update_yaxes(type="log")
+    lo = min([v for v in (p_star, lower_bound) if v is not None and np.isfinite(v) and v > 0] +
+             ([finite.min()] if finite.size and finite.min() > 0 else [1e-3]))
+    hi = max(finite.max() if finite.size else 1.0, lo * 10)
+    fig.update_yaxes(range=[np.log10(lo) - 0.1, np.log10(hi) + 0.1])
+    return _layout(fig, height=height, xr=[0, x_end], xtitle="step", ytitle="objective (2), log scale")

@@ -1,0 +1,198 @@
+"""The app's session state: the one place that owns it.
+
+What every page shares lives here: the drawn data set (points, targets or ±1
+labels, 1-D or 2-D), the bias toggle, and the knobs β, m, loss and the SGD
+settings.  Widgets that appear on more than one page are built by the functions
+below, with the same key (equal to the setting's name in :data:`lab.codec.SETTINGS`)
+and ``persist_state="session"``, so a value set on one page is the value on the
+next.  Slider ranges come from :data:`cvxcore.PARAMS`.
+
+The data set is stored as plain lists under ``_data`` (so a page switch or a
+rerun never loses it), with an undo stack of earlier versions under ``_undo``.
+
+Example (inside a page)::
+
+    from lab import state
+    ds = state.get_dataset()          # Dataset(X (n, d) points, y (n,), bias) — d = 1 or 2
+    X = state.design_matrix(ds)       # with_bias(points) when the bias is on
+    beta = state.beta_slider()        # shared β (log scale)
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import streamlit as st
+
+from cvxcore import PARAMS, with_bias
+from cvxcore.datasets import PRESETS, make
+
+_DATA = "_data"            # {"dim": 1 | 2, "X": [[...], ...], "y": [...]}
+_UNDO = "_undo"            # list of earlier _data dicts (most recent last)
+UNDO_DEPTH = 50
+MAX_POINTS = 500           # as lab.codec.MAX_POINTS: beyond this a click is refused
+DEFAULT_PRESET = "paper"
+
+# β on a log grid (a select_slider: Streamlit's slider has no log scale).
+BETA_GRID = tuple(float(f"{v:.3g}") for v in np.logspace(-3, 1, 41))   # 0.001 … 10
+LR_GRID = tuple(float(f"{v:.3g}") for v in np.logspace(-4, 0, 25))     # 0.0001 … 1
+LOSS_LABELS = {"squared": "squared ½‖ŷ − y‖²", "hinge": "hinge Σ(1 − yᵢŷᵢ)₊", "logistic": "logistic Σ log(1 + e^(−yᵢŷᵢ))"}
+
+
+class Dataset(NamedTuple):
+    """Points ``X (n, d)`` (d = 1: regression; d = 2: classification with y = ±1), targets ``y``, bias."""
+    X: np.ndarray
+    y: np.ndarray
+    bias: bool
+
+    @property
+    def d(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[0])
+
+
+# ----------------------------------------------------------------------------- data set
+def _ensure() -> dict:
+    ss = st.session_state
+    if _DATA not in ss:
+        X, y = make(DEFAULT_PRESET)
+        ss[_DATA] = {"dim": X.shape[1], "X": X.tolist(), "y": y.tolist(), "preset": DEFAULT_PRESET}
+        ss[_UNDO] = []
+    if "bias" not in ss:
+        ss["bias"] = True
+    return ss[_DATA]
+
+
+def get_dataset() -> Dataset:
+    """The shared data set (a fresh copy; never None — an empty set has n = 0)."""
+    data = _ensure()
+    d = data["dim"]
+    X = np.asarray(data["X"], dtype=float).reshape(-1, d)
+    y = np.asarray(data["y"], dtype=float).reshape(-1)
+    return Dataset(X, y, bool(st.session_state.get("bias", True)))
+
+
+def bias() -> bool:
+    _ensure()
+    return bool(st.session_state.get("bias", True))
+
+
+def design_matrix(ds: Dataset) -> np.ndarray:
+    """X of (2): the points, with a column of ones appended when the bias is on."""
+    return with_bias(ds.X) if ds.bias and ds.n else ds.X.copy()
+
+
+def _push_undo():
+    ss = st.session_state
+    data = _ensure()
+    stack = ss.setdefault(_UNDO, [])
+    stack.append({k: (list(v) if isinstance(v, list) else v) for k, v in data.items()})
+    del stack[:-UNDO_DEPTH]
+
+
+def set_data(X, y, *, preset: str | None = None):
+    """Replace the data set (undoable).  X (n, d) with d = 1 or 2."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    _push_undo()
+    st.session_state[_DATA] = {"dim": int(X.shape[1]), "X": X.tolist(),
+                               "y": np.asarray(y, float).reshape(-1).tolist(), "preset": preset}
+
+
+def load_preset(name: str, seed: int = 0):
+    """Replace the data set with preset ``name`` and set the loss that suits it."""
+    X, y = make(name, seed=seed)
+    set_data(X, y, preset=name)
+    st.session_state["loss"] = "squared" if PRESETS[name].dim == 1 else "hinge"
+
+
+def add_point(point, label: float) -> str | None:
+    """Append one point (undoable).  Returns a message when the point is refused, else None."""
+    data = _ensure()
+    if len(data["y"]) >= MAX_POINTS:
+        return f"The data set already has {MAX_POINTS} points, the most the app takes; undo or clear first."
+    _push_undo()
+    data = st.session_state[_DATA]
+    data["X"] = data["X"] + [[float(round(v, 3)) for v in np.atleast_1d(point)][:data["dim"]]]
+    data["y"] = data["y"] + [float(round(label, 3))]
+    data["preset"] = None
+    return None
+
+
+def set_dim(dim: int):
+    """Switch between 1-D regression and 2-D classification: an empty set of the new kind (undoable)."""
+    data = _ensure()
+    if data["dim"] == dim:
+        return
+    _push_undo()
+    st.session_state[_DATA] = {"dim": int(dim), "X": [], "y": [], "preset": None}
+    st.session_state["loss"] = "squared" if dim == 1 else "hinge"
+
+
+def clear():
+    data = _ensure()
+    set_data(np.zeros((0, data["dim"])), [])
+
+
+def undo() -> bool:
+    """Restore the previous data set; False when there is nothing to undo."""
+    _ensure()
+    stack = st.session_state.get(_UNDO, [])
+    if not stack:
+        return False
+    st.session_state[_DATA] = stack.pop()
+    return True
+
+
+def can_undo() -> bool:
+    return bool(st.session_state.get(_UNDO))
+
+
+def preset_name() -> str | None:
+    return _ensure().get("preset")
+
+
+# ----------------------------------------------------------------------------- shared knobs
+def default_loss() -> str:
+    return "squared" if _ensure()["dim"] == 1 else "hinge"
+
+
+def loss_select(container=st) -> str:
+    """The loss of (2) and (8): squared, hinge or logistic (hinge/logistic need 2-D ±1 labels)."""
+    _ensure()
+    if st.session_state.get("loss") not in LOSS_LABELS:
+        st.session_state["loss"] = default_loss()
+    return container.selectbox("loss ℓ", tuple(LOSS_LABELS), key="loss", format_func=LOSS_LABELS.get,
+                               persist_state="session",
+                               help="Squared loss for regression; hinge or logistic for ±1 labels.")
+
+
+def beta_slider(container=st) -> float:
+    """Weight decay β > 0 on a log grid (0.001 … 10)."""
+    v = st.session_state.get("beta", PARAMS["beta"].default)
+    if v not in BETA_GRID:
+        st.session_state["beta"] = min(BETA_GRID, key=lambda g: abs(np.log(g) - np.log(max(float(v), 1e-12))))
+    return container.select_slider("weight decay β", options=BETA_GRID, key="beta", persist_state="session",
+                                   help=PARAMS["beta"].help + ". Larger β: fewer, smaller neurons.")
+
+
+def int_slider(name: str, label: str, lo: int, hi: int, default: int, container=st, step: int = 1) -> int:
+    """A whole-number slider for ``PARAMS[name]`` clipped to [lo, hi] (kept inside the table's range)."""
+    p = PARAMS[name]
+    lo, hi = int(max(lo, p.lo)), int(min(hi, p.hi))
+    v = st.session_state.get(name, default)
+    if not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+        st.session_state[name] = int(min(max(int(default), lo), hi))
+    return int(container.slider(label, lo, hi, key=name, step=step, persist_state="session", help=p.help))
+
+
+def lr_slider(container=st) -> float:
+    v = st.session_state.get("lr", 0.01)
+    if v not in LR_GRID:
+        st.session_state["lr"] = min(LR_GRID, key=lambda g: abs(np.log(g) - np.log(max(float(v), 1e-12))))
+    return container.select_slider("learning rate", options=LR_GRID, key="lr", persist_state="session",
+                                   help=PARAMS["lr"].help + " (the loss is summed over the n points).")

@@ -1,0 +1,53 @@
+"""About: the theorem in a few paragraphs, how to read each page, the paper."""
+import streamlit as st
+
+st.title("About: training a ReLU network is a convex program")
+
+st.markdown(r"""
+**The network.** Data $X \in \mathbb{R}^{n\times d}$ (rows $x_i$; a bias is a column of ones), targets
+$y \in \mathbb{R}^n$, $m$ hidden ReLU neurons $u_j \in \mathbb{R}^d$ with output weights $\alpha_j$, and
+weight decay $\beta > 0$. Training minimises the non-convex objective (2):
+""")
+st.latex(r"p^* = \min_{u_j,\ \alpha_j}\ \tfrac12\Big\|\sum_{j=1}^m (Xu_j)_+\,\alpha_j - y\Big\|_2^2"
+         r" + \frac{\beta}{2}\sum_{j=1}^m \big(\|u_j\|_2^2 + \alpha_j^2\big)")
+st.markdown(r"""
+**Activation patterns.** A neuron $u$ switches on the points with $x_i^\top u \ge 0$: the diagonal 0/1
+matrix $D(u) = \mathrm{diag}(\mathbb{1}[Xu \ge 0])$. The hyperplanes $\{u : x_i^\top u = 0\}$ cut weight
+space into cells, one per distinct pattern $D_1, \dots, D_P$. With $r = \mathrm{rank}(X)$,
+""")
+st.latex(r"P \;\le\; 2\sum_{k=0}^{r-1}\binom{n-1}{k} \;\le\; 2r\Big(\frac{e(n-1)}{r}\Big)^r,")
+st.markdown(r"""
+with equality on the left for points in general position (Cover, 1965): polynomial in $n$ for fixed $r$.
+
+**Theorem 1 (the convex program (8)).** For $m \ge m^*$, $p^*$ equals the optimal value of
+""")
+st.latex(r"\min_{v_i, w_i}\ \tfrac12\Big\|\sum_{i=1}^P D_iX(v_i - w_i) - y\Big\|_2^2 + \beta\sum_{i=1}^P"
+         r"\big(\|v_i\|_2 + \|w_i\|_2\big)\quad \text{s.t.}\ (2D_i - I)Xv_i \ge 0,\ (2D_i - I)Xw_i \ge 0.")
+st.markdown(r"""
+Each nonzero block of an optimal solution is one neuron of an optimal network:
+$v_i \neq 0$ gives $u = v_i/\sqrt{\|v_i\|},\ \alpha = +\sqrt{\|v_i\|}$, and $w_i \neq 0$ gives
+$u = w_i/\sqrt{\|w_i\|},\ \alpha = -\sqrt{\|w_i\|}$. So $m^*$ is the number of nonzero blocks, and the
+group penalty $\beta\sum(\|v_i\| + \|w_i\|)$ makes that number small. A ReLU network is a sparse mixture
+of linear models, one per cell of the arrangement. The same holds for any convex loss (hinge, logistic).
+
+**The dual and the certificate.** The dual (4) is
+$\max_v -\tfrac12\|y - v\|^2 + \tfrac12\|y\|^2$ s.t. $|v^\top (Xu)_+| \le \beta$ for all $\|u\| \le 1$.
+Any feasible $v$ is a lower bound on $p^*$. Built from a network's residual, it tells how far that
+network (say, an SGD run) is from the global optimum at most.
+
+### How to read each page
+- **Data**: click the empty canvas to add a point (for 2-D data, choose its class first). Undo, clear,
+  or load a preset. The bias toggle appends a column of ones to $X$. Every page uses this data set.
+- **Hyperplane arrangement**: the hyperplanes $x_i^\top u = 0$ in weight space, and the cells between them.
+  Pick a cell to see its pattern $D_i$. For 2-D data with a bias, weight space is $\mathbb{R}^3$: the
+  hyperplanes meet the unit sphere in great circles, and a neuron is also a line in the input plane.
+- **Convex program**: the optimum $p^*$ of (8) at your $\beta$, the neurons it recovers (count $m^*$), the
+  fitted function or decision regions, and the block norms $\|v_i\|, \|w_i\|$ over all patterns.
+- **SGD vs optimum**: ordinary training of (2) with $m$ neurons from several random starts, against the
+  line $p^*$. Each run gets a certificate. With $m < m^*$ no network of width $m$ can reach $p^*$.
+- **Geometry**: the $\beta \to 0$ limit for $n = 2$ or 3 points: the neural gauge (paper's Figure 1).
+
+### Reference
+M. Pilanci and T. Ergen, *Neural Networks are Convex Regularizers: Exact Polynomial-time Convex Optimization
+Formulations for Two-layer Networks*, ICML 2020. [arXiv:2002.10553](https://arxiv.org/abs/2002.10553)
+""")
