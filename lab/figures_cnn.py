@@ -56,7 +56,7 @@ def distance_traces(steps, distances, *, title, ylabel, xlabel="gradient-descent
     return _layout(fig, title, xlabel=xlabel, ylabel=ylabel)
 
 
-def filters_side_by_side(gd, convex, *, title, xlabel="tap", names=("GD", "convex")):
+def filters_side_by_side(gd, convex, *, title, xlabel="tap", names=("GD", "convex"), x_start=1):
     """One panel per filter: GD's filter (solid) over the convex program's (dashed black).
 
     ``gd`` and ``convex`` are (r, h) arrays of filters already put in the same
@@ -65,7 +65,7 @@ def filters_side_by_side(gd, convex, *, title, xlabel="tap", names=("GD", "conve
     r = convex.shape[0]
     fig = make_subplots(rows=1, cols=r, subplot_titles=[f"filter {i + 1}" for i in range(r)],
                         horizontal_spacing=0.06)
-    x = np.arange(1, convex.shape[1] + 1)
+    x = np.arange(x_start, x_start + convex.shape[1])
     for i in range(r):
         fig.add_trace(go.Scatter(x=x, y=convex[i], mode="lines+markers", name=names[1],
                                  line=dict(color=CONVEX, width=4, dash="dash"), marker=dict(size=10),
@@ -159,7 +159,11 @@ def highdim_curves(res, *, which="objective"):
                                              line=dict(width=3)),
                                  name=s, legendgroup=s, showlegend=False))
     if which == "objective":
-        fig.update_yaxes(type="log", exponentformat="power")
+        # zoom on where the methods end (SGD starts an order of magnitude higher)
+        ends = np.concatenate([Y[:, -1]] + [v[:t] for v in vals.values()])
+        lo, hi = np.nanmin(ends), np.nanmax(ends)
+        fig.update_yaxes(type="log", exponentformat="power",
+                         range=[np.log10(0.8 * lo), np.log10(max(3 * np.nanmedian(ends), 1.2 * hi))])
         return _layout(fig, f"Training objective (2) over {t} trials", xlabel="SGD step",
                        ylabel="objective (2)", height=520)
     return _layout(fig, f"Test accuracy over {t} trials", xlabel="SGD step", ylabel="test accuracy",

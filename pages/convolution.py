@@ -12,7 +12,7 @@ import streamlit as st
 from cvxcore import cnn
 from lab import figures_cnn as fc
 
-BETAS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+BETAS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0]
 _MEMO = "_convolution_memo"
 
 
@@ -37,7 +37,7 @@ def progress_callback(label):
 
 st.title("Convolutional networks are convex programs too")
 st.markdown(
-    "A two-layer convolutional network applies the same filters u_j to every patch X_k of a signal. "
+    "A two-layer convolutional network applies the same filters $u_j$ to every patch $X_k$ of a signal. "
     "Section 4 of the paper turns three such networks into convex programs. Below, gradient descent (GD) "
     "trains each network the ordinary, non-convex way, from several random starts, and is compared with "
     "the convex program: the objectives meet, and so do the filters.")
@@ -60,12 +60,15 @@ tab_lin, tab_circ, tab_sep = st.tabs(["Linear CNN (9) = nuclear norm (12)",
 # ------------------------------------------------------------------ linear CNN
 with tab_lin:
     st.markdown(
-        "**The network (9):** output Σ_j Σ_k (X_k u_j) α_jk, filters u_j of h taps, one output weight per "
-        "filter and patch, weight decay β/2 on all weights. It depends on the weights only through "
-        "Z = [z_1 … z_K] with z_k = Σ_j α_jk u_j, and the cheapest weights giving Z cost β‖Z‖_* "
-        "(the sum of singular values). So (9) is the convex program "
-        "**(12): min ½‖Σ_k X_k z_k − y‖² + β‖Z‖_***. Its solution Z* = Σ σ_i p_i q_iᵀ gives the filters "
-        "u_i = √σ_i p_i, and needs only rank(Z*) of them.")
+        r"**The network (9):** output $\sum_j \sum_k (X_k u_j)\,\alpha_{jk}$, filters $u_j$ of $h$ taps, "
+        r"one output weight per filter and patch, weight decay $\frac{\beta}{2}$ on all weights. It depends on "
+        r"the weights only through $Z = [z_1 \dots z_K]$ with $z_k = \sum_j \alpha_{jk} u_j$, and the cheapest "
+        r"weights giving $Z$ cost $\beta\|Z\|_*$ (the sum of singular values). So (9) is the convex program"
+        "\n\n"
+        r"$$\text{(12)}\qquad \min_{z_1 \dots z_K}\ \tfrac12\Big\|\sum_k X_k z_k - y\Big\|^2 + \beta\,\|[z_1 \dots z_K]\|_*$$"
+        "\n\n"
+        r"Its solution $Z^* = \sum_i \sigma_i p_i q_i^\top$ gives the filters $u_i = \sqrt{\sigma_i}\,p_i$: "
+        r"only $\operatorname{rank} Z^*$ of them are needed.")
     c1, c2, c3, c4, c5 = st.columns(5)
     beta = c1.select_slider("weight decay β", BETAS, value=1.0, key="lin_beta")
     h = c2.slider("filter size h", 1, L, min(4, L), key="lin_h")
@@ -115,13 +118,18 @@ with tab_lin:
 # ---------------------------------------------------------------- circular CNN
 with tab_circ:
     st.markdown(
-        "**The network (13):** circular convolution of each signal (length d = L) with filters u_j, "
-        "then output weights α_j ∈ R^d. In Fourier space a circular convolution is a product, one "
-        "frequency at a time, and the weight decay becomes an ℓ1 norm: with full-length filters (h = d) "
-        "(13) is exactly **(14): min over z ∈ C^d of ½‖X F z − y‖² + β‖z‖₁**, F the DFT matrix. "
-        "A sparse z means a few frequencies; one filter suffices.")
+        r"**The network (13):** circular convolution of each signal (length $d = L$) with filters $u_j$, "
+        r"then output weights $\alpha_j \in \mathbb{R}^d$. In Fourier space a circular convolution is a product, "
+        r"one frequency at a time, and the weight decay becomes an $\ell_1$ norm: with full-length filters "
+        r"($h = d$), (13) is exactly"
+        "\n\n"
+        r"$$\text{(14)}\qquad \min_{z \in \mathbb{C}^d}\ \tfrac12\|X F z - y\|^2 + \beta\|z\|_1,"
+        r"\qquad F_{kl} = e^{2\pi i kl/d}.$$"
+        "\n\n"
+        r"A sparse $z$ uses few frequencies; one filter suffices.")
     c1, c2, c3, c4 = st.columns(4)
-    beta_c = c1.select_slider("weight decay β", BETAS, value=1.0, key="circ_beta")
+    beta_c = c1.select_slider("weight decay β", BETAS, value=10.0, key="circ_beta",
+                              help="Larger β: fewer frequencies in z*. Small β: all of them.")
     hc = c2.slider("filter taps h", 1, L, L, key="circ_h",
                    help="h = d: (14) is exact. h < d: filters are shorter and (14) is only a lower bound.")
     mc = c3.slider("filters m (GD)", 1, 4, 2, key="circ_m")
@@ -151,7 +159,7 @@ with tab_circ:
     e_gd = np.real(np.fft.ifft(np.fft.fft(Up, axis=1) * np.fft.fft(gdc.A[0], axis=1), axis=1)).sum(0)
     power = np.sum(np.abs(np.fft.fft(Up, axis=1)) ** 2, axis=0) / L
     fig = fc.filters_side_by_side(np.vstack([e_gd, power]), np.vstack([fr.e, np.abs(fr.z)]),
-                                  names=("GD (trial 1)", "(14)"),
+                                  names=("GD (trial 1)", "(14)"), x_start=0,
                                   title="Left: end-to-end filter e. Right: filter power per frequency, "
                                         "Σ_j|û_j|²/d against |z*|")
     fig.layout.annotations[0].text, fig.layout.annotations[1].text = "e by position", "by frequency l"
@@ -160,9 +168,10 @@ with tab_circ:
 # -------------------------------------------------------------- separable ReLU
 with tab_sep:
     st.markdown(
-        "**Separable ReLU CNN (section 4.1):** every patch X_k has its own label y_k and the output "
-        "for patch k is Σ_j (X_k u_j)₊ α_j. The objective is a sum over patches, so stacking the patches as "
-        "rows, X' = [X_1; …; X_K], makes it the fully connected problem (2), solved exactly by program (8). "
+        r"**Separable ReLU CNN (section 4.1):** every patch $X_k$ has its own label $y_k$ and the output "
+        r"for patch $k$ is $\sum_j (X_k u_j)_+ \alpha_j$. The objective is a sum over patches, so stacking the "
+        r"patches as rows, $X' = [X_1; \dots; X_K]$, makes it the fully connected problem (2), solved exactly "
+        "by program (8). "
         "Task: piecewise-constant signals; the label of a patch of two samples is the size of an upward step "
         "minus half a downward one — a target two ReLU filters can represent.")
     c1, c2, c3 = st.columns(3)
@@ -194,6 +203,6 @@ with tab_sep:
     b.plotly_chart(fc.separable_fit(Ss, Ys, cnn.separable_predict(Ss, 2, 1, r.U, r.alpha),
                                     title="Labels and the exact CNN's output per patch"),
                    width="stretch", key="sep_fit")
-    st.caption(f"Filters of the exact network (rows: weights on x_k, x_k+1, bias): "
-               + "; ".join(f"u = ({', '.join(f'{v:.2f}' for v in u)}), α = {a_:.2f}"
+    st.caption(f"The {r.m_star} filters of the exact network, u = (weight on x_k, on x_k+1, bias) and α: "
+               + "; ".join(f"u = ({', '.join(f'{v:.3g}' for v in u)}), α = {a_:.3g}"
                            for u, a_ in zip(r.U, r.alpha)) + ".")

@@ -14,15 +14,16 @@ from lab import figures_cnn as fc
 _RUNS = "_highdim_runs"        # params -> list of one-trial results
 _GO = "_highdim_go"            # the params the user asked to run, or None
 
-st.title("Higher dimensions: sampled patterns beat SGD")
+st.title("Higher dimensions: SGD against the convex program over sampled patterns")
 st.markdown(
-    "With images of 64 pixels the data has d = 65 features (with the bias) and far too many activation "
-    "patterns to list: about 2r(e(n−1)/r)^r. Remark 3.3 of the paper: solve program (8) over a *few* "
-    "patterns D_i. The answer is the objective of a real network, so it can be compared with SGD. "
+    r"With images of 64 pixels the data has $d = 65$ features (with the bias) and far too many activation "
+    r"patterns to list: up to $2r\,(e(n-1)/r)^r$ with $r = \operatorname{rank} X$. Remark 3.3 of the paper: "
+    r"solve program (8) over a *few* patterns $D_i$ only. The answer is still objective (2) of an actual "
+    r"network (an upper bound on the optimum $p^*$), so it can be compared with SGD. "
     "The paper (Figure 4, on CIFAR-10) tries three ways to choose the patterns:")
 st.markdown(
-    "- **Alg1** — the patterns of the m neurons SGD ended with, plus m random ones;\n"
-    "- **Alg2** — the patterns of the m neurons SGD *started* from;\n"
+    "- **Alg1** — the patterns of the $m$ neurons SGD ended with, plus $m$ random ones;\n"
+    "- **Alg2** — the patterns of the $m$ neurons SGD *started* from;\n"
     "- **Alg3** — each starting neuron's pattern, and a copy with the 10% of samples nearest its "
     "hyperplane flipped.")
 
