@@ -47,8 +47,11 @@ def _finite(g) -> bool:
 
 # --------------------------------------------------------------------------- n = 2
 
-def output_space_2d(G, res=None, y=None) -> go.Figure:
-    """R²: the ellipsoid E, Q_X and −Q_X, C, and γ·C touching y (Figure 1a–b plus the gauge)."""
+def output_space_2d(G, res=None, y=None, *, animate: bool = True) -> go.Figure:
+    """R²: the ellipsoid E, Q_X and −Q_X, C, and γ·C touching y (Figure 1a–b plus the gauge).
+
+    With ``animate``, a slider and a play button blow C up by t until t·C reaches y at t = γ.
+    """
     fig = go.Figure()
     fig.add_trace(_line(G.ellipsoid, "ellipsoid E = {Xu}", COL["ellipsoid"], width=2,
                         fill="toself", fillcolor=_rgba(COL["ellipsoid"], 0.12)))
@@ -60,7 +63,8 @@ def output_space_2d(G, res=None, y=None) -> go.Figure:
     if y is not None:
         if _finite(res):
             g = res.value
-            fig.add_trace(_line(g * G.hull, f"γ·C  (γ = {g:.4g})", COL["hull"], dash="dash", width=3))
+            fig.add_trace(_line(g * G.hull, f"t·C, here t = γ = {g:.4g}", COL["hull"], dash="dash", width=3))
+            k_scaled = len(fig.data) - 1
             # y/γ is a convex combination of the points sign(α_j)(Xu_j)₊ of Q_X ∪ −Q_X
             pts = g * np.sign(res.alpha)[:, None] * res.outputs
             for p in pts:
@@ -82,7 +86,31 @@ def output_space_2d(G, res=None, y=None) -> go.Figure:
         fig.add_trace(go.Scatter(x=[y[0]], y=[y[1]], mode="markers+text", name="y", text=["y"],
                                  textposition="top right", textfont=dict(size=FONT + 2, color=COL["y"]),
                                  marker=dict(color=COL["y"], size=18, symbol="star")))
-    return _layout(fig, "Outputs in R²: Q_X, C, and γ·C reaching y")
+    _layout(fig, "Outputs in R²: Q_X, C, and γ·C reaching y")
+    if y is not None and _finite(res) and animate:
+        _blow_up_frames(fig, G.hull, res.value, k_scaled)
+    return fig
+
+
+def _blow_up_frames(fig: go.Figure, hull: np.ndarray, g: float, k: int) -> None:
+    """Frames that blow C up by t = 0.25γ … 1.5γ; trace k is t·C. y is reached exactly at t = γ."""
+    r = np.linspace(0.25, 1.5, 11)                       # multiples of γ, 1.0 included
+    fig.frames = [go.Frame(name=f"{q:.3f}", traces=[k],
+                           data=[go.Scatter(x=q * g * hull[:, 0], y=q * g * hull[:, 1])]) for q in r]
+    fig.update_layout(
+        height=800, margin=dict(l=10, r=10, t=60, b=10),
+        legend=dict(y=-0.05),
+        updatemenus=[dict(type="buttons", showactive=False, x=1.0, y=1.02, xanchor="right", yanchor="bottom",
+                          pad=dict(t=0, r=0), font=dict(size=FONT - 4),
+                          buttons=[dict(label="▶ blow up C", method="animate",
+                                        args=[None, dict(frame=dict(duration=250, redraw=True),
+                                                         transition=dict(duration=0), fromcurrent=False)])])],
+        sliders=[dict(active=int(np.argmin(abs(r - 1))), y=-0.24, x=0.0, len=1.0, pad=dict(t=10),
+                      currentvalue=dict(prefix="dashed: t·C with t = ", suffix=f"   (y is reached at t = γ = {g:.4g})",
+                                        font=dict(size=FONT - 4)), font=dict(size=FONT - 6),
+                      steps=[dict(method="animate", label=f"{q * g:.3g}",
+                                  args=[[f"{q:.3f}"], dict(mode="immediate", frame=dict(duration=0, redraw=True),
+                                                           transition=dict(duration=0))]) for q in r])])
 
 
 def polar_2d(G, res=None, y=None) -> go.Figure:

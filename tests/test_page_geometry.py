@@ -111,6 +111,12 @@ def test_figures_are_pure_and_complete():
     names = {t.name for t in f.data}
     assert {"y", "C = conv(Q_X ∪ −Q_X)", "Q_X = {(Xu)₊}", "−Q_X"} <= names
     assert f.layout.yaxis.scaleanchor == "x"         # equal aspect
+    # the blow-up animation: t·C for t = 0.25γ … 1.5γ, with the frame t = γ passing through y
+    assert len(f.frames) == 11
+    at_gamma = next(fr for fr in f.frames if fr.name == "1.000").data[0]
+    P = np.column_stack([at_gamma.x, at_gamma.y])
+    assert np.allclose(P, r.value * G.hull)
+    assert np.min(np.linalg.norm(P - y, axis=1)) < 0.02   # y is on t·C at t = γ (up to sampling)
     p = fg.polar_2d(G, r, y)
     assert any(t.name.startswith("z*") for t in p.data)
     X3 = np.array([[1.0, 0.0, 0.2], [-0.5, 1.0, 0.0], [0.2, -0.4, 1.0]])
