@@ -63,24 +63,14 @@ def _tup(a) -> tuple:
     return tuple(map(tuple, a)) if np.ndim(a) == 2 else tuple(a)
 
 
-def _points_from_dataset():
-    """(X_all, labels) of the shared drawn data set, or None (lab.state is the app's)."""
+def _dataset():
+    """The shared drawn data set (lab.state): (design matrix rows, targets, Dataset), or None."""
     try:
         from lab import state
-    except Exception:
+        ds = state.get_dataset()
+        return state.design_matrix(ds), ds.y, ds
+    except (ImportError, AttributeError):
         return None
-    for name in ("get_dataset", "current_dataset", "dataset", "get_data"):
-        fn = getattr(state, name, None)
-        if callable(fn):
-            try:
-                d = fn()
-            except Exception:
-                return None
-            X = getattr(d, "X", None) if not isinstance(d, tuple) else d[0]
-            y = getattr(d, "y", None) if not isinstance(d, tuple) else d[1]
-            if X is not None and y is not None and len(X) >= 2:
-                return np.asarray(X, float), np.asarray(y, float)
-    return None
 
 
 st.title("Geometry: the neural gauge")
@@ -107,22 +97,32 @@ n = c0.radio("number of data points n", (2, 3), horizontal=True, key="geo_n",
              help="n = 2: every set lives in the plane (the paper's Figure 1); n = 3: in space.")
 source = c0.radio("data X", ("type X", "points of the drawn data set"), key="geo_source")
 X = None
+y_data = None
 if source == "points of the drawn data set":
-    ds = _points_from_dataset()
-    if ds is None:
-        c1.info("No drawn data set is available here; type X instead.")
+    got = _dataset()
+    if got is None or got[2].n < n:
+        c1.info(f"The drawn data set has fewer than {n} points (add some on the Data page); type X instead.")
         source = "type X"
     else:
-        Xall, _ = ds
-        idx = c1.multiselect(f"pick {n} data points (rows)", list(range(Xall.shape[0])),
-                             default=list(range(min(n, Xall.shape[0]))), key=f"geo_pick{n}")
-        bias = c1.checkbox("append a bias column (1)", value=True, key="geo_bias")
+        Xall, yall, ds = got
+        pts = ds.X
+
+        def _label(i):
+            x = ", ".join(f"{v:.3g}" for v in pts[i])
+            return f"point {i + 1}: x = ({x}), y = {yall[i]:.3g}"
+
+        idx = c1.multiselect(f"pick {n} points of the data set (rows of X)", list(range(ds.n)),
+                             default=list(range(n)), format_func=_label, key=f"geo_pick{n}",
+                             max_selections=n)
+        c1.caption("Rows of X as the other pages see them: "
+                   + ("the point with a 1 appended (the bias is on, see the Data page)." if ds.bias
+                      else "the point itself (the bias is off)."))
         if len(idx) != n:
             st.warning(f"Pick exactly {n} data points (you picked {len(idx)}).")
             st.stop()
         X = Xall[idx]
-        if bias:
-            X = np.hstack([X, np.ones((n, 1))])
+        if c1.checkbox("y = the targets of these points", value=True, key=f"geo_ydata{n}"):
+            y_data = yall[idx]
 if source == "type X":
     ex = c1.selectbox("example", list(EXAMPLES[n]), key=f"geo_ex{n}",
                       help="Fills X below; edit it freely.")
@@ -142,9 +142,14 @@ if source == "type X":
         st.error("X contains NaN or inf; type finite numbers.")
         st.stop()
 
-cols = st.columns(n)
-y = np.array([cols[i].slider(f"y{'₁₂₃'[i]}  (target for point {i + 1})", -2.0, 2.0,
-                             DEFAULT_Y[n][i], 0.05, key=f"geo_y{n}_{i}") for i in range(n)])
+if y_data is None:
+    cols = st.columns(n)
+    y = np.array([cols[i].slider(f"y{'₁₂₃'[i]}  (target for point {i + 1})", -2.0, 2.0,
+                                 DEFAULT_Y[n][i], 0.05, key=f"geo_y{n}_{i}") for i in range(n)])
+else:
+    y = np.asarray(y_data, float)
+    st.markdown(f"$y = ({', '.join(f'{v:.3g}' for v in y)})$, the targets of the picked points "
+                "(untick the box above to drag $y$ yourself).")
 
 try:
     res = _gauge(_tup(X), _tup(y))

@@ -131,3 +131,23 @@ def test_figures_are_pure_and_complete():
     rd = neural_gauge(np.array([[1.0, 2.0], [2.0, 4.0]]), [1.0, 0.0])
     assert isinstance(fg.output_space_2d(Gd, rd, np.array([1.0, 0.0])), go.Figure)
     assert isinstance(fg.polar_2d(Gd, rd, np.array([1.0, 0.0])), go.Figure)
+
+
+def test_points_from_the_shared_data_set():
+    """The default shared data set (lab.state) is the paper's 1-D example with a bias column."""
+    from lab import state
+    at = _run()
+    at.radio(key="geo_source").set_value("points of the drawn data set").run()
+    _no_traceback(at)
+    at.multiselect(key="geo_pick2").set_value([0, 4]).run()
+    _no_traceback(at)
+    assert not at.error
+    X = np.array([[-2.0, 1.0], [2.0, 1.0]])                  # x = −2 and x = 2 with the bias
+    y = np.array([1.0, -1.0])                                # their targets
+    g = float(_metrics(at)["min Σ|αⱼ| (interpolation)"])
+    assert g == pytest.approx(neural_gauge(X, y).value, rel=1e-5)
+    assert state.DEFAULT_PRESET == "paper"
+    # own y instead of the targets: the sliders come back
+    at.checkbox(key="geo_ydata2").uncheck().run()
+    _no_traceback(at)
+    assert at.slider(key="geo_y2_0") is not None
