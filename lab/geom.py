@@ -47,3 +47,25 @@ def plane_basis(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, float)
     _, _, Vt = np.linalg.svd(x[None, :])
     return Vt[1:3]
+
+
+def sectors_2d(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cells of the arrangement of lines {u : xᵢᵀu = 0} in R² (d = 2), ordered by angle.
+
+    Returns unit directions (P, 2), one inside each open cell (the bisector of its sector), and
+    their patterns 1[X u ≥ 0] (P, n).  X with no nonzero row gives the whole plane (P = 1).
+    """
+    X = np.asarray(X, float)
+    Xn = X[np.linalg.norm(X, axis=1) > 1e-12]
+    if Xn.shape[0] == 0:
+        return np.array([[1.0, 0.0]]), np.ones((1, X.shape[0]), bool)
+    a = np.arctan2(Xn[:, 1], Xn[:, 0])
+    rays = np.sort(np.mod(np.r_[a + np.pi / 2, a - np.pi / 2], 2 * np.pi))
+    keep = np.r_[True, np.diff(rays) > 1e-9]
+    rays = rays[keep]
+    if rays.size > 1 and rays[-1] - rays[0] > 2 * np.pi - 1e-9:
+        rays = rays[:-1]
+    nxt = np.r_[rays[1:], rays[0] + 2 * np.pi]
+    mid = (rays + nxt) / 2
+    dirs = np.c_[np.cos(mid), np.sin(mid)]
+    return dirs, dirs @ X.T >= 0

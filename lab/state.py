@@ -174,7 +174,7 @@ def loss_select(container=st) -> str:
 def beta_slider(container=st) -> float:
     """Weight decay β > 0 on a log grid (0.001 … 10)."""
     v = st.session_state.get("beta", PARAMS["beta"].default)
-    if v not in BETA_GRID:
+    if "beta" not in st.session_state or v not in BETA_GRID:
         st.session_state["beta"] = min(BETA_GRID, key=lambda g: abs(np.log(g) - np.log(max(float(v), 1e-12))))
     return container.select_slider("weight decay β", options=BETA_GRID, key="beta", persist_state="session",
                                    help=PARAMS["beta"].help + ". Larger β: fewer, smaller neurons.")
@@ -185,14 +185,14 @@ def int_slider(name: str, label: str, lo: int, hi: int, default: int, container=
     p = PARAMS[name]
     lo, hi = int(max(lo, p.lo)), int(min(hi, p.hi))
     v = st.session_state.get(name, default)
-    if not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+    if name not in st.session_state or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
         st.session_state[name] = int(min(max(int(default), lo), hi))
     return int(container.slider(label, lo, hi, key=name, step=step, persist_state="session", help=p.help))
 
 
 def lr_slider(container=st) -> float:
     v = st.session_state.get("lr", 0.01)
-    if v not in LR_GRID:
+    if "lr" not in st.session_state or v not in LR_GRID:
         st.session_state["lr"] = min(LR_GRID, key=lambda g: abs(np.log(g) - np.log(max(float(v), 1e-12))))
     return container.select_slider("learning rate", options=LR_GRID, key="lr", persist_state="session",
                                    help=PARAMS["lr"].help + " (the loss is summed over the n points).")

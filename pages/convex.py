@@ -1,0 +1,89 @@
+"""Convex program: solve (8) exactly for the drawn data; the optimal network it gives."""
+import numpy as np
+import streamlit as st
+
+from cvxcore import predict, with_bias
+from lab import cached, state
+from lab import figures as F
+
+st.title("Convex program (8): the global optimum")
+st.markdown(r"""
+Program (8) has one pair of blocks $(v_i, w_i)$ per activation pattern $D_i$. It is convex, so a
+solver finds its global minimum $p^*$, and Theorem 1 says that this is also the best value of the
+non-convex training problem (2) over networks of any width $m \ge m^*$. Each nonzero block is one
+neuron of an optimal network: $v_i$ gives $\alpha > 0$, $w_i$ gives $\alpha < 0$.
+""")
+
+ds = state.get_dataset()
+c1, c2 = st.columns(2)
+with c1:
+    beta = state.beta_slider()
+with c2:
+    loss = state.loss_select()
+
+if ds.n == 0:
+    st.info("The data set is empty. Add points on the **Data** page or load a preset there.")
+    st.stop()
+
+X = state.design_matrix(ds)
+res, note, err = cached.solve(X, ds.y, beta, loss)
+if err:
+    st.error(err)
+    st.stop()
+if note:
+    st.warning(note)
+
+k = st.columns(5)
+k[0].metric("optimal value p*" if res.exact_patterns else "value (upper bound on p*)", f"{res.value:.4f}")
+k[1].metric("neurons m*", res.m_star, help="Number of nonzero blocks vᵢ, wᵢ: the width of the optimal network.")
+k[2].metric("patterns P", res.n_patterns, help="Cells of the arrangement, i.e. blocks (vᵢ, wᵢ) of (8).")
+k[3].metric("certified gap", f"{res.gap:.1e}", help="Objective minus a dual lower bound: the answer is within this of the optimum of (8).")
+k[4].metric("solve time", f"{res.seconds:.2f} s", help=f"solver: {res.method}")
+if res.status != "optimal":
+    st.warning(f"Solver status: {res.status}.")
+
+# ----------------------------------------------------------------------------- the fit
+show = st.toggle("show each neuron", value=True, key="_cvx_show_neurons")
+if ds.d == 1:
+    xs = np.linspace(*F.CANVAS_1D[0], 401)
+    Xs = with_bias(xs[:, None]) if ds.bias else xs[:, None]
+    fig = F.fit_1d(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": predict(Xs, res.U, res.alpha)},
+                   U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show)
+    cap = ("Black: the optimal network f(x) = Σⱼ αⱼ(uⱼᵀx)₊. Thin lines: each neuron's contribution "
+           "αⱼ(uⱼᵀx)₊ (green α > 0, purple dashed α < 0), with its kink as a dotted vertical line.")
+else:
+    g = np.linspace(*F.CANVAS_2D[0], 121)
+    G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
+    Gx = with_bias(G) if ds.bias else G
+    Fv = predict(Gx, res.U, res.alpha).reshape(g.size, g.size)
+    fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show)
+    cap = ("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0. "
+           "Each neuron is the line uⱼᵀ[x; 1] = 0 where its ReLU switches on (green α > 0, purple dashed α < 0).")
+st.plotly_chart(fig, key="_cvx_fit")
+st.caption(cap)
+
+# ----------------------------------------------------------------------------- group sparsity
+st.subheader("Group sparsity: which patterns are used")
+st.markdown(r"The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks to exactly zero. "
+            r"Each bar is one pattern $D_i$; only the nonzero ones become neurons.")
+vn = np.linalg.norm(res.V, axis=1)
+wn = np.linalg.norm(res.W, axis=1)
+st.plotly_chart(F.group_norms(vn, wn), key="_cvx_groups")
+
+tol = 1e-6 * max(1.0, float(max(vn.max(initial=0), wn.max(initial=0))))
+active = np.flatnonzero((vn > tol) | (wn > tol))
+if active.size:
+    rows = []
+    for i in active:
+        rows.append({"pattern i": int(i + 1),
+                     "Dᵢ (1 = point active)": "".join("1" if b else "0" for b in res.patterns[i]),
+                     "‖vᵢ‖": round(float(vn[i]), 4), "‖wᵢ‖": round(float(wn[i]), 4)})
+    st.write(f"**Active patterns** ({active.size} of {res.n_patterns}):")
+    st.dataframe(rows, hide_index=True, width="stretch")
+else:
+    st.info(f"No block is nonzero: at β = {beta:g} the optimum is the zero network (β is too large). "
+            "Move β to the left.")
+with st.expander("The optimal neurons (uⱼ, αⱼ)"):
+    cols = [f"u{j + 1}" for j in range(X.shape[1] - int(ds.bias))] + (["u (bias)"] if ds.bias else [])
+    st.dataframe([{**{c: round(float(v), 4) for c, v in zip(cols, u)}, "α": round(float(a), 4)}
+                  for u, a in zip(res.U, res.alpha)], hide_index=True)

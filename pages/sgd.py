@@ -1,0 +1,182 @@
+"""SGD vs optimum: ordinary training of (2) from random starts, against the convex optimum p*."""
+import numpy as np
+import streamlit as st
+
+from cvxcore import predict, with_bias
+from cvxcore.sgd import certify_runs, train_sgd
+from lab import cached, state
+from lab import figures as F
+
+st.title("SGD against the global optimum")
+st.markdown(r"""
+Here the non-convex objective (2) is trained the usual way: (stochastic) gradient descent on $m$ neurons
+from several random starts. The dashed line is $p^*$ from the convex program (8). No run can go below it.
+After training, each run gets a **certificate**: a dual point built from the run's own residual gives a
+lower bound on $p^*$, so it proves how far above the global optimum that run is *at most*.
+""")
+
+ss = st.session_state
+ds = state.get_dataset()
+if ds.n == 0:
+    st.info("The data set is empty. Add points on the **Data** page or load a preset there.")
+    st.stop()
+X = state.design_matrix(ds)
+
+# ----------------------------------------------------------------------------- settings
+c = st.columns(4)
+with c[0]:
+    beta = state.beta_slider()
+    loss = state.loss_select()
+with c[1]:
+    m = state.int_slider("m", "width m (neurons)", 1, 200, 8)
+    trials = state.int_slider("trials", "random starts (trials)", 1, 20, 5)
+with c[2]:
+    lr = state.lr_slider()
+    steps = state.int_slider("steps", "steps", 100, 20000, 2000, step=100)
+with c[3]:
+    batches = ["full"] + [b for b in (1, 2, 5, 10, 25, 50, 100, 200) if b < ds.n]
+    if ss.get("batch") not in batches:
+        ss["batch"] = "full"
+    batch = st.selectbox("batch size", batches, key="batch", persist_state="session",
+                         format_func=lambda b: "full batch (GD)" if b == "full" else str(b),
+                         help="Points per stochastic gradient step; 'full' is plain gradient descent.")
+    if ss.get("seed") is None:
+        ss["seed"] = 0
+    seed = int(st.number_input("seed", 0, 2**31 - 1, key="seed", step=1, persist_state="session",
+                               help="Same seed, same starts and batches: runs are reproducible."))
+    opt = st.selectbox("optimizer", ("sgd", "momentum", "adam"), key="opt", persist_state="session",
+                       help="sgd: plain steps; momentum: heavy ball (0.9); adam: Kingma & Ba.")
+
+# ----------------------------------------------------------------------------- the optimum
+res, note, err = cached.solve(X, ds.y, beta, loss)
+if err:
+    st.error(err)
+    st.stop()
+p_star = res.value
+if note:
+    st.warning(note)
+if m < res.m_star:
+    st.warning(f"**m = {m} < m\\* = {res.m_star}.** The optimal network (8) recovers has {res.m_star} neurons; "
+               f"no width-{m} network can reach p\\* here, so every run stays above the line. "
+               f"Set m ≥ {res.m_star} to give SGD a chance.")
+else:
+    st.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {p_star:.4f}; "
+               "whether SGD finds it depends on the start.")
+
+# ----------------------------------------------------------------------------- the run
+cfg = (X.tobytes(), ds.y.tobytes(), beta, loss, m, trials, lr, steps, batch, seed, opt)
+run = ss.get("_sgd")
+if run is None or run["cfg"] != cfg:
+    run = ss["_sgd"] = {"cfg": cfg, "res": None, "steps": None, "obj": None, "playing": False, "cert": None}
+done = run["res"].end_step if run["res"] is not None else 0
+
+b = st.columns([1, 1, 1, 5])
+if b[0].button("▶ Play" if done == 0 else "▶ Continue", disabled=done >= steps, width="stretch", key="_sgd_play"):
+    run["playing"] = True
+if b[1].button("⏸ Pause", disabled=done >= steps, width="stretch", key="_sgd_pause"):
+    run["playing"] = False
+if b[2].button("↺ Reset", width="stretch", key="_sgd_reset"):
+    run.update(res=None, steps=None, obj=None, playing=False, cert=None)
+    done = 0
+
+prog = st.progress(done / steps, text=f"step {done:,} of {steps:,}")
+chart = st.empty()
+
+
+def _draw():
+    if run["obj"] is None:
+        chart.plotly_chart(F.sgd_traces(np.array([0]), np.full((trials, 1), np.nan), p_star, total_steps=steps))
+    else:
+        chart.plotly_chart(F.sgd_traces(run["steps"], run["obj"], p_star, total_steps=steps,
+                                        p_star_label="p* (convex optimum)" if res.exact_patterns
+                                        else "value of (8), sampled patterns"))
+
+
+_draw()
+chunk = max(steps // 20, 1)
+every = max(steps // 400, 1)
+while run["playing"] and done < steps:
+    k = min(chunk, steps - done)
+    try:
+        if run["res"] is None:
+            r = train_sgd(X, ds.y, m=m, beta=beta, loss=loss, lr=lr, steps=k, trials=trials, seed=seed,
+                          batch_size=None if batch == "full" else int(batch), optimizer=opt, record_every=every)
+            run["steps"], run["obj"] = r.steps, r.history()
+        else:
+            r = train_sgd(X, ds.y, beta=beta, loss=loss, lr=lr, steps=k, record_every=every, resume=run["res"])
+            s, o = r.steps, r.history()
+            if s.size and s[0] == run["steps"][-1]:
+                s, o = s[1:], o[:, 1:]
+            run["steps"], run["obj"] = np.r_[run["steps"], s], np.c_[run["obj"], o]
+    except ValueError as e:
+        run["playing"] = False
+        st.error(str(e))
+        break
+    run["res"] = r
+    done = r.end_step
+    prog.progress(done / steps, text=f"step {done:,} of {steps:,}")
+    _draw()
+if done >= steps:
+    run["playing"] = False
+
+if run["res"] is None:
+    st.info("Press **▶ Play** to train. Changing a setting starts over.")
+    st.stop()
+
+r = run["res"]
+if r.diverged.any():
+    st.warning(f"{int(r.diverged.sum())} of {r.trials} runs diverged (their weights blew up): "
+               "lower the learning rate.")
+
+# ----------------------------------------------------------------------------- certificates
+st.subheader("Certificates: how far above the global optimum is each run?")
+if run["cert"] is None or run["cert"][0] != done:
+    with st.spinner("Certifying each run …"):
+        try:
+            P = res.patterns if res.exact_patterns else None
+            run["cert"] = (done, certify_runs(X, ds.y, r, patterns=P, refine=3))
+        except ValueError as e:
+            run["cert"] = (done, str(e))
+cert = run["cert"][1]
+if isinstance(cert, str):
+    st.error(cert)
+else:
+    rows = []
+    for t in range(r.trials):
+        obj, lb = float(cert.objective[t]), float(cert.lower_bound[t])
+        bound = (obj - lb) / lb * 100 if lb > 0 else np.inf
+        rows.append({"run": t + 1, "objective (2)": round(obj, 5),
+                     "certified lower bound on p*": round(lb, 5),
+                     "certificate: at most … above p*": "—" if r.diverged[t] else
+                     (f"{bound:.2f} %" if np.isfinite(bound) else "no bound (lower bound ≤ 0)"),
+                     "actual: above p*": f"{(obj - p_star) / p_star * 100:.2f} %" if p_star > 0 else "—"})
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption("Certificate: the run's objective minus a dual lower bound built from the run alone, "
+               "(objective − bound)/bound, an upper bound on (objective − p*)/p*. "
+               "'Actual' uses p* from the convex program.")
+
+# ----------------------------------------------------------------------------- final fits
+st.subheader("Final fits: SGD runs and the optimum")
+final = r.objectives[:, -1]
+order = np.argsort(np.where(np.isfinite(final), final, np.inf))
+if ds.d == 1:
+    xs = np.linspace(*F.CANVAS_1D[0], 401)
+    Xs = with_bias(xs[:, None]) if ds.bias else xs[:, None]
+    curves = {"optimum (8)": predict(Xs, res.U, res.alpha)}
+    for t in order[:6]:
+        curves[f"run {t + 1}"] = predict(Xs, r.U[t], r.alpha[t])
+    st.plotly_chart(F.fit_1d(ds.X[:, 0], ds.y, xs, curves, bias=ds.bias, show_neurons=False), key="_sgd_fit")
+else:
+    g = np.linspace(*F.CANVAS_2D[0], 81)
+    G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
+    Gx = with_bias(G) if ds.bias else G
+    picks = [("optimum (8)", res.U, res.alpha)] + [
+        (f"run {t + 1} ({lab}, objective {final[t]:.3g})", r.U[t], r.alpha[t])
+        for lab, t in (("best", order[0]), ("worst", order[-1]))]
+    if r.trials == 1:
+        picks = picks[:2]
+    cols = st.columns(len(picks))
+    for k, (col, (name, U, a)) in enumerate(zip(cols, picks)):
+        Fv = predict(Gx, U, a).reshape(g.size, g.size)
+        col.plotly_chart(F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias, height=430,
+                                       title=name, show_neurons=False), key=f"_sgd_dec_{k}")
