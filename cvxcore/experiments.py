@@ -71,19 +71,23 @@ def distinct_first(patterns, k=None):
     return P[np.sort(first)]
 
 
-def sample_patterns(X, k: int, seed: int = 0, max_draws: int = 1_000_000):
-    """k *distinct* patterns (or all that ``max_draws`` directions reach), the first k distinct
-    ones of the stream of :func:`sampled_pattern_stream` (the paper's "random subset of the
-    diagonal matrices of size m"); the all-zero pattern, which adds nothing to (8), is skipped."""
+def sample_patterns(X, k: int, seed: int = 0, max_draws: int = 200_000):
+    """k *distinct* patterns, the first k distinct ones of the stream of
+    :func:`sampled_pattern_stream` (the paper's "random subset of the diagonal matrices of
+    size m"); the all-zero pattern, which adds nothing to (8), is skipped.  Fewer when the
+    arrangement has fewer cells (Cover's bound reached), when quadrupling the draws finds no
+    new pattern, or after ``max_draws`` directions."""
+    from .patterns import exact_pattern_bound
     X = check_X(X)
     k = check_scalar("samples", k)
-    draws = max(4 * k, 64)
+    bound = exact_pattern_bound(X)
+    draws, found = max(4 * k, 64), -1
     while True:
         S = sampled_pattern_stream(X, draws, seed)
         P = distinct_first(S[S.any(axis=1)])
-        if P.shape[0] >= k or draws >= max_draws:
+        if P.shape[0] >= min(k, bound) or P.shape[0] == found or draws >= max_draws:
             return P[:k]
-        draws = min(4 * draws, max_draws)
+        found, draws = P.shape[0], min(4 * draws, max_draws)
 
 
 # ---------------------------------------------------------------- Remark 3.3

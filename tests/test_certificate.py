@@ -61,7 +61,7 @@ def test_never_above_pstar_for_random_networks(optima, name, X, y, loss):
     rng = np.random.default_rng(11)
     for beta in (0.01, 0.1, 1.0):
         p = optima[name, loss, beta].value
-        for trial in range(8):
+        for trial in range(5):
             m = int(rng.integers(1, 12))
             scale = 10.0 ** rng.uniform(-2, 1)
             U, a = scale * rng.standard_normal((m, X.shape[1])), scale * rng.standard_normal(m)

