@@ -11,6 +11,9 @@ This is the reference route every faster solver is tested against.
 The fit is an explicit variable z with the constraint z = Σ_i D_i X (v_i − w_i);
 the multiplier of that constraint is the dual point v of (4) (for squared
 loss, y − ŷ), which the certificate re-checks independently.
+
+Logistic loss needs the exponential cone, on which Clarabel sometimes stalls;
+:func:`_attempts` lists the rescaled retries and the SCS fallback.
 """
 from __future__ import annotations
 
@@ -71,7 +74,7 @@ def solve_reference(X, y, beta, patterns, loss="squared", *, verbose=False):
         if V.value is None or fit.dual_value is None:
             continue
         Vk, Wk = np.array(V.value), np.array(W.value)
-        value = network_value(X, y, beta, loss, Vk, Wk, M)
+        value = network_value(X, y, beta, loss, Vk, Wk)
         if best is None or value < best[0]:
             best = (value, Vk, Wk, float(prob.value) / s, status,
                     np.asarray(fit.dual_value, dtype=float).reshape(n) / s)
@@ -87,13 +90,12 @@ def solve_reference(X, y, beta, patterns, loss="squared", *, verbose=False):
     return V_out, W_out, value, status, v
 
 
-def network_value(X, y, beta, loss, Vk, Wk, M):
+def network_value(X, y, beta, loss, Vk, Wk):
     """Objective of the network the blocks define, ℓ(Σ_i (X v_i)₊ − (X w_i)₊) + β Σ_i (‖v_i‖ + ‖w_i‖).
 
     Computed with the ReLU itself, not with D_i, so it is the value of an actual
     network and an upper bound on the optimum whatever the solver's accuracy;
-    used to pick the best of several inexact attempts.  (M is unused but keeps
-    the call explicit about which patterns the blocks belong to.)
+    used to pick the best of several inexact attempts.
     """
     from .losses import loss_value
     fit = np.maximum(X @ Vk.T, 0).sum(axis=1) - np.maximum(X @ Wk.T, 0).sum(axis=1)

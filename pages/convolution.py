@@ -133,7 +133,7 @@ with tab_circ:
     hc = c2.slider("filter taps h", 1, L, L, key="circ_h",
                    help="h = d: (14) is exact. h < d: filters are shorter and (14) is only a lower bound.")
     mc = c3.slider("filters m (GD)", 1, 4, 2, key="circ_m")
-    steps_c = c4.select_slider("GD steps", [1000, 2000, 4000, 8000, 16000], value=4000, key="circ_steps")
+    steps_c = c4.select_slider("GD steps", [1000, 2000, 4000, 8000, 16000], value=8000, key="circ_steps")
     key = ("circ", n, L, noise, int(seed), beta_c, hc, mc, steps_c)
     fr = memo(key + ("l1",), lambda: cnn.solve_fourier_l1(S, y, beta_c))
     bar, cb = progress_callback("gradient descent on (13)")
