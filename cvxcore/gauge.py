@@ -317,16 +317,21 @@ def neural_gauge(X, y) -> GaugeResult:
         info["distance_to_span"] = off
         return GaugeResult(np.inf, np.inf, np.inf, np.full(n, np.nan), *empty, "infeasible", msg,
                            np.inf, np.inf, B, patterns, info)
-    value, V, W, pstatus = gauge_primal(X, y, patterns)
-    polar, z, zstatus = gauge_polar(X, y, patterns)
+    # Solve for X/‖X‖₂ and y/‖y‖ (the solvers' tolerances are absolute), then scale back:
+    # C(cX) = c·C(X), so γ = γ_s·‖y‖/‖X‖₂, z* = z_s/‖X‖₂, α = α_s·‖y‖/‖X‖₂ (u unchanged).
+    sx = float(np.linalg.norm(X, 2))
+    Xs, ys, k = X / sx, y / ynorm, ynorm / sx
+    value, V, W, pstatus = gauge_primal(Xs, ys, patterns)
+    polar, z, zstatus = gauge_polar(Xs, ys, patterns)
+    value, polar, z = value * k, polar * k, z / sx
     if np.all(np.isfinite(z)):
         z = B @ (B.T @ z)            # drop the free component in span(Q_X)^⊥ (yᵀz and C° unchanged)
     if V is not None:
         P = patterns[patterns.any(axis=1)]
-        U0, a0 = recover_network(X, V, W, scale=ynorm)   # merged, pruned to ≤ n + 1 blocks
+        U0, a0 = recover_network(Xs, V, W, scale=1.0)    # merged, pruned to ≤ n + 1 blocks
         norms = np.linalg.norm(U0, axis=1)
-        U, alpha = _prune_to_face(X, U0 / norms[:, None], a0 * norms)   # unit neurons, |α_j| = ‖v_i‖
-        alpha = _polish(X, y, U, alpha)
+        U, alpha = _prune_to_face(Xs, U0 / norms[:, None], a0 * norms)   # unit neurons, |α_j| = ‖v_i‖
+        alpha = _polish(X, y, U, alpha * k)
         residual = float(np.linalg.norm(np.maximum(X @ U.T, 0.0) @ alpha - y))
         info["n_blocks"] = int(P.shape[0])
     else:

@@ -88,8 +88,9 @@ def test_relu_support_is_exact(n, d, seed):
 def test_homogeneous_and_symmetric(n, d, seed):
     X, y = _random(n, d, seed)
     g = neural_gauge(X, y).value
-    for c in (0.1, 3.0):
-        assert neural_gauge(X, c * y).value == pytest.approx(c * g, rel=1e-6)
+    for c in (1e-4, 0.1, 3.0, 1e4):
+        assert neural_gauge(X, c * y).value == pytest.approx(c * g, rel=1e-8)
+        assert neural_gauge(c * X, y).value == pytest.approx(g / c, rel=1e-8)     # C(cX) = c·C(X)
     assert neural_gauge(X, -y).value == pytest.approx(g, rel=1e-6)
     # y/γ lies on ∂C
     assert neural_gauge(X, y / g).value == pytest.approx(1.0, rel=1e-6)
