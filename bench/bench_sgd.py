@@ -18,7 +18,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cvxcore import with_bias                     # noqa: E402
 from cvxcore.experiments import circle_2d, paper_1d  # noqa: E402
 from cvxcore.sgd import certify_runs, train_sgd   # noqa: E402
 

@@ -36,7 +36,7 @@ depend on how many other trials run, and a run split into chunks (pass
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
