@@ -130,3 +130,13 @@ def test_exponential_cone_stall_is_recovered():
     r = solve_convex(X, y, 1e-2, loss="logistic", method="cvxpy")
     assert r.status == "optimal", r.status
     assert r.value == pytest.approx(0.9693779, rel=1e-6)
+
+
+def test_default_method_handles_logistic():
+    """method="auto" (the default) must give the logistic optimum, whether the fast
+    solver supports the loss or solve_convex falls back to the reference."""
+    X = with_bias(PAPER_X)
+    ref = solve_convex(X, PAPER_Y, 0.1, loss="logistic", method="cvxpy")
+    r = solve_convex(X, PAPER_Y, 0.1, loss="logistic")
+    assert r.status == "optimal", r.status
+    assert r.value == pytest.approx(ref.value, rel=1e-6)
