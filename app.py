@@ -8,18 +8,18 @@ from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="Convex ReLU Lab", page_icon="🧮", layout="wide")
+st.set_page_config(page_title="Convex ReLU Lab", page_icon=":material/hub:", layout="wide")
 
 _HERE = Path(__file__).parent
 _PAGES = [  # (file, title, icon, url path); a page whose file is absent is left out
-    ("pages/data.py", "Data", "✏️", "data"),
-    ("pages/arrangement.py", "Hyperplane arrangement", "🕸️", "arrangement"),
-    ("pages/convex.py", "Convex program", "🎯", "convex"),
-    ("pages/sgd.py", "SGD vs optimum", "📉", "sgd"),
-    ("pages/geometry.py", "Geometry (gauge)", "🔷", "geometry"),
-    ("pages/convolution.py", "Convolutions", "🧩", "convolution"),
-    ("pages/higher_dims.py", "Higher dimensions", "🧊", "higher_dims"),
-    ("pages/about.py", "About", "📖", "about"),
+    ("pages/data.py", "Data", ":material/draw:", "data"),
+    ("pages/arrangement.py", "Hyperplane arrangement", ":material/grid_on:", "arrangement"),
+    ("pages/convex.py", "Convex program", ":material/target:", "convex"),
+    ("pages/sgd.py", "SGD vs optimum", ":material/trending_down:", "sgd"),
+    ("pages/geometry.py", "Geometry (gauge)", ":material/change_history:", "geometry"),
+    ("pages/convolution.py", "Convolutions", ":material/filter_alt:", "convolution"),
+    ("pages/higher_dims.py", "Higher dimensions", ":material/view_in_ar:", "higher_dims"),
+    ("pages/about.py", "About", ":material/menu_book:", "about"),
 ]
 
 pages = [st.Page(f, title=t, icon=i, url_path=u, default=(u == "data"))

@@ -133,7 +133,12 @@ def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None
                                  line=dict(color=OPT if i == 0 else TRACE_COLORS[i % 10], width=4 if i == 0 else 2.5)))
     fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data",
                              marker=dict(color=POS, size=14, line=dict(color="white", width=1.5))))
-    return _layout(fig, title=title, height=height, xr=[xs[0], xs[-1]], xtitle="x", ytitle="y")
+    vals = np.r_[np.asarray(y, float), *[np.asarray(v, float) for v in curves.values()]]
+    vals = vals[np.isfinite(vals)]
+    lo, hi = (min(vals.min(), -1.0), max(vals.max(), 1.0)) if vals.size else (-2.5, 2.5)
+    pad = 0.12 * (hi - lo)
+    return _layout(fig, title=title, height=height, xr=[xs[0], xs[-1]], yr=[lo - pad, hi + pad],
+                   xtitle="x", ytitle="y")
 
 
 def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F: np.ndarray, *,

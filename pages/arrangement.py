@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from lab import cached, state
+from lab import cached, state, ui
 from lab import figures as F
 from lab.geom import cell_direction, sectors_2d
 
@@ -46,16 +46,16 @@ if d == 2:
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Weight space** $u = (u_1, u_2)$" + (" (u₂ multiplies the bias)" if ds.bias else ""))
-        st.plotly_chart(F.weight_plane(X, u), key="_arr_plane")
+        ui.chart(F.weight_plane(X, u), key="_arr_plane")
         st.caption("Each black line is {u : xᵢᵀu = 0}. The shaded sector is the cell of the chosen u.")
     with c2:
         if ds.d == 1:
             st.markdown(r"**The same neuron on the data**: $(u_1 x + u_2)_+$")
-            st.plotly_chart(F.ramp_view_1d(ds.X[:, 0], ds.y, u), key="_arr_ramp")
+            ui.chart(F.ramp_view_1d(ds.X[:, 0], ds.y, u), key="_arr_ramp")
             st.caption("Filled points are active (dᵢ = 1): the ramp is positive there.")
         else:
             st.markdown(r"**The same neuron in the input plane**: the line $u_1x_1 + u_2x_2 = 0$")
-            st.plotly_chart(F.input_plane(ds.X, ds.y, np.r_[u, 0.0]), key="_arr_input")
+            ui.chart(F.input_plane(ds.X, ds.y, np.r_[u, 0.0]), key="_arr_input")
             st.caption("Filled points are on the shaded (positive) side: the pattern Dᵢ.")
         _show_pattern(pats[i - 1], i, P)
 else:
@@ -75,12 +75,12 @@ else:
     c1, c2 = st.columns(2)
     with c1:
         st.markdown(r"**Weight space** $u \in \mathbb{R}^3$ on the unit sphere")
-        st.plotly_chart(F.sphere_arrangement(X, u), key="_arr_sphere")
+        ui.chart(F.sphere_arrangement(X, u), key="_arr_sphere")
         st.caption("Each hyperplane xᵢᵀu = 0 meets the sphere in a great circle. Blue: the chosen cell. "
                    "Drag to rotate.")
     with c2:
         st.markdown(r"**Dual view**: the neuron $u$ is the line $u_1x_1 + u_2x_2 + u_3 = 0$")
-        st.plotly_chart(F.input_plane(ds.X, ds.y, u), key="_arr_input3")
+        ui.chart(F.input_plane(ds.X, ds.y, u), key="_arr_input3")
         st.caption("A pattern is the set of points on the positive (shaded) side of some line: filled points.")
         _show_pattern(pats[i - 1], i, P)
         if margin <= 1e-9:
@@ -93,7 +93,7 @@ st.markdown(r"For $r = \mathrm{rank}(X)$: $P \le 2\sum_{k=0}^{r-1}\binom{n-1}{k}
             r"polynomially in $n$: (8) has polynomial size for fixed $r$.")
 kind = "1d" if ds.d == 1 else "2d"
 curve = cached.count_curve(kind, int(min(max(40, ds.n), 80)))
-st.plotly_chart(F.pattern_counts(curve["n"], curve["P"], curve["cover"], curve["bound"],
+ui.chart(F.pattern_counts(curve["n"], curve["P"], curve["cover"], curve["bound"],
                                  current=(ds.n, P) if ds.bias else None), key="_arr_counts")
 st.caption(f"Random {'1-D' if kind == '1d' else '2-D'} points with bias (r = {2 if kind == '1d' else 3}). "
            f"Star: your data, n = {ds.n}, P = {P}." if ds.bias else

@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from cvxcore import predict, with_bias
-from lab import cached, state
+from lab import cached, state, ui
 from lab import figures as F
 
 st.title("Convex program (8): the global optimum")
@@ -59,7 +59,7 @@ else:
     fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show)
     cap = ("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0. "
            "Each neuron is the line uⱼᵀ[x; 1] = 0 where its ReLU switches on (green α > 0, purple dashed α < 0).")
-st.plotly_chart(fig, key="_cvx_fit")
+ui.chart(fig, key="_cvx_fit")
 st.caption(cap)
 
 # ----------------------------------------------------------------------------- group sparsity
@@ -68,7 +68,7 @@ st.markdown(r"The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks to e
             r"Each bar is one pattern $D_i$; only the nonzero ones become neurons.")
 vn = np.linalg.norm(res.V, axis=1)
 wn = np.linalg.norm(res.W, axis=1)
-st.plotly_chart(F.group_norms(vn, wn), key="_cvx_groups")
+ui.chart(F.group_norms(vn, wn), key="_cvx_groups")
 
 tol = 1e-6 * max(1.0, float(max(vn.max(initial=0), wn.max(initial=0))))
 active = np.flatnonzero((vn > tol) | (wn > tol))

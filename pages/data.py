@@ -5,7 +5,7 @@ import streamlit as st
 from cvxcore import exact_pattern_bound
 from cvxcore.datasets import PRESETS
 from lab import figures as F
-from lab import state
+from lab import state, ui
 
 st.title("Data")
 st.markdown("Click anywhere on the canvas to add a point. For **1-D regression** a click places "
@@ -29,7 +29,12 @@ def _on_click():
     if not grid:          # a click on an existing point: nothing happens
         return
     p = grid[0]
-    d = state.get_dataset().d
+    cur = state.get_dataset()
+    d = cur.d
+    here = np.array([p["x"], p["y"]])
+    there = np.c_[cur.X[:, 0], cur.y] if d == 1 else cur.X
+    if there.size and np.min(np.max(np.abs(there - here), axis=1)) < F.GRID_STEP / 2:
+        return            # a click on an existing point (the grid lies under it): nothing happens
     if d == 1:
         err = state.add_point([p["x"]], p["y"])
     else:
@@ -52,10 +57,10 @@ if ds.d == 2:
 else:
     c2.markdown("&nbsp;")
 b1, b2, b3 = c3.columns(3)
-if b1.button("↶ Undo", disabled=not state.can_undo(), width="stretch"):
+if b1.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), width="stretch"):
     state.undo()
     st.rerun()
-if b2.button("🗑 Clear", disabled=ds.n == 0, width="stretch"):
+if b2.button("Clear", icon=":material/delete:", disabled=ds.n == 0, width="stretch"):
     state.clear()
     st.rerun()
 b3.toggle("bias", key="bias", persist_state="session",
@@ -74,7 +79,7 @@ if ss.get("_click_error"):
     st.warning(ss.pop("_click_error"))
 ds = state.get_dataset()
 fig = F.data_canvas(ds.X, ds.y, ds.d)
-st.plotly_chart(fig, key=f"_canvas_{ss.get('_canvas_n', 0)}", on_select=_on_click, selection_mode="points",
+ui.chart(fig, key=f"_canvas_{ss.get('_canvas_n', 0)}", on_select=_on_click, selection_mode="points",
                 config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
 
 # ----------------------------------------------------------------------------- summary and checks

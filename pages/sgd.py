@@ -4,7 +4,7 @@ import streamlit as st
 
 from cvxcore import predict, with_bias
 from cvxcore.sgd import certify_runs, train_sgd
-from lab import cached, state
+from lab import cached, state, ui
 from lab import figures as F
 
 st.title("SGD against the global optimum")
@@ -71,11 +71,11 @@ if run is None or run["cfg"] != cfg:
 done = run["res"].end_step if run["res"] is not None else 0
 
 b = st.columns([1, 1, 1, 5])
-if b[0].button("▶ Play" if done == 0 else "▶ Continue", disabled=done >= steps, width="stretch", key="_sgd_play"):
+if b[0].button("Play" if done == 0 else "Continue", icon=":material/play_arrow:", disabled=done >= steps, width="stretch", key="_sgd_play"):
     run["playing"] = True
-if b[1].button("⏸ Pause", disabled=done >= steps, width="stretch", key="_sgd_pause"):
+if b[1].button("Pause", icon=":material/pause:", disabled=done >= steps, width="stretch", key="_sgd_pause"):
     run["playing"] = False
-if b[2].button("↺ Reset", width="stretch", key="_sgd_reset"):
+if b[2].button("Reset", icon=":material/restart_alt:", width="stretch", key="_sgd_reset"):
     run.update(res=None, steps=None, obj=None, playing=False, cert=None)
     done = 0
 
@@ -85,9 +85,9 @@ chart = st.empty()
 
 def _draw():
     if run["obj"] is None:
-        chart.plotly_chart(F.sgd_traces(np.array([0]), np.full((trials, 1), np.nan), p_star, total_steps=steps))
+        ui.chart(container=chart, fig=F.sgd_traces(np.array([0]), np.full((trials, 1), np.nan), p_star, total_steps=steps))
     else:
-        chart.plotly_chart(F.sgd_traces(run["steps"], run["obj"], p_star, total_steps=steps,
+        ui.chart(container=chart, fig=F.sgd_traces(run["steps"], run["obj"], p_star, total_steps=steps,
                                         p_star_label="p* (convex optimum)" if res.exact_patterns
                                         else "value of (8), sampled patterns"))
 
@@ -120,7 +120,7 @@ if done >= steps:
     run["playing"] = False
 
 if run["res"] is None:
-    st.info("Press **▶ Play** to train. Changing a setting starts over.")
+    st.info("Press **Play** to train. Changing a setting starts over.")
     st.stop()
 
 r = run["res"]
@@ -165,7 +165,7 @@ if ds.d == 1:
     curves = {"optimum (8)": predict(Xs, res.U, res.alpha)}
     for t in order[:6]:
         curves[f"run {t + 1}"] = predict(Xs, r.U[t], r.alpha[t])
-    st.plotly_chart(F.fit_1d(ds.X[:, 0], ds.y, xs, curves, bias=ds.bias, show_neurons=False), key="_sgd_fit")
+    ui.chart(F.fit_1d(ds.X[:, 0], ds.y, xs, curves, bias=ds.bias, show_neurons=False), key="_sgd_fit")
 else:
     g = np.linspace(*F.CANVAS_2D[0], 81)
     G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
@@ -178,5 +178,5 @@ else:
     cols = st.columns(len(picks))
     for k, (col, (name, U, a)) in enumerate(zip(cols, picks)):
         Fv = predict(Gx, U, a).reshape(g.size, g.size)
-        col.plotly_chart(F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias, height=430,
+        ui.chart(container=col, fig=F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias, height=430,
                                        title=name, show_neurons=False), key=f"_sgd_dec_{k}")
