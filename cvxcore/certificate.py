@@ -65,7 +65,19 @@ def max_relu_correlation(X, v, patterns):
 
     With the exact arrangement this is the maximum over the whole ball.
     Returns (value, u*) with ‖u*‖ ≤ 1 (value 0 and u* = 0 when nothing is positive).
+    For data of rank ≤ 3 the cells are priced in one vectorised pass from their
+    facets (:mod:`cvxcore.pricing`); otherwise, and for patterns that are not
+    cells of X's arrangement, by NNLS (:func:`max_relu_correlation_nnls`).
     """
+    from .pricing import max_over_patterns, pattern_correlations
+    v = np.asarray(v, dtype=float)
+    G = pattern_correlations(X, v, patterns)[0]
+    best, _, u = max_over_patterns(X, G, patterns)
+    return best, u
+
+
+def max_relu_correlation_nnls(X, v, patterns):
+    """The reference route for :func:`max_relu_correlation`: NNLS over all n rows of each cell."""
     M = patterns.astype(float)
     G = M @ (v[:, None] * X)                     # g_i = Xᵀ D_i v, one per row
     norms = np.linalg.norm(G, axis=1)
@@ -156,7 +168,9 @@ def refine_dual(X, y, U, beta, loss, patterns, rounds: int = 30, cuts_per_round:
 
 def dual_norm(X, v, patterns):
     """max over ‖u‖ ≤ 1 of |vᵀ(Xu)₊|: the smallest β for which v is dual feasible."""
-    return max(max_relu_correlation(X, v, patterns)[0], max_relu_correlation(X, -v, patterns)[0])
+    from .pricing import max_over_patterns, pattern_correlations
+    G = pattern_correlations(X, np.asarray(v, dtype=float), patterns)[0]
+    return max(max_over_patterns(X, G, patterns)[0], max_over_patterns(X, -G, patterns)[0])
 
 
 @dataclass

@@ -37,7 +37,11 @@ cone, so it has an extreme ray, an intersection of r − 1 hyperplanes; around
 each such ray v the chambers are ``sign(Zv)`` off the ray's hyperplanes and
 the chambers of the (r − 1)-dimensional arrangement of the hyperplanes
 through v (recursion).  For r = 3 in general position this is the familiar
-"four quadrants at every crossing of two great circles", vectorised.
+"four quadrants at every crossing of two great circles".  The r = 3 case
+is enumerated by walking the arcs between consecutive crossings on every
+great circle (:func:`cvxcore.pricing.build_arrangement`, O(n² log n), which
+also records each cell's facets for the pricing); ``_chambers_rank3``, the
+vertex route, is kept as an independent reference for the tests.
 
 Sampling (``method="sample"``, Remark 3.3): draw u ~ N(0, I_d) and keep the
 distinct ``1[X u ≥ 0]``; a subset of the chambers, so (8) over it is an
@@ -239,10 +243,29 @@ def activation_patterns(X, *, method: str = "exact", samples: int | None = None,
     if r >= 4 and comb(k, r - 1) > _MAX_SUBSETS:
         raise ValueError(f"X has rank {r} and {k} distinct hyperplanes: exact enumeration would examine "
                          f"{comb(k, r - 1):,} subsets (limit {_MAX_SUBSETS:,}); use method='sample'.")
-    cham = _chambers_rank3(L) if r == 3 else _chambers(L)
+    if r == 3:
+        # Edge walk with cell geometry (cvxcore.pricing); the pricing reuses it.
+        from .pricing import build_arrangement, remember_cells
+        arr = build_arrangement(X)
+        P = arr.patterns()
+        order = _lex_order(P)
+        P = P[order]
+        remember_cells(P, arr, order)
+        return P
+    cham = _chambers(L)
     # Back from distinct lines to rows: a row is on when its line's sign agrees.
     P = np.ones((cham.shape[0], n), dtype=bool)
     on = line_of >= 0
     lines = cham[:, line_of[on]]
     P[:, on] = np.where(sign_of[on] > 0, lines, ~lines)
     return _unique_rows(P)
+
+
+def _lex_order(B: np.ndarray) -> np.ndarray:
+    """Permutation sorting the rows of a bool matrix lexicographically (False < True)."""
+    packed = np.packbits(B, axis=1)
+    pad = (-packed.shape[1]) % 8
+    if pad:
+        packed = np.hstack([packed, np.zeros((packed.shape[0], pad), np.uint8)])
+    words = np.ascontiguousarray(packed).view(">u8").astype(np.uint64)
+    return np.lexsort(words.T[::-1])

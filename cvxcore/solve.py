@@ -26,7 +26,7 @@ import numpy as np
 
 from .certificate import certify
 from .network import _objective, predict
-from .params import check_loss, check_scalar, check_X, check_y
+from .params import LOSSES as LOSSES_ALL, check_loss, check_scalar, check_X, check_y
 from .patterns import activation_patterns
 from .recovery import recover_network
 
@@ -90,6 +90,15 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     beta = check_scalar("beta", beta)
     if method not in ("auto", "fast", "cvxpy"):
         raise ValueError(f"method={method!r} is not known; use 'auto', 'fast' or 'cvxpy'.")
+    fast = _fast_solver()
+    if method == "fast" and fast is None:
+        raise ValueError("method='fast' is not available in this build; use method='cvxpy'.")
+    # "auto" keeps the reference for losses the fast solver does not handle (logistic);
+    # its options are checked here, before any work.
+    use_fast = (fast is not None and method in ("auto", "fast")
+                and (method == "fast" or loss in getattr(fast, "losses", LOSSES_ALL)))
+    if use_fast and hasattr(fast, "check_options"):
+        fast.check_options(options)
     exact = patterns is None
     if exact:
         patterns = activation_patterns(X)
@@ -99,10 +108,6 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
             raise ValueError(f"patterns has shape {patterns.shape}; it must be (P, {X.shape[0]}): "
                              "one boolean row per pattern, one column per sample.")
         patterns = patterns.astype(bool)
-    fast = _fast_solver()
-    if method == "fast" and fast is None:
-        raise ValueError("method='fast' is not available in this build; use method='cvxpy'.")
-    use_fast = fast is not None and method in ("auto", "fast")
     if use_fast:
         V, W, solver_value, status, v_dual, info = fast(X, y, beta, patterns, loss, **options)
         name = "fast"

@@ -1,0 +1,335 @@
+"""A fast exact solver for (8): column generation with exact pricing.
+
+Program (8) over patterns D_1 … D_P,
+
+    min_{v_i, w_i}  ℓ( Σ_i D_i X (v_i − w_i), y ) + β Σ_i (‖v_i‖ + ‖w_i‖)
+    s.t.            (2D_i − I) X v_i ≥ 0,  (2D_i − I) X w_i ≥ 0,
+
+has 2P blocks but an optimum with at most n + 1 nonzero ones (m* ≤ n + 1,
+Carathéodory).  Its dual (4) is
+
+    max_v  −ℓ*(−v)   s.t.  ‖Π_{K_i}(±Xᵀ D_i v)‖ ≤ β   for every i,
+
+one constraint per block, K_i = {u : (2D_i − I) X u ≥ 0} (MATH.md §2).  That is
+the setting of column generation (Dantzig–Wolfe; for group-sparse problems
+the "working set" / active-set strategy, e.g. Bach, Jenatton, Mairal &
+Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, §6.2):
+
+1. Solve (8) restricted to a working set S of blocks (i, ±) with Clarabel —
+   a small SOCP: |S| second-order cones, and for each block only its cell's
+   facet-defining rows (a handful for rank ≤ 3, :mod:`cvxcore.pricing`)
+   instead of all n.  Its dual point v (squared loss: v = y − ŷ; hinge: the
+   multipliers μ of ξ ≥ 1 − y∘ŷ, v = y∘μ) is optimal for the dual restricted
+   to the constraints of S.
+2. Price every pattern exactly: ‖Π_{K_i}(±g_i)‖ with g_i = Xᵀ D_i v.  If no
+   value exceeds β(1 + tol), v is feasible for the full dual (to that
+   factor), so the restricted optimum is the optimum of (8): the working set
+   is a certificate of its own.
+3. Otherwise add the most violated blocks (the largest ‖Π‖/β), drop blocks
+   that are zero and priced well below β, and repeat.  Each restricted value
+   is an upper bound, each priced v (scaled by β/max‖Π‖) a lower bound.
+
+Warm start (``warm=``): the neurons of a previous solution (a ConvexResult,
+or a pair (U, alpha)), e.g. after one β step or one added point; each neuron
+u seeds the block of the cell containing it (all cells touching it when it
+lies on hyperplanes), with the sign of its α.
+
+The returned status is ``"optimal"`` only when step 2 certified the
+restricted optimum; otherwise it says why (iteration budget, stalled
+pricing, solver failure).  :func:`cvxcore.solve.solve_convex` certifies the
+recovered network again, independently.
+"""
+from __future__ import annotations
+
+import time
+from itertools import product
+
+import numpy as np
+from scipy import sparse
+
+from .losses import best_dual_scale, dual_value, loss_value
+from .pricing import build_arrangement, cell_index, local_maxima, pattern_correlations, price_patterns
+
+_OPTIONS = {"warm", "tol", "max_rounds", "add_per_round", "smooth", "diverse", "verbose"}
+
+
+def _check_options(options):
+    """ValueError for unknown or out-of-range options (called by solve_convex before any work)."""
+    bad = sorted(set(options) - _OPTIONS)
+    if bad:
+        raise ValueError(f"unknown option(s) {', '.join(map(repr, bad))} for the fast solver; "
+                         f"use {', '.join(sorted(_OPTIONS))}.")
+    tol = options.get("tol", 1e-9)
+    if not (isinstance(tol, (int, float)) and 0 < tol < 1e-2):
+        raise ValueError(f"tol={tol!r} must be a number in (0, 1e-2); the default is 1e-7.")
+    mr = options.get("max_rounds", 100)
+    if isinstance(mr, bool) or not isinstance(mr, (int, np.integer)) or mr < 1:
+        raise ValueError(f"max_rounds={mr!r} must be a whole number ≥ 1 (default 100).")
+    k = options.get("add_per_round")
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
+        raise ValueError(f"add_per_round={k!r} must be a whole number ≥ 1 (or None for automatic).")
+
+
+# -- restricted problem ------------------------------------------------------------------------
+def _cone_rows(X, patterns, i, arr, idx):
+    """Rows C with K_i = {u : C u ≥ 0}: the cell's facets when known, else all of (2D_i − I)X."""
+    if arr is not None and idx[i] >= 0:
+        return arr.facets(idx[i])
+    C = np.where(patterns[i][:, None], X, -X)
+    return C[np.linalg.norm(C, axis=1) > 0]
+
+
+def _solve_restricted(X, y, beta, loss, patterns, blocks, cones):
+    """Clarabel on (8) restricted to ``blocks`` [(i, s)]: returns (Q (m, d), yhat, v, value, status)."""
+    import clarabel
+    n, d = X.shape
+    m = len(blocks)
+    hinge = loss == "hinge"
+    nq, nt = m * d, m
+    iz = nq + nt
+    nx = iz + n + (n if hinge else 0)
+    rows, cols, vals, b = [], [], [], []
+    r0 = 0
+    # zero cone: z − Σ_j s_j D_j X q_j = 0
+    for j, (i, s) in enumerate(blocks):
+        DX = X * patterns[i][:, None]
+        rr, cc = np.nonzero(DX)
+        rows.append(rr); cols.append(j * d + cc); vals.append(-s * DX[rr, cc])
+    rows.append(np.arange(n)); cols.append(iz + np.arange(n)); vals.append(np.ones(n))
+    b.append(np.zeros(n)); r0 = n
+    cone_list = [clarabel.ZeroConeT(n)]
+    # nonnegative cone: C_j q_j ≥ 0 (facets), and for hinge ξ ≥ 0, ξ ≥ 1 − y∘z
+    nn0 = r0
+    for j, C in enumerate(cones):
+        k = C.shape[0]
+        rr, cc = np.nonzero(C)
+        rows.append(r0 + rr); cols.append(j * d + cc); vals.append(-C[rr, cc])
+        b.append(np.zeros(k)); r0 += k
+    if hinge:
+        ix = iz + n
+        rows.append(r0 + np.arange(n)); cols.append(ix + np.arange(n)); vals.append(-np.ones(n))
+        b.append(np.zeros(n)); r0 += n
+        imarg = r0
+        rows += [r0 + np.arange(n), r0 + np.arange(n)]
+        cols += [iz + np.arange(n), ix + np.arange(n)]
+        vals += [-y, -np.ones(n)]
+        b.append(-np.ones(n)); r0 += n
+    if r0 > nn0:
+        cone_list.append(clarabel.NonnegativeConeT(r0 - nn0))
+    # second-order cones (t_j, q_j)
+    for j in range(m):
+        rows.append(r0 + np.arange(d + 1))
+        cols.append(np.concatenate([[nq + j], j * d + np.arange(d)]))
+        vals.append(-np.ones(d + 1))
+        b.append(np.zeros(d + 1)); r0 += d + 1
+        cone_list.append(clarabel.SecondOrderConeT(d + 1))
+    A = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, nx))
+    q = np.zeros(nx)
+    q[nq:nq + nt] = beta
+    if hinge:
+        Pm = sparse.csc_matrix((nx, nx))
+        q[iz + n:] = 1.0
+    else:
+        Pm = sparse.csc_matrix((np.ones(n), (iz + np.arange(n), iz + np.arange(n))), shape=(nx, nx))
+        q[iz:iz + n] = -y
+    st = clarabel.DefaultSettings()
+    st.verbose = False
+    st.tol_gap_abs = st.tol_gap_rel = 1e-11
+    st.tol_feas = 1e-11
+    st.max_iter = 200
+    sol = clarabel.DefaultSolver(Pm, q, A, np.concatenate(b), cone_list, st).solve()
+    status = str(sol.status)
+    x = np.asarray(sol.x, dtype=float)
+    if x.shape != (nx,) or not np.all(np.isfinite(x)):
+        return None, None, None, np.inf, status
+    Q = x[:nq].reshape(m, d)
+    yhat = x[iz:iz + n]
+    if hinge:
+        mu = np.asarray(sol.z, dtype=float)[imarg:imarg + n]
+        v = y * np.clip(mu, 0.0, 1.0)
+    else:
+        v = y - yhat
+    value = float(loss_value(yhat, y, loss) + beta * np.linalg.norm(Q, axis=1).sum())
+    return Q, yhat, v, value, status
+
+
+# -- warm start --------------------------------------------------------------------------------
+def _warm_blocks(X, patterns, arr, idx, warm):
+    """Blocks (i, ±) of the cells holding a previous solution's neurons."""
+    if warm is None:
+        return []
+    U, alpha = (warm.U, warm.alpha) if hasattr(warm, "U") else warm
+    U, alpha = np.atleast_2d(np.asarray(U, float)), np.asarray(alpha, float).reshape(-1)
+    if U.shape[0] == 0:
+        return []
+    if U.ndim != 2 or U.shape[1] != X.shape[1] or alpha.shape[0] != U.shape[0]:
+        raise ValueError(f"warm start has neurons of shape {U.shape} and weights {alpha.shape}; they must be "
+                         f"(m, {X.shape[1]}) and (m,) for this X (pass the previous ConvexResult).")
+    want = []                                   # candidate pattern rows (over X's rows)
+    for u, a in zip(U, alpha):
+        s = X @ u
+        scale = np.linalg.norm(X, axis=1) * max(np.linalg.norm(u), 1e-300)
+        tight = np.flatnonzero(np.abs(s) <= 1e-7 * np.maximum(scale, 1e-300))
+        base = s > 0
+        for bits in product((False, True), repeat=min(tight.size, 3)):
+            p = base.copy()
+            p[tight[:len(bits)]] = bits
+            want.append((p, 1 if a > 0 else -1))
+    if not want:
+        return []
+    W = np.array([p for p, _ in want])
+    # match rows of `patterns` exactly (bytes of the packed rows)
+    table = {}
+    packedW = np.packbits(W, axis=1)
+    needed = {row.tobytes() for row in packedW}
+    for s0 in range(0, patterns.shape[0], 65536):
+        pk = np.packbits(patterns[s0:s0 + 65536], axis=1)
+        for j, row in enumerate(pk):
+            key = row.tobytes()
+            if key in needed:
+                table.setdefault(key, s0 + j)
+    out = []
+    for (p, sg), row in zip(want, packedW):
+        i = table.get(row.tobytes())
+        if i is not None and patterns[i].any():
+            out.append((i, sg))
+    return list(dict.fromkeys(out))
+
+
+def _price(X, v, patterns, thr, arr, nonzero):
+    """Exact ‖Π_{K_i}(±Xᵀ D_i v)‖ for every pattern (NNLS only above thr off the arrangement)."""
+    G = pattern_correlations(X, v, patterns)[0]
+    plus = price_patterns(X, G, patterns, thr, arrangement=arr)
+    minus = price_patterns(X, -G, patterns, thr, arrangement=arr)
+    plus[~nonzero] = 0.0
+    minus[~nonzero] = 0.0
+    return plus, minus
+
+
+# -- the solver --------------------------------------------------------------------------------
+def solve_fast(X, y, beta, patterns, loss, **options):
+    """(8) over ``patterns`` by column generation with exact pricing (module docstring).
+
+    Returns ``(V, W, value, status, v, info)``: blocks V, W (P, d), the
+    restricted optimum's value, status, its dual point v (n,), and ``info``
+    (rounds, working-set sizes, pricing/solve seconds, warm-start use, the
+    final max ‖Π_{K_i}(±g_i)‖/β).  Options: ``warm`` (previous ConvexResult
+    or (U, alpha)), ``tol`` (pricing tolerance, default 1e-9), ``max_rounds``
+    (default 100), ``add_per_round`` (default max(20, n/2)).
+    """
+    _check_options(options)
+    if loss not in ("squared", "hinge"):
+        raise ValueError(f"loss={loss!r}: the fast solver handles 'squared' and 'hinge'; "
+                         "use method='cvxpy' for this loss.")
+    t0 = time.perf_counter()
+    tol = float(options.get("tol", 1e-7))
+    smooth = float(options.get("smooth", 0.0))
+    diverse = bool(options.get("diverse", True))
+    center = None
+    max_rounds = int(options.get("max_rounds", 100))
+    n, d = X.shape
+    P = patterns.shape[0]
+    K = int(options.get("add_per_round") or max(20, n // 2))
+    verbose = bool(options.get("verbose", False))
+    arr = build_arrangement(X) if X.shape[0] > 0 else None
+    idx = cell_index(arr, patterns) if arr is not None else np.full(P, -1)
+    nonzero = patterns.any(axis=1)
+    info = dict(rounds=0, working_set=[], added=[], pricing_seconds=0.0, solve_seconds=0.0,
+                warm_blocks=0, lower_bounds=[], setup_seconds=time.perf_counter() - t0)
+    blocks = _warm_blocks(X, patterns, arr, idx, options.get("warm"))
+    info["warm_blocks"] = len(blocks)
+    cones = {}
+    status, value, v, Q = "not started", np.inf, (y.copy() if loss == "squared" else y.copy()), np.zeros((0, d))
+    yhat = np.zeros(n)
+    ratio = np.inf
+    solved = []
+    for rnd in range(max_rounds):
+        info["rounds"] = rnd + 1
+        if blocks:
+            ts = time.perf_counter()
+            for i, _ in blocks:
+                if i not in cones:
+                    cones[i] = _cone_rows(X, patterns, i, arr, idx)
+            Q_, yhat_, v_, value_, st = _solve_restricted(X, y, beta, loss, patterns, blocks,
+                                                          [cones[i] for i, _ in blocks])
+            info["solve_seconds"] += time.perf_counter() - ts
+            if Q_ is None:
+                status = f"restricted solve failed ({st})"
+                break
+            Q, yhat, v, value = Q_, yhat_, v_, value_
+            solved = list(blocks)
+        else:
+            Q, yhat, solved = np.zeros((0, d)), np.zeros(n), []
+            v = y.copy()                  # −∇ℓ(0): squared y; hinge y (every margin violated)
+            value = float(loss_value(yhat, y, loss))
+        info["working_set"].append(len(blocks))
+        # exact pricing of every block
+        tp = time.perf_counter()
+        plus, minus = _price(X, v, patterns, beta * (1 + tol), arr, nonzero)
+        info["pricing_seconds"] += time.perf_counter() - tp
+        ratio = max(plus.max(initial=0.0), minus.max(initial=0.0)) / beta
+        if verbose:
+            print(f"round {rnd}: |S| = {len(blocks)}, value {value:.10g}, max pricing/β = {ratio:.3e}")
+        if ratio <= 1 + tol:
+            status = "optimal"
+            break
+        # Stabilised pricing (Wentges smoothing): choose columns at a point between the
+        # best dual point so far (scaled feasible) and the current one; this damps the
+        # oscillation of the restricted duals that makes plain column generation tail.
+        lower = dual_value(best_dual_scale(v, y, loss, 1.0 / ratio) * v, y, loss)
+        sv = best_dual_scale(v, y, loss, 1.0 / ratio) * v
+        if center is None or lower > center[0]:
+            center = (lower, sv)
+        sel_plus, sel_minus = plus, minus
+        if smooth > 0 and rnd > 0:
+            vm = smooth * center[1] + (1 - smooth) * v
+            tp = time.perf_counter()
+            mp, mm = _price(X, vm, patterns, beta * (1 + tol), arr, nonzero)
+            info["pricing_seconds"] += time.perf_counter() - tp
+            sel_plus, sel_minus = mp, mm
+        info["lower_bounds"].append(float(center[0]))
+        inset = {b for b in blocks}
+        if arr is not None and diverse:
+            # one block per peak of u ↦ ±vᵀ(Xu)₊: neighbours of the best cell are nearly the same column
+            sel_plus = np.where(local_maxima(arr, idx, sel_plus), sel_plus, 0.0)
+            sel_minus = np.where(local_maxima(arr, idx, sel_minus), sel_minus, 0.0)
+        cand_v = np.concatenate([sel_plus, sel_minus])
+        if not any((int(c % P), 1 if c < P else -1) not in inset
+                   for c in np.flatnonzero(cand_v > beta * (1 + tol))[:1000]):
+            cand_v = np.concatenate([plus, minus])      # mis-priced: fall back to the current v
+        order = np.argsort(-cand_v)
+        new = []
+        for c in order:
+            if cand_v[c] <= beta * (1 + tol) or len(new) >= K:
+                break
+            b = (int(c % P), 1 if c < P else -1)
+            if b not in inset:
+                new.append(b)
+        if not new:
+            status = f"stalled: pricing max/β = {ratio:.3e} but every violated block is in the working set"
+            break
+        # drop zero blocks whose dual constraint is slack (they can re-enter when priced again)
+        if blocks:
+            norms = np.linalg.norm(Q, axis=1)
+            big = norms.max(initial=0.0)
+            keep = []
+            for (i, s), nq in zip(blocks, norms):
+                val = plus[i] if s > 0 else minus[i]
+                if nq > 1e-9 * big or val > beta * (1 - 1e-3):
+                    keep.append((i, s))
+            blocks = keep
+        blocks = blocks + new
+        info["added"].append(len(new))
+    else:
+        status = f"iteration budget reached ({max_rounds} rounds; pricing max/β = {ratio:.3e})"
+    V, W = np.zeros((P, d)), np.zeros((P, d))
+    for (i, s), q in zip(solved, Q):          # Q belongs to the blocks solved last
+        (V if s > 0 else W)[i] += q
+    info["max_pricing_over_beta"] = float(ratio)
+    info["seconds"] = time.perf_counter() - t0
+    return V, W, float(value), status, v, info
+
+
+
+solve_fast.losses = ("squared", "hinge")          # solve_convex(method="auto") uses cvxpy for the others
+solve_fast.check_options = _check_options

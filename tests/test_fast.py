@@ -1,0 +1,195 @@
+"""The fast solver (cvxcore.fast) and the vectorised pricing (cvxcore.pricing)
+against independent routes:
+
+* the cvxpy + Clarabel reference on program (8) as written (all 2nP rows),
+* NNLS cone projections over all n rows of a cell (the reference pricing),
+* the former vertex enumeration of the arrangement (patterns._chambers_rank3),
+* the recovered network's non-convex objective (2).
+"""
+import numpy as np
+import pytest
+
+from cvxcore import activation_patterns, nonconvex_objective, solve_convex, with_bias
+from cvxcore.certificate import max_relu_correlation, max_relu_correlation_nnls
+from cvxcore.fast import solve_fast
+from cvxcore.patterns import _chambers_rank3, _distinct_lines, _rank
+from cvxcore.pricing import build_arrangement, nnls_value, pattern_correlations, price_patterns
+
+
+def _data(kind, n, seed, loss):
+    rng = np.random.default_rng(seed)
+    if kind == "1d":
+        X = with_bias(rng.standard_normal(n))                  # rank 2
+    elif kind == "1d-nobias":
+        X = rng.standard_normal((n, 1))                        # rank 1
+    elif kind == "2d":
+        X = with_bias(rng.standard_normal((n, 2)))             # rank 3
+    elif kind == "2d-nobias":
+        X = rng.standard_normal((n, 2))                        # rank 2
+    elif kind == "3d":
+        X = with_bias(rng.standard_normal((n, 3)))             # rank 4: NNLS pricing, all-row cones
+    else:
+        raise AssertionError(kind)
+    y = rng.standard_normal(n) if loss == "squared" else np.where(rng.standard_normal(n) > 0, 1.0, -1.0)
+    return X, y
+
+
+def _check(X, y, beta, loss, fast, ref):
+    n = X.shape[0]
+    assert fast.method == "fast" and ref.method == "cvxpy"
+    assert fast.status == "optimal", fast.status
+    if ref.status == "optimal":
+        assert fast.value == pytest.approx(ref.value, rel=1e-6, abs=1e-9)
+    else:
+        # Clarabel on the full program is sometimes only "optimal_inaccurate" (hinge, tiny β):
+        # then its blocks' own value is the reference, and the fast value must lie in the
+        # interval the reference's certificate proves, [lower bound, network value].
+        assert fast.value == pytest.approx(ref.solver_value, rel=1e-6, abs=1e-9)
+        assert ref.lower_bound - 1e-9 <= fast.value <= ref.value * (1 + 1e-6) + 1e-12
+    assert fast.gap >= -1e-9 * max(1.0, abs(fast.value)) and fast.rel_gap <= 1e-6
+    assert fast.m_star == fast.U.shape[0] <= n + 1
+    assert nonconvex_objective(X, y, fast.U, fast.alpha, beta, loss=loss) == pytest.approx(fast.value, rel=1e-9, abs=1e-12)
+    assert fast.solver_value == pytest.approx(fast.value, rel=1e-6, abs=1e-9)
+
+
+CASES = [(kind, loss, beta, seed)
+         for seed, kind in enumerate(["1d", "1d-nobias", "2d", "2d-nobias"])
+         for loss in ("squared", "hinge")
+         for beta in (1e-3, 0.3)]
+
+
+@pytest.mark.parametrize("kind,loss,beta,seed", CASES)
+def test_fast_matches_cvxpy_reference(kind, loss, beta, seed):
+    X, y = _data(kind, 9 if kind == "2d" else 12, seed, loss)
+    P = activation_patterns(X)
+    fast = solve_convex(X, y, beta, loss=loss, patterns=P, method="fast")
+    ref = solve_convex(X, y, beta, loss=loss, patterns=P, method="cvxpy")
+    _check(X, y, beta, loss, fast, ref)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_more_random_2d_problems(seed):
+    X, y = _data("2d", 12, 100 + seed, "squared")
+    y = np.sign(X[:, 0] * X[:, 1])                             # the XOR recipe
+    for beta in (1e-2, 0.1):
+        fast = solve_convex(X, y, beta, method="fast")
+        ref = solve_convex(X, y, beta, method="cvxpy", patterns=fast.patterns)
+        _check(X, y, beta, "squared", fast, ref)
+
+
+def test_rank_four_uses_nnls_pricing_and_all_rows():
+    X, y = _data("3d", 7, 7, "squared")
+    P = activation_patterns(X)
+    assert build_arrangement(X) is None
+    fast = solve_convex(X, y, 0.05, patterns=P, method="fast")
+    ref = solve_convex(X, y, 0.05, patterns=P, method="cvxpy")
+    _check(X, y, 0.05, "squared", fast, ref)
+
+
+def test_sampled_subset_of_patterns():
+    X, y = _data("2d", 15, 3, "squared")
+    S = activation_patterns(X, method="sample", samples=40, seed=1)
+    fast = solve_convex(X, y, 0.02, patterns=S, method="fast")
+    ref = solve_convex(X, y, 0.02, patterns=S, method="cvxpy")
+    _check(X, y, 0.02, "squared", fast, ref)
+    assert not fast.exact_patterns
+
+
+def test_large_beta_gives_the_zero_network():
+    X, y = _data("2d", 10, 4, "squared")
+    r = solve_convex(X, y, 100.0, method="fast")
+    assert r.status == "optimal" and r.m_star == 0
+    assert r.value == pytest.approx(0.5 * y @ y, rel=1e-12)
+
+
+# -- pricing ---------------------------------------------------------------------------------
+DEGENERATE = {
+    "grid": with_bias(np.array([[0, 0], [1, 1], [2, 2], [0, 1], [1, 0], [3, 3], [2, 0], [0, 2], [1, 2]], float)),
+    "repeated": with_bias(np.array([[0.0, 0.3], [1.0, -0.2], [0.4, 1.1], [-0.7, 0.5], [1.0, -0.2], [0.4, 1.1]])),
+    "opposite+zero": np.array([[1.0, 2.0], [-2.0, -4.0], [0.0, 0.0], [3.0, 1.0]]),
+    "integer-2d": with_bias(np.random.default_rng(0).integers(0, 4, (25, 2)).astype(float)),
+    "random-2d": with_bias(np.random.default_rng(1).standard_normal((20, 2))),
+    "random-1d": with_bias(np.random.default_rng(2).standard_normal(15)),
+    "rank1": np.random.default_rng(3).standard_normal((6, 1)),
+    "3x3": np.random.default_rng(4).standard_normal((12, 3)),
+}
+
+
+@pytest.mark.parametrize("name", list(DEGENERATE))
+def test_vectorised_pricing_equals_nnls(name):
+    X = DEGENERATE[name]
+    P = activation_patterns(X)
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        v = rng.standard_normal(X.shape[0])
+        G = pattern_correlations(X, v, P)[0]
+        for sign in (1.0, -1.0):
+            fast = price_patterns(X, sign * G, P)
+            ref = np.array([nnls_value(X, P[i], sign * G[i])[0] for i in range(P.shape[0])])
+            np.testing.assert_allclose(fast, ref, rtol=1e-9, atol=1e-12 * max(1.0, ref.max()))
+        val, u = max_relu_correlation(X, v, P)
+        val_ref, _ = max_relu_correlation_nnls(X, v, P)
+        assert val == pytest.approx(val_ref, rel=1e-10, abs=1e-14)
+        # u* is a unit vector that attains the value: vᵀ(Xu*)₊ = value
+        if val > 0:
+            assert np.linalg.norm(u) == pytest.approx(1.0, rel=1e-9)
+            assert v @ np.maximum(X @ u, 0) == pytest.approx(val, rel=1e-8)
+
+
+@pytest.mark.parametrize("name", ["grid", "repeated", "integer-2d", "random-2d", "3x3"])
+def test_edge_walk_enumeration_equals_vertex_enumeration(name):
+    X = DEGENERATE[name]
+    r, V = _rank(X)
+    assert r == 3
+    L, _, _ = _distinct_lines(X @ V)
+    arr = build_arrangement(X)
+    old = {tuple(row) for row in _chambers_rank3(L)}
+    new = {tuple(row) for row in arr.cell_bits()}
+    assert new == old and len(new) == arr.n_cells
+    P = activation_patterns(X)
+    assert (arr.lookup(P) >= 0).all()
+    assert np.array_equal(P, np.unique(P, axis=0)), "rows are sorted lexicographically and distinct"
+
+
+# -- warm start, budget, bad input ---------------------------------------------------------------
+def test_warm_start_after_beta_step_and_added_point():
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((14, 2))
+    y = np.sign(x[:, 0] * x[:, 1])
+    X = with_bias(x)
+    cold = solve_convex(X, y, 0.02, method="fast")
+    warm_b = solve_convex(X, y, 0.025, method="fast", warm=cold)
+    cold_b = solve_convex(X, y, 0.025, method="fast")
+    assert warm_b.status == cold_b.status == "optimal"
+    assert warm_b.value == pytest.approx(cold_b.value, rel=1e-7)
+    assert warm_b.info["warm_blocks"] > 0
+    assert warm_b.info["rounds"] < cold_b.info["rounds"]
+    X2, y2 = with_bias(np.vstack([x, [[0.3, -0.4]]])), np.append(y, -1.0)
+    warm_p = solve_convex(X2, y2, 0.02, method="fast", warm=cold)
+    ref_p = solve_convex(X2, y2, 0.02, method="cvxpy")
+    assert warm_p.status == "optimal" and warm_p.info["warm_blocks"] > 0
+    assert warm_p.value == pytest.approx(ref_p.value, rel=1e-6)
+
+
+def test_iteration_budget_is_reported_not_called_optimal():
+    X, y = _data("2d", 12, 12, "squared")
+    V, W, value, status, v, info = solve_fast(X, y, 1e-3, activation_patterns(X), "squared", max_rounds=2)
+    assert status.startswith("iteration budget") and info["rounds"] == 2
+    r = solve_convex(X, y, 1e-3, method="fast", max_rounds=2)
+    assert r.status.startswith("not certified") and "iteration budget" in r.status
+    assert r.rel_gap > 1e-6
+
+
+@pytest.mark.parametrize("opts,match", [({"colour": 1}, "unknown option"), ({"tol": -1.0}, "tol="),
+                                        ({"max_rounds": 0}, "max_rounds="), ({"add_per_round": 1.5}, "add_per_round="),
+                                        ({"warm": (np.ones((2, 5)), np.ones(2))}, "warm start")])
+def test_bad_options_raise_value_error(opts, match):
+    X, y = _data("2d", 6, 13, "squared")
+    with pytest.raises(ValueError, match=match):
+        solve_convex(X, y, 0.1, method="fast", **opts)
+
+
+def test_logistic_is_refused_by_the_fast_solver():
+    X, y = _data("1d", 6, 14, "hinge")
+    with pytest.raises(ValueError, match="method='cvxpy'"):
+        solve_fast(X, y, 0.1, activation_patterns(X), "logistic")
