@@ -169,6 +169,10 @@ def output_space_3d(G, res=None, y=None, *, show_ellipsoid: bool = True) -> go.F
         scale, label = res.value, f"γ·C  (γ = {res.value:.4g})"
     if G.hull_triangles is not None and G.hull_triangles.shape[0]:
         fig.add_trace(_mesh(scale * G.hull, G.hull_triangles, label, COL["hull"], 0.18))
+    elif G.hull.shape[0] >= 2:                          # C is a segment (span(Q_X) is a line)
+        H = scale * G.hull
+        fig.add_trace(go.Scatter3d(x=H[:, 0], y=H[:, 1], z=H[:, 2], mode="lines", name=label,
+                                   line=dict(color=COL["hull"], width=8)))
     if y is not None:
         fig.add_trace(go.Scatter3d(x=[y[0]], y=[y[1]], z=[y[2]], mode="markers+text", text=["y"], name="y",
                                    marker=dict(size=8, color=COL["y"], symbol="diamond"),
