@@ -139,7 +139,7 @@ class Report:
         errs = self.errors()
         if errs:
             lines.append(f"{len(errs)} error(s), first ones:")
-            lines += [f"  session {e.session} {e.kind}: {e.error}" for e in errs[:10]]
+            lines += [f"  session {e.session} {e.kind}: {e.error[:300]}" for e in errs[:10]]
         return "\n".join(lines)
 
     def to_json(self) -> dict:
@@ -360,7 +360,7 @@ async def _settled(page, wire: Wire, t0: float, finished0: int, opt: Options) ->
 async def _check_exception(page) -> None:
     n = await page.locator("[data-testid='stException']").count()
     if n:
-        txt = (await page.locator("[data-testid='stException']").first.inner_text())[:200]
+        txt = (await page.locator("[data-testid='stException']").first.inner_text())[:1500]
         raise Fail(f"stException on the page: {txt!r}")
 
 
