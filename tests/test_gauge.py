@@ -231,3 +231,17 @@ def test_cutting_plane_route_brackets_the_gauge(n, d, seed):
     assert upper - lower <= 1e-6 * upper, (lower, upper, it)
     assert lower * (1 - 1e-9) <= g <= upper * (1 + 1e-9)
     assert hull_support(X, z[None])[0] == pytest.approx(1.0, abs=1e-12)   # z ∈ ∂C°
+
+
+@pytest.mark.parametrize("n,d,seed,num,tol", [(2, 2, 0, 721, 2e-5), (2, 4, 1, 721, 2e-5), (2, 1, 2, 64, 1e-12),
+                                              (3, 3, 3, 2000, 1e-2), (3, 2, 4, 2000, 1e-2)])
+def test_drawn_hull_has_the_exact_support_function(n, d, seed, num, tol):
+    """max over the drawn ∂C of θᵀv equals h_C(θ) from the oracle, to the sampling error."""
+    X, _ = _random(n, d, seed)
+    G = geometry(X, num=num)
+    T = np.random.default_rng(seed).standard_normal((300, n))
+    T /= np.linalg.norm(T, axis=1, keepdims=True)
+    drawn = (G.hull @ T.T).max(axis=0)
+    exact = hull_support(X, T)
+    assert np.all(drawn <= exact + 1e-12)                  # the drawn points are in C
+    assert np.all(exact - drawn <= tol * exact.max())       # and C is no bigger than drawn
