@@ -146,6 +146,10 @@ if y_data is None:
     cols = st.columns(n)
     y = np.array([cols[i].slider(f"y{'₁₂₃'[i]}  (target for point {i + 1})", -2.0, 2.0,
                                  DEFAULT_Y[n][i], 0.05, key=f"geo_y{n}_{i}") for i in range(n)])
+    st.caption("Try both kinds of y: inside the positive "
+               + ("quadrant" if n == 2 else "orthant")
+               + " one neuron may suffice; with mixed signs (e.g. y₁ = −0.4, y₂ = 1) the optimal network "
+               "needs a neuron with a negative output weight αⱼ < 0, a point of −Q_X.")
 else:
     y = np.asarray(y_data, float)
     st.markdown(f"$y = ({', '.join(f'{v:.3g}' for v in y)})$, the targets of the picked points "
