@@ -1,0 +1,172 @@
+"""AppTest for the app's pages (issue 5): default runs, presets, sliders, and unusable data.
+
+Each test drives the real ``app.py`` (st.navigation) in-process.  Data sets are put straight
+into the session state the way :mod:`lab.state` stores them (``_data``).
+"""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cvxcore.datasets import PRESETS
+
+TIMEOUT = 240
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["pages/data.py", "pages/arrangement.py", "pages/convex.py", "pages/sgd.py", "pages/about.py"]
+
+
+def _app(data=None, bias=True, **state):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if data is not None:
+        X, y = data
+        at.session_state["_data"] = {"dim": len(X[0]) if X else data[2] if len(data) > 2 else 1,
+                                     "X": [list(map(float, r)) for r in X], "y": list(map(float, y)),
+                                     "preset": None}
+    at.session_state["bias"] = bias
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    return at
+
+
+def _empty(dim):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["_data"] = {"dim": dim, "X": [], "y": [], "preset": None}
+    at.run()
+    return at
+
+
+def _go(at, page):
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _texts(at, kind):
+    return " ".join(str(e.value) for e in getattr(at, kind))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_default_run(page):
+    at = _go(_app(), page)
+    assert at.title and not at.error
+
+
+def test_convex_default_values_and_beta_slider():
+    at = _go(_app(), "pages/convex.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["optimal value p*"]) == pytest.approx(0.8914, abs=2e-4)   # paper example, β = 0.1
+    assert metrics["neurons m*"] == "4" and metrics["patterns P"] == "10"
+    at.select_slider(key="beta").set_value(10.0).run()
+    assert not at.exception
+    assert "zero network" in _texts(at, "info")           # β large: no neuron survives
+    at.select_slider(key="beta").set_value(0.01).run()
+    assert float({m.label: m.value for m in at.metric}["optimal value p*"]) < 0.2
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_each_preset_on_every_page(name):
+    at = _go(_app(), "pages/data.py")
+    at.button(key=f"_preset_{name}").click().run()
+    assert not at.exception
+    assert at.session_state["_data"]["preset"] == name
+    assert at.session_state["loss"] == ("squared" if PRESETS[name].dim == 1 else "hinge")
+    for page in ("pages/arrangement.py", "pages/convex.py", "pages/sgd.py"):
+        _go(at, page)
+        assert not at.error, (page, _texts(at, "error"))
+    assert at.metric or True
+
+
+def test_data_page_undo_clear_and_kind():
+    at = _go(_app(), "pages/data.py")
+    at.button(key="_preset_moons").click().run()
+    assert len(at.session_state["_data"]["y"]) == 40
+    at.button[1].click().run()                          # Clear
+    assert at.session_state["_data"]["y"] == [] and "empty" in _texts(at, "info")
+    at.button[0].click().run()                          # Undo
+    assert len(at.session_state["_data"]["y"]) == 40
+    at.radio(key="_data_kind").set_value(1).run()
+    assert at.session_state["_data"]["dim"] == 1 and at.session_state["loss"] == "squared"
+    assert not at.exception
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+@pytest.mark.parametrize("page", PAGES[1:4])
+def test_empty_data_says_so(dim, page):
+    at = _go(_empty(dim), page)
+    assert "empty" in _texts(at, "info") and not at.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_one_point(page):
+    at = _go(_app(([[0.5]], [1.0])), page)
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_one_class_only(page):
+    X = [[-1.0, 0.5], [1.0, 1.0], [0.2, -1.0], [1.5, -0.3]]
+    at = _go(_app((X, [1, 1, 1, 1]), loss="hinge"), page)
+    assert not at.error
+    if page == "pages/data.py":
+        assert "one class" in _texts(at, "warning")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_duplicate_points(page):
+    at = _go(_app(([[0.0], [0.0], [1.0], [1.0], [-1.0]], [1.0, 1.0, -1.0, -1.0, 0.5])), page)
+    assert not at.error
+    if page == "pages/data.py":
+        assert "repeat" in _texts(at, "warning")
+
+
+@pytest.mark.parametrize("page", ["pages/convex.py", "pages/sgd.py"])
+def test_hinge_loss_on_regression_targets_is_an_error_not_a_traceback(page):
+    at = _go(_app(), page)                              # paper data: y = 1, −1, 1, 1, −1 — fine for hinge
+    at.session_state["_data"] = {"dim": 1, "X": [[0.0], [1.0]], "y": [0.3, 2.0], "preset": None}
+    at.selectbox(key="loss").set_value("hinge").run()
+    assert not at.exception
+    assert "labels in {-1, +1}" in _texts(at, "error")
+    assert at.session_state["_data"]["y"] == [0.3, 2.0]      # the user's data is kept
+
+
+def test_no_bias_and_1d_without_bias_arrangement():
+    at = _go(_app(bias=False), "pages/arrangement.py")
+    assert "Turn the **bias** on" in _texts(at, "info")
+    at = _go(_app(([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [1, -1, 1]), bias=False), "pages/arrangement.py")
+    assert not at.error
+
+
+def test_arrangement_cell_slider():
+    at = _go(_app(), "pages/arrangement.py")
+    at.slider(key="_arr_cell2").set_value(4).run()
+    assert not at.exception
+    latex = " ".join(str(e.value) for e in at.get("latex"))
+    assert "D_{4}" in latex
+    at = _go(_app(), "pages/data.py")
+    at.button(key="_preset_circles").click().run()
+    _go(at, "pages/arrangement.py")
+    at.slider(key="_arr_cell3").set_value(17).run()
+    assert not at.exception and "**Cell 17 of" in _texts(at, "markdown")
+
+
+def test_sgd_play_certificates_and_m_below_m_star():
+    at = _go(_app(steps=200, trials=2), "pages/sgd.py")
+    at.slider(key="m").set_value(2).run()
+    assert "m = 2 < m\\* = 4" in _texts(at, "warning")
+    at.button(key="_sgd_play").click().run()
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert len(df) == 2
+    assert (df["objective (2)"] >= df["certified lower bound on p*"] - 1e-9).all()
+    assert (df["objective (2)"] > 0.8914 - 1e-4).all()        # no run below p*
+    at.button(key="_sgd_reset").click().run()
+    assert not at.exception and "Press **Play**" in _texts(at, "info")
+
+
+def test_sgd_large_lr_diverges_with_a_warning():
+    at = _go(_app(steps=200, trials=2, lr=1.0), "pages/sgd.py")
+    at.button(key="_sgd_play").click().run()
+    assert not at.exception
+    assert "diverged" in _texts(at, "warning")
