@@ -118,21 +118,21 @@ def _dual_on_cuts(Hc, y, beta, loss):
 
 
 def _violated_cuts(X, v, patterns, beta, k, tol):
-    """Unit directions u with vᵀ(Xu)₊ > β(1 + tol): the exact maximiser, plus up to k others met on the way."""
-    G = patterns.astype(float) @ (v[:, None] * X)
-    norms = np.linalg.norm(G, axis=1)
-    cuts, best, best_u = [], beta * (1 + tol), None
-    for i in np.argsort(-norms):
-        if norms[i] <= best:            # ‖Π_K(g)‖ ≤ ‖g‖: no later cell beats the best
-            break
-        val, proj = cone_projection_norm(np.where(patterns[i][:, None], X, -X), G[i])
-        if val > beta * (1 + tol) and len(cuts) < k:
-            cuts.append(proj / val)
-        if val > best:
-            best, best_u = val, proj / val
-    if best_u is not None and not any(u is best_u for u in cuts):
-        cuts.append(best_u)
-    return cuts, best
+    """Unit directions u with vᵀ(Xu)₊ > β(1 + tol): the exact maximiser first, then up to k − 1
+    other cells in decreasing order of violation; and the maximum itself (exact when > β(1 + tol)).
+
+    Every pattern is priced at once by :func:`cvxcore.pricing.price_patterns` (exact wherever the
+    value exceeds the threshold).
+    """
+    from .pricing import maximiser, pattern_correlations, price_patterns
+    thr = beta * (1 + tol)
+    G = pattern_correlations(X, np.asarray(v, dtype=float), patterns)[0]
+    vals = price_patterns(X, G, patterns, threshold=thr)
+    over = np.flatnonzero(vals > thr)
+    if over.size == 0:
+        return [], float(vals.max(initial=0.0))
+    top = over[np.argsort(-vals[over], kind="stable")[:max(k, 1)]]
+    return [maximiser(X, G[i], patterns[i]) for i in top], float(vals[top[0]])
 
 
 def refine_dual(X, y, U, beta, loss, patterns, rounds: int = 30, cuts_per_round: int = 8, tol: float = 1e-9):
