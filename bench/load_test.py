@@ -83,6 +83,7 @@ class Options:
     quiet: float = 0.5                   # no new run for this long = interaction finished
     time_limit: float = 600.0            # whole run
     seed: int = 0
+    nice_browsers: int = 0               # renice chromium processes to this (0: leave them)
     json: str | None = None
     server_log: str | None = None
 
@@ -94,6 +95,7 @@ class Sample:
     seconds: float | None                # to the last script_finished; None when the interaction failed
     error: str | None = None
     ui_seconds: float | None = None      # to the app showing notRunning (includes browser work)
+    runs: int | None = None              # script runs finished during the interaction
 
 
 @dataclass
@@ -102,6 +104,7 @@ class Report:
     samples: list = field(default_factory=list)
     sessions_completed: int = 0
     rss_mb: dict = field(default_factory=dict)
+    cpu_seconds: dict = field(default_factory=dict)    # CPU time used during the run: server, browsers
     wall_seconds: float = 0.0
     machine: dict = field(default_factory=dict)
     aborted: str | None = None
@@ -133,6 +136,9 @@ class Report:
         lines.append(f"sessions {self.sessions_completed}/{o['sessions']} completed, "
                      f"wall {self.wall_seconds:.1f} s, server RSS start {self.rss_mb.get('start', 0):.0f} MB, "
                      f"peak {self.rss_mb.get('peak', 0):.0f} MB, end {self.rss_mb.get('end', 0):.0f} MB")
+        lines.append(f"CPU time during the run: server {self.cpu_seconds.get('server', 0):.0f} s, "
+                     f"browsers {self.cpu_seconds.get('browser', 0):.0f} s (of {self.machine.get('cpus')} cores "
+                     f"x {self.wall_seconds:.0f} s wall)")
         lines.append(f"machine: {self.machine}")
         if self.aborted:
             lines.append(f"ABORTED: {self.aborted}")
@@ -144,7 +150,7 @@ class Report:
 
     def to_json(self) -> dict:
         return dict(options=self.options, summary=self.summary(), sessions_completed=self.sessions_completed,
-                    rss_mb=self.rss_mb, wall_seconds=self.wall_seconds, machine=self.machine,
+                    rss_mb=self.rss_mb, cpu_seconds=self.cpu_seconds, wall_seconds=self.wall_seconds, machine=self.machine,
                     aborted=self.aborted, errors=[asdict(e) for e in self.errors()],
                     samples=[asdict(s) for s in self.samples])
 
@@ -232,21 +238,77 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-class RssSampler(threading.Thread):
-    def __init__(self, pid: int, every: float = 0.25):
-        super().__init__(daemon=True)
-        self.pid, self.every, self.stop_flag = pid, every, threading.Event()
-        self.start_mb = self.peak_mb = self.end_mb = self.now()
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process (all its threads), in seconds; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
-    def now(self) -> float:
-        return sum(_rss_kb(p) for p in _tree(self.pid)) / 1024
+
+def _comm(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+class Sampler(threading.Thread):
+    """Every ``every`` s: the server's RSS (server and children), and the CPU time of the server
+    and of the browsers (every chromium process under this one), last value seen per pid.
+
+    With ``nice_browsers`` > 0 each new chromium process is reniced to that value, so the
+    browsers (which in a classroom run on the students' laptops) yield the CPU to the server.
+    """
+
+    def __init__(self, server_pid: int | None, every: float = 0.25, nice_browsers: int = 0):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.stop_flag = server_pid, every, threading.Event()
+        self.nice = nice_browsers
+        self.start_mb = self.peak_mb = self.end_mb = self.rss()
+        self.cpu: dict[int, tuple[str, float]] = {}
+        self.cpu0 = {p: _cpu_seconds(p) for p in self._server_tree()}
+        self.reniced: set[int] = set()
+
+    def _server_tree(self) -> list[int]:
+        return _tree(self.pid) if self.pid else []
+
+    def rss(self) -> float:
+        return sum(_rss_kb(p) for p in self._server_tree()) / 1024
+
+    def sample(self) -> None:
+        server = set(self._server_tree())
+        for p in server:
+            self.cpu[p] = ("server", _cpu_seconds(p) - self.cpu0.get(p, 0.0))
+        for p in _tree(os.getpid()):
+            if p in server or p == os.getpid():
+                continue
+            name = _comm(p)
+            if "chrom" in name:
+                self.cpu[p] = ("browser", _cpu_seconds(p))
+                if self.nice and p not in self.reniced:
+                    try:
+                        os.setpriority(os.PRIO_PROCESS, p, self.nice)
+                    except OSError:
+                        pass
+                    self.reniced.add(p)
+        v = self.rss()
+        if v:
+            self.end_mb = v
+            self.peak_mb = max(self.peak_mb, v)
+
+    def cpu_seconds(self) -> dict:
+        out = {"server": 0.0, "browser": 0.0}
+        for kind, sec in self.cpu.values():
+            out[kind] += sec
+        return {k: round(v, 1) for k, v in out.items()}
 
     def run(self):
         while not self.stop_flag.wait(self.every):
-            v = self.now()
-            if v:
-                self.end_mb = v
-                self.peak_mb = max(self.peak_mb, v)
+            self.sample()
 
 
 def find_server_pid(port: int) -> int | None:
@@ -345,16 +407,20 @@ async def _settled(page, wire: Wire, t0: float, finished0: int, opt: Options) ->
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise Fail(f"the app was still running {opt.timeout:.0f} s after the action")
+            raise Fail(f"the app was still running {opt.timeout:.0f} s after the action "
+                       f"({wire.finished - finished0} runs finished, {wire.requested} requested in all)")
         try:
             await page.wait_for_selector(APP_IDLE, timeout=left * 1000)
         except Exception:
-            raise Fail(f"the app was still running {opt.timeout:.0f} s after the action") from None
+            raise Fail(f"the app was still running {opt.timeout:.0f} s after the action "
+                       f"({wire.finished - finished0} runs finished since)") from None
         ui = time.monotonic()
         seen = (wire.requested, wire.finished)
         await asyncio.sleep(opt.quiet)
         if (wire.requested, wire.finished) == seen and await page.locator(APP_IDLE).count():
             return wire.last_finish - t0, ui - t0
+        if wire.finished - finished0 > 50:
+            raise Fail(f"the app keeps rerunning ({wire.finished - finished0} runs after one action)")
 
 
 async def _check_exception(page) -> None:
@@ -364,13 +430,13 @@ async def _check_exception(page) -> None:
         raise Fail(f"stException on the page: {txt!r}")
 
 
-async def _timed(page, wire: Wire, opt: Options, action) -> tuple[float, float]:
+async def _timed(page, wire: Wire, opt: Options, action) -> tuple[float, float, int]:
     finished0 = wire.finished
     t0 = time.monotonic()
     await action()
     secs, ui = await _settled(page, wire, t0, finished0, opt)
     await _check_exception(page)
-    return max(0.0, secs), max(0.0, ui)
+    return max(0.0, secs), max(0.0, ui), wire.finished - finished0
 
 
 async def _click_preset(page, pattern: re.Pattern, rng: random.Random) -> None:
@@ -459,8 +525,8 @@ async def run_session(i: int, browser, base: str, opt: Options, report: Report) 
 
     async def step(kind, action) -> bool:
         try:
-            secs, ui = await _timed(page, wire, opt, action)
-            report.samples.append(Sample(i, kind, secs, None, ui))
+            secs, ui, runs = await _timed(page, wire, opt, action)
+            report.samples.append(Sample(i, kind, secs, None, ui, runs))
             return True
         except Fail as e:
             report.samples.append(Sample(i, kind, None, str(e)))
@@ -543,20 +609,21 @@ def run(opt: Options) -> Report:
         base = f"http://127.0.0.1:{port}"
         proc = start_server(opt.app, port, opt.server_log)
         pid = proc.pid
-    sampler = RssSampler(pid) if pid else None
+    sampler = Sampler(pid, nice_browsers=opt.nice_browsers)
     t0 = time.monotonic()
     report.machine = _machine() | {"loadavg_1m_start": _machine()["loadavg_1m"]}
     try:
         wait_healthy(base, proc)
-        if sampler:
-            sampler.start_mb = sampler.peak_mb = sampler.now()
-            sampler.start()
+        sampler.start_mb = sampler.peak_mb = sampler.rss()
+        sampler.cpu0 = {p: _cpu_seconds(p) for p in sampler._server_tree()}
+        sampler.start()
         asyncio.run(_drive(base, opt, report))
     finally:
         report.wall_seconds = time.monotonic() - t0
-        if sampler:
-            sampler.stop_flag.set()
-            report.rss_mb = dict(start=sampler.start_mb, peak=sampler.peak_mb, end=sampler.now() or sampler.end_mb)
+        sampler.stop_flag.set()
+        sampler.join(2)
+        report.rss_mb = dict(start=sampler.start_mb, peak=sampler.peak_mb, end=sampler.rss() or sampler.end_mb)
+        report.cpu_seconds = sampler.cpu_seconds()
         report.machine["loadavg_1m_end"] = _machine()["loadavg_1m"]
         stop_server(proc)
     return report
@@ -580,6 +647,9 @@ def main(argv=None) -> int:
     ap.add_argument("--quiet", type=float, default=d.quiet, help="idle seconds that end an interaction")
     ap.add_argument("--time-limit", type=float, default=d.time_limit, help="seconds for the whole run")
     ap.add_argument("--seed", type=int, default=d.seed)
+    ap.add_argument("--nice-browsers", type=int, default=d.nice_browsers,
+                    help="renice the chromium processes to this value (e.g. 19) so that they yield the "
+                         "CPU to the server, as on a real class where browsers run on the students' laptops")
     ap.add_argument("--json", default=None, help="write the full report here")
     ap.add_argument("--server-log", default=None, help="write streamlit's output here")
     a = ap.parse_args(argv)
