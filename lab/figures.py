@@ -38,8 +38,9 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = 520, equa
         fig.update_xaxes(range=list(xr))
     if yr is not None:
         fig.update_yaxes(range=list(yr))
-    if equal:
-        fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    if equal:     # square cells; the plot area shrinks instead of the axis ranges growing
+        fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
+        fig.update_xaxes(constrain="domain")
     return fig
 
 
@@ -147,9 +148,9 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
     """Decision regions of f on the grid (F shape (len(gy), len(gx))): colour = sign and size of f,
     the boundary f = 0 in black, the data, and each optimal neuron's line u_jᵀ[x; 1] = 0."""
     lim = float(np.nanmax(np.abs(F))) if F.size and np.isfinite(F).any() else 1.0
-    lim = max(lim, 1e-9)
+    lim = min(max(lim, 1e-9), 1.0)          # |f| ≥ 1 (the hinge margin) at full colour
     fig = go.Figure(go.Heatmap(x=gx, y=gy, z=np.clip(F, -lim, lim), zmin=-lim, zmax=lim, zmid=0,
-                               colorscale=[[0, "#f9c89b"], [0.5, "#ffffff"], [1, "#a9c6ef"]],
+                               colorscale=[[0, "#f5b47a"], [0.5, "#ffffff"], [1, "#8fb4ea"]],
                                showscale=False, hovertemplate="f(x) = %{z:.2f}<extra></extra>"))
     fig.add_trace(go.Contour(x=gx, y=gy, z=F, contours=dict(start=0, end=0, size=1, coloring="none"),
                              line=dict(color=OPT, width=3.5), showscale=False, name="boundary f(x) = 0",
@@ -277,8 +278,10 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: in
                                line=dict(color=APOS, width=8), marker=dict(size=[0, 6], color=APOS), name="chosen u"))
     fig.update_layout(template="plotly_white", height=height, font=dict(size=FONT - 2),
                       margin=dict(l=0, r=0, t=10, b=0), legend=dict(font=dict(size=FONT - 2)),
-                      scene=dict(aspectmode="cube", xaxis=dict(title="u₁", range=[-1.3, 1.3]),
-                                 yaxis=dict(title="u₂", range=[-1.3, 1.3]), zaxis=dict(title="u₃ (bias)", range=[-1.3, 1.3]),
+                      scene=dict(aspectmode="cube",
+                                 xaxis=dict(title="u₁", range=[-1.3, 1.3], showticklabels=False),
+                                 yaxis=dict(title="u₂", range=[-1.3, 1.3], showticklabels=False),
+                                 zaxis=dict(title="u₃ (bias)", range=[-1.3, 1.3], showticklabels=False),
                                  camera=dict(eye=dict(x=1.5, y=1.3, z=0.9))))
     return fig
 

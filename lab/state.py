@@ -4,7 +4,7 @@ What every page shares lives here: the drawn data set (points, targets or ±1
 labels, 1-D or 2-D), the bias toggle, and the knobs β, m, loss and the SGD
 settings.  Widgets that appear on more than one page are built by the functions
 below, with the same key (equal to the setting's name in :data:`lab.codec.SETTINGS`)
-and ``persist_state="session"``, so a value set on one page is the value on the
+and :func:`widget` keeps the value in ``_v_<name>``, so a value set on one page is the value on the
 next.  Slider ranges come from :data:`cvxcore.PARAMS`.
 
 The data set is stored as plain lists under ``_data`` (so a page switch or a
@@ -55,14 +55,46 @@ class Dataset(NamedTuple):
 
 
 # ----------------------------------------------------------------------------- data set
+def setting(name: str, default=None):
+    """The current value of shared setting ``name`` (β, m, loss, bias, …), or ``default``."""
+    return st.session_state.get("_v_" + name, default)
+
+
+def set_setting(name: str, value):
+    """Set shared setting ``name``; its widget shows the value on the next run."""
+    st.session_state["_v_" + name] = value
+
+
+def widget(name: str, default, build, *args, **kw):
+    """Build the widget of shared setting ``name`` so its value survives page switches.
+
+    The value lives in ``_v_<name>`` (plain session state, never removed); the widget has key
+    ``name`` (the setting's name in :data:`lab.codec.SETTINGS`), is given that value before it is
+    drawn, and copies a user's change back through ``on_change``.  ``build`` is the Streamlit
+    widget function (``st.slider``, ``col.toggle``, …); ``args``/``kw`` are passed on.
+    """
+    ss = st.session_state
+    canon = "_v_" + name
+    if canon not in ss:
+        ss[canon] = default
+    ss[name] = ss[canon]
+
+    def _copy():
+        ss[canon] = ss[name]
+
+    value = build(*args, key=name, on_change=_copy, **kw)
+    ss[canon] = value
+    return value
+
+
 def _ensure() -> dict:
     ss = st.session_state
     if _DATA not in ss:
         X, y = make(DEFAULT_PRESET)
         ss[_DATA] = {"dim": X.shape[1], "X": X.tolist(), "y": y.tolist(), "preset": DEFAULT_PRESET}
         ss[_UNDO] = []
-    if "bias" not in ss:
-        ss["bias"] = True
+    if "_v_bias" not in ss:
+        ss["_v_bias"] = True
     return ss[_DATA]
 
 
@@ -72,12 +104,12 @@ def get_dataset() -> Dataset:
     d = data["dim"]
     X = np.asarray(data["X"], dtype=float).reshape(-1, d)
     y = np.asarray(data["y"], dtype=float).reshape(-1)
-    return Dataset(X, y, bool(st.session_state.get("bias", True)))
+    return Dataset(X, y, bool(setting("bias", True)))
 
 
 def bias() -> bool:
     _ensure()
-    return bool(st.session_state.get("bias", True))
+    return bool(setting("bias", True))
 
 
 def design_matrix(ds: Dataset) -> np.ndarray:
@@ -107,7 +139,7 @@ def load_preset(name: str, seed: int = 0):
     """Replace the data set with preset ``name`` and set the loss that suits it."""
     X, y = make(name, seed=seed)
     set_data(X, y, preset=name)
-    st.session_state["loss"] = "squared" if PRESETS[name].dim == 1 else "hinge"
+    set_setting("loss", "squared" if PRESETS[name].dim == 1 else "hinge")
 
 
 def add_point(point, label: float) -> str | None:
@@ -130,7 +162,7 @@ def set_dim(dim: int):
         return
     _push_undo()
     st.session_state[_DATA] = {"dim": int(dim), "X": [], "y": [], "preset": None}
-    st.session_state["loss"] = "squared" if dim == 1 else "hinge"
+    set_setting("loss", "squared" if dim == 1 else "hinge")
 
 
 def clear():
@@ -164,35 +196,39 @@ def default_loss() -> str:
 def loss_select(container=st) -> str:
     """The loss of (2) and (8): squared, hinge or logistic (hinge/logistic need 2-D ±1 labels)."""
     _ensure()
-    if st.session_state.get("loss") not in LOSS_LABELS:
-        st.session_state["loss"] = default_loss()
-    return container.selectbox("loss ℓ", tuple(LOSS_LABELS), key="loss", format_func=LOSS_LABELS.get,
-                               persist_state="session",
-                               help="Squared loss for regression; hinge or logistic for ±1 labels.")
+    if setting("loss") not in LOSS_LABELS:
+        set_setting("loss", default_loss())
+    return widget("loss", default_loss(), container.selectbox, "loss ℓ", tuple(LOSS_LABELS),
+                  format_func=LOSS_LABELS.get,
+                  help="Squared loss for regression; hinge or logistic for ±1 labels.")
+
+
+def _snap(grid, v):
+    return min(grid, key=lambda g: abs(np.log(g) - np.log(max(float(v), 1e-12))))
 
 
 def beta_slider(container=st) -> float:
     """Weight decay β > 0 on a log grid (0.001 … 10)."""
-    v = st.session_state.get("beta", PARAMS["beta"].default)
-    if "beta" not in st.session_state or v not in BETA_GRID:
-        st.session_state["beta"] = min(BETA_GRID, key=lambda g: abs(np.log(g) - np.log(max(float(v), 1e-12))))
-    return container.select_slider("weight decay β", options=BETA_GRID, key="beta", persist_state="session",
-                                   help=PARAMS["beta"].help + ". Larger β: fewer, smaller neurons.")
+    v = setting("beta", PARAMS["beta"].default)
+    if v not in BETA_GRID:
+        set_setting("beta", _snap(BETA_GRID, v))
+    return widget("beta", PARAMS["beta"].default, container.select_slider, "weight decay β", options=BETA_GRID,
+                  help=PARAMS["beta"].help + ". Larger β: fewer, smaller neurons.")
 
 
 def int_slider(name: str, label: str, lo: int, hi: int, default: int, container=st, step: int = 1) -> int:
     """A whole-number slider for ``PARAMS[name]`` clipped to [lo, hi] (kept inside the table's range)."""
     p = PARAMS[name]
     lo, hi = int(max(lo, p.lo)), int(min(hi, p.hi))
-    v = st.session_state.get(name, default)
-    if name not in st.session_state or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-        st.session_state[name] = int(min(max(int(default), lo), hi))
-    return int(container.slider(label, lo, hi, key=name, step=step, persist_state="session", help=p.help))
+    v = setting(name, default)
+    if not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+        set_setting(name, int(min(max(int(default), lo), hi)))
+    return int(widget(name, default, container.slider, label, lo, hi, step=step, help=p.help))
 
 
 def lr_slider(container=st) -> float:
-    v = st.session_state.get("lr", 0.01)
-    if "lr" not in st.session_state or v not in LR_GRID:
-        st.session_state["lr"] = min(LR_GRID, key=lambda g: abs(np.log(g) - np.log(max(float(v), 1e-12))))
-    return container.select_slider("learning rate", options=LR_GRID, key="lr", persist_state="session",
-                                   help=PARAMS["lr"].help + " (the loss is summed over the n points).")
+    v = setting("lr", 0.01)
+    if v not in LR_GRID:
+        set_setting("lr", _snap(LR_GRID, v))
+    return widget("lr", 0.01, container.select_slider, "learning rate", options=LR_GRID,
+                  help=PARAMS["lr"].help + " (the loss is summed over the n points).")

@@ -69,8 +69,10 @@ else:
     if err:
         st.error(err)
         st.stop()
+    pats = pats[np.lexsort((np.arange(len(pats)), pats.sum(axis=1)))]   # by number of active points
     P = len(pats)
-    i = st.slider("pick a cell i", 1, P, min(st.session_state.get("_arr_cell3", 1), P), key="_arr_cell3")
+    i = st.slider("pick a cell i (cells ordered by how many points they switch on)", 1, P,
+                  min(st.session_state.get("_arr_cell3", (P + 1) // 2), P), key="_arr_cell3")
     u, margin = cell_direction(X, pats[i - 1])
     c1, c2 = st.columns(2)
     with c1:

@@ -38,7 +38,7 @@ def _on_click():
     if d == 1:
         err = state.add_point([p["x"]], p["y"])
     else:
-        err = state.add_point([p["x"], p["y"]], float(ss.get("draw_class", 1)))
+        err = state.add_point([p["x"], p["y"]], float(state.setting("draw_class", 1) or 1))
     ss["_click_error"] = err
     ss["_canvas_n"] = ss.get("_canvas_n", 0) + 1     # a fresh chart: the selection is cleared
 
@@ -49,9 +49,9 @@ c1, c2, c3 = st.columns([2.2, 1.4, 2])
 c1.radio("kind of data", (1, 2), format_func=KINDS.get, key="_data_kind", on_change=_on_kind,
          help="Switching the kind starts an empty data set (Undo brings the old one back).")
 if ds.d == 2:
-    if ss.get("draw_class") not in (1, -1):
-        ss["draw_class"] = 1
-    c2.segmented_control("class of the next point", (1, -1), key="draw_class", persist_state="session",
+    if state.setting("draw_class") not in (1, -1):
+        state.set_setting("draw_class", 1)
+    state.widget("draw_class", 1, c2.segmented_control, "class of the next point", (1, -1),
                          format_func=lambda v: "● +1 (blue)" if v == 1 else "■ −1 (orange)",
                          selection_mode="single")
 else:
@@ -63,7 +63,7 @@ if b1.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), widt
 if b2.button("Clear", icon=":material/delete:", disabled=ds.n == 0, width="stretch"):
     state.clear()
     st.rerun()
-b3.toggle("bias", key="bias", persist_state="session",
+state.widget("bias", True, b3.toggle, "bias",
           help="Append a column of ones to X, so each neuron is (u₁x + u₂)₊: a hinge anywhere, "
                "not only at 0.")
 

@@ -35,16 +35,14 @@ with c[2]:
     steps = state.int_slider("steps", "steps", 100, 20000, 2000, step=100)
 with c[3]:
     batches = ["full"] + [b for b in (1, 2, 5, 10, 25, 50, 100, 200) if b < ds.n]
-    if ss.get("batch") not in batches:
-        ss["batch"] = "full"
-    batch = st.selectbox("batch size", batches, key="batch", persist_state="session",
+    if state.setting("batch") not in batches:
+        state.set_setting("batch", "full")
+    batch = state.widget("batch", "full", st.selectbox, "batch size", batches,
                          format_func=lambda b: "full batch (GD)" if b == "full" else str(b),
                          help="Points per stochastic gradient step; 'full' is plain gradient descent.")
-    if ss.get("seed") is None:
-        ss["seed"] = 0
-    seed = int(st.number_input("seed", 0, 2**31 - 1, key="seed", step=1, persist_state="session",
+    seed = int(state.widget("seed", 0, st.number_input, "seed", 0, 2**31 - 1, step=1,
                                help="Same seed, same starts and batches: runs are reproducible."))
-    opt = st.selectbox("optimizer", ("sgd", "momentum", "adam"), key="opt", persist_state="session",
+    opt = state.widget("opt", "sgd", st.selectbox, "optimizer", ("sgd", "momentum", "adam"),
                        help="sgd: plain steps; momentum: heavy ball (0.9); adam: Kingma & Ba.")
 
 # ----------------------------------------------------------------------------- the optimum

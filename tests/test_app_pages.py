@@ -22,9 +22,9 @@ def _app(data=None, bias=True, **state):
         at.session_state["_data"] = {"dim": len(X[0]) if X else data[2] if len(data) > 2 else 1,
                                      "X": [list(map(float, r)) for r in X], "y": list(map(float, y)),
                                      "preset": None}
-    at.session_state["bias"] = bias
-    for k, v in state.items():
-        at.session_state[k] = v
+    at.session_state["_v_bias"] = bias
+    for k, v in state.items():                 # shared settings live in _v_<name> (lab.state.widget)
+        at.session_state["_v_" + k] = v
     at.run()
     return at
 
@@ -71,7 +71,7 @@ def test_each_preset_on_every_page(name):
     at.button(key=f"_preset_{name}").click().run()
     assert not at.exception
     assert at.session_state["_data"]["preset"] == name
-    assert at.session_state["loss"] == ("squared" if PRESETS[name].dim == 1 else "hinge")
+    assert at.session_state["_v_loss"] == ("squared" if PRESETS[name].dim == 1 else "hinge")
     for page in ("pages/arrangement.py", "pages/convex.py", "pages/sgd.py"):
         _go(at, page)
         assert not at.error, (page, _texts(at, "error"))
@@ -87,7 +87,7 @@ def test_data_page_undo_clear_and_kind():
     at.button[0].click().run()                          # Undo
     assert len(at.session_state["_data"]["y"]) == 40
     at.radio(key="_data_kind").set_value(1).run()
-    assert at.session_state["_data"]["dim"] == 1 and at.session_state["loss"] == "squared"
+    assert at.session_state["_data"]["dim"] == 1 and at.session_state["_v_loss"] == "squared"
     assert not at.exception
 
 
@@ -170,3 +170,19 @@ def test_sgd_large_lr_diverges_with_a_warning():
     at.button(key="_sgd_play").click().run()
     assert not at.exception
     assert "diverged" in _texts(at, "warning")
+
+
+def test_settings_survive_page_switches():
+    at = _go(_app(), "pages/convex.py")
+    at.select_slider(key="beta").set_value(0.251).run()
+    _go(at, "pages/sgd.py")
+    assert at.select_slider(key="beta").value == 0.251
+    at.slider(key="m").set_value(20).run()
+    _go(at, "pages/data.py")
+    at.toggle(key="bias").set_value(False).run()
+    _go(at, "pages/convex.py")
+    assert at.select_slider(key="beta").value == 0.251
+    _go(at, "pages/sgd.py")
+    assert at.slider(key="m").value == 20 and at.session_state["_v_bias"] is False
+    _go(at, "pages/data.py")
+    assert at.toggle(key="bias").value is False
