@@ -12,27 +12,35 @@ student does in the first minute:
     navigate    click the page link matching --beta-page (the page that has the β slider)
     beta        move the β slider one step with the keyboard (--beta-moves times)
 
-Each interaction is timed from the action to the end of the last script run it caused.  The
-harness reads each page's Streamlit websocket (``rerun_script`` requests out, ``script_finished``
-in, decoded with Streamlit's own protobuf classes) and also waits for the app to show
+Each interaction is timed to the end of the last script run it caused.  The harness reads each
+page's Streamlit websocket (``rerun_script`` requests out, ``script_finished`` in, decoded with
+Streamlit's own protobuf classes) and also waits for the app to show
 ``[data-testid='stApp'][data-test-script-state='notRunning']``; an interaction is over when at
 least one run has finished, the app is idle and nothing new happens for ``--quiet`` s (so a
 click's rerun plus an ``st.rerun()`` count as one interaction).  Two latencies are kept:
-``seconds`` (to the last ``script_finished`` reaching the browser: server work plus transport)
-and ``ui_seconds`` (to ``notRunning`` seen in the page, which adds the browser's rendering and
-up to ~50 ms of polling).  Errors counted: an ``stException`` element, an action that caused no
-run or did not finish within ``--timeout`` s, a control that was not found, a closed websocket,
-a page or browser crash.  The server's RSS (``/proc/<pid>/status``, server and children) is
-sampled every 0.25 s.
+
+    seconds     from the first rerun request the browser sent after the action (for ``load``:
+                from the navigation) to the last ``script_finished`` it received — the
+                server's work, queueing and transport;
+    ui_seconds  from just before the action to ``notRunning`` seen in the page — what the user
+                waits, including Playwright's actionability checks, the browser's event handling
+                and rendering, and up to ~50 ms of polling.
+
+Errors counted: an ``stException`` element, an action that caused no run or did not finish
+within ``--timeout`` s, a control that was not found, a canvas click that added no point, a
+closed websocket, a page or browser crash.  Every 0.25 s the server's RSS (``/proc/<pid>/status``,
+server and children) is sampled, and the CPU time used by the server and by the browsers.
 
 Bounded: at most ``MAX_SESSIONS`` sessions, the whole run stops after ``--time-limit`` s (every
 session is cancelled, the browser closed and the server we started terminated), loopback only.
 
     python bench/load_test.py --sessions 30                 # full run, prints a table
-    python bench/load_test.py --sessions 5 --json out.json  # what tests/test_load.py does
+    python bench/load_test.py --sessions 3 --json out.json  # about what tests/test_load.py does
+    python bench/load_test.py --sessions 30 --nice-browsers 19 --timeout 120
 
-Limits of the measurement: the browsers run on the same machine as the server, so on a small
-machine part of each latency is Chromium rendering (plotly) competing with the server for CPU.
+Limits of the measurement: the browsers run on the same machine as the server.  On a small
+machine they use several times the server's CPU (the report prints both), so latencies measure
+the contention as much as the app; ``--nice-browsers 19`` lets the server go first.
 """
 from __future__ import annotations
 
@@ -354,6 +362,7 @@ class Wire:
         self._fwd, self._back = ForwardMsg, BackMsg
         self.requested = self.finished = self.closed = 0
         self.last_finish = 0.0
+        self.request_times: list[float] = []
         page.on("websocket", self._socket)
 
     def _socket(self, ws) -> None:
@@ -386,15 +395,23 @@ class Wire:
             return
         if kind == "rerun_script":
             self.requested += 1
+            self.request_times.append(time.monotonic())
+
+    def first_request_since(self, t0: float) -> float | None:
+        return next((t for t in self.request_times if t >= t0), None)
 
 
-async def _settled(page, wire: Wire, t0: float, finished0: int, opt: Options) -> tuple[float, float]:
-    """Wait for the end of every run the action caused; ``(seconds, seconds_ui)`` from ``t0``.
+async def _settled(page, wire: Wire, t0: float, finished0: int, opt: Options, *,
+                   from_request: bool = True) -> tuple[float, float]:
+    """Wait for the end of every run the action caused; returns ``(seconds, ui_seconds)``.
 
     Done = at least one ``script_finished`` since the action, the app marked ``notRunning``, and
     neither a new run request nor a new finish for ``opt.quiet`` s (so a click's rerun and an
-    ``st.rerun()`` after it count as one interaction).  ``seconds`` ends at the last
-    ``script_finished`` received by the browser; ``seconds_ui`` when ``notRunning`` was seen.
+    ``st.rerun()`` after it count as one interaction).  ``seconds`` runs from the first
+    ``rerun_script`` the browser sent after the action (``from_request``; else from ``t0``) to the
+    last ``script_finished`` it received: the app's work plus transport, without Playwright's
+    actionability checks.  ``ui_seconds`` runs from ``t0`` (before the action) to
+    ``notRunning`` seen in the page: what the user waits, browser included.
     """
     deadline = t0 + opt.timeout
     while wire.finished <= finished0:
@@ -418,7 +435,8 @@ async def _settled(page, wire: Wire, t0: float, finished0: int, opt: Options) ->
         seen = (wire.requested, wire.finished)
         await asyncio.sleep(opt.quiet)
         if (wire.requested, wire.finished) == seen and await page.locator(APP_IDLE).count():
-            return wire.last_finish - t0, ui - t0
+            start = (wire.first_request_since(t0) if from_request else None) or t0
+            return wire.last_finish - start, ui - t0
         if wire.finished - finished0 > 50:
             raise Fail(f"the app keeps rerunning ({wire.finished - finished0} runs after one action)")
 
@@ -430,11 +448,12 @@ async def _check_exception(page) -> None:
         raise Fail(f"stException on the page: {txt!r}")
 
 
-async def _timed(page, wire: Wire, opt: Options, action) -> tuple[float, float, int]:
+async def _timed(page, wire: Wire, opt: Options, action, *, from_request: bool = True
+                 ) -> tuple[float, float, int]:
     finished0 = wire.finished
     t0 = time.monotonic()
     await action()
-    secs, ui = await _settled(page, wire, t0, finished0, opt)
+    secs, ui = await _settled(page, wire, t0, finished0, opt, from_request=from_request)
     await _check_exception(page)
     return max(0.0, secs), max(0.0, ui), wire.finished - finished0
 
@@ -525,7 +544,7 @@ async def run_session(i: int, browser, base: str, opt: Options, report: Report) 
 
     async def step(kind, action) -> bool:
         try:
-            secs, ui, runs = await _timed(page, wire, opt, action)
+            secs, ui, runs = await _timed(page, wire, opt, action, from_request=(kind != "load"))
             report.samples.append(Sample(i, kind, secs, None, ui, runs))
             return True
         except Fail as e:
