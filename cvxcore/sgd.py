@@ -448,7 +448,7 @@ def certify_runs(X, y, result: SGDResult, *, beta=None, loss=None, patterns=None
     arrangement of X) are computed once and shared by the trials.  Each certificate is
     :func:`cvxcore.certificate.dual_certificate` (exact pricing over all cells, with
     ``refine`` cutting-plane rounds from the trial's neurons).  Cost: each round prices
-    over all P cells; for 2-D data with n = 50 (P ≈ 2,500) about 0.15 s a round, so
+    over all P cells; for 2-D data with n = 50 (P ≈ 2,500) about 0.02 s a round, so
     ``refine=3`` is a good choice for live use and ``refine=0`` keeps only −∇ℓ(ŷ).
     """
     from .certificate import dual_certificate
