@@ -41,6 +41,8 @@ def _layout(fig: go.Figure, *, title: str | None = None, height: int = 520, equa
     if equal:     # square cells; the plot area shrinks instead of the axis ranges growing
         fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
         fig.update_xaxes(constrain="domain")
+        fig.update_layout(legend=dict(orientation="h", x=0, y=1.01, xanchor="left", yanchor="bottom"),
+                          margin=dict(t=110 if title else 80))
     return fig
 
 
@@ -198,16 +200,29 @@ def _neuron_lines(fig, U, alpha, bias, xr, yr):
         shown[pos] = True
 
 
-def group_norms(vn: np.ndarray, wn: np.ndarray, *, height: int = 360, tol: float = 1e-6) -> go.Figure:
-    """Bars ‖vᵢ‖ (up, green) and −‖wᵢ‖ (down, purple) over the P patterns of (8)."""
+def group_norms(vn: np.ndarray, wn: np.ndarray, *, height: int = 380, tol: float = 1e-6) -> go.Figure:
+    """Stems ‖vᵢ‖ (up, green) and −‖wᵢ‖ (down, purple) over the P patterns of (8); the zero
+    blocks are the grey baseline.  Stems, not bars, so that a few nonzero blocks stay visible
+    among thousands of patterns."""
+    vn, wn = np.asarray(vn, float), np.asarray(wn, float)
     i = np.arange(1, len(vn) + 1)
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=i, y=vn, name="‖vᵢ‖ (α > 0)", marker_color=APOS))
-    fig.add_trace(go.Bar(x=i, y=-np.asarray(wn), name="−‖wᵢ‖ (α < 0)", marker_color=ANEG))
-    nz = int(np.sum(vn > tol) + np.sum(wn > tol))
-    fig.update_layout(barmode="relative", bargap=0.05)
+    scale = max(vn.max(initial=0.0), wn.max(initial=0.0), 1e-300)
+    zero = (vn <= tol * max(scale, 1)) & (wn <= tol * max(scale, 1))
+    fig = go.Figure(go.Scatter(x=i[zero], y=np.zeros(zero.sum()), mode="markers", name="zero blocks",
+                               marker=dict(color="#9a9a9a", size=4), hoverinfo="skip"))
+    for vals, sign, col, name in ((vn, 1, APOS, "‖vᵢ‖ (α > 0)"), (wn, -1, ANEG, "−‖wᵢ‖ (α < 0)")):
+        k = np.flatnonzero(vals > tol * max(scale, 1))
+        xs = np.repeat(i[k], 3).astype(float)
+        ys = np.c_[np.zeros(k.size), sign * vals[k], np.full(k.size, np.nan)].ravel()
+        xs[2::3] = np.nan
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=col, width=4), name=name,
+                                 legendgroup=name, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=i[k], y=sign * vals[k], mode="markers", marker=dict(color=col, size=11),
+                                 legendgroup=name, showlegend=False,
+                                 hovertemplate="pattern %{x}: %{y:.3f}<extra></extra>"))
+    nz = int(np.sum(vn > tol * max(scale, 1)) + np.sum(wn > tol * max(scale, 1)))
     return _layout(fig, height=height, xtitle=f"pattern i = 1 … {len(vn)}   ({nz} nonzero blocks = m*)",
-                   ytitle="block norm", title=None)
+                   ytitle="block norm", xr=[0, len(vn) + 1])
 
 
 # ----------------------------------------------------------------------------- arrangement page
@@ -258,10 +273,14 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: in
     """Great circles {u : xᵢᵀu = 0, ‖u‖ = 1} on the unit sphere in R³ (2-D data with bias),
     the cell of the chosen u painted, u itself as an arrow."""
     X = np.asarray(X, float)
-    S = sphere_points(k)
+    uu = u / max(np.linalg.norm(u), 1e-12)
+    near = uu + 0.25 * np.random.default_rng(0).standard_normal((k // 2, 3))    # extra samples near u,
+    S = np.r_[sphere_points(k), near / np.linalg.norm(near, axis=1, keepdims=True)]  # so small cells show
     cell = np.all((S @ X.T >= 0) == (X @ u >= 0), axis=1)
+    S_bg = sphere_points(k)
+    bg = ~np.all((S_bg @ X.T >= 0) == (X @ u >= 0), axis=1)
     fig = go.Figure()
-    fig.add_trace(go.Scatter3d(x=S[~cell, 0], y=S[~cell, 1], z=S[~cell, 2], mode="markers",
+    fig.add_trace(go.Scatter3d(x=S_bg[bg, 0], y=S_bg[bg, 1], z=S_bg[bg, 2], mode="markers",
                                marker=dict(size=1.6, color="#cfcfcf"), name="sphere ‖u‖ = 1", hoverinfo="skip"))
     fig.add_trace(go.Scatter3d(x=S[cell, 0], y=S[cell, 1], z=S[cell, 2], mode="markers",
                                marker=dict(size=3, color="rgba(31,95,191,0.9)"), name="cell of u", hoverinfo="skip"))
@@ -271,13 +290,13 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: in
             continue
         B = plane_basis(x)
         C = np.cos(t)[:, None] * B[0] + np.sin(t)[:, None] * B[1]
-        fig.add_trace(go.Scatter3d(x=C[:, 0], y=C[:, 1], z=C[:, 2], mode="lines", line=dict(color="#333", width=3),
+        fig.add_trace(go.Scatter3d(x=C[:, 0], y=C[:, 1], z=C[:, 2], mode="lines", line=dict(color="#555", width=2),
                                    name="xᵢᵀu = 0", legendgroup="h", showlegend=i == 0, hoverinfo="skip"))
-    uu = u / max(np.linalg.norm(u), 1e-12)
     fig.add_trace(go.Scatter3d(x=[0, 1.25 * uu[0]], y=[0, 1.25 * uu[1]], z=[0, 1.25 * uu[2]], mode="lines+markers",
                                line=dict(color=APOS, width=8), marker=dict(size=[0, 6], color=APOS), name="chosen u"))
     fig.update_layout(template="plotly_white", height=height, font=dict(size=FONT - 2),
-                      margin=dict(l=0, r=0, t=10, b=0), legend=dict(font=dict(size=FONT - 2)),
+                      margin=dict(l=0, r=0, t=10, b=0),
+                      legend=dict(font=dict(size=FONT - 2), orientation="h", x=0, y=0, yanchor="top"),
                       scene=dict(aspectmode="cube",
                                  xaxis=dict(title="u₁", range=[-1.3, 1.3], showticklabels=False),
                                  yaxis=dict(title="u₂", range=[-1.3, 1.3], showticklabels=False),

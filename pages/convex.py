@@ -56,7 +56,8 @@ else:
     G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
     Gx = with_bias(G) if ds.bias else G
     Fv = predict(Gx, res.U, res.alpha).reshape(g.size, g.size)
-    fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show)
+    fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show,
+                        height=640)
     cap = ("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0. "
            "Each neuron is the line uⱼᵀ[x; 1] = 0 where its ReLU switches on (green α > 0, purple dashed α < 0).")
 ui.chart(fig, key="_cvx_fit")

@@ -145,7 +145,7 @@ else:
         bound = (obj - lb) / lb * 100 if lb > 0 else np.inf
         rows.append({"run": t + 1, "objective (2)": round(obj, 5),
                      "certified lower bound on p*": round(lb, 5),
-                     "certificate: at most … above p*": "—" if r.diverged[t] else
+                     "certified: at most above p*": "—" if r.diverged[t] else
                      (f"{bound:.2f} %" if np.isfinite(bound) else "no bound (lower bound ≤ 0)"),
                      "actual: above p*": f"{(obj - p_star) / p_star * 100:.2f} %" if p_star > 0 else "—"})
     st.dataframe(rows, hide_index=True, width="stretch")

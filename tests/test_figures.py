@@ -82,7 +82,12 @@ def test_decision_regions_and_neuron_lines():
 def test_group_norms_counts_nonzero_blocks():
     fig = F.group_norms(np.array([0.0, 1.0, 0.0, 2.0]), np.array([0.5, 0.0, 0.0, 0.0]))
     assert "3 nonzero" in fig.layout.xaxis.title.text
-    np.testing.assert_allclose(fig.data[1].y, [-0.5, 0, 0, 0])
+    tips = {t.name or "": (list(t.x), list(t.y)) for t in fig.data if t.mode == "markers"}
+    assert tips["zero blocks"] == ([3], [0.0])
+    pos = [t for t in fig.data if t.mode == "markers" and t.marker.color == F.APOS][0]
+    neg = [t for t in fig.data if t.mode == "markers" and t.marker.color == F.ANEG][0]
+    assert list(pos.x) == [2, 4] and list(pos.y) == [1.0, 2.0]
+    assert list(neg.x) == [1] and list(neg.y) == [-0.5]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
