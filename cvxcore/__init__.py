@@ -10,3 +10,4 @@ from .patterns import activation_patterns, cover_count, paper_bound, exact_patte
 from .solve import solve_convex, ConvexResult
 from .certificate import dual_certificate, Certificate
 from .gauge import neural_gauge, GaugeResult, geometry, beta_curve
+from .sgd import train_sgd, SGDResult, certify_runs

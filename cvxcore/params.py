@@ -33,7 +33,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
     Param("beta", 0.0, 1e3, 0.1, log=True, lo_open=True,
           help="weight decay β > 0 of (2); the ℓ1–ℓ2 penalty weight of (8)"),
     Param("m", 1, 1000, 50, integer=True, help="width m of the non-convex network (2)"),
-    Param("lr", 0.0, 10.0, 0.05, log=True, lo_open=True, help="SGD learning rate"),
+    Param("lr", 0.0, 10.0, 0.01, log=True, lo_open=True, help="SGD learning rate"),
     Param("steps", 1, 1_000_000, 5000, integer=True, help="SGD steps"),
     Param("trials", 1, 100, 10, integer=True, help="random initialisations"),
     Param("seed", 0, 2**31 - 1, 0, integer=True, help="random seed"),
