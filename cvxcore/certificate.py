@@ -69,9 +69,8 @@ def max_relu_correlation(X, v, patterns):
     facets (:mod:`cvxcore.pricing`); otherwise, and for patterns that are not
     cells of X's arrangement, by NNLS (:func:`max_relu_correlation_nnls`).
     """
-    from .pricing import max_over_patterns, pattern_correlations
-    v = np.asarray(v, dtype=float)
-    G = pattern_correlations(X, v, patterns)[0]
+    from .pricing import correlations, max_over_patterns
+    G = correlations(X, v, patterns)
     best, _, u = max_over_patterns(X, G, patterns)
     return best, u
 
@@ -168,8 +167,8 @@ def refine_dual(X, y, U, beta, loss, patterns, rounds: int = 30, cuts_per_round:
 
 def dual_norm(X, v, patterns):
     """max over ‖u‖ ≤ 1 of |vᵀ(Xu)₊|: the smallest β for which v is dual feasible."""
-    from .pricing import max_over_patterns, pattern_correlations
-    G = pattern_correlations(X, np.asarray(v, dtype=float), patterns)[0]
+    from .pricing import correlations, max_over_patterns
+    G = correlations(X, v, patterns)
     return max(max_over_patterns(X, G, patterns)[0], max_over_patterns(X, -G, patterns)[0])
 
 

@@ -48,7 +48,7 @@ import numpy as np
 from scipy import sparse
 
 from .losses import best_dual_scale, dual_value, loss_value
-from .pricing import build_arrangement, cell_index, local_maxima, pattern_correlations, price_patterns
+from .pricing import build_arrangement, cell_index, correlations, local_maxima, price_patterns
 
 _OPTIONS = {"warm", "tol", "max_rounds", "add_per_round", "smooth", "diverse", "verbose"}
 
@@ -148,7 +148,13 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones):
         mu = np.asarray(sol.z, dtype=float)[imarg:imarg + n]
         v = y * np.clip(mu, 0.0, 1.0)
     else:
-        v = y - yhat
+        # The multiplier of z = Σ_j s_j D_j X q_j is v = y − ŷ at the exact optimum; the
+        # solver's own dual variable satisfies the restricted dual constraints
+        # ‖Π_{K_j}(s_j Xᵀ D_j v)‖ ≤ β far more accurately than y − ŷ from the primal
+        # iterate does (which matters when β is tiny), so it is the one priced.
+        v = np.asarray(sol.z, dtype=float)[:n]
+        if not np.all(np.isfinite(v)) or np.linalg.norm(v - (y - yhat)) > 1e-3 * max(1.0, np.linalg.norm(y)):
+            v = y - yhat
     value = float(loss_value(yhat, y, loss) + beta * np.linalg.norm(Q, axis=1).sum())
     return Q, yhat, v, value, status
 
@@ -198,7 +204,7 @@ def _warm_blocks(X, patterns, arr, idx, warm):
 
 def _price(X, v, patterns, thr, arr, nonzero):
     """Exact ‖Π_{K_i}(±Xᵀ D_i v)‖ for every pattern (NNLS only above thr off the arrangement)."""
-    G = pattern_correlations(X, v, patterns)[0]
+    G = correlations(X, v, patterns, arrangement=arr)
     plus = price_patterns(X, G, patterns, thr, arrangement=arr)
     minus = price_patterns(X, -G, patterns, thr, arrangement=arr)
     plus[~nonzero] = 0.0

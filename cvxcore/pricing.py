@@ -86,7 +86,8 @@ class Arrangement:
     A: np.ndarray
     B: np.ndarray
     line: np.ndarray
-    adj: np.ndarray           # (E, 2) pairs of cells sharing a facet (adjacent across one hyperplane)
+    adj: np.ndarray           # (E, 2) cells sharing a facet: (bit 0, bit 1) of line adj_line
+    adj_line: np.ndarray      # (E,) the hyperplane between them
     R: np.ndarray             # (k, 2) hash weights
 
     @property
@@ -165,16 +166,71 @@ class Arrangement:
         start = np.repeat(self.ptr[cells] - np.cumsum(cnt) + cnt, cnt)
         e = start + np.arange(owner.size)
         g = Gr[owner]
-        n = self.N[e]
-        ng = np.einsum("ij,ij->i", n, g)
-        p = g - ng[:, None] * n
-        val = _sector_value(g, p, self.A[e], self.B[e], None, rank2=False)
+        # five inner products per edge: nᵀg, t_aᵀg, t_bᵀg, aᵀg, bᵀg, where t_a = c × a and
+        # t_b = b × c (c = a × b / ‖a × b‖) are the in-plane inward normals of the sector's
+        # rays; as they are ⊥ n, p = g − (nᵀg)n lies in cone(a, b) iff t_aᵀg ≥ 0 and t_bᵀg ≥ 0.
+        D = np.einsum("ij,ijk->ik", g, self.frame[e])
         gn = np.linalg.norm(Gr, axis=1)
+        gno = gn[owner]
+        inside = (D[:, 1] >= -_IN_TOL * gno) & (D[:, 2] >= -_IN_TOL * gno)
+        pn = np.linalg.norm(g - D[:, :1] * self.N[e], axis=1)   # not √(‖g‖² − (nᵀg)²): cancellation
+        val = np.where(inside, pn, np.maximum(np.maximum(D[:, 3], D[:, 4]), 0.0))
         bounds = np.concatenate([[0], np.cumsum(cnt)[:-1]])
-        worst = np.minimum.reduceat(ng, bounds)            # min over the cell's facets of nᵀg
+        worst = np.minimum.reduceat(D[:, 0], bounds)       # min over the cell's facets of nᵀg
         best = np.maximum.reduceat(val, bounds)
-        inside = worst >= -_IN_TOL * gn
-        return np.maximum(best, np.where(inside, gn, 0.0))
+        inside_cell = worst >= -_IN_TOL * gn
+        return np.maximum(best, np.where(inside_cell, gn, 0.0))
+
+    def _tree(self):
+        """A BFS spanning tree of the cell adjacency graph, grouped by depth:
+        [(children, parents, line, ±1)], ±1 = +1 when the child has the line's bit."""
+        if getattr(self, "_levels", None) is not None:
+            return self._levels
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import breadth_first_order
+        P = self.n_cells
+        a, b = self.adj[:, 0], self.adj[:, 1]
+        if P < 2 or a.size == 0:
+            self._levels = []
+            return self._levels
+        Gm = coo_matrix((np.ones(a.size), (a, b)), shape=(P, P)).tocsr()
+        order, pred = breadth_first_order(Gm, 0, directed=False, return_predecessors=True)
+        # tree edges among the adjacency records
+        fwd = pred[b] == a                                  # child b (has the bit), parent a
+        bwd = pred[a] == b                                  # child a, parent b
+        child = np.concatenate([b[fwd], a[bwd]])
+        parent = np.concatenate([a[fwd], b[bwd]])
+        line = np.concatenate([self.adj_line[fwd], self.adj_line[bwd]])
+        sgn = np.concatenate([np.ones(fwd.sum()), -np.ones(bwd.sum())])
+        child, first = np.unique(child, return_index=True)
+        self._levels = _levels_by_depth(child, parent[first], line[first], sgn[first], P)
+        return self._levels
+
+    def cell_correlations(self, X, v) -> np.ndarray:
+        """g_c = Xᵀ D_c v for every cell c, (P, d), in O(P d + n d) by walking the tree:
+        crossing line l into its bit-1 side adds Σ_{rows j on l} sign_j v_j x_j."""
+        n, d = X.shape
+        P = self.n_cells
+        on = self.line_of >= 0
+        Wl = np.zeros((self.L.shape[0], d))
+        np.add.at(Wl, self.line_of[on], (self.sign_of[on] * v[on])[:, None] * X[on])
+        G = np.empty((P, d))
+        G[0] = self.patterns(np.array([0]))[0].astype(float) @ (v[:, None] * X)
+        levels = self._tree()
+        if not levels and P > 1:                     # rank 1: two cells, direct
+            G[1:] = self.patterns(np.arange(1, P)).astype(float) @ (v[:, None] * X)
+        for ch, par, ln, sg in levels:
+            G[ch] = G[par] + sg[:, None] * Wl[ln]
+        return G
+
+    @property
+    def frame(self) -> np.ndarray:
+        """(E, 3, 5): per edge the columns n, t_a, t_b, a, b (see :meth:`price`)."""
+        if getattr(self, "_frame", None) is None:
+            C = np.cross(self.A, self.B)
+            C /= np.linalg.norm(C, axis=1, keepdims=True)
+            self._frame = np.stack([self.N, np.cross(C, self.A), np.cross(self.B, C), self.A, self.B], axis=2)
+        return self._frame
 
     def argmax(self, gr: np.ndarray, c: int) -> np.ndarray:
         """A unit maximiser u ∈ K_c (row-space coordinates) of gᵀu, or 0 if the value is 0."""
@@ -301,7 +357,7 @@ def _build_rank3(L, R):
     inc_cell = np.empty(2 * E, dtype=np.int64)
     inc_cell[order] = cell
     return dict(keys=ukeys, rep_mid=M[e[first]], rep_line=line[e[first]], rep_side=sd[first], ptr=ptr,
-                N=N, A=A[e], B=B[e], line=line[e], adj=np.stack([inc_cell[:E], inc_cell[E:]], axis=1))
+                N=N, A=A[e], B=B[e], line=line[e], adj=np.stack([inc_cell[:E], inc_cell[E:]], axis=1), adj_line=line)
 
 
 def _build_rank2(L, R):
@@ -318,9 +374,15 @@ def _build_rank2(L, R):
     P = keys.size
     pos = np.empty(P, dtype=np.int64)
     pos[order] = np.arange(P)
+    ray_line = np.argsort(np.mod(np.concatenate([ang, ang + np.pi]), 2 * np.pi)) % L.shape[0]
+    # sectors t and t+1 share the ray t+1; the one with lᵀm > 0 has the bit
+    nl = ray_line[(np.arange(P) + 1) % P]
+    m_next = np.roll(M, -1, axis=0)
+    t_has = np.einsum("ij,ij->i", M, L[nl]) > 0
+    a_cell, b_cell = np.where(t_has, np.roll(pos, -1), pos), np.where(t_has, pos, np.roll(pos, -1))
     return dict(keys=keys[order], rep_mid=M[order], rep_line=np.full(P, -1), rep_side=np.zeros(P, bool),
                 ptr=np.arange(P + 1), N=np.zeros((P, 2)), A=ray(rays)[order], B=ray(nxt)[order],
-                line=np.full(P, -1), adj=np.stack([pos, np.roll(pos, -1)], axis=1))
+                line=np.full(P, -1), adj=np.stack([a_cell, b_cell], axis=1), adj_line=nl)
 
 
 def _build_rank1(L, R):
@@ -330,7 +392,7 @@ def _build_rank1(L, R):
     order = np.argsort(keys)
     return dict(keys=keys[order], rep_mid=M[order], rep_line=np.full(2, -1), rep_side=np.zeros(2, bool),
                 ptr=np.arange(3), N=np.zeros((2, 1)), A=M[order], B=M[order], line=np.full(2, -1),
-                adj=np.array([[0, 1]]))
+                adj=np.zeros((0, 2), dtype=np.int64), adj_line=np.zeros(0, dtype=np.int64))
 
 
 _CACHE: "OrderedDict[bytes, Arrangement]" = OrderedDict()
@@ -370,13 +432,34 @@ def cell_index(arr: Arrangement, patterns: np.ndarray) -> np.ndarray:
     hit = _LOOKUPS.get(key)
     if hit is not None and hit[0]() is patterns and hit[1] is arr and hit[2] == patterns.shape:
         return hit[3]
-    idx = arr.lookup(patterns)
+    digest = _digest(patterns)
+    hit = _BY_CONTENT.get(digest)
+    if hit is not None and hit[0] is arr:
+        idx = hit[1]
+    else:
+        idx = arr.lookup(patterns)
+        _remember_content(digest, arr, idx)
     try:
         ref = weakref.ref(patterns, lambda _r, k=key: _LOOKUPS.pop(k, None))
         _LOOKUPS[key] = (ref, arr, patterns.shape, idx)
     except TypeError:
         pass
     return idx
+
+
+_BY_CONTENT: "OrderedDict[bytes, tuple]" = OrderedDict()
+
+
+def _digest(patterns: np.ndarray) -> bytes:
+    """Content key of a pattern matrix (a copy made by ``astype(bool)`` hits the cache too)."""
+    a = np.ascontiguousarray(patterns, dtype=bool)
+    return hashlib.sha1(a.view(np.uint8).data).digest() + str(a.shape).encode()
+
+
+def _remember_content(digest, arr, idx):
+    _BY_CONTENT[digest] = (arr, idx)
+    while len(_BY_CONTENT) > 4:
+        _BY_CONTENT.popitem(last=False)
 
 
 def pattern_correlations(X, V, patterns, chunk: int = _CHUNK):
@@ -411,7 +494,7 @@ def price_patterns(X, G, patterns, threshold: float = 0.0, *, arrangement="auto"
     vals = norms.copy()
     if arr is not None:
         idx = cell_index(arr, patterns)
-        hit = np.flatnonzero(idx >= 0)
+        hit = np.flatnonzero((idx >= 0) & (norms > threshold))   # ‖Π_K(g)‖ ≤ ‖g‖ ≤ threshold otherwise
         for s in range(0, hit.size, 1 << 16):
             h = hit[s:s + (1 << 16)]
             vals[h] = arr.price(G[h] @ arr.Vr, idx[h])
@@ -442,6 +525,7 @@ def remember_cells(patterns: np.ndarray, arr: Arrangement, order: np.ndarray) ->
     except TypeError:
         return
     _LOOKUPS[key] = (ref, arr, patterns.shape, np.asarray(order))
+    _remember_content(_digest(patterns), arr, np.asarray(order))
 
 
 def max_over_patterns(X, G, patterns, *, arrangement="auto"):
@@ -489,3 +573,37 @@ def local_maxima(arr: Arrangement, idx: np.ndarray, vals: np.ndarray) -> np.ndar
     out = np.ones(idx.size, dtype=bool)
     out[hit] = ismax[idx[hit]]
     return out
+
+
+def _levels_by_depth(child, parent, line, sgn, P):
+    """Tree edges grouped by depth, root 0: [(children, parents, line, ±1)] level by level."""
+    csort = np.argsort(parent, kind="stable")
+    cp = parent[csort]
+    starts = np.searchsorted(cp, np.arange(P))
+    ends = np.searchsorted(cp, np.arange(P), side="right")
+    levels, frontier = [], np.array([0])
+    while frontier.size:
+        cnt = ends[frontier] - starts[frontier]
+        if cnt.sum() == 0:
+            break
+        e = csort[np.repeat(starts[frontier] - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())]
+        levels.append((child[e], parent[e], line[e], sgn[e]))
+        frontier = child[e]
+    return levels
+
+
+def correlations(X, v, patterns, *, arrangement="auto") -> np.ndarray:
+    """G (P, d) with rows g_i = Xᵀ D_i v: through the arrangement's cell tree for the patterns
+    that are its cells (O(P d)), by a matrix product for the others (O(P n d))."""
+    arr = build_arrangement(X) if arrangement == "auto" else arrangement
+    v = np.asarray(v, dtype=float)
+    if arr is None:
+        return pattern_correlations(X, v, patterns)[0]
+    idx = cell_index(arr, patterns)
+    G = np.empty((patterns.shape[0], X.shape[1]))
+    hit = idx >= 0
+    G[hit] = arr.cell_correlations(X, v)[idx[hit]]
+    if not hit.all():
+        miss = np.flatnonzero(~hit)
+        G[miss] = pattern_correlations(X, v, patterns[miss])[0]
+    return G
