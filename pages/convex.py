@@ -52,7 +52,7 @@ if ds.d == 1:
     cap = ("Black: the optimal network f(x) = Σⱼ αⱼ(uⱼᵀx)₊. Thin lines: each neuron's contribution "
            "αⱼ(uⱼᵀx)₊ (green α > 0, purple dashed α < 0), with its kink as a dotted vertical line.")
 else:
-    g = np.linspace(*F.CANVAS_2D[0], 121)
+    g = np.linspace(*F.CANVAS_2D[0], 81)
     G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
     Gx = with_bias(G) if ds.bias else G
     Fv = predict(Gx, res.U, res.alpha).reshape(g.size, g.size)
