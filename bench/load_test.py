@@ -7,8 +7,9 @@ student does in the first minute:
 
     load        open the app (Data page)
     preset      pick a preset data set (button/pill/radio/selectbox whose name matches --preset)
-    add_point   click the data canvas at a random spot (--points times); when the page shows
-                "n = …" the count must grow, else the click is an error
+    add_point   click the data canvas at a random free spot (--points times; not on a drawn
+                point, which the app ignores by design); when the page shows "n = …" the count
+                must grow, else the click is an error
     navigate    click the page link matching --beta-page (the page that has the β slider)
     beta        move the β slider one step with the keyboard (--beta-moves times)
 
@@ -92,6 +93,7 @@ class Options:
     time_limit: float = 600.0            # whole run
     seed: int = 0
     nice_browsers: int = 0               # renice chromium processes to this (0: leave them)
+    driver: str = "browser"              # "browser" (headless Chromium) or "ws" (Streamlit protocol)
     json: str | None = None
     server_log: str | None = None
 
@@ -362,6 +364,7 @@ class Wire:
         self._fwd, self._back = ForwardMsg, BackMsg
         self.requested = self.finished = self.closed = 0
         self.last_finish = 0.0
+        self.last_status = None             # ScriptFinishedStatus of the latest run
         self.request_times: list[float] = []
         page.on("websocket", self._socket)
 
@@ -379,12 +382,13 @@ class Wire:
         if isinstance(payload, str):
             return
         try:
-            kind = self._fwd.FromString(payload).WhichOneof("type")
+            msg = self._fwd.FromString(payload)
         except Exception:
             return
-        if kind == "script_finished":
+        if msg.WhichOneof("type") == "script_finished":
             self.finished += 1
             self.last_finish = time.monotonic()
+            self.last_status = msg.script_finished
 
     def _sent(self, payload) -> None:
         if isinstance(payload, str):
@@ -434,7 +438,8 @@ async def _settled(page, wire: Wire, t0: float, finished0: int, opt: Options, *,
         ui = time.monotonic()
         seen = (wire.requested, wire.finished)
         await asyncio.sleep(opt.quiet)
-        if (wire.requested, wire.finished) == seen and await page.locator(APP_IDLE).count():
+        if ((wire.requested, wire.finished) == seen and wire.last_status != wire._fwd.FINISHED_EARLY_FOR_RERUN
+                and await page.locator(APP_IDLE).count()):
             start = (wire.first_request_since(t0) if from_request else None) or t0
             return wire.last_finish - start, ui - t0
         if wire.finished - finished0 > 50:
@@ -483,6 +488,24 @@ async def _click_preset(page, pattern: re.Pattern, rng: random.Random) -> None:
     await opts.nth(rng.randrange(await opts.count())).click()
 
 
+FREE_SPOT_JS = r"""
+([gdIndex, fx, fy]) => {
+  // Is the pixel (fx, fy) of the plot area at least 0.1 (data units) from every drawn point?
+  const gd = document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")[gdIndex];
+  if (!gd || !gd._fullLayout) return true;
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const x = xa.p2l(fx * xa._length), y = ya.p2l((1 - fy) * ya._length);
+  for (const tr of (gd.data || []).slice(1)) {
+    const xs = tr.x || [], ys = tr.y || [];
+    for (let k = 0; k < xs.length; k++) {
+      if (Math.max(Math.abs(xs[k] - x), Math.abs(ys[k] - y)) < 0.1) return false;
+    }
+  }
+  return true;
+}
+"""
+
+
 async def _click_canvas(page, index: int, rng: random.Random) -> None:
     area = page.locator("[data-testid='stPlotlyChart']").nth(index).locator(".nsewdrag").first
     try:
@@ -492,8 +515,14 @@ async def _click_canvas(page, index: int, rng: random.Random) -> None:
     box = await area.bounding_box()
     if not box:
         raise Fail("the data canvas has no plot area (.nsewdrag)")
-    x = box["x"] + box["width"] * rng.uniform(0.15, 0.85)
-    y = box["y"] + box["height"] * rng.uniform(0.15, 0.85)
+    for _ in range(30):              # a free spot: the app ignores clicks on drawn points by design
+        fx, fy = rng.uniform(0.15, 0.85), rng.uniform(0.15, 0.85)
+        try:
+            if await page.evaluate(FREE_SPOT_JS, [index, fx, fy]):
+                break
+        except Exception:
+            break
+    x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
     await page.mouse.move(x, y)
     await asyncio.sleep(0.05)                     # let plotly register the hover on the grid point
     await page.mouse.click(x, y)
@@ -611,6 +640,8 @@ def _machine() -> dict:
 
 def run(opt: Options) -> Report:
     """Run the load test; always stops the server it started and the browser."""
+    if opt.driver not in ("browser", "ws"):
+        raise SystemExit(f"--driver {opt.driver!r}: use 'browser' or 'ws'.")
     if not 1 <= opt.sessions <= MAX_SESSIONS:
         raise SystemExit(f"--sessions {opt.sessions}: pass 1 to {MAX_SESSIONS}.")
     report = Report(options=asdict(opt))
@@ -636,7 +667,14 @@ def run(opt: Options) -> Report:
         sampler.start_mb = sampler.peak_mb = sampler.rss()
         sampler.cpu0 = {p: _cpu_seconds(p) for p in sampler._server_tree()}
         sampler.start()
-        asyncio.run(_drive(base, opt, report))
+        if opt.driver == "ws":
+            import importlib.util
+            spec = importlib.util.spec_from_file_location("load_ws", Path(__file__).with_name("load_ws.py"))
+            ws = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(ws)
+            asyncio.run(ws.drive(base, opt, report, Sample))
+        else:
+            asyncio.run(_drive(base, opt, report))
     finally:
         report.wall_seconds = time.monotonic() - t0
         sampler.stop_flag.set()
@@ -666,6 +704,9 @@ def main(argv=None) -> int:
     ap.add_argument("--quiet", type=float, default=d.quiet, help="idle seconds that end an interaction")
     ap.add_argument("--time-limit", type=float, default=d.time_limit, help="seconds for the whole run")
     ap.add_argument("--seed", type=int, default=d.seed)
+    ap.add_argument("--driver", choices=("browser", "ws"), default=d.driver,
+                    help="browser: headless Chromium pages (default); ws: Streamlit's websocket protocol "
+                         "without browsers (bench/load_ws.py), which measures the server alone")
     ap.add_argument("--nice-browsers", type=int, default=d.nice_browsers,
                     help="renice the chromium processes to this value (e.g. 19) so that they yield the "
                          "CPU to the server, as on a real class where browsers run on the students' laptops")

@@ -1,9 +1,10 @@
 """A short load test (issue 8): a few concurrent real browser sessions against ``streamlit run``.
 
-The full run is ``python bench/load_test.py --sessions 30`` (docs/benchmarks-load.md).  Here 3
-sessions each load the app, pick a preset, add 2 points on the canvas, open the Convex page and
-move β twice; every interaction must finish, none may raise, and the server we started must be
-gone afterwards.  Latency is reported, not asserted: this machine is shared.
+The full runs are ``python bench/load_test.py --sessions 30 [--driver ws]``
+(docs/benchmarks-load.md).  Here 3 browser sessions (and 5 protocol sessions) each load the app,
+pick a preset, add 2 points on the canvas, open the Convex page and move β twice; every
+interaction must finish, none may raise, and the server we started must be gone afterwards.
+Latency is reported, not asserted: this machine is shared.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ spec.loader.exec_module(load_test)
 
 SESSIONS, POINTS, MOVES = 3, 2, 2
 
-pytestmark = [
+BROWSER = [
     pytest.mark.skipif(not Path(load_test.CHROMIUM).exists() and not shutil.which("chromium"),
                        reason="Debian's chromium is not installed (apt-get install -y chromium)"),
     pytest.mark.skipif(importlib.util.find_spec("playwright") is None, reason="playwright is not installed"),
@@ -49,6 +50,8 @@ def test_refuses_non_loopback_and_too_many_sessions():
 
 
 @pytest.mark.skipif(not (ROOT / "app.py").exists(), reason="app.py does not exist yet")
+@BROWSER[0]
+@BROWSER[1]
 def test_short_load_run_has_no_errors(tmp_path):
     opt = load_test.Options(sessions=SESSIONS, points=POINTS, beta_moves=MOVES, ramp=1.0, timeout=60.0,
                             quiet=0.3, time_limit=170.0, server_log=str(tmp_path / "server.log"))
@@ -67,3 +70,16 @@ def test_short_load_run_has_no_errors(tmp_path):
     port = int(port_line[-1].rsplit(":", 1)[1].strip().split("/")[0])
     assert load_test.find_server_pid(port) is None
     assert os.path.exists(opt.server_log)
+
+
+@pytest.mark.skipif(not (ROOT / "app.py").exists(), reason="app.py does not exist yet")
+def test_short_protocol_run_has_no_errors():
+    """The browser-free driver (Streamlit's websocket protocol): 5 sessions, same scenario."""
+    opt = load_test.Options(sessions=5, points=POINTS, beta_moves=MOVES, ramp=1.0, timeout=60.0,
+                            quiet=0.3, time_limit=120.0, driver="ws")
+    rep = load_test.run(opt)
+    print("\n" + rep.table())
+    assert rep.aborted is None and rep.errors() == [], rep.table()
+    assert len(rep.samples) == 5 * (1 + 1 + POINTS + 1 + MOVES)
+    assert rep.sessions_completed == 5
+    assert all(s.runs >= 1 for s in rep.samples)
