@@ -50,7 +50,7 @@ from scipy import sparse
 from .losses import best_dual_scale, dual_value, loss_value
 from .pricing import build_arrangement, cell_index, correlations, local_maxima, price_patterns
 
-_OPTIONS = {"warm", "tol", "max_rounds", "add_per_round", "smooth", "diverse", "verbose"}
+_OPTIONS = {"warm", "tol", "max_rounds", "add_per_round", "diverse", "gram", "verbose"}
 
 
 def _check_options(options):
@@ -79,8 +79,10 @@ def _cone_rows(X, patterns, i, arr, idx):
     return C[np.linalg.norm(C, axis=1) > 0]
 
 
-def _solve_restricted(X, y, beta, loss, patterns, blocks, cones):
+def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
     """Clarabel on (8) restricted to ``blocks`` [(i, s)]: returns (Q (m, d), yhat, v, value, status)."""
+    if gram:
+        return _solve_restricted_gram(X, y, beta, patterns, blocks, cones)
     import clarabel
     n, d = X.shape
     m = len(blocks)
@@ -159,6 +161,96 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones):
     return Q, yhat, v, value, status
 
 
+_GRAM_N = 300     # above this n, squared loss uses the Gram form (no n-dimensional fit variable)
+
+
+def _solve_restricted_gram(X, y, beta, patterns, blocks, cones):
+    """Squared loss with the fit eliminated: min ½qᵀFᵀFq − (Fᵀy)ᵀq + β Σ t_j, F = [s_j D_j X]_j.
+
+    The KKT system then has m(d + 1) variables instead of m(d + 1) + n: for n ≫ m·d
+    (1-D data with n = 2,000, or n = 500 in 2-D) each interior-point step costs
+    O((md)³) instead of forming FᵀF inside every factorisation.  v = y − Fq.
+    """
+    import clarabel
+    n, d = X.shape
+    m = len(blocks)
+    nq = m * d
+    F = np.empty((n, nq))
+    for j, (i, s) in enumerate(blocks):
+        F[:, j * d:(j + 1) * d] = s * X * patterns[i][:, None]
+    H = F.T @ F
+    nx = nq + m
+    Hu = sparse.triu(sparse.csc_matrix(H))
+    Pm = sparse.block_diag([Hu, sparse.csc_matrix((m, m))], format="csc")
+    q = np.concatenate([-(F.T @ y), np.full(m, beta)])
+    rows, cols, vals, b = [], [], [], []
+    r0 = 0
+    for j, C in enumerate(cones):
+        rr, cc = np.nonzero(C)
+        rows.append(r0 + rr); cols.append(j * d + cc); vals.append(-C[rr, cc])
+        b.append(np.zeros(C.shape[0])); r0 += C.shape[0]
+    cone_list = [clarabel.NonnegativeConeT(r0)] if r0 else []
+    for j in range(m):
+        rows.append(r0 + np.arange(d + 1))
+        cols.append(np.concatenate([[nq + j], j * d + np.arange(d)]))
+        vals.append(-np.ones(d + 1))
+        b.append(np.zeros(d + 1)); r0 += d + 1
+        cone_list.append(clarabel.SecondOrderConeT(d + 1))
+    A = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, nx))
+    st = clarabel.DefaultSettings()
+    st.verbose = False
+    st.tol_gap_abs = st.tol_gap_rel = 1e-11
+    st.tol_feas = 1e-11
+    st.max_iter = 200
+    sol = clarabel.DefaultSolver(Pm, q, A, np.concatenate(b), cone_list, st).solve()
+    x = np.asarray(sol.x, dtype=float)
+    if x.shape != (nx,) or not np.all(np.isfinite(x)):
+        return None, None, None, np.inf, str(sol.status)
+    Q = x[:nq].reshape(m, d)
+    yhat = F @ x[:nq]
+    v = y - yhat
+    value = float(0.5 * (yhat - y) @ (yhat - y) + beta * np.linalg.norm(Q, axis=1).sum())
+    return Q, yhat, v, value, str(sol.status)
+
+
+def _basic(X, Q, signs, rtol=1e-10):
+    """A basic optimal solution: Carathéodory on the blocks (Remark 3.1, as in
+    :func:`cvxcore.recovery.prune_to_basic`).
+
+    With unit directions û_j, features h_j = s_j D_j X û_j and magnitudes a_j = ‖q_j‖,
+    fit and penalty are linear in a; move a along a null vector of [h_j; 1] until one
+    a_j hits 0, and repeat.  The interior-point solution of a problem with a
+    non-unique optimum is a mixture (the analytic centre of the optimal face); this
+    leaves at most n + 1 blocks with the same value.  Economy SVD (k ≤ n + 1 here), so
+    each step costs O(n k²), not O(n³).
+    """
+    a = np.linalg.norm(Q, axis=1)
+    live = a > 1e-12 * max(a.max(initial=0.0), 1e-300)
+    a = np.where(live, a, 0.0)
+    dirs = np.zeros_like(Q)
+    dirs[live] = Q[live] / a[live, None]
+    idx = np.flatnonzero(live)
+    H = np.maximum(X @ dirs[idx].T, 0.0) * signs[idx]
+    while idx.size:
+        M = np.vstack([H, np.ones((1, idx.size))])
+        _, sv, Vt = np.linalg.svd(M, full_matrices=M.shape[1] > M.shape[0])
+        rank = int(np.sum(sv > rtol * max(sv.max(initial=0.0), 1.0)))
+        if rank == idx.size:
+            break
+        delta = Vt[-1]
+        if not np.any(delta < 0):
+            delta = -delta
+        neg = np.flatnonzero(delta < 0)
+        ratios = a[idx][neg] / -delta[neg]
+        step = ratios.min()
+        a[idx] = np.maximum(a[idx] + step * delta, 0.0)
+        a[idx[neg[np.argmin(ratios)]]] = 0.0
+        keep = a[idx] > 1e-14 * max(a.max(initial=0.0), 1e-300)
+        H, idx = H[:, keep], idx[keep]
+        a[np.setdiff1d(np.arange(a.size), idx)] = 0.0
+    return dirs * a[:, None]
+
+
 # -- warm start --------------------------------------------------------------------------------
 def _warm_blocks(X, patterns, arr, idx, warm):
     """Blocks (i, ±) of the cells holding a previous solution's neurons."""
@@ -229,7 +321,6 @@ def solve_fast(X, y, beta, patterns, loss, **options):
                          "use method='cvxpy' for this loss.")
     t0 = time.perf_counter()
     tol = float(options.get("tol", 1e-7))
-    smooth = float(options.get("smooth", 0.0))
     diverse = bool(options.get("diverse", True))
     center = None
     max_rounds = int(options.get("max_rounds", 100))
@@ -249,6 +340,8 @@ def solve_fast(X, y, beta, patterns, loss, **options):
     yhat = np.zeros(n)
     ratio = np.inf
     solved = []
+    gram = loss == "squared" and n > _GRAM_N and options.get("gram", True)
+    accurate = False
     for rnd in range(max_rounds):
         info["rounds"] = rnd + 1
         if blocks:
@@ -257,7 +350,8 @@ def solve_fast(X, y, beta, patterns, loss, **options):
                 if i not in cones:
                     cones[i] = _cone_rows(X, patterns, i, arr, idx)
             Q_, yhat_, v_, value_, st = _solve_restricted(X, y, beta, loss, patterns, blocks,
-                                                          [cones[i] for i, _ in blocks])
+                                                          [cones[i] for i, _ in blocks],
+                                                          gram=gram and not accurate)
             info["solve_seconds"] += time.perf_counter() - ts
             if Q_ is None:
                 status = f"restricted solve failed ({st})"
@@ -279,20 +373,11 @@ def solve_fast(X, y, beta, patterns, loss, **options):
         if ratio <= 1 + tol:
             status = "optimal"
             break
-        # Stabilised pricing (Wentges smoothing): choose columns at a point between the
-        # best dual point so far (scaled feasible) and the current one; this damps the
-        # oscillation of the restricted duals that makes plain column generation tail.
+        # the best lower bound so far: v scaled into the dual feasible set
         lower = dual_value(best_dual_scale(v, y, loss, 1.0 / ratio) * v, y, loss)
-        sv = best_dual_scale(v, y, loss, 1.0 / ratio) * v
         if center is None or lower > center[0]:
-            center = (lower, sv)
+            center = (lower, v)
         sel_plus, sel_minus = plus, minus
-        if smooth > 0 and rnd > 0:
-            vm = smooth * center[1] + (1 - smooth) * v
-            tp = time.perf_counter()
-            mp, mm = _price(X, vm, patterns, beta * (1 + tol), arr, nonzero)
-            info["pricing_seconds"] += time.perf_counter() - tp
-            sel_plus, sel_minus = mp, mm
         info["lower_bounds"].append(float(center[0]))
         inset = {b for b in blocks}
         if arr is not None and diverse:
@@ -311,6 +396,13 @@ def solve_fast(X, y, beta, patterns, loss, **options):
             b = (int(c % P), 1 if c < P else -1)
             if b not in inset:
                 new.append(b)
+        if gram and not accurate and (not new or ratio <= 1 + 1e-4):
+            # near the end the Gram form's accuracy (it squares F's condition number) is not
+            # enough to price at tol: re-solve in the form with the fit variable from now on
+            accurate = True
+            info["accurate_from_round"] = rnd + 1
+            if not new:
+                continue
         if not new:
             status = f"stalled: pricing max/β = {ratio:.3e} but every violated block is in the working set"
             break
@@ -329,6 +421,10 @@ def solve_fast(X, y, beta, patterns, loss, **options):
     else:
         status = f"iteration budget reached ({max_rounds} rounds; pricing max/β = {ratio:.3e})"
     V, W = np.zeros((P, d)), np.zeros((P, d))
+    if len(solved):
+        tb = time.perf_counter()
+        Q = _basic(X, Q, np.array([s for _, s in solved], dtype=float))
+        info["basic_seconds"] = time.perf_counter() - tb
     for (i, s), q in zip(solved, Q):          # Q belongs to the blocks solved last
         (V if s > 0 else W)[i] += q
     info["max_pricing_over_beta"] = float(ratio)
