@@ -274,7 +274,7 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: in
     the cell of the chosen u painted, u itself as an arrow."""
     X = np.asarray(X, float)
     uu = u / max(np.linalg.norm(u), 1e-12)
-    near = uu + 0.25 * np.random.default_rng(0).standard_normal((k // 2, 3))    # extra samples near u,
+    near = uu + 0.15 * np.random.default_rng(0).standard_normal((k // 2, 3))    # extra samples near u,
     S = np.r_[sphere_points(k), near / np.linalg.norm(near, axis=1, keepdims=True)]  # so small cells show
     cell = np.all((S @ X.T >= 0) == (X @ u >= 0), axis=1)
     S_bg = sphere_points(k)
@@ -283,7 +283,7 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: in
     fig.add_trace(go.Scatter3d(x=S_bg[bg, 0], y=S_bg[bg, 1], z=S_bg[bg, 2], mode="markers",
                                marker=dict(size=1.6, color="#cfcfcf"), name="sphere ‖u‖ = 1", hoverinfo="skip"))
     fig.add_trace(go.Scatter3d(x=S[cell, 0], y=S[cell, 1], z=S[cell, 2], mode="markers",
-                               marker=dict(size=3, color="rgba(31,95,191,0.9)"), name="cell of u", hoverinfo="skip"))
+                               marker=dict(size=4, color="rgba(31,95,191,0.95)"), name="cell of u", hoverinfo="skip"))
     t = np.linspace(0, 2 * np.pi, 121)
     for i, x in enumerate(X):
         if np.linalg.norm(x) < 1e-12:

@@ -117,3 +117,38 @@ def test_click_on_empty_canvas_adds_a_point(server, page):
     page.wait_for_timeout(2000)
     _idle(page)
     assert _n_points(page) == before + 1
+
+
+def test_click_adds_a_point_of_the_chosen_class(server, page):
+    page.goto(server + "/")
+    _idle(page)
+    page.get_by_role("button", name="Two moons").click()
+    _idle(page)
+    assert _n_points(page) == 40
+    page.get_by_text("−1 (orange)").click()                        # segmented control: class −1
+    _idle(page)
+    plot = page.locator("[data-testid='stPlotlyChart'] .nsewdrag").first
+    box = plot.bounding_box()
+    x, y = box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.1   # near (2.3, 2.3): empty
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    for _ in range(60):
+        page.wait_for_timeout(500)
+        try:
+            if _n_points(page) == 41:
+                break
+        except Exception:
+            pass
+    _idle(page)
+    assert _n_points(page) == 41
+    # the new point is drawn as class −1: the orange trace has one more point than the preset's 20
+    n_neg = page.evaluate("""() => {
+        const g = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+        return g.calcdata.filter(c => c[0] && c[0].trace.name === 'class −1')
+                         .reduce((s, c) => s + c.filter(p => Number.isFinite(p.x)).length, 0);
+    }""")
+    assert n_neg == 21
+    page.get_by_role("button", name="Undo").click()
+    _idle(page)
+    assert _n_points(page) == 40
