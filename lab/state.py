@@ -232,3 +232,34 @@ def lr_slider(container=st) -> float:
         set_setting("lr", _snap(LR_GRID, v))
     return widget("lr", 0.01, container.select_slider, "learning rate", options=LR_GRID,
                   help=PARAMS["lr"].help + " (the loss is summed over the n points).")
+
+
+# ----------------------------------------------------------------------------- URL / file hand-off (issue 8)
+SETTING_NAMES = ("beta", "m", "loss", "lr", "steps", "trials", "seed", "batch", "opt")
+
+
+def settings() -> dict:
+    """The shared settings that have a value, in :data:`lab.codec.SETTINGS` conventions
+    (``batch`` = 0 for full-batch gradient descent)."""
+    out = {k: setting(k) for k in SETTING_NAMES if setting(k) is not None}
+    if "batch" in out:
+        out["batch"] = 0 if out["batch"] == "full" else int(out["batch"])
+    return out
+
+
+def apply_settings(values) -> None:
+    """Set shared settings from a mapping in :data:`lab.codec.SETTINGS` conventions (e.g. decoded
+    from the URL); unknown keys are ignored, ``batch`` 0 means full batch.  Call before widgets."""
+    for k in SETTING_NAMES:
+        if k in values and values[k] is not None:
+            v = values[k]
+            if k == "batch":
+                v = "full" if int(v) == 0 else int(v)
+            set_setting(k, v)
+
+
+def replace_dataset(X, y, bias: bool | None = None) -> None:
+    """Replace the data set (undoable), e.g. from a CSV upload or a link; ``bias`` None keeps the toggle."""
+    set_data(X, y)
+    if bias is not None:
+        set_setting("bias", bool(bias))
