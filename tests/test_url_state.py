@@ -1,8 +1,7 @@
 """URL round-trip through the real app (issue 8): AppTest with ``query_params``.
 
 Dormant until app.py wires :mod:`lab.codec` in (it is skipped while app.py does not mention
-``codec``); the integration steps are in docs/benchmarks-load.md's companion note and in the
-lead's integration of issue 8.  What it checks, once active:
+``codec``).  What it checks, once active:
 
 * a link with a data token and settings reproduces the data set, the bias and the settings;
 * garbage in the link is reported (a toast or warning naming the parameter), never an exception;
@@ -32,6 +31,12 @@ def _app(query: dict):
     return at.run()
 
 
+def _setting(at, name):
+    """A shared setting: lab.state keeps it in ``_v_<name>`` (its widget, when drawn, in ``name``)."""
+    ss = at.session_state
+    return ss["_v_" + name] if "_v_" + name in ss else ss[name]
+
+
 def _messages(at) -> list[str]:
     return [str(e.value) for kind in ("toast", "warning", "info", "error") for e in getattr(at, kind)]
 
@@ -44,8 +49,8 @@ def test_link_reproduces_data_and_settings():
     data = at.session_state["_data"]
     np.testing.assert_array_equal(np.array(data["X"]), ds.X)
     np.testing.assert_array_equal(np.array(data["y"]), ds.y)
-    assert at.session_state["bias"] is False
-    assert at.session_state["loss"] == "logistic"
+    assert _setting(at, "bias") is False
+    assert _setting(at, "loss") == "logistic"
     back, settings, msgs = codec.decode_query(dict(at.query_params))
     assert msgs == [] and back is not None
     np.testing.assert_array_equal(back.X, ds.X)
