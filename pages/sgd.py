@@ -128,16 +128,18 @@ if r.diverged.any():
 
 # ----------------------------------------------------------------------------- certificates
 st.subheader("Certificates: how far above the global optimum is each run?")
+if not res.exact_patterns:
+    run["cert"] = (done, "The certificate prices the dual over every cell of the arrangement; these "
+                         f"{ds.n} points have too many cells for that here, so no certificate is shown.")
 if run["cert"] is None or run["cert"][0] != done:
     with st.spinner("Certifying each run …"):
         try:
-            P = res.patterns if res.exact_patterns else None
-            run["cert"] = (done, certify_runs(X, ds.y, r, patterns=P, refine=3))
+            run["cert"] = (done, certify_runs(X, ds.y, r, patterns=res.patterns, refine=3))
         except ValueError as e:
             run["cert"] = (done, str(e))
 cert = run["cert"][1]
 if isinstance(cert, str):
-    st.error(cert)
+    (st.info if not res.exact_patterns else st.error)(cert)
 else:
     rows = []
     for t in range(r.trials):

@@ -186,3 +186,15 @@ def test_settings_survive_page_switches():
     assert at.slider(key="m").value == 20 and at.session_state["_v_bias"] is False
     _go(at, "pages/data.py")
     assert at.toggle(key="bias").value is False
+
+
+def test_large_data_switches_to_sampled_patterns_with_a_note():
+    import numpy as np
+    rng = np.random.default_rng(0)
+    P = rng.uniform(-2, 2, (150, 2))
+    y = np.where(P[:, 0] * P[:, 1] > 0, 1.0, -1.0)
+    at = _go(_app((P.tolist(), y.tolist()), loss="hinge"), "pages/convex.py")
+    assert "upper bound on p*" in _texts(at, "warning") and not at.error
+    assert "value (upper bound on p*)" in [m.label for m in at.metric]
+    _go(at, "pages/sgd.py")
+    assert "upper bound on p*" in _texts(at, "warning")
