@@ -66,7 +66,7 @@ st.caption(cap)
 # ----------------------------------------------------------------------------- group sparsity
 st.subheader("Group sparsity: which patterns are used")
 st.markdown(r"The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks to exactly zero. "
-            r"Each bar is one pattern $D_i$; only the nonzero ones become neurons.")
+            r"Each stem is one pattern $D_i$ (grey: zero blocks); only the nonzero ones become neurons.")
 vn = np.linalg.norm(res.V, axis=1)
 wn = np.linalg.norm(res.W, axis=1)
 ui.chart(F.group_norms(vn, wn), key="_cvx_groups")
