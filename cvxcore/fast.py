@@ -18,16 +18,28 @@ Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, §6.2):
 1. Solve (8) restricted to a working set S of blocks (i, ±) with Clarabel —
    a small SOCP: |S| second-order cones, and for each block only its cell's
    facet-defining rows (a handful for rank ≤ 3, :mod:`cvxcore.pricing`)
-   instead of all n.  Its dual point v (squared loss: v = y − ŷ; hinge: the
-   multipliers μ of ξ ≥ 1 − y∘ŷ, v = y∘μ) is optimal for the dual restricted
-   to the constraints of S.
-2. Price every pattern exactly: ‖Π_{K_i}(±g_i)‖ with g_i = Xᵀ D_i v.  If no
-   value exceeds β(1 + tol), v is feasible for the full dual (to that
-   factor), so the restricted optimum is the optimum of (8): the working set
-   is a certificate of its own.
-3. Otherwise add the most violated blocks (the largest ‖Π‖/β), drop blocks
-   that are zero and priced well below β, and repeat.  Each restricted value
-   is an upper bound, each priced v (scaled by β/max‖Π‖) a lower bound.
+   instead of all n.  Its dual point v (squared loss: the multiplier of
+   z = Σ_j s_j D_j X q_j, i.e. y − ŷ at the optimum; hinge: the multipliers μ
+   of ξ ≥ 1 − y∘ŷ, v = y∘μ) is optimal for the dual restricted to S.  For
+   squared loss and n > 300 the fit is eliminated (Gram form FᵀF, m(d + 1)
+   variables instead of m(d + 1) + n) until the pricing is within 1e-4 of β,
+   then the more accurate form above takes over.
+2. Price every pattern exactly: ‖Π_{K_i}(±g_i)‖ with g_i = Xᵀ D_i v (the
+   g_i of all cells in O(Pd) by walking a spanning tree of the cells).  If no
+   value exceeds β(1 + tol), v is feasible for the full dual to that factor,
+   so the restricted optimum is within a relative tol of the optimum of (8)
+   (scaling v by 1/(1 + tol) makes it feasible).
+3. Otherwise add the most violated blocks among the local maxima of the
+   pricing over the cell adjacency graph (one block per peak of u ↦
+   ±vᵀ(Xu)₊: neighbouring cells give nearly the same column, and adding
+   them wastes rounds), at most max(20, n/2) a round; drop blocks that are
+   zero and priced below β(1 − 1e-3); repeat.  Each restricted value is an
+   upper bound, each priced v (scaled into the feasible set) a lower bound.
+   When every violated block is already in S (the restricted solve's own
+   accuracy, ~1e-7 relative at β = 1e-3) the loop stops as "stalled" and the
+   certificate decides.
+4. Return a basic solution: Carathéodory on the blocks (≤ n + 1 of them, the
+   same value), so that recovery has nothing left to prune.
 
 Warm start (``warm=``): the neurons of a previous solution (a ConvexResult,
 or a pair (U, alpha)), e.g. after one β step or one added point; each neuron
@@ -221,8 +233,8 @@ def _basic(X, Q, signs, rtol=1e-10):
     fit and penalty are linear in a; move a along a null vector of [h_j; 1] until one
     a_j hits 0, and repeat.  The interior-point solution of a problem with a
     non-unique optimum is a mixture (the analytic centre of the optimal face); this
-    leaves at most n + 1 blocks with the same value.  Economy SVD (k ≤ n + 1 here), so
-    each step costs O(n k²), not O(n³).
+    leaves at most n + 1 blocks with the same value.  One SVD gives the null space;
+    each step then updates its basis in O(k²) (no SVD per dropped block).
     """
     a = np.linalg.norm(Q, axis=1)
     live = a > 1e-12 * max(a.max(initial=0.0), 1e-300)
@@ -230,24 +242,31 @@ def _basic(X, Q, signs, rtol=1e-10):
     dirs = np.zeros_like(Q)
     dirs[live] = Q[live] / a[live, None]
     idx = np.flatnonzero(live)
-    H = np.maximum(X @ dirs[idx].T, 0.0) * signs[idx]
-    while idx.size:
-        M = np.vstack([H, np.ones((1, idx.size))])
-        _, sv, Vt = np.linalg.svd(M, full_matrices=M.shape[1] > M.shape[0])
-        rank = int(np.sum(sv > rtol * max(sv.max(initial=0.0), 1.0)))
-        if rank == idx.size:
-            break
-        delta = Vt[-1]
+    if idx.size == 0:
+        return dirs * a[:, None]
+    M = np.vstack([np.maximum(X @ dirs[idx].T, 0.0) * signs[idx], np.ones((1, idx.size))])
+    R = np.linalg.qr(M, mode="r")                # null(M) = null(R); R is at most k × k
+    _, sv, Vt = np.linalg.svd(R, full_matrices=True)
+    rank = int(np.sum(sv > rtol * max(sv.max(initial=0.0), 1.0)))
+    N = Vt[rank:].T                              # null space of M, (k, k − rank): one SVD only
+    b = a[idx]
+    while N.shape[1] and idx.size:
+        delta = N[:, 0]
         if not np.any(delta < 0):
             delta = -delta
         neg = np.flatnonzero(delta < 0)
-        ratios = a[idx][neg] / -delta[neg]
-        step = ratios.min()
-        a[idx] = np.maximum(a[idx] + step * delta, 0.0)
-        a[idx[neg[np.argmin(ratios)]]] = 0.0
-        keep = a[idx] > 1e-14 * max(a.max(initial=0.0), 1e-300)
-        H, idx = H[:, keep], idx[keep]
-        a[np.setdiff1d(np.arange(a.size), idx)] = 0.0
+        ratios = b[neg] / -delta[neg]
+        j = neg[np.argmin(ratios)]
+        b = np.maximum(b + ratios.min() * delta, 0.0)
+        b[j] = 0.0
+        # the other null vectors, made zero at j, span the null space without block j
+        N = N[:, 1:] - np.outer(delta, N[j, 1:] / delta[j])
+        keep = np.ones(idx.size, dtype=bool)
+        keep[j] = False
+        keep &= b > 1e-14 * max(b.max(initial=0.0), 1e-300)
+        idx, b, N = idx[keep], b[keep], N[keep]
+    a = np.zeros_like(a)
+    a[idx] = b
     return dirs * a[:, None]
 
 
