@@ -490,15 +490,16 @@ async def _click_preset(page, pattern: re.Pattern, rng: random.Random) -> None:
 
 FREE_SPOT_JS = r"""
 ([gdIndex, fx, fy]) => {
-  // Is the pixel (fx, fy) of the plot area at least 0.1 (data units) from every drawn point?
+  // Is the pixel (fx, fy) of the plot area at least 0.3 (data units, ~40 px) from every drawn
+  // point?  Closer, plotly's hover (20 px) may pick the drawn point, and the app ignores that.
   const gd = document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")[gdIndex];
   if (!gd || !gd._fullLayout) return true;
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  const x = xa.p2l(fx * xa._length), y = ya.p2l((1 - fy) * ya._length);
-  for (const tr of (gd.data || []).slice(1)) {
+  const x = xa.p2l(fx * xa._length), y = ya.p2l(fy * ya._length);      // pixels from the top-left
+  for (const tr of (gd._fullData || []).slice(1)) {     // decoded arrays (gd.data may hold base64)
     const xs = tr.x || [], ys = tr.y || [];
     for (let k = 0; k < xs.length; k++) {
-      if (Math.max(Math.abs(xs[k] - x), Math.abs(ys[k] - y)) < 0.1) return false;
+      if (Math.max(Math.abs(xs[k] - x), Math.abs(ys[k] - y)) < 0.3) return false;
     }
   }
   return true;
