@@ -9,7 +9,7 @@ Example::
     from lab import codec
     tok, err = codec.encode_data([[-2.0], [0.5]], [1.0, -1.0], bias=True)   # 'v1.eJ…' (URL-safe)
     ds, err = codec.decode_data(tok)              # Dataset(X=(2, 1) array, y=(2,) array, bias=True)
-    q = codec.encode_query(ds, {"beta": 0.3, "loss": "hinge"})   # {'data': 'v1.…', 'beta': '0.3', 'loss': 'hinge'}
+    q = codec.encode_query(ds, {"beta": 0.3, "loss": "hinge"})   # {'beta': '0.3', 'loss': 'hinge', 'data': 'v1.…'}
     ds, settings, messages = codec.decode_query(q)              # settings has every key of SETTINGS
     ds, err = codec.read_csv(uploaded_bytes)      # None + a message for any malformed file
     text = codec.to_csv(ds)                        # 'x,y\\n-2,1\\n0.5,-1\\n'
@@ -36,8 +36,8 @@ Example::
    :data:`cvxcore.PARAMS` (β, m, lr, steps, trials, seed) plus the app-level knobs (page, loss,
    batch, opt, classroom, hide).  :func:`decode_settings` returns every key: a value out of
    range is clamped to the table (with a message); a malformed or unknown value falls back to
-   the default (with a message).  :func:`encode_settings` writes only values that differ from
-   the default, so the default view has a clean URL.
+   the default (with a message).  :func:`encode_settings` writes every setting it is given
+   (the app's widget defaults need not equal the table's), except classroom mode when off.
 
 3. CSV import/export of the data set (:func:`read_csv`, :func:`to_csv`); see ``CSV_FORMAT``.
 
@@ -401,19 +401,23 @@ def format_setting(name: str, value) -> str:
 
 
 def encode_settings(settings: Mapping) -> dict[str, str]:
-    """``{key: str}`` for the settings that differ from their defaults (unknown keys ignored).
+    """``{key: str}`` for every setting given (unknown keys and None values are left out).
 
-    Values are written as given; validate them first (e.g. with :func:`decode_settings`) if they
-    did not come from widgets built on the same table.
+    Every value is written, even one equal to the table's default: the app's widgets may start
+    elsewhere (e.g. m = 8 on the SGD page, PARAMS["m"].default = 50), and a link must reproduce
+    the view whatever the defaults are.  Only ``classroom`` off and ``hide`` outside classroom
+    mode are left out.  Values are written as given; validate them first (e.g. with
+    :func:`decode_settings`) if they did not come from widgets built on the same table.
     """
     out = {}
     for name, value in settings.items():
         if name not in SETTINGS or value is None:
             continue
+        if name == "classroom" and not value:
+            continue
         if name == "hide" and not settings.get("classroom", False):
             continue                            # hide only means something in classroom mode
-        if value != _default(SETTINGS[name]):
-            out[name] = format_setting(name, value)
+        out[name] = format_setting(name, value)
     return out
 
 

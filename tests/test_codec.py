@@ -145,8 +145,11 @@ def test_settings_table_reads_cvxcore_params():
     assert d["loss"] == "squared" and d["classroom"] is False and d["hide"] is None
 
 
-def test_settings_round_trip_and_clean_url():
-    assert codec.encode_settings(codec.defaults()) == {}
+def test_settings_round_trip_and_explicit_values():
+    assert codec.encode_settings({}) == {}
+    q0 = codec.encode_settings(codec.defaults())          # defaults are written too (the app's may differ)
+    assert q0["m"] == str(PARAMS["m"].default) and "classroom" not in q0 and "hide" not in q0
+    assert codec.decode_settings(q0) == (codec.defaults(), [])
     s = dict(codec.defaults(), page="sgd", beta=0.031622776601683794, m=7, loss="hinge", lr=1e-3,
              steps=20000, trials=3, batch=16, seed=42, opt="adam", classroom=True, hide=("prose", "m"))
     q = codec.encode_settings(s)
@@ -249,6 +252,7 @@ def test_classroom_round_trips_through_the_url():
     back, msgs = codec.decode_settings(codec.encode_settings(s))
     assert msgs == [] and classroom.hidden(back) == {"prose", "beta"}
     assert "hide" not in codec.encode_settings(dict(codec.defaults(), hide=("prose",)))
+    assert "classroom" not in codec.encode_settings({"classroom": False, "m": 3})
 
 
 def test_every_scalar_control_name_is_a_setting():
