@@ -6,6 +6,11 @@ The shared state (the drawn data set, β, m, loss, …) is owned by :mod:`lab.st
 """
 from pathlib import Path
 
+# Import pandas fully before any session starts: plotly looks pandas up in sys.modules
+# without waiting for another thread's import to finish, so concurrent first runs
+# failed with "partially initialized module 'pandas'" (found by bench/load_test.py).
+import pandas  # noqa: F401
+
 import streamlit as st
 
 st.set_page_config(page_title="Convex ReLU Lab", page_icon=":material/hub:", layout="wide")
