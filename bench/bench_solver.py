@@ -125,7 +125,7 @@ def main(argv=None):
                       f"{r.value:.10g} | {'—' if cv_v is None else f'{cv_v:.10g}'} | "
                       f"{'—' if diff is None else f'{diff:.1e}'} | {r.m_star} | {r.rel_gap:.1e} | "
                       f"{'—' if cv_g is None else f'{cv_g:.1e}'} |", flush=True)
-    print("\n† cvxpy's answer not certified (relative gap > 1e-6).")
+    print("\n† after a cvxpy time: its answer was not certified (relative gap > 1e-6).")
     if args.no_extras:
         return
 
