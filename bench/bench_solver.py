@@ -86,6 +86,7 @@ def main(argv=None):
     ap.add_argument("--cvxpy-max-n", type=int, default=50)
     ap.add_argument("--cvxpy-timeout", type=float, default=60.0)
     ap.add_argument("--no-extras", action="store_true", help="skip warm/cold, memory and 1-D sections")
+    ap.add_argument("--no-warm", action="store_true", help="skip the warm/cold section")
     ap.add_argument("--extras-only", action="store_true", help="only the warm/cold, memory and 1-D sections")
     ap.add_argument("--memory-n", type=int, default=None, help="n for the peak-memory run (default: largest --ns)")
     args = ap.parse_args(argv)
@@ -133,7 +134,7 @@ def main(argv=None):
     print("\n## Warm vs cold re-solves (xor recipe)\n")
     print("| n | change | cold s | cold rounds | warm s | warm rounds | speed-up | same value (rel. diff) |")
     print("|---|---|---|---|---|---|---|---|")
-    for n in [m for m in args.ns if 50 <= m <= 200] or args.ns[:1]:
+    for n in ([] if args.no_warm else [m for m in args.ns if 50 <= m <= 200] or args.ns[:1]):
         X, y = recipe("xor", n)
         P = activation_patterns(X)
         base = solve_convex(X, y, 1e-2, patterns=P, method="fast")

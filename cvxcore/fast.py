@@ -21,8 +21,8 @@ Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, §6.2):
    instead of all n.  Its dual point v (squared loss: the multiplier of
    z = Σ_j s_j D_j X q_j, i.e. y − ŷ at the optimum; hinge: the multipliers μ
    of ξ ≥ 1 − y∘ŷ, v = y∘μ) is optimal for the dual restricted to S.  For
-   squared loss and n > 300 the fit is eliminated (Gram form FᵀF, m(d + 1)
-   variables instead of m(d + 1) + n) until the pricing is within 1e-4 of β,
+   squared loss, n > 300 and n > 3d|S| the fit is eliminated (Gram form FᵀF,
+   m(d + 1) variables instead of m(d + 1) + n) until the pricing is within 1e-4 of β,
    then the more accurate form above takes over.
 2. Price every pattern exactly: ‖Π_{K_i}(±g_i)‖ with g_i = Xᵀ D_i v (the
    g_i of all cells in O(Pd) by walking a spanning tree of the cells).  If no
@@ -173,7 +173,7 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
     return Q, yhat, v, value, status
 
 
-_GRAM_N = 300     # above this n, squared loss uses the Gram form (no n-dimensional fit variable)
+_GRAM_N = 300     # above this n, squared loss may use the Gram form (when n > 3·d·|S|: a smaller KKT)
 
 
 def _solve_restricted_gram(X, y, beta, patterns, blocks, cones):
@@ -223,6 +223,12 @@ def _solve_restricted_gram(X, y, beta, patterns, blocks, cones):
     v = y - yhat
     value = float(0.5 * (yhat - y) @ (yhat - y) + beta * np.linalg.norm(Q, axis=1).sum())
     return Q, yhat, v, value, str(sol.status)
+
+
+def _blocks_value(X, y, beta, loss, Q, signs):
+    """Objective of the network the blocks define: ℓ(Σ_j s_j (X q_j)₊) + β Σ_j ‖q_j‖."""
+    fit = np.maximum(X @ Q.T, 0.0) @ signs if Q.shape[0] else np.zeros(X.shape[0])
+    return float(loss_value(fit, y, loss) + beta * np.linalg.norm(Q, axis=1).sum())
 
 
 def _basic(X, Q, signs, rtol=1e-10):
@@ -370,7 +376,8 @@ def solve_fast(X, y, beta, patterns, loss, **options):
                     cones[i] = _cone_rows(X, patterns, i, arr, idx)
             Q_, yhat_, v_, value_, st = _solve_restricted(X, y, beta, loss, patterns, blocks,
                                                           [cones[i] for i, _ in blocks],
-                                                          gram=gram and not accurate)
+                                                          gram=gram and not accurate
+                                                          and n > 3 * d * len(blocks))
             info["solve_seconds"] += time.perf_counter() - ts
             if Q_ is None:
                 status = f"restricted solve failed ({st})"
@@ -442,7 +449,15 @@ def solve_fast(X, y, beta, patterns, loss, **options):
     V, W = np.zeros((P, d)), np.zeros((P, d))
     if len(solved):
         tb = time.perf_counter()
-        Q = _basic(X, Q, np.array([s for _, s in solved], dtype=float))
+        sg = np.array([s for _, s in solved], dtype=float)
+        Qb = _basic(X, Q, sg)
+        # Carathéodory keeps the value in exact arithmetic; with nearly dependent features
+        # (e.g. 1-D data, n = 2,000) the null vectors are only approximately null, so keep
+        # the basic solution only when it really is as good (recovery prunes otherwise).
+        if _blocks_value(X, y, beta, loss, Qb, sg) <= _blocks_value(X, y, beta, loss, Q, sg) + 1e-10 * max(abs(value), 1e-300):
+            Q = Qb
+        else:
+            info["basic_rejected"] = True
         info["basic_seconds"] = time.perf_counter() - tb
     for (i, s), q in zip(solved, Q):          # Q belongs to the blocks solved last
         (V if s > 0 else W)[i] += q

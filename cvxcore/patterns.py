@@ -104,7 +104,11 @@ def _distinct_lines(Z: np.ndarray):
                 continue
             k = len(reps)
             reps.append(C[i])
-            same = np.flatnonzero(np.abs(G[a]) >= 1 - _SAME_LINE_TOL)
+            # ‖c_i ∓ c_j‖ ≤ tol, as documented (1 − |cos| ≤ tol would merge normals up to
+            # √(2 tol) ≈ 4.5e-5 apart: nearby 1-D points, whose cells then are not cones of
+            # the rows they claim)
+            dist = np.minimum(np.linalg.norm(C[idx] - C[i], axis=1), np.linalg.norm(C[idx] + C[i], axis=1))
+            same = np.flatnonzero(dist <= _SAME_LINE_TOL)
             for b in same:
                 j = idx[b]
                 if line_of[j] < 0:
