@@ -79,7 +79,9 @@ def prune_to_basic(X, dirs, mags, signs, rtol: float = 1e-10):
     while mags.size:
         H = np.maximum(X @ dirs.T, 0.0) * signs            # (n, k) signed features
         M = np.vstack([H, np.ones((1, mags.size))])
-        _, s, Vt = np.linalg.svd(M, full_matrices=True)
+        # Full V only when k > n + 1 (the null space lies beyond M's rows); otherwise the
+        # reduced SVD has all k right singular vectors and skips the (n+1)² factor U.
+        _, s, Vt = np.linalg.svd(M, full_matrices=M.shape[1] > M.shape[0])
         rank = int(np.sum(s > rtol * max(s.max(initial=0.0), 1.0)))
         if rank == mags.size:
             break
