@@ -250,6 +250,30 @@ class GDResult:
     info: dict = field(default_factory=dict)
 
 
+def _gd_loop(U, A, lr, steps, every, record, gradient, callback):
+    """Plain gradient descent on (U, A) for both factorised CNNs (9) and (13), all trials at once.
+
+    ``record(U, A)`` gives (objective, distance to the convex solution) per trial, taken every
+    ``every`` steps and at the end; ``gradient(U, A)`` gives (∂/∂U, ∂/∂A).  ``callback(t, steps)``
+    returning True stops the run early (the app's stop button).
+    Returns ``(U, A, objectives (trials, k), distances (trials, k), steps recorded (k,), stopped)``.
+    """
+    objs, dists, at = [], [], []
+    stopped = False
+    for t in range(steps + 1):
+        if t % every == 0 or t == steps:
+            o, dd = record(U, A)
+            objs.append(o); dists.append(dd); at.append(t)
+            if callback is not None and t < steps and callback(t, steps):
+                stopped = True
+                break
+        if t == steps:
+            break
+        gU, gA = gradient(U, A)
+        U, A = U - lr * gU, A - lr * gA
+    return U, A, np.array(objs).T, np.array(dists).T, np.array(at), stopped
+
+
 def _gd_params(m, lr, steps, trials, seed, init_scale, record_every):
     m = check_scalar("m", m)
     steps = check_scalar("steps", steps)
@@ -288,7 +312,7 @@ def train_linear_cnn(Xk, y, beta, *, m=4, lr=None, steps=20000, trials=5, seed=0
         lr = 1.5 / (op * scale + beta)
     zs_norm = None if Z_star is None else max(np.linalg.norm(Z_star), 1e-300)
 
-    def record():
+    def record(U, A):
         Z = np.einsum("tmh,tmk->thk", U, A)
         r = np.einsum("knh,thk->tn", Xk, Z) - y
         obj = 0.5 * np.sum(r * r, 1) + 0.5 * beta * (np.sum(U ** 2, (1, 2)) + np.sum(A ** 2, (1, 2)))
@@ -296,24 +320,14 @@ def train_linear_cnn(Xk, y, beta, *, m=4, lr=None, steps=20000, trials=5, seed=0
                 else np.linalg.norm(Z - Z_star, axis=(1, 2)) / zs_norm)
         return obj, dist
 
-    objs, dists, at = [], [], []
-    stopped = False
-    for t in range(steps + 1):
-        if t % every == 0 or t == steps:
-            o, dd = record()
-            objs.append(o); dists.append(dd); at.append(t)
-            if callback is not None and t < steps and callback(t, steps):
-                stopped = True
-                break
-        if t == steps:
-            break
+    def gradient(U, A):
         Z = np.einsum("tmh,tmk->thk", U, A)
         r = np.einsum("knh,thk->tn", Xk, Z) - y
         G = np.einsum("knh,tn->thk", Xk, r)
-        gU = np.einsum("tmk,thk->tmh", A, G) + beta * U
-        gA = np.einsum("tmh,thk->tmk", U, G) + beta * A
-        U, A = U - lr * gU, A - lr * gA
-    return GDResult(objectives=np.array(objs).T, distances=np.array(dists).T, steps=np.array(at), U=U, A=A,
+        return np.einsum("tmk,thk->tmh", A, G) + beta * U, np.einsum("tmh,thk->tmk", U, G) + beta * A
+
+    U, A, objs, dists, at, stopped = _gd_loop(U, A, lr, steps, every, record, gradient, callback)
+    return GDResult(objectives=objs, distances=dists, steps=at, U=U, A=A,
                     stopped=stopped, seconds=time.perf_counter() - t0, info={"lr": lr})
 
 
@@ -467,31 +481,22 @@ def train_circular_cnn(X, y, beta, *, m=2, h=None, lr=None, steps=3000, trials=5
     def end_to_end(U, A):
         return np.real(ifft(fft(U, axis=2) * fft(A, axis=2), axis=2)).sum(1)     # (trials, d)
 
-    def record():
+    def record(U, A):
         e = end_to_end(U, A)
         r = e @ X.T - y
         obj = 0.5 * np.sum(r * r, 1) + 0.5 * beta * (np.sum(U ** 2, (1, 2)) + np.sum(A ** 2, (1, 2)))
         dist = np.full(trials, np.nan) if e_star is None else np.linalg.norm(e - e_star, axis=1) / es_norm
         return obj, dist
 
-    objs, dists, at = [], [], []
-    stopped = False
-    for t in range(steps + 1):
-        if t % every == 0 or t == steps:
-            o, dd = record()
-            objs.append(o); dists.append(dd); at.append(t)
-            if callback is not None and t < steps and callback(t, steps):
-                stopped = True
-                break
-        if t == steps:
-            break
+    def gradient(U, A):
         r = end_to_end(U, A) @ X.T - y                    # (trials, n)
         G = fft(r @ X, axis=1)[:, None, :]                 # fft(g), g = Xᵀ r
-        gA = np.real(ifft(np.conj(fft(U, axis=2)) * G, axis=2)) + beta * A
         gU = np.real(ifft(np.conj(fft(A, axis=2)) * G, axis=2)) + beta * U
-        gU[:, :, h:] = 0.0
-        U, A = U - lr * gU, A - lr * gA
-    return GDResult(objectives=np.array(objs).T, distances=np.array(dists).T, steps=np.array(at),
+        gU[:, :, h:] = 0.0                                 # the filter lives on its first h taps
+        return gU, np.real(ifft(np.conj(fft(U, axis=2)) * G, axis=2)) + beta * A
+
+    U, A, objs, dists, at, stopped = _gd_loop(U, A, lr, steps, every, record, gradient, callback)
+    return GDResult(objectives=objs, distances=dists, steps=at,
                     U=U[:, :, :h], A=A, stopped=stopped, seconds=time.perf_counter() - t0,
                     info={"lr": lr, "h": h})
 
