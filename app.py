@@ -3,6 +3,12 @@
 Training a two-layer ReLU network is a convex program (Pilanci & Ergen, ICML 2020).
 This file only declares the pages (``st.navigation``); each page lives in ``pages/``.
 The shared state (the drawn data set, β, m, loss, …) is owned by :mod:`lab.state`.
+
+Share and save (issue 8): the whole state is in the URL in :mod:`lab.codec`'s format
+(``/convex?page=convex&beta=0.1&…&data=v1.…``).  A session's first run applies its link
+(:func:`lab.ui.read_link_once`); every run writes the state back into the address bar
+(:func:`lab.ui.sync_url`) before the page runs and again after it (a page may clamp a value;
+a page that ends early calls :func:`lab.ui.stop`, which writes it first).
 """
 from pathlib import Path
 
@@ -27,14 +33,24 @@ _PAGES = [  # (file, title, icon, url path); a page whose file is absent is left
     ("pages/about.py", "About", ":material/menu_book:", "about"),
 ]
 
-pages = [st.Page(f, title=t, icon=i, url_path=u, default=(u == "data"))
-         for f, t, i, u in _PAGES if (_HERE / f).exists()]
-nav = st.navigation(pages)
+pages = {u: st.Page(f, title=t, icon=i, url_path=u, default=(u == "data"))
+         for f, t, i, u in _PAGES if (_HERE / f).exists()}
+nav = st.navigation(list(pages.values()))
+page = next((u for u, p in pages.items() if p.url_path == nav.url_path), "data")
 
-from lab import state  # noqa: E402  (after set_page_config)
+from lab import state, ui  # noqa: E402  (after set_page_config)
+
+ui.set_page(page)
+ui.read_link_once(pages, page)
+ui.classroom_chrome()
+ui.show_link_messages()
 
 ds = state.get_dataset()
 kind = "1-D regression" if ds.d == 1 else "2-D classification"
 st.sidebar.caption(f"**Data:** {ds.n} points, {kind}, bias {'on' if ds.bias else 'off'}. "
                    "Edit it on the Data page; every page uses it.")
+ui.classroom_sidebar()
+ui.share_sidebar(page)
+ui.sync_url(page)          # lab.codec.encode_query of the state, before the page
 nav.run()
+ui.sync_url(page)          # and after it, when it changed a value (e.g. clamped to a slider's range)

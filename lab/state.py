@@ -10,6 +10,11 @@ next.  Slider ranges come from :data:`cvxcore.PARAMS`.
 The data set is stored as plain lists under ``_data`` (so a page switch or a
 rerun never loses it), with an undo stack of earlier versions under ``_undo``.
 
+Classroom mode (issue 8) is two more shared settings, ``classroom`` and ``hide``: a widget whose
+name is one of :data:`lab.classroom.CONTROLS` is simply not drawn while that control is hidden, and
+:func:`widget` then returns the kept value (from the link or the default).  Pages ask
+:func:`show` before drawing prose and the other hideable parts.
+
 Example (inside a page)::
 
     from lab import state
@@ -26,6 +31,7 @@ import streamlit as st
 
 from cvxcore import PARAMS, with_bias
 from cvxcore.datasets import PRESETS, make
+from lab import classroom, codec
 
 _DATA = "_data"            # {"dim": 1 | 2, "X": [[...], ...], "y": [...]}
 _UNDO = "_undo"            # list of earlier _data dicts (most recent last)
@@ -65,18 +71,24 @@ def set_setting(name: str, value):
     st.session_state["_v_" + name] = value
 
 
-def widget(name: str, default, build, *args, **kw):
+def widget(name: str, default, build, *args, control: str | None = None, **kw):
     """Build the widget of shared setting ``name`` so its value survives page switches.
 
     The value lives in ``_v_<name>`` (plain session state, never removed); the widget has key
     ``name`` (the setting's name in :data:`lab.codec.SETTINGS`), is given that value before it is
     drawn, and copies a user's change back through ``on_change``.  ``build`` is the Streamlit
     widget function (``st.slider``, ``col.toggle``, …); ``args``/``kw`` are passed on.
+
+    ``control`` is the classroom-mode name that hides it (default: ``name`` when that is one of
+    :data:`lab.classroom.CONTROLS`); a hidden widget is not drawn and its kept value is returned.
     """
     ss = st.session_state
     canon = "_v_" + name
     if canon not in ss:
         ss[canon] = default
+    control = control or (name if name in classroom.CONTROLS else None)
+    if control is not None and not show(control):
+        return ss[canon]
     ss[name] = ss[canon]
 
     def _copy():
@@ -221,8 +233,10 @@ def int_slider(name: str, label: str, lo: int, hi: int, default: int, container=
     p = PARAMS[name]
     lo, hi = int(max(lo, p.lo)), int(min(hi, p.hi))
     v = setting(name, default)
-    if not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+    if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
         set_setting(name, int(min(max(int(default), lo), hi)))
+    elif not lo <= v <= hi:                    # e.g. from a link: the nearest value the slider has
+        set_setting(name, int(min(max(int(v), lo), hi)))
     return int(widget(name, default, container.slider, label, lo, hi, step=step, help=p.help))
 
 
@@ -235,15 +249,35 @@ def lr_slider(container=st) -> float:
 
 
 # ----------------------------------------------------------------------------- URL / file hand-off (issue 8)
-SETTING_NAMES = ("beta", "m", "loss", "lr", "steps", "trials", "seed", "batch", "opt")
+SETTING_NAMES = ("beta", "m", "loss", "lr", "steps", "trials", "seed", "batch", "opt", "classroom", "hide")
+
+
+def classroom_settings() -> dict:
+    """``{"classroom": bool, "hide": tuple | None}``: what :mod:`lab.classroom` needs."""
+    hide = setting("hide")
+    return {"classroom": bool(setting("classroom", False)),
+            "hide": None if hide is None else tuple(hide)}
+
+
+def show(name: str) -> bool:
+    """True when the hideable part ``name`` (one of :data:`lab.classroom.CONTROLS`) is to be drawn."""
+    return classroom.show(name, classroom_settings())
 
 
 def settings() -> dict:
     """The shared settings that have a value, in :data:`lab.codec.SETTINGS` conventions
-    (``batch`` = 0 for full-batch gradient descent)."""
+    (``batch`` = 0 for full-batch gradient descent; ``hide`` None for
+    :data:`lab.classroom.DEFAULT_HIDDEN`; ``classroom`` always present)."""
     out = {k: setting(k) for k in SETTING_NAMES if setting(k) is not None}
     if "batch" in out:
         out["batch"] = 0 if out["batch"] == "full" else int(out["batch"])
+    out["classroom"] = bool(out.get("classroom", False))
+    if "hide" in out:
+        # the widget's order is CONTROLS order; the default set is left out of the link
+        hide = tuple(c for c in classroom.CONTROLS if c in set(out["hide"]))
+        out["hide"] = None if frozenset(hide) == classroom.DEFAULT_HIDDEN else hide
+        if out["hide"] is None:
+            del out["hide"]
     return out
 
 
@@ -255,6 +289,8 @@ def apply_settings(values) -> None:
             v = values[k]
             if k == "batch":
                 v = "full" if int(v) == 0 else int(v)
+            elif k == "hide":
+                v = [c for c in classroom.CONTROLS if c in set(v)]     # the multiselect's value
             set_setting(k, v)
 
 
@@ -263,3 +299,50 @@ def replace_dataset(X, y, bias: bool | None = None) -> None:
     set_data(X, y)
     if bias is not None:
         set_setting("bias", bool(bias))
+    if len(np.asarray(y)):
+        # a loss that does not fit the new targets would only produce an error: pick the kind's own
+        y = np.asarray(y, dtype=float)
+        if setting("loss") in ("hinge", "logistic") and not np.all(np.abs(y) == 1):
+            set_setting("loss", "squared")
+
+
+def share_dataset() -> codec.Dataset:
+    """The current data set in :mod:`lab.codec`'s type (for the link, CSV and JSON export)."""
+    ds = get_dataset()
+    return codec.Dataset(ds.X, ds.y, ds.bias)
+
+
+def load_link(query) -> tuple[str | None, list[str]]:
+    """Apply a shared link's query parameters (first run of a session): ``(page or None, messages)``.
+
+    The data set (``data=``) replaces the current one (undoable); only the settings present in
+    the link are applied, so an absent one keeps the page's own default.  A bad value is
+    replaced as :func:`lab.codec.decode_query` says and explained in ``messages``; never raises.
+    """
+    try:
+        keys = set(query.keys())
+    except Exception:                           # a mapping that misbehaves: nothing to apply
+        return None, []
+    ds, values, messages = codec.decode_query(query)
+    if ds is not None:
+        replace_dataset(ds.X, ds.y, ds.bias)
+    present = {k: v for k, v in values.items() if k in keys}
+    if "classroom" in present and "hide" not in present:
+        set_setting("hide", None)
+    apply_settings(present)
+    page = values["page"] if "page" in keys else None
+    return page, messages
+
+
+def import_csv(raw) -> tuple[int | None, str | None]:
+    """Replace the data set by a CSV file's (undoable): ``(n, None)``, or ``(None, message)`` with the
+    data set untouched (see :func:`lab.codec.read_csv`).  The bias toggle is kept."""
+    ds, err = codec.read_csv(raw)
+    if err:
+        return None, err
+    replace_dataset(ds.X, ds.y, None)
+    if len(ds.y) and ds.d == 2 and setting("loss") not in ("hinge", "logistic"):
+        set_setting("loss", "hinge")
+    elif ds.d == 1:
+        set_setting("loss", "squared")
+    return ds.n, None

@@ -1,10 +1,177 @@
-"""Small Streamlit helpers shared by the pages (one look for every chart)."""
+"""Small Streamlit helpers shared by the pages and app.py.
+
+* :func:`chart`: one look for every plotly chart.
+* Classroom mode (issue 8; TensorFlow Playground's "hide controls"): :func:`prose` and
+  :func:`caption` draw explanatory text unless ``prose`` is hidden; :func:`classroom_chrome`
+  injects :func:`lab.classroom.css` and an "exit" button when the sidebar is hidden;
+  :func:`classroom_sidebar` holds the toggle and the choice of what to hide.
+* Share and save (issue 8): :func:`read_link_once` applies a shared link on a session's first run,
+  :func:`sync_url` writes the state (:func:`lab.codec.encode_query`) back into the address bar,
+  :func:`share_sidebar` shows the link to copy.  The state lives in :mod:`lab.state`, not in
+  widgets bound to the URL: the values are shared across pages.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
 import streamlit as st
 
+from lab import classroom, codec, state
+
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+_LINK_READ = "_link_read"        # set once a session has read its link
+_LINK_MSGS = "_link_msgs"        # messages about the link, shown once
+_PAGE = "_page"                  # the page of this run (lab.codec.PAGES name)
 
 
 def chart(fig, container=None, **kw):
     """``plotly_chart`` with the figure's own projector-sized template (not Streamlit's theme)."""
     kw.setdefault("config", CONFIG)
     return (container or st).plotly_chart(fig, theme=None, **kw)
+
+
+APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def require_app_entry() -> None:
+    """First line of every page: make sure the page runs under app.py's ``st.navigation``.
+
+    Streamlit 1.67 treats an app with a ``pages/`` directory as a legacy folder app until some
+    run calls ``st.navigation`` (``PagesManager.uses_pages_directory``, a process-wide flag; AppTest
+    sets it again before every run).  Meanwhile a request for a page runs that page file alone,
+    without app.py: the first visitor of a fresh server who opened a deep link (``/convex?…``, a
+    shared link) got the folder's automatic page list, and the link was never read.  When that
+    happens, this turns the flag off and runs app.py here, in this same run (so a button press of
+    this run is not lost): app.py's ``st.navigation`` resolves the requested page and runs it
+    (this check is then a no-op); afterwards this outer run of the page file is stopped.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:                        # another Streamlit: nothing to correct
+        return
+    if not PagesManager.uses_pages_directory:
+        return
+    PagesManager.uses_pages_directory = False
+    code = compile(APP_PATH.read_text(encoding="utf-8"), str(APP_PATH), "exec")
+    exec(code, {"__name__": "__main__", "__file__": str(APP_PATH)})   # noqa: S102 (our own app.py)
+    st.stop()
+
+
+# ----------------------------------------------------------------------------- classroom mode
+def prose(text: str, container=None, **kw) -> None:
+    """``st.markdown(text)`` unless classroom mode hides the prose."""
+    if state.show("prose"):
+        (container or st).markdown(text, **kw)
+
+
+def caption(text: str, container=None, **kw) -> None:
+    """``st.caption(text)`` unless classroom mode hides the prose."""
+    if state.show("prose"):
+        (container or st).caption(text, **kw)
+
+
+def _exit_classroom():
+    state.set_setting("classroom", False)
+
+
+def classroom_chrome() -> None:
+    """Once per run, before the page: the CSS that hides Streamlit's chrome, and — when the
+    sidebar (with the classroom toggle) is hidden — a small button to leave classroom mode."""
+    cfg = state.classroom_settings()
+    css = classroom.css(cfg)
+    if css:
+        st.html(css)
+    if cfg["classroom"] and not state.show("sidebar"):
+        st.button("Exit classroom mode", icon=":material/close_fullscreen:", type="tertiary",
+                  key="_exit_classroom", on_click=_exit_classroom,
+                  help="Show every control again (the sidebar has the classroom-mode settings).")
+
+
+def classroom_sidebar() -> None:
+    """The classroom-mode toggle and, when on, the multiselect of what to hide (in the sidebar)."""
+    sb = st.sidebar
+    on = state.widget("classroom", False, sb.toggle, "Classroom mode",
+                      help="For projection: hide the chosen controls and the explanations. "
+                           "It is part of the link, so students can open the same view.")
+    if on:
+        if state.setting("hide") is None:
+            state.set_setting("hide", [c for c in classroom.CONTROLS if c in classroom.DEFAULT_HIDDEN])
+        state.widget("hide", [], sb.multiselect, "hide", list(classroom.CONTROLS),
+                     format_func=lambda c: classroom.CONTROLS[c],
+                     help="Hidden controls keep their values (from the link or the default).")
+
+
+# ----------------------------------------------------------------------------- share and save
+def read_link_once(pages: dict, current: str) -> None:
+    """On a session's first run: apply the link's query parameters (:func:`lab.state.load_link`).
+
+    Messages (a bad token, a bad value) are kept and shown by :func:`show_link_messages`.  A link
+    whose ``page=`` names another page than the address's path opens that page.
+    """
+    ss = st.session_state
+    if ss.get(_LINK_READ):
+        return
+    ss[_LINK_READ] = True
+    try:
+        query = st.query_params.to_dict()
+    except Exception:                            # an unreadable query string: as if empty
+        query = {}
+    if not query:
+        return
+    page, messages = state.load_link(query)
+    if messages:
+        ss[_LINK_MSGS] = list(messages)
+    if page is not None and page != current and page in pages:
+        st.switch_page(pages[page])
+
+
+def show_link_messages() -> None:
+    """The messages about the link this session was opened with, once (a warning each)."""
+    for msg in st.session_state.pop(_LINK_MSGS, []):
+        st.warning("The link: " + msg, icon=":material/link_off:")
+
+
+def query(page: str) -> dict[str, str]:
+    """The whole shareable state as query parameters (page, settings, data set when it fits)."""
+    return codec.encode_query(state.share_dataset(), {"page": page, **state.settings()})
+
+
+def set_page(page: str) -> None:
+    """Remember the page this run shows (app.py, before the page runs), for :func:`sync_url`."""
+    st.session_state[_PAGE] = page
+
+
+def sync_url(page: str | None = None) -> None:
+    """Write the state into the address bar when it differs (so a copied address reproduces the view)."""
+    page = page or st.session_state.get(_PAGE, "data")
+    q = query(page)
+    if st.query_params.to_dict() != q:
+        st.query_params.from_dict(q)
+        if not q:
+            st.query_params.clear()
+
+
+def stop() -> None:
+    """``st.stop()`` for pages: first write the state into the address bar (a value the page
+    clamped), since nothing can be sent after ``st.stop``."""
+    sync_url()
+    st.stop()
+
+
+def share_sidebar(page: str) -> None:
+    """"Copy link": the share URL in a code box (Streamlit's copy button), unless ``io`` is hidden."""
+    if not state.show("io"):
+        return
+    sb = st.sidebar
+    ds = state.share_dataset()
+    base = st.context.url or f"http://localhost:8501/{page}"
+    url = codec.share_url(base, ds, {"page": page, **state.settings()})
+    sb.markdown("**Share this view**", help="The link holds the page, the data set and every setting; "
+                "opening it reproduces this view. The address bar holds the same link.")
+    sb.code(url, language=None, wrap_lines=False)
+    _, err = codec.encode_data(ds.X, ds.y, bool(ds.bias))
+    if err:
+        sb.warning("The link carries the settings only: " + err)
+    else:
+        sb.caption("Copy it with the button at the right of the box.")

@@ -3,11 +3,13 @@ import numpy as np
 import streamlit as st
 
 from cvxcore import predict, with_bias
-from lab import cached, state, ui
+from lab import cached, codec, state, ui
 from lab import figures as F
 
+ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
+
 st.title("Convex program (8): the global optimum")
-st.markdown(r"""
+ui.prose(r"""
 Program (8) has one pair of blocks $(v_i, w_i)$ per activation pattern $D_i$. It is convex, so a
 solver finds its global minimum $p^*$, and Theorem 1 says that this is also the best value of the
 non-convex training problem (2) over networks of any width $m \ge m^*$. Each nonzero block is one
@@ -23,13 +25,13 @@ with c2:
 
 if ds.n == 0:
     st.info("The data set is empty. Add points on the **Data** page or load a preset there.")
-    st.stop()
+    ui.stop()
 
 X = state.design_matrix(ds)
 res, note, err = cached.solve(X, ds.y, beta, loss)
 if err:
     st.error(err)
-    st.stop()
+    ui.stop()
 if note:
     st.warning(note)
 
@@ -61,12 +63,12 @@ else:
     cap = ("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0. "
            "Each neuron is the line uⱼᵀ[x; 1] = 0 where its ReLU switches on (green α > 0, purple dashed α < 0).")
 ui.chart(fig, key="_cvx_fit")
-st.caption(cap)
+ui.caption(cap)
 
 # ----------------------------------------------------------------------------- group sparsity
 st.subheader("Group sparsity: which patterns are used")
-st.markdown(r"The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks to exactly zero. "
-            r"Each stem is one pattern $D_i$ (grey: zero blocks); only the nonzero ones become neurons.")
+ui.prose(r"The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks to exactly zero. "
+         r"Each stem is one pattern $D_i$ (grey: zero blocks); only the nonzero ones become neurons.")
 vn = np.linalg.norm(res.V, axis=1)
 wn = np.linalg.norm(res.W, axis=1)
 ui.chart(F.group_norms(vn, wn), key="_cvx_groups")
@@ -88,3 +90,12 @@ with st.expander("The optimal neurons (uⱼ, αⱼ)"):
     cols = [f"u{j + 1}" for j in range(X.shape[1] - int(ds.bias))] + (["u (bias)"] if ds.bias else [])
     st.dataframe([{**{c: round(float(v), 4) for c, v in zip(cols, u)}, "α": round(float(a), 4)}
                   for u, a in zip(res.U, res.alpha)], hide_index=True)
+
+# ----------------------------------------------------------------------------- save (issue 8)
+if state.show("io"):
+    st.download_button(
+        "Download the solution (JSON)",
+        codec.solution_json(res, settings={"page": "convex", **state.settings()}, dataset=state.share_dataset()),
+        file_name=f"convex-relu-lab-solution-beta{beta:g}-{loss}.json", mime="application/json",
+        icon=":material/download:", on_click="ignore",
+        help="p*, the neurons (uⱼ, αⱼ), m*, the certified gap, the settings and the data set.")

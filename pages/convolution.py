@@ -11,6 +11,9 @@ import streamlit as st
 
 from cvxcore import cnn
 from lab import figures_cnn as fc
+from lab import ui
+
+ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 BETAS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0]
 _MEMO = "_convolution_memo"
@@ -36,7 +39,7 @@ def progress_callback(label):
 
 
 st.title("Convolutional networks are convex programs too")
-st.markdown(
+ui.prose(
     "A two-layer convolutional network applies the same filters $u_j$ to every patch $X_k$ of a signal. "
     "Section 4 of the paper turns three such networks into convex programs. Below, gradient descent (GD) "
     "trains each network the ordinary, non-convex way, from several random starts, and is compared with "
@@ -51,7 +54,7 @@ with st.expander("Data: 1-D signals of two classes", expanded=False):
     S, y = cnn.two_shape_signals(n, L, noise=noise, seed=int(seed))
     st.plotly_chart(fc.signal_examples(S, y, title="Class +1: a bump; class −1: an oscillation"),
                     width="stretch", key="cnn_signals")
-    st.caption(f"n = {n} signals of length L = {L}; targets y = ±1, fitted with squared loss.")
+    ui.caption(f"n = {n} signals of length L = {L}; targets y = ±1, fitted with squared loss.")
 
 tab_lin, tab_circ, tab_sep = st.tabs(["Linear CNN (9) = nuclear norm (12)",
                                       "Circular CNN (13) = ℓ1 in Fourier space (14)",
@@ -59,7 +62,7 @@ tab_lin, tab_circ, tab_sep = st.tabs(["Linear CNN (9) = nuclear norm (12)",
 
 # ------------------------------------------------------------------ linear CNN
 with tab_lin:
-    st.markdown(
+    ui.prose(
         r"**The network (9):** output $\sum_j \sum_k (X_k u_j)\,\alpha_{jk}$, filters $u_j$ of $h$ taps, "
         r"one output weight per filter and patch, weight decay $\frac{\beta}{2}$ on all weights. It depends on "
         r"the weights only through $Z = [z_1 \dots z_K]$ with $z_k = \sum_j \alpha_{jk} u_j$, and the cheapest "
@@ -108,7 +111,7 @@ with tab_lin:
         st.plotly_chart(fc.filters_side_by_side(mine, ref, names=("GD (trial 1)", "(12): √σ_i p_i"),
                                                 title="Filters, rotation removed: GD (blue) over (12) (black)"),
                         width="stretch", key="lin_filters")
-        st.caption("GD's filters are unique only up to a rotation (U → RU, α → Rα change nothing), so they "
+        ui.caption("GD's filters are unique only up to a rotation (U → RU, α → Rα change nothing), so they "
                    "are shown in the basis of their own singular vectors, with signs matched.")
         st.plotly_chart(fc.matrix_pair(np.einsum("mh,mk->hk", gd.U[0], gd.A[0]), nuc.Z,
                                        names=("GD: Z = Σ_j u_j α_jᵀ", "(12): Z*"),
@@ -117,7 +120,7 @@ with tab_lin:
 
 # ---------------------------------------------------------------- circular CNN
 with tab_circ:
-    st.markdown(
+    ui.prose(
         r"**The network (13):** circular convolution of each signal (length $d = L$) with filters $u_j$, "
         r"then output weights $\alpha_j \in \mathbb{R}^d$. In Fourier space a circular convolution is a product, "
         r"one frequency at a time, and the weight decay becomes an $\ell_1$ norm: with full-length filters "
@@ -167,7 +170,7 @@ with tab_circ:
 
 # -------------------------------------------------------------- separable ReLU
 with tab_sep:
-    st.markdown(
+    ui.prose(
         r"**Separable ReLU CNN (section 4.1):** every patch $X_k$ has its own label $y_k$ and the output "
         r"for patch $k$ is $\sum_j (X_k u_j)_+ \alpha_j$. The objective is a sum over patches, so stacking the "
         r"patches as rows, $X' = [X_1; \dots; X_K]$, makes it the fully connected problem (2), solved exactly "

@@ -4,13 +4,15 @@ import streamlit as st
 
 from cvxcore import exact_pattern_bound
 from cvxcore.datasets import PRESETS
+from lab import codec, state, ui
 from lab import figures as F
-from lab import state, ui
+
+ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 st.title("Data")
-st.markdown("Click anywhere on the canvas to add a point. For **1-D regression** a click places "
-            "(x, y). For **2-D classification** it places a point (x₁, x₂) of the chosen class ±1. "
-            "Clicking an existing point does nothing, so nothing moves by accident.")
+ui.prose("Click anywhere on the canvas to add a point. For **1-D regression** a click places "
+         "(x, y). For **2-D classification** it places a point (x₁, x₂) of the chosen class ±1. "
+         "Clicking an existing point does nothing, so nothing moves by accident.")
 
 ds = state.get_dataset()
 ss = st.session_state
@@ -44,35 +46,38 @@ def _on_click():
 
 
 # ----------------------------------------------------------------------------- controls
+# Classroom mode (lab.classroom) may hide the drawing controls, the bias toggle and the presets.
 ss["_data_kind"] = ds.d
 c1, c2, c3 = st.columns([2.2, 1.4, 2])
-c1.radio("kind of data", (1, 2), format_func=KINDS.get, key="_data_kind", on_change=_on_kind,
-         help="Switching the kind starts an empty data set (Undo brings the old one back).")
-if ds.d == 2:
-    if state.setting("draw_class") not in (1, -1):
-        state.set_setting("draw_class", 1)
-    state.widget("draw_class", 1, c2.segmented_control, "class of the next point", (1, -1),
-                         format_func=lambda v: "● +1 (blue)" if v == 1 else "■ −1 (orange)",
-                         selection_mode="single")
-else:
-    c2.markdown("&nbsp;")
 b1, b2, b3 = c3.columns(3)
-if b1.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), width="stretch"):
-    state.undo()
-    st.rerun()
-if b2.button("Clear", icon=":material/delete:", disabled=ds.n == 0, width="stretch"):
-    state.clear()
-    st.rerun()
-state.widget("bias", True, b3.toggle, "bias",
-          help="Append a column of ones to X, so each neuron is (u₁x + u₂)₊: a hinge anywhere, "
-               "not only at 0.")
-
-st.write("**Presets**")
-cols = st.columns(len(PRESETS))
-for col, (name, p) in zip(cols, PRESETS.items()):
-    if col.button(p.label, key=f"_preset_{name}", help=p.help, width="stretch"):
-        state.load_preset(name)
+if state.show("draw"):
+    c1.radio("kind of data", (1, 2), format_func=KINDS.get, key="_data_kind", on_change=_on_kind,
+             help="Switching the kind starts an empty data set (Undo brings the old one back).")
+    if ds.d == 2:
+        if state.setting("draw_class") not in (1, -1):
+            state.set_setting("draw_class", 1)
+        state.widget("draw_class", 1, c2.segmented_control, "class of the next point", (1, -1),
+                     format_func=lambda v: "● +1 (blue)" if v == 1 else "■ −1 (orange)",
+                     selection_mode="single", control="draw")
+    else:
+        c2.markdown("&nbsp;")
+    if b1.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), width="stretch"):
+        state.undo()
         st.rerun()
+    if b2.button("Clear", icon=":material/delete:", disabled=ds.n == 0, width="stretch"):
+        state.clear()
+        st.rerun()
+state.widget("bias", True, b3.toggle, "bias",
+             help="Append a column of ones to X, so each neuron is (u₁x + u₂)₊: a hinge anywhere, "
+                  "not only at 0.")
+
+if state.show("presets"):
+    st.write("**Presets**")
+    cols = st.columns(len(PRESETS))
+    for col, (name, p) in zip(cols, PRESETS.items()):
+        if col.button(p.label, key=f"_preset_{name}", help=p.help, width="stretch"):
+            state.load_preset(name)
+            st.rerun()
 
 # ----------------------------------------------------------------------------- canvas
 if ss.get("_click_error"):
@@ -101,4 +106,43 @@ if n > 1:
         st.warning(f"{int((counts - 1).sum())} point(s) repeat an earlier position; "
                    "they count twice in the loss but add no hyperplane.")
 if n and not ds.bias:
-    st.caption("Without a bias every neuron's hyperplane passes through the origin.")
+    ui.caption("Without a bias every neuron's hyperplane passes through the origin.")
+
+# ----------------------------------------------------------------------------- files (issue 8)
+_UPLOAD_N = "_upload_n"        # the uploader's key counter: a fresh (empty) uploader after an import
+_UPLOAD_SEEN = "_upload_seen"  # (file_id, message) of the last file read: each file is read once
+
+
+def _read_upload():
+    """Read a newly chosen file once (on_change): import it, or keep its message and the data."""
+    f = ss.get(f"_upload_{ss.get(_UPLOAD_N, 0)}")
+    if f is None:
+        ss.pop(_UPLOAD_SEEN, None)
+        return
+    n_read, err = state.import_csv(f.getvalue())
+    if err:
+        ss[_UPLOAD_SEEN] = (f.file_id, err)
+        return
+    ss.pop(_UPLOAD_SEEN, None)
+    ss["_upload_ok"] = f"Loaded {n_read} points from {f.name}. **Undo** brings the previous data set back."
+    ss[_UPLOAD_N] = ss.get(_UPLOAD_N, 0) + 1      # a fresh uploader: the file is not imported again
+
+
+if state.show("io"):
+    st.subheader("Save and load")
+    f1, f2 = st.columns([3, 2])
+    up = f1.file_uploader("Upload a data set (CSV)", type=["csv", "txt"],
+                          key=f"_upload_{ss.get(_UPLOAD_N, 0)}", on_change=_read_upload,
+                          max_upload_size=1,                     # MB; lab.codec caps it at MAX_CSV_BYTES with a message
+                          help="Replaces the current data set (Undo brings it back). Format below.")
+    seen = ss.get(_UPLOAD_SEEN)
+    if up is not None and seen and seen[0] == up.file_id:
+        f1.error(seen[1])
+    if ss.get("_upload_ok"):
+        f1.success(ss.pop("_upload_ok"))
+    f2.download_button("Download this data set (CSV)", codec.to_csv(state.share_dataset()),
+                       file_name=f"convex-relu-lab-{'1d' if ds.d == 1 else '2d'}-{n}.csv", mime="text/csv",
+                       icon=":material/download:", on_click="ignore", disabled=n == 0, width="stretch")
+    f2.caption("The file holds the points and targets; the bias toggle is in the link, not the file.")
+    with st.expander("CSV format"):
+        st.code(codec.CSV_FORMAT, language=None)

@@ -10,6 +10,9 @@ import streamlit as st
 
 from cvxcore.gauge import beta_curve, geometry, neural_gauge
 from lab import figures_geometry as fg
+from lab import ui
+
+ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 # Examples (n → name → X as typed).  The first is the default.
 EXAMPLES = {
@@ -74,7 +77,7 @@ def _dataset():
 
 
 st.title("Geometry: the neural gauge")
-st.markdown(
+ui.prose(
     r"""
 Take only **n = 2 data points** (or 3), the rows of $X$. One ReLU neuron with weights
 $\|u\| \le 1$ outputs the vector $(Xu)_+ \in \mathbb{R}^n$: one number per data point.
@@ -119,7 +122,7 @@ if source == "points of the drawn data set":
                       else "the point itself (the bias is off)."))
         if len(idx) != n:
             st.warning(f"Pick exactly {n} data points (you picked {len(idx)}).")
-            st.stop()
+            ui.stop()
         X = Xall[idx]
         if c1.checkbox("y = the targets of these points", value=True, key=f"geo_ydata{n}"):
             y_data = yall[idx]
@@ -133,20 +136,20 @@ if source == "type X":
         X = parse_X(text)
     except ValueError as e:
         st.error(str(e))
-        st.stop()
+        ui.stop()
     if X.shape[0] != n:
         st.error(f"X has {X.shape[0]} rows but n = {n}: type exactly {n} data points, one per line "
                  f"(or switch n above).")
-        st.stop()
+        ui.stop()
     if not np.all(np.isfinite(X)):
         st.error("X contains NaN or inf; type finite numbers.")
-        st.stop()
+        ui.stop()
 
 if y_data is None:
     cols = st.columns(n)
     y = np.array([cols[i].slider(f"y{'₁₂₃'[i]}  (target for point {i + 1})", -2.0, 2.0,
                                  DEFAULT_Y[n][i], 0.05, key=f"geo_y{n}_{i}") for i in range(n)])
-    st.caption("Try both kinds of y: inside the positive "
+    ui.caption("Try both kinds of y: inside the positive "
                + ("quadrant" if n == 2 else "orthant")
                + " one neuron may suffice; with mixed signs (e.g. y₁ = −0.4, y₂ = 1) the optimal network "
                "needs a neuron with a negative output weight αⱼ < 0, a point of −Q_X.")
@@ -160,7 +163,7 @@ try:
     G = _geometry(_tup(X))
 except ValueError as e:          # the core names the parameter, the value and the fix
     st.error(str(e))
-    st.stop()
+    ui.stop()
 
 # ----------------------------------------------------------------------------- numbers
 m1, m2, m3, m4 = st.columns(4)
@@ -204,7 +207,7 @@ if 0 < res.value < np.inf:
                 "$\\gamma C$, the smallest blow-up of $C$ that reaches $y$ (red diamond).")
         extra = ""
         right = "Right: the polar set $C^\\circ$ with $z^*$"
-    st.markdown(
+    ui.prose(
         f"**Reading the pictures** ($\\gamma = {res.value:.5g}$). {left} "
         f"The brown points are $\\gamma\\,\\mathrm{{sign}}(\\alpha_j)(Xu_j)_+$ for the {m} optimal "
         f"neuron{'s' if m > 1 else ''}: {where}, because "
@@ -215,7 +218,7 @@ if 0 < res.value < np.inf:
     )
 
     with st.expander(f"The optimal network: {m} neuron{'s' if m > 1 else ''} with ‖uⱼ‖ = 1"):
-        st.markdown("Each row is one hidden neuron; the outputs add up to $y$ and the $|\\alpha_j|$ to $\\gamma$.")
+        ui.prose("Each row is one hidden neuron; the outputs add up to $y$ and the $|\\alpha_j|$ to $\\gamma$.")
         st.table([{"j": j + 1, "u_j": np.array2string(u, precision=3, separator=", "),
                    "α_j": f"{a_:.5g}", "(X u_j)₊": np.array2string(o, precision=3, separator=", ")}
                   for j, (u, a_, o) in enumerate(zip(res.U, res.alpha, res.outputs))])
@@ -223,7 +226,7 @@ if 0 < res.value < np.inf:
 
 # ----------------------------------------------------------------------------- β → 0
 st.subheader("The link to weight decay: p*(β)/β → γ")
-st.markdown(
+ui.prose(
     r"""
 For each $\beta$ the exact convex program (8) gives the global optimum $p^*(\beta)$ of training (2)
 with squared loss. Dividing by $\beta$, $p^*(\beta)/\beta = \min \tfrac{1}{2\beta}\|\hat y - y\|^2 + \sum_j|\alpha_j|$

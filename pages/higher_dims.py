@@ -10,18 +10,21 @@ import streamlit as st
 
 from cvxcore import highdim
 from lab import figures_cnn as fc
+from lab import ui
+
+ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 _RUNS = "_highdim_runs"        # params -> list of one-trial results
 _GO = "_highdim_go"            # the params the user asked to run, or None
 
 st.title("Higher dimensions: SGD against the convex program over sampled patterns")
-st.markdown(
+ui.prose(
     r"With images of 64 pixels the data has $d = 65$ features (with the bias) and far too many activation "
     r"patterns to list: up to $2r\,(e(n-1)/r)^r$ with $r = \operatorname{rank} X$. Remark 3.3 of the paper: "
     r"solve program (8) over a *few* patterns $D_i$ only. The answer is still objective (2) of an actual "
     r"network (an upper bound on the optimum $p^*$), so it can be compared with SGD. "
     "The paper (Figure 4, on CIFAR-10) tries three ways to choose the patterns:")
-st.markdown(
+ui.prose(
     "- **Alg1** — the patterns of the $m$ neurons SGD ended with, plus $m$ random ones;\n"
     "- **Alg2** — the patterns of the $m$ neurons SGD *started* from;\n"
     "- **Alg3** — each starting neuron's pattern, and a copy with the 10% of samples nearest its "
@@ -31,7 +34,7 @@ with st.expander("The data: 8×8 images of a hollow square (+1) or a plus sign (
     imgs, yi = highdim.shapes_images(8, seed=0)
     st.plotly_chart(fc.image_examples(imgs, yi, title="Examples (random size and position, Gaussian noise 0.35)"),
                     width="stretch", key="hd_examples")
-    st.caption("Generated from a seed on every run (no download): 100 training and 400 test images.")
+    ui.caption("Generated from a seed on every run (no download): 100 training and 400 test images.")
 
 c1, c2, c3, c4, c5 = st.columns(5)
 beta = c1.select_slider("weight decay β", [0.01, 0.03, 0.1, 0.3, 1.0], value=0.1, key="hd_beta")
@@ -39,7 +42,7 @@ m = c2.slider("neurons m", 4, 24, 12, key="hd_m")
 trials = c3.slider("trials", 1, 10, 10, key="hd_trials")
 steps = c4.select_slider("SGD steps", [1000, 2000, 4000, 8000], value=4000, key="hd_steps")
 seed = c5.number_input("seed", 0, 10_000, 0, key="hd_seed")
-st.caption("Hinge loss, batch size 25, learning rate 0.002, as in the paper's setting (n = 100 here, d = 65). "
+ui.caption("Hinge loss, batch size 25, learning rate 0.002, as in the paper's setting (n = 100 here, d = 65). "
            "Each trial takes a few seconds (three convex solves).")
 
 params = (beta, m, trials, steps, int(seed))
@@ -68,7 +71,7 @@ if st.session_state.get(_GO) == params and len(done) < trials:
 
 if not done:
     st.info("Press **Run** to train SGD and solve the three approximations of (8). Stop keeps the finished trials.")
-    st.stop()
+    ui.stop()
 
 res = highdim.merge(done)
 if res.trials_done < trials:
@@ -85,7 +88,7 @@ st.dataframe(rows, hide_index=True, width="stretch")
 bad = [s for s in highdim.SCHEMES if any(st_ != "optimal" for st_ in res.status[s])]
 if bad:
     st.warning("Some convex solves were not certified optimal over their patterns: " + ", ".join(bad))
-st.caption("Dashed lines: mean over trials of each scheme; ticks at the right: each trial's value. "
+ui.caption("Dashed lines: mean over trials of each scheme; ticks at the right: each trial's value. "
            f"Patterns per solve: Alg1 {int(np.mean(res.n_patterns['sgd+random']))}, "
            f"Alg2 {int(np.mean(res.n_patterns['initial']))}, Alg3 {int(np.mean(res.n_patterns['flipped']))} "
            "(distinct ones). Every value is objective (2) of an actual network, hence ≥ the true optimum p*.")

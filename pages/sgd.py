@@ -4,11 +4,13 @@ import streamlit as st
 
 from cvxcore import predict, with_bias
 from cvxcore.sgd import certify_runs, train_sgd
-from lab import cached, state, ui
+from lab import cached, codec, state, ui
 from lab import figures as F
 
+ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
+
 st.title("SGD against the global optimum")
-st.markdown(r"""
+ui.prose(r"""
 Here the non-convex objective (2) is trained the usual way: (stochastic) gradient descent on $m$ neurons
 from several random starts. The dashed line is $p^*$ from the convex program (8). No run can go below it.
 After training, each run gets a **certificate**: a dual point built from the run's own residual gives a
@@ -19,7 +21,7 @@ ss = st.session_state
 ds = state.get_dataset()
 if ds.n == 0:
     st.info("The data set is empty. Add points on the **Data** page or load a preset there.")
-    st.stop()
+    ui.stop()
 X = state.design_matrix(ds)
 
 # ----------------------------------------------------------------------------- settings
@@ -49,7 +51,7 @@ with c[3]:
 res, note, err = cached.solve(X, ds.y, beta, loss)
 if err:
     st.error(err)
-    st.stop()
+    ui.stop()
 p_star = res.value
 if note:
     st.warning(note)
@@ -58,7 +60,7 @@ if m < res.m_star:
                f"no width-{m} network can reach p\\* here, so every run stays above the line. "
                f"Set m ≥ {res.m_star} to give SGD a chance.")
 else:
-    st.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {p_star:.4f}; "
+    ui.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {p_star:.4f}; "
                "whether SGD finds it depends on the start.")
 
 # ----------------------------------------------------------------------------- the run
@@ -119,7 +121,7 @@ if done >= steps:
 
 if run["res"] is None:
     st.info("Press **Play** to train. Changing a setting starts over.")
-    st.stop()
+    ui.stop()
 
 r = run["res"]
 if r.diverged.any():
@@ -151,9 +153,15 @@ else:
                      (f"{bound:.2f} %" if np.isfinite(bound) else "no bound (lower bound ≤ 0)"),
                      "actual: above p*": f"{(obj - p_star) / p_star * 100:.2f} %" if p_star > 0 else "—"})
     st.dataframe(rows, hide_index=True, width="stretch")
-    st.caption("Certificate: the run's objective minus a dual lower bound built from the run alone, "
+    ui.caption("Certificate: the run's objective minus a dual lower bound built from the run alone, "
                "(objective − bound)/bound, an upper bound on (objective − p*)/p*. "
                "'Actual' uses p* from the convex program.")
+
+if state.show("io"):
+    st.download_button("Download the traces (CSV)", codec.sgd_csv(r, p_star=p_star),
+                       file_name=f"convex-relu-lab-sgd-m{m}-{loss}.csv", mime="text/csv",
+                       icon=":material/download:", on_click="ignore", key="_sgd_csv",
+                       help="Objective (2) of every run at each recorded step, and p* of (8).")
 
 # ----------------------------------------------------------------------------- final fits
 st.subheader("Final fits: SGD runs and the optimum")

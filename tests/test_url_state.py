@@ -67,3 +67,67 @@ def test_link_garbage_is_reported_not_raised(query, name):
     at = _app(query)
     assert not at.exception
     assert any(name in m for m in _messages(at)), _messages(at)
+
+
+def test_every_setting_round_trips_through_a_link():
+    """All of β, m, loss, lr, steps, trials, batch, seed, opt and the page arrive in the widgets,
+    and the address the app writes back decodes to the same values."""
+    ds = codec.Dataset(np.array([[-2.0], [-1.0], [0.0], [1.0], [2.0], [2.5]]),
+                       np.array([1.0, -1.0, 1.0, 1.0, -1.0, 0.5]), True)
+    want = {"page": "sgd", "beta": 0.251, "m": 20, "loss": "squared", "lr": 0.00316, "steps": 3000,
+            "trials": 3, "batch": 2, "seed": 7, "opt": "adam"}
+    at = _app(codec.encode_query(ds, want))
+    assert not at.exception
+    assert at.title[0].value == "SGD against the global optimum"          # the link's page
+    assert at.select_slider(key="beta").value == 0.251
+    assert at.slider(key="m").value == 20 and at.slider(key="trials").value == 3
+    assert at.slider(key="steps").value == 3000
+    assert at.select_slider(key="lr").value == 0.00316
+    assert at.selectbox(key="batch").value == 2 and at.selectbox(key="opt").value == "adam"
+    assert at.selectbox(key="loss").value == "squared" and at.number_input(key="seed").value == 7
+    back, settings, msgs = codec.decode_query(dict(at.query_params))
+    assert msgs == []
+    assert {k: settings[k] for k in want} == want
+    np.testing.assert_array_equal(back.y, ds.y)
+
+
+def test_a_widget_change_is_written_to_the_address():
+    at = _app({"page": "convex"})
+    assert at.query_params["page"] == "convex"
+    at.select_slider(key="beta").set_value(0.631).run()
+    assert at.query_params["beta"] == "0.631"
+    at.switch_page("pages/data.py").run()
+    at.button(key="_preset_moons").click().run()
+    ds, settings, _ = codec.decode_query(dict(at.query_params))
+    assert settings["page"] == "data" and settings["beta"] == 0.631 and ds.n == 40 and ds.d == 2
+    at.toggle(key="bias").set_value(False).run()
+    assert codec.decode_query(dict(at.query_params))[0].bias is False
+
+
+def test_values_out_of_range_are_clamped_and_reported():
+    at = _app({"page": "sgd", "m": "5000", "steps": "0"})
+    assert not at.exception
+    text = " ".join(_messages(at))
+    assert "m='5000'" in text and "steps='0'" in text
+    assert at.slider(key="m").value == 200          # PARAMS clamps to 1000, the slider's range to 200
+    assert at.query_params["m"] == "200"
+
+
+def test_link_without_settings_keeps_the_page_defaults():
+    ds = codec.Dataset(np.array([[0.5], [1.5]]), np.array([0.25, -1.0]), True)
+    at = _app({"data": codec.encode_data(ds.X, ds.y, True)[0], "page": "sgd"})
+    assert not at.exception and not [m for m in _messages(at) if "link" in m]
+    assert at.slider(key="m").value == 8            # the page's default, not PARAMS["m"].default = 50
+    assert at.selectbox(key="loss").value == "squared"
+
+
+@pytest.mark.parametrize("query", [
+    {"page": "nowhere"}, {"classroom": "maybe"}, {"hide": "prose,bogus"}, {"batch": "1e400"},
+    {"data": "v9.abc"}, {"data": "v1." + "A" * 9000}, {"opt": ""}, {"seed": "-1"},
+])
+def test_more_garbage_is_reported_and_the_app_runs(query):
+    at = _app(query)
+    assert not at.exception and not at.error
+    name = next(iter(query))
+    assert any(name in m for m in _messages(at)), _messages(at)
+    assert len(at.session_state["_data"]["y"]) == 5                 # the default data set is usable
