@@ -3,6 +3,12 @@
 Starts ``streamlit run app.py`` on a free loopback port, waits for ``/_stcore/health``,
 visits every page (no ``stException``), then clicks the empty data canvas and checks that
 a point was added.  Skipped when playwright or /usr/bin/chromium is missing.
+
+Share and save (issue 8), on a server of its own whose very first request is a shared deep link
+(a fresh server used to serve such a link without app.py): the link's data set and settings
+arrive, a β change is written to the address, the address survives a page change and a reload,
+the data set downloads as CSV and a CSV upload replaces it, the solution JSON holds the p* the
+page shows, and classroom mode hides the sidebar and comes back out.
 """
 import os
 import re
@@ -32,8 +38,7 @@ def _free_port():
     return port
 
 
-@pytest.fixture(scope="module")
-def server():
+def _start_server():
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -57,6 +62,17 @@ def server():
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server():
+    yield from _start_server()
+
+
+@pytest.fixture(scope="module")
+def fresh_server():
+    """A second server for the shared-link tests: its first request is a deep link."""
+    yield from _start_server()
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +168,152 @@ def test_click_adds_a_point_of_the_chosen_class(server, page):
     page.get_by_role("button", name="Undo").click()
     _idle(page)
     assert _n_points(page) == 40
+
+
+# ----------------------------------------------------------------------------- share and save (issue 8)
+def _query(pg) -> dict:
+    from urllib.parse import parse_qs, urlsplit
+    return {k: v[-1] for k, v in parse_qs(urlsplit(pg.url).query).items()}
+
+
+def _beta_shown(pg) -> str:
+    """The value on the first slider's thumb (β on the Convex and SGD pages)."""
+    return pg.locator("[data-testid='stSlider'] [data-testid='stSliderThumbValue']").first.inner_text().strip()
+
+
+def _wait_for(cond, pg, tries=60):
+    for _ in range(tries):
+        try:
+            if cond():
+                return True
+        except Exception:
+            pass
+        pg.wait_for_timeout(500)
+    return cond()
+
+
+@pytest.fixture(scope="module")
+def link_page(fresh_server):
+    with pw.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        yield ctx.new_page()
+        browser.close()
+
+
+SHARED_X = [[-1.0, 0.5], [2.0, -0.25], [0.3, 0.3], [-0.5, -1.0], [1.25, 1.5]]
+SHARED_Y = [1.0, -1.0, 1.0, -1.0, -1.0]
+
+
+def test_shared_link_on_a_fresh_server_reproduces_the_view(fresh_server, link_page):
+    import numpy as np
+    from lab import codec
+    pg = link_page
+    ds = codec.Dataset(np.array(SHARED_X), np.array(SHARED_Y), False)
+    url = codec.share_url(fresh_server + "/convex", ds, {"page": "convex", "beta": 0.316, "loss": "logistic"})
+    pg.goto(url)                                   # the server's very first request
+    _idle(pg)
+    assert pg.locator("[data-testid='stException']").count() == 0
+    assert pg.locator("h1").first.inner_text().startswith("Convex program")
+    side = pg.locator("[data-testid='stSidebar']").inner_text()
+    assert "Data: 5 points, 2-D classification, bias off" in side
+    assert "Hyperplane arrangement" in side        # app.py's navigation, not the pages/ folder's list
+    assert _beta_shown(pg) == "0.316"
+    box = pg.locator("[data-testid='stSelectbox']").first
+    shown = box.inner_text() + " ".join(i.input_value() for i in box.locator("input").all())
+    assert "logistic" in shown, shown
+    q = _query(pg)
+    assert q["beta"] == "0.316" and q["loss"] == "logistic" and q["page"] == "convex"
+    back, _, msgs = codec.decode_query(q)
+    assert msgs == [] and back.X.tolist() == SHARED_X and back.bias is False
+    # the share box in the sidebar holds the same state
+    code = pg.locator("[data-testid='stSidebar'] [data-testid='stCode']").first.inner_text().strip()
+    assert code.startswith(fresh_server + "/convex?") and "beta=0.316" in code
+
+    # move β one step right with the keyboard: the address follows
+    thumb = pg.locator("[data-testid='stSlider'] input[type='range']").first
+    thumb.focus()
+    thumb.press("ArrowRight")
+    assert _wait_for(lambda: _query(pg).get("beta") == "0.398", pg), pg.url
+    _idle(pg)
+
+    # another page through the sidebar: the state stays in the address; a reload keeps the view
+    pg.locator("[data-testid='stSidebarNavLink']", has_text="SGD").click()
+    assert _wait_for(lambda: "/sgd" in pg.url and _query(pg).get("page") == "sgd", pg), pg.url
+    _idle(pg)
+    q = _query(pg)
+    assert q["beta"] == "0.398" and codec.decode_query(q)[0].n == 5
+    pg.reload()
+    _idle(pg)
+    assert "Data: 5 points, 2-D classification, bias off" in pg.locator("[data-testid='stSidebar']").inner_text()
+    assert _beta_shown(pg) == "0.398"
+    assert pg.locator("[data-testid='stException']").count() == 0
+
+
+def test_garbage_link_is_reported(fresh_server, link_page):
+    pg = link_page
+    pg.goto(fresh_server + "/convex?beta=banana&data=v1.broken")
+    _idle(pg)
+    text = " ".join(pg.locator("[data-testid='stAlert']").all_inner_texts())
+    assert "beta='banana'" in text and "data=" in text
+    assert pg.locator("[data-testid='stException']").count() == 0
+    assert pg.locator("[data-testid='stMetric']").count() >= 4          # the page still solved
+
+
+def test_download_and_upload_csv(fresh_server, link_page, tmp_path):
+    import numpy as np
+    from lab import codec
+    pg = link_page
+    pg.goto(fresh_server + "/?page=data")
+    _idle(pg)
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name="Download this data set (CSV)").click()
+    got, err = codec.read_csv(Path(dl.value.path()).read_bytes())
+    assert err is None and got.n == _n_points(pg)
+    # upload a bad file: the message, and the data set is kept
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,abc\n")
+    before = _n_points(pg)
+    pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    assert _wait_for(lambda: "'abc' is not a number" in pg.locator("[data-testid='stAlert']").last.inner_text(), pg)
+    _idle(pg)
+    assert _n_points(pg) == before
+    # a good file replaces it
+    good = tmp_path / "three.csv"
+    good.write_text("x1,x2,label\n0.5,1,1\n-1,0.25,-1\n2,-2,1\n")
+    pg.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(good))
+    assert _wait_for(lambda: _n_points(pg) == 3, pg)
+    _idle(pg)
+    assert "Loaded 3 points from three.csv" in pg.locator("[data-testid='stMain']").inner_text()
+    back, _, _ = codec.decode_query(_query(pg))
+    np.testing.assert_array_equal(back.X, [[0.5, 1.0], [-1.0, 0.25], [2.0, -2.0]])
+    assert pg.locator("[data-testid='stException']").count() == 0
+
+
+def test_solution_json_holds_the_value_shown(fresh_server, link_page):
+    import json
+    pg = link_page
+    pg.goto(fresh_server + "/convex?page=convex&beta=0.1&loss=squared")
+    _idle(pg)
+    shown = float(pg.locator("[data-testid='stMetricValue']").first.inner_text())
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name="Download the solution (JSON)").click()
+    sol = json.loads(Path(dl.value.path()).read_text())
+    assert sol["status"] == "optimal" and sol["settings"]["beta"] == 0.1
+    assert abs(sol["value"] - shown) <= 5e-5
+    assert len(sol["U"]) == sol["m_star"] == len(sol["alpha"])
+
+
+def test_classroom_link_hides_the_sidebar_and_exits(fresh_server, link_page):
+    pg = link_page
+    pg.goto(fresh_server + "/convex?page=convex&classroom=1")
+    _idle(pg)
+    assert not pg.locator("[data-testid='stSidebar']").is_visible()
+    assert "Program (8) has one pair" not in pg.locator("[data-testid='stMain']").inner_text()
+    assert pg.locator("[data-testid='stSlider']").count() == 1                  # β stays
+    pg.get_by_role("button", name="Exit classroom mode").click()
+    assert _wait_for(lambda: "classroom" not in _query(pg), pg), pg.url
+    _idle(pg)
+    assert pg.locator("[data-testid='stSidebar']").is_visible()
+    assert "Program (8) has one pair" in pg.locator("[data-testid='stMain']").inner_text()
+    assert pg.locator("[data-testid='stException']").count() == 0
