@@ -76,12 +76,19 @@ def fresh_server():
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser():
+    """One Playwright driver for the module (a second sync_playwright() inside the first fails)."""
     with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        yield pg
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(server, browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield ctx.new_page()
+    ctx.close()
 
 
 def _idle(pg, timeout=120_000):
@@ -193,12 +200,10 @@ def _wait_for(cond, pg, tries=60):
 
 
 @pytest.fixture(scope="module")
-def link_page(fresh_server):
-    with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        yield ctx.new_page()
-        browser.close()
+def link_page(fresh_server, browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    yield ctx.new_page()
+    ctx.close()
 
 
 SHARED_X = [[-1.0, 0.5], [2.0, -0.25], [0.3, 0.3], [-0.5, -1.0], [1.25, 1.5]]
