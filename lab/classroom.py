@@ -83,4 +83,7 @@ def css(settings: Mapping) -> str:
     if settings.get("classroom", False):
         rules.append('[data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p '
                      '{ font-size: 1.15rem; }')
+        # a metric's value is Markdown too: keep its own (larger) size
+        rules.append('[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p '
+                     '{ font-size: inherit; }')
     return f"<style>{' '.join(rules)}</style>" if rules else ""

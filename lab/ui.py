@@ -88,6 +88,13 @@ def classroom_chrome() -> None:
                   help="Show every control again (the sidebar has the classroom-mode settings).")
 
 
+# Short names for the multiselect's chips (lab.classroom.CONTROLS has the long descriptions).
+_SHORT = {"prose": "explanations", "sidebar": "sidebar", "toolbar": "toolbar", "presets": "presets",
+          "draw": "drawing controls", "bias": "bias toggle", "beta": "β", "m": "width m", "loss": "loss",
+          "lr": "learning rate", "steps": "steps", "trials": "trials", "batch": "batch size", "seed": "seed",
+          "opt": "optimizer", "io": "share / save"}
+
+
 def classroom_sidebar() -> None:
     """The classroom-mode toggle and, when on, the multiselect of what to hide (in the sidebar)."""
     sb = st.sidebar
@@ -98,8 +105,9 @@ def classroom_sidebar() -> None:
         if state.setting("hide") is None:
             state.set_setting("hide", [c for c in classroom.CONTROLS if c in classroom.DEFAULT_HIDDEN])
         state.widget("hide", [], sb.multiselect, "hide", list(classroom.CONTROLS),
-                     format_func=lambda c: classroom.CONTROLS[c],
-                     help="Hidden controls keep their values (from the link or the default).")
+                     format_func=lambda c: _SHORT.get(c, c),
+                     help="Hidden controls keep their values (from the link or the default). "
+                          "Hiding the sidebar hides this list too: leave with 'Exit classroom mode'.")
 
 
 # ----------------------------------------------------------------------------- share and save
@@ -174,4 +182,4 @@ def share_sidebar(page: str) -> None:
     if err:
         sb.warning("The link carries the settings only: " + err)
     else:
-        sb.caption("Copy it with the button at the right of the box.")
+        sb.caption("Point at the box: a copy button appears at its right.")
