@@ -7,8 +7,9 @@ The shared state (the drawn data set, β, m, loss, …) is owned by :mod:`lab.st
 Share and save (issue 8): the whole state is in the URL in :mod:`lab.codec`'s format
 (``/convex?page=convex&beta=0.1&…&data=v1.…``).  A session's first run applies its link
 (:func:`lab.ui.read_link_once`); every run writes the state back into the address bar
-(:func:`lab.ui.sync_url`) before the page runs and again after it (a page may clamp a value;
-a page that ends early calls :func:`lab.ui.stop`, which writes it first).
+(:func:`lab.ui.sync_url`) before the page runs and again after it, with the "copy link" box
+(:func:`lab.ui.finish_run`; a page may clamp a value; a page that ends early calls
+:func:`lab.ui.stop`, which does this first).
 """
 from pathlib import Path
 
@@ -53,4 +54,4 @@ ui.classroom_sidebar()
 ui.share_sidebar(page)
 ui.sync_url(page)          # lab.codec.encode_query of the state, before the page
 nav.run()
-ui.sync_url(page)          # and after it, when it changed a value (e.g. clamped to a slider's range)
+ui.finish_run()            # after it: the address and the share box (a page may clamp a value)

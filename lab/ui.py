@@ -7,7 +7,8 @@
   :func:`classroom_sidebar` holds the toggle and the choice of what to hide.
 * Share and save (issue 8): :func:`read_link_once` applies a shared link on a session's first run,
   :func:`sync_url` writes the state (:func:`lab.codec.encode_query`) back into the address bar,
-  :func:`share_sidebar` shows the link to copy.  The state lives in :mod:`lab.state`, not in
+  :func:`share_sidebar` reserves the box with the link to copy and :func:`finish_run` fills it
+  after the page (pages end early with :func:`stop`, which does the same first).  The state lives in :mod:`lab.state`, not in
   widgets bound to the URL: the values are shared across pages.
 """
 from __future__ import annotations
@@ -23,6 +24,7 @@ CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"
 _LINK_READ = "_link_read"        # set once a session has read its link
 _LINK_MSGS = "_link_msgs"        # messages about the link, shown once
 _PAGE = "_page"                  # the page of this run (lab.codec.PAGES name)
+_SHARE_SLOT = "_share_slot"      # (page, sidebar container) for the share box of this run
 
 
 def chart(fig, container=None, **kw):
@@ -161,25 +163,33 @@ def sync_url(page: str | None = None) -> None:
 
 
 def stop() -> None:
-    """``st.stop()`` for pages: first write the state into the address bar (a value the page
-    clamped), since nothing can be sent after ``st.stop``."""
-    sync_url()
+    """``st.stop()`` for pages: first :func:`finish_run` (nothing can be sent after ``st.stop``)."""
+    finish_run()
     st.stop()
 
 
 def share_sidebar(page: str) -> None:
-    """"Copy link": the share URL in a code box (Streamlit's copy button), unless ``io`` is hidden."""
-    if not state.show("io"):
+    """Reserve the "Copy link" box in the sidebar (unless ``io`` is hidden); :func:`finish_run`
+    fills it once the page has run, so the link holds any value the page changed."""
+    st.session_state.pop(_SHARE_SLOT, None)
+    if state.show("io"):
+        st.session_state[_SHARE_SLOT] = (page, st.sidebar.container())
+
+
+def finish_run() -> None:
+    """After the page (app.py, or :func:`stop`): write the address bar and fill the share box."""
+    sync_url()
+    page, box = st.session_state.pop(_SHARE_SLOT, (None, None))
+    if box is None:
         return
-    sb = st.sidebar
     ds = state.share_dataset()
     base = st.context.url or f"http://localhost:8501/{page}"
     url = codec.share_url(base, ds, {"page": page, **state.settings()})
-    sb.markdown("**Share this view**", help="The link holds the page, the data set and every setting; "
-                "opening it reproduces this view. The address bar holds the same link.")
-    sb.code(url, language=None, wrap_lines=False)
+    box.markdown("**Share this view**", help="The link holds the page, the data set and every setting; "
+                 "opening it reproduces this view. The address bar holds the same link.")
+    box.code(url, language=None, wrap_lines=False)
     _, err = codec.encode_data(ds.X, ds.y, bool(ds.bias))
     if err:
-        sb.warning("The link carries the settings only: " + err)
+        box.warning("The link carries the settings only: " + err)
     else:
-        sb.caption("Point at the box: a copy button appears at its right.")
+        box.caption("Point at the box: a copy button appears at its right.")

@@ -1,11 +1,13 @@
 """URL round-trip through the real app (issue 8): AppTest with ``query_params``.
 
-Dormant until app.py wires :mod:`lab.codec` in (it is skipped while app.py does not mention
-``codec``).  What it checks, once active:
+Skipped while app.py does not mention ``codec`` (it was written before the integration).
+What it checks:
 
 * a link with a data token and settings reproduces the data set, the bias and the settings;
 * garbage in the link is reported (a toast or warning naming the parameter), never an exception;
-* after a run the app writes the state back: decoding the new query gives the same data set.
+* after a run the app writes the state back: decoding the new query gives the same data set;
+* every setting and the page round-trip; a widget change reaches the address; out-of-range
+  values are clamped and reported; absent settings keep the pages' own defaults.
 """
 from __future__ import annotations
 
@@ -111,6 +113,7 @@ def test_values_out_of_range_are_clamped_and_reported():
     assert "m='5000'" in text and "steps='0'" in text
     assert at.slider(key="m").value == 200          # PARAMS clamps to 1000, the slider's range to 200
     assert at.query_params["m"] == "200"
+    assert "m=200" in at.sidebar.code[0].value     # the copy-link box too, though the page stopped early
 
 
 def test_link_without_settings_keeps_the_page_defaults():
