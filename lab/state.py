@@ -325,7 +325,11 @@ def load_link(query) -> tuple[str | None, list[str]]:
         return None, []
     ds, values, messages = codec.decode_query(query)
     if ds is not None:
-        replace_dataset(ds.X, ds.y, ds.bias)
+        cur = get_dataset()
+        if cur.X.shape == ds.X.shape and np.array_equal(cur.X, ds.X) and np.array_equal(cur.y, ds.y):
+            set_setting("bias", bool(ds.bias))      # the same points (e.g. Back after a β step): no undo step
+        else:
+            replace_dataset(ds.X, ds.y, ds.bias)
     present = {k: v for k, v in values.items() if k in keys}
     if "classroom" in present and "hide" not in present:
         set_setting("hide", None)

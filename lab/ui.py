@@ -113,14 +113,29 @@ def classroom_sidebar() -> None:
 
 
 # ----------------------------------------------------------------------------- share and save
-def read_link_once(pages: dict, current: str) -> None:
-    """On a session's first run: apply the link's query parameters (:func:`lab.state.load_link`).
+def _history_navigation() -> bool:
+    """True when this run was started by the browser's Back/Forward button (Streamlit 1.67 marks
+    such runs; the address then holds an earlier state, which is to be shown, not overwritten)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+        ctx = get_script_run_ctx()
+        return bool(ctx is not None and getattr(ctx, "is_history_navigation", False))
+    except ImportError:
+        return False
 
-    Messages (a bad token, a bad value) are kept and shown by :func:`show_link_messages`.  A link
-    whose ``page=`` names another page than the address's path opens that page.
+
+def read_link_once(pages: dict, current: str) -> None:
+    """On a session's first run, and after Back/Forward: apply the address's query parameters
+    (:func:`lab.state.load_link`).
+
+    Messages (a bad token, a bad value) are kept and shown by :func:`show_link_messages`.  On a
+    first run, a link whose ``page=`` names another page than the address's path opens that page
+    (on Back/Forward the path decides).  Every state change writes the address (:func:`sync_url`,
+    one browser-history entry each), so Back steps through earlier views.
     """
     ss = st.session_state
-    if ss.get(_LINK_READ):
+    first = not ss.get(_LINK_READ)
+    if not first and not _history_navigation():
         return
     ss[_LINK_READ] = True
     try:
@@ -132,7 +147,7 @@ def read_link_once(pages: dict, current: str) -> None:
     page, messages = state.load_link(query)
     if messages:
         ss[_LINK_MSGS] = list(messages)
-    if page is not None and page != current and page in pages:
+    if first and page is not None and page != current and page in pages:
         st.switch_page(pages[page])
 
 

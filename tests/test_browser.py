@@ -6,7 +6,8 @@ a point was added.  Skipped when playwright or /usr/bin/chromium is missing.
 
 Share and save (issue 8), on a server of its own whose very first request is a shared deep link
 (a fresh server used to serve such a link without app.py): the link's data set and settings
-arrive, a β change is written to the address, the address survives a page change and a reload,
+arrive, a β change is written to the address (Back and Forward step through the views), the
+address survives a page change and a reload,
 the data set downloads as CSV and a CSV upload replaces it, the solution JSON holds the p* the
 page shows, and classroom mode hides the sidebar and comes back out.
 """
@@ -241,6 +242,16 @@ def test_shared_link_on_a_fresh_server_reproduces_the_view(fresh_server, link_pa
     thumb.press("ArrowRight")
     assert _wait_for(lambda: _query(pg).get("beta") == "0.398", pg), pg.url
     _idle(pg)
+    assert _beta_shown(pg) == "0.398"
+    # Back shows the earlier view (the address is not overwritten), Forward the later one
+    pg.go_back()
+    assert _wait_for(lambda: _beta_shown(pg) == "0.316", pg), (pg.url, _beta_shown(pg))
+    _idle(pg)
+    assert _query(pg)["beta"] == "0.316" and "Data: 5 points" in pg.locator("[data-testid='stSidebar']").inner_text()
+    pg.go_forward()
+    assert _wait_for(lambda: _beta_shown(pg) == "0.398", pg), (pg.url, _beta_shown(pg))
+    _idle(pg)
+    assert _query(pg)["beta"] == "0.398"
 
     # another page through the sidebar: the state stays in the address; a reload keeps the view
     pg.locator("[data-testid='stSidebarNavLink']", has_text="SGD").click()

@@ -134,3 +134,22 @@ def test_more_garbage_is_reported_and_the_app_runs(query):
     name = next(iter(query))
     assert any(name in m for m in _messages(at)), _messages(at)
     assert len(at.session_state["_data"]["y"]) == 5                 # the default data set is usable
+
+
+def test_back_forward_applies_the_address_but_an_ordinary_rerun_does_not(monkeypatch):
+    """Back/Forward (a run Streamlit marks as history navigation) shows the address's state; any
+    other rerun keeps the session's state and rewrites the address (a stale query string from a
+    quick second click must not undo the first)."""
+    from lab import ui
+    at = _app({"page": "convex"})
+    at.select_slider(key="beta").set_value(0.631).run()
+    n_undo = len(at.session_state["_undo"])
+    at.query_params["beta"] = "0.251"                  # an older address …
+    at.run()                                          # … in an ordinary rerun: ignored, rewritten
+    assert at.select_slider(key="beta").value == 0.631 and at.query_params["beta"] == "0.631"
+    at.query_params["beta"] = "0.251"
+    monkeypatch.setattr(ui, "_history_navigation", lambda: True)
+    at.run()                                          # … after Back: shown
+    assert at.select_slider(key="beta").value == 0.251 and at.query_params["beta"] == "0.251"
+    assert len(at.session_state["_undo"]) == n_undo   # the same data set: no undo step
+    assert not at.exception
