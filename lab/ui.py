@@ -1,15 +1,17 @@
 """Small Streamlit helpers shared by the pages and app.py.
 
 * :func:`chart`: one look for every plotly chart.
+* :func:`require_app_entry`: the first line of every page (a fresh server's first deep link
+  must run through app.py); :func:`stop` replaces ``st.stop`` in pages.
 * Classroom mode (issue 8; TensorFlow Playground's "hide controls"): :func:`prose` and
   :func:`caption` draw explanatory text unless ``prose`` is hidden; :func:`classroom_chrome`
   injects :func:`lab.classroom.css` and an "exit" button when the sidebar is hidden;
   :func:`classroom_sidebar` holds the toggle and the choice of what to hide.
-* Share and save (issue 8): :func:`read_link_once` applies a shared link on a session's first run,
-  :func:`sync_url` writes the state (:func:`lab.codec.encode_query`) back into the address bar,
-  :func:`share_sidebar` reserves the box with the link to copy and :func:`finish_run` fills it
-  after the page (pages end early with :func:`stop`, which does the same first).  The state lives in :mod:`lab.state`, not in
-  widgets bound to the URL: the values are shared across pages.
+* Share and save (issue 8): :func:`read_link_once` applies the address's query parameters on a
+  session's first run and after Back/Forward; :func:`sync_url` writes the state
+  (:func:`lab.codec.encode_query`) back into the address bar; :func:`share_sidebar` reserves the
+  box with the link to copy and :func:`finish_run` fills it after the page.  The state lives in
+  :mod:`lab.state`, not in widgets bound to the URL: the values are shared across pages.
 """
 from __future__ import annotations
 

@@ -133,7 +133,7 @@ if state.show("io"):
     f1, f2 = st.columns([3, 2])
     up = f1.file_uploader("Upload a data set (CSV)", type=["csv", "txt"],
                           key=f"_upload_{ss.get(_UPLOAD_N, 0)}", on_change=_read_upload,
-                          max_upload_size=1,                     # MB; lab.codec caps it at MAX_CSV_BYTES with a message
+                          max_upload_size=1,       # MB; lab.codec then caps it at MAX_CSV_BYTES, with a message
                           help="Replaces the current data set (Undo brings it back). Format below.")
     seen = ss.get(_UPLOAD_SEEN)
     if up is not None and seen and seen[0] == up.file_id:
@@ -143,6 +143,6 @@ if state.show("io"):
     f2.download_button("Download this data set (CSV)", codec.to_csv(state.share_dataset()),
                        file_name=f"convex-relu-lab-{'1d' if ds.d == 1 else '2d'}-{n}.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore", disabled=n == 0, width="stretch")
-    f2.caption("The file holds the points and targets; the bias toggle is in the link, not the file.")
+    ui.caption("The file holds the points and targets; the bias toggle is in the link, not the file.", f2)
     with st.expander("CSV format"):
         st.code(codec.CSV_FORMAT, language=None)
