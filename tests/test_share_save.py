@@ -198,3 +198,15 @@ def test_share_link_in_sidebar_decodes_to_the_current_state():
     np.testing.assert_array_equal(ds.X, PAPER_X)
     np.testing.assert_array_equal(ds.y, PAPER_Y)
     assert dict(at.query_params) == {k: v[-1] for k, v in parse_qs(url.query).items()}
+
+
+def test_a_data_set_too_long_for_the_link_says_download_csv(monkeypatch):
+    monkeypatch.setattr(codec, "MAX_TOKEN_CHARS", 100)     # the paper's 5 points fit, the 40 moons not
+    at = _app()
+    assert "data" in at.query_params and not at.sidebar.warning
+    at.button(key="_preset_moons").click().run()
+    assert not at.exception
+    warn = " ".join(w.value for w in at.sidebar.warning)
+    assert "settings only" in warn and "download it as CSV instead" in warn
+    assert "data" not in at.query_params and at.query_params["loss"] == "hinge"   # settings still shared
+    assert "data=" not in at.sidebar.code[0].value
