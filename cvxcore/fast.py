@@ -20,7 +20,13 @@ Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, §6.2):
    facet-defining rows (a handful for rank ≤ 3, :mod:`cvxcore.pricing`)
    instead of all n.  Its dual point v (squared loss: the multiplier of
    z = Σ_j s_j D_j X q_j, i.e. y − ŷ at the optimum; hinge: the multipliers μ
-   of ξ ≥ 1 − y∘ŷ, v = y∘μ) is optimal for the dual restricted to S.  For
+   of ξ ≥ 1 − y∘ŷ, v = y∘μ; logistic: the multiplier of the fit again, −∇ℓ(ŷ) =
+   y∘σ(−y∘ŷ), kept in the dual domain vᵢyᵢ ∈ [0, 1]) is optimal for the dual restricted
+   to S.  Logistic loss enters through Clarabel's exponential cone
+   K_exp = cl{(x, y, w) : y e^{x/y} ≤ w}: log(1 + e^{a}) ≤ s ⇔ e^{−s} + e^{a−s} ≤ 1 ⇔
+   u₁ + u₂ ≤ 1 with (−s, 1, u₁), (a − s, 1, u₂) ∈ K_exp, a = −yᵢzᵢ; when Clarabel stalls on
+   it the objective is rescaled (×10, ×0.1) and the run whose blocks make the best
+   network is kept.  For
    squared loss, n > 300 and n > 3d|S| the fit is eliminated (Gram form FᵀF,
    m(d + 1) variables instead of m(d + 1) + n) until the pricing is within 1e-4 of β,
    then the more accurate form above takes over.
@@ -59,7 +65,7 @@ from itertools import product
 import numpy as np
 from scipy import sparse
 
-from .losses import best_dual_scale, dual_value, loss_value
+from .losses import best_dual_scale, dual_value, loss_grad, loss_value
 from .pricing import build_arrangement, cell_index, correlations, local_maxima, price_patterns
 
 _OPTIONS = {"warm", "tol", "max_rounds", "add_per_round", "diverse", "gram", "verbose"}
@@ -99,9 +105,11 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
     n, d = X.shape
     m = len(blocks)
     hinge = loss == "hinge"
+    logistic = loss == "logistic"
     nq, nt = m * d, m
     iz = nq + nt
-    nx = iz + n + (n if hinge else 0)
+    # extra variables: hinge ξ (n); logistic s, u₁, u₂ (3n), log(1 + e^{−yᵢzᵢ}) ≤ sᵢ
+    nx = iz + n + (n if hinge else 0) + (3 * n if logistic else 0)
     rows, cols, vals, b = [], [], [], []
     r0 = 0
     # zero cone: z − Σ_j s_j D_j X q_j = 0
@@ -128,6 +136,14 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
         cols += [iz + np.arange(n), ix + np.arange(n)]
         vals += [-y, -np.ones(n)]
         b.append(-np.ones(n)); r0 += n
+    if logistic:
+        # log(1 + e^{a}) ≤ s  ⇔  e^{−s} + e^{a−s} ≤ 1  ⇔  u₁ + u₂ ≤ 1 with (−s, 1, u₁), (a − s, 1, u₂)
+        # in Clarabel's exponential cone {(x, y, w) : y e^{x/y} ≤ w}; here a = −yᵢzᵢ.
+        i_s, i_u1, i_u2 = iz + n, iz + 2 * n, iz + 3 * n
+        rows += [r0 + np.arange(n), r0 + np.arange(n)]
+        cols += [i_u1 + np.arange(n), i_u2 + np.arange(n)]
+        vals += [np.ones(n), np.ones(n)]
+        b.append(np.ones(n)); r0 += n
     if r0 > nn0:
         cone_list.append(clarabel.NonnegativeConeT(r0 - nn0))
     # second-order cones (t_j, q_j)
@@ -137,28 +153,47 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
         vals.append(-np.ones(d + 1))
         b.append(np.zeros(d + 1)); r0 += d + 1
         cone_list.append(clarabel.SecondOrderConeT(d + 1))
+    if logistic:
+        for i in range(n):
+            # (−sᵢ, 1, u₁ᵢ) and (−yᵢzᵢ − sᵢ, 1, u₂ᵢ): slack = b − A x
+            rows += [r0 + np.array([0, 2, 3, 3, 5])]
+            cols += [np.array([i_s + i, i_u1 + i, iz + i, i_s + i, i_u2 + i])]
+            vals += [np.array([1.0, -1.0, y[i], 1.0, -1.0])]
+            b.append(np.array([0.0, 1.0, 0.0, 0.0, 1.0, 0.0])); r0 += 6
+            cone_list += [clarabel.ExponentialConeT(), clarabel.ExponentialConeT()]
     A = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, nx))
     q = np.zeros(nx)
     q[nq:nq + nt] = beta
-    if hinge:
+    if logistic:
+        Pm = sparse.csc_matrix((nx, nx))
+        q[i_s:i_s + n] = 1.0
+    elif hinge:
         Pm = sparse.csc_matrix((nx, nx))
         q[iz + n:] = 1.0
     else:
         Pm = sparse.csc_matrix((np.ones(n), (iz + np.arange(n), iz + np.arange(n))), shape=(nx, nx))
         q[iz:iz + n] = -y
-    st = clarabel.DefaultSettings()
-    st.verbose = False
-    st.tol_gap_abs = st.tol_gap_rel = 1e-11
-    st.tol_feas = 1e-11
-    st.max_iter = 200
-    sol = clarabel.DefaultSolver(Pm, q, A, np.concatenate(b), cone_list, st).solve()
-    status = str(sol.status)
+    b = np.concatenate(b)
+    def score(x):
+        if x.shape != (nx,) or not np.all(np.isfinite(x)):
+            return np.inf
+        Qx = x[:nq].reshape(m, d)
+        return _blocks_value(X, y, beta, loss, Qx, np.array([s for _, s in blocks], dtype=float))
+    sol, status = _clarabel(Pm, q, A, b, cone_list, logistic, score)
     x = np.asarray(sol.x, dtype=float)
     if x.shape != (nx,) or not np.all(np.isfinite(x)):
         return None, None, None, np.inf, status
     Q = x[:nq].reshape(m, d)
     yhat = x[iz:iz + n]
-    if hinge:
+    if logistic:
+        # the multiplier of z = Σ_j s_j D_j X q_j is −∇ℓ(ŷ) = y∘σ(−y∘ŷ) at the optimum;
+        # kept in the dual domain vᵢyᵢ ∈ [0, 1]
+        v = np.asarray(sol.z, dtype=float)[:n]
+        grad_v = y / (1.0 + np.exp(np.clip(y * yhat, -700, 700)))
+        if not np.all(np.isfinite(v)) or np.linalg.norm(v - grad_v) > 1e-3 * max(1.0, np.linalg.norm(grad_v)):
+            v = grad_v
+        v = y * np.clip(v * y, 0.0, 1.0)
+    elif hinge:
         mu = np.asarray(sol.z, dtype=float)[imarg:imarg + n]
         v = y * np.clip(mu, 0.0, 1.0)
     else:
@@ -171,6 +206,38 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
             v = y - yhat
     value = float(loss_value(yhat, y, loss) + beta * np.linalg.norm(Q, axis=1).sum())
     return Q, yhat, v, value, status
+
+
+def _clarabel(Pm, q, A, b, cones, logistic=False, score=None):
+    """Clarabel at tight tolerances; for the exponential cone, which sometimes stalls
+    ("InsufficientProgress", as in :func:`cvxcore.reference._attempts`), the objective is
+    rescaled (×10, ×0.1: same minimiser, multipliers scaled back) until one run solves."""
+    import clarabel
+    best = None
+    for scale in ((1.0, 10.0, 0.1) if logistic else (1.0,)):
+        st = clarabel.DefaultSettings()
+        st.verbose = False
+        st.tol_gap_abs = st.tol_gap_rel = 1e-10 if logistic else 1e-11
+        st.tol_feas = 1e-10 if logistic else 1e-11
+        st.max_iter = 200
+        sol = clarabel.DefaultSolver(Pm * scale, q * scale, A, b, cones, st).solve()
+        status = str(sol.status)
+        if scale != 1.0:
+            sol = _Scaled(sol, scale)
+        # a rescaled run's "Solved" is not more accurate than an unscaled "AlmostSolved":
+        # keep the run whose blocks make the best network (score = its true objective)
+        val = score(np.asarray(sol.x, dtype=float)) if status in ("Solved", "AlmostSolved") else np.inf
+        if best is None or val < best[2]:
+            best = (sol, status, val)
+        if status == "Solved" and scale == 1.0:
+            break
+    return best[0], best[1]
+
+
+class _Scaled:
+    """A Clarabel solution of the objective multiplied by ``scale``: x as is, z / scale."""
+    def __init__(self, sol, scale):
+        self.x, self.z, self.status = sol.x, np.asarray(sol.z, dtype=float) / scale, sol.status
 
 
 _GRAM_N = 300     # above this n, squared loss may use the Gram form (when n > 3·d·|S|: a smaller KKT)
@@ -341,8 +408,8 @@ def solve_fast(X, y, beta, patterns, loss, **options):
     (default 100), ``add_per_round`` (default max(20, n/2)).
     """
     _check_options(options)
-    if loss not in ("squared", "hinge"):
-        raise ValueError(f"loss={loss!r}: the fast solver handles 'squared' and 'hinge'; "
+    if loss not in solve_fast.losses:
+        raise ValueError(f"loss={loss!r}: the fast solver handles {', '.join(map(repr, solve_fast.losses))}; "
                          "use method='cvxpy' for this loss.")
     t0 = time.perf_counter()
     tol = float(options.get("tol", 1e-7))
@@ -386,7 +453,7 @@ def solve_fast(X, y, beta, patterns, loss, **options):
             solved = list(blocks)
         else:
             Q, yhat, solved = np.zeros((0, d)), np.zeros(n), []
-            v = y.copy()                  # −∇ℓ(0): squared y; hinge y (every margin violated)
+            v = -loss_grad(np.zeros(n), y, loss)   # squared y; hinge y; logistic y/2
             value = float(loss_value(yhat, y, loss))
         info["working_set"].append(len(blocks))
         # exact pricing of every block
@@ -467,5 +534,5 @@ def solve_fast(X, y, beta, patterns, loss, **options):
 
 
 
-solve_fast.losses = ("squared", "hinge")          # solve_convex(method="auto") uses cvxpy for the others
+solve_fast.losses = ("squared", "hinge", "logistic")
 solve_fast.check_options = _check_options

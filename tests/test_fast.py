@@ -54,7 +54,7 @@ def _check(X, y, beta, loss, fast, ref):
 
 CASES = [(kind, loss, beta, seed)
          for seed, kind in enumerate(["1d", "1d-nobias", "2d", "2d-nobias"])
-         for loss in ("squared", "hinge")
+         for loss in ("squared", "hinge", "logistic")
          for beta in (1e-3, 0.3)]
 
 
@@ -189,7 +189,19 @@ def test_bad_options_raise_value_error(opts, match):
         solve_convex(X, y, 0.1, method="fast", **opts)
 
 
-def test_logistic_is_refused_by_the_fast_solver():
+def test_unknown_loss_is_refused_by_the_fast_solver():
     X, y = _data("1d", 6, 14, "hinge")
     with pytest.raises(ValueError, match="method='cvxpy'"):
-        solve_fast(X, y, 0.1, activation_patterns(X), "logistic")
+        solve_fast(X, y, 0.1, activation_patterns(X), "cubic")
+
+
+def test_logistic_auto_uses_the_fast_solver_and_certifies_small_beta():
+    """XOR, 30 points, β = 1e-3: the exponential-cone restricted solves (rescaled when Clarabel
+    stalls) still give a certified optimum, equal to the reference's."""
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((30, 2))
+    X, y = with_bias(x), np.sign(x[:, 0] * x[:, 1])
+    fast = solve_convex(X, y, 1e-3, loss="logistic")
+    assert fast.method == "fast"
+    ref = solve_convex(X, y, 1e-3, loss="logistic", method="cvxpy", patterns=fast.patterns)
+    _check(X, y, 1e-3, "logistic", fast, ref)

@@ -139,4 +139,18 @@ def test_default_method_handles_logistic():
     ref = solve_convex(X, PAPER_Y, 0.1, loss="logistic", method="cvxpy")
     r = solve_convex(X, PAPER_Y, 0.1, loss="logistic")
     assert r.status == "optimal", r.status
+    assert r.method == "fast"
     assert r.value == pytest.approx(ref.value, rel=1e-6)
+
+
+@pytest.mark.parametrize("beta", [1e-3, 0.1])
+def test_fast_solver_against_independent_program(beta):
+    """The fast solver's logistic optimum against the block-by-block cvxpy program over
+    densely sampled patterns (written here), and its certificate."""
+    X, y = xor(9, seed=3)
+    r = solve_convex(X, y, beta, loss="logistic", method="fast")
+    assert r.status == "optimal", r.status
+    assert r.value == pytest.approx(independent_value(X, y, beta), rel=1e-5)
+    assert 0 <= r.gap and r.rel_gap <= 1e-6 and r.lower_bound <= r.value
+    assert nonconvex_objective(X, y, r.U, r.alpha, beta, loss="logistic") == pytest.approx(r.value, rel=1e-8)
+    assert r.m_star <= X.shape[0] + 1
