@@ -4,11 +4,29 @@ No Streamlit here; every function can be called (and is tested) without a server
 Conventions for a projector: large fonts (``FONT``), high-contrast colours, legends
 on, equal aspect wherever geometry matters.  Class +1 is blue circles, class −1 is
 orange squares; a neuron with α > 0 is green, with α < 0 purple (dashed).
+
+Speed (issue 5: a β step or a new point redraws in well under a second).  Every figure starts
+from :data:`TEMPLATE`, plotly_white's layout without its per-trace defaults, given at
+construction: plotly otherwise deep-copies its default template and then plotly_white into
+every figure (about 20 ms of a 30 ms build, and 7 kB of JSON).  Large arrays go out as float32
+(half the bytes; a screen needs no more than 7 digits).  Many lines of one kind are one trace
+with gaps (NaN) between them, not one trace each: plotly.js draws each trace separately.
+
+The page-level builders are memoised (:func:`_memo`): the same inputs (compared by content)
+return the same figure object, shared by every session of the server process, so a rerun that
+changed nothing, a second student with the same preset, or a β value seen before costs no
+build.  A returned figure must therefore not be modified (copy it with ``go.Figure(fig)``).
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from lab.geom import plane_basis, sphere_points
 
@@ -25,10 +43,135 @@ CANVAS_2D = ((-2.5, 2.5), (-2.5, 2.5))
 GRID_STEP = 0.1
 GRID_NAME = "click to add"
 
+# plotly_white's look (white background, light grid, its colours and fonts), layout only.
+_WHITE = pio.templates["plotly_white"].layout
+TEMPLATE = go.layout.Template(layout={k: _WHITE[k] for k in (
+    "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor", "plot_bgcolor", "xaxis", "yaxis",
+    "scene", "shapedefaults", "annotationdefaults", "title")})
 
-def _layout(fig: go.Figure, *, title: str | None = None, height: int = 520, equal: bool = False,
-            xr=None, yr=None, xtitle: str | None = None, ytitle: str | None = None) -> go.Figure:
-    fig.update_layout(template="plotly_white", height=height, font=dict(size=FONT),
+
+def _merge(into: dict, new: dict) -> dict:
+    """Merge ``new`` into ``into`` recursively (nested dicts merge, other values replace)."""
+    for k, v in new.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _merge(into[k], v)
+        else:
+            into[k] = v
+    return into
+
+
+class _Draft:
+    """A figure being built: traces and a plain layout dict, made a ``go.Figure`` once by :meth:`done`.
+
+    It offers the few ``go.Figure`` methods the builders use (``add_trace``, ``add_vline``,
+    ``update_layout``, ``update_xaxes``, ``update_yaxes``).  plotly validates a property on every
+    ``update_*`` call (about 3 ms each); handing it the finished layout once costs under 3 ms."""
+
+    def __init__(self, traces=()):
+        self.traces = list(traces)
+        self.layout: dict = {}
+        self.shapes: list = []
+
+    def add_trace(self, trace):
+        self.traces.append(trace)
+        return self
+
+    def add_vline(self, x: float, line: dict | None = None):
+        self.shapes.append(dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line or {}))
+        return self
+
+    def update_layout(self, d: dict | None = None, **kw):
+        _merge(self.layout, {**(d or {}), **kw})
+        return self
+
+    def update_xaxes(self, **kw):
+        return self.update_layout(xaxis=kw)
+
+    def update_yaxes(self, **kw):
+        return self.update_layout(yaxis=kw)
+
+    def done(self) -> go.Figure:
+        layout = {k: v for k, v in self.layout.items() if v is not None}
+        if self.shapes:
+            layout["shapes"] = self.shapes
+        return go.Figure(data=self.traces, layout=dict(template=TEMPLATE, **layout))
+
+
+def _figure(*traces) -> _Draft:
+    """A new figure (a :class:`_Draft`) on :data:`TEMPLATE`; ``.done()`` makes the ``go.Figure``."""
+    return _Draft(traces)
+
+
+MEMO_SIZE = 96          # figures kept per builder (a few MB in all)
+
+
+def _feed(h, v) -> None:
+    """Add a builder argument to the hash by content: arrays by dtype, shape and bytes."""
+    if isinstance(v, np.ndarray):
+        a = np.ascontiguousarray(v)
+        h.update(f"a{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    elif isinstance(v, dict):
+        h.update(b"d")
+        for k in v:
+            h.update(repr(k).encode())
+            _feed(h, v[k])
+    elif isinstance(v, (list, tuple)):
+        h.update(f"l{len(v)}".encode())
+        for x in v:
+            _feed(h, x)
+    else:
+        h.update(f"{type(v).__name__}:{v!r};".encode())
+
+
+def _memo(builder):
+    """Memoise a pure figure builder on the content of its arguments (LRU of :data:`MEMO_SIZE`).
+
+    The figure is shared by all callers; ``builder.uncached`` builds a fresh one."""
+    cache: OrderedDict = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(builder)
+    def wrapped(*args, **kw):
+        h = hashlib.blake2b(builder.__name__.encode(), digest_size=20)
+        _feed(h, args)
+        _feed(h, dict(sorted(kw.items())))
+        key = h.digest()
+        with lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        fig = builder(*args, **kw)
+        with lock:
+            cache[key] = fig
+            while len(cache) > MEMO_SIZE:
+                cache.popitem(last=False)
+        return fig
+
+    wrapped.uncached = builder
+    wrapped.cache = cache
+    return wrapped
+
+
+def _f32(a) -> np.ndarray:
+    """A float32 copy for a trace: half the JSON of float64; NaN (a gap in a line) stays NaN."""
+    return np.asarray(a, dtype=float).astype(np.float32)
+
+
+def _joined(segments) -> tuple[np.ndarray, np.ndarray]:
+    """Polylines (each an (k, 2+) array) as one trace's coordinates, NaN between them."""
+    segs = [np.asarray(s, float) for s in segments]
+    if not segs:
+        return np.zeros((0, 0)), np.zeros(0)
+    cols = segs[0].shape[1]
+    gap = np.full((1, cols), np.nan)
+    out = np.concatenate([p for s in segs for p in (s, gap)][:-1])
+    return out, np.concatenate([np.full(len(s) + 1, i) for i, s in enumerate(segs)])[:len(out)]
+
+
+def _layout(fig: _Draft, *, title: str | None = None, height: int = 520, equal: bool = False,
+            xr=None, yr=None, xtitle: str | None = None, ytitle: str | None = None) -> _Draft:
+    fig.update_layout(height=height, font=dict(size=FONT),
                       title=dict(text=title, font=dict(size=FONT + 3)) if title else None,
                       margin=dict(l=60, r=20, t=60 if title else 20, b=55),
                       legend=dict(font=dict(size=FONT - 1), bgcolor="rgba(255,255,255,0.8)"))
@@ -71,16 +214,17 @@ def canvas_grid(dim: int) -> tuple[np.ndarray, np.ndarray]:
     gx = np.round(np.arange(x0, x1 + 1e-9, GRID_STEP), 3)
     gy = np.round(np.arange(y0, y1 + 1e-9, GRID_STEP), 3)
     XX, YY = np.meshgrid(gx, gy)
-    return XX.ravel(), YY.ravel()
+    return XX.ravel().astype(np.float32), YY.ravel().astype(np.float32)
 
 
+@_memo
 def data_canvas(P: np.ndarray, y: np.ndarray, dim: int, *, height: int = 560) -> go.Figure:
     """The drawing canvas: trace 0 is the invisible click grid, then the data.
 
     1-D regression: points (xᵢ, yᵢ).  2-D classification: points (x₁, x₂) by class ±1.
     """
     gx, gy = canvas_grid(dim)
-    fig = go.Figure(go.Scatter(
+    fig = _figure(go.Scatter(
         x=gx, y=gy, mode="markers", name=GRID_NAME, showlegend=False,
         marker=dict(size=9, color="rgba(0,0,0,0)", opacity=0.0),
         hovertemplate="click: add (%{x:.1f}, %{y:.1f})<extra></extra>"))
@@ -102,7 +246,7 @@ def data_canvas(P: np.ndarray, y: np.ndarray, dim: int, *, height: int = 560) ->
     fig.update_yaxes(fixedrange=True, showspikes=False)
     fig.update_layout(dragmode=False, hovermode="closest", clickmode="event+select",
                       legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom"))
-    return fig
+    return fig.done()
 
 
 # ----------------------------------------------------------------------------- convex page
@@ -112,18 +256,20 @@ def neuron_outputs_1d(xs: np.ndarray, U: np.ndarray, alpha: np.ndarray, bias: bo
     return (np.maximum(Xg @ U.T, 0.0) * alpha).T
 
 
+@_memo
 def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None, alpha=None,
            bias: bool = True, title: str | None = None, height: int = 520, show_neurons: bool = True) -> go.Figure:
     """Data (xᵢ, yᵢ), fitted functions ``curves`` {name: values on xs}, and the optimal neurons:
     each neuron's contribution α_j(u_jᵀx)₊ (thin) and its kink x = −u_{j2}/u_{j1} (dotted line)."""
-    fig = go.Figure()
+    fig = _figure()
+    xs32 = _f32(xs)
     if U is not None and len(U) and show_neurons:
-        contrib = neuron_outputs_1d(xs, U, alpha, bias)
+        contrib = _f32(neuron_outputs_1d(xs, U, alpha, bias))
         shown = {True: False, False: False}
         for j in range(len(alpha)):
             pos = alpha[j] > 0
             col = APOS if pos else ANEG
-            fig.add_trace(go.Scatter(x=xs, y=contrib[j], mode="lines", line=dict(color=col, width=1.8, dash="dash" if not pos else None),
+            fig.add_trace(go.Scatter(x=xs32, y=contrib[j], mode="lines", line=dict(color=col, width=1.8, dash="dash" if not pos else None),
                                      opacity=0.75, name="neuron, α > 0" if pos else "neuron, α < 0",
                                      legendgroup="pos" if pos else "neg", showlegend=not shown[pos]))
             shown[pos] = True
@@ -132,7 +278,7 @@ def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None
                 if xs[0] <= k <= xs[-1]:
                     fig.add_vline(x=k, line=dict(color=col, width=1.2, dash="dot"))
     for i, (name, v) in enumerate(curves.items()):
-        fig.add_trace(go.Scatter(x=xs, y=v, mode="lines", name=name,
+        fig.add_trace(go.Scatter(x=xs32, y=_f32(v), mode="lines", name=name,
                                  line=dict(color=OPT if i == 0 else TRACE_COLORS[i % 10], width=4 if i == 0 else 2.5)))
     fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data",
                              marker=dict(color=POS, size=14, line=dict(color="white", width=1.5))))
@@ -141,9 +287,10 @@ def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None
     lo, hi = (min(vals.min(), -1.0), max(vals.max(), 1.0)) if vals.size else (-2.5, 2.5)
     pad = 0.12 * (hi - lo)
     return _layout(fig, title=title, height=height, xr=[xs[0], xs[-1]], yr=[lo - pad, hi + pad],
-                   xtitle="x", ytitle="y")
+                   xtitle="x", ytitle="y").done()
 
 
+@_memo
 def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F: np.ndarray, *,
                 U=None, alpha=None, bias: bool = True, title: str | None = None, height: int = 560,
                 show_neurons: bool = True) -> go.Figure:
@@ -151,10 +298,11 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
     the boundary f = 0 in black, the data, and each optimal neuron's line u_jᵀ[x; 1] = 0."""
     lim = float(np.nanmax(np.abs(F))) if F.size and np.isfinite(F).any() else 1.0
     lim = min(max(lim, 1e-9), 1.0)          # |f| ≥ 1 (the hinge margin) at full colour
-    fig = go.Figure(go.Heatmap(x=gx, y=gy, z=np.clip(F, -lim, lim), zmin=-lim, zmax=lim, zmid=0,
+    F = np.asarray(F, float)
+    fig = _figure(go.Heatmap(x=_f32(gx), y=_f32(gy), z=_f32(np.clip(F, -lim, lim)), zmin=-lim, zmax=lim, zmid=0,
                                colorscale=[[0, "#f5b47a"], [0.5, "#ffffff"], [1, "#8fb4ea"]],
                                showscale=False, hovertemplate="f(x) = %{z:.2f}<extra></extra>"))
-    fig.add_trace(go.Contour(x=gx, y=gy, z=F, contours=dict(start=0, end=0, size=1, coloring="none"),
+    fig.add_trace(go.Contour(x=_f32(gx), y=_f32(gy), z=_f32(F), contours=dict(start=0, end=0, size=1, coloring="none"),
                              line=dict(color=OPT, width=3.5), showscale=False, name="boundary f(x) = 0",
                              showlegend=True, hoverinfo="skip"))
     if U is not None and len(U) and show_neurons:
@@ -162,7 +310,7 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
     for t in _class_traces(P, y):
         fig.add_trace(t)
     return _layout(fig, title=title, height=height, equal=True, xr=[gx[0], gx[-1]], yr=[gy[0], gy[-1]],
-                   xtitle="x₁", ytitle="x₂")
+                   xtitle="x₁", ytitle="x₂").done()
 
 
 def _line_in_box(a: float, b: float, c: float, xr, yr):
@@ -200,15 +348,16 @@ def _neuron_lines(fig, U, alpha, bias, xr, yr):
         shown[pos] = True
 
 
+@_memo
 def group_norms(vn: np.ndarray, wn: np.ndarray, *, height: int = 380, tol: float = 1e-6) -> go.Figure:
     """Stems ‖vᵢ‖ (up, green) and −‖wᵢ‖ (down, purple) over the P patterns of (8); the zero
     blocks are the grey baseline.  Stems, not bars, so that a few nonzero blocks stay visible
     among thousands of patterns."""
     vn, wn = np.asarray(vn, float), np.asarray(wn, float)
-    i = np.arange(1, len(vn) + 1)
+    i = np.arange(1, len(vn) + 1, dtype=np.int32)
     scale = max(vn.max(initial=0.0), wn.max(initial=0.0), 1e-300)
     zero = (vn <= tol * max(scale, 1)) & (wn <= tol * max(scale, 1))
-    fig = go.Figure(go.Scatter(x=i[zero], y=np.zeros(zero.sum()), mode="markers", name="zero blocks",
+    fig = _figure(go.Scatter(x=i[zero], y=np.zeros(zero.sum(), np.float32), mode="markers", name="zero blocks",
                                marker=dict(color="#9a9a9a", size=4), hoverinfo="skip"))
     for vals, sign, col, name in ((vn, 1, APOS, "‖vᵢ‖ (α > 0)"), (wn, -1, ANEG, "−‖wᵢ‖ (α < 0)")):
         k = np.flatnonzero(vals > tol * max(scale, 1))
@@ -222,16 +371,17 @@ def group_norms(vn: np.ndarray, wn: np.ndarray, *, height: int = 380, tol: float
                                  hovertemplate="pattern %{x}: %{y:.3f}<extra></extra>"))
     nz = int(np.sum(vn > tol * max(scale, 1)) + np.sum(wn > tol * max(scale, 1)))
     return _layout(fig, height=height, xtitle=f"pattern i = 1 … {len(vn)}   ({nz} nonzero blocks = m*)",
-                   ytitle="block norm", xr=[0, len(vn) + 1])
+                   ytitle="block norm", xr=[0, len(vn) + 1]).done()
 
 
 # ----------------------------------------------------------------------------- arrangement page
+@_memo
 def weight_plane(X: np.ndarray, u: np.ndarray, *, labels=("u₁", "u₂"), height: int = 520) -> go.Figure:
     """2-D weight space: the lines {u : xᵢᵀu = 0} (one per data point), the unit circle,
     and the chosen direction u; the cell of u is shaded."""
     X = np.asarray(X, float)
     R = 1.4
-    fig = go.Figure()
+    fig = _figure()
     th = np.linspace(0, 2 * np.pi, 361)
     # shade the sector of u: directions with the same pattern as u
     circ = np.c_[np.cos(th), np.sin(th)]
@@ -241,60 +391,73 @@ def weight_plane(X: np.ndarray, u: np.ndarray, *, labels=("u₁", "u₂"), heigh
         fig.add_trace(go.Scatter(x=np.r_[0, R * np.cos(ang), 0], y=np.r_[0, R * np.sin(ang), 0], fill="toself",
                                  mode="lines", line=dict(width=0), fillcolor="rgba(31,95,191,0.18)",
                                  name="cell of u (same Dᵢ)", hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=np.cos(th), y=np.sin(th), mode="lines", line=dict(color="#bbb", width=1),
+    fig.add_trace(go.Scatter(x=_f32(np.cos(th)), y=_f32(np.sin(th)), mode="lines", line=dict(color="#bbb", width=1),
                              name="‖u‖ = 1", hoverinfo="skip"))
+    segs, labels = [], []
     for i, x in enumerate(X):
         if np.linalg.norm(x) < 1e-12:
             continue
         t = np.array([-x[1], x[0]]) / np.linalg.norm(x)
-        fig.add_trace(go.Scatter(x=[-R * t[0], R * t[0]], y=[-R * t[1], R * t[1]], mode="lines",
-                                 line=dict(color="#444", width=1.6), name="xᵢᵀu = 0", legendgroup="h",
-                                 showlegend=i == 0, hovertemplate=f"point {i + 1}<extra></extra>"))
+        segs.append(np.array([-R * t, R * t]))
+        labels += [f"point {i + 1}"] * 3
+    if segs:                      # one trace for all n lines (NaN between them)
+        L, _ = _joined(segs)
+        fig.add_trace(go.Scatter(x=_f32(L[:, 0]), y=_f32(L[:, 1]), mode="lines", line=dict(color="#444", width=1.6),
+                                 name="xᵢᵀu = 0", text=labels[:len(L)], hovertemplate="%{text}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[0, u[0]], y=[0, u[1]], mode="lines+markers", line=dict(color=APOS, width=4),
                              marker=dict(size=[0, 14], color=APOS), name="chosen u"))
-    return _layout(fig, height=height, equal=True, xr=[-R, R], yr=[-R, R], xtitle=labels[0], ytitle=labels[1])
+    return _layout(fig, height=height, equal=True, xr=[-R, R], yr=[-R, R], xtitle=labels[0], ytitle=labels[1]).done()
 
 
+@_memo
 def ramp_view_1d(x: np.ndarray, y: np.ndarray, u: np.ndarray, *, height: int = 420) -> go.Figure:
     """Dual view for 1-D data with bias: the neuron (u₁x + u₂)₊ as a ramp; its active points filled."""
     x = np.asarray(x, float)
     on = u[0] * x + u[1] >= 0
     xs = np.linspace(-3, 3, 301)
-    fig = go.Figure(go.Scatter(x=xs, y=np.maximum(u[0] * xs + u[1], 0), mode="lines", name="(u₁x + u₂)₊",
+    fig = _figure(go.Scatter(x=xs, y=np.maximum(u[0] * xs + u[1], 0), mode="lines", name="(u₁x + u₂)₊",
                                line=dict(color=APOS, width=3.5)))
     fig.add_trace(go.Scatter(x=x[on], y=y[on], mode="markers", name="active: dᵢ = 1",
                              marker=dict(size=15, color=POS, line=dict(color="white", width=1.5))))
     fig.add_trace(go.Scatter(x=x[~on], y=y[~on], mode="markers", name="inactive: dᵢ = 0",
                              marker=dict(size=15, color="white", line=dict(color=POS, width=2.5))))
-    return _layout(fig, height=height, xr=[-3, 3], xtitle="x", ytitle="y")
+    return _layout(fig, height=height, xr=[-3, 3], xtitle="x", ytitle="y").done()
 
 
-def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: int = 6000) -> go.Figure:
+@_memo
+def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: int = 3000) -> go.Figure:
     """Great circles {u : xᵢᵀu = 0, ‖u‖ = 1} on the unit sphere in R³ (2-D data with bias),
-    the cell of the chosen u painted, u itself as an arrow."""
+    the cell of the chosen u painted, u itself as an arrow.
+
+    k lattice points paint the sphere and k/2 more, near u, the chosen cell (so that small cells
+    show); the n circles are one trace (WebGL draws each trace on its own)."""
     X = np.asarray(X, float)
     uu = u / max(np.linalg.norm(u), 1e-12)
+    D = X @ u >= 0
     near = uu + 0.15 * np.random.default_rng(0).standard_normal((k // 2, 3))    # extra samples near u,
-    S = np.r_[sphere_points(k), near / np.linalg.norm(near, axis=1, keepdims=True)]  # so small cells show
-    cell = np.all((S @ X.T >= 0) == (X @ u >= 0), axis=1)
     S_bg = sphere_points(k)
-    bg = ~np.all((S_bg @ X.T >= 0) == (X @ u >= 0), axis=1)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter3d(x=S_bg[bg, 0], y=S_bg[bg, 1], z=S_bg[bg, 2], mode="markers",
+    S = np.r_[S_bg, near / np.linalg.norm(near, axis=1, keepdims=True)]         # so small cells show
+    cell = np.all((S @ X.T >= 0) == D, axis=1)
+    bg = ~cell[:k]
+    fig = _figure()
+    fig.add_trace(go.Scatter3d(x=_f32(S_bg[bg, 0]), y=_f32(S_bg[bg, 1]), z=_f32(S_bg[bg, 2]), mode="markers",
                                marker=dict(size=1.6, color="#cfcfcf"), name="sphere ‖u‖ = 1", hoverinfo="skip"))
-    fig.add_trace(go.Scatter3d(x=S[cell, 0], y=S[cell, 1], z=S[cell, 2], mode="markers",
+    fig.add_trace(go.Scatter3d(x=_f32(S[cell, 0]), y=_f32(S[cell, 1]), z=_f32(S[cell, 2]), mode="markers",
                                marker=dict(size=4, color="rgba(31,95,191,0.95)"), name="cell of u", hoverinfo="skip"))
-    t = np.linspace(0, 2 * np.pi, 121)
-    for i, x in enumerate(X):
+    t = np.linspace(0, 2 * np.pi, 61)          # 6° chords: 0.14 % off the circle, not visible
+    circles = []
+    for x in X:
         if np.linalg.norm(x) < 1e-12:
             continue
         B = plane_basis(x)
-        C = np.cos(t)[:, None] * B[0] + np.sin(t)[:, None] * B[1]
-        fig.add_trace(go.Scatter3d(x=C[:, 0], y=C[:, 1], z=C[:, 2], mode="lines", line=dict(color="#555", width=2),
-                                   name="xᵢᵀu = 0", legendgroup="h", showlegend=i == 0, hoverinfo="skip"))
+        circles.append(np.cos(t)[:, None] * B[0] + np.sin(t)[:, None] * B[1])
+    if circles:
+        C, _ = _joined(circles)
+        fig.add_trace(go.Scatter3d(x=_f32(C[:, 0]), y=_f32(C[:, 1]), z=_f32(C[:, 2]), mode="lines",
+                                   line=dict(color="#555", width=2), name="xᵢᵀu = 0", hoverinfo="skip"))
     fig.add_trace(go.Scatter3d(x=[0, 1.25 * uu[0]], y=[0, 1.25 * uu[1]], z=[0, 1.25 * uu[2]], mode="lines+markers",
                                line=dict(color=APOS, width=8), marker=dict(size=[0, 6], color=APOS), name="chosen u"))
-    fig.update_layout(template="plotly_white", height=height, font=dict(size=FONT - 2),
+    fig.update_layout(height=height, font=dict(size=FONT - 2),
                       margin=dict(l=0, r=0, t=10, b=0),
                       legend=dict(font=dict(size=FONT - 2), orientation="h", x=0, y=0, yanchor="top"),
                       scene=dict(aspectmode="cube",
@@ -302,33 +465,54 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: in
                                  yaxis=dict(title="u₂", range=[-1.3, 1.3], showticklabels=False),
                                  zaxis=dict(title="u₃ (bias)", range=[-1.3, 1.3], showticklabels=False),
                                  camera=dict(eye=dict(x=1.5, y=1.3, z=0.9))))
-    return fig
+    return fig.done()
 
 
+def halfplane_in_box(a: float, b: float, c: float, xr, yr) -> np.ndarray:
+    """The polygon {(x, y) in the box : a x + b y + c ≥ 0}, vertices in order, (k, 2); k = 0 when empty.
+
+    The box's corners clipped by one half-plane (one step of Sutherland–Hodgman)."""
+    box = [(xr[0], yr[0]), (xr[1], yr[0]), (xr[1], yr[1]), (xr[0], yr[1])]
+    val = [a * px + b * py + c for px, py in box]
+    out = []
+    for k in range(4):
+        (p, vp), (q, vq) = (box[k], val[k]), (box[(k + 1) % 4], val[(k + 1) % 4])
+        if vp >= 0:
+            out.append(p)
+        if (vp >= 0) != (vq >= 0):          # the edge crosses the line: add the crossing
+            s = vp / (vp - vq)
+            out.append((p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1])))
+    return np.array(out, float).reshape(-1, 2)
+
+
+@_memo
 def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, height: int = 560) -> go.Figure:
     """Dual view in the input plane: the neuron u is the line u₁x₁ + u₂x₂ + u₃ = 0; its pattern Dᵢ is
-    the set of points on the shaded (positive) side, drawn filled."""
+    the set of points on the shaded (positive) side, drawn filled.  The side is one polygon
+    (:func:`halfplane_in_box`), exact and a few numbers long."""
     (x0, x1), (y0, y1) = CANVAS_2D
     P = np.asarray(P, float)
     on = P @ u[:2] + u[2] >= 0
-    gx = np.linspace(x0, x1, 101)
-    gy = np.linspace(y0, y1, 101)
-    Z = (gx[None, :] * u[0] + gy[:, None] * u[1] + u[2] >= 0).astype(float)
-    fig = go.Figure(go.Heatmap(x=gx, y=gy, z=Z, zmin=0, zmax=1, showscale=False, hoverinfo="skip",
-                               colorscale=[[0, "rgba(255,255,255,0)"], [1, "rgba(27,158,75,0.16)"]]))
+    fig = _figure()
+    poly = halfplane_in_box(u[0], u[1], u[2], (x0, x1), (y0, y1))
+    if len(poly):
+        fig.add_trace(go.Scatter(x=np.r_[poly[:, 0], poly[0, 0]], y=np.r_[poly[:, 1], poly[0, 1]], fill="toself",
+                                 mode="lines", line=dict(width=0), fillcolor="rgba(27,158,75,0.16)",
+                                 name="positive side", showlegend=False, hoverinfo="skip"))
     seg = _line_in_box(u[0], u[1], u[2], (x0, x1), (y0, y1))
     if seg is not None:
         fig.add_trace(go.Scatter(x=[seg[0][0], seg[1][0]], y=[seg[0][1], seg[1][1]], mode="lines",
                                  line=dict(color=APOS, width=4), name="u₁x₁ + u₂x₂ + u₃ = 0"))
     for t in _class_traces(P, y, active=on):
         fig.add_trace(t)
-    return _layout(fig, height=height, equal=True, xr=[x0, x1], yr=[y0, y1], xtitle="x₁", ytitle="x₂")
+    return _layout(fig, height=height, equal=True, xr=[x0, x1], yr=[y0, y1], xtitle="x₁", ytitle="x₂").done()
 
 
+@_memo
 def pattern_counts(n: np.ndarray, P: np.ndarray, cover: np.ndarray, bound: np.ndarray, *,
                    current: tuple[int, int] | None = None, height: int = 420) -> go.Figure:
     """P (enumerated) against Cover's count 2Σ_{k<r} C(n−1, k) and the paper's bound 2r(e(n−1)/r)^r."""
-    fig = go.Figure()
+    fig = _figure()
     fig.add_trace(go.Scatter(x=n, y=bound, mode="lines", name="paper's bound 2r(e(n−1)/r)ʳ",
                              line=dict(color="#888", width=3, dash="dash")))
     fig.add_trace(go.Scatter(x=n, y=cover, mode="lines", name="Cover's count", line=dict(color=NEG, width=3)))
@@ -338,7 +522,7 @@ def pattern_counts(n: np.ndarray, P: np.ndarray, cover: np.ndarray, bound: np.nd
         fig.add_trace(go.Scatter(x=[current[0]], y=[current[1]], mode="markers", name="your data",
                                  marker=dict(color=APOS, size=18, symbol="star", line=dict(color="black", width=1))))
     fig.update_yaxes(type="log")
-    return _layout(fig, height=height, xtitle="number of points n", ytitle="number of patterns P")
+    return _layout(fig, height=height, xtitle="number of points n", ytitle="number of patterns P").done()
 
 
 # ----------------------------------------------------------------------------- SGD page
@@ -346,7 +530,7 @@ def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, 
                lower_bound: float | None = None, total_steps: int | None = None, height: int = 500,
                p_star_label: str = "p* (convex optimum)") -> go.Figure:
     """Objective (2) of each trial against the step, with the horizontal line p*."""
-    fig = go.Figure()
+    fig = _figure()
     obj = np.atleast_2d(objectives)
     for t in range(obj.shape[0]):
         fig.add_trace(go.Scatter(x=steps, y=obj[t], mode="lines", name=f"run {t + 1}",
@@ -364,4 +548,4 @@ def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, 
              ([finite.min()] if finite.size and finite.min() > 0 else [1e-3]))
     hi = max(finite.max() if finite.size else 1.0, lo * 10)
     fig.update_yaxes(range=[np.log10(lo) - 0.1, np.log10(hi) + 0.1])
-    return _layout(fig, height=height, xr=[0, x_end], xtitle="step", ytitle="objective (2), log scale")
+    return _layout(fig, height=height, xr=[0, x_end], xtitle="step", ytitle="objective (2), log scale").done()

@@ -30,7 +30,7 @@ def test_canvas_grid_covers_the_fixed_axes(dim):
     assert gx.min() == pytest.approx(x0) and gx.max() == pytest.approx(x1)
     assert gy.min() == pytest.approx(y0) and gy.max() == pytest.approx(y1)
     # no gap wider than one grid step anywhere: a click always lands near a grid point
-    assert np.max(np.diff(np.unique(gx))) <= F.GRID_STEP + 1e-9
+    assert np.max(np.diff(np.unique(gx))) <= F.GRID_STEP + 1e-6          # float32 spacing
     n_data = sum(len(t.x) for t in fig.data[1:])
     assert n_data == len(y)
     if dim == 2:
@@ -117,20 +117,97 @@ def test_cell_direction_lands_in_its_cell():
         np.testing.assert_array_equal(X @ u >= 0, D)
 
 
+def _segments(xs, ys, zs=None):
+    """The polylines of a trace whose lines are separated by NaN (lab.figures._joined)."""
+    cols = [np.asarray(c, float) for c in (xs, ys) + ((zs,) if zs is not None else ())]
+    P = np.c_[tuple(cols)]
+    cut = np.flatnonzero(np.isnan(P[:, 0]))
+    parts = [p[~np.isnan(p[:, 0])] for p in np.split(P, cut)] if len(P) else []
+    return [p for p in parts if len(p)]
+
+
 def test_weight_plane_and_sphere_and_input_plane():
     X = with_bias(np.array([-1.0, 0.5, 2.0]))
     u = sectors_2d(X)[0][0]
     fig = F.weight_plane(X, u)
-    assert sum(1 for t in fig.data if t.name == "xᵢᵀu = 0") == 3
+    lines = [t for t in fig.data if t.name == "xᵢᵀu = 0"]
+    assert len(lines) == 1                                   # all n lines in one trace
+    segs = _segments(lines[0].x, lines[0].y)
+    assert len(segs) == 3
+    for x, seg in zip(X, segs):                              # line i is {u : xᵢᵀu = 0}
+        np.testing.assert_allclose(seg @ x, 0, atol=1e-6)
     assert fig.layout.yaxis.scaleanchor == "x"
     P, y = make("moons", n=8)
     X3 = with_bias(P)
     u3, _ = cell_direction(X3, activation_patterns(X3)[5])
     fs = F.sphere_arrangement(X3, u3, k=500)
-    assert sum(1 for t in fs.data if t.name == "xᵢᵀu = 0") == 8
+    circ = [t for t in fs.data if t.name == "xᵢᵀu = 0"]
+    assert len(circ) == 1
+    segs = _segments(circ[0].x, circ[0].y, circ[0].z)
+    assert len(segs) == 8
+    for x, seg in zip(X3, segs):                             # great circle i: on the sphere and on xᵢᵀu = 0
+        np.testing.assert_allclose(np.linalg.norm(seg, axis=1), 1, atol=1e-6)
+        np.testing.assert_allclose(seg @ x, 0, atol=1e-5)
+    cell = [t for t in fs.data if t.name == "cell of u"][0]
+    C = np.c_[cell.x, cell.y, cell.z].astype(float)
+    assert len(C) > 0 and np.all((C @ X3.T >= 0) == (X3 @ u3 >= 0))   # painted points are in u's cell
     fi = F.input_plane(P, y, u3)
     filled = sum(len(t.x) for t in fi.data if t.name and t.name.endswith("≥ 0"))
     assert filled == int(np.sum(X3 @ u3 >= 0))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_halfplane_in_box_is_the_positive_side(seed):
+    rng = np.random.default_rng(seed)
+    a, b, c = rng.standard_normal(3) * [1, 1, 2]
+    box = (-2.5, 2.5)
+    poly = F.halfplane_in_box(a, b, c, box, box)
+    pts = rng.uniform(-2.5, 2.5, (4000, 2))
+    side = a * pts[:, 0] + b * pts[:, 1] + c
+    if len(poly) == 0:
+        assert np.all(side < 0)
+        return
+    assert np.all(a * poly[:, 0] + b * poly[:, 1] + c >= -1e-9)      # every vertex on the positive side
+    # inside the convex polygon (same side of every edge) <=> on the positive side of the line
+    k = len(poly)
+    cross = np.stack([(poly[(j + 1) % k, 0] - poly[j, 0]) * (pts[:, 1] - poly[j, 1])
+                      - (poly[(j + 1) % k, 1] - poly[j, 1]) * (pts[:, 0] - poly[j, 0]) for j in range(k)])
+    inside = np.all(cross >= -1e-9, axis=0) | np.all(cross <= 1e-9, axis=0)
+    clear = np.abs(side) > 1e-6
+    np.testing.assert_array_equal(inside[clear], side[clear] >= 0)
+
+
+def test_halfplane_in_box_edge_cases():
+    box = (-1.0, 1.0)
+    assert len(F.halfplane_in_box(0.0, 0.0, -1.0, box, box)) == 0          # 0 ≥ 1: empty
+    np.testing.assert_allclose(F.halfplane_in_box(0.0, 0.0, 1.0, box, box),
+                               [[-1, -1], [1, -1], [1, 1], [-1, 1]])          # everywhere: the box
+    half = F.halfplane_in_box(1.0, 0.0, 0.0, box, box)                        # x ≥ 0: the right half
+    assert half[:, 0].min() == 0 and half[:, 0].max() == 1 and len(half) == 4
+
+
+def test_figures_are_light():
+    """Issue 5: no copied plotly template, float32 arrays; the sizes that made a redraw slow."""
+    import plotly.io as pio
+    P, y = make("moons", n=60)
+    X = with_bias(P)
+    g = np.linspace(-2.5, 2.5, 81)
+    G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
+    U = np.array([[1.0, 1.0, 0.0], [1.0, -1.0, 0.5]])
+    Fv = (np.maximum(with_bias(G) @ U.T, 0) @ np.array([1.0, -1.0])).reshape(g.size, g.size)
+    u = np.array([0.3, 0.5, 0.8])
+    figs = {"canvas": (F.data_canvas(P, y, 2), 45), "regions": (F.decision_2d(P, y, g, g, Fv, U=U, alpha=[1, -1]), 110),
+            "sphere": (F.sphere_arrangement(X, u), 200), "input plane": (F.input_plane(P, y, u), 15)}
+    for name, (fig, kb) in figs.items():
+        spec = fig.to_dict()
+        assert "data" not in spec["layout"]["template"], name            # no per-trace template defaults
+        assert spec["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
+        size = len(pio.to_json(spec, validate=False)) / 1e3
+        assert size < kb, (name, size)
+    assert np.asarray(figs["canvas"][0].data[0].x).dtype == np.float32
+    z = np.asarray(figs["regions"][0].data[0].z)
+    assert z.dtype == np.float32
+    np.testing.assert_allclose(z, np.clip(Fv, -1, 1), rtol=1e-6, atol=1e-6)
 
 
 def test_sgd_traces_and_counts():
@@ -141,3 +218,29 @@ def test_sgd_traces_and_counts():
     fc = F.pattern_counts(np.arange(1, 5), np.array([2, 4, 8, 14]), np.array([2, 4, 8, 14]),
                           np.array([1.0, 5, 10, 20]), current=(3, 8))
     assert fc.layout.yaxis.type == "log" and fc.data[-1].name == "your data"
+
+
+def test_memoised_builders_share_a_figure_for_equal_inputs_only():
+    P, y = make("moons", n=10)
+    a = F.data_canvas(P, y, 2)
+    assert F.data_canvas(P.copy(), y.copy(), 2) is a                 # same content, other arrays: cached
+    P2 = P.copy()
+    P2[3, 0] += 0.001
+    b = F.data_canvas(P2, y, 2)
+    assert b is not a and np.asarray(b.data[1].x).size + np.asarray(b.data[2].x).size == 10
+    assert F.data_canvas(P, -y, 2) is not a                           # labels count
+    g = np.linspace(-2.5, 2.5, 11)
+    Z = np.outer(g, g)
+    d1 = F.decision_2d(P, y, g, g, Z, height=400)
+    assert F.decision_2d(P, y, g, g, Z, height=400) is d1
+    assert F.decision_2d(P, y, g, g, Z, height=500) is not d1        # keyword arguments count
+    assert F.decision_2d(P, y, g, g, Z.astype(np.float32), height=400) is not d1   # so does the dtype
+    fresh = F.data_canvas.uncached(P, y, 2)
+    assert fresh is not a and fresh.to_dict() == a.to_dict()         # the cache changes nothing drawn
+
+
+def test_memo_is_bounded():
+    F.group_norms.cache.clear()
+    for k in range(F.MEMO_SIZE + 10):
+        F.group_norms(np.array([0.0, k + 1.0]), np.zeros(2))
+    assert len(F.group_norms.cache) == F.MEMO_SIZE
