@@ -26,16 +26,17 @@ import asyncio
 import json
 import random
 import re
+import sys
 import time
 import urllib.parse
+from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-
-class Fail(Exception):
-    pass
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import Fail, gather_sessions, no_point_added, point_count, record_step, session_done  # noqa: E402
 
 
 class WsSession:
@@ -177,29 +178,16 @@ def free_spot(spec: str, rng: random.Random, tries: int = 50) -> tuple[float, fl
     return x, y
 
 
-POINT_COUNT = re.compile(r"\bn\s*=\s*\**\s*(\d+)")
-
-
-def _count(text: str):
-    m = POINT_COUNT.search(text)
-    return int(m.group(1)) if m else None
-
-
-async def run_session(i: int, base: str, opt, report, Sample) -> None:
+async def run_session(i: int, base: str, opt, report) -> None:
     rng = random.Random(opt.seed * 1000 + i)
     await asyncio.sleep(opt.ramp * i / max(1, opt.sessions - 1) if opt.sessions > 1 else 0)
     s = WsSession(base, opt)
 
     async def step(kind, fn) -> bool:
-        try:
+        async def timed():
             secs, runs = await fn()
-            report.samples.append(Sample(i, kind, secs, None, None, runs))
-            return True
-        except Fail as e:
-            report.samples.append(Sample(i, kind, None, str(e)))
-        except Exception as e:
-            report.samples.append(Sample(i, kind, None, f"{type(e).__name__}: {str(e)[:200]}"))
-        return False
+            return secs, None, runs
+        return await record_step(report, i, kind, timed)
 
     try:
         async def load():
@@ -226,12 +214,9 @@ async def run_session(i: int, base: str, opt, report, Sample) -> None:
                                                  "x": x, "y": y}],
                                      "point_indices": [0], "box": [], "lasso": []}}
                 return await s.request([WidgetState(id=s.charts[opt.canvas], string_value=json.dumps(sel))])
-            before = _count(s.text)
+            before = point_count(s.text)
             if await step("add_point", click):
-                after = _count(s.text)
-                if before is not None and after is not None and after <= before:
-                    last = report.samples[-1]
-                    last.error, last.seconds = f"the click did not add a point (n stayed {before})", None
+                no_point_added(report, before, point_count(s.text))
 
         page_pat = re.compile(opt.beta_page, re.I)
 
@@ -253,21 +238,12 @@ async def run_session(i: int, base: str, opt, report, Sample) -> None:
                 j = min(len(options) - 1, idx + 1) if k % 2 == 0 else max(0, idx - 1)
                 return await s.request([WidgetState(id=wid, string_array_value={"data": [options[j]]})])
             await step("beta", move)
-        if not any(x.error for x in report.samples if x.session == i):
-            report.sessions_completed += 1
+        session_done(report, i)
     finally:
         await s.close()
 
 
-async def drive(base: str, opt, report, Sample) -> None:
-    tasks = [asyncio.create_task(run_session(i, base, opt, report, Sample)) for i in range(opt.sessions)]
-    done, pending = await asyncio.wait(tasks, timeout=opt.time_limit)
-    if pending:
-        report.aborted = f"time limit {opt.time_limit:.0f} s reached; {len(pending)} session(s) cancelled"
-        for t in pending:
-            t.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-    for t in done:
-        if t.exception() is not None:
-            report.samples.append(Sample(-1, "session", None, f"{type(t.exception()).__name__}: "
-                                         f"{t.exception()}"[:200]))
+async def drive(base: str, opt, report) -> None:
+    """All ``opt.sessions`` sessions at once, within ``opt.time_limit`` s (see :mod:`harness`)."""
+    await gather_sessions([run_session(i, base, opt, report) for i in range(opt.sessions)],
+                          opt.time_limit, report)

@@ -1,0 +1,441 @@
+"""Interaction speed of the app (issue 5): how long a β step or a new point takes to redraw.
+
+Two parts, both printed as tables (``--part server``, ``--part browser`` or both):
+
+**server** (in this process, no Streamlit): for each data set, the pieces of one run of the
+Convex, Data, Arrangement and SGD pages — solving (8) (``solve_convex``, cold), building each
+figure with :mod:`lab.figures`, plotly's serialisation (``plotly.io.to_json``, what
+``st.plotly_chart`` sends) and its size.  Best of ``--repeat`` runs.
+
+**browser** (the real thing): ``streamlit run app.py`` on a free loopback port, one headless
+Chromium (``/usr/bin/chromium``), one session per data set opened from a shared link that holds
+the data (``lab.codec.share_url``).  In each session, in this order:
+
+    open data       the Data page from the link (first run of the session)
+    add point       click the canvas at a free spot (twice)
+    open convex     the Convex page for the new data: (8) solved for data the server never saw
+    β step cold     β one step right (a β the server never solved for this data)
+    β step warm     β one step left, then right again (both solved before: cached)
+    open sgd        the SGD page (its p* is cached)
+    β step cold     β one step right on the SGD page (new), then left (warm)
+    open arrangement, cell step cold / warm   the "pick a cell" slider right, then left
+
+Times, per interaction (seconds, this process's clock):
+
+    figure          from the action (key press, click) to the last change of a plotly chart's
+                    DOM (a MutationObserver in the page; hover labels excluded): what the user
+                    waits until the figure is redrawn
+    server          from the browser's first ``rerun_script`` request to the last
+                    ``script_finished`` (the script run(s) on the server, with transport)
+    server CPU      CPU seconds the server process used during the interaction (``/proc``),
+                    minus its idle use: its own work, whatever the browser takes from the cores
+    after run       figure − (time of the last ``script_finished`` − action): browser work
+                    after the server finished (parsing the plotly JSON, drawing), ≥ 0
+    busy ms         the page's long tasks (main thread busy > 50 ms, PerformanceObserver)
+                    during the interaction: JavaScript + layout + paint
+    kB              bytes the server sent on the websocket for this interaction
+
+    python bench/bench_app.py                         # both parts, n = 20, 40, 60
+    python bench/bench_app.py --part browser --ns 60  # one size
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import (CHROMIUM, CHROMIUM_ARGS, Fail, Wire, _cpu_seconds, _machine, _settled,  # noqa: E402
+                     _tree, free_port, start_server, stop_server, wait_healthy)
+
+import numpy as np  # noqa: E402
+
+BETA0 = 0.1
+
+
+@dataclass
+class DataSet:
+    label: str
+    X: np.ndarray       # points (n, 1) or (n, 2)
+    y: np.ndarray
+    loss: str
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+
+def datasets(ns) -> list[DataSet]:
+    """2-D: two moons with bias (hinge loss); 1-D: the paper's preset (n = 5) and noisy sine
+    samples with bias (squared loss), at each n."""
+    from cvxcore.datasets import make
+    out = []
+    for n in ns:
+        X, y = make("moons", n=n)
+        out.append(DataSet(f"2-D moons n={n}", X, y, "hinge"))
+    X, y = make("paper")
+    out.append(DataSet(f"1-D paper n={len(y)}", X, y, "squared"))
+    for n in ns:
+        X, y = make("sine", n=n)
+        out.append(DataSet(f"1-D sine n={n}", X, y, "squared"))
+    return out
+
+
+# ============================================================================ server part
+
+def _best(fn, repeat: int):
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def server_part(sets: list[DataSet], repeat: int) -> list[dict]:
+    """Solve, build, serialise: the pieces of one page run, in this process."""
+    import plotly.io as pio
+
+    from cvxcore import predict, solve_convex, with_bias
+    from lab import figures as F
+    from lab.geom import cell_direction, sectors_2d
+    from cvxcore import activation_patterns
+
+    rows = []
+    for ds in sets:
+        X = with_bias(ds.X)
+        t_solve, res = _best(lambda: solve_convex(X, ds.y, BETA0, loss=ds.loss), 1)
+        figs = {"data: canvas": lambda: F.data_canvas(ds.X, ds.y, ds.X.shape[1])}
+        if ds.X.shape[1] == 1:
+            xs = np.linspace(*F.CANVAS_1D[0], 401)
+            fx = predict(with_bias(xs[:, None]), res.U, res.alpha)
+            figs["convex: fit"] = lambda: F.fit_1d(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": fx},
+                                                   U=res.U, alpha=res.alpha, bias=True)
+            dirs, _ = sectors_2d(X)
+            figs["arrangement: weight plane"] = lambda: F.weight_plane(X, dirs[0])
+        else:
+            g = np.linspace(*F.CANVAS_2D[0], 81)
+            G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
+            Fv = predict(with_bias(G), res.U, res.alpha).reshape(g.size, g.size)
+            figs["convex: regions"] = lambda: F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha,
+                                                            bias=True, height=640)
+            pats = activation_patterns(X)
+            u, _ = cell_direction(X, pats[len(pats) // 2])
+            figs["arrangement: sphere"] = lambda: F.sphere_arrangement(X, u)
+            figs["arrangement: input plane"] = lambda: F.input_plane(ds.X, ds.y, u)
+        vn, wn = np.linalg.norm(res.V, axis=1), np.linalg.norm(res.W, axis=1)
+        figs["convex: group norms"] = lambda: F.group_norms(vn, wn)
+        for name, build in figs.items():
+            t_build, fig = _best(build, repeat)
+            t_json, spec = _best(lambda: pio.to_json(fig.to_dict(), validate=False), repeat)
+            rows.append(dict(data=ds.label, P=res.n_patterns, solve_s=t_solve, figure=name,
+                             build_ms=1e3 * t_build, json_ms=1e3 * t_json, kB=len(spec) / 1e3))
+    return rows
+
+
+def server_table(rows: list[dict]) -> str:
+    out = ["| data | P | solve (8) s | figure | build ms | to_json ms | JSON kB |",
+           "|---|---:|---:|---|---:|---:|---:|"]
+    last = None
+    for r in rows:
+        first = r["data"] != last
+        last = r["data"]
+        out.append(f"| {r['data'] if first else ''} | {r['P'] if first else ''} | "
+                   f"{format(r['solve_s'], '.3f') if first else ''} | {r['figure']} | {r['build_ms']:.0f} | "
+                   f"{r['json_ms']:.0f} | {r['kB']:.0f} |")
+    return "\n".join(out)
+
+
+# ============================================================================ browser part
+
+OBSERVER_JS = r"""
+(() => {
+  window.__plotT = 0;
+  window.__long = [];
+  try {
+    new PerformanceObserver(l => { for (const e of l.getEntries()) window.__long.push([performance.timeOrigin + e.startTime, e.duration]); })
+      .observe({type: 'longtask', buffered: true});
+  } catch (e) {}
+  const inPlot = (n) => {
+    const el = n && (n.nodeType === 1 ? n : n.parentElement);
+    if (!el || !el.closest) return false;
+    if (el.closest('.hoverlayer')) return false;
+    return !!(el.closest('.js-plotly-plot') || (el.querySelector && el.querySelector('.js-plotly-plot')));
+  };
+  const watch = () => new MutationObserver(ms => {
+    for (const m of ms) {
+      if (inPlot(m.target) || Array.from(m.addedNodes || []).some(inPlot)) { window.__plotT = performance.timeOrigin + performance.now(); return; }
+    }
+  }).observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
+  if (document.documentElement) watch(); else document.addEventListener('DOMContentLoaded', watch);
+})();
+"""
+
+
+class CountingWire(Wire):
+    """:class:`harness.Wire` that also counts the bytes the server sends."""
+
+    def __init__(self, page):
+        self.bytes_in = 0
+        super().__init__(page)
+
+    def _received(self, payload) -> None:
+        if not isinstance(payload, str):
+            self.bytes_in += len(payload)
+        super()._received(payload)
+
+
+@dataclass
+class Timing:
+    data: str
+    page: str
+    action: str
+    figure_s: float | None
+    server_s: float | None
+    after_run_s: float | None
+    busy_ms: float
+    kB: float
+    runs: int
+    cpu_s: float | None = None
+    error: str | None = None
+
+
+SERVER_PID: list[int] = []          # the streamlit process (set by browser_part)
+IDLE_CPU_PER_S = 0.0                # the idle server's CPU per wall second (subtracted over the quiet wait)
+
+
+def server_cpu() -> float:
+    """CPU seconds (user + system) used so far by the server process and its children."""
+    return sum(_cpu_seconds(p) for p in _tree(SERVER_PID[0])) if SERVER_PID else 0.0
+
+
+class Opt:
+    timeout = 40.0
+    quiet = 0.4
+
+
+async def _clock(page) -> tuple[float, float]:
+    """(python monotonic seconds, the page's epoch ms, timeOrigin + now) at about the same instant;
+    epoch ms, not performance.now(), which restarts with every document."""
+    a = time.monotonic()
+    js = await page.evaluate("performance.timeOrigin + performance.now()")
+    b = time.monotonic()
+    return (a + b) / 2, js
+
+
+async def timed(page, wire: CountingWire, data: str, pname: str, action_name: str, action,
+                from_request: bool = True) -> Timing:
+    finished0, bytes0 = wire.finished, wire.bytes_in
+    py0, js0 = await _clock(page)
+    cpu0 = server_cpu()
+    t0 = time.monotonic()
+    try:
+        await action()
+        await _settled(page, wire, t0, finished0, Opt, from_request=from_request)
+    except Fail as e:
+        return Timing(data, pname, action_name, None, None, None, 0, 0, 0, None, str(e))
+    cpu = server_cpu() - cpu0 - Opt.quiet * IDLE_CPU_PER_S
+    plot_t, longs = await page.evaluate("[window.__plotT, window.__long]")
+    offset = py0 - js0 / 1000                       # page ms -> python s
+    fig_s = (offset + plot_t / 1000) - t0 if plot_t > js0 else None
+    start = (wire.first_request_since(t0) if from_request else None) or t0
+    server_s = wire.last_finish - start
+    after = max(0.0, fig_s - (wire.last_finish - t0)) if fig_s is not None else None
+    busy = sum(d for s, d in longs if s >= js0)
+    if await page.locator("[data-testid='stException']").count():
+        txt = (await page.locator("[data-testid='stException']").first.inner_text())[:300]
+        return Timing(data, pname, action_name, fig_s, server_s, after, busy, 0, 0, None, f"stException: {txt}")
+    return Timing(data, pname, action_name, fig_s, server_s, after, busy,
+                  (wire.bytes_in - bytes0) / 1e3, wire.finished - finished0, max(cpu, 0.0))
+
+
+FREE_JS = r"""
+([fx, fy]) => {
+  const gd = document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot")[0];
+  if (!gd || !gd._fullLayout) return true;
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const x = xa.p2l(fx * xa._length), y = ya.p2l(fy * ya._length);
+  for (const tr of (gd._fullData || []).slice(1)) {
+    const xs = tr.x || [], ys = tr.y || [];
+    for (let k = 0; k < xs.length; k++) if (Math.max(Math.abs(xs[k] - x), Math.abs(ys[k] - y)) < 0.3) return false;
+  }
+  return true;
+}
+"""
+
+
+async def _click_canvas(page, rng) -> None:
+    area = page.locator("[data-testid='stPlotlyChart']").first.locator(".nsewdrag").first
+    await area.wait_for(state="visible")
+    box = await area.bounding_box()
+    for _ in range(40):
+        fx, fy = rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.9)
+        if await page.evaluate(FREE_JS, [fx, fy]):
+            break
+    x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+    await page.mouse.move(x - 15, y - 15)
+    await page.mouse.move(x, y, steps=4)
+    await asyncio.sleep(0.25)                 # plotly registers the hover on the grid point
+    await page.mouse.click(x, y)
+    await page.mouse.move(2, 2)               # away from the canvas: no hover label afterwards
+
+
+async def _slider_step(page, label: str, key: str) -> None:
+    loc = page.get_by_role("slider", name=re.compile(label)).first
+    await loc.wait_for(state="visible")
+    before = await loc.get_attribute("aria-valuetext") or await loc.get_attribute("aria-valuenow")
+    await loc.focus()
+    await page.keyboard.press(key)
+    after = await loc.get_attribute("aria-valuetext") or await loc.get_attribute("aria-valuenow")
+    if after == before:
+        raise Fail(f"the slider /{label}/ did not move with {key}")
+
+
+async def _nav(page, name: str) -> None:
+    await page.get_by_role("link", name=re.compile(name)).first.click()
+
+
+async def one_session(browser, base: str, ds: DataSet, rng) -> list[Timing]:
+    from lab import codec
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    await ctx.add_init_script(OBSERVER_JS)
+    page = await ctx.new_page()
+    page.set_default_timeout(120_000)
+    wire = CountingWire(page)
+    out: list[Timing] = []
+
+    async def t(pname, action_name, action, from_request=True):
+        r = await timed(page, wire, ds.label, pname, action_name, action, from_request)
+        out.append(r)
+        return r.error is None
+
+    url = codec.share_url(base + "/data", codec.Dataset(ds.X, ds.y, True),
+                          {"page": "data", "beta": BETA0, "loss": ds.loss})
+    try:
+        if not await t("data", "open (link)", lambda: page.goto(url, wait_until="domcontentloaded"),
+                       from_request=False):
+            return out
+        await page.mouse.click(700, 30)          # focus the page: its first click on the canvas is lost
+        await asyncio.sleep(0.3)
+        for _ in range(2):
+            if not await t("data", "add point", lambda: _click_canvas(page, rng)):
+                out.pop()                       # a click plotly did not register (rare): once more
+                await t("data", "add point", lambda: _click_canvas(page, rng))
+        await t("convex", "open after new point (cold solve)", lambda: _nav(page, "Convex"))
+        await t("convex", "β step (cold)", lambda: _slider_step(page, "β", "ArrowRight"))
+        await t("convex", "β step (warm)", lambda: _slider_step(page, "β", "ArrowLeft"))
+        await t("convex", "β step (warm)", lambda: _slider_step(page, "β", "ArrowRight"))
+        await t("sgd", "open (p* cached)", lambda: _nav(page, "SGD"))
+        await t("sgd", "β step (cold)", lambda: _slider_step(page, "β", "ArrowRight"))
+        await t("sgd", "β step (warm)", lambda: _slider_step(page, "β", "ArrowLeft"))
+        await t("arrangement", "open", lambda: _nav(page, "arrangement"))
+        await t("arrangement", "cell step (cold)", lambda: _slider_step(page, "pick a cell", "ArrowRight"))
+        await t("arrangement", "cell step (warm)", lambda: _slider_step(page, "pick a cell", "ArrowLeft"))
+    finally:
+        await ctx.close()
+    return out
+
+
+async def browser_part_async(base: str, sets: list[DataSet], seed: int) -> list[Timing]:
+    import random
+
+    from playwright.async_api import async_playwright
+    rng = random.Random(seed)
+    out = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            warm = DataSet("warm-up", np.array([[0.5], [1.5]]), np.array([1.0, -1.0]), "squared")
+            await one_session(browser, base, warm, rng)       # first imports, bytecode, JS bundle
+            for ds in sets:
+                out += await one_session(browser, base, ds, rng)
+        finally:
+            await browser.close()
+    return out
+
+
+def browser_part(sets: list[DataSet], seed: int, log: str | None) -> list[Timing]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server("app.py", port, log)
+    SERVER_PID[:] = [proc.pid]
+    global IDLE_CPU_PER_S
+    try:
+        wait_healthy(base, proc)
+        c0 = server_cpu()
+        time.sleep(2.0)
+        IDLE_CPU_PER_S = (server_cpu() - c0) / 2.0
+        return asyncio.run(browser_part_async(base, sets, seed))
+    finally:
+        stop_server(proc)
+
+
+def browser_table(rows: list[Timing]) -> str:
+    f = lambda v, k=2: "—" if v is None else f"{v:.{k}f}"     # noqa: E731
+    out = ["| data | page | interaction | figure s | server s | server CPU s | after run s | busy ms | kB | runs |",
+           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if r.error:
+            out.append(f"| {r.data} | {r.page} | {r.action} | ERROR: {r.error[:120]} | | | | | |")
+            continue
+        out.append(f"| {r.data} | {r.page} | {r.action} | {f(r.figure_s)} | {f(r.server_s)} | {f(r.cpu_s)} | "
+                   f"{f(r.after_run_s)} | {r.busy_ms:.0f} | {r.kB:.0f} | {r.runs} |")
+    return "\n".join(out)
+
+
+def browser_summary(rows: list[Timing]) -> str:
+    """Median and max of "figure s" per (page, interaction) over the data sets of each kind."""
+    groups: dict[tuple, list] = {}
+    for r in rows:
+        if r.error is None and r.figure_s is not None:
+            kind = "2-D" if r.data.startswith("2-D") else "1-D"
+            groups.setdefault((kind, r.page, r.action), []).append(r)
+    out = ["| data | page | interaction | figure s median | figure s max | server s median | server CPU s median | kB median |",
+           "|---|---|---|---:|---:|---:|---:|---:|"]
+    for (kind, pg, act), rs in groups.items():
+        fs = [r.figure_s for r in rs]
+        out.append(f"| {kind} | {pg} | {act} | {statistics.median(fs):.2f} | {max(fs):.2f} | "
+                   f"{statistics.median(r.server_s for r in rs):.2f} | {statistics.median(r.cpu_s for r in rs):.2f} | "
+                   f"{statistics.median(r.kB for r in rs):.0f} |")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--part", choices=("server", "browser", "both"), default="both")
+    ap.add_argument("--ns", type=int, nargs="+", default=[20, 40, 60])
+    ap.add_argument("--repeat", type=int, default=3, help="best of this many builds (server part)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", default=None, help="write every row here")
+    ap.add_argument("--server-log", default=None)
+    a = ap.parse_args(argv)
+    sets = datasets(a.ns)
+    print(f"machine: {_machine()}")
+    result = {}
+    if a.part in ("server", "both"):
+        rows = server_part(sets, a.repeat)
+        result["server"] = rows
+        print("\n## Server pieces (in process)\n")
+        print(server_table(rows))
+    if a.part in ("browser", "both"):
+        rows = browser_part(sets, a.seed, a.server_log)
+        result["browser"] = [asdict(r) for r in rows]
+        print("\n## Browser: one session per data set\n")
+        print(browser_table(rows))
+        print("\n## Browser summary\n")
+        print(browser_summary(rows))
+    print(f"\nmachine at the end: {_machine()}")
+    if a.json:
+        Path(a.json).write_text(json.dumps(result, indent=1, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
