@@ -36,20 +36,24 @@ of linear models, one per cell of the arrangement. The same holds for any convex
 
 **The dual and the certificate.** The dual (4) is
 $\max_v -\tfrac12\|y - v\|^2 + \tfrac12\|y\|^2$ s.t. $|v^\top (Xu)_+| \le \beta$ for all $\|u\| \le 1$.
-Any feasible $v$ is a lower bound on $p^*$. Built from a network's residual, it tells how far that
-network (say, an SGD run) is from the global optimum at most.
+Weak duality: the dual objective of any feasible $v$ is a lower bound on $p^*$. Built from a network's
+residual, such a $v$ bounds how far that network (say, an SGD run) is above the global optimum.
 
 ### How to read each page
 - **Data**: click the empty canvas to add a point (for 2-D data, choose its class first). Undo, clear,
-  or load a preset. The bias toggle appends a column of ones to $X$. Every page uses this data set.
+  or load a preset. The bias toggle appends a column of ones to $X$. The next three pages use this data set.
 - **Hyperplane arrangement**: the hyperplanes $x_i^\top u = 0$ in weight space, and the cells between them.
   Pick a cell to see its pattern $D_i$. For 2-D data with a bias, weight space is $\mathbb{R}^3$: the
   hyperplanes meet the unit sphere in great circles, and a neuron is also a line in the input plane.
 - **Convex program**: the optimum $p^*$ of (8) at your $\beta$, the neurons it recovers (count $m^*$), the
   fitted function or decision regions, and the block norms $\|v_i\|, \|w_i\|$ over all patterns.
 - **SGD vs optimum**: ordinary training of (2) with $m$ neurons from several random starts, against the
-  line $p^*$. Each run gets a certificate. With $m < m^*$ no network of width $m$ can reach $p^*$.
-- **Geometry**: the $\beta \to 0$ limit for $n = 2$ or 3 points: the neural gauge (paper's Figure 1).
+  line $p^*$. Each run gets a certificate. Theorem 1 guarantees that width $m \ge m^*$ can reach $p^*$;
+  with $m < m^*$ the runs may stay above it.
+- **Geometry (gauge)**: the $\beta \to 0$ limit for $n = 2$ or 3 points: the neural gauge (paper's Figure 1).
+- **Convolutions**: linear, circular and separable ReLU CNNs as the convex programs (12), (14) and (8)
+  (section 4), against gradient descent.
+- **Higher dimensions**: SGD against (8) over a few sampled patterns (Remark 3.3) on 8×8 images.
 
 ### Reference
 M. Pilanci and T. Ergen, *Neural Networks are Convex Regularizers: Exact Polynomial-time Convex Optimization

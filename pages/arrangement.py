@@ -1,5 +1,6 @@
 """Hyperplane arrangement: the cells {u : D(u) = Dᵢ} of weight space and the patterns Dᵢ."""
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from lab import cached, state, ui
@@ -23,6 +24,7 @@ if ds.n == 0:
     ui.stop()
 X = state.design_matrix(ds)
 d = X.shape[1]
+sampled = False         # True when P below counts only sampled patterns (too many cells to list)
 
 
 def _show_pattern(D: np.ndarray, i: int, P: int):
@@ -48,7 +50,11 @@ if d == 2:
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Weight space** $u = (u_1, u_2)$" + (" (u₂ multiplies the bias)" if ds.bias else ""))
-        ui.chart(F.weight_plane(X, u), key="_arr_plane")
+        # A copy relabelled: lab.figures.weight_plane overwrites its ``labels`` argument with the
+        # lines' hover texts, so its axes read "point 1" (reported; harmless once fixed there).
+        plane = go.Figure(F.weight_plane(X, u))
+        plane.update_layout(xaxis_title_text="u₁", yaxis_title_text="u₂ (bias)" if ds.bias else "u₂")
+        ui.chart(plane, key="_arr_plane")
         ui.caption("Each black line is {u : xᵢᵀu = 0}. The shaded sector is the cell of the chosen u.")
     with c2:
         if ds.d == 1:
@@ -62,7 +68,8 @@ if d == 2:
         _show_pattern(pats[i - 1], i, P)
 else:
     method, bound, _ = cached.plan_patterns(X)
-    if bound > cached.ARRANGEMENT_BUDGET:
+    sampled = bound > cached.ARRANGEMENT_BUDGET
+    if sampled:
         pats, err = cached.patterns(X, "sample", cached.ARRANGEMENT_BUDGET, 0)
         st.warning(f"These points have up to {bound:,} cells; shown are the {len(pats):,} distinct patterns "
                    f"of {cached.ARRANGEMENT_BUDGET:,} random directions (Remark 3.3).")
@@ -93,12 +100,17 @@ else:
 # ----------------------------------------------------------------------------- counts
 st.subheader("How many cells? P against Cover's count")
 ui.prose(r"For $r = \mathrm{rank}(X)$: $P \le 2\sum_{k=0}^{r-1}\binom{n-1}{k} \le 2r\,(e(n-1)/r)^r$, "
-            r"with equality on the left for points in general position. So $P$ grows like $n^r$, "
-            r"polynomially in $n$: (8) has polynomial size for fixed $r$.")
+            r"with equality on the left for points in general position. So $P$ grows like $n^{r-1}$ "
+            r"(the paper's bound, like $n^r$): polynomially in $n$, and (8) has polynomial size for fixed $r$.")
 kind = "1d" if ds.d == 1 else "2d"
 curve = cached.count_curve(kind, int(min(max(40, ds.n), 80)))
 ui.chart(F.pattern_counts(curve["n"], curve["P"], curve["cover"], curve["bound"],
-                                 current=(ds.n, P) if ds.bias else None), key="_arr_counts")
-ui.caption(f"Random {'1-D' if kind == '1d' else '2-D'} points with bias (r = {2 if kind == '1d' else 3}). "
-           f"Star: your data, n = {ds.n}, P = {P}." if ds.bias else
-           "Curves for random points with bias; turn the bias on to place your data on them.")
+                                 current=(ds.n, P) if ds.bias and not sampled else None), key="_arr_counts")
+if not ds.bias:
+    ui.caption("Curves for random points with bias; turn the bias on to place your data on them.")
+elif sampled:       # P is only the number of sampled patterns, a lower bound: no star
+    ui.caption(f"Random 2-D points with bias (r = 3). Your n = {ds.n} points have up to {bound:,} cells; "
+               f"sampling found {P:,} of them, so they are not drawn.")
+else:
+    ui.caption(f"Random {'1-D' if kind == '1d' else '2-D'} points with bias (r = {2 if kind == '1d' else 3}). "
+               f"Star: your data, n = {ds.n}, P = {P}.")

@@ -36,10 +36,17 @@ if note:
     st.warning(note)
 
 k = st.columns(5)
-k[0].metric("optimal value p*" if res.exact_patterns else "value (upper bound on p*)", f"{res.value:.4f}")
-k[1].metric("neurons m*", res.m_star, help="Number of nonzero blocks vᵢ, wᵢ: the width of the optimal network.")
-k[2].metric("patterns P", res.n_patterns, help="Cells of the arrangement, i.e. blocks (vᵢ, wᵢ) of (8).")
-k[3].metric("certified gap", f"{res.gap:.1e}", help="Objective minus a dual lower bound: the answer is within this of the optimum of (8).")
+exact = res.exact_patterns
+k[0].metric("optimal value p*" if exact else "value (upper bound on p*)", f"{res.value:.5g}")
+k[1].metric("neurons m*" if exact else "neurons", res.m_star,
+            help="Number of nonzero blocks vᵢ, wᵢ: the width of the optimal network." if exact else
+            "Number of nonzero blocks vᵢ, wᵢ of (8) over the sampled patterns.")
+k[2].metric("patterns P" if exact else "sampled patterns", res.n_patterns,
+            help="Cells of the arrangement, i.e. blocks (vᵢ, wᵢ) of (8)." if exact else
+            "Distinct patterns of random directions (Remark 3.3): a subset of the cells.")
+k[3].metric("certified gap", f"{max(res.gap, 0.0):.1e}",
+            help="Objective minus a dual lower bound: the value is within this of the optimum of (8)"
+                 + (" (over the sampled patterns)." if not exact else "."))
 k[4].metric("solve time", f"{res.seconds:.2f} s", help=f"solver: {res.method}")
 if res.status != "optimal":
     st.warning(f"Solver status: {res.status}.")
@@ -61,7 +68,8 @@ else:
     fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show,
                         height=640)
     cap = ("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0. "
-           "Each neuron is the line uⱼᵀ[x; 1] = 0 where its ReLU switches on (green α > 0, purple dashed α < 0).")
+           f"Each neuron is the line uⱼᵀ{'[x; 1]' if ds.bias else 'x'} = 0 where its ReLU switches on "
+           "(green α > 0, purple dashed α < 0).")
 ui.chart(fig, key="_cvx_fit")
 ui.caption(cap)
 
@@ -80,7 +88,7 @@ if active.size:
     for i in active:
         rows.append({"pattern i": int(i + 1),
                      "Dᵢ (1 = point active)": "".join("1" if b else "0" for b in res.patterns[i]),
-                     "‖vᵢ‖": round(float(vn[i]), 4), "‖wᵢ‖": round(float(wn[i]), 4)})
+                     "‖vᵢ‖": float(f"{vn[i]:.4g}"), "‖wᵢ‖": float(f"{wn[i]:.4g}")})   # 4 digits, not 4 decimals
     st.write(f"**Active patterns** ({active.size} of {res.n_patterns}):")
     st.dataframe(rows, hide_index=True, width="stretch")
 else:
@@ -88,7 +96,7 @@ else:
             "Move β to the left.")
 with st.expander("The optimal neurons (uⱼ, αⱼ)"):
     cols = [f"u{j + 1}" for j in range(X.shape[1] - int(ds.bias))] + (["u (bias)"] if ds.bias else [])
-    st.dataframe([{**{c: round(float(v), 4) for c, v in zip(cols, u)}, "α": round(float(a), 4)}
+    st.dataframe([{**{c: float(f"{v:.4g}") for c, v in zip(cols, u)}, "α": float(f"{a:.4g}")}
                   for u, a in zip(res.U, res.alpha)], hide_index=True)
 
 # ----------------------------------------------------------------------------- save (issue 8)

@@ -97,7 +97,7 @@ st.markdown("; ".join(msg) + ".")
 if n == 0:
     st.info("The data set is empty: click the canvas or load a preset.")
 elif n == 1:
-    st.info("One point: the optimal network fits it with a single neuron. Add more points to see more.")
+    st.info("One point: the optimal network has at most one neuron (none when β is large). Add more points to see more.")
 if n and ds.d == 2 and len(np.unique(ds.y)) == 1:
     st.warning("All points are in one class: the classifier has nothing to separate. Add a point of the other class.")
 if n > 1:

@@ -12,8 +12,8 @@ ui.require_app_entry()      # a deep link on a fresh server: run through app.py 
 st.title("SGD against the global optimum")
 ui.prose(r"""
 Here the non-convex objective (2) is trained the usual way: (stochastic) gradient descent on $m$ neurons
-from several random starts. The dashed line is $p^*$ from the convex program (8). No run can go below it.
-After training, each run gets a **certificate**: a dual point built from the run's own residual gives a
+from several random starts. The dashed line is $p^*$ from the convex program (8): every network of any width has objective
+$\ge p^*$, so no run can go below it. After training, each run gets a **certificate**: a dual point built from the run's own residual gives a
 lower bound on $p^*$, so it proves how far above the global optimum that run is *at most*.
 """)
 
@@ -55,12 +55,17 @@ if err:
 p_star = res.value
 if note:
     st.warning(note)
-if m < res.m_star:
-    st.warning(f"**m = {m} < m\\* = {res.m_star}.** The optimal network (8) recovers has {res.m_star} neurons; "
-               f"no width-{m} network can reach p\\* here, so every run stays above the line. "
-               f"Set m ≥ {res.m_star} to give SGD a chance.")
+if not res.exact_patterns:
+    ui.caption(f"The line is the value {p_star:.5g} of (8) over sampled patterns, an upper bound on p*: "
+               "a run may end below it.")
+elif m < res.m_star:
+    # m* counts the neurons of the optimal network (8) returned; Theorem 1 is sufficient (m ≥ m*), so a
+    # narrower optimal network is not excluded: say "not guaranteed", never "impossible".
+    st.warning(f"**m = {m} < m\\* = {res.m_star}.** The optimal network (8) returns has {res.m_star} neurons; "
+               f"Theorem 1 guarantees p\\* is reachable only for m ≥ m\\*, so width-{m} runs may stay above "
+               f"the line. Set m ≥ {res.m_star} to give SGD a chance.")
 else:
-    ui.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {p_star:.4f}; "
+    ui.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {p_star:.5g}; "
                "whether SGD finds it depends on the start.")
 
 # ----------------------------------------------------------------------------- the run
@@ -129,6 +134,11 @@ if r.diverged.any():
                "lower the learning rate.")
 
 # ----------------------------------------------------------------------------- certificates
+def _pct(x: float) -> str:
+    """A percentage with 2 decimals; below 0.01 % (or negative by solver tolerance) "< 0.01 %", not "0.00 %"."""
+    return "< 0.01 %" if x < 0.01 else f"{x:.2f} %"
+
+
 st.subheader("Certificates: how far above the global optimum is each run?")
 if not res.exact_patterns:
     run["cert"] = (done, "The certificate prices the dual over every cell of the arrangement; these "
@@ -150,8 +160,8 @@ else:
         rows.append({"run": t + 1, "objective (2)": round(obj, 5),
                      "certified lower bound on p*": round(lb, 5),
                      "certified: at most above p*": "—" if r.diverged[t] else
-                     (f"{bound:.2f} %" if np.isfinite(bound) else "no bound (lower bound ≤ 0)"),
-                     "actual: above p*": f"{(obj - p_star) / p_star * 100:.2f} %" if p_star > 0 else "—"})
+                     (_pct(bound) if np.isfinite(bound) else "no bound (lower bound ≤ 0)"),
+                     "actual: above p*": _pct((obj - p_star) / p_star * 100) if p_star > 0 else "—"})
     st.dataframe(rows, hide_index=True, width="stretch")
     ui.caption("Certificate: the run's objective minus a dual lower bound built from the run alone, "
                "(objective − bound)/bound, an upper bound on (objective − p*)/p*. "

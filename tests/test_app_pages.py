@@ -195,6 +195,37 @@ def test_large_data_switches_to_sampled_patterns_with_a_note():
     y = np.where(P[:, 0] * P[:, 1] > 0, 1.0, -1.0)
     at = _go(_app((P.tolist(), y.tolist()), loss="hinge"), "pages/convex.py")
     assert "upper bound on p*" in _texts(at, "warning") and not at.error
-    assert "value (upper bound on p*)" in [m.label for m in at.metric]
+    labels = [m.label for m in at.metric]
+    assert "value (upper bound on p*)" in labels
+    assert "neurons m*" not in labels and "patterns P" not in labels     # not m*, not P: a sample
+    assert "sampled patterns" in labels
     _go(at, "pages/sgd.py")
     assert "upper bound on p*" in _texts(at, "warning")
+    assert "a run may end below it" in _texts(at, "caption")
+    assert "m\\*" not in _texts(at, "warning")                      # no m < m* claim from a sample
+    _go(at, "pages/arrangement.py")
+    assert "sampling found" in _texts(at, "caption") and "Star: your data" not in _texts(at, "caption")
+
+
+def test_m_below_m_star_is_not_called_impossible():
+    """Theorem 1 is sufficient (m ≥ m*): the page must not say a narrower network cannot reach p*."""
+    at = _go(_app(steps=200, trials=2, m=2), "pages/sgd.py")
+    w = _texts(at, "warning")
+    assert "m = 2 < m\\* = 4" in w and "guarantees" in w and "no width" not in w
+
+
+def test_about_lists_every_page_and_the_exact_certificate_claim():
+    import re
+    at = _go(_app(), "pages/about.py")
+    md = _texts(at, "markdown")
+    titles = re.findall(r'"pages/\w+\.py", "([^"]+)"', Path(APP).read_text())
+    assert titles and all(f"**{t}**" in md for t in titles if t != "About"), titles
+    assert "Any feasible $v$ is a lower bound" not in md and "dual objective of any feasible $v$" in md
+
+
+def test_weight_plane_axes_are_the_weights():
+    """The 2-D weight-space plot's axes are u₁ and u₂ (the bias weight), not a data point's name."""
+    import json
+    at = _go(_app(), "pages/arrangement.py")
+    lay = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert lay["xaxis"]["title"]["text"] == "u₁" and lay["yaxis"]["title"]["text"] == "u₂ (bias)"
