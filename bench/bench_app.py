@@ -108,47 +108,58 @@ def server_part(sets: list[DataSet], repeat: int) -> list[dict]:
     from lab.geom import cell_direction, sectors_2d
     from cvxcore import activation_patterns
 
+    memo = {"on": False}
+
+    def U(builder):          # without lab.figures' memo (a real build) unless memo["on"]
+        return builder if memo["on"] else getattr(builder, "uncached", builder)
+
     rows = []
     for ds in sets:
         X = with_bias(ds.X)
         t_solve, res = _best(lambda: solve_convex(X, ds.y, BETA0, loss=ds.loss), 1)
-        figs = {"data: canvas": lambda: F.data_canvas(ds.X, ds.y, ds.X.shape[1])}
+        figs = {"data: canvas": lambda: U(F.data_canvas)(ds.X, ds.y, ds.X.shape[1])}
         if ds.X.shape[1] == 1:
             xs = np.linspace(*F.CANVAS_1D[0], 401)
             fx = predict(with_bias(xs[:, None]), res.U, res.alpha)
-            figs["convex: fit"] = lambda: F.fit_1d(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": fx},
+            figs["convex: fit"] = lambda: U(F.fit_1d)(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": fx},
                                                    U=res.U, alpha=res.alpha, bias=True)
             dirs, _ = sectors_2d(X)
-            figs["arrangement: weight plane"] = lambda: F.weight_plane(X, dirs[0])
+            figs["arrangement: weight plane"] = lambda: U(F.weight_plane)(X, dirs[0])
         else:
             g = np.linspace(*F.CANVAS_2D[0], 81)
             G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
             Fv = predict(with_bias(G), res.U, res.alpha).reshape(g.size, g.size)
-            figs["convex: regions"] = lambda: F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha,
+            figs["convex: regions"] = lambda: U(F.decision_2d)(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha,
                                                             bias=True, height=640)
             pats = activation_patterns(X)
             u, _ = cell_direction(X, pats[len(pats) // 2])
-            figs["arrangement: sphere"] = lambda: F.sphere_arrangement(X, u)
-            figs["arrangement: input plane"] = lambda: F.input_plane(ds.X, ds.y, u)
+            figs["arrangement: sphere"] = lambda: U(F.sphere_arrangement)(X, u)
+            figs["arrangement: input plane"] = lambda: U(F.input_plane)(ds.X, ds.y, u)
         vn, wn = np.linalg.norm(res.V, axis=1), np.linalg.norm(res.W, axis=1)
-        figs["convex: group norms"] = lambda: F.group_norms(vn, wn)
+        figs["convex: group norms"] = lambda: U(F.group_norms)(vn, wn)
         for name, build in figs.items():
             t_build, fig = _best(build, repeat)
             t_json, spec = _best(lambda: pio.to_json(fig.to_dict(), validate=False), repeat)
             rows.append(dict(data=ds.label, P=res.n_patterns, solve_s=t_solve, figure=name,
                              build_ms=1e3 * t_build, json_ms=1e3 * t_json, kB=len(spec) / 1e3))
+        memo["on"] = True                 # the memoised call once the figure is cached (a rerun, a 2nd student)
+        for r, build in zip(rows[-len(figs):], figs.values()):
+            build()
+            r["memo_ms"] = 1e3 * _best(build, repeat)[0]
+        memo["on"] = False
     return rows
 
 
 def server_table(rows: list[dict]) -> str:
-    out = ["| data | P | solve (8) s | figure | build ms | to_json ms | JSON kB |",
-           "|---|---:|---:|---|---:|---:|---:|"]
+    out = ["| data | P | solve (8) s | figure | build ms | memo hit ms | to_json ms | JSON kB |",
+           "|---|---:|---:|---|---:|---:|---:|---:|"]
     last = None
     for r in rows:
         first = r["data"] != last
         last = r["data"]
         out.append(f"| {r['data'] if first else ''} | {r['P'] if first else ''} | "
                    f"{format(r['solve_s'], '.3f') if first else ''} | {r['figure']} | {r['build_ms']:.0f} | "
+                   f"{r['memo_ms']:.1f} | "
                    f"{r['json_ms']:.0f} | {r['kB']:.0f} |")
     return "\n".join(out)
 
