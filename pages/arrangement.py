@@ -87,8 +87,8 @@ else:
     with c1:
         st.markdown(r"**Weight space** $u \in \mathbb{R}^3$ on the unit sphere")
         ui.chart(F.sphere_arrangement(X, u), key="_arr_sphere")
-        ui.caption("Each hyperplane xᵢᵀu = 0 meets the sphere in a great circle. Blue: the chosen cell. "
-                   "Drag to rotate.")
+        ui.caption("Each hyperplane xᵢᵀu = 0 meets the sphere in a great circle. Green: the chosen u; blue: "
+                   "its cell (tiny when there are many cells). Drag to rotate, scroll to zoom.")
     with c2:
         st.markdown(r"**Dual view**: the neuron $u$ is the line $u_1x_1 + u_2x_2 + u_3 = 0$")
         ui.chart(F.input_plane(ds.X, ds.y, u), key="_arr_input3")

@@ -50,6 +50,13 @@ k[3].metric("certified gap", f"{max(res.gap, 0.0):.1e}",
 k[4].metric("solve time", f"{res.seconds:.2f} s", help=f"solver: {res.method}")
 if res.status != "optimal":
     st.warning(f"Solver status: {res.status}.")
+vn = np.linalg.norm(res.V, axis=1)
+wn = np.linalg.norm(res.W, axis=1)
+tol = 1e-6 * max(1.0, float(max(vn.max(initial=0), wn.max(initial=0))))   # below: round-off, not listed
+tiny = int(np.sum(res.alpha ** 2 <= tol))         # a neuron's α² is its block's norm
+if tiny:
+    st.caption(f"m* = {res.m_star} includes {tiny} neuron(s) of block norm ‖vᵢ‖ or ‖wᵢ‖ below {tol:.0e} "
+               "(solver round-off); the table of active patterns below leaves such blocks out.")
 
 # ----------------------------------------------------------------------------- the fit
 show = st.toggle("show each neuron", value=True, key="_cvx_show_neurons")
@@ -77,11 +84,8 @@ ui.caption(cap)
 st.subheader("Group sparsity: which patterns are used")
 ui.prose(r"The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks to exactly zero. "
          r"Each stem is one pattern $D_i$ (grey: zero blocks); only the nonzero ones become neurons.")
-vn = np.linalg.norm(res.V, axis=1)
-wn = np.linalg.norm(res.W, axis=1)
 ui.chart(F.group_norms(vn, wn), key="_cvx_groups")
 
-tol = 1e-6 * max(1.0, float(max(vn.max(initial=0), wn.max(initial=0))))
 active = np.flatnonzero((vn > tol) | (wn > tol))
 if active.size:
     rows = []

@@ -1,5 +1,6 @@
 """SGD vs optimum: ordinary training of (2) from random starts, against the convex optimum p*."""
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from cvxcore import predict, with_bias
@@ -181,9 +182,13 @@ if ds.d == 1:
     xs = np.linspace(*F.CANVAS_1D[0], 401)
     Xs = with_bias(xs[:, None]) if ds.bias else xs[:, None]
     curves = {"optimum (8)": predict(Xs, res.U, res.alpha)}
-    for t in order[:6]:
+    for t in sorted(order[:6]):                     # the 6 best runs, in run order
         curves[f"run {t + 1}"] = predict(Xs, r.U[t], r.alpha[t])
-    ui.chart(F.fit_1d(ds.X[:, 0], ds.y, xs, curves, bias=ds.bias, show_neurons=False), key="_sgd_fit")
+    fit = go.Figure(F.fit_1d(ds.X[:, 0], ds.y, xs, curves, bias=ds.bias, show_neurons=False))
+    for tr in fit.data:     # fit_1d colours curves by position; run t keeps its colour of the traces above
+        if tr.name and tr.name.startswith("run "):
+            tr.line.color = F.TRACE_COLORS[(int(tr.name.split()[1]) - 1) % len(F.TRACE_COLORS)]
+    ui.chart(fit, key="_sgd_fit")
 else:
     g = np.linspace(*F.CANVAS_2D[0], 81)
     G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
@@ -196,5 +201,6 @@ else:
     cols = st.columns(len(picks))
     for k, (col, (name, U, a)) in enumerate(zip(cols, picks)):
         Fv = predict(Gx, U, a).reshape(g.size, g.size)
+        col.markdown(f"**{name}**")       # above the chart: a plotly title collides with its top legend
         ui.chart(container=col, fig=F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias, height=430,
-                                       title=name, show_neurons=False), key=f"_sgd_dec_{k}")
+                                                  show_neurons=False), key=f"_sgd_dec_{k}")

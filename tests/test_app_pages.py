@@ -229,3 +229,50 @@ def test_weight_plane_axes_are_the_weights():
     at = _go(_app(), "pages/arrangement.py")
     lay = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
     assert lay["xaxis"]["title"]["text"] == "u₁" and lay["yaxis"]["title"]["text"] == "u₂ (bias)"
+
+
+def _charts(at):
+    import json
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _run_colours(spec):
+    return {t["name"]: t["line"]["color"] for t in spec["data"]
+            if str(t.get("name", "")).startswith("run ") and "line" in t}
+
+
+def test_sgd_final_fit_colours_match_the_traces():
+    """Run t has one colour on the objective traces and on the final fits (1-D)."""
+    at = _go(_app(steps=200, trials=4), "pages/sgd.py")
+    at.button(key="_sgd_play").click().run()
+    assert not at.exception
+    colours = [_run_colours(s) for s in _charts(at)]
+    traces, fit = colours[0], colours[-1]
+    assert len(fit) == 4 and all(fit[k] == traces[k] for k in fit), (traces, fit)
+
+
+def test_sgd_2d_final_fit_names_are_not_plotly_titles():
+    """2-D final fits: the name is a heading above the chart, not a title colliding with the legend."""
+    at = _go(_app(steps=100, trials=2), "pages/data.py")
+    at.button(key="_preset_xor").click().run()
+    _go(at, "pages/sgd.py")
+    at.button(key="_sgd_play").click().run()
+    assert not at.exception
+    assert "**optimum (8)**" in _texts(at, "markdown")
+    assert all(not (s["layout"].get("title") or {}).get("text") for s in _charts(at)[-3:])
+
+
+def test_convex_m_star_and_the_active_table_agree_or_say_why():
+    """m* (neurons recovered) and the table of active patterns count the same blocks, or a caption
+    names the round-off neurons the table leaves out (logistic loss leaves some ~1e-7)."""
+    at = _go(_app(), "pages/data.py")
+    at.button(key="_preset_moons").click().run()
+    _go(at, "pages/convex.py")
+    at.selectbox(key="loss").set_value("logistic").run()
+    assert not at.exception and not at.error
+    m_star = int({m.label: m.value for m in at.metric}["neurons m*"])
+    listed = len(at.dataframe[0].value)
+    import re
+    hit = re.search(r"m\* = (\d+) includes (\d+) neuron", _texts(at, "caption"))
+    assert hit is None or int(hit.group(1)) == m_star
+    assert listed == m_star or hit, (listed, m_star)
