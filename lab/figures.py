@@ -393,17 +393,17 @@ def weight_plane(X: np.ndarray, u: np.ndarray, *, labels=("u₁", "u₂"), heigh
                                  name="cell of u (same Dᵢ)", hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=_f32(np.cos(th)), y=_f32(np.sin(th)), mode="lines", line=dict(color="#bbb", width=1),
                              name="‖u‖ = 1", hoverinfo="skip"))
-    segs, labels = [], []
+    segs, tips = [], []
     for i, x in enumerate(X):
         if np.linalg.norm(x) < 1e-12:
             continue
         t = np.array([-x[1], x[0]]) / np.linalg.norm(x)
         segs.append(np.array([-R * t, R * t]))
-        labels += [f"point {i + 1}"] * 3
+        tips += [f"point {i + 1}"] * 3
     if segs:                      # one trace for all n lines (NaN between them)
         L, _ = _joined(segs)
         fig.add_trace(go.Scatter(x=_f32(L[:, 0]), y=_f32(L[:, 1]), mode="lines", line=dict(color="#444", width=1.6),
-                                 name="xᵢᵀu = 0", text=labels[:len(L)], hovertemplate="%{text}<extra></extra>"))
+                                 name="xᵢᵀu = 0", text=tips[:len(L)], hovertemplate="%{text}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[0, u[0]], y=[0, u[1]], mode="lines+markers", line=dict(color=APOS, width=4),
                              marker=dict(size=[0, 14], color=APOS), name="chosen u"))
     return _layout(fig, height=height, equal=True, xr=[-R, R], yr=[-R, R], xtitle=labels[0], ytitle=labels[1]).done()

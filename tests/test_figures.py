@@ -137,6 +137,8 @@ def test_weight_plane_and_sphere_and_input_plane():
     for x, seg in zip(X, segs):                              # line i is {u : xᵢᵀu = 0}
         np.testing.assert_allclose(seg @ x, 0, atol=1e-6)
     assert fig.layout.yaxis.scaleanchor == "x"
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("u₁", "u₂")
+    assert F.weight_plane(X, u, labels=("a", "b")).layout.yaxis.title.text == "b"
     P, y = make("moons", n=8)
     X3 = with_bias(P)
     u3, _ = cell_direction(X3, activation_patterns(X3)[5])
