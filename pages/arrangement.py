@@ -1,6 +1,5 @@
 """Hyperplane arrangement: the cells {u : D(u) = Dᵢ} of weight space and the patterns Dᵢ."""
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from lab import cached, state, ui
@@ -50,11 +49,7 @@ if d == 2:
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Weight space** $u = (u_1, u_2)$" + (" (u₂ multiplies the bias)" if ds.bias else ""))
-        # A copy relabelled: lab.figures.weight_plane overwrites its ``labels`` argument with the
-        # lines' hover texts, so its axes read "point 1" (reported; harmless once fixed there).
-        plane = go.Figure(F.weight_plane(X, u))
-        plane.update_layout(xaxis_title_text="u₁", yaxis_title_text="u₂ (bias)" if ds.bias else "u₂")
-        ui.chart(plane, key="_arr_plane")
+        ui.chart(F.weight_plane(X, u, labels=("u₁", "u₂ (bias)" if ds.bias else "u₂")), key="_arr_plane")
         ui.caption("Each black line is {u : xᵢᵀu = 0}. The shaded sector is the cell of the chosen u.")
     with c2:
         if ds.d == 1:
