@@ -49,7 +49,7 @@ ui.show_link_messages()
 ds = state.get_dataset()
 kind = "1-D regression" if ds.d == 1 else "2-D classification"
 st.sidebar.caption(f"**Data:** {ds.n} points, {kind}, bias {'on' if ds.bias else 'off'}. "
-                   "Edit it on the Data page; every page uses it.")
+                   "Edit it on the Data page; the Arrangement, Convex program and SGD pages use it.")
 ui.classroom_sidebar()
 ui.share_sidebar(page)
 ui.sync_url(page)          # lab.codec.encode_query of the state, before the page

@@ -334,6 +334,7 @@ def _line_in_box(a: float, b: float, c: float, xr, yr):
 
 def _neuron_lines(fig, U, alpha, bias, xr, yr):
     shown = {True: False, False: False}
+    lhs = "uⱼᵀ[x; 1]" if bias else "uⱼᵀx"
     for j in range(len(alpha)):
         c = U[j, 2] if bias else 0.0
         seg = _line_in_box(U[j, 0], U[j, 1], c, xr, yr)
@@ -342,7 +343,7 @@ def _neuron_lines(fig, U, alpha, bias, xr, yr):
         pos = alpha[j] > 0
         fig.add_trace(go.Scatter(x=[seg[0][0], seg[1][0]], y=[seg[0][1], seg[1][1]], mode="lines",
                                  line=dict(color=APOS if pos else ANEG, width=2.2, dash=None if pos else "dash"),
-                                 name="neuron uⱼᵀx = 0, α > 0" if pos else "neuron uⱼᵀx = 0, α < 0",
+                                 name=f"neuron {lhs} = 0, α {'>' if pos else '<'} 0",
                                  legendgroup="pos" if pos else "neg", showlegend=not shown[pos],
                                  hovertemplate=f"neuron {j + 1}: α = {alpha[j]:+.3f}<extra></extra>"))
         shown[pos] = True
@@ -370,7 +371,7 @@ def group_norms(vn: np.ndarray, wn: np.ndarray, *, height: int = 380, tol: float
                                  legendgroup=name, showlegend=False,
                                  hovertemplate="pattern %{x}: %{y:.3f}<extra></extra>"))
     nz = int(np.sum(vn > tol * max(scale, 1)) + np.sum(wn > tol * max(scale, 1)))
-    return _layout(fig, height=height, xtitle=f"pattern i = 1 … {len(vn)}   ({nz} nonzero blocks = m*)",
+    return _layout(fig, height=height, xtitle=f"pattern i = 1 … {len(vn)}   ({nz} nonzero blocks)",
                    ytitle="block norm", xr=[0, len(vn) + 1]).done()
 
 
@@ -521,7 +522,7 @@ def pattern_counts(n: np.ndarray, P: np.ndarray, cover: np.ndarray, bound: np.nd
     if current is not None:
         fig.add_trace(go.Scatter(x=[current[0]], y=[current[1]], mode="markers", name="your data",
                                  marker=dict(color=APOS, size=18, symbol="star", line=dict(color="black", width=1))))
-    fig.update_yaxes(type="log")
+    fig.update_yaxes(type="log", dtick=1)            # powers of 10 only: minor labels crowd
     return _layout(fig, height=height, xtitle="number of points n", ytitle="number of patterns P").done()
 
 

@@ -41,7 +41,7 @@ def objective_traces(steps, objectives, convex_value, *, title, convex_name, xla
                                  legendgroup="gd", showlegend=t == 0))
     fig.add_trace(go.Scatter(x=[steps[0], steps[-1]], y=[floor, floor], mode="lines",
                              line=dict(color=CONVEX, width=3, dash="dash"),
-                             name=f"{convex_name} = {convex_value:.6g} (gap 0)"))
+                             name=f"{convex_name} = {convex_value:.6g} (gap drawn at the 1e-8 floor)"))
     fig.update_yaxes(type="log", exponentformat="power")
     return _layout(fig, title, xlabel=xlabel, ylabel="objective − convex optimum")
 
