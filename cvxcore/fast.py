@@ -50,7 +50,22 @@ Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, §6.2):
 Warm start (``warm=``): the neurons of a previous solution (a ConvexResult,
 or a pair (U, alpha)), e.g. after one β step or one added point; each neuron
 u seeds the block of the cell containing it (all cells touching it when it
-lies on hyperplanes), with the sign of its α.
+lies on hyperplanes), with the sign of its α.  A ConvexResult also brings the
+support of its restricted optimum before Carathéodory (``info["final_working_set"]``:
+the interior-point solution is the centre of the optimal face, so this is every
+block some optimum uses), matched on the first n_old samples (an appended point
+splits a cell in two; both halves are seeded).
+
+Squared loss is solved in the residual r = ŷ − y (objective ½‖r‖², on the scale
+of the optimum, so Clarabel's relative tolerances mean what they say; with ŷ as
+the variable the objective carried the constant ½‖y‖² and small-β solves ended
+"AlmostSolved").
+
+What was measured and not kept (n = 200, xor): looser restricted tolerances
+(1e-7) in early rounds leave interior-point solutions with more nonzero blocks
+(|S| 400 → 1,100; 1.6× slower); dropping zero blocks whose dual constraint is
+tight cycles; stopping on the certified gap of D(v/ratio) saves nothing, because
+that gap is ≈ (ratio − 1)·βΣ‖q_j‖/p*, i.e. it needs the same ratio ≈ 1 + 1e-7.
 
 The returned status is ``"optimal"`` only when step 2 certified the
 restricted optimum; otherwise it says why (iteration budget, stalled
@@ -97,7 +112,7 @@ def _cone_rows(X, patterns, i, arr, idx):
     return C[np.linalg.norm(C, axis=1) > 0]
 
 
-def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
+def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, tol=1e-11):
     """Clarabel on (8) restricted to ``blocks`` [(i, s)]: returns (Q (m, d), yhat, v, value, status)."""
     if gram:
         return _solve_restricted_gram(X, y, beta, patterns, blocks, cones)
@@ -118,7 +133,10 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
         rr, cc = np.nonzero(DX)
         rows.append(rr); cols.append(j * d + cc); vals.append(-s * DX[rr, cc])
     rows.append(np.arange(n)); cols.append(iz + np.arange(n)); vals.append(np.ones(n))
-    b.append(np.zeros(n)); r0 = n
+    # squared loss: the variable is the residual r = z − y (so b = −y), which keeps the
+    # objective ½‖r‖² on the scale of the optimum and Clarabel's relative tolerances meaningful
+    squared = loss == "squared"
+    b.append(-y if squared else np.zeros(n)); r0 = n
     cone_list = [clarabel.ZeroConeT(n)]
     # nonnegative cone: C_j q_j ≥ 0 (facets), and for hinge ξ ≥ 0, ξ ≥ 1 − y∘z
     nn0 = r0
@@ -172,19 +190,19 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
         q[iz + n:] = 1.0
     else:
         Pm = sparse.csc_matrix((np.ones(n), (iz + np.arange(n), iz + np.arange(n))), shape=(nx, nx))
-        q[iz:iz + n] = -y
+        q[iz:iz + n] = 0.0
     b = np.concatenate(b)
     def score(x):
         if x.shape != (nx,) or not np.all(np.isfinite(x)):
             return np.inf
         Qx = x[:nq].reshape(m, d)
         return _blocks_value(X, y, beta, loss, Qx, np.array([s for _, s in blocks], dtype=float))
-    sol, status = _clarabel(Pm, q, A, b, cone_list, logistic, score)
+    sol, status = _clarabel(Pm, q, A, b, cone_list, logistic, score, tol)
     x = np.asarray(sol.x, dtype=float)
     if x.shape != (nx,) or not np.all(np.isfinite(x)):
         return None, None, None, np.inf, status
     Q = x[:nq].reshape(m, d)
-    yhat = x[iz:iz + n]
+    yhat = x[iz:iz + n] + (y if squared else 0.0)
     if logistic:
         # the multiplier of z = Σ_j s_j D_j X q_j is −∇ℓ(ŷ) = y∘σ(−y∘ŷ) at the optimum;
         # kept in the dual domain vᵢyᵢ ∈ [0, 1]
@@ -208,7 +226,7 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
     return Q, yhat, v, value, status
 
 
-def _clarabel(Pm, q, A, b, cones, logistic=False, score=None):
+def _clarabel(Pm, q, A, b, cones, logistic=False, score=None, tol=1e-11):
     """Clarabel at tight tolerances; for the exponential cone, which sometimes stalls
     ("InsufficientProgress", as in :func:`cvxcore.reference._attempts`), the objective is
     rescaled (×10, ×0.1: same minimiser, multipliers scaled back) until one run solves."""
@@ -217,8 +235,8 @@ def _clarabel(Pm, q, A, b, cones, logistic=False, score=None):
     for scale in ((1.0, 10.0, 0.1) if logistic else (1.0,)):
         st = clarabel.DefaultSettings()
         st.verbose = False
-        st.tol_gap_abs = st.tol_gap_rel = 1e-10 if logistic else 1e-11
-        st.tol_feas = 1e-10 if logistic else 1e-11
+        st.tol_gap_abs = st.tol_gap_rel = max(tol, 1e-10) if logistic else tol
+        st.tol_feas = max(tol, 1e-10) if logistic else tol
         st.max_iter = 200
         sol = clarabel.DefaultSolver(Pm * scale, q * scale, A, b, cones, st).solve()
         status = str(sol.status)
@@ -365,25 +383,33 @@ def _warm_blocks(X, patterns, arr, idx, warm):
             p = base.copy()
             p[tight[:len(bits)]] = bits
             want.append((p, 1 if a > 0 else -1))
-    if not want:
-        return []
-    W = np.array([p for p, _ in want])
-    # match rows of `patterns` exactly (bytes of the packed rows)
-    table = {}
+    out = []
+    if want:
+        hits = _match_rows(patterns, np.array([p for p, _ in want]))
+        out = [(i, sg) for (_, sg), found in zip(want, hits) for i in found[:1]]
+    # the support of the previous restricted optimum (all blocks any optimum used, not only the
+    # ≤ n + 1 neurons recovered), matched on the samples both data sets share (the first n_old,
+    # so an appended point splits a cell in two and both halves are seeded)
+    prev = getattr(warm, "info", {}).get("final_working_set") if hasattr(warm, "info") else None
+    old_patterns = getattr(warm, "patterns", None)
+    if prev and old_patterns is not None and old_patterns.shape[1] <= X.shape[0]:
+        rows = np.array([i for i, _ in prev])
+        hits = _match_rows(patterns[:, :old_patterns.shape[1]], old_patterns[rows])
+        out += [(i, sg) for (_, sg), found in zip(prev, hits) for i in found]
+    return [b for b in dict.fromkeys(out) if patterns[b[0]].any()]
+
+
+def _match_rows(patterns, W):
+    """For each row of W, the indices of the rows of ``patterns`` equal to it (bytes of packed rows)."""
     packedW = np.packbits(W, axis=1)
-    needed = {row.tobytes() for row in packedW}
+    table = {row.tobytes(): [] for row in packedW}
     for s0 in range(0, patterns.shape[0], 65536):
         pk = np.packbits(patterns[s0:s0 + 65536], axis=1)
         for j, row in enumerate(pk):
-            key = row.tobytes()
-            if key in needed:
-                table.setdefault(key, s0 + j)
-    out = []
-    for (p, sg), row in zip(want, packedW):
-        i = table.get(row.tobytes())
-        if i is not None and patterns[i].any():
-            out.append((i, sg))
-    return list(dict.fromkeys(out))
+            hit = table.get(row.tobytes())
+            if hit is not None:
+                hit.append(s0 + j)
+    return [table[row.tobytes()] for row in packedW]
 
 
 def _price(X, v, patterns, thr, arr, nonzero):
@@ -470,6 +496,7 @@ def solve_fast(X, y, beta, patterns, loss, **options):
         lower = dual_value(best_dual_scale(v, y, loss, 1.0 / ratio) * v, y, loss)
         if center is None or lower > center[0]:
             center = (lower, v)
+
         sel_plus, sel_minus = plus, minus
         info["lower_bounds"].append(float(center[0]))
         inset = {b for b in blocks}
@@ -514,6 +541,10 @@ def solve_fast(X, y, beta, patterns, loss, **options):
     else:
         status = f"iteration budget reached ({max_rounds} rounds; pricing max/β = {ratio:.3e})"
     V, W = np.zeros((P, d)), np.zeros((P, d))
+    # for a warm start: the support of the restricted optimum before Carathéodory (the
+    # interior-point solution is the centre of the optimal face: every block any optimum uses)
+    norms = np.linalg.norm(Q, axis=1) if len(solved) else np.zeros(0)
+    info["final_working_set"] = [b for b, nq in zip(solved, norms) if nq > 1e-9 * norms.max(initial=0.0)]
     if len(solved):
         tb = time.perf_counter()
         sg = np.array([s for _, s in solved], dtype=float)

@@ -169,6 +169,10 @@ def test_warm_start_after_beta_step_and_added_point():
     ref_p = solve_convex(X2, y2, 0.02, method="cvxpy")
     assert warm_p.status == "optimal" and warm_p.info["warm_blocks"] > 0
     assert warm_p.value == pytest.approx(ref_p.value, rel=1e-6)
+    # the previous support is seeded too (more blocks than the neurons alone give)
+    only_neurons = solve_convex(X2, y2, 0.02, method="fast", warm=(cold.U, cold.alpha))
+    assert warm_p.info["warm_blocks"] > only_neurons.info["warm_blocks"]
+    assert only_neurons.value == pytest.approx(ref_p.value, rel=1e-6)
 
 
 def test_iteration_budget_is_reported_not_called_optimal():
@@ -197,11 +201,14 @@ def test_unknown_loss_is_refused_by_the_fast_solver():
 
 def test_logistic_auto_uses_the_fast_solver_and_certifies_small_beta():
     """XOR, 30 points, β = 1e-3: the exponential-cone restricted solves (rescaled when Clarabel
-    stalls) still give a certified optimum, equal to the reference's."""
+    stalls) still give an optimum certified by solve_convex's independent dual bound.  (The
+    cvxpy reference needs minutes here, through its SCS fallback: the values are compared
+    with it on the smaller CASES above.)"""
     rng = np.random.default_rng(21)
     x = rng.standard_normal((30, 2))
     X, y = with_bias(x), np.sign(x[:, 0] * x[:, 1])
     fast = solve_convex(X, y, 1e-3, loss="logistic")
-    assert fast.method == "fast"
-    ref = solve_convex(X, y, 1e-3, loss="logistic", method="cvxpy", patterns=fast.patterns)
-    _check(X, y, 1e-3, "logistic", fast, ref)
+    assert fast.method == "fast" and fast.status == "optimal", fast.status
+    assert 0 <= fast.gap and fast.rel_gap <= 1e-6 and fast.lower_bound <= fast.value
+    assert nonconvex_objective(X, y, fast.U, fast.alpha, 1e-3, loss="logistic") == pytest.approx(fast.value, rel=1e-9)
+    assert fast.m_star <= X.shape[0] + 1
