@@ -10,6 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lab.figures_geometry import AXIS_FONTS   # tick/title fonts Streamlit's chart theme would shrink
+
 FONT = 18
 CONVEX = "#000000"
 TRIAL = "#1f77b4"
@@ -19,11 +21,15 @@ CLASS_COLORS = {1.0: "#1f77b4", -1.0: "#d62728"}
 
 def _layout(fig, title, *, height=460, xlabel=None, ylabel=None, legend_below=True):
     fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT), height=height,
-                      margin=dict(l=10, r=10, t=60, b=10), plot_bgcolor="white",
+                      margin=dict(l=60, r=20, t=60, b=50), plot_bgcolor="white",
                       legend=(dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0,
                                    font=dict(size=FONT - 3)) if legend_below else dict(font=dict(size=FONT - 3))))
-    fig.update_xaxes(gridcolor="#e5e5e5", linecolor="#444", title=xlabel)
-    fig.update_yaxes(gridcolor="#e5e5e5", linecolor="#444", title=ylabel)
+    if xlabel is not None:            # None keeps titles a caller set (e.g. on subplots)
+        fig.update_xaxes(title=xlabel)
+    if ylabel is not None:
+        fig.update_yaxes(title=ylabel)
+    fig.update_xaxes(gridcolor="#e5e5e5", linecolor="#444", **AXIS_FONTS)
+    fig.update_yaxes(gridcolor="#e5e5e5", linecolor="#444", **AXIS_FONTS)
     return fig
 
 

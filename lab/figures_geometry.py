@@ -17,16 +17,21 @@ COL = dict(ellipsoid="#9e9e9e", Q="#1f77b4", negQ="#9ecae1", hull="#ff7f0e", y="
            polar="#2ca02c", z="#6a3d9a", neuron="#8c564b")
 
 
+# Streamlit's chart theme (these pages use its default) draws small grey ticks; set them here.
+AXIS_FONTS = dict(tickfont=dict(size=FONT - 2, color="#222"), title_font=dict(size=FONT, color="#222"),
+                   automargin=True)
+
+
 def _layout(fig: go.Figure, title: str, *, height: int = 680, equal: bool = True) -> go.Figure:
     fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT),
-                      height=height, margin=dict(l=10, r=10, t=60, b=10),
+                      height=height, margin=dict(l=60, r=20, t=60, b=50),
                       legend=dict(font=dict(size=FONT - 3), orientation="h", yanchor="top", y=-0.08,
                                   xanchor="left", x=0),
                       plot_bgcolor="white")
     if equal:
         fig.update_yaxes(scaleanchor="x", scaleratio=1)
-    fig.update_xaxes(zeroline=True, zerolinecolor="#444", zerolinewidth=1.5, gridcolor="#eee")
-    fig.update_yaxes(zeroline=True, zerolinecolor="#444", zerolinewidth=1.5, gridcolor="#eee")
+    fig.update_xaxes(zeroline=True, zerolinecolor="#444", zerolinewidth=1.5, gridcolor="#eee", **AXIS_FONTS)
+    fig.update_yaxes(zeroline=True, zerolinecolor="#444", zerolinewidth=1.5, gridcolor="#eee", **AXIS_FONTS)
     return fig
 
 
