@@ -11,7 +11,8 @@ recipes (seeded):
     smooth  x ~ U[−2, 2]²,  y = sin(2 x₁) cos(x₂) + 0.1 ε      (regression)
 
 For each (recipe, n, β): P, the enumeration time, the fast solve time
-(``solve_convex(method="fast")`` with the patterns given, so the time includes
+(``solve_convex(method="fast")`` with the patterns given; ``--loss`` hinge or
+logistic for the two classification recipes, so the time includes
 recovery and the independent certificate), cvxpy + Clarabel on the full
 program (run in a child process, abandoned after ``--cvxpy-timeout`` s; not
 attempted for n > ``--cvxpy-max-n``), their ratio, both values, the relative
@@ -55,16 +56,16 @@ def recipe(name: str, n: int, seed: int = 0):
     return with_bias(x), y
 
 
-def _cvxpy_child(q, X, y, beta, P):
+def _cvxpy_child(q, X, y, beta, P, loss):
     t = time.perf_counter()
-    r = solve_convex(X, y, beta, patterns=P, method="cvxpy")
+    r = solve_convex(X, y, beta, patterns=P, method="cvxpy", loss=loss)
     q.put((time.perf_counter() - t, r.value, r.rel_gap, r.m_star, r.status))
 
 
-def run_cvxpy(X, y, beta, P, timeout):
+def run_cvxpy(X, y, beta, P, timeout, loss="squared"):
     ctx = mp.get_context("fork")
     q = ctx.Queue()
-    p = ctx.Process(target=_cvxpy_child, args=(q, X, y, beta, P))
+    p = ctx.Process(target=_cvxpy_child, args=(q, X, y, beta, P, loss))
     p.start()
     p.join(timeout)
     if p.is_alive():
@@ -83,6 +84,8 @@ def main(argv=None):
     ap.add_argument("--recipes", nargs="+", default=["xor", "ring", "smooth"])
     ap.add_argument("--ns", nargs="+", type=int, default=[20, 50, 100, 200, 500])
     ap.add_argument("--betas", nargs="+", type=float, default=[1e-3, 1e-2, 1e-1])
+    ap.add_argument("--loss", default="squared", choices=["squared", "hinge", "logistic"],
+                    help="loss of every solve (smooth is a regression recipe: squared only)")
     ap.add_argument("--cvxpy-max-n", type=int, default=50)
     ap.add_argument("--cvxpy-timeout", type=float, default=60.0)
     ap.add_argument("--no-extras", action="store_true", help="skip warm/cold, memory and 1-D sections")
@@ -95,11 +98,14 @@ def main(argv=None):
           f"{os.cpu_count()} cores · Python {platform.python_version()} · numpy {np.__version__}")
     print(f"# load average at start: {os.getloadavg()[0]:.1f} (shared machine)")
     print()
+    print(f"# loss: {args.loss}")
     hdr = ("| recipe | n | β | P | enum s | fast s | rounds | cvxpy s | ratio | fast value | cvxpy value "
            "| rel. diff | m* | fast gap | cvxpy gap |")
     print(hdr)
     print("|" + "---|" * (hdr.count("|") - 1))
     for rec in ([] if args.extras_only else args.recipes):
+        if rec == "smooth" and args.loss != "squared":
+            continue
         for n in args.ns:
             X, y = recipe(rec, n)
             t = time.perf_counter()
@@ -107,11 +113,11 @@ def main(argv=None):
             t_enum = time.perf_counter() - t
             for beta in args.betas:
                 t = time.perf_counter()
-                r = solve_convex(X, y, beta, patterns=P, method="fast")
+                r = solve_convex(X, y, beta, patterns=P, method="fast", loss=args.loss)
                 t_fast = time.perf_counter() - t
                 ref = None
                 if n <= args.cvxpy_max_n:
-                    ref = run_cvxpy(X, y, beta, P, args.cvxpy_timeout)
+                    ref = run_cvxpy(X, y, beta, P, args.cvxpy_timeout, args.loss)
                 if ref is None:
                     cv_t = cv_v = cv_g = ratio = diff = None
                     cv_s = "skipped" if n > args.cvxpy_max_n else f">{args.cvxpy_timeout:.0f}"
