@@ -311,7 +311,8 @@ def test_solution_json_holds_the_value_shown(fresh_server, link_page):
     pg = link_page
     pg.goto(fresh_server + "/convex?page=convex&beta=0.1&loss=squared")
     _idle(pg)
-    shown = float(pg.locator("[data-testid='stMetricValue']").first.inner_text())
+    p_star = pg.locator("[data-testid='stMetric']").filter(has_text="optimal value p*")
+    shown = float(p_star.locator("[data-testid='stMetricValue']").inner_text())
     with pg.expect_download() as dl:
         pg.get_by_role("button", name="Download the solution (JSON)").click()
     sol = json.loads(Path(dl.value.path()).read_text())
