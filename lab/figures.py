@@ -154,8 +154,11 @@ def _memo(builder):
 
 
 def _f32(a) -> np.ndarray:
-    """A float32 copy for a trace: half the JSON of float64; NaN (a gap in a line) stays NaN."""
-    return np.asarray(a, dtype=float).astype(np.float32)
+    """A float32 copy for a trace: half the JSON of float64; NaN (a gap in a line) stays NaN.
+
+    Values beyond float32's range (a diverged SGD run) become ±inf, as plotly would skip them anyway."""
+    with np.errstate(over="ignore"):
+        return np.asarray(a, dtype=float).astype(np.float32)
 
 
 def _joined(segments) -> tuple[np.ndarray, np.ndarray]:
