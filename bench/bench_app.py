@@ -53,7 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import (CHROMIUM, CHROMIUM_ARGS, Fail, Wire, _cpu_seconds, _machine, _settled,  # noqa: E402
-                     _tree, free_port, start_server, stop_server, wait_healthy)
+                     _tree, free_port, slider_step, start_server, stop_server, wait_healthy)
 
 import numpy as np  # noqa: E402
 
@@ -299,14 +299,7 @@ async def _click_canvas(page, rng) -> None:
 
 
 async def _slider_step(page, label: str, key: str) -> None:
-    loc = page.get_by_role("slider", name=re.compile(label)).first
-    await loc.wait_for(state="visible")
-    before = await loc.get_attribute("aria-valuetext") or await loc.get_attribute("aria-valuenow")
-    await loc.focus()
-    await page.keyboard.press(key)
-    after = await loc.get_attribute("aria-valuetext") or await loc.get_attribute("aria-valuenow")
-    if after == before:
-        raise Fail(f"the slider /{label}/ did not move with {key}")
+    await slider_step(page, re.compile(label), key)
 
 
 async def _nav(page, name: str) -> None:

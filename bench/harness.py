@@ -283,6 +283,22 @@ class Fail(Exception):
     pass
 
 
+async def slider_step(page, pattern: re.Pattern, key: str) -> None:
+    """Move the first slider whose accessible name matches ``pattern`` one step with ``key``
+    (ArrowLeft / ArrowRight), as a keyboard user would; Fail when it is absent or did not move."""
+    loc = page.get_by_role("slider", name=pattern).first
+    try:
+        await loc.wait_for(state="visible")
+    except Exception:
+        raise Fail(f"no slider whose label matches /{pattern.pattern}/ on this page") from None
+    before = await loc.get_attribute("aria-valuetext") or await loc.get_attribute("aria-valuenow")
+    await loc.focus()
+    await page.keyboard.press(key)
+    after = await loc.get_attribute("aria-valuetext") or await loc.get_attribute("aria-valuenow")
+    if after == before:
+        raise Fail(f"the slider /{pattern.pattern}/ did not move with {key} (value {before!r})")
+
+
 class Wire:
     """What one page's Streamlit websocket carries: script runs requested and finished.
 

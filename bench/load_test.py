@@ -60,7 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (APP_IDLE, CHROMIUM, CHROMIUM_ARGS, LOOPBACK, ORDER, ROOT, Fail, Report,  # noqa: E402,F401
                      Sample, Sampler, Wire, _check_exception, _cpu_seconds, _machine, _q, _settled, _timed,
                      find_server_pid, free_port, gather_sessions, no_point_added, point_count, record_step,
-                     session_done, start_server, stop_server, wait_healthy)
+                     session_done, slider_step, start_server, stop_server, wait_healthy)
 
 MAX_SESSIONS = 60
 
@@ -174,20 +174,6 @@ async def _navigate(page, pattern: re.Pattern) -> None:
     await loc.click()
 
 
-async def _beta_step(page, pattern: re.Pattern, direction: str) -> None:
-    loc = page.get_by_role("slider", name=pattern).first
-    try:
-        await loc.wait_for(state="visible")
-    except Exception:
-        raise Fail(f"no slider whose label matches /{pattern.pattern}/ on this page") from None
-    before = await loc.get_attribute("aria-valuetext") or await loc.get_attribute("aria-valuenow")
-    await loc.focus()
-    await page.keyboard.press(direction)
-    after = await loc.get_attribute("aria-valuetext") or await loc.get_attribute("aria-valuenow")
-    if after == before:
-        raise Fail(f"the slider did not move with {direction} (value {before!r})")
-
-
 async def run_session(i: int, browser, base: str, opt: Options, report: Report) -> None:
     rng = random.Random(opt.seed * 1000 + i)
     await asyncio.sleep(opt.ramp * i / max(1, opt.sessions - 1) if opt.sessions > 1 else 0)
@@ -215,7 +201,7 @@ async def run_session(i: int, browser, base: str, opt: Options, report: Report) 
             return
         beta = re.compile(opt.beta_label, re.I)
         for k in range(opt.beta_moves):
-            await step("beta", lambda: _beta_step(page, beta, "ArrowRight" if k % 2 == 0 else "ArrowLeft"))
+            await step("beta", lambda: slider_step(page, beta, "ArrowRight" if k % 2 == 0 else "ArrowLeft"))
         session_done(report, i)
     finally:
         await ctx.close()
