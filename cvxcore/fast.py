@@ -112,7 +112,7 @@ def _cone_rows(X, patterns, i, arr, idx):
     return C[np.linalg.norm(C, axis=1) > 0]
 
 
-def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, tol=1e-11):
+def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False):
     """Clarabel on (8) restricted to ``blocks`` [(i, s)]: returns (Q (m, d), yhat, v, value, status)."""
     if gram:
         return _solve_restricted_gram(X, y, beta, patterns, blocks, cones)
@@ -190,14 +190,13 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, tol
         q[iz + n:] = 1.0
     else:
         Pm = sparse.csc_matrix((np.ones(n), (iz + np.arange(n), iz + np.arange(n))), shape=(nx, nx))
-        q[iz:iz + n] = 0.0
     b = np.concatenate(b)
-    def score(x):
+
+    def network_value(x):         # the true objective of the blocks in x (ranks logistic retries)
         if x.shape != (nx,) or not np.all(np.isfinite(x)):
             return np.inf
-        Qx = x[:nq].reshape(m, d)
-        return _blocks_value(X, y, beta, loss, Qx, np.array([s for _, s in blocks], dtype=float))
-    sol, status = _clarabel(Pm, q, A, b, cone_list, logistic, score, tol)
+        return _blocks_value(X, y, beta, loss, x[:nq].reshape(m, d), np.array([s for _, s in blocks], float))
+    sol, status = _clarabel(Pm, q, A, b, cone_list, score=network_value if logistic else None)
     x = np.asarray(sol.x, dtype=float)
     if x.shape != (nx,) or not np.all(np.isfinite(x)):
         return None, None, None, np.inf, status
@@ -207,7 +206,7 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, tol
         # the multiplier of z = Σ_j s_j D_j X q_j is −∇ℓ(ŷ) = y∘σ(−y∘ŷ) at the optimum;
         # kept in the dual domain vᵢyᵢ ∈ [0, 1]
         v = np.asarray(sol.z, dtype=float)[:n]
-        grad_v = y / (1.0 + np.exp(np.clip(y * yhat, -700, 700)))
+        grad_v = -loss_grad(yhat, y, loss)
         if not np.all(np.isfinite(v)) or np.linalg.norm(v - grad_v) > 1e-3 * max(1.0, np.linalg.norm(grad_v)):
             v = grad_v
         v = y * np.clip(v * y, 0.0, 1.0)
@@ -226,20 +225,26 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, tol
     return Q, yhat, v, value, status
 
 
-def _clarabel(Pm, q, A, b, cones, logistic=False, score=None, tol=1e-11):
-    """Clarabel at tight tolerances; for the exponential cone, which sometimes stalls
-    ("InsufficientProgress", as in :func:`cvxcore.reference._attempts`), the objective is
-    rescaled (×10, ×0.1: same minimiser, multipliers scaled back) until one run solves."""
+def _clarabel(Pm, q, A, b, cones, score=None):
+    """Clarabel at tight tolerances (1e-11): ``(solution, status)``.
+
+    With ``score`` (the exponential cone, which sometimes stalls — "InsufficientProgress", as
+    in :func:`cvxcore.reference._attempts`): tolerances 1e-10, and on a stall the objective is
+    rescaled (×10, ×0.1: same minimiser, multipliers scaled back); the run whose x scores
+    lowest is kept."""
     import clarabel
+    tol = 1e-11 if score is None else 1e-10
     best = None
-    for scale in ((1.0, 10.0, 0.1) if logistic else (1.0,)):
+    for scale in ((1.0,) if score is None else (1.0, 10.0, 0.1)):
         st = clarabel.DefaultSettings()
         st.verbose = False
-        st.tol_gap_abs = st.tol_gap_rel = max(tol, 1e-10) if logistic else tol
-        st.tol_feas = max(tol, 1e-10) if logistic else tol
+        st.tol_gap_abs = st.tol_gap_rel = tol
+        st.tol_feas = tol
         st.max_iter = 200
         sol = clarabel.DefaultSolver(Pm * scale, q * scale, A, b, cones, st).solve()
         status = str(sol.status)
+        if score is None:
+            return sol, status
         if scale != 1.0:
             sol = _Scaled(sol, scale)
         # a rescaled run's "Solved" is not more accurate than an unscaled "AlmostSolved":
@@ -294,20 +299,15 @@ def _solve_restricted_gram(X, y, beta, patterns, blocks, cones):
         b.append(np.zeros(d + 1)); r0 += d + 1
         cone_list.append(clarabel.SecondOrderConeT(d + 1))
     A = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, nx))
-    st = clarabel.DefaultSettings()
-    st.verbose = False
-    st.tol_gap_abs = st.tol_gap_rel = 1e-11
-    st.tol_feas = 1e-11
-    st.max_iter = 200
-    sol = clarabel.DefaultSolver(Pm, q, A, np.concatenate(b), cone_list, st).solve()
+    sol, status = _clarabel(Pm, q, A, np.concatenate(b), cone_list)
     x = np.asarray(sol.x, dtype=float)
     if x.shape != (nx,) or not np.all(np.isfinite(x)):
-        return None, None, None, np.inf, str(sol.status)
+        return None, None, None, np.inf, status
     Q = x[:nq].reshape(m, d)
     yhat = F @ x[:nq]
     v = y - yhat
     value = float(0.5 * (yhat - y) @ (yhat - y) + beta * np.linalg.norm(Q, axis=1).sum())
-    return Q, yhat, v, value, str(sol.status)
+    return Q, yhat, v, value, status
 
 
 def _blocks_value(X, y, beta, loss, Q, signs):
@@ -496,7 +496,6 @@ def solve_fast(X, y, beta, patterns, loss, **options):
         lower = dual_value(best_dual_scale(v, y, loss, 1.0 / ratio) * v, y, loss)
         if center is None or lower > center[0]:
             center = (lower, v)
-
         sel_plus, sel_minus = plus, minus
         info["lower_bounds"].append(float(center[0]))
         inset = {b for b in blocks}
