@@ -66,6 +66,15 @@ What was measured and not kept (n = 200, xor): looser restricted tolerances
 (|S| 400 → 1,100; 1.6× slower); dropping zero blocks whose dual constraint is
 tight cycles; stopping on the certified gap of D(v/ratio) saves nothing, because
 that gap is ≈ (ratio − 1)·βΣ‖q_j‖/p*, i.e. it needs the same ratio ≈ 1 + 1e-7.
+A structured interior-point method for the restricted solve (Mehrotra predictor–corrector
+with NT scaling; per-block augmented KKT systems inverted in a batch, the FᵀF coupling moved
+to sample space by Woodbury, an n × n Cholesky per step) was built and measured (27 Nov):
+~25% less time per iteration than Clarabel at n = 200, |S| = 400, but it reaches only ~1e-7
+(near the end the Woodbury form cancels: S_j⁻¹ of an active block grows without bound along
+its ray), so rounds end in Clarabel anyway and the inexact early duals cost extra rounds
+(xor n = 200: 12.3 / 5.0 / 2.2 s against 12.6 / 6.2 / 2.3 s without it; 2–4× slower at
+n ≤ 100, where Clarabel's per-iteration cost is tiny).  Not kept.  Clarabel's default
+faer LDLᵀ (≥ 0.10) is 1.6× slower here than QDLDL, which is therefore asked for.
 
 The returned status is ``"optimal"`` only when step 2 certified the
 restricted optimum; otherwise it says why (iteration budget, stalled
@@ -98,6 +107,9 @@ def _check_options(options):
     mr = options.get("max_rounds", 100)
     if isinstance(mr, bool) or not isinstance(mr, (int, np.integer)) or mr < 1:
         raise ValueError(f"max_rounds={mr!r} must be a whole number ≥ 1 (default 100).")
+    for flag in ("gram", "diverse", "verbose"):
+        if flag in options and not isinstance(options[flag], (bool, np.bool_)):
+            raise ValueError(f"{flag}={options[flag]!r} must be True or False.")
     k = options.get("add_per_round")
     if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
         raise ValueError(f"add_per_round={k!r} must be a whole number ≥ 1 (or None for automatic).")
@@ -241,6 +253,9 @@ def _clarabel(Pm, q, A, b, cones, score=None):
         st.tol_gap_abs = st.tol_gap_rel = tol
         st.tol_feas = tol
         st.max_iter = 200
+        # QDLDL, not the default faer of Clarabel ≥ 0.10: 1.6× faster on these KKT systems
+        # (n = 200, |S| = 400: 0.6–0.75 s against 0.9–1.1 s for the same 32 iterations)
+        st.direct_solve_method = "qdldl"
         sol = clarabel.DefaultSolver(Pm * scale, q * scale, A, b, cones, st).solve()
         status = str(sol.status)
         if score is None:

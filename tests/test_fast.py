@@ -186,7 +186,8 @@ def test_iteration_budget_is_reported_not_called_optimal():
 
 @pytest.mark.parametrize("opts,match", [({"colour": 1}, "unknown option"), ({"tol": -1.0}, "tol="),
                                         ({"max_rounds": 0}, "max_rounds="), ({"add_per_round": 1.5}, "add_per_round="),
-                                        ({"warm": (np.ones((2, 5)), np.ones(2))}, "warm start")])
+                                        ({"warm": (np.ones((2, 5)), np.ones(2))}, "warm start"),
+                                        ({"diverse": "no"}, "diverse=")])
 def test_bad_options_raise_value_error(opts, match):
     X, y = _data("2d", 6, 13, "squared")
     with pytest.raises(ValueError, match=match):
