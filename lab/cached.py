@@ -67,18 +67,43 @@ def patterns(X: np.ndarray, method: str = "exact", samples: int = 1000, seed: in
 
 
 @st.cache_data(max_entries=256, show_spinner="Solving the convex program (8) …")
-def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str):
+def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str, _warm=None):
     """``(ConvexResult, note)`` or ``(None, message)``; note says when the patterns were sampled.
 
-    Returns a triple ``(result, note, error)``.
+    Returns a triple ``(result, note, error)``.  ``_warm`` (not part of the cache key: it
+    changes how fast the optimum is found, not which one) is a previous ConvexResult that
+    seeds the fast solver's working set.
     """
     try:
         method, _, note = plan_patterns(X)
         P = None if method == "exact" else activation_patterns(X, method="sample",
                                                                samples=samples_for(X.shape[0]), seed=0)
-        return solve_convex(X, y, beta, loss=loss, patterns=P), note, None
+        options = {"warm": _warm} if _warm is not None and HAVE_FAST else {}
+        return solve_convex(X, y, beta, loss=loss, patterns=P, **options), note, None
     except ValueError as e:
         return None, None, str(e)
+
+
+def solve_warm(X: np.ndarray, y: np.ndarray, beta: float, loss: str):
+    """:func:`solve`, seeded with this session's previous optimum when the data are related.
+
+    Related: the same loss and one data set a prefix of the other (a β step, an added or an
+    undone point).  Then the previous support seeds the working set and a β step re-solves in
+    one or two rounds instead of 7–17 (n = 40–60: 2.5–5× faster, measured).  Unrelated data
+    (a new preset) are solved cold: unrelated seeds would only enlarge the first round.
+    """
+    prev = st.session_state.get("_last_convex")
+    warm = None
+    if prev is not None:
+        X0, loss0, res0 = prev
+        k = min(X0.shape[0], X.shape[0])
+        if (loss0 == loss and X0.shape[1] == X.shape[1] and k > 0
+                and np.array_equal(X0[:k], X[:k])):
+            warm = res0
+    out = solve(X, y, beta, loss, _warm=warm)
+    if out[0] is not None:
+        st.session_state["_last_convex"] = (X, loss, out[0])
+    return out
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

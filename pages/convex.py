@@ -28,7 +28,7 @@ if ds.n == 0:
     ui.stop()
 
 X = state.design_matrix(ds)
-res, note, err = cached.solve(X, ds.y, beta, loss)
+res, note, err = cached.solve_warm(X, ds.y, beta, loss)
 if err:
     st.error(err)
     ui.stop()

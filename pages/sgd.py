@@ -49,7 +49,7 @@ with c[3]:
                        help="sgd: plain steps; momentum: heavy ball (0.9); adam: Kingma & Ba.")
 
 # ----------------------------------------------------------------------------- the optimum
-res, note, err = cached.solve(X, ds.y, beta, loss)
+res, note, err = cached.solve_warm(X, ds.y, beta, loss)
 if err:
     st.error(err)
     ui.stop()

@@ -65,6 +65,36 @@ def test_convex_default_values_and_beta_slider():
     assert float({m.label: m.value for m in at.metric}["optimal value p*"]) < 0.2
 
 
+def test_beta_step_and_added_point_are_warm_started_and_give_the_cold_optimum():
+    """cached.solve_warm seeds a β step (and an appended point) with the session's previous
+    optimum; the value shown must equal a cold solve of the same problem."""
+    import numpy as np
+    from cvxcore import solve_convex, with_bias
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((30, 2))
+    y = np.sign(x[:, 0] * x[:, 1])
+    at = _go(_app((x.tolist(), y.tolist()), loss="squared"), "pages/convex.py")
+    first = at.session_state["_last_convex"][2]
+    assert first.info["warm_blocks"] == 0                     # nothing to start from yet
+    at.select_slider(key="beta").set_value(0.01).run()
+    assert not at.exception
+    res = at.session_state["_last_convex"][2]
+    assert res.info["warm_blocks"] > 0 and res.status == "optimal"
+    cold = solve_convex(with_bias(x), y, 0.01)
+    assert res.value == pytest.approx(cold.value, rel=1e-8)
+    assert float({m.label: m.value for m in at.metric}["optimal value p*"]) == pytest.approx(cold.value, rel=1e-3)
+    # an added point: the previous data are a prefix of the new; a new preset is solved cold
+    x2, y2 = np.vstack([x, [[0.3, -1.2]]]), np.append(y, -1.0)
+    at.session_state["_data"] = {"dim": 2, "X": x2.tolist(), "y": y2.tolist(), "preset": None}
+    at.run()
+    res2 = at.session_state["_last_convex"][2]
+    assert res2.info["warm_blocks"] > 0 and res2.n_patterns == solve_convex(with_bias(x2), y2, 0.01).n_patterns
+    assert res2.value == pytest.approx(solve_convex(with_bias(x2), y2, 0.01).value, rel=1e-8)
+    at.session_state["_data"] = {"dim": 2, "X": (x[:20] + 5).tolist(), "y": y[:20].tolist(), "preset": None}
+    at.run()
+    assert at.session_state["_last_convex"][2].info["warm_blocks"] == 0
+
+
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_each_preset_on_every_page(name):
     at = _go(_app(), "pages/data.py")
