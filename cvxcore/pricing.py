@@ -395,7 +395,47 @@ def _build_rank1(L, R):
                 adj=np.zeros((0, 2), dtype=np.int64), adj_line=np.zeros(0, dtype=np.int64))
 
 
-_CACHE: "OrderedDict[bytes, Arrangement]" = OrderedDict()
+class _Recent:
+    """A thread-safe least-recently-used map bounded by the bytes of the numpy arrays it holds.
+
+    Thirty sessions of the app solve thirty data sets at once; with room for 4 arrangements
+    the solver's and the certificate's look-ups of the same data evicted each other and every
+    arrangement was built twice (17 % of the server's time under load).  An arrangement of
+    60 points takes ~1 MB, one of 500 points ~150 MB: the budget, not a count, bounds it."""
+
+    def __init__(self, budget_bytes: int):
+        import threading
+        self.budget, self.used = budget_bytes, 0
+        self.items: "OrderedDict[bytes, tuple]" = OrderedDict()
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def _size(value) -> int:
+        parts = value.__dict__.values() if hasattr(value, "__dict__") else value
+        return sum(getattr(p, "nbytes", 0) for p in parts) + 1024
+
+    def get(self, key):
+        with self.lock:
+            hit = self.items.get(key)
+            if hit is not None:
+                self.items.move_to_end(key)
+                return hit[0]
+            return None
+
+    def put(self, key, value) -> None:
+        size = self._size(value)
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.used -= old[1]
+            self.items[key] = (value, size)
+            self.used += size
+            while self.used > self.budget and len(self.items) > 1:
+                _, (_, sz) = self.items.popitem(last=False)
+                self.used -= sz
+
+
+_CACHE = _Recent(256 << 20)
 
 
 def build_arrangement(X: np.ndarray) -> Arrangement | None:
@@ -406,9 +446,9 @@ def build_arrangement(X: np.ndarray) -> Arrangement | None:
     from .patterns import _distinct_lines, _rank
     X = np.ascontiguousarray(X, dtype=float)
     key = hashlib.sha1(X.tobytes() + str(X.shape).encode()).digest()
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
     r, Vr = _rank(X)
     if r not in (1, 2, 3):
         return None
@@ -416,9 +456,7 @@ def build_arrangement(X: np.ndarray) -> Arrangement | None:
     R = _hash_weights(L.shape[0])
     parts = {1: _build_rank1, 2: _build_rank2, 3: _build_rank3}[r](L, R)
     arr = Arrangement(r=r, Vr=Vr, L=L, line_of=line_of, sign_of=sign_of, R=R, **parts)
-    _CACHE[key] = arr
-    while len(_CACHE) > 4:
-        _CACHE.popitem(last=False)
+    _CACHE.put(key, arr)
     return arr
 
 
@@ -447,7 +485,7 @@ def cell_index(arr: Arrangement, patterns: np.ndarray) -> np.ndarray:
     return idx
 
 
-_BY_CONTENT: "OrderedDict[bytes, tuple]" = OrderedDict()
+_BY_CONTENT = _Recent(64 << 20)        # pattern-matrix digest → (arrangement, cell of each row)
 
 
 def _digest(patterns: np.ndarray) -> bytes:
@@ -457,9 +495,7 @@ def _digest(patterns: np.ndarray) -> bytes:
 
 
 def _remember_content(digest, arr, idx):
-    _BY_CONTENT[digest] = (arr, idx)
-    while len(_BY_CONTENT) > 4:
-        _BY_CONTENT.popitem(last=False)
+    _BY_CONTENT.put(digest, (arr, idx))
 
 
 def pattern_correlations(X, V, patterns, chunk: int = _CHUNK):

@@ -95,6 +95,20 @@ def test_beta_step_and_added_point_are_warm_started_and_give_the_cold_optimum():
     assert at.session_state["_last_convex"][2].info["warm_blocks"] == 0
 
 
+def test_preset_with_added_points_starts_from_the_presets_optimum():
+    """A session's first solve of a preset plus clicked points is seeded by the preset's own
+    (shared, cached) optimum and gives the cold optimum."""
+    import numpy as np
+    from cvxcore import solve_convex, with_bias
+    from cvxcore.datasets import make
+    x, y = make("moons")
+    x2, y2 = np.vstack([x, [[0.2, 0.9], [-0.4, -0.1]]]), np.append(y, [1.0, -1.0])
+    at = _go(_app((x2.tolist(), y2.tolist()), loss="hinge"), "pages/convex.py")
+    res = at.session_state["_last_convex"][2]
+    assert res.info["warm_blocks"] > 0 and res.status == "optimal"
+    assert res.value == pytest.approx(solve_convex(with_bias(x2), y2, 0.1, loss="hinge").value, rel=1e-7)
+
+
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_each_preset_on_every_page(name):
     at = _go(_app(), "pages/data.py")
