@@ -1,7 +1,9 @@
 """Cached, bounded wrappers around the core (``st.cache_data``, keyed on data and parameters).
 
 Every heavy call of a page goes through here, so the same data and parameters are
-solved once per server process (shared by all sessions).  Nothing here raises on
+solved once per server process (shared by all sessions).  The solves of (8) run in a worker
+process when the machine has a core to spare (:func:`_solve_elsewhere`), and are warm-started
+from the session's previous optimum or a preset's (:func:`solve_warm`).  Nothing here raises on
 user input: each wrapper returns ``(value, None)`` or ``(None, message)``, where the
 message is the core's ``ValueError`` text, for ``st.error``.
 
@@ -16,6 +18,10 @@ to n = 60 (P = 3,542), the sizes the issue asks to be interactive.
 from __future__ import annotations
 
 import functools
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import streamlit as st
@@ -82,9 +88,38 @@ def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str, _warm=None):
         P = None if method == "exact" else activation_patterns(X, method="sample",
                                                                samples=samples_for(X.shape[0]), seed=0)
         options = {"warm": _warm} if _warm is not None and HAVE_FAST else {}
-        return solve_convex(X, y, beta, loss=loss, patterns=P, **options), note, None
+        return _solve_elsewhere(X, y, beta, loss=loss, patterns=P, **options), note, None
     except ValueError as e:
         return None, None, str(e)
+
+
+_POOL = None
+_POOL_LOCK = threading.Lock()
+
+
+def _solve_elsewhere(X, y, beta, **kw):
+    """``solve_convex`` in a worker process when the machine has a core to spare.
+
+    All sessions' scripts share one interpreter and so one core at a time (the GIL): thirty
+    students opening the Convex page at once queued thirty solves on it while the second core
+    idled.  One worker per spare core takes the solves (``forkserver``: no fork of a process
+    with running threads); a broken or unavailable pool falls back to solving here."""
+    global _POOL
+    workers = (os.cpu_count() or 1) - 1
+    if workers >= 1:
+        try:
+            with _POOL_LOCK:
+                if _POOL is None:
+                    ctx = multiprocessing.get_context("forkserver")
+                    _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+                pool = _POOL
+            return pool.submit(solve_convex, X, y, beta, **kw).result()
+        except ValueError:
+            raise
+        except Exception:              # BrokenProcessPool, OSError, …: solve in this process
+            with _POOL_LOCK:
+                _POOL = None
+    return solve_convex(X, y, beta, **kw)
 
 
 @functools.lru_cache(maxsize=None)
