@@ -39,7 +39,9 @@ pages = {u: st.Page(f, title=t, icon=i, url_path=u, default=(u == "data"))
 nav = st.navigation(list(pages.values()))
 page = next((u for u, p in pages.items() if p.url_path == nav.url_path), "data")
 
-from lab import state, ui  # noqa: E402  (after set_page_config)
+from lab import cached, state, ui  # noqa: E402  (after set_page_config)
+
+cached.start_worker()      # the solve worker process, started once in the background
 
 ui.set_page(page)
 ui.read_link_once(pages, page)

@@ -97,6 +97,36 @@ _POOL = None
 _POOL_LOCK = threading.Lock()
 
 
+def _worker_pool():
+    """The pool of solve workers (created once), or None when no core is spare."""
+    global _POOL
+    if (os.cpu_count() or 1) - 1 < 1:
+        return None
+    with _POOL_LOCK:
+        if _POOL is None:
+            ctx = multiprocessing.get_context("forkserver")
+            _POOL = ProcessPoolExecutor(max_workers=(os.cpu_count() or 2) - 1, mp_context=ctx)
+        return _POOL
+
+
+_STARTED = False
+
+
+def start_worker() -> None:
+    """Start the solve worker in the background on the server's first run (a tiny solve imports
+    the core there), so that the first Convex page does not wait ~1.5 s for it."""
+    global _STARTED
+    if _STARTED:
+        return
+    _STARTED = True
+    try:
+        pool = _worker_pool()
+        if pool is not None:
+            pool.submit(solve_convex, np.array([[1.0, 1.0], [-1.0, 1.0]]), np.array([1.0, 0.0]), 0.1)
+    except Exception:                  # the first real solve will try again or solve here
+        pass
+
+
 def _solve_elsewhere(X, y, beta, **kw):
     """``solve_convex`` in a worker process when the machine has a core to spare.
 
@@ -105,15 +135,9 @@ def _solve_elsewhere(X, y, beta, **kw):
     idled.  One worker per spare core takes the solves (``forkserver``: no fork of a process
     with running threads); a broken or unavailable pool falls back to solving here."""
     global _POOL
-    workers = (os.cpu_count() or 1) - 1
-    if workers >= 1:
+    if (os.cpu_count() or 1) - 1 >= 1:
         try:
-            with _POOL_LOCK:
-                if _POOL is None:
-                    ctx = multiprocessing.get_context("forkserver")
-                    _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-                pool = _POOL
-            return pool.submit(solve_convex, X, y, beta, **kw).result()
+            return _worker_pool().submit(solve_convex, X, y, beta, **kw).result()
         except ValueError:
             raise
         except Exception:              # BrokenProcessPool, OSError, …: solve in this process
