@@ -154,13 +154,18 @@ class Arrangement:
     # -- pricing ---------------------------------------------------------------------------
     def price(self, Gr: np.ndarray, cells: np.ndarray) -> np.ndarray:
         """‖Π_{K_c}(g)‖ for g = Gr[j] (row-space coordinates) and c = cells[j]."""
+        return self.price_pm(Gr, cells, minus=False)[0]
+
+    def price_pm(self, Gr: np.ndarray, cells: np.ndarray, minus: bool = True):
+        """(‖Π_{K_c}(g)‖, ‖Π_{K_c}(−g)‖) for g = Gr[j] and c = cells[j]; the second is None
+        unless ``minus``.  Both signs share the edge geometry (rank 3: the five inner products
+        per edge change sign, the in-plane projection's norm does not)."""
         if cells.size == 0:
-            return np.zeros(0)
-        if self.r == 1:
-            return np.maximum(Gr[:, 0] * self.A[cells, 0], 0.0)
-        if self.r == 2:
-            a, b = self.A[cells], self.B[cells]
-            return _sector_value(Gr, Gr, a, b, None, rank2=True)
+            return np.zeros(0), (np.zeros(0) if minus else None)
+        if self.r <= 2:
+            one = (lambda G: np.maximum(G[:, 0] * self.A[cells, 0], 0.0)) if self.r == 1 else \
+                  (lambda G: _sector_value(G, G, self.A[cells], self.B[cells], None, rank2=True))
+            return one(Gr), (one(-Gr) if minus else None)
         # r = 3: gather every edge of the requested cells
         cnt = self.ptr[cells + 1] - self.ptr[cells]
         owner = np.repeat(np.arange(cells.size), cnt)
@@ -170,17 +175,24 @@ class Arrangement:
         # five inner products per edge: nᵀg, t_aᵀg, t_bᵀg, aᵀg, bᵀg, where t_a = c × a and
         # t_b = b × c (c = a × b / ‖a × b‖) are the in-plane inward normals of the sector's
         # rays; as they are ⊥ n, p = g − (nᵀg)n lies in cone(a, b) iff t_aᵀg ≥ 0 and t_bᵀg ≥ 0.
-        D = np.einsum("ij,ijk->ik", g, self.frame[e])
+        if e.size == self.frame.shape[0] and np.array_equal(e, np.arange(e.size)):
+            Fr, Ne = self.frame, self.N            # every cell in order (the solver's pricing): no gather
+        else:
+            Fr, Ne = self.frame[e], self.N[e]
+        D = g[:, :1] * Fr[:, 0] + g[:, 1:2] * Fr[:, 1] + g[:, 2:3] * Fr[:, 2]    # (E, 5)
         gn = np.linalg.norm(Gr, axis=1)
-        gno = gn[owner]
-        inside = (D[:, 1] >= -_IN_TOL * gno) & (D[:, 2] >= -_IN_TOL * gno)
-        pn = np.linalg.norm(g - D[:, :1] * self.N[e], axis=1)   # not √(‖g‖² − (nᵀg)²): cancellation
-        val = np.where(inside, pn, np.maximum(np.maximum(D[:, 3], D[:, 4]), 0.0))
+        tol = _IN_TOL * gn[owner]
+        pn = np.linalg.norm(g - D[:, :1] * Ne, axis=1)   # not √(‖g‖² − (nᵀg)²): cancellation
         bounds = np.concatenate([[0], np.cumsum(cnt)[:-1]])
-        worst = np.minimum.reduceat(D[:, 0], bounds)       # min over the cell's facets of nᵀg
-        best = np.maximum.reduceat(val, bounds)
-        inside_cell = worst >= -_IN_TOL * gn
-        return np.maximum(best, np.where(inside_cell, gn, 0.0))
+
+        def value(sign):
+            Ds = D if sign > 0 else -D
+            inside = (Ds[:, 1] >= -tol) & (Ds[:, 2] >= -tol)
+            val = np.where(inside, pn, np.maximum(np.maximum(Ds[:, 3], Ds[:, 4]), 0.0))
+            worst = np.minimum.reduceat(Ds[:, 0], bounds)     # min over the cell's facets of nᵀg
+            best = np.maximum.reduceat(val, bounds)
+            return np.maximum(best, np.where(worst >= -_IN_TOL * gn, gn, 0.0))
+        return value(1), (value(-1) if minus else None)
 
     def _tree(self):
         """A BFS spanning tree of the cell adjacency graph, grouped by depth:
@@ -524,6 +536,26 @@ def nnls_value(X, pattern, g):
     mu, _ = nnls(A.T, -g, maxiter=50 * A.shape[0] + 100)
     proj = g + A.T @ mu
     return float(np.linalg.norm(proj)), proj
+
+
+def price_patterns_pm(X, G, patterns, threshold: float = 0.0, *, arrangement="auto"):
+    """(price_patterns(X, G, …), price_patterns(X, −G, …)) with the edge geometry shared."""
+    arr = build_arrangement(X) if arrangement == "auto" else arrangement
+    norms = np.linalg.norm(G, axis=1)
+    plus, minus = norms.copy(), norms.copy()
+    if arr is not None:
+        idx = cell_index(arr, patterns)
+        hit = np.flatnonzero((idx >= 0) & (norms > threshold))
+        for s in range(0, hit.size, 1 << 16):
+            h = hit[s:s + (1 << 16)]
+            plus[h], minus[h] = arr.price_pm(G[h] @ arr.Vr, idx[h])
+        rest = np.flatnonzero(idx < 0)
+    else:
+        rest = np.arange(G.shape[0])
+    for i in rest[norms[rest] > threshold]:
+        plus[i] = nnls_value(X, patterns[i], G[i])[0]
+        minus[i] = nnls_value(X, patterns[i], -G[i])[0]
+    return plus, minus
 
 
 def price_patterns(X, G, patterns, threshold: float = 0.0, *, arrangement="auto"):
