@@ -127,6 +127,12 @@ def start_worker() -> None:
         pass
 
 
+def _from_worker(e: BaseException) -> bool:
+    """A ValueError that solve_convex raised in the worker (pickled back with its remote
+    traceback as __cause__), not one from setting up the pool (e.g. no forkserver here)."""
+    return type(e.__cause__).__name__ == "_RemoteTraceback"
+
+
 def _solve_elsewhere(X, y, beta, **kw):
     """``solve_convex`` in a worker process when the machine has a core to spare.
 
@@ -135,14 +141,16 @@ def _solve_elsewhere(X, y, beta, **kw):
     idled.  One worker per spare core takes the solves (``forkserver``: no fork of a process
     with running threads); a broken or unavailable pool falls back to solving here."""
     global _POOL
-    if (os.cpu_count() or 1) - 1 >= 1:
+    if (os.cpu_count() or 1) > 1:
         try:
             return _worker_pool().submit(solve_convex, X, y, beta, **kw).result()
-        except ValueError:
-            raise
-        except Exception:              # BrokenProcessPool, OSError, …: solve in this process
-            with _POOL_LOCK:
-                _POOL = None
+        except ValueError as e:
+            if _from_worker(e):
+                raise                  # bad input, raised by solve_convex in the worker
+        except Exception:              # no forkserver here, BrokenProcessPool, pickling, …
+            pass
+        with _POOL_LOCK:               # solve here; the next call builds a fresh pool
+            _POOL = None
     return solve_convex(X, y, beta, **kw)
 
 

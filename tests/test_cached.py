@@ -38,6 +38,18 @@ def test_a_broken_pool_falls_back_to_solving_here(monkeypatch):
     assert cached._solve_elsewhere(X, y, 0.05, loss="squared", patterns=None).value == pytest.approx(res.value)
 
 
+def test_a_platform_without_forkserver_solves_here(monkeypatch):
+    """get_context("forkserver") raises ValueError where it does not exist (Windows): that is
+    not the user's bad input, so the solve goes on in this process."""
+    def no_forkserver(method):
+        raise ValueError(f"cannot find context for {method!r}")
+    X, y = _data()
+    monkeypatch.setattr(cached.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(cached.multiprocessing, "get_context", no_forkserver)
+    monkeypatch.setattr(cached, "_POOL", None)
+    assert cached._solve_elsewhere(X, y, 0.05, loss="squared", patterns=None).status == "optimal"
+
+
 def test_preset_prefix():
     x, y = make("moons")
     X2 = with_bias(np.vstack([x, [[0.1, 0.2]]]))
