@@ -167,17 +167,10 @@ def refine_dual(X, y, U, beta, loss, patterns, rounds: int = 30, cuts_per_round:
 
 def dual_norm(X, v, patterns):
     """max over ‖u‖ ≤ 1 of |vᵀ(Xu)₊|: the smallest β for which v is dual feasible."""
-    from .pricing import build_arrangement, cell_index, correlations, max_over_patterns
-    arr = build_arrangement(X)
-    if arr is not None and patterns.shape[0]:
-        idx = cell_index(arr, patterns)
-        if idx.min() >= 0:
-            # every pattern is a cell: price those cells, both signs at once, in the
-            # arrangement's order (the exact pricing of cvxcore.pricing, without the gathers)
-            cells = np.unique(idx)
-            Gc = arr.cell_correlations(X, np.asarray(v, dtype=float))[cells] @ arr.Vr
-            plus, minus = arr.price_pm(Gc, cells)
-            return float(max(plus.max(initial=0.0), minus.max(initial=0.0)))
+    from .pricing import correlations, max_over_patterns, price_cells_pm
+    priced = price_cells_pm(X, v, patterns)
+    if priced is not None:              # every pattern a cell: both signs in one pass
+        return float(max(priced[0].max(initial=0.0), priced[1].max(initial=0.0)))
     G = correlations(X, v, patterns)
     return max(max_over_patterns(X, G, patterns)[0], max_over_patterns(X, -G, patterns)[0])
 

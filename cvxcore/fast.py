@@ -90,7 +90,8 @@ import numpy as np
 from scipy import sparse
 
 from .losses import best_dual_scale, dual_value, loss_grad, loss_value
-from .pricing import build_arrangement, cell_index, correlations, local_maxima, price_patterns_pm
+from .pricing import (build_arrangement, cell_index, correlations, local_maxima, price_cells_pm,
+                      price_patterns_pm)
 
 _OPTIONS = {"warm", "tol", "max_rounds", "add_per_round", "diverse", "gram", "verbose"}
 
@@ -429,21 +430,11 @@ def _match_rows(patterns, W):
 
 def _price(X, v, patterns, thr, arr, nonzero):
     """Exact ‖Π_{K_i}(±Xᵀ D_i v)‖ for every pattern (NNLS only above thr off the arrangement)."""
-    idx = cell_index(arr, patterns) if arr is not None else None
-    if idx is not None and idx.size and idx.min() >= 0:
-        # every pattern is a cell: price the cells in the arrangement's own order (no gathers of
-        # the per-edge geometry: 70 → 52 ms a round at n = 200) and read each pattern's values off
-        Gc = arr.cell_correlations(X, v) @ arr.Vr
-        pc, mc = arr.price_pm(Gc, np.arange(arr.n_cells))
-        # as price_patterns: ‖g‖ (an upper bound) where ‖g‖ ≤ thr — the drop rule keeps such
-        # blocks when ‖g‖ is near β; dropping them on the exact value made logistic runs cycle
-        gn = np.linalg.norm(Gc, axis=1)
-        low = gn <= thr
-        pc[low], mc[low] = gn[low], gn[low]
-        plus, minus = pc[idx], mc[idx]
-    else:
+    priced = price_cells_pm(X, v, patterns, thr, arrangement=arr)
+    if priced is None:                  # some pattern is not a cell of the arrangement
         G = correlations(X, v, patterns, arrangement=arr)
-        plus, minus = price_patterns_pm(X, G, patterns, thr, arrangement=arr)
+        priced = price_patterns_pm(X, G, patterns, thr, arrangement=arr)
+    plus, minus = priced
     plus[~nonzero] = 0.0
     minus[~nonzero] = 0.0
     return plus, minus

@@ -538,28 +538,9 @@ def nnls_value(X, pattern, g):
     return float(np.linalg.norm(proj)), proj
 
 
-def price_patterns_pm(X, G, patterns, threshold: float = 0.0, *, arrangement="auto"):
-    """(price_patterns(X, G, …), price_patterns(X, −G, …)) with the edge geometry shared."""
-    arr = build_arrangement(X) if arrangement == "auto" else arrangement
-    norms = np.linalg.norm(G, axis=1)
-    plus, minus = norms.copy(), norms.copy()
-    if arr is not None:
-        idx = cell_index(arr, patterns)
-        hit = np.flatnonzero((idx >= 0) & (norms > threshold))
-        for s in range(0, hit.size, 1 << 16):
-            h = hit[s:s + (1 << 16)]
-            plus[h], minus[h] = arr.price_pm(G[h] @ arr.Vr, idx[h])
-        rest = np.flatnonzero(idx < 0)
-    else:
-        rest = np.arange(G.shape[0])
-    for i in rest[norms[rest] > threshold]:
-        plus[i] = nnls_value(X, patterns[i], G[i])[0]
-        minus[i] = nnls_value(X, patterns[i], -G[i])[0]
-    return plus, minus
-
-
-def price_patterns(X, G, patterns, threshold: float = 0.0, *, arrangement="auto"):
-    """‖Π_{K_i}(g_i)‖ for the rows g_i of G (P, d).
+def price_patterns_pm(X, G, patterns, threshold: float = 0.0, *, arrangement="auto", minus: bool = True):
+    """(‖Π_{K_i}(g_i)‖, ‖Π_{K_i}(−g_i)‖) for the rows g_i of G (P, d); the second is None
+    unless ``minus`` (both signs share the edge geometry of :meth:`Arrangement.price_pm`).
 
     Exact for every pattern matched to a cell of X's arrangement (rank ≤ 3);
     for the others exact wherever ‖g_i‖ > ``threshold`` (NNLS) and ‖g_i‖
@@ -567,19 +548,55 @@ def price_patterns(X, G, patterns, threshold: float = 0.0, *, arrangement="auto"
     """
     arr = build_arrangement(X) if arrangement == "auto" else arrangement
     norms = np.linalg.norm(G, axis=1)
-    vals = norms.copy()
+    plus = norms.copy()
+    neg = norms.copy() if minus else None
     if arr is not None:
         idx = cell_index(arr, patterns)
         hit = np.flatnonzero((idx >= 0) & (norms > threshold))   # ‖Π_K(g)‖ ≤ ‖g‖ ≤ threshold otherwise
         for s in range(0, hit.size, 1 << 16):
             h = hit[s:s + (1 << 16)]
-            vals[h] = arr.price(G[h] @ arr.Vr, idx[h])
+            p, m = arr.price_pm(G[h] @ arr.Vr, idx[h], minus=minus)
+            plus[h] = p
+            if minus:
+                neg[h] = m
         rest = np.flatnonzero(idx < 0)
     else:
         rest = np.arange(G.shape[0])
     for i in rest[norms[rest] > threshold]:
-        vals[i] = nnls_value(X, patterns[i], G[i])[0]
-    return vals
+        plus[i] = nnls_value(X, patterns[i], G[i])[0]
+        if minus:
+            neg[i] = nnls_value(X, patterns[i], -G[i])[0]
+    return plus, neg
+
+
+def price_patterns(X, G, patterns, threshold: float = 0.0, *, arrangement="auto"):
+    """‖Π_{K_i}(g_i)‖ for the rows g_i of G (P, d): :func:`price_patterns_pm` without −g."""
+    return price_patterns_pm(X, G, patterns, threshold, arrangement=arrangement, minus=False)[0]
+
+
+def price_cells_pm(X, v, patterns, threshold: float = 0.0, *, arrangement="auto"):
+    """(‖Π_{K_i}(Xᵀ D_i v)‖, ‖Π_{K_i}(−Xᵀ D_i v)‖) for every row of ``patterns`` when each one
+    is a cell of X's arrangement, else None.
+
+    The same values as :func:`price_patterns_pm` on :func:`correlations`, computed per distinct
+    cell in the arrangement's order (all cells: no gathers of the per-edge geometry; 70 → 52 ms
+    a solver round at n = 200) and read off for each pattern; ‖g_i‖ stands where ‖g_i‖ ≤
+    ``threshold``, as there."""
+    arr = build_arrangement(X) if arrangement == "auto" else arrangement
+    if arr is None or patterns.shape[0] == 0:
+        return None
+    idx = cell_index(arr, patterns)
+    if idx.min() < 0:
+        return None
+    cells, inv = np.unique(idx, return_inverse=True)
+    Gc = arr.cell_correlations(X, np.asarray(v, dtype=float))
+    Gr = (Gc if cells.size == Gc.shape[0] else Gc[cells]) @ arr.Vr
+    plus, minus = arr.price_pm(Gr, cells)
+    gn = np.linalg.norm(Gr, axis=1)
+    low = gn <= threshold
+    plus[low] = gn[low]
+    minus[low] = gn[low]
+    return plus[inv], minus[inv]
 
 
 def maximiser(X, g, pattern, *, arrangement="auto"):
