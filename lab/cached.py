@@ -98,14 +98,18 @@ _POOL_LOCK = threading.Lock()
 
 
 def _worker_pool():
-    """The pool of solve workers (created once), or None when no core is spare."""
+    """The pool of solve workers (created once), or None when no core is spare or the platform
+    has no ``forkserver``."""
     global _POOL
-    if (os.cpu_count() or 1) - 1 < 1:
+    spare = (os.cpu_count() or 1) - 1
+    if spare < 1:
         return None
     with _POOL_LOCK:
         if _POOL is None:
-            ctx = multiprocessing.get_context("forkserver")
-            _POOL = ProcessPoolExecutor(max_workers=(os.cpu_count() or 2) - 1, mp_context=ctx)
+            try:
+                _POOL = ProcessPoolExecutor(max_workers=spare, mp_context=multiprocessing.get_context("forkserver"))
+            except (ValueError, OSError):
+                return None
         return _POOL
 
 
@@ -119,18 +123,12 @@ def start_worker() -> None:
     if _STARTED:
         return
     _STARTED = True
-    try:
-        pool = _worker_pool()
-        if pool is not None:
+    pool = _worker_pool()
+    if pool is not None:
+        try:
             pool.submit(solve_convex, np.array([[1.0, 1.0], [-1.0, 1.0]]), np.array([1.0, 0.0]), 0.1)
-    except Exception:                  # the first real solve will try again or solve here
-        pass
-
-
-def _from_worker(e: BaseException) -> bool:
-    """A ValueError that solve_convex raised in the worker (pickled back with its remote
-    traceback as __cause__), not one from setting up the pool (e.g. no forkserver here)."""
-    return type(e.__cause__).__name__ == "_RemoteTraceback"
+        except RuntimeError:            # a broken pool: the first real solve replaces it
+            pass
 
 
 def _solve_elsewhere(X, y, beta, **kw):
@@ -141,15 +139,20 @@ def _solve_elsewhere(X, y, beta, **kw):
     idled.  One worker per spare core takes the solves (``forkserver``: no fork of a process
     with running threads); a broken or unavailable pool falls back to solving here."""
     global _POOL
-    if (os.cpu_count() or 1) > 1:
+    pool = _worker_pool()
+    if pool is not None:
         try:
-            return _worker_pool().submit(solve_convex, X, y, beta, **kw).result()
-        except ValueError as e:
-            if _from_worker(e):
-                raise                  # bad input, raised by solve_convex in the worker
-        except Exception:              # no forkserver here, BrokenProcessPool, pickling, …
-            pass
-        with _POOL_LOCK:               # solve here; the next call builds a fresh pool
+            future = pool.submit(solve_convex, X, y, beta, **kw)
+        except Exception:               # the pool broke earlier (BrokenProcessPool), OSError, …
+            future = None
+        if future is not None:
+            try:
+                return future.result()
+            except ValueError:          # bad input: solve_convex's own message, from the worker
+                raise
+            except Exception:           # BrokenProcessPool, a pickling error, …
+                pass
+        with _POOL_LOCK:                # solve here; the next call builds a fresh pool
             _POOL = None
     return solve_convex(X, y, beta, **kw)
 
@@ -163,7 +166,7 @@ def preset_prefix(X: np.ndarray, y: np.ndarray) -> int | None:
     """n₀ when the first n₀ < n rows of the design matrix X (and of y) are a preset as loaded
     (seed 0), with points appended after it; else None."""
     n = X.shape[0]
-    for name, p in PRESETS.items():
+    for name in PRESETS:
         P, yp = _preset_data(name)
         n0, d = P.shape
         if (n0 < n and X.shape[1] in (d, d + 1) and np.array_equal(X[:n0, :d], P)
