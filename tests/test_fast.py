@@ -13,7 +13,7 @@ from cvxcore import activation_patterns, nonconvex_objective, solve_convex, with
 from cvxcore.certificate import max_relu_correlation, max_relu_correlation_nnls
 from cvxcore.fast import solve_fast
 from cvxcore.patterns import _chambers_rank3, _distinct_lines, _rank
-from cvxcore.pricing import build_arrangement, nnls_value, pattern_correlations, price_patterns
+from cvxcore.pricing import build_arrangement, nnls_value, pattern_correlations, price_cells_pm, price_patterns
 
 
 def _data(kind, n, seed, loss):
@@ -127,6 +127,16 @@ def test_vectorised_pricing_equals_nnls(name):
             fast = price_patterns(X, sign * G, P)
             ref = np.array([nnls_value(X, P[i], sign * G[i])[0] for i in range(P.shape[0])])
             np.testing.assert_allclose(fast, ref, rtol=1e-9, atol=1e-12 * max(1.0, ref.max()))
+        # the same values per distinct cell (price_cells_pm: the solver's rounds, the certificate),
+        # for all patterns and for a shuffled subset with repeats (sampled patterns)
+        sub = rng.choice(P.shape[0], size=max(1, P.shape[0] // 2), replace=True)
+        for rows in (np.arange(P.shape[0]), sub):
+            priced = price_cells_pm(X, v, P[rows])
+            if priced is None:                 # some pattern is not a cell (rank ≥ 4)
+                continue
+            for sign, vals in zip((1.0, -1.0), priced):
+                ref = np.array([nnls_value(X, P[i], sign * G[i])[0] for i in rows])
+                np.testing.assert_allclose(vals, ref, rtol=1e-9, atol=1e-12 * max(1.0, ref.max()))
         val, u = max_relu_correlation(X, v, P)
         val_ref, _ = max_relu_correlation_nnls(X, v, P)
         assert val == pytest.approx(val_ref, rel=1e-10, abs=1e-14)
