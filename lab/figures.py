@@ -550,8 +550,12 @@ def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, 
                                  name="certified lower bound", line=dict(color="#666", width=2, dash="dot")))
     finite = obj[np.isfinite(obj)]
     fig.update_yaxes(type="log")
-    lo = min([v for v in (p_star, lower_bound) if v is not None and np.isfinite(v) and v > 0] +
-             ([finite.min()] if finite.size and finite.min() > 0 else [1e-3]))
-    hi = max(finite.max() if finite.size else 1.0, lo * 10)
+    # the range holds the runs and the lines (before Play there are only the lines: p* = 1.4 was
+    # drawn above a fixed 0.001–1 range), at least one decade
+    marks = [v for v in (p_star, lower_bound) if v is not None and np.isfinite(v) and v > 0]
+    pos = finite[finite > 0]
+    vals = marks + ([pos.min(), pos.max()] if pos.size else [])
+    lo = min(vals) if vals else 1e-3
+    hi = max(vals + [lo * 10])
     fig.update_yaxes(range=[np.log10(lo) - 0.1, np.log10(hi) + 0.1])
     return _layout(fig, height=height, xr=[0, x_end], xtitle="step", ytitle="objective (2), log scale").done()
