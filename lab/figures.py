@@ -41,6 +41,7 @@ TRACE_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
 CANVAS_1D = ((-3.0, 3.0), (-2.5, 2.5))
 CANVAS_2D = ((-2.5, 2.5), (-2.5, 2.5))
 GRID_STEP = 0.1
+ZERO_MARKERS_MAX = 300     # group_norms: above this many zero blocks, a grey baseline instead of markers
 GRID_NAME = "click to add"
 
 # plotly_white's look (white background, light grid, its colours and fonts), layout only.
@@ -229,7 +230,10 @@ def data_canvas(P: np.ndarray, y: np.ndarray, dim: int, *, height: int = 560) ->
     gx, gy = canvas_grid(dim)
     fig = _figure(go.Scatter(
         x=gx, y=gy, mode="markers", name=GRID_NAME, showlegend=False,
-        marker=dict(size=9, color="rgba(0,0,0,0)", opacity=0.0),
+        # maxdisplayed=1: plotly draws one SVG marker, yet hovers and clicks every grid point
+        # (they work on its data, not on the DOM); 2,601 invisible markers took the
+        # software-rendered browser ~0.4 s to draw on every click.
+        marker=dict(size=9, color="rgba(0,0,0,0)", opacity=0.0, maxdisplayed=1),
         hovertemplate="click: add (%{x:.1f}, %{y:.1f})<extra></extra>"))
     P = np.asarray(P, float).reshape(-1, dim)
     y = np.asarray(y, float)
@@ -336,20 +340,23 @@ def _line_in_box(a: float, b: float, c: float, xr, yr):
 
 
 def _neuron_lines(fig, U, alpha, bias, xr, yr):
-    shown = {True: False, False: False}
+    """Each neuron's line u_jᵀ[x; 1] = 0 clipped to the box: one trace per sign of α_j with
+    None between the segments (a trace per neuron cost the browser ~5 ms each a redraw)."""
     lhs = "uⱼᵀ[x; 1]" if bias else "uⱼᵀx"
-    for j in range(len(alpha)):
-        c = U[j, 2] if bias else 0.0
-        seg = _line_in_box(U[j, 0], U[j, 1], c, xr, yr)
-        if seg is None:
-            continue
-        pos = alpha[j] > 0
-        fig.add_trace(go.Scatter(x=[seg[0][0], seg[1][0]], y=[seg[0][1], seg[1][1]], mode="lines",
-                                 line=dict(color=APOS if pos else ANEG, width=2.2, dash=None if pos else "dash"),
-                                 name=f"neuron {lhs} = 0, α {'>' if pos else '<'} 0",
-                                 legendgroup="pos" if pos else "neg", showlegend=not shown[pos],
-                                 hovertemplate=f"neuron {j + 1}: α = {alpha[j]:+.3f}<extra></extra>"))
-        shown[pos] = True
+    for pos in (True, False):
+        xs, ys, tips = [], [], []
+        for j in np.flatnonzero((np.asarray(alpha) > 0) == pos):
+            seg = _line_in_box(U[j, 0], U[j, 1], U[j, 2] if bias else 0.0, xr, yr)
+            if seg is None:
+                continue
+            xs += [seg[0][0], seg[1][0], None]
+            ys += [seg[0][1], seg[1][1], None]
+            tips += [f"neuron {j + 1}: α = {alpha[j]:+.3f}"] * 2 + [""]
+        if xs:
+            fig.add_trace(go.Scatter(x=xs[:-1], y=ys[:-1], text=tips[:-1], mode="lines",
+                                     line=dict(color=APOS if pos else ANEG, width=2.2, dash=None if pos else "dash"),
+                                     name=f"neuron {lhs} = 0, α {'>' if pos else '<'} 0",
+                                     hovertemplate="%{text}<extra></extra>"))
 
 
 @_memo
@@ -361,8 +368,12 @@ def group_norms(vn: np.ndarray, wn: np.ndarray, *, height: int = 380, tol: float
     i = np.arange(1, len(vn) + 1, dtype=np.int32)
     scale = max(vn.max(initial=0.0), wn.max(initial=0.0), 1e-300)
     zero = (vn <= tol * max(scale, 1)) & (wn <= tol * max(scale, 1))
-    fig = _figure(go.Scatter(x=i[zero], y=np.zeros(zero.sum(), np.float32), mode="markers", name="zero blocks",
-                               marker=dict(color="#9a9a9a", size=4), hoverinfo="skip"))
+    if zero.sum() <= ZERO_MARKERS_MAX:
+        fig = _figure(go.Scatter(x=i[zero], y=np.zeros(zero.sum(), np.float32), mode="markers", name="zero blocks",
+                                   marker=dict(color="#9a9a9a", size=4), hoverinfo="skip"))
+    else:   # thousands of SVG markers cost the browser ~0.3 s a redraw; the baseline says the same
+        fig = _figure(go.Scatter(x=[1, len(vn)], y=[0.0, 0.0], mode="lines", line=dict(color="#9a9a9a", width=4),
+                                   name=f"zero blocks ({int(zero.sum())})", hoverinfo="skip"))
     for vals, sign, col, name in ((vn, 1, APOS, "‖vᵢ‖ (α > 0)"), (wn, -1, ANEG, "−‖wᵢ‖ (α < 0)")):
         k = np.flatnonzero(vals > tol * max(scale, 1))
         xs = np.repeat(i[k], 3).astype(float)

@@ -73,10 +73,22 @@ def test_decision_regions_and_neuron_lines():
     fig = F.decision_2d(P, y, g, g, Fv, U=U, alpha=a)
     assert isinstance(fig.data[0], go.Heatmap) and fig.data[0].zmid == 0
     lines = [t for t in fig.data if t.name and t.name.startswith("neuron")]
-    assert len(lines) == 2
-    for t, u in zip(lines, U):
+    assert len(lines) == 2                                    # one trace per sign of α
+    for t, u, j in zip(lines, U, (1, 2)):
+        assert ("α > 0" in t.name) == (j == 1) and set(t.text) == {f"neuron {j}: α = {a[j - 1]:+.3f}"}
         for px, py in zip(t.x, t.y):
             assert u[0] * px + u[1] * py + u[2] == pytest.approx(0, abs=1e-9)
+
+
+def test_neuron_lines_one_trace_per_sign_with_gaps():
+    U = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, -0.5], [1.0, 1.0, 0.0], [1.0, 0.0, 9.0]])   # the last: off the box
+    a = np.array([1.0, 2.0, -1.0, 3.0])
+    fig = F._figure()
+    F._neuron_lines(fig, U, a, True, (-2.5, 2.5), (-2.5, 2.5))
+    pos, neg = fig.traces
+    assert list(pos.x).count(None) == 1 and len(pos.x) == 5 and len(neg.x) == 2
+    assert pos.text[:2] == ("neuron 1: α = +1.000",) * 2 and pos.text[3:] == ("neuron 2: α = +2.000",) * 2
+    assert neg.line.dash == "dash" and pos.line.dash is None
 
 
 def test_group_norms_counts_nonzero_blocks():
@@ -89,6 +101,19 @@ def test_group_norms_counts_nonzero_blocks():
     assert list(pos.x) == [2, 4] and list(pos.y) == [1.0, 2.0]
     assert list(neg.x) == [1] and list(neg.y) == [-0.5]
 
+
+
+def test_group_norms_many_zero_blocks_are_one_baseline():
+    """Thousands of patterns: the zero blocks are one grey line (not thousands of SVG markers)."""
+    P = F.ZERO_MARKERS_MAX + 50
+    vn, wn = np.zeros(P), np.zeros(P)
+    vn[7], wn[P - 1] = 1.5, 0.25
+    fig = F.group_norms(vn, wn)
+    base = fig.data[0]
+    assert base.mode == "lines" and list(base.x) == [1, P] and list(base.y) == [0, 0]
+    assert base.name == f"zero blocks ({P - 2})"
+    assert sum(len(t.x) for t in fig.data if t.mode == "markers") == 2      # only the two nonzero blocks
+    assert "2 nonzero" in fig.layout.xaxis.title.text
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_sectors_2d_are_the_exact_arrangement(seed):
