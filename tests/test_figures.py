@@ -275,3 +275,42 @@ def test_memo_is_bounded():
     for k in range(F.MEMO_SIZE + 10):
         F.group_norms(np.array([0.0, k + 1.0]), np.zeros(2))
     assert len(F.group_norms.cache) == F.MEMO_SIZE
+
+
+def test_every_builder_writes_what_plotly_validation_would():
+    """The builders skip plotly's layout validation (``_Draft.done``); so each figure must already
+    be in the canonical form a validated copy has (e.g. axis titles as {"text": …}: plotly.js 3
+    ignores a bare string), and contain nothing the validator rejects."""
+    import json
+    P, y = make("moons", n=30, seed=1)
+    X = with_bias(P)
+    g = np.linspace(-2.5, 2.5, 21)
+    U = np.array([[1.0, 1.0, 0.0], [1.0, -1.0, 0.5]])
+    a = np.array([1.0, -1.0])
+    G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
+    Fv = (np.maximum(with_bias(G) @ U.T, 0) @ a).reshape(g.size, g.size)
+    x1 = np.linspace(-2, 2, 7)
+    xs = np.linspace(-3, 3, 41)
+    U1 = np.array([[1.0, 0.5], [-1.0, 0.2]])
+    many = np.zeros(F.ZERO_MARKERS_MAX + 5)
+    many[3] = 1.0
+    u3 = np.array([0.3, 0.5, 0.8])
+    figs = {
+        "canvas 1-D": F.data_canvas.uncached(x1[:, None], x1 ** 2, 1),
+        "canvas 2-D": F.data_canvas.uncached(P, y, 2),
+        "fit 1-D": F.fit_1d.uncached(x1, x1 ** 2, xs, {"f": xs ** 2}, U=U1, alpha=a, bias=True, title="fit"),
+        "regions": F.decision_2d.uncached(P, y, g, g, Fv, U=U, alpha=a, title="regions"),
+        "group norms": F.group_norms.uncached(np.array([0.0, 1.0, 0.0]), np.array([0.5, 0.0, 0.0])),
+        "group norms, many": F.group_norms.uncached(many, many[::-1]),
+        "weight plane": F.weight_plane.uncached(with_bias(x1[:, None]), np.array([0.6, 0.8])),
+        "ramp": F.ramp_view_1d.uncached(x1, x1 ** 2, np.array([0.6, 0.8])),
+        "sphere": F.sphere_arrangement.uncached(X, u3, k=200),
+        "input plane": F.input_plane.uncached(P, y, u3),
+        "pattern counts": F.pattern_counts(np.arange(1, 5), np.array([2, 4, 8, 14]), np.array([2, 4, 8, 14]),
+                                           np.array([1.0, 5, 10, 20]), current=(3, 8)),
+        "sgd": F.sgd_traces(np.array([0, 10, 20]), np.array([[3.0, 2.0, 1.5], [4.0, 1.0, 0.9]]), 0.8,
+                            total_steps=100),
+    }
+    for name, fig in figs.items():
+        validated = go.Figure(fig.to_dict())                  # raises on anything plotly rejects
+        assert json.loads(validated.to_json()) == json.loads(fig.to_json()), name
