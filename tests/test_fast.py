@@ -185,6 +185,22 @@ def test_warm_start_after_beta_step_and_added_point():
     assert only_neurons.value == pytest.approx(ref_p.value, rel=1e-6)
 
 
+
+@pytest.mark.parametrize("loss", ["squared", "hinge"])
+def test_capped_early_solves_never_give_the_final_answer(monkeypatch, loss):
+    """Every restricted solve capped (EARLY_RATIO = 0) at a few Clarabel iterations: the round
+    whose pricing is clean, or that finds nothing new, is re-solved to convergence, so the
+    answer is the optimum all the same (and certified)."""
+    import cvxcore.fast as fast
+    X, y = _data("2d", 16, 5, loss)
+    ref = solve_convex(X, y, 0.01, loss=loss, method="fast")
+    monkeypatch.setattr(fast, "EARLY_ITER", 6)
+    monkeypatch.setattr(fast, "EARLY_RATIO", 0.0)
+    r = solve_convex(X, y, 0.01, loss=loss, method="fast")
+    assert r.info["capped"] > 0
+    assert r.status == ref.status == "optimal"
+    assert r.value == pytest.approx(ref.value, rel=1e-8)
+
 def test_iteration_budget_is_reported_not_called_optimal():
     X, y = _data("2d", 12, 12, "squared")
     V, W, value, status, v, info = solve_fast(X, y, 1e-3, activation_patterns(X), "squared", max_rounds=2)
