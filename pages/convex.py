@@ -94,13 +94,13 @@ if active.size:
                      "Dᵢ (1 = point active)": "".join("1" if b else "0" for b in res.patterns[i]),
                      "‖vᵢ‖": float(f"{vn[i]:.4g}"), "‖wᵢ‖": float(f"{wn[i]:.4g}")})   # 4 digits, not 4 decimals
     st.write(f"**Active patterns** ({active.size} of {res.n_patterns}):")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    ui.table(rows, hide_index=True, width="stretch")
 else:
     st.info(f"No block is nonzero: at β = {beta:g} the optimum is the zero network (β is too large). "
             "Move β to the left.")
 with st.expander("The optimal neurons (uⱼ, αⱼ)"):
     cols = [f"u{j + 1}" for j in range(X.shape[1] - int(ds.bias))] + (["u (bias)"] if ds.bias else [])
-    st.dataframe([{**{c: float(f"{v:.4g}") for c, v in zip(cols, u)}, "α": float(f"{a:.4g}")}
+    ui.table([{**{c: float(f"{v:.4g}") for c, v in zip(cols, u)}, "α": float(f"{a:.4g}")}
                   for u, a in zip(res.U, res.alpha)], hide_index=True)
 
 # ----------------------------------------------------------------------------- save (issue 8)

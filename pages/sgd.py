@@ -163,7 +163,7 @@ else:
                      "certified: at most above p*": "—" if r.diverged[t] else
                      (_pct(bound) if np.isfinite(bound) else "no bound (lower bound ≤ 0)"),
                      "actual: above p*": _pct((obj - p_star) / p_star * 100) if p_star > 0 else "—"})
-    st.dataframe(rows, hide_index=True, width="stretch")
+    ui.table(rows, hide_index=True, width="stretch")
     ui.caption("Certificate: the run's objective minus a dual lower bound built from the run alone, "
                "(objective − bound)/bound, an upper bound on (objective − p*)/p*. "
                "'Actual' uses p* from the convex program.")

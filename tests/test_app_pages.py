@@ -320,3 +320,22 @@ def test_convex_m_star_and_the_active_table_agree_or_say_why():
     hit = re.search(r"m\* = (\d+) includes (\d+) neuron", _texts(at, "caption"))
     assert hit is None or int(hit.group(1)) == m_star
     assert listed == m_star or hit, (listed, m_star)
+
+
+def test_ui_table_sends_records_as_arrow_and_falls_back_on_mixed_columns(tmp_path):
+    """lab.ui.table: records become an Arrow table (same columns, rows, values); a column of
+    mixed types, which Arrow refuses, goes to Streamlit as records; no rows: an empty table."""
+    script = tmp_path / "t.py"
+    script.write_text(
+        "import sys\nsys.path.insert(0, %r)\n" % str(Path(__file__).resolve().parents[1])
+        + "from lab import ui\n"
+        "ui.table([{'i': 1, 'D': '0110', 'v': 0.5}, {'i': 2, 'D': '1000', 'v': 0.25}], hide_index=True)\n"
+        "ui.table([{'a': 1, 'b': 'x'}, {'a': 'two', 'b': 'y'}])\n"
+        "ui.table([])\n")
+    at = AppTest.from_file(str(script), default_timeout=60).run()
+    assert not at.exception, at.exception
+    first, mixed, empty = (d.value for d in at.dataframe)
+    assert list(first.columns) == ["i", "D", "v"] and first["i"].tolist() == [1, 2]
+    assert first["D"].tolist() == ["0110", "1000"] and first["v"].tolist() == [0.5, 0.25]
+    assert len(mixed) == 2 and list(mixed.columns) == ["a", "b"]
+    assert len(empty) == 0
