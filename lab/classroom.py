@@ -29,7 +29,7 @@ CONTROLS: dict[str, str] = {
     "sidebar": "the sidebar (page list)",
     "toolbar": "Streamlit's top toolbar and menu",
     "presets": "the data-set preset buttons",
-    "draw": "the drawing controls (class picker, undo, clear)",
+    "draw": "the drawing controls (class picker, undo, clear) and adding points on the Convex plot",
     "bias": "the bias toggle",
     "beta": "the β slider",
     "m": "the width m slider",

@@ -232,20 +232,34 @@ def canvas_grid(dim: int) -> tuple[np.ndarray, np.ndarray]:
     return XX.ravel().astype(np.float32), YY.ravel().astype(np.float32)
 
 
+def _click_grid(dim: int) -> go.Scatter:
+    """The invisible click grid of a canvas: a clickable figure's trace 0 (see lab.ui.add_clicked_point)."""
+    gx, gy = canvas_grid(dim)
+    return go.Scatter(
+        x=gx, y=gy, mode="markers", name=GRID_NAME, showlegend=False,
+        # maxdisplayed=1: plotly draws one SVG marker, yet hovers and clicks every grid point
+        # (they work on its data, not on the DOM); 2,601 invisible markers took the
+        # software-rendered browser ~0.4 s to draw on every click.
+        marker=dict(size=9, color="rgba(0,0,0,0)", opacity=0.0, maxdisplayed=1),
+        hovertemplate="click: add (%{x:.1f}, %{y:.1f})<extra></extra>")
+
+
+def _fix_for_clicks(fig: _Draft) -> _Draft:
+    """Fixed axes, no drag: a click on the canvas adds a point and nothing moves by accident."""
+    fig.update_xaxes(fixedrange=True, showspikes=False)
+    fig.update_yaxes(fixedrange=True, showspikes=False)
+    fig.update_layout(dragmode=False, hovermode="closest", clickmode="event+select",
+                      legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom"))
+    return fig
+
+
 @_memo
 def data_canvas(P: np.ndarray, y: np.ndarray, dim: int, *, height: int = 560) -> go.Figure:
     """The drawing canvas: trace 0 is the invisible click grid, then the data.
 
     1-D regression: points (xᵢ, yᵢ).  2-D classification: points (x₁, x₂) by class ±1.
     """
-    gx, gy = canvas_grid(dim)
-    fig = _figure(go.Scatter(
-        x=gx, y=gy, mode="markers", name=GRID_NAME, showlegend=False,
-        # maxdisplayed=1: plotly draws one SVG marker, yet hovers and clicks every grid point
-        # (they work on its data, not on the DOM); 2,601 invisible markers took the
-        # software-rendered browser ~0.4 s to draw on every click.
-        marker=dict(size=9, color="rgba(0,0,0,0)", opacity=0.0, maxdisplayed=1),
-        hovertemplate="click: add (%{x:.1f}, %{y:.1f})<extra></extra>"))
+    fig = _figure(_click_grid(dim))
     P = np.asarray(P, float).reshape(-1, dim)
     y = np.asarray(y, float)
     if dim == 1:
@@ -260,11 +274,7 @@ def data_canvas(P: np.ndarray, y: np.ndarray, dim: int, *, height: int = 560) ->
             fig.add_trace(t)
         xr, yr = CANVAS_2D
         _layout(fig, height=height, xr=list(xr), yr=list(yr), xtitle="x₁", ytitle="x₂", equal=True)
-    fig.update_xaxes(fixedrange=True, showspikes=False)
-    fig.update_yaxes(fixedrange=True, showspikes=False)
-    fig.update_layout(dragmode=False, hovermode="closest", clickmode="event+select",
-                      legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom"))
-    return fig.done()
+    return _fix_for_clicks(fig).done()
 
 
 # ----------------------------------------------------------------------------- convex page
@@ -276,10 +286,15 @@ def neuron_outputs_1d(xs: np.ndarray, U: np.ndarray, alpha: np.ndarray, bias: bo
 
 @_memo
 def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None, alpha=None,
-           bias: bool = True, title: str | None = None, height: int = 520, show_neurons: bool = True) -> go.Figure:
+           bias: bool = True, title: str | None = None, height: int = 520, show_neurons: bool = True,
+           clickable: bool = False) -> go.Figure:
     """Data (xᵢ, yᵢ), fitted functions ``curves`` {name: values on xs}, and the optimal neurons:
-    each neuron's contribution α_j(u_jᵀx)₊ (thin) and its kink x = −u_{j2}/u_{j1} (dotted line)."""
-    fig = _figure()
+    each neuron's contribution α_j(u_jᵀx)₊ (thin) and its kink x = −u_{j2}/u_{j1} (dotted line).
+
+    ``clickable``: trace 0 is the canvas's click grid (a click adds a point, as on the Data
+    page); the curves then take no hover, or their dense points would catch the clicks."""
+    fig = _figure(*([_click_grid(1)] if clickable else []))
+    quiet = {"hoverinfo": "skip"} if clickable else {}
     xs32 = _f32(xs)
     if U is not None and len(U) and show_neurons:
         contrib = _f32(neuron_outputs_1d(xs, U, alpha, bias))
@@ -289,14 +304,14 @@ def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None
             col = APOS if pos else ANEG
             fig.add_trace(go.Scatter(x=xs32, y=contrib[j], mode="lines", line=dict(color=col, width=1.8, dash="dash" if not pos else None),
                                      opacity=0.75, name="neuron, α > 0" if pos else "neuron, α < 0",
-                                     legendgroup="pos" if pos else "neg", showlegend=not shown[pos]))
+                                     legendgroup="pos" if pos else "neg", showlegend=not shown[pos], **quiet))
             shown[pos] = True
             if bias and abs(U[j, 0]) > 1e-12:
                 k = -U[j, 1] / U[j, 0]
                 if xs[0] <= k <= xs[-1]:
                     fig.add_vline(x=k, line=dict(color=col, width=1.2, dash="dot"))
     for i, (name, v) in enumerate(curves.items()):
-        fig.add_trace(go.Scatter(x=xs32, y=_f32(v), mode="lines", name=name,
+        fig.add_trace(go.Scatter(x=xs32, y=_f32(v), mode="lines", name=name, **quiet,
                                  line=dict(color=OPT if i == 0 else TRACE_COLORS[i % 10], width=4 if i == 0 else 2.5)))
     fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data",
                              marker=dict(color=POS, size=14, line=dict(color="white", width=1.5))))
@@ -304,22 +319,27 @@ def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None
     vals = vals[np.isfinite(vals)]
     lo, hi = (min(vals.min(), -1.0), max(vals.max(), 1.0)) if vals.size else (-2.5, 2.5)
     pad = 0.12 * (hi - lo)
-    return _layout(fig, title=title, height=height, xr=[xs[0], xs[-1]], yr=[lo - pad, hi + pad],
-                   xtitle="x", ytitle="y").done()
+    _layout(fig, title=title, height=height, xr=[xs[0], xs[-1]], yr=[lo - pad, hi + pad], xtitle="x", ytitle="y")
+    return (_fix_for_clicks(fig) if clickable else fig).done()
 
 
 @_memo
 def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F: np.ndarray, *,
                 U=None, alpha=None, bias: bool = True, title: str | None = None, height: int = 560,
-                show_neurons: bool = True) -> go.Figure:
+                show_neurons: bool = True, clickable: bool = False) -> go.Figure:
     """Decision regions of f on the grid (F shape (len(gy), len(gx))): colour = sign and size of f,
-    the boundary f = 0 in black, the data, and each optimal neuron's line u_jᵀ[x; 1] = 0."""
+    the boundary f = 0 in black, the data, and each optimal neuron's line u_jᵀ[x; 1] = 0.
+
+    ``clickable``: trace 0 is the canvas's click grid (on the canvas's axes, a click adds a
+    point); the heatmap then takes no hover, or it would catch every click."""
     lim = float(np.nanmax(np.abs(F))) if F.size and np.isfinite(F).any() else 1.0
     lim = min(max(lim, 1e-9), 1.0)          # |f| ≥ 1 (the hinge margin) at full colour
     F = np.asarray(F, float)
-    fig = _figure(go.Heatmap(x=_f32(gx), y=_f32(gy), z=_f32(np.clip(F, -lim, lim)), zmin=-lim, zmax=lim, zmid=0,
-                               colorscale=[[0, "#f5b47a"], [0.5, "#ffffff"], [1, "#8fb4ea"]],
-                               showscale=False, hovertemplate="f(x) = %{z:.2f}<extra></extra>"))
+    fig = _figure(*([_click_grid(2)] if clickable else []))
+    fig.add_trace(go.Heatmap(x=_f32(gx), y=_f32(gy), z=_f32(np.clip(F, -lim, lim)), zmin=-lim, zmax=lim, zmid=0,
+                             colorscale=[[0, "#f5b47a"], [0.5, "#ffffff"], [1, "#8fb4ea"]], showscale=False,
+                             **({"hoverinfo": "skip"} if clickable else
+                                {"hovertemplate": "f(x) = %{z:.2f}<extra></extra>"})))
     fig.add_trace(go.Contour(x=_f32(gx), y=_f32(gy), z=_f32(F), contours=dict(start=0, end=0, size=1, coloring="none"),
                              line=dict(color=OPT, width=3.5), showscale=False, name="boundary f(x) = 0",
                              showlegend=True, hoverinfo="skip"))
@@ -327,8 +347,9 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
         _neuron_lines(fig, U, alpha, bias, (gx[0], gx[-1]), (gy[0], gy[-1]))
     for t in _class_traces(P, y):
         fig.add_trace(t)
-    return _layout(fig, title=title, height=height, equal=True, xr=[gx[0], gx[-1]], yr=[gy[0], gy[-1]],
-                   xtitle="x₁", ytitle="x₂").done()
+    _layout(fig, title=title, height=height, equal=True, xr=[gx[0], gx[-1]], yr=[gy[0], gy[-1]],
+            xtitle="x₁", ytitle="x₂")
+    return (_fix_for_clicks(fig) if clickable else fig).done()
 
 
 def _line_in_box(a: float, b: float, c: float, xr, yr):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import streamlit as st
 
@@ -45,6 +46,59 @@ def table(rows: list[dict], container=None, **kw):
     except (pa.ArrowException, TypeError):     # a column of mixed types: let Streamlit convert
         data = rows
     return (container or st).dataframe(data, **kw)
+
+
+# ----------------------------------------------------------------------------- click to add a point
+def click_key(base: str) -> str:
+    """The key of clickable chart ``base`` this run.  It changes after each added point, so the
+    chart is a fresh element whose selection (the click) is cleared."""
+    return f"{base}_{st.session_state.get(base + '_n', 0)}"
+
+
+def add_clicked_point(base: str) -> None:
+    """``on_select`` of a clickable chart (trace 0: :func:`lab.figures._click_grid`): add the
+    clicked grid point to the data set, as (x, y) for 1-D data or as a point of the chosen class
+    (setting ``draw_class``) for 2-D.  A click on a data point, or on the grid under one,
+    does nothing: nothing moves by accident.  A refused point leaves a message in
+    ``_click_error`` for :func:`click_error`."""
+    from lab import figures as F          # plotly: imported by the pages that draw anyway
+    ss = st.session_state
+    ev = ss.get(click_key(base))
+    pts = (ev or {}).get("selection", {}).get("points", []) if isinstance(ev, dict) else \
+        getattr(getattr(ev, "selection", None), "points", []) or []
+    grid = [p for p in pts if p.get("curve_number") == 0]
+    if not grid:
+        return
+    p = grid[0]
+    cur = state.get_dataset()
+    here = np.array([p["x"], p["y"]])
+    there = np.c_[cur.X[:, 0], cur.y] if cur.d == 1 else cur.X
+    if there.size and np.min(np.max(np.abs(there - here), axis=1)) < F.GRID_STEP / 2:
+        return
+    if cur.d == 1:
+        err = state.add_point([p["x"]], p["y"])
+    else:
+        err = state.add_point([p["x"], p["y"]], float(state.setting("draw_class", 1) or 1))
+    ss["_click_error"] = err
+    ss[base + "_n"] = ss.get(base + "_n", 0) + 1        # a fresh chart: the selection is cleared
+
+
+def click_error() -> None:
+    """Show (once) why the last clicked point was refused."""
+    if st.session_state.get("_click_error"):
+        st.warning(st.session_state.pop("_click_error"))
+
+
+def class_picker(container=None) -> None:
+    """The class (±1) that a click adds to 2-D data (shared setting ``draw_class``)."""
+    if state.setting("draw_class") not in (1, -1):
+        state.set_setting("draw_class", 1)
+    state.widget("draw_class", 1, (container or st).segmented_control, "class of the next point", (1, -1),
+                 format_func=lambda v: "● +1 (blue)" if v == 1 else "■ −1 (orange)",
+                 selection_mode="single", control="draw")
+
+
+CLICK_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
 
 
 APP_PATH = Path(__file__).resolve().parents[1] / "app.py"

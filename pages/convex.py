@@ -59,12 +59,24 @@ if tiny:
                "(solver round-off); the table of active patterns below leaves such blocks out.")
 
 # ----------------------------------------------------------------------------- the fit
-show = st.toggle("show each neuron", value=True, key="_cvx_show_neurons")
+# A click on the plot adds a point (as on the Data page) and the optimum is solved again at
+# once, warm-started from this one; classroom mode's "draw" hides this with the Data page's tools.
+draw = state.show("draw")
+t1, t2, t3 = st.columns([1.3, 1.6, 1])
+show = t1.toggle("show each neuron", value=True, key="_cvx_show_neurons")
+if draw:
+    if ds.d == 2:
+        ui.class_picker(t2)
+    if t3.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), key="_cvx_undo", width="stretch",
+                 help="Take back the last change to the data set (a clicked point, a preset, …)."):
+        state.undo()
+        st.rerun()
+    ui.click_error()
 if ds.d == 1:
     xs = np.linspace(*F.CANVAS_1D[0], 401)
     Xs = with_bias(xs[:, None]) if ds.bias else xs[:, None]
     fig = F.fit_1d(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": predict(Xs, res.U, res.alpha)},
-                   U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show)
+                   U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show, clickable=draw)
     cap = ("Black: the optimal network f(x) = Σⱼ αⱼ(uⱼᵀx)₊. Thin lines: each neuron's contribution "
            "αⱼ(uⱼᵀx)₊ (green α > 0, purple dashed α < 0), with its kink as a dotted vertical line.")
 else:
@@ -73,11 +85,16 @@ else:
     Gx = with_bias(G) if ds.bias else G
     Fv = predict(Gx, res.U, res.alpha).reshape(g.size, g.size)
     fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show,
-                        height=640)
+                        height=640, clickable=draw)
     cap = ("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0. "
            f"Each neuron is the line uⱼᵀ{'[x; 1]' if ds.bias else 'x'} = 0 where its ReLU switches on "
            "(green α > 0, purple dashed α < 0).")
-ui.chart(fig, key="_cvx_fit")
+if draw:
+    ui.chart(fig, key=ui.click_key("_cvx_fit"), on_select=lambda: ui.add_clicked_point("_cvx_fit"),
+             selection_mode="points", config=ui.CLICK_CONFIG)
+    cap += " **Click the plot to add a point** there: the optimum is solved again for the new data."
+else:
+    ui.chart(fig, key="_cvx_fit")
 ui.caption(cap)
 
 # ----------------------------------------------------------------------------- group sparsity

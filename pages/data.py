@@ -23,28 +23,6 @@ def _on_kind():
     state.set_dim(ss["_data_kind"])
 
 
-def _on_click():
-    ev = ss.get(f"_canvas_{ss.get('_canvas_n', 0)}")
-    pts = (ev or {}).get("selection", {}).get("points", []) if isinstance(ev, dict) else \
-        getattr(getattr(ev, "selection", None), "points", []) or []
-    grid = [p for p in pts if p.get("curve_number") == 0]
-    if not grid:          # a click on an existing point: nothing happens
-        return
-    p = grid[0]
-    cur = state.get_dataset()
-    d = cur.d
-    here = np.array([p["x"], p["y"]])
-    there = np.c_[cur.X[:, 0], cur.y] if d == 1 else cur.X
-    if there.size and np.min(np.max(np.abs(there - here), axis=1)) < F.GRID_STEP / 2:
-        return            # a click on an existing point (the grid lies under it): nothing happens
-    if d == 1:
-        err = state.add_point([p["x"]], p["y"])
-    else:
-        err = state.add_point([p["x"], p["y"]], float(state.setting("draw_class", 1) or 1))
-    ss["_click_error"] = err
-    ss["_canvas_n"] = ss.get("_canvas_n", 0) + 1     # a fresh chart: the selection is cleared
-
-
 # ----------------------------------------------------------------------------- controls
 # Classroom mode (lab.classroom) may hide the drawing controls, the bias toggle and the presets.
 ss["_data_kind"] = ds.d
@@ -54,11 +32,7 @@ if state.show("draw"):
     c1.radio("kind of data", (1, 2), format_func=KINDS.get, key="_data_kind", on_change=_on_kind,
              help="Switching the kind starts an empty data set (Undo brings the old one back).")
     if ds.d == 2:
-        if state.setting("draw_class") not in (1, -1):
-            state.set_setting("draw_class", 1)
-        state.widget("draw_class", 1, c2.segmented_control, "class of the next point", (1, -1),
-                     format_func=lambda v: "● +1 (blue)" if v == 1 else "■ −1 (orange)",
-                     selection_mode="single", control="draw")
+        ui.class_picker(c2)
     else:
         c2.markdown("&nbsp;")
     if b1.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), width="stretch"):
@@ -80,12 +54,11 @@ if state.show("presets"):
             st.rerun()
 
 # ----------------------------------------------------------------------------- canvas
-if ss.get("_click_error"):
-    st.warning(ss.pop("_click_error"))
+ui.click_error()
 ds = state.get_dataset()
 fig = F.data_canvas(ds.X, ds.y, ds.d)
-ui.chart(fig, key=f"_canvas_{ss.get('_canvas_n', 0)}", on_select=_on_click, selection_mode="points",
-                config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
+ui.chart(fig, key=ui.click_key("_canvas"), on_select=lambda: ui.add_clicked_point("_canvas"),
+         selection_mode="points", config=ui.CLICK_CONFIG)
 
 # ----------------------------------------------------------------------------- summary and checks
 n = ds.n

@@ -178,6 +178,36 @@ def test_click_adds_a_point_of_the_chosen_class(server, page):
     assert _n_points(page) == 40
 
 
+
+def test_click_on_the_convex_plot_adds_a_point_and_solves_again(server, page):
+    """The Convex page's fit takes clicks as the Data page's canvas does: the point is added and
+    the optimum redrawn for the new data (p* changes); Undo beside the plot takes it back."""
+    page.goto(server + "/")
+    _idle(page)
+    page.get_by_role("button", name="Two moons").click()
+    _idle(page)
+    page.goto(server + "/convex")
+    _idle(page)
+    n = _n_points(page)
+
+    def p_star():
+        return page.locator("[data-testid='stMetric']").first.inner_text()
+
+    before = p_star()
+    plot = page.locator("[data-testid='stPlotlyChart'] .nsewdrag").first
+    box = plot.bounding_box()
+    x, y = box["x"] + box["width"] * 0.08, box["y"] + box["height"] * 0.08    # near (−2.1, 2.1): empty
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    assert _wait_for(lambda: _n_points(page) == n + 1, page)
+    _idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert p_star() != before
+    page.get_by_role("button", name="Undo").click()
+    _idle(page)
+    assert _n_points(page) == n and p_star() == before
+
 # ----------------------------------------------------------------------------- share and save (issue 8)
 def _query(pg) -> dict:
     from urllib.parse import parse_qs, urlsplit

@@ -133,7 +133,8 @@ def test_classroom_default_hides_prose_and_io_keeps_sliders():
     assert at.select_slider(key="beta") is not None                  # β stays
     css = " ".join(h.proto.body for h in at.get("html"))
     assert "stSidebar" in css                                        # the sidebar is hidden …
-    assert [b.label for b in at.button] == ["Exit classroom mode"]    # … so the way out is on the page
+    labels = [b.label for b in at.button]                            # … so the way out is on the page
+    assert labels[0] == "Exit classroom mode" and set(labels[1:]) <= {"Undo"}   # (Undo: the plot takes clicks)
     at.button(key="_exit_classroom").click().run()
     assert CONVEX_PROSE in _texts(at, "markdown") and _downloads(at)
     assert at.session_state["_v_classroom"] is False
@@ -210,3 +211,48 @@ def test_a_data_set_too_long_for_the_link_says_download_csv(monkeypatch):
     assert "settings only" in warn and "download it as CSV instead" in warn
     assert "data" not in at.query_params and at.query_params["loss"] == "hinge"   # settings still shared
     assert "data=" not in at.sidebar.code[0].value
+
+
+def test_convex_plot_takes_clicks_unless_drawing_is_hidden():
+    """The Convex page's fit is a canvas too (trace 0: the click grid, Undo beside it); with
+    classroom mode hiding "draw" it is a plain chart and the Undo button is gone."""
+    import json
+
+    def fit_spec(at):
+        return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+    at = _app({"page": "convex"})
+    assert fit_spec(at)["data"][0]["name"] == "click to add"
+    assert "Undo" in [b.label for b in at.button]
+    at = _app({"page": "convex", "classroom": "1", "hide": "draw"})
+    assert not at.exception
+    assert all(t.get("name") != "click to add" for t in fit_spec(at)["data"])
+    assert "Undo" not in [b.label for b in at.button]
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_a_click_on_the_grid_adds_a_point_and_a_click_on_data_does_not(tmp_path, dim):
+    """lab.ui.add_clicked_point, the on_select of every clickable chart, with the selection
+    Streamlit reports: grid point → one point added (2-D: of the chosen class) and a fresh chart
+    key; a data point (curve 1) or the grid under one → nothing."""
+    script = tmp_path / "click.py"
+    script.write_text(
+        "import sys\nsys.path.insert(0, %r)\n" % str(Path(APP).parent)
+        + "import streamlit as st\nfrom lab import state, ui\n"
+        "state.set_data([[0.5] * %d], [1.0])\n" % dim
+        + "state.set_setting('draw_class', -1)\n"
+        "def click(curve, x, y):\n"
+        "    st.session_state[ui.click_key('_fit')] = {'selection': {'points': [{'curve_number': curve, 'x': x, 'y': y}]}}\n"
+        "    ui.add_clicked_point('_fit')\n"
+        "click(0, -1.2, 2.0)\n"            # empty canvas: added
+        "click(1, 0.5, 1.0)\n"             # a data point: nothing
+        "click(0, -1.2, 2.0)\n"            # the grid under the new point: nothing
+        "st.session_state['out'] = (state.get_dataset().X.tolist(), state.get_dataset().y.tolist(), ui.click_key('_fit'))\n")
+    at = AppTest.from_file(str(script), default_timeout=60).run()
+    assert not at.exception, at.exception
+    X, y, key = at.session_state["out"]
+    if dim == 1:
+        assert X == [[0.5], [-1.2]] and y == [1.0, 2.0]
+    else:
+        assert X == [[0.5, 0.5], [-1.2, 2.0]] and y == [1.0, -1.0]
+    assert key == "_fit_1"
