@@ -47,6 +47,7 @@ residual, such a $v$ bounds how far that network (say, an SGD run) is above the 
   hyperplanes meet the unit sphere in great circles, and a neuron is also a line in the input plane.
 - **Convex program**: the optimum $p^*$ of (8) at your $\beta$, the neurons it recovers (count $m^*$), the
   fitted function or decision regions, and the block norms $\|v_i\|, \|w_i\|$ over all patterns.
+  Click the plot to add a point and the optimum is solved again for the new data.
 - **SGD vs optimum**: ordinary training of (2) with $m$ neurons from several random starts, against the
   line $p^*$. Each run gets a certificate. Theorem 1 guarantees that width $m \ge m^*$ can reach $p^*$;
   with $m < m^*$ the runs may stay above it.
