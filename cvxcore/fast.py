@@ -129,6 +129,29 @@ def _cone_rows(X, patterns, i, arr, idx):
     return C[np.linalg.norm(C, axis=1) > 0]
 
 
+def _facet_rows(cones, d, r0):
+    """Rows r0, r0 + 1, … of A x ≤ b (Clarabel: b − A x in the cone) for C_j q_j ≥ 0, block j's
+    q_j being variables j·d … j·d + d − 1: ``(rows, cols, vals, b, next row)``."""
+    rows, cols, vals, b = [], [], [], []
+    for j, C in enumerate(cones):
+        rr, cc = np.nonzero(C)
+        rows.append(r0 + rr); cols.append(j * d + cc); vals.append(-C[rr, cc])
+        b.append(np.zeros(C.shape[0])); r0 += C.shape[0]
+    return rows, cols, vals, b, r0
+
+
+def _soc_rows(m, d, nq, r0):
+    """Rows for ‖q_j‖ ≤ t_j (t_j: variable nq + j), one second-order cone of size d + 1 per
+    block from row r0: ``(rows, cols, vals, b, next row, cones)``."""
+    import clarabel
+    k = d + 1
+    cols = np.concatenate([np.full((m, 1), nq) + np.arange(m)[:, None],
+                           np.arange(m)[:, None] * d + np.arange(d)], axis=1).ravel()
+    rows = r0 + np.arange(m * k)
+    return ([rows], [cols], [-np.ones(m * k)], [np.zeros(m * k)], r0 + m * k,
+            [clarabel.SecondOrderConeT(k) for _ in range(m)])
+
+
 def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, max_iter=200):
     """Clarabel on (8) restricted to ``blocks`` [(i, s)]: returns (Q (m, d), yhat, v, value, status)."""
     if gram:
@@ -157,11 +180,8 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, max
     cone_list = [clarabel.ZeroConeT(n)]
     # nonnegative cone: C_j q_j ≥ 0 (facets), and for hinge ξ ≥ 0, ξ ≥ 1 − y∘z
     nn0 = r0
-    for j, C in enumerate(cones):
-        k = C.shape[0]
-        rr, cc = np.nonzero(C)
-        rows.append(r0 + rr); cols.append(j * d + cc); vals.append(-C[rr, cc])
-        b.append(np.zeros(k)); r0 += k
+    fr, fc, fv, fb, r0 = _facet_rows(cones, d, r0)
+    rows += fr; cols += fc; vals += fv; b += fb
     if hinge:
         ix = iz + n
         rows.append(r0 + np.arange(n)); cols.append(ix + np.arange(n)); vals.append(-np.ones(n))
@@ -182,12 +202,8 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, max
     if r0 > nn0:
         cone_list.append(clarabel.NonnegativeConeT(r0 - nn0))
     # second-order cones (t_j, q_j)
-    for j in range(m):
-        rows.append(r0 + np.arange(d + 1))
-        cols.append(np.concatenate([[nq + j], j * d + np.arange(d)]))
-        vals.append(-np.ones(d + 1))
-        b.append(np.zeros(d + 1)); r0 += d + 1
-        cone_list.append(clarabel.SecondOrderConeT(d + 1))
+    sr, sc, sv, sb, r0, socs = _soc_rows(m, d, nq, r0)
+    rows += sr; cols += sc; vals += sv; b += sb; cone_list += socs
     if logistic:
         for i in range(n):
             # (−sᵢ, 1, u₁ᵢ) and (−yᵢzᵢ − sᵢ, 1, u₂ᵢ): slack = b − A x
@@ -312,19 +328,10 @@ def _solve_restricted_gram(X, y, beta, patterns, blocks, cones, max_iter=200):
     Hu = sparse.triu(sparse.csc_matrix(H))
     Pm = sparse.block_diag([Hu, sparse.csc_matrix((m, m))], format="csc")
     q = np.concatenate([-(F.T @ y), np.full(m, beta)])
-    rows, cols, vals, b = [], [], [], []
-    r0 = 0
-    for j, C in enumerate(cones):
-        rr, cc = np.nonzero(C)
-        rows.append(r0 + rr); cols.append(j * d + cc); vals.append(-C[rr, cc])
-        b.append(np.zeros(C.shape[0])); r0 += C.shape[0]
+    rows, cols, vals, b, r0 = _facet_rows(cones, d, 0)
     cone_list = [clarabel.NonnegativeConeT(r0)] if r0 else []
-    for j in range(m):
-        rows.append(r0 + np.arange(d + 1))
-        cols.append(np.concatenate([[nq + j], j * d + np.arange(d)]))
-        vals.append(-np.ones(d + 1))
-        b.append(np.zeros(d + 1)); r0 += d + 1
-        cone_list.append(clarabel.SecondOrderConeT(d + 1))
+    sr, sc, sv, sb, r0, socs = _soc_rows(m, d, nq, r0)
+    rows += sr; cols += sc; vals += sv; b += sb; cone_list += socs
     A = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, nx))
     sol, status = _clarabel(Pm, q, A, np.concatenate(b), cone_list, max_iter=max_iter)
     x = np.asarray(sol.x, dtype=float)
