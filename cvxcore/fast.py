@@ -78,7 +78,10 @@ to sample space by Woodbury, an n × n Cholesky per step) was built and measured
 its ray), so rounds end in Clarabel anyway and the inexact early duals cost extra rounds
 (xor n = 200: 12.3 / 5.0 / 2.2 s against 12.6 / 6.2 / 2.3 s without it; 2–4× slower at
 n ≤ 100, where Clarabel's per-iteration cost is tiny).  Not kept.  Clarabel's default
-faer LDLᵀ (≥ 0.10) is 1.6× slower here than QDLDL, which is therefore asked for.
+faer LDLᵀ (≥ 0.10) is 1.6× slower here than QDLDL, which is therefore asked for.  Seeding
+a warm start also with the blocks that the previous network's own dual (−∇ℓ of its prediction
+on the new data) prices violated: the same number of rounds on the app's added points
+(moons + 3, β = 0.01–0.1) and up to 1.5× slower for squared loss (27 Nov); not kept.
 
 The returned status is ``"optimal"`` only when step 2 certified the
 restricted optimum; otherwise it says why (iteration budget, stalled
