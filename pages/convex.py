@@ -118,7 +118,7 @@ else:
 with st.expander("The optimal neurons (uⱼ, αⱼ)"):
     cols = [f"u{j + 1}" for j in range(X.shape[1] - int(ds.bias))] + (["u (bias)"] if ds.bias else [])
     ui.table([{**{c: float(f"{v:.4g}") for c, v in zip(cols, u)}, "α": float(f"{a:.4g}")}
-                  for u, a in zip(res.U, res.alpha)], hide_index=True)
+              for u, a in zip(res.U, res.alpha)], hide_index=True)
 
 # ----------------------------------------------------------------------------- save (issue 8)
 if state.show("io"):
