@@ -90,6 +90,7 @@ class Arrangement:
     adj: np.ndarray           # (E, 2) cells sharing a facet: (bit 0, bit 1) of line adj_line
     adj_line: np.ndarray      # (E,) the hyperplane between them
     R: np.ndarray             # (k, 2) hash weights
+    dense: np.ndarray | None = None   # (P, n) 0/1 patterns as floats when P·n ≤ _DIRECT_MAX
 
     @property
     def n_cells(self) -> int:
@@ -224,13 +225,10 @@ class Arrangement:
         crossing line l into its bit-1 side adds Σ_{rows j on l} sign_j v_j x_j."""
         n, d = X.shape
         P = self.n_cells
-        if P * n <= _DIRECT_MAX:
+        if self.dense is not None and self.dense.shape == (P, n):
             # small arrangements (the app's n ≤ 60): one product with the cells' 0/1 patterns
             # beats the level-by-level walk, whose ~n levels cost a few numpy calls each
-            D = getattr(self, "_dense", None)
-            if D is None or D.shape != (P, n):
-                D = self._dense = self.patterns(np.arange(P)).astype(float)
-            return D @ (v[:, None] * X)
+            return self.dense @ (v[:, None] * X)
         on = self.line_of >= 0
         Wl = np.zeros((self.L.shape[0], d))
         np.add.at(Wl, self.line_of[on], (self.sign_of[on] * v[on])[:, None] * X[on])
@@ -476,6 +474,12 @@ def build_arrangement(X: np.ndarray) -> Arrangement | None:
     R = _hash_weights(L.shape[0])
     parts = {1: _build_rank1, 2: _build_rank2, 3: _build_rank3}[r](L, R)
     arr = Arrangement(r=r, Vr=Vr, L=L, line_of=line_of, sign_of=sign_of, R=R, **parts)
+    # the pricing's derived arrays, made now rather than on first use so that the byte-bounded
+    # cache counts them (together 2–3× the rest of an arrangement at n ≤ 60)
+    if r == 3:
+        arr.frame                                   # the per-edge frame, kept by the property
+    if arr.n_cells * X.shape[0] <= _DIRECT_MAX:
+        arr.dense = arr.patterns(np.arange(arr.n_cells)).astype(float)
     _CACHE.put(key, arr)
     return arr
 

@@ -239,3 +239,23 @@ def test_logistic_auto_uses_the_fast_solver_and_certifies_small_beta():
     assert 0 <= fast.gap and fast.rel_gap <= 1e-6 and fast.lower_bound <= fast.value
     assert nonconvex_objective(X, y, fast.U, fast.alpha, 1e-3, loss="logistic") == pytest.approx(fast.value, rel=1e-9)
     assert fast.m_star <= X.shape[0] + 1
+
+
+def test_cell_correlations_dense_and_tree_walk_agree_and_the_cache_counts_the_dense_part():
+    """Small arrangements price with one dense product of the cells' 0/1 patterns, made when the
+    arrangement is built (so the byte-bounded cache counts it); the tree walk gives the same
+    g_c = Xᵀ D_c v, and pricing adds no unaccounted array afterwards."""
+    import dataclasses
+    from cvxcore.pricing import _Recent
+    rng = np.random.default_rng(4)
+    X = with_bias(rng.standard_normal((30, 2)))
+    v = rng.standard_normal(30)
+    arr = build_arrangement(X)
+    assert arr.dense is not None and arr.dense.shape == (arr.n_cells, 30)
+    np.testing.assert_array_equal(arr.dense, arr.patterns(np.arange(arr.n_cells)))
+    size = _Recent._size(arr)
+    assert size >= arr.dense.nbytes
+    walked = dataclasses.replace(arr, dense=None).cell_correlations(X, v)
+    np.testing.assert_allclose(arr.cell_correlations(X, v), walked, rtol=1e-12, atol=1e-12)
+    price_cells_pm(X, v, activation_patterns(X), arrangement=arr)
+    assert _Recent._size(arr) == size
