@@ -132,6 +132,15 @@ def _cone_rows(X, patterns, i, arr, idx):
     return C[np.linalg.norm(C, axis=1) > 0]
 
 
+FULL_ITER = 200     # Clarabel's iteration budget for a restricted solve run to convergence
+# Early rounds (pricing max/β above EARLY_RATIO) stop Clarabel after EARLY_ITER iterations.
+# Their restricted programs are the badly conditioned ones: at n = 200, β = 1e-3 rounds 2–5
+# took 57–135 iterations (5.4 s of 11.7 s) with the primal residual stuck near 1e-7, while a
+# 30-iteration dual already prices the next blocks.  Later rounds and the last one run to 1e-11.
+EARLY_ITER = 40
+EARLY_RATIO = 1.5
+
+
 def _facet_rows(cones, d, r0):
     """Rows r0, r0 + 1, … of A x ≤ b (Clarabel: b − A x in the cone) for C_j q_j ≥ 0, block j's
     q_j being variables j·d … j·d + d − 1: ``(rows, cols, vals, b, next row)``."""
@@ -155,7 +164,7 @@ def _soc_rows(m, d, nq, r0):
             [clarabel.SecondOrderConeT(k) for _ in range(m)])
 
 
-def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, max_iter=200):
+def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, max_iter=FULL_ITER):
     """Clarabel on (8) restricted to ``blocks`` [(i, s)]: returns (Q (m, d), yhat, v, value, status)."""
     if gram:
         return _solve_restricted_gram(X, y, beta, patterns, blocks, cones, max_iter=max_iter)
@@ -261,7 +270,7 @@ def _solve_restricted(X, y, beta, loss, patterns, blocks, cones, gram=False, max
     return Q, yhat, v, value, status
 
 
-def _clarabel(Pm, q, A, b, cones, score=None, max_iter=200):
+def _clarabel(Pm, q, A, b, cones, score=None, max_iter=FULL_ITER):
     """Clarabel at tight tolerances (1e-11): ``(solution, status)``.
 
     With ``score`` (the exponential cone, which sometimes stalls — "InsufficientProgress", as
@@ -302,17 +311,10 @@ class _Scaled:
         self.x, self.z, self.status = sol.x, np.asarray(sol.z, dtype=float) / scale, sol.status
 
 
-# Early rounds (pricing max/β above EARLY_RATIO) stop Clarabel after EARLY_ITER iterations.
-# Their restricted programs are the badly conditioned ones: at n = 200, β = 1e-3 rounds 2–5
-# took 57–135 iterations (5.4 s of 11.7 s) with the primal residual stuck near 1e-7, while a
-# 30-iteration dual already prices the next blocks.  Later rounds and the last one run to 1e-11.
-EARLY_ITER = 40
-EARLY_RATIO = 1.5
-
 _GRAM_N = 300     # above this n, squared loss may use the Gram form (when n > 3·d·|S|: a smaller KKT)
 
 
-def _solve_restricted_gram(X, y, beta, patterns, blocks, cones, max_iter=200):
+def _solve_restricted_gram(X, y, beta, patterns, blocks, cones, max_iter=FULL_ITER):
     """Squared loss with the fit eliminated: min ½qᵀFᵀFq − (Fᵀy)ᵀq + β Σ t_j, F = [s_j D_j X]_j.
 
     The KKT system then has m(d + 1) variables instead of m(d + 1) + n: for n ≫ m·d
@@ -509,7 +511,7 @@ def solve_fast(X, y, beta, patterns, loss, **options):
                 if i not in cones:
                     cones[i] = _cone_rows(X, patterns, i, arr, idx)
             # far from optimal, a capped solve prices as well as a converged one (see EARLY_ITER)
-            cap = EARLY_ITER if ratio > EARLY_RATIO and not full else 200
+            cap = EARLY_ITER if ratio > EARLY_RATIO and not full else FULL_ITER
             Q_, yhat_, v_, value_, st = _solve_restricted(X, y, beta, loss, patterns, blocks,
                                                           [cones[i] for i, _ in blocks],
                                                           gram=gram and not accurate
@@ -520,7 +522,7 @@ def solve_fast(X, y, beta, patterns, loss, **options):
                 break
             Q, yhat, v, value = Q_, yhat_, v_, value_
             solved = list(blocks)
-            capped = cap < 200 and st != "Solved"
+            capped = cap < FULL_ITER and st != "Solved"
             info["capped"] = info.get("capped", 0) + capped
         else:
             Q, yhat, solved = np.zeros((0, d)), np.zeros(n), []

@@ -98,7 +98,12 @@ def class_picker(container=None) -> None:
                  selection_mode="single", control="draw")
 
 
-CLICK_CONFIG = {"displayModeBar": False, "scrollZoom": False, "doubleClick": False}
+def clickable_chart(fig, base: str, container=None):
+    """A chart whose clicks on empty canvas add points (trace 0: the click grid), under a key
+    that :func:`add_clicked_point` renews after each point (``base``: one name per chart)."""
+    return chart(fig, container, key=click_key(base), on_select=lambda: add_clicked_point(base),
+                 selection_mode="points",
+                 config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
 
 
 APP_PATH = Path(__file__).resolve().parents[1] / "app.py"

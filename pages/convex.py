@@ -90,8 +90,7 @@ else:
            f"Each neuron is the line uⱼᵀ{'[x; 1]' if ds.bias else 'x'} = 0 where its ReLU switches on "
            "(green α > 0, purple dashed α < 0).")
 if draw:
-    ui.chart(fig, key=ui.click_key("_cvx_fit"), on_select=lambda: ui.add_clicked_point("_cvx_fit"),
-             selection_mode="points", config=ui.CLICK_CONFIG)
+    ui.clickable_chart(fig, "_cvx_fit")
     cap += " **Click the plot to add a point** there: the optimum is solved again for the new data."
 else:
     ui.chart(fig, key="_cvx_fit")

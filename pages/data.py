@@ -57,8 +57,7 @@ if state.show("presets"):
 ui.click_error()
 ds = state.get_dataset()
 fig = F.data_canvas(ds.X, ds.y, ds.d)
-ui.chart(fig, key=ui.click_key("_canvas"), on_select=lambda: ui.add_clicked_point("_canvas"),
-         selection_mode="points", config=ui.CLICK_CONFIG)
+ui.clickable_chart(fig, "_canvas")
 
 # ----------------------------------------------------------------------------- summary and checks
 n = ds.n
