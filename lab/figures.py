@@ -600,5 +600,7 @@ def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, 
     vals = marks + ([pos.min(), pos.max()] if pos.size else [])
     lo = min(vals) if vals else 1e-3
     hi = max(vals + [lo * 10])
-    fig.update_yaxes(range=[np.log10(lo) - 0.1, np.log10(hi) + 0.1])
+    # ticks at 1, 2, 5 × 10ᵏ with their full values: plotly's default labels the minor ticks
+    # of every decade 2 … 9 alike, so "3" read 3 in one decade and 30 in the next
+    fig.update_yaxes(range=[np.log10(lo) - 0.1, np.log10(hi) + 0.1], dtick="D2", tickformat="~g")
     return _layout(fig, height=height, xr=[0, x_end], xtitle="step", ytitle="objective (2), log scale").done()

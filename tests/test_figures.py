@@ -242,6 +242,7 @@ def test_sgd_traces_and_counts():
     fig = F.sgd_traces(np.array([0, 10, 20]), obj, 0.8, total_steps=100)
     assert len(fig.data) == 3 and fig.data[-1].y == (0.8, 0.8)
     assert fig.layout.yaxis.type == "log" and fig.layout.yaxis.range[0] < np.log10(0.8)
+    assert fig.layout.yaxis.dtick == "D2" and fig.layout.yaxis.tickformat == "~g"   # 1, 2, 5 × 10ᵏ, full labels
     # before Play only p* is drawn: it must lie inside the range (p* > 1 for hinge loss, say)
     for p in (1.408, 0.02, 37.0):
         lo, hi = F.sgd_traces(np.array([0]), np.full((3, 1), np.nan), p, total_steps=100).layout.yaxis.range
