@@ -13,7 +13,7 @@ from cvxcore import activation_patterns, nonconvex_objective, solve_convex, with
 from cvxcore.certificate import max_relu_correlation, max_relu_correlation_nnls
 from cvxcore.fast import solve_fast
 from cvxcore.patterns import _chambers_rank3, _distinct_lines, _rank
-from cvxcore.pricing import build_arrangement, nnls_value, pattern_correlations, price_cells_pm, price_patterns
+from cvxcore.pricing import build_arrangement, cell_index, nnls_value, pattern_correlations, price_cells_pm, price_patterns
 
 
 def _data(kind, n, seed, loss):
@@ -259,3 +259,45 @@ def test_cell_correlations_dense_and_tree_walk_agree_and_the_cache_counts_the_de
     np.testing.assert_allclose(arr.cell_correlations(X, v), walked, rtol=1e-12, atol=1e-12)
     price_cells_pm(X, v, activation_patterns(X), arrangement=arr)
     assert _Recent._size(arr) == size
+
+
+@pytest.mark.parametrize("loss", ["squared", "hinge"])
+def test_restricted_solve_through_reference_patterns_equals_the_plain_form(loss, monkeypatch):
+    """The restricted program writes its fit as Σ_g D_g X a_g + Σ_j s_j (D_j − D_g) X q_j with
+    a_g = Σ_{j∈g} s_j q_j.  On a working set of neighbouring cells (the solver's own, 2-D,
+    n = 60): the groups make the fit rows at least 1.5× sparser, the identity holds for any
+    q, and the restricted optimum, its value and its dual point equal the plain form's."""
+    import cvxcore.fast as fast_mod
+    rng = np.random.default_rng(31)
+    x = rng.standard_normal((60, 2))
+    X = with_bias(x)
+    y = np.sign(x[:, 0] * x[:, 1]) if loss == "hinge" else np.sin(2 * x[:, 0]) + 0.1 * rng.standard_normal(60)
+    P = activation_patterns(X)
+    *_, info = solve_fast(X, y, 1e-2, P, loss)
+    arr = build_arrangement(X)
+    blocks = sorted(info["final_working_set"])
+    extra = [(int(i), s) for i in rng.choice(P.shape[0], 40, replace=False) for s in (1,) if P[i].any()]
+    blocks += [b for b in extra if b not in blocks]
+    refs, group = fast_mod._reference_groups(P, blocks, 60)
+    assert len(refs) >= 1 and (group >= 0).sum() >= 2 * len(refs)
+    D = P[[i for i, _ in blocks]].astype(int)
+    plain_rows = D.sum()
+    grouped_rows = sum(np.abs(D[j] - refs[g]).sum() if g >= 0 else D[j].sum() for j, g in enumerate(group))
+    grouped_rows += sum(r.sum() for r in refs)
+    assert grouped_rows * 1.5 <= plain_rows
+    s = np.array([sg for _, sg in blocks], float)
+    Q = rng.standard_normal((len(blocks), 3))
+    fit = sum(s[j] * (D[j][:, None] * X) @ Q[j] for j in range(len(blocks)))
+    a = [sum(s[j] * Q[j] for j in np.flatnonzero(group == g)) for g in range(len(refs))]
+    grouped = sum((refs[g][:, None] * X) @ a[g] for g in range(len(refs)))
+    grouped = grouped + sum(s[j] * ((D[j] - (refs[g] if g >= 0 else 0))[:, None] * X) @ Q[j]
+                            for j, g in enumerate(group))
+    np.testing.assert_allclose(grouped, fit, rtol=1e-12, atol=1e-12)
+    idx = cell_index(arr, P)
+    cones = [fast_mod._cone_rows(X, P, i, arr, idx) for i, _ in blocks]
+    Qg, _, vg, valg, stg = fast_mod._solve_restricted(X, y, 1e-2, loss, P, blocks, cones)
+    monkeypatch.setattr(fast_mod, "_reference_groups", lambda p, b, n: ([], np.full(len(b), -1)))
+    Qp, _, vp, valp, stp = fast_mod._solve_restricted(X, y, 1e-2, loss, P, blocks, cones)
+    assert stg == "Solved" and stp == "Solved"
+    assert valg == pytest.approx(valp, rel=1e-9)
+    np.testing.assert_allclose(vg, vp, atol=1e-6 * np.abs(vp).max())
