@@ -29,7 +29,16 @@ Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, §6.2):
    network is kept.  For
    squared loss, n > 300 and n > 3d|S| the fit is eliminated (Gram form FᵀF,
    m(d + 1) variables instead of m(d + 1) + n) until the pricing is within 1e-4 of β,
-   then the more accurate form above takes over.
+   then the more accurate form above takes over.  The fit is written through reference
+   patterns: the working set's cells cluster round the optimum's neurons, so blocks are
+   grouped greedily (a block joins a group whose reference is within 0.15 n samples in
+   Hamming distance; the reference is then the group's sample-wise majority) and
+   Σ_j s_j D_j X q_j = Σ_g D_g X a_g + Σ_j s_j (D_j − D_g) X q_j with a_g = Σ_{j∈g} s_j q_j
+   as d extra variables per group.  D_j − D_g has a few nonzero rows where D_j has ~n/2, so
+   the KKT system's fit rows are ~3.5× sparser (xor n = 200: 130k → 38k nonzeros) and an
+   interior-point iteration ~3× cheaper (27 Nov: xor n = 200, β = 1e-3, 11.7 → 4.7 s).
+   Logistic loss keeps the plain form (its exponential-cone solves lost certification at
+   β = 1e-3 with the aggregates).
 2. Price every pattern exactly: ‖Π_{K_i}(±g_i)‖ with g_i = Xᵀ D_i v (the
    g_i of all cells in O(Pd) by walking a spanning tree of the cells).  If no
    value exceeds β(1 + tol), v is feasible for the full dual to that factor,
