@@ -184,25 +184,31 @@ def _reference_groups(patterns, blocks, n):
     rows where D_j has ~n/2, and the fit rows of the KKT system are that much sparser."""
     t = max(2, int(GROUP_HAMMING * n))
     D = patterns[[i for i, _ in blocks]].astype(np.int8)
+    # all Hamming distances at once: |a − b|₁ = |a| + |b| − 2aᵀb (exact in float32 for n < 2²⁴)
+    Df = D.astype(np.float32)
+    size = Df.sum(axis=1)
+    H = size[:, None] + size[None, :] - 2.0 * (Df @ Df.T)
     group = np.full(len(blocks), -1)
-    refs = []
-    for j, row in enumerate(D):
-        if refs:
-            h = np.abs(np.asarray(refs) - row).sum(axis=1)
+    first = []                                  # the block that opened each group
+    for j in range(len(blocks)):
+        if first:
+            h = H[j, first]
             g = int(h.argmin())
             if h[g] <= t:
                 group[j] = g
                 continue
-        refs.append(row)
-        group[j] = len(refs) - 1
+        first.append(j)
+        group[j] = len(first) - 1
+    refs = [D[j] for j in first]
     sizes = np.bincount(group, minlength=len(refs))
     keep = np.flatnonzero(sizes >= 2)           # a lone block keeps its own D_j X
     renum = np.full(len(refs), -1)
     renum[keep] = np.arange(keep.size)
     # each reference becomes its group's sample-wise majority (the 0/1 vector nearest the
     # members in total Hamming distance)
-    counts = np.zeros((len(refs), D.shape[1]))
-    np.add.at(counts, group, D)
+    member = np.zeros((len(refs), len(blocks)), dtype=np.float32)
+    member[group, np.arange(len(blocks))] = 1.0
+    counts = member @ Df                        # members' 1s per sample (np.add.at: 10× slower)
     refs = [(2 * counts[g] >= sizes[g]).astype(np.int8) for g in keep]
     return refs, renum[group]
 
