@@ -180,7 +180,7 @@ class Arrangement:
             Fr, Ne = self.frame, self.N            # every cell in order (the solver's pricing): no gather
         else:
             Fr, Ne = self.frame[e], self.N[e]
-        D = g[:, :1] * Fr[:, 0] + g[:, 1:2] * Fr[:, 1] + g[:, 2:3] * Fr[:, 2]    # (E, 5)
+        D = np.einsum("ei,eik->ek", g, Fr)       # (E, 5); one pass (broadcasting: 2× slower)
         gn = np.linalg.norm(Gr, axis=1)
         tol = _IN_TOL * gn[owner]
         pn = np.linalg.norm(g - D[:, :1] * Ne, axis=1)   # not √(‖g‖² − (nᵀg)²): cancellation
