@@ -60,14 +60,14 @@ Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, §6.2):
 4. Return a basic solution: Carathéodory on the blocks (≤ n + 1 of them, the
    same value), so that recovery has nothing left to prune.
 
-Warm start (``warm=``): the neurons of a previous solution (a ConvexResult,
-or a pair (U, alpha)), e.g. after one β step or one added point; each neuron
-u seeds the block of the cell containing it (all cells touching it when it
-lies on hyperplanes), with the sign of its α.  A ConvexResult also brings the
-support of its restricted optimum before Carathéodory (``info["final_working_set"]``:
-the interior-point solution is the centre of the optimal face, so this is every
-block some optimum uses), matched on the first n_old samples (an appended point
-splits a cell in two; both halves are seeded).
+Warm start (``warm=``): a previous solution, e.g. after one β step or one added point.  A
+ConvexResult for the same or fewer samples brings the support of its restricted optimum
+before Carathéodory (``info["final_working_set"]``: the interior-point solution is the centre
+of the optimal face, so this is every block some optimum uses), matched on the first n_old
+samples (an appended point splits a cell in two; both halves are seeded).  Otherwise (a pair
+(U, alpha), or a result for more samples, as after an undo) each neuron u seeds the block of
+the cell containing it (all cells touching it when it lies on hyperplanes), with the sign
+of its α.
 
 Squared loss is solved in the residual r = ŷ − y (objective ½‖r‖², on the scale
 of the optimum, so Clarabel's relative tolerances mean what they say; with ŷ as
@@ -479,8 +479,15 @@ def _warm_blocks(X, patterns, arr, idx, warm):
     if U.ndim != 2 or U.shape[1] != X.shape[1] or alpha.shape[0] != U.shape[0]:
         raise ValueError(f"warm start has neurons of shape {U.shape} and weights {alpha.shape}; they must be "
                          f"(m, {X.shape[1]}) and (m,) for this X (pass the previous ConvexResult).")
+    prev = getattr(warm, "info", {}).get("final_working_set") if hasattr(warm, "info") else None
+    old_patterns = getattr(warm, "patterns", None)
+    has_support = bool(prev) and old_patterns is not None and old_patterns.shape[1] <= X.shape[0]
+    # The previous restricted optimum's support already holds every neuron's block; seeding also
+    # the cells round each neuron (up to 8 when it lies on hyperplanes) only enlarged the first
+    # solves (xor n = 200, β step: 625 blocks instead of 335, 1.28 → 1.05 s): neurons seed only
+    # a warm start without that support, e.g. a pair (U, alpha).
     want = []                                   # candidate pattern rows (over X's rows)
-    for u, a in zip(U, alpha):
+    for u, a in zip(U, alpha) if not has_support else ():
         s = X @ u
         scale = np.linalg.norm(X, axis=1) * max(np.linalg.norm(u), 1e-300)
         tight = np.flatnonzero(np.abs(s) <= 1e-7 * np.maximum(scale, 1e-300))
@@ -496,9 +503,7 @@ def _warm_blocks(X, patterns, arr, idx, warm):
     # the support of the previous restricted optimum (all blocks any optimum used, not only the
     # ≤ n + 1 neurons recovered), matched on the samples both data sets share (the first n_old,
     # so an appended point splits a cell in two and both halves are seeded)
-    prev = getattr(warm, "info", {}).get("final_working_set") if hasattr(warm, "info") else None
-    old_patterns = getattr(warm, "patterns", None)
-    if prev and old_patterns is not None and old_patterns.shape[1] <= X.shape[0]:
+    if has_support:
         rows = np.array([i for i, _ in prev])
         hits = _match_rows(patterns[:, :old_patterns.shape[1]], old_patterns[rows])
         out += [(i, sg) for (_, sg), found in zip(prev, hits) for i in found]
