@@ -55,9 +55,9 @@ Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, §6.2):
    certificate decides; for hinge loss, whose restricted dual is only ~1e-6 accurate at
    β = 1e-3 and moves with the objective's scale, the same blocks are first solved again
    with the objective ×10 and ×100 (xor n = 100 and ring n = 200 at β = 1e-3 then certify).
-   While the pricing is far from clean (max/β > EARLY_RATIO) the restricted solve stops after EARLY_ITER interior-point iterations: those
-   programs are the badly conditioned ones (their primal residual stalls near
-   1e-7) and a rough dual prices as well.  A capped solve is never the last one:
+   While the pricing is far from clean (max/β > EARLY_RATIO) the restricted solve stops
+   after EARLY_ITER interior-point iterations: those programs are the badly conditioned
+   ones (their primal residual stalls near 1e-7) and a rough dual prices as well.  A capped solve is never the last one:
    a round that prices clean or adds nothing after it is re-solved to convergence.
 4. Return a basic solution: Carathéodory on the blocks (≤ n + 1 of them, the
    same value), so that recovery has nothing left to prune.
