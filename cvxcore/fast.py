@@ -535,7 +535,9 @@ def _match_rows(patterns, W):
 
 
 def _price(X, v, patterns, thr, arr, nonzero):
-    """Exact ‖Π_{K_i}(±Xᵀ D_i v)‖ for every pattern (NNLS only above thr off the arrangement)."""
+    """‖Π_{K_i}(±Xᵀ D_i v)‖ for every pattern: exact where ‖g_i‖ > thr, and ‖g_i‖ (an upper bound)
+    where ‖g_i‖ ≤ thr.  The bound is kept on purpose: the drop rule keeps a block whose ‖g_i‖ is
+    near β, and dropping such blocks on their exact (smaller) value made logistic runs cycle."""
     priced = price_cells_pm(X, v, patterns, thr, arrangement=arr)
     if priced is None:                  # some pattern is not a cell of the arrangement
         G = correlations(X, v, patterns, arrangement=arr)
