@@ -1,7 +1,7 @@
 """Convex ReLU Lab — entry point: ``streamlit run app.py``.
 
 Training a two-layer ReLU network is a convex program (Pilanci & Ergen, ICML 2020).
-This file only declares the pages (``st.navigation``); each page lives in ``pages/``.
+This file only declares the pages (``st.navigation``); each page lives in ``app_pages/``.
 The shared state (the drawn data set, β, m, loss, …) is owned by :mod:`lab.state`.
 
 Share and save (issue 8): the whole state is in the URL in :mod:`lab.codec`'s format
@@ -24,14 +24,14 @@ st.set_page_config(page_title="Convex ReLU Lab", page_icon=":material/hub:", lay
 
 _HERE = Path(__file__).parent
 _PAGES = [  # (file, title, icon, url path); a page whose file is absent is left out
-    ("pages/data.py", "Data", ":material/draw:", "data"),
-    ("pages/arrangement.py", "Hyperplane arrangement", ":material/grid_on:", "arrangement"),
-    ("pages/convex.py", "Convex program", ":material/target:", "convex"),
-    ("pages/sgd.py", "SGD vs optimum", ":material/trending_down:", "sgd"),
-    ("pages/geometry.py", "Geometry (gauge)", ":material/change_history:", "geometry"),
-    ("pages/convolution.py", "Convolutions", ":material/filter_alt:", "convolution"),
-    ("pages/higher_dims.py", "Higher dimensions", ":material/view_in_ar:", "higher_dims"),
-    ("pages/about.py", "About", ":material/menu_book:", "about"),
+    ("app_pages/data.py", "Data", ":material/draw:", "data"),
+    ("app_pages/arrangement.py", "Hyperplane arrangement", ":material/grid_on:", "arrangement"),
+    ("app_pages/convex.py", "Convex program", ":material/target:", "convex"),
+    ("app_pages/sgd.py", "SGD vs optimum", ":material/trending_down:", "sgd"),
+    ("app_pages/geometry.py", "Geometry (gauge)", ":material/change_history:", "geometry"),
+    ("app_pages/convolution.py", "Convolutions", ":material/filter_alt:", "convolution"),
+    ("app_pages/higher_dims.py", "Higher dimensions", ":material/view_in_ar:", "higher_dims"),
+    ("app_pages/about.py", "About", ":material/menu_book:", "about"),
 ]
 
 pages = {u: st.Page(f, title=t, icon=i, url_path=u, default=(u == "data"))

@@ -1,8 +1,7 @@
 """Small Streamlit helpers shared by the pages and app.py.
 
 * :func:`chart`: one look for every plotly chart; :func:`table`: a table of records.
-* :func:`require_app_entry`: the first line of every page (a fresh server's first deep link
-  must run through app.py); :func:`stop` replaces ``st.stop`` in pages.
+* :func:`stop` replaces ``st.stop`` in pages.
 * Classroom mode (issue 8; TensorFlow Playground's "hide controls"): :func:`prose` and
   :func:`caption` draw explanatory text unless ``prose`` is hidden; :func:`classroom_chrome`
   injects :func:`lab.classroom.css` and an "exit" button when the sidebar is hidden;
@@ -14,8 +13,6 @@
   :mod:`lab.state`, not in widgets bound to the URL: the values are shared across pages.
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -104,33 +101,6 @@ def clickable_chart(fig, base: str, container=None):
     return chart(fig, container, key=click_key(base), on_select=lambda: add_clicked_point(base),
                  selection_mode="points",
                  config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
-
-
-APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
-
-
-def require_app_entry() -> None:
-    """First line of every page: make sure the page runs under app.py's ``st.navigation``.
-
-    Streamlit 1.67 treats an app with a ``pages/`` directory as a legacy folder app until some
-    run calls ``st.navigation`` (``PagesManager.uses_pages_directory``, a process-wide flag; AppTest
-    sets it again before every run).  Meanwhile a request for a page runs that page file alone,
-    without app.py: the first visitor of a fresh server who opened a deep link (``/convex?…``, a
-    shared link) got the folder's automatic page list, and the link was never read.  When that
-    happens, this turns the flag off and runs app.py here, in this same run (so a button press of
-    this run is not lost): app.py's ``st.navigation`` resolves the requested page and runs it
-    (this check is then a no-op); afterwards this outer run of the page file is stopped.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:                        # another Streamlit: nothing to correct
-        return
-    if not PagesManager.uses_pages_directory:
-        return
-    PagesManager.uses_pages_directory = False
-    code = compile(APP_PATH.read_text(encoding="utf-8"), str(APP_PATH), "exec")
-    exec(code, {"__name__": "__main__", "__file__": str(APP_PATH)})   # noqa: S102 (our own app.py)
-    st.stop()
 
 
 # ----------------------------------------------------------------------------- classroom mode

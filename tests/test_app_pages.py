@@ -12,7 +12,7 @@ from cvxcore.datasets import PRESETS
 
 TIMEOUT = 240
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/data.py", "pages/arrangement.py", "pages/convex.py", "pages/sgd.py", "pages/about.py"]
+PAGES = ["app_pages/data.py", "app_pages/arrangement.py", "app_pages/convex.py", "app_pages/sgd.py", "app_pages/about.py"]
 
 
 def _app(data=None, bias=True, **state):
@@ -54,7 +54,7 @@ def test_default_run(page):
 
 
 def test_convex_default_values_and_beta_slider():
-    at = _go(_app(), "pages/convex.py")
+    at = _go(_app(), "app_pages/convex.py")
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["optimal value p*"]) == pytest.approx(0.8914, abs=2e-4)   # paper example, β = 0.1
     assert metrics["neurons m*"] == "4" and metrics["patterns P"] == "10"
@@ -73,7 +73,7 @@ def test_beta_step_and_added_point_are_warm_started_and_give_the_cold_optimum():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((30, 2))
     y = np.sign(x[:, 0] * x[:, 1])
-    at = _go(_app((x.tolist(), y.tolist()), loss="squared"), "pages/convex.py")
+    at = _go(_app((x.tolist(), y.tolist()), loss="squared"), "app_pages/convex.py")
     first = at.session_state["_last_convex"][2]
     assert first.info["warm_blocks"] == 0                     # nothing to start from yet
     at.select_slider(key="beta").set_value(0.01).run()
@@ -103,7 +103,7 @@ def test_preset_with_added_points_starts_from_the_presets_optimum():
     from cvxcore.datasets import make
     x, y = make("moons")
     x2, y2 = np.vstack([x, [[0.2, 0.9], [-0.4, -0.1]]]), np.append(y, [1.0, -1.0])
-    at = _go(_app((x2.tolist(), y2.tolist()), loss="hinge"), "pages/convex.py")
+    at = _go(_app((x2.tolist(), y2.tolist()), loss="hinge"), "app_pages/convex.py")
     res = at.session_state["_last_convex"][2]
     assert res.info["warm_blocks"] > 0 and res.status == "optimal"
     assert res.value == pytest.approx(solve_convex(with_bias(x2), y2, 0.1, loss="hinge").value, rel=1e-7)
@@ -111,19 +111,19 @@ def test_preset_with_added_points_starts_from_the_presets_optimum():
 
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_each_preset_on_every_page(name):
-    at = _go(_app(), "pages/data.py")
+    at = _go(_app(), "app_pages/data.py")
     at.button(key=f"_preset_{name}").click().run()
     assert not at.exception
     assert at.session_state["_data"]["preset"] == name
     assert at.session_state["_v_loss"] == ("squared" if PRESETS[name].dim == 1 else "hinge")
-    for page in ("pages/arrangement.py", "pages/convex.py", "pages/sgd.py"):
+    for page in ("app_pages/arrangement.py", "app_pages/convex.py", "app_pages/sgd.py"):
         _go(at, page)
         assert not at.error, (page, _texts(at, "error"))
     assert at.metric or True
 
 
 def test_data_page_undo_clear_and_kind():
-    at = _go(_app(), "pages/data.py")
+    at = _go(_app(), "app_pages/data.py")
     at.button(key="_preset_moons").click().run()
     assert len(at.session_state["_data"]["y"]) == 40
     at.button[1].click().run()                          # Clear
@@ -153,7 +153,7 @@ def test_one_class_only(page):
     X = [[-1.0, 0.5], [1.0, 1.0], [0.2, -1.0], [1.5, -0.3]]
     at = _go(_app((X, [1, 1, 1, 1]), loss="hinge"), page)
     assert not at.error
-    if page == "pages/data.py":
+    if page == "app_pages/data.py":
         assert "one class" in _texts(at, "warning")
 
 
@@ -161,11 +161,11 @@ def test_one_class_only(page):
 def test_duplicate_points(page):
     at = _go(_app(([[0.0], [0.0], [1.0], [1.0], [-1.0]], [1.0, 1.0, -1.0, -1.0, 0.5])), page)
     assert not at.error
-    if page == "pages/data.py":
+    if page == "app_pages/data.py":
         assert "repeat" in _texts(at, "warning")
 
 
-@pytest.mark.parametrize("page", ["pages/convex.py", "pages/sgd.py"])
+@pytest.mark.parametrize("page", ["app_pages/convex.py", "app_pages/sgd.py"])
 def test_hinge_loss_on_regression_targets_is_an_error_not_a_traceback(page):
     at = _go(_app(), page)                              # paper data: y = 1, −1, 1, 1, −1 — fine for hinge
     at.session_state["_data"] = {"dim": 1, "X": [[0.0], [1.0]], "y": [0.3, 2.0], "preset": None}
@@ -176,27 +176,27 @@ def test_hinge_loss_on_regression_targets_is_an_error_not_a_traceback(page):
 
 
 def test_no_bias_and_1d_without_bias_arrangement():
-    at = _go(_app(bias=False), "pages/arrangement.py")
+    at = _go(_app(bias=False), "app_pages/arrangement.py")
     assert "Turn the **bias** on" in _texts(at, "info")
-    at = _go(_app(([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [1, -1, 1]), bias=False), "pages/arrangement.py")
+    at = _go(_app(([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [1, -1, 1]), bias=False), "app_pages/arrangement.py")
     assert not at.error
 
 
 def test_arrangement_cell_slider():
-    at = _go(_app(), "pages/arrangement.py")
+    at = _go(_app(), "app_pages/arrangement.py")
     at.slider(key="_arr_cell2").set_value(4).run()
     assert not at.exception
     latex = " ".join(str(e.value) for e in at.get("latex"))
     assert "D_{4}" in latex
-    at = _go(_app(), "pages/data.py")
+    at = _go(_app(), "app_pages/data.py")
     at.button(key="_preset_circles").click().run()
-    _go(at, "pages/arrangement.py")
+    _go(at, "app_pages/arrangement.py")
     at.slider(key="_arr_cell3").set_value(17).run()
     assert not at.exception and "**Cell 17 of" in _texts(at, "markdown")
 
 
 def test_sgd_play_certificates_and_m_below_m_star():
-    at = _go(_app(steps=200, trials=2), "pages/sgd.py")
+    at = _go(_app(steps=200, trials=2), "app_pages/sgd.py")
     at.slider(key="m").set_value(2).run()
     assert "m = 2 < m\\* = 4" in _texts(at, "warning")
     at.button(key="_sgd_play").click().run()
@@ -210,25 +210,25 @@ def test_sgd_play_certificates_and_m_below_m_star():
 
 
 def test_sgd_large_lr_diverges_with_a_warning():
-    at = _go(_app(steps=200, trials=2, lr=1.0), "pages/sgd.py")
+    at = _go(_app(steps=200, trials=2, lr=1.0), "app_pages/sgd.py")
     at.button(key="_sgd_play").click().run()
     assert not at.exception
     assert "diverged" in _texts(at, "warning")
 
 
 def test_settings_survive_page_switches():
-    at = _go(_app(), "pages/convex.py")
+    at = _go(_app(), "app_pages/convex.py")
     at.select_slider(key="beta").set_value(0.251).run()
-    _go(at, "pages/sgd.py")
+    _go(at, "app_pages/sgd.py")
     assert at.select_slider(key="beta").value == 0.251
     at.slider(key="m").set_value(20).run()
-    _go(at, "pages/data.py")
+    _go(at, "app_pages/data.py")
     at.toggle(key="bias").set_value(False).run()
-    _go(at, "pages/convex.py")
+    _go(at, "app_pages/convex.py")
     assert at.select_slider(key="beta").value == 0.251
-    _go(at, "pages/sgd.py")
+    _go(at, "app_pages/sgd.py")
     assert at.slider(key="m").value == 20 and at.session_state["_v_bias"] is False
-    _go(at, "pages/data.py")
+    _go(at, "app_pages/data.py")
     assert at.toggle(key="bias").value is False
 
 
@@ -237,32 +237,32 @@ def test_large_data_switches_to_sampled_patterns_with_a_note():
     rng = np.random.default_rng(0)
     P = rng.uniform(-2, 2, (150, 2))
     y = np.where(P[:, 0] * P[:, 1] > 0, 1.0, -1.0)
-    at = _go(_app((P.tolist(), y.tolist()), loss="hinge"), "pages/convex.py")
+    at = _go(_app((P.tolist(), y.tolist()), loss="hinge"), "app_pages/convex.py")
     assert "upper bound on p*" in _texts(at, "warning") and not at.error
     labels = [m.label for m in at.metric]
     assert "value (upper bound on p*)" in labels
     assert "neurons m*" not in labels and "patterns P" not in labels     # not m*, not P: a sample
     assert "sampled patterns" in labels
-    _go(at, "pages/sgd.py")
+    _go(at, "app_pages/sgd.py")
     assert "upper bound on p*" in _texts(at, "warning")
     assert "a run may end below it" in _texts(at, "caption")
     assert "m\\*" not in _texts(at, "warning")                      # no m < m* claim from a sample
-    _go(at, "pages/arrangement.py")
+    _go(at, "app_pages/arrangement.py")
     assert "sampling found" in _texts(at, "caption") and "Star: your data" not in _texts(at, "caption")
 
 
 def test_m_below_m_star_is_not_called_impossible():
     """Theorem 1 is sufficient (m ≥ m*): the page must not say a narrower network cannot reach p*."""
-    at = _go(_app(steps=200, trials=2, m=2), "pages/sgd.py")
+    at = _go(_app(steps=200, trials=2, m=2), "app_pages/sgd.py")
     w = _texts(at, "warning")
     assert "m = 2 < m\\* = 4" in w and "guarantees" in w and "no width" not in w
 
 
 def test_about_lists_every_page_and_the_exact_certificate_claim():
     import re
-    at = _go(_app(), "pages/about.py")
+    at = _go(_app(), "app_pages/about.py")
     md = _texts(at, "markdown")
-    titles = re.findall(r'"pages/\w+\.py", "([^"]+)"', Path(APP).read_text())
+    titles = re.findall(r'"app_pages/\w+\.py", "([^"]+)"', Path(APP).read_text())
     assert titles and all(f"**{t}**" in md for t in titles if t != "About"), titles
     assert "Any feasible $v$ is a lower bound" not in md and "dual objective of any feasible $v$" in md
 
@@ -270,7 +270,7 @@ def test_about_lists_every_page_and_the_exact_certificate_claim():
 def test_weight_plane_axes_are_the_weights():
     """The 2-D weight-space plot's axes are u₁ and u₂ (the bias weight), not a data point's name."""
     import json
-    at = _go(_app(), "pages/arrangement.py")
+    at = _go(_app(), "app_pages/arrangement.py")
     lay = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
     assert lay["xaxis"]["title"]["text"] == "u₁" and lay["yaxis"]["title"]["text"] == "u₂ (bias)"
 
@@ -287,7 +287,7 @@ def _run_colours(spec):
 
 def test_sgd_final_fit_colours_match_the_traces():
     """Run t has one colour on the objective traces and on the final fits (1-D)."""
-    at = _go(_app(steps=200, trials=4), "pages/sgd.py")
+    at = _go(_app(steps=200, trials=4), "app_pages/sgd.py")
     at.button(key="_sgd_play").click().run()
     assert not at.exception
     colours = [_run_colours(s) for s in _charts(at)]
@@ -297,9 +297,9 @@ def test_sgd_final_fit_colours_match_the_traces():
 
 def test_sgd_2d_final_fit_names_are_not_plotly_titles():
     """2-D final fits: the name is a heading above the chart, not a title colliding with the legend."""
-    at = _go(_app(steps=100, trials=2), "pages/data.py")
+    at = _go(_app(steps=100, trials=2), "app_pages/data.py")
     at.button(key="_preset_xor").click().run()
-    _go(at, "pages/sgd.py")
+    _go(at, "app_pages/sgd.py")
     at.button(key="_sgd_play").click().run()
     assert not at.exception
     assert "**optimum (8)**" in _texts(at, "markdown")
@@ -309,9 +309,9 @@ def test_sgd_2d_final_fit_names_are_not_plotly_titles():
 def test_convex_m_star_and_the_active_table_agree_or_say_why():
     """m* (neurons recovered) and the table of active patterns count the same blocks, or a caption
     names the round-off neurons the table leaves out (logistic loss leaves some ~1e-7)."""
-    at = _go(_app(), "pages/data.py")
+    at = _go(_app(), "app_pages/data.py")
     at.button(key="_preset_moons").click().run()
-    _go(at, "pages/convex.py")
+    _go(at, "app_pages/convex.py")
     at.selectbox(key="loss").set_value("logistic").run()
     assert not at.exception and not at.error
     m_star = int({m.label: m.value for m in at.metric}["neurons m*"])

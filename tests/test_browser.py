@@ -260,7 +260,7 @@ def test_shared_link_on_a_fresh_server_reproduces_the_view(fresh_server, link_pa
     assert pg.locator("h1").first.inner_text().startswith("Convex program")
     side = pg.locator("[data-testid='stSidebar']").inner_text()
     assert "Data: 5 points, 2-D classification, bias off" in side
-    assert "Hyperplane arrangement" in side        # app.py's navigation, not the pages/ folder's list
+    assert "Hyperplane arrangement" in side        # app.py's navigation
     assert _beta_shown(pg) == "0.316"
     box = pg.locator("[data-testid='stSelectbox']").first
     shown = box.inner_text() + " ".join(i.input_value() for i in box.locator("input").all())

@@ -110,11 +110,11 @@ def _downloads(at):
 def test_download_buttons_on_data_convex_and_sgd_pages():
     at = _app()
     assert "Download this data set (CSV)" in _downloads(at)
-    at.switch_page("pages/convex.py").run()
+    at.switch_page("app_pages/convex.py").run()
     assert "Download the solution (JSON)" in _downloads(at)
     at.session_state["_v_steps"] = 200
     at.session_state["_v_trials"] = 2
-    at.switch_page("pages/sgd.py").run()
+    at.switch_page("app_pages/sgd.py").run()
     assert not any("traces" in d for d in _downloads(at))             # no runs yet: nothing to save
     at.button(key="_sgd_play").click().run()
     assert not at.exception
@@ -188,7 +188,7 @@ def test_classroom_toggle_and_multiselect_in_the_sidebar():
 # ----------------------------------------------------------------------------- share link
 def test_share_link_in_sidebar_decodes_to_the_current_state():
     at = _app()
-    at.switch_page("pages/convex.py").run()
+    at.switch_page("app_pages/convex.py").run()
     at.select_slider(key="beta").set_value(0.251).run()
     codes = [c.value for c in at.sidebar.code]
     assert len(codes) == 1

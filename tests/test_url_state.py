@@ -98,7 +98,7 @@ def test_a_widget_change_is_written_to_the_address():
     assert at.query_params["page"] == "convex"
     at.select_slider(key="beta").set_value(0.631).run()
     assert at.query_params["beta"] == "0.631"
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.button(key="_preset_moons").click().run()
     ds, settings, _ = codec.decode_query(dict(at.query_params))
     assert settings["page"] == "data" and settings["beta"] == 0.631 and ds.n == 40 and ds.d == 2

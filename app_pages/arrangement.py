@@ -6,7 +6,6 @@ from lab import cached, state, ui
 from lab import figures as F
 from lab.geom import cell_direction, sectors_2d
 
-ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 st.title("Hyperplane arrangement")
 ui.prose(r"""

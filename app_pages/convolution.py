@@ -13,7 +13,6 @@ from cvxcore import cnn
 from lab import figures_cnn as fc
 from lab import ui
 
-ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 BETAS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0]
 _MEMO = "_convolution_memo"

@@ -6,7 +6,6 @@ from cvxcore import predict, with_bias
 from lab import cached, codec, state, ui
 from lab import figures as F
 
-ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 st.title("Convex program (8): the global optimum")
 ui.prose(r"""

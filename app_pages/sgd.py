@@ -8,7 +8,6 @@ from cvxcore.sgd import certify_runs, train_sgd
 from lab import cached, codec, state, ui
 from lab import figures as F
 
-ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 st.title("SGD against the global optimum")
 ui.prose(r"""

@@ -12,7 +12,6 @@ from cvxcore.gauge import beta_curve, geometry, neural_gauge
 from lab import figures_geometry as fg
 from lab import ui
 
-ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 # Examples (n → name → X as typed).  The first is the default.
 EXAMPLES = {

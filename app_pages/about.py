@@ -3,7 +3,6 @@ import streamlit as st
 
 from lab import ui
 
-ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 st.title("About: training a ReLU network is a convex program")
 

@@ -12,7 +12,6 @@ from cvxcore import highdim
 from lab import figures_cnn as fc
 from lab import ui
 
-ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 _RUNS = "_highdim_runs"        # params -> list of one-trial results
 _GO = "_highdim_go"            # the params the user asked to run, or None

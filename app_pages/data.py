@@ -7,7 +7,6 @@ from cvxcore.datasets import PRESETS
 from lab import codec, state, ui
 from lab import figures as F
 
-ui.require_app_entry()      # a deep link on a fresh server: run through app.py (see lab.ui)
 
 st.title("Data")
 ui.prose("Click anywhere on the canvas to add a point. For **1-D regression** a click places "
