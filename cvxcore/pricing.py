@@ -137,6 +137,43 @@ class Arrangement:
             out[s:s + _CHUNK] = np.where(hit, pos, -1)
         return out
 
+    @property
+    def n_samples(self) -> int:
+        return int(self.line_of.size)
+
+    def interior_point(self, c: int) -> np.ndarray:
+        """A unit direction u ∈ R^d strictly inside cell c: (2D_c − I) X u > 0 on every row
+        that is not zero (rank 3: the sum of the cell's vertex rays, which lies in the interior
+        of the pointed cone they span; rank ≤ 2: the sector's bisector)."""
+        if self.r == 3:
+            sl = slice(self.ptr[c], self.ptr[c + 1])
+            z = self.A[sl].sum(axis=0) + self.B[sl].sum(axis=0)
+        else:
+            z = self.rep_mid[c]
+        u = self.Vr @ z
+        return u / np.linalg.norm(u)
+
+    def cell_of(self, U) -> np.ndarray:
+        """Index of the cell that contains each direction u (rows of ``U`` (k, d), or one u (d,)).
+
+        A u on hyperplanes (x_iᵀu = 0) lies on the boundary of several cells; it is assigned to
+        the cell entered from u along a fixed generic direction (a symbolic perturbation), so
+        every u gets a cell (−1 only for u with no component in the row space of X)."""
+        U = np.atleast_2d(np.asarray(U, dtype=float))
+        Z = U @ self.Vr
+        S = Z @ self.L.T
+        g = np.random.default_rng(31415).standard_normal(self.r)
+        tie = np.abs(S) <= 1e-12 * np.linalg.norm(Z, axis=1, keepdims=True)
+        bits = np.where(tie, (self.L @ g)[None, :] > 0, S > 0)
+        keys = _keys(bits.astype(float) @ self.R)
+        pos = np.minimum(np.searchsorted(self.keys, keys), self.n_cells - 1)
+        return np.where(self.keys[pos] == keys, pos, -1)
+
+    def neighbours(self, c: int) -> np.ndarray:
+        """The cells that share a facet with cell c (sorted)."""
+        a, b = self.adj[:, 0], self.adj[:, 1]
+        return np.unique(np.concatenate([b[a == c], a[b == c]]))
+
     def facets(self, c: int) -> np.ndarray:
         """Inward unit normals in R^d of cell c's facets: K_c = {u : N u ≥ 0}."""
         sl = slice(self.ptr[c], self.ptr[c + 1])
@@ -337,14 +374,20 @@ def _edges_rank3(L, R):
         cj1, cj2 = np.take_along_axis(c1, J, axis=1), np.take_along_axis(c2, J, axis=1)
         up = (-cj1 * np.sin(T) + cj2 * np.cos(T)) > 0
         Tn = np.concatenate([T[:, 1:], T[:, :1] + 2 * np.pi], axis=1)
-        # hash at the wrap-around arc (last crossing → first + 2π), own bit 0
-        phi = (T[:, -1] + Tn[:, -1]) / 2
+        sgn = np.where(up, 1.0, -1.0)
+        C = np.cumsum(sgn[:, :, None] * R[J], axis=1)     # arc t starts at crossing t
+        # The sign vector is evaluated at the midpoint of each circle's longest arc, the point
+        # farthest from every crossing (at least π/(2k) away), and carried to the other arcs by
+        # the crossings' ±R_j.  Any arc can be a zero-length one between coincident crossings
+        # (several circles through one point, as on lattices and symmetric data); a sign vector
+        # read there has bits of lines through the vertex that rounding decides.
+        ref = np.argmax(Tn - T, axis=1)
+        rows = np.arange(ni)
+        phi = (T[rows, ref] + Tn[rows, ref]) / 2
         mw = np.cos(phi)[:, None] * E1[i] + np.sin(phi)[:, None] * E2[i]
         Sw = (mw @ L.T) > 0
-        Sw[np.arange(ni), i] = False
-        h0 = Sw.astype(float) @ R                         # (ni, 2)
-        sgn = np.where(up, 1.0, -1.0)
-        H = h0[:, None, :] + np.cumsum(sgn[:, :, None] * R[J], axis=1)   # arc t starts at crossing t
+        Sw[rows, i] = False
+        H = (Sw.astype(float) @ R - C[rows, ref])[:, None, :] + C
         keep = (Tn - T) > _ARC_TOL                        # several lines through one point: one vertex
         row = np.broadcast_to(np.arange(ni)[:, None], T.shape)[keep]
         st, en = T[keep], Tn[keep]
@@ -454,6 +497,24 @@ class _Recent:
 
 
 _CACHE = _Recent(256 << 20)
+
+
+def arrangement(X) -> Arrangement:
+    """The hyperplane arrangement of the rows of X (rank 1–3): its cells, their facets and
+    adjacency.  ``ValueError`` for other ranks or when Cover's count exceeds the exact limit."""
+    from .params import MAX_EXACT_PATTERNS, check_X
+    from .patterns import exact_pattern_bound
+    X = check_X(X)
+    bound = exact_pattern_bound(X)
+    if bound > MAX_EXACT_PATTERNS:
+        raise ValueError(f"X (n={X.shape[0]}) has up to {bound:,} activation patterns, more than the "
+                         f"exact limit of {MAX_EXACT_PATTERNS:,}; use fewer points, or sampled patterns "
+                         "(activation_patterns(X, method='sample')).")
+    arr = build_arrangement(X)
+    if arr is None:
+        raise ValueError(f"X has rank {np.linalg.matrix_rank(X)}; the cell geometry is built for rank 1, 2 "
+                         "or 3 (1-D or 2-D data, with or without a bias); use activation_patterns(X).")
+    return arr
 
 
 def build_arrangement(X: np.ndarray) -> Arrangement | None:
