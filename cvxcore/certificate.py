@@ -165,6 +165,19 @@ def refine_dual(X, y, U, beta, loss, patterns, rounds: int = 30, cuts_per_round:
     return [] if best[1] is None else [best[1]]
 
 
+def dual_constraint_values(X, v, U) -> np.ndarray:
+    """u ↦ vᵀ(Xu)₊ at each row u of ``U`` (k, d): the function whose absolute value the dual (4)
+    bounds by β on the unit ball.  At the optimum it touches ±β exactly at the optimal neurons'
+    directions ûⱼ (with the sign of αⱼ)."""
+    X = check_X(X)
+    U = np.atleast_2d(np.asarray(U, dtype=float))
+    v = np.asarray(v, dtype=float).reshape(-1)
+    if U.shape[1] != X.shape[1] or v.shape[0] != X.shape[0]:
+        raise ValueError(f"U has shape {U.shape} and v {v.shape}; pass directions (k, {X.shape[1]}) and a "
+                         f"dual point ({X.shape[0]},) for this X.")
+    return np.maximum(U @ X.T, 0.0) @ v
+
+
 def dual_norm(X, v, patterns):
     """max over ‖u‖ ≤ 1 of |vᵀ(Xu)₊|: the smallest β for which v is dual feasible."""
     from .pricing import correlations, max_over_patterns, price_cells_pm

@@ -111,7 +111,7 @@ from .losses import best_dual_scale, dual_value, loss_grad, loss_value
 from .pricing import (build_arrangement, cell_index, correlations, local_maxima, price_cells_pm,
                       price_patterns_pm)
 
-_OPTIONS = {"warm", "tol", "max_rounds", "add_per_round", "diverse", "gram", "verbose"}
+_OPTIONS = {"warm", "tol", "max_rounds", "add_per_round", "diverse", "gram", "verbose", "callback"}
 
 
 def _check_options(options):
@@ -129,6 +129,9 @@ def _check_options(options):
     for flag in ("gram", "diverse", "verbose"):
         if flag in options and not isinstance(options[flag], (bool, np.bool_)):
             raise ValueError(f"{flag}={options[flag]!r} must be True or False.")
+    cb = options.get("callback")
+    if cb is not None and not callable(cb):
+        raise ValueError(f"callback={cb!r} is not callable; pass a function info -> bool (True stops).")
     k = options.get("add_per_round")
     if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
         raise ValueError(f"add_per_round={k!r} must be a whole number ≥ 1 (or None for automatic).")
@@ -573,6 +576,7 @@ def solve_fast(X, y, beta, patterns, loss, **options):
     P = patterns.shape[0]
     K = int(options.get("add_per_round") or max(20, n))
     verbose = bool(options.get("verbose", False))
+    callback = options.get("callback")
     arr = build_arrangement(X) if X.shape[0] > 0 else None
     idx = cell_index(arr, patterns) if arr is not None else np.full(P, -1)
     nonzero = patterns.any(axis=1)
@@ -623,6 +627,12 @@ def solve_fast(X, y, beta, patterns, loss, **options):
         ratio = max(plus.max(initial=0.0), minus.max(initial=0.0)) / beta
         if verbose:
             print(f"round {rnd}: |S| = {len(blocks)}, value {value:.10g}, max pricing/β = {ratio:.3e}")
+        if callback is not None and ratio > 1 + tol:
+            lower_now = dual_value(best_dual_scale(v, y, loss, 1.0 / ratio) * v, y, loss)
+            if callback({"round": rnd + 1, "upper_bound": float(value), "lower_bound": float(lower_now),
+                         "working_set": len(blocks), "seconds": time.perf_counter() - t0}):
+                status = "stopped by the caller"
+                break
         if ratio <= 1 + tol:
             if capped:              # priced clean after a capped solve: re-solve it to convergence
                 full = True

@@ -53,6 +53,7 @@ class ConvexResult:
     loss: str = "squared"
     beta: float = float("nan")
     info: dict = field(default_factory=dict)
+    dual: np.ndarray | None = None   # (n,) the certificate's dual-feasible point v of (4)
 
     @property
     def rel_gap(self) -> float:
@@ -131,4 +132,51 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
                         seconds=time.perf_counter() - t0, method=name, gap=cert.gap,
                         lower_bound=cert.lower_bound, patterns=patterns, V=V, W=W,
                         solver_value=float(solver_value), exact_patterns=exact, loss=loss,
-                        beta=beta, info=info)
+                        beta=beta, info=info, dual=cert.v)
+
+
+def beta_max(X, y, *, loss: str = "squared", patterns=None) -> float:
+    """β_max: the smallest β at which the zero network is optimal for (2) (and (8)).
+
+    At ŷ = 0 the optimality condition of (8) is dual feasibility of v₀ = −∇ℓ(0)
+    (squared loss: y; hinge: y; logistic: y/2):  the zero network is optimal iff
+    β ≥ max_{‖u‖ ≤ 1} |v₀ᵀ(Xu)₊|, computed exactly over the cells of the arrangement
+    (or over ``patterns`` when given).
+    """
+    from .certificate import dual_norm
+    from .losses import loss_grad
+    X = check_X(X)
+    loss = check_loss(loss)
+    y = check_y(y, X.shape[0], loss)
+    patterns = activation_patterns(X) if patterns is None else np.asarray(patterns, bool)
+    return float(dual_norm(X, -loss_grad(np.zeros(X.shape[0]), y, loss), patterns))
+
+
+def solve_path(X, y, betas, *, loss: str = "squared", patterns=None, method: str = "auto", **options):
+    """One certified :class:`ConvexResult` per β of ``betas`` (in the order given).
+
+    The βs are solved from the largest down, each warm-started from the previous optimum
+    (as scikit-learn's ``enet_path``): a small step in β moves few blocks, so the working set
+    of the previous solve holds nearly all of the next one's.
+    """
+    X = check_X(X)
+    loss = check_loss(loss)
+    y = check_y(y, X.shape[0], loss)
+    betas = np.atleast_1d(np.asarray(betas, dtype=float))
+    if betas.ndim != 1 or betas.size == 0:
+        raise ValueError(f"betas has shape {betas.shape}; pass a non-empty 1-D list of weight decays β > 0.")
+    for b in betas:
+        check_scalar("beta", float(b))
+    exact = patterns is None
+    if exact:
+        patterns = activation_patterns(X)
+    out = [None] * betas.size
+    prev = None
+    for k in np.argsort(-betas, kind="stable"):
+        opts = dict(options)
+        if prev is not None and method != "cvxpy":
+            opts["warm"] = prev
+        prev = out[k] = solve_convex(X, y, float(betas[k]), loss=loss, patterns=patterns, method=method, **opts)
+    for r in out:
+        r.exact_patterns = exact          # the patterns were passed on only to share them
+    return out
