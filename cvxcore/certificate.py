@@ -178,9 +178,15 @@ def dual_constraint_values(X, v, U) -> np.ndarray:
     return np.maximum(U @ X.T, 0.0) @ v
 
 
-def dual_norm(X, v, patterns):
-    """max over ‖u‖ ≤ 1 of |vᵀ(Xu)₊|: the smallest β for which v is dual feasible."""
+def dual_norm(X, v, patterns=None):
+    """max over ‖u‖ ≤ 1 of |vᵀ(Xu)₊|: the smallest β for which v is dual feasible (over the
+    cells of ``patterns``; default the whole arrangement, then exact over the ball)."""
+    from .patterns import activation_patterns
     from .pricing import correlations, max_over_patterns, price_cells_pm
+    if patterns is None:
+        X = check_X(X)
+        v = np.asarray(v, dtype=float).reshape(-1)
+        patterns = activation_patterns(X)
     priced = price_cells_pm(X, v, patterns)
     if priced is not None:              # every pattern a cell: both signs in one pass
         return float(max(priced[0].max(initial=0.0), priced[1].max(initial=0.0)))
