@@ -408,7 +408,7 @@ def test_solution_json_writes_non_finite_as_null():
 
 def test_sgd_csv_from_a_real_run_with_divergence():
     from cvxcore import with_bias
-    from cvxcore.sgd import train_sgd
+    from cvxcore.training import train_sgd
     x, y = np.array([-2, -1, 0, 1, 2.0]), np.array([1, -1, 1, 1, -1.0])
     res = train_sgd(with_bias(x), y, m=4, beta=0.1, lr=0.01, steps=50, trials=2, seed=0, record_every=10)
     text = codec.sgd_csv(res, p_star=0.5)

@@ -26,7 +26,7 @@ Y = np.array([1, -1, 1, 1, -1.0])
     ((X, np.array([1, -1, np.nan, 1, 1.0]), 0.1), {}, r"y\[2\] = nan"),
     ((X, Y, 0.1), {"method": "newton"}, r"method='newton' is not known"),
     ((X, Y, 0.1), {"patterns": np.ones((3, 4), bool)}, r"patterns has shape \(3, 4\); it must be \(P, 5\)"),
-    ((with_bias(np.random.default_rng(0).standard_normal((1500, 2))), np.ones(1500), 0.1), {},
+    ((with_bias(np.random.default_rng(0).standard_normal((20_000, 2))), np.ones(20_000), 0.1), {},
      r"exact-enumeration limit.*method='sample'"),
 ])
 def test_solve_convex_rejects_bad_input(args, kwargs, match):
