@@ -115,23 +115,26 @@ def to_neurons(dirs, mags, signs):
     return dirs * r[:, None], signs * r
 
 
-def split_blocks(Q, signs, tol: float = 1e-9, abs_tol: float = 0.0):
+def split_blocks(X, Q, signs, floor: float):
     """Nonzero blocks as (unit directions (k, d), magnitudes (k,), signs (k,), their rows).
 
-    A block counts as nonzero when its norm exceeds ``tol`` × the largest and ``abs_tol``
-    (an interior-point method never returns exact zeros)."""
+    A block counts as nonzero when its largest possible contribution to the fit, ‖X q_j‖,
+    exceeds ``floor`` (an interior-point method never returns exact zeros).  Not the block's
+    norm against the largest: with coordinates of 10³ beside a bias column of ones, a block of
+    norm 10⁻¹¹ of the largest still moves margin points by 10⁻⁸."""
     a = np.linalg.norm(Q, axis=1)
-    big = np.flatnonzero((a > tol * max(a.max(initial=0.0), 1e-300)) & (a > abs_tol))
+    contrib = np.linalg.norm(X @ Q.T, axis=0) if Q.shape[0] else a
+    big = np.flatnonzero((contrib > floor) & (a > 0))
     return Q[big] / a[big, None], a[big], np.asarray(signs, dtype=float)[big], big
 
 
-def recover_network(X, Q, signs, labels=None, *, scale: float = 1.0, tol: float = 1e-9, value_of=None):
+def recover_network(X, Q, signs, labels=None, *, scale: float = 1.0, value_of=None):
     """Neurons ``(U (m, d), alpha (m,), labels (m,))`` of blocks q_j with signs s_j of (8) (and
     a label each, e.g. its cell): merged, then pruned by Carathéodory to linearly independent
     [hⱼ; 1] (m ≤ n + 1), with the same objective.
 
     ``scale`` is the size of the targets (‖y‖): a block whose largest possible contribution to
-    the fit, ‖q_j‖·‖X‖₂, is below 1e-10 · scale is solver noise.  ``value_of(U, alpha)``, when
+    the fit, ‖X q_j‖, is below 1e-12 · scale is solver noise.  ``value_of(U, alpha)``, when
     given, is the objective: each reduction is kept only when the network is worth no more than
     the blocks themselves + 1e-10 relative (rounding in the null-space updates with nearly
     dependent features, a merge across a cell boundary): else the pruning is redone with a
@@ -139,8 +142,7 @@ def recover_network(X, Q, signs, labels=None, *, scale: float = 1.0, tol: float 
     when nothing passes."""
     Q = np.asarray(Q, dtype=float).reshape(-1, X.shape[1])
     labels = np.zeros(Q.shape[0], dtype=int) if labels is None else np.asarray(labels, dtype=int)
-    abs_tol = 1e-10 * scale / max(np.linalg.norm(X, 2), 1e-300)
-    raw = split_blocks(Q, signs, tol, abs_tol)
+    raw = split_blocks(X, Q, signs, 1e-12 * max(scale, 1e-300))
     dirs0, mags0, sg0, rows = raw
     lab0 = labels[rows]
     merged = merge_collinear(X, dirs0, mags0, sg0, lab0, fit_tol=1e-9 * scale)
