@@ -15,7 +15,6 @@ chambers, and any arrangement of n distinct hyperplanes into at most that many.
 """
 from __future__ import annotations
 
-from itertools import product
 from math import comb, e
 
 import numpy as np
@@ -66,33 +65,25 @@ def _canonical(C: np.ndarray) -> np.ndarray:
 
 
 def _close_pairs(C: np.ndarray, tol: float):
-    """Pairs (a, b), a ≠ b, of rows of C within ``tol`` of each other, by hashing onto a grid of
-    cell size ``tol``: a close pair lies in the same or a neighbouring cell (3^r neighbours), so
-    this is O(3^r n log n) instead of the n × n distance matrix."""
+    """Pairs (a, b), a < b, of rows of C within ``tol`` of each other, in O(n log n): on a fixed
+    generic direction w a close pair projects within ``tol``·‖w‖, so after sorting the
+    projections only rows that close along w are compared (a few, unless rows repeat)."""
     n, r = C.shape
-    cells = np.floor(C / tol).astype(np.int64)
-    # a grid cell's key: its integer coordinates hashed by random odd multipliers mod 2^64 (a
-    # collision only adds candidate pairs, which the distance check then drops)
-    mult = np.random.default_rng(20200712).integers(1, 2**62, size=r, dtype=np.int64).astype(np.uint64) * 2 + 1
-
-    def key(g):
-        with np.errstate(over="ignore"):
-            return (g.astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64)
-    own = key(cells)
-    order = np.argsort(own, kind="stable")
-    sk = own[order]
+    w = np.random.default_rng(20200712).standard_normal(r)
+    w /= np.linalg.norm(w)
+    t = C @ w
+    order = np.argsort(t, kind="stable")
+    ts = t[order]
     pa, pb = [], []
-    for delta in product((-1, 0, 1), repeat=r):
-        q = key(cells + np.asarray(delta))
-        lo = np.searchsorted(sk, q, side="left")
-        hi = np.searchsorted(sk, q, side="right")
-        cnt = hi - lo
-        if not cnt.any():
-            continue
-        a = np.repeat(np.arange(n), cnt)
-        b = order[np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())]
-        keep = (a != b) & (np.linalg.norm(C[a] - C[b], axis=1) <= tol)
+    k = 1
+    while k < n:
+        near = np.flatnonzero(ts[k:] - ts[:-k] <= tol)
+        if near.size == 0:
+            break
+        a, b = order[near], order[near + k]
+        keep = np.linalg.norm(C[a] - C[b], axis=1) <= tol
         pa.append(a[keep]); pb.append(b[keep])
+        k += 1
     if not pa:
         return np.zeros(0, int), np.zeros(0, int)
     return np.concatenate(pa), np.concatenate(pb)
@@ -104,7 +95,7 @@ def distinct_lines(Z: np.ndarray):
     L holds unit normals; row i lies on line ``line_of[i]`` (−1 for a zero row, which is on for
     every u) with sign ``sign_of[i]``.  Two rows are on one line when their unit normals are within
     ``SAME_LINE_TOL`` up to sign (connected components of that relation).  Lines are numbered in
-    order of their first row.  O(n log n) for r ≤ 4 (grid hashing), O(n²) beyond.
+    order of their first row.  O(n log n) (plus the pairs of repeated rows).
     """
     n, r = Z.shape
     C, nonzero = _unit_rows(Z)
@@ -115,13 +106,8 @@ def distinct_lines(Z: np.ndarray):
         return np.zeros((0, r)), line_of, sign_of
     Cn = _canonical(C[idx])
     m = idx.size
-    if r <= 4:
-        a1, b1 = _close_pairs(np.vstack([Cn, -Cn]), SAME_LINE_TOL)
-        a, b = a1 % m, b1 % m                      # a row and the negation of another: one line
-    else:
-        G = np.abs(Cn @ Cn.T)
-        dist = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * G))
-        a, b = np.nonzero(dist <= SAME_LINE_TOL)
+    a1, b1 = _close_pairs(np.vstack([Cn, -Cn]), SAME_LINE_TOL)
+    a, b = a1 % m, b1 % m                          # a row and the negation of another: one line
     # connected components (union-find by label propagation on the sparse pairs)
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -137,14 +123,3 @@ def distinct_lines(Z: np.ndarray):
     line_of[idx] = lines
     sign_of[idx] = np.where(np.einsum("ij,ij->i", C[idx], reps[lines]) > 0, 1.0, -1.0)
     return reps, line_of, sign_of
-
-
-def upper_line_count(Z: np.ndarray) -> int:
-    """An upper bound on the number of distinct lines, in O(n log n) without any pair search:
-    rows rounded onto the grid of ``SAME_LINE_TOL`` (a line's rows fall into at most 2^r cells
-    of it, so the true count is at least this bound / 2^r)."""
-    C, nonzero = _unit_rows(Z)
-    if not nonzero.any():
-        return 0
-    Cn = _canonical(C[nonzero])
-    return int(np.unique(np.floor(Cn / SAME_LINE_TOL), axis=0).shape[0])
