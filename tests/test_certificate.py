@@ -1,4 +1,4 @@
-"""The dual certificate (MATH.md §2) against independent routes.
+"""The dual certificate (docs/theory.md §2) against independent routes.
 
 * p* from the convex program (8) (cvxpy reference): a certificate is never above it,
   and at the recovered optimal network it is tight (relative gap ≤ 1e-6), for

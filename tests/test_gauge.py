@@ -1,4 +1,4 @@
-"""The neural gauge (MATH.md §5): two routes agree, with each other and with independent checks.
+"""The neural gauge (docs/theory.md §5): two routes agree, with each other and with independent checks.
 
 Independent checks used here, none of which shares code with the routes:
 * a sampled dictionary LP: min Σ|c_k| s.t. Σ c_k w_k = y over w_k = (X u_k)₊ on a dense
