@@ -131,8 +131,11 @@ def test_decode_fuzz_never_raises():
         for _ in range(int(rng.integers(1, 4))):
             i = int(rng.integers(3, len(t)))
             t[i] = str(rng.choice(list("Aa0-_=.~/+")))
-        codec.decode_data("".join(t))                 # must return, whatever it says
-        codec.decode_data(good[:int(rng.integers(0, len(good)))])
+        for token in ("".join(t), good[:int(rng.integers(0, len(good)))]):
+            ds, err = codec.decode_data(token)        # never raises: a data set or a message
+            assert (ds is None) != (err is None)
+            assert err is None or (isinstance(err, str) and err)
+            assert ds is None or (ds.X.ndim == 2 and ds.X.shape[0] == ds.y.shape[0])
 
 
 # ============================================================================ settings
