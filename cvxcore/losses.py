@@ -37,9 +37,16 @@ from scipy.special import expit, xlogy
 
 
 class Loss:
-    """A convex loss (see the module docstring).  ``classification``: labels must be ±1."""
+    """A convex loss (see the module docstring).
+
+    What solvers need to know of it: ``classification`` (labels must be ±1), ``quadratic`` (the
+    fit can be eliminated into a Gram matrix), ``exp_cone`` (its conic form uses the
+    exponential cone, on which interior-point steps sometimes stall: solvers retry at other
+    objective scales and write the fit plainly)."""
     name = ""
     classification = False
+    quadratic = False
+    exp_cone = False
 
     def __repr__(self):
         return f"Loss({self.name!r})"
@@ -89,9 +96,16 @@ class Loss:
         """The dual point v (n,) of the solved program."""
         raise NotImplementedError
 
+    def dual_on_cuts(self, H, y, beta):
+        """argmax D(v) s.t. |vᵀh_k| ≤ β for the columns h_k of H (n, K): the dual (4) restricted
+        to finitely many neurons (a cutting-plane step of the certificate); None when this loss
+        has no such program or the solve fails."""
+        return None
+
 
 class Squared(Loss):
     name = "squared"
+    quadratic = True
 
     def value(self, yhat, y):
         return 0.5 * np.sum((np.asarray(yhat, dtype=float) - y) ** 2, axis=-1)
@@ -121,6 +135,18 @@ class Squared(Loss):
         n = len(y)
         prog.quadratic(iz + np.arange(n), 1.0)
         return {}
+
+    def dual_on_cuts(self, H, y, beta):
+        """min ½‖v‖² − yᵀv s.t. ±Hᵀv ≤ β: the projection of y onto a polytope."""
+        from .conic import ConicProgram
+        n = len(y)
+        prog = ConicProgram()
+        iv = prog.variables(n)
+        prog.quadratic(iv + np.arange(n), 1.0)
+        prog.linear(iv + np.arange(n), -np.asarray(y, float))
+        _cut_rows(prog, iv, H.T, beta)
+        sol = prog.solve(tol=1e-11)
+        return sol.x[iv:iv + n] if sol.finite else None
 
     def conic_dual(self, sol, prog, part, fit_rows, yhat, y):
         # The multiplier of the fit constraint is v = y − ŷ at the exact optimum; the solver's
@@ -191,9 +217,24 @@ class Hinge(_Classification):
     def conic_dual(self, sol, prog, part, fit_rows, yhat, y):
         return y * np.clip(sol.z[prog.rows(part["margin"])], 0.0, 1.0)
 
+    def dual_on_cuts(self, H, y, beta):
+        """v = y∘p:  min −Σp  s.t.  ±(y∘H)ᵀp ≤ β,  0 ≤ p ≤ 1 (a linear program)."""
+        from .conic import ConicProgram
+        n = len(y)
+        prog = ConicProgram()
+        ip = prog.variables(n)
+        r = np.arange(n)
+        prog.linear(ip + r, -1.0)
+        prog.add("nonneg", np.r_[r, n + r], np.r_[ip + r, ip + r], np.r_[np.ones(n), -np.ones(n)],
+                 np.r_[np.ones(n), np.zeros(n)])
+        _cut_rows(prog, ip, (y[:, None] * H).T, beta)
+        sol = prog.solve(tol=1e-11)
+        return y * np.clip(sol.x[ip:ip + n], 0.0, 1.0) if sol.finite else None
+
 
 class Logistic(_Classification):
     name = "logistic"
+    exp_cone = True
 
     def value(self, yhat, y):
         return np.sum(np.logaddexp(0.0, -y * np.asarray(yhat, dtype=float)), axis=-1)
@@ -241,6 +282,17 @@ class Logistic(_Classification):
         if not np.all(np.isfinite(v)) or np.linalg.norm(v - g) > 1e-3 * max(1.0, np.linalg.norm(g)):
             v = g
         return self.to_domain(v, y)
+
+
+def _cut_rows(prog, iv, G, beta):
+    """±G v ≤ β (G (K, n), v the variables iv …) as non-negative rows; a vacuous row when K = 0
+    (the solver needs some constraint)."""
+    K = G.shape[0]
+    if K == 0:
+        prog.add("nonneg", [0], [iv], [0.0], [1.0])
+        return
+    rr, cc = np.nonzero(G)
+    prog.add("nonneg", np.r_[rr, K + rr], iv + np.r_[cc, cc], np.r_[G[rr, cc], -G[rr, cc]], np.full(2 * K, beta))
 
 
 LOSS_OBJECTS = {cls.name: cls() for cls in (Squared, Hinge, Logistic)}

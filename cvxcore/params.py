@@ -15,6 +15,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .losses import get_loss
+
 
 @dataclass(frozen=True)
 class Param:
@@ -141,7 +143,7 @@ def check_y(y, n: int, loss: str = "squared", *, name: str = "y") -> np.ndarray:
     if not np.all(np.isfinite(v)):
         i = int(np.argwhere(~np.isfinite(v))[0, 0])
         raise ValueError(f"{name}[{i}] = {v[i]}; remove or replace non-finite labels (NaN/inf).")
-    if loss in ("hinge", "logistic") and not np.all(np.abs(v) == 1):
+    if get_loss(loss).classification and not np.all(np.abs(v) == 1):
         bad = v[np.abs(v) != 1][:3]
         raise ValueError(f"loss={loss!r} needs labels in {{-1, +1}}, but {name} contains {bad.tolist()}; "
                          "map your classes to ±1 (e.g. y = 2*(y > 0) - 1) or use loss='squared'.")

@@ -78,35 +78,6 @@ def certify(X, y, yhat, primal_value, beta, loss, cells, candidates=()) -> Certi
                        time.perf_counter() - t0)
 
 
-def _dual_on_cuts(Hc, y, beta, loss):
-    """argmax D(v) s.t. |vᵀh_k| ≤ β for the columns of Hc (n, K), by Clarabel; None if it fails."""
-    from .conic import ConicProgram
-    n, K = Hc.shape
-    prog = ConicProgram()
-    iv = prog.variables(n)
-    r = np.arange(n)
-    if loss.name == "squared":       # min ½‖v‖² − yᵀv  s.t.  ±Hcᵀv ≤ β
-        prog.quadratic(iv + r, 1.0)
-        prog.linear(iv + r, -np.asarray(y, float))
-        G = Hc.T
-    else:                            # hinge, v = y∘p:  min −Σp  s.t.  ±(y∘Hc)ᵀp ≤ β,  0 ≤ p ≤ 1
-        prog.linear(iv + r, -1.0)
-        G = (y[:, None] * Hc).T
-        prog.add("nonneg", np.r_[r, n + r], np.r_[iv + r, iv + r], np.r_[np.ones(n), -np.ones(n)],
-                 np.r_[np.ones(n), np.zeros(n)])
-    if K:
-        rr, cc = np.nonzero(G)
-        rows = np.r_[rr, K + rr]
-        prog.add("nonneg", rows, iv + np.r_[cc, cc], np.r_[G[rr, cc], -G[rr, cc]], np.full(2 * K, beta))
-    elif loss.name == "squared":
-        prog.add("nonneg", [0], [iv], [0.0], [1.0])
-    sol = prog.solve(tol=1e-11, max_iter=200)
-    if not sol.finite:
-        return None
-    x = sol.x[iv:iv + n]
-    return x if loss.name == "squared" else y * np.clip(x, 0.0, 1.0)
-
-
 def _violated_cuts(cells, v, beta, k, tol):
     """Unit directions u with vᵀ(Xu)₊ > β(1 + tol): the exact maximiser first, then up to
     k − 1 other cells in decreasing order of violation; and the maximum itself."""
@@ -121,12 +92,13 @@ def _violated_cuts(cells, v, beta, k, tol):
 
 def refine_dual(X, y, U, beta, loss, cells, rounds: int = 30, cuts_per_round: int = 8, tol: float = 1e-9):
     """Candidate dual points from a network's neurons U (m, d) by cutting planes (module
-    docstring).  Squared and hinge loss only (others: no candidates).  Stops when the
+    docstring).  Stops when the
     restricted dual's solution violates no constraint of any cell by more than a factor
     1 + ``tol``, or after ``rounds`` rounds.  Returns a list holding the round's v with the best
-    lower bound (empty if every solve failed)."""
+    lower bound (empty if every solve failed, or the loss has no restricted dual program:
+    :meth:`cvxcore.losses.Loss.dual_on_cuts`)."""
     loss = get_loss(loss)
-    if loss.name not in ("squared", "hinge") or rounds < 1:
+    if rounds < 1:
         return []
     norms = np.linalg.norm(U, axis=1)
     dirs = [u for u in U[norms > 0] / norms[norms > 0, None]]
@@ -134,8 +106,8 @@ def refine_dual(X, y, U, beta, loss, cells, rounds: int = 30, cuts_per_round: in
     for _ in range(rounds):
         Hc = np.maximum(X @ np.array(dirs).T, 0.0) if dirs else np.zeros((X.shape[0], 0))
         Hc = Hc[:, np.linalg.norm(Hc, axis=0) > 0]
-        v = _dual_on_cuts(Hc, y, beta, loss)
-        if v is None:
+        v = loss.dual_on_cuts(Hc, y, beta)
+        if v is None:                       # no such program for this loss, or the solve failed
             break
         plus, c_plus = _violated_cuts(cells, v, beta, cuts_per_round, tol)
         minus, c_minus = _violated_cuts(cells, -v, beta, cuts_per_round, tol)

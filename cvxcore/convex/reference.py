@@ -39,7 +39,7 @@ def _attempts(loss):
     small), then at its defaults; logistic: also rescaled objectives, then SCS."""
     import cvxpy as cp
     first = [(1.0, cp.CLARABEL, _TIGHT), (1.0, cp.CLARABEL, {})]
-    if loss.name != "logistic":
+    if not loss.exp_cone:
         return first
     return first + [(10.0, cp.CLARABEL, {}), (0.1, cp.CLARABEL, {}), (100.0, cp.CLARABEL, {}),
                     (0.01, cp.CLARABEL, {}),

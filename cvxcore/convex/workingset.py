@@ -51,7 +51,7 @@ from itertools import product
 
 import numpy as np
 
-from .conic import FULL_ITER
+from ..conic import FULL_ITER
 from .restricted import solve_restricted
 from .solver import SolverOutput
 
@@ -161,7 +161,7 @@ def solve_working_set(X, y, beta, loss, cells, *, warm=None, tol=DEFAULT_TOL, ma
     status, value, v, Q = "not started", np.inf, loss.zero_dual(y), np.zeros((0, d))
     ratio = np.inf
     solved, best_lower = [], -np.inf
-    gram = loss.name == "squared" and n > GRAM_N and gram
+    gram = loss.quadratic and n > GRAM_N and gram
     accurate = full = capped = False
     obj_scale = 1.0
     for rnd in range(max_rounds):
