@@ -98,11 +98,10 @@ class Arrangement(CellSet):
         self._frame = self._levels = self._dense = self._csr = None
         self.dense_max = DENSE_MAX
 
-    # pickling: an arrangement is a pure function of X, so it travels as X and is rebuilt on
-    # first use at the other end (a result sent from a worker process need not carry it)
+    # pickling: an arrangement is a pure function of X, so it travels as X and is rebuilt at
+    # the other end on first use (a result sent back from a worker process need not carry it)
     def __reduce__(self):
-        from . import arrangement
-        return (arrangement, (self.X,))
+        return (LazyArrangement, (self.X,))
 
     @property
     def n_cells(self) -> int:
@@ -406,3 +405,29 @@ def _levels_by_depth(child, parent, line, sgn, P):
         levels.append((child[e], parent[e], line[e], sgn[e]))
         frontier = child[e]
     return levels
+
+
+class LazyArrangement:
+    """An :class:`Arrangement` that is built from X on first use (what an unpickled one is)."""
+
+    def __init__(self, X):
+        self._X = X
+        self._real = None
+
+    @property
+    def real(self) -> Arrangement:
+        if self._real is None:
+            from . import arrangement
+            self._real = arrangement(self._X)
+        return self._real
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name in ("_X", "_real"):
+            raise AttributeError(name)
+        return getattr(self.real, name)
+
+    def __len__(self):
+        return len(self.real)
+
+    def __reduce__(self):
+        return (LazyArrangement, (self._X,))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..arrangement import CellSet, arrangement, as_cells
+from ..arrangement import CellSet, LazyArrangement, arrangement, as_cells
 from ..losses import get_loss
 from ..network import objective, predict
 from ..params import check_loss, check_scalar, check_X, check_y
@@ -112,6 +112,8 @@ def _cells_for(X, patterns, warm):
     if patterns is not None:
         return as_cells(X, patterns)
     prev = getattr(warm, "arrangement", None)
+    if isinstance(prev, LazyArrangement):
+        prev = prev.real
     if isinstance(prev, CellSet) and prev.exact and prev.n_samples == X.shape[0] and np.array_equal(prev.X, X):
         return prev                      # the same data: its arrangement is reused
     return arrangement(X)
