@@ -162,6 +162,7 @@ def test_3d_layouts_enumerate_exactly(X):
     check_enumeration(X)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(layout_2d(), st.integers(0, 2**31 - 1))
 def test_dual_norm_is_exact_on_degenerate_layouts(layout, seed):
@@ -173,6 +174,7 @@ def test_dual_norm_is_exact_on_degenerate_layouts(layout, seed):
     assert exact == pytest.approx(nnls_dual_norm(X, v, lp_chambers(X)), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layout_2d(), st.sampled_from([1e-2, 1e-1]), st.integers(0, 2**31 - 1))
 def test_optimum_on_degenerate_layouts_equals_the_cvxpy_route(layout, beta, seed):
@@ -230,18 +232,9 @@ def check_dual_conditions(X, r, rtol=1e-6):
     assert dual_norm(X, v) <= beta * (1 + 1e-9)
 
 
-MOONS = None
-
-
-def _moons():
-    from cvxcore.datasets import make
-    pts, y = make("moons")
-    return with_bias(pts), y
-
-
 @pytest.mark.parametrize("loss", ["squared", "hinge", "logistic"])
-def test_every_returned_neuron_touches_the_dual_constraint_and_m_star_counts_real_neurons(loss):
-    X, y = _moons()
+def test_every_returned_neuron_touches_the_dual_constraint_and_m_star_counts_real_neurons(loss, moons):
+    X, y = moons
     r = solve_convex(X, y, 0.01, loss=loss)
     assert r.status == "optimal", r.status
     check_dual_conditions(X, r)
@@ -264,8 +257,8 @@ def test_dual_conditions_on_a_symmetric_hand_drawn_set():
 
 
 @pytest.mark.parametrize("loss", ["squared", "hinge", "logistic"])
-def test_beta_max_is_where_the_zero_network_becomes_optimal(loss):
-    X, y = _moons()
+def test_beta_max_is_where_the_zero_network_becomes_optimal(loss, moons):
+    X, y = moons
     if loss == "squared":
         y = y * 0.7 + 0.2
     bm = beta_max(X, y, loss=loss)
