@@ -5,7 +5,7 @@ Training a two-layer ReLU network (2) is the convex program (8)
 streamlit or plotly; usable from a notebook or a script.
 """
 from .params import PARAMS, LOSSES, MAX_EXACT_PATTERNS
-from .network import with_bias, predict, nonconvex_objective
+from .network import with_bias, predict, nonconvex_objective, nonconvex_objectives
 from .patterns import activation_patterns, cover_count, paper_bound, exact_pattern_bound
 from .pricing import Arrangement, arrangement
 from .solve import solve_convex, solve_path, beta_max, ConvexResult

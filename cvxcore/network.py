@@ -50,3 +50,24 @@ def nonconvex_objective(X, y, U, alpha, beta, *, loss: str = "squared") -> float
     beta = check_scalar("beta", beta)
     U, alpha = check_network(U, alpha, X.shape[1])
     return float(_objective(X, y, U, alpha, beta, loss))
+
+
+def nonconvex_objectives(X, y, U, alpha, beta, *, loss: str = "squared") -> np.ndarray:
+    """Objective (2) of many networks at once: ``U (..., m, d)``, ``alpha (..., m)`` → ``(...)``.
+
+    The batched form of :func:`nonconvex_objective`, e.g. for a loss landscape: a grid of
+    G one-neuron networks is ``U`` of shape (G, 1, d) and ``alpha`` of shape (G, 1).
+    """
+    X = check_X(X)
+    loss = check_loss(loss)
+    y = check_y(y, X.shape[0], loss)
+    beta = check_scalar("beta", beta)
+    U = np.asarray(U, dtype=float)
+    alpha = np.asarray(alpha, dtype=float)
+    if U.ndim < 2 or U.shape[-1] != X.shape[1] or alpha.shape != U.shape[:-1]:
+        raise ValueError(f"U has shape {U.shape} and alpha {alpha.shape}; pass U (..., m, {X.shape[1]}) "
+                         "(one neuron per row, d = the columns of X) and alpha (..., m) with the same "
+                         "leading shape.")
+    if not (np.all(np.isfinite(U)) and np.all(np.isfinite(alpha))):
+        raise ValueError("U or alpha contains NaN/inf; pass finite weights.")
+    return _objective(X, y, U, alpha, beta, loss)
