@@ -45,7 +45,7 @@ TWO_POINTS = ("points", [[-1.0], [2.0]], [-1.0, 1.5])          # step 1: one neu
 GAUGE_POINTS = ("points", [[-1.0], [2.0]], [0.6, 0.9])         # the geometry page's first 1-D example
 
 STEPS: tuple[Step, ...] = (
-    Step("neuron", "One neuron, two points: a non-convex landscape", "convex", "Convex program",
+    Step("neuron", "One neuron, two points: two local minima", "convex", "Convex program",
          data=TWO_POINTS, bias=False, beta=0.1, m=1, loss="squared", needs="1d-nobias",
          prose=r"""One neuron $f(x) = \alpha\,(x u)_+$ fitted to two points, with weight decay: objective (2)
 over the plane of its two weights $(u, \alpha)$. The dashed line $u = 0$ splits the plane into two

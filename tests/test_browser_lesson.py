@@ -200,3 +200,20 @@ def test_clicking_the_path_sets_beta(server, page):
     assert after != before
     assert abs(__import__("math").log10(after / beta)) <= 0.06      # the clicked β, snapped to the slider's grid
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_sgd_page_shows_figure2_when_opened(server, page):
+    page.goto(server + "/sgd")
+    _idle(page)
+    page.get_by_role("button", name="Play").click()
+    _idle(page)
+    head = page.get_by_text("The paper's Figure 2: m = 8, 15 and 50")
+    head.scroll_into_view_if_needed()
+    head.click()
+    _idle(page)
+    fig = page.locator("[data-testid='stExpander'] [data-testid='stPlotlyChart'] .js-plotly-plot")
+    fig.first.wait_for(timeout=120_000)
+    titles = fig.first.evaluate("gd => gd._fullLayout.annotations.map(a => a.text)")
+    assert {"m = 8", "m = 15", "m = 50"} <= set(titles)
+    assert "computing …" not in titles
+    assert page.locator("[data-testid='stException']").count() == 0
