@@ -118,9 +118,6 @@ def neuron():
 
 
 def figure2():
-    finals = {}
-    right.caption("Full-batch gradient descent, learning rate 0.01, 20,000 iterations, β = 0.1, "
-                  "the same 10 random starts for each m.")
     box = right.container()
     finals = figure2_view(left, key="_lesson_fig2", height=470)
     p_star = finals["p_star"]
@@ -229,8 +226,9 @@ def gauge():
     shown = L.revealed("gauge", sig)
     if ds.n == 2:
         fig = FG.output_space_2d(G, g if shown else None, ds.y, animate=False)
-        fig.update_xaxes(title=dict(text="output ŷ₁ at the first point"))
-        fig.update_yaxes(title=dict(text="output ŷ₂ at the second point"))
+        fig.update_xaxes(title=dict(text="ŷ₁"))
+        fig.update_yaxes(title=dict(text="ŷ₂"))
+        fig.update_layout(legend=dict(orientation="h", x=0, y=-0.1, xanchor="left", yanchor="top", font=dict(size=13)))
     else:
         fig = FG.output_space_3d(G, g if shown else None, ds.y)
     fig.update_layout(height=520, title=None, margin=dict(t=20))

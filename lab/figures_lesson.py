@@ -107,7 +107,7 @@ def figure2_panels(panels: dict, p_star: float, *, beta: float, total_steps: int
     says it is being computed).  Every run is a thin line; p* of program (8) is dashed.  The
     y axis is shared and logarithmic, from just below p* to the highest start."""
     ms = list(panels)
-    fig = make_subplots(rows=1, cols=len(ms), shared_yaxes=True, horizontal_spacing=0.025,
+    fig = make_subplots(rows=1, cols=len(ms), shared_yaxes=True, horizontal_spacing=0.045,
                         subplot_titles=[f"m = {m}" for m in ms])
     hi = p_star * 10
     for c, m in enumerate(ms, start=1):
@@ -131,7 +131,7 @@ def figure2_panels(panels: dict, p_star: float, *, beta: float, total_steps: int
         fig.add_trace(go.Scatter(x=[0, total_steps], y=[p_star, p_star], mode="lines",
                                  line=dict(color=OPT, width=3, dash="dash"), name=f"p* = {p_star:.4f} (program (8))",
                                  legendgroup="opt", showlegend=(c == 1), hoverinfo="skip"), row=1, col=c)
-        fig.update_xaxes(range=[0, total_steps], title=dict(text="iteration"), dtick=total_steps / 2,
+        fig.update_xaxes(range=[0, total_steps], title=dict(text="iteration"), tickvals=[0, total_steps / 2],
                          tickformat="~s", row=1, col=c)
     lo = p_star / 1.15
     fig.update_yaxes(type="log", range=[np.log10(lo), np.log10(max(hi, p_star * 1.5))], dtick="D2",

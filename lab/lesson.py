@@ -57,15 +57,15 @@ from six starts.""",
 restricted to one activation pattern (one cell); nothing searched the landscape. Point out that the
 worse minimum is a true local minimum: no small change of (u, α) improves it, so gradient descent
 started there stays. Two neurons (one per cell) fit both points: that is why width matters (step 2)."""),
-    Step("figure2", "Gradient descent gets stuck (the paper's Figure 2)", "sgd", "SGD vs optimum",
-         data=("preset", "paper"), bias=True, beta=0.1, m=8, loss="squared", cols=(5, 2),
-         prose=r"""The paper's Figure 2: five points, a network of width $m$, the non-convex objective (2)
-trained by gradient descent from 10 random starts, for $m = 8, 15, 50$. The dashed line is $p^*$,
-the optimal value found by the convex program (8). With few neurons many starts stop above $p^*$;
-wider networks reach it more often, and no run ever goes below it.""",
-         notes="""The panels fill in one after the other (each is 10 runs of 20,000 steps). The stuck runs
-are not slow: they are at local minima and stay there. Ask why no run goes below the dashed line —
-that is Theorem 1, step 4."""),
+    Step("figure2", "Gradient descent gets stuck (the paper's Fig. 2)", "sgd", "SGD vs optimum",
+         data=("preset", "paper"), bias=True, beta=0.1, m=8, loss="squared", cols=(9, 5),
+         prose=r"""The paper's Figure 2: objective (2) of a width-$m$ network on five points, trained by
+gradient descent from 10 random starts. Dashed: $p^*$ from the convex program (8). With few neurons
+many starts stop above $p^*$; no run ever goes below it.""",
+         notes="""Full-batch gradient descent, learning rate 0.01, 20,000 iterations, β = 0.1, the same 10
+random starts for each m (docs/reproduction.md). The panels fill in one after the other. The stuck
+runs are not slow: they are at local minima and stay there. Ask why no run goes below the dashed
+line — that is Theorem 1, step 4."""),
     Step("patterns", "Activation patterns: the hyperplane arrangement", "arrangement", "Hyperplane arrangement",
          data=("preset", "paper"), bias=True, beta=0.1, loss="squared",
          prose=r"""A neuron $u$ switches point $i$ on when $x_i^\top u \ge 0$. Its activation pattern
@@ -265,6 +265,11 @@ def revealed(key: str, sig: str) -> bool:
     return c is not None
 
 
+def _md(value) -> str:
+    """A value as Markdown text (an asterisk, as in p*, is not emphasis)."""
+    return str(value).replace("*", "\\*")
+
+
 def ask(key: str, prompt: str, answer: Answer, sig: str, *, options: list | None = None,
         number: dict | None = None, container=None) -> bool:
     """A predict-then-reveal box: the student commits to a prediction (one of ``options``, or a whole
@@ -299,7 +304,7 @@ def ask(key: str, prompt: str, answer: Answer, sig: str, *, options: list | None
     mine = ss[commit][0]
     right = bool(answer.check(mine))
     (box.success if right else box.warning)(
-        f"**Computed: {answer.value}.** You predicted {mine}: {'right' if right else 'not this time'}.")
+        f"**Computed: {_md(answer.value)}.** You predicted {_md(mine)}: {'right' if right else 'not this time'}.")
     box.markdown(answer.why)
 
     def _again():
@@ -342,8 +347,8 @@ def count_within(final: np.ndarray, p_star: float, rtol: float = 0.01) -> int:
 def answer_figure2(final: np.ndarray, p_star: float, m: int) -> Answer:
     k = count_within(final, p_star)
     worst = float(np.nanmax(final) / p_star - 1)
-    why = (f"{k} of the {len(final)} starts with m = {m} end within 1 % of p* = {p_star:.4f}; the worst ends "
-           f"{100 * worst:.0f} % above it and stays there. Every run stays at or above p*: no network of any "
+    why = (f"{k} of the {len(final)} starts with m = {m} end within 1 % of p\\* = {p_star:.4f}; the worst ends "
+           f"{100 * worst:.0f} % above it and stays there. Every run stays at or above p\\*: no network of any "
            "width can beat the convex program.")
     return Answer(k, why, lambda p: p is not None and int(p) == k)
 
@@ -366,7 +371,7 @@ def answer_variables(d: int, P: int, n: int) -> Answer:
 
 def answer_m_star(m_star: int, n: int, beta: float, n_pos: int, n_neg: int) -> Answer:
     why = (f"At β = {beta:g} the optimum of (8) has {n_pos} nonzero blocks vᵢ and {n_neg} nonzero blocks wᵢ: "
-           f"m* = {m_star} neurons ({n_pos} with α > 0, {n_neg} with α < 0), within the bound n + 1 = {n + 1}. "
+           f"m\\* = {m_star} neurons ({n_pos} with α > 0, {n_neg} with α < 0), within the bound n + 1 = {n + 1}. "
            "A smaller β penalises neurons less, so more patterns are worth a neuron.")
     return Answer(m_star, why, lambda p: p is not None and int(p) == m_star)
 
@@ -399,7 +404,7 @@ def answer_dual(g_pos: np.ndarray, beta: float) -> Answer:
 
 
 def answer_first_neurons(m_below: int, beta_max: float) -> Answer:
-    why = (f"Just below β_max = {beta_max:.4g} (at 0.9·β_max) the optimum has m* = {m_below}: neurons enter one "
+    why = (f"Just below β_max = {beta_max:.4g} (at 0.9·β_max) the optimum has m\\* = {m_below}: neurons enter one "
            "at a time, the first in the direction u where |yᵀ(Xu)₊| is largest.")
     return Answer(m_below, why, lambda p: p is not None and int(p) == m_below)
 
@@ -407,7 +412,7 @@ def answer_first_neurons(m_below: int, beta_max: float) -> Answer:
 def answer_gauge(k: int, gamma: float, ratio: float | None, small_beta: float) -> Answer:
     where = "a corner (one point (Xu)₊ of Q_X)" if k == 1 else f"an edge between {k} points of ±Q_X"
     why = (f"The minimum-norm interpolating network uses **{k}** neuron(s): γ·C reaches y at {where}. "
-           f"γ = {gamma:.5g}" + (f", and p*(β)/β = {ratio:.5g} at β = {small_beta:.2g} (it rises to γ as β → 0)."
+           f"γ = {gamma:.5g}" + (f", and p\\*(β)/β = {ratio:.5g} at β = {small_beta:.2g} (it rises to γ as β → 0)."
                                  if ratio is not None else "."))
     return Answer(k, why, lambda p: p is not None and int(p) == k)
 
@@ -423,9 +428,9 @@ def answer_reach(final: np.ndarray, lower: np.ndarray, p_star: float, m: int, m_
     cert = np.asarray(final) - np.asarray(lower)
     ok = np.isfinite(cert) & (np.asarray(lower) > 0)
     worst_cert = (float(np.max(cert[ok] / np.asarray(lower)[ok])) if ok.any() else np.nan)
-    why = (f"With m = {m} (the optimum uses m* = {m_star}), {k} of {len(final)} runs end within 1 % of p* = "
+    why = (f"With m = {m} (the optimum uses m\\* = {m_star}), {k} of {len(final)} runs end within 1 % of p\\* = "
            f"{p_star:.5g}; the best ends at {best:.5g}. Each run's own certificate proves it is at most "
-           + (f"{100 * worst_cert:.3g} % above p* (the worst run)." if np.isfinite(worst_cert) else "… above p*."))
+           + (f"{100 * worst_cert:.3g} % above p\\* (the worst run)." if np.isfinite(worst_cert) else "… above p\\*."))
     return Answer(ans, why, lambda p: p == ans)
 
 
