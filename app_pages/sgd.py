@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cvxcore import predict, with_bias
-from cvxcore.sgd import certify_runs, train_sgd
+from cvxcore.training import certify_runs, train_sgd
 from lab import cached, codec, state, ui
 from lab import figures as F
 

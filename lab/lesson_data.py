@@ -12,8 +12,8 @@ import functools
 import numpy as np
 import streamlit as st
 
-from cvxcore import (arrangement, certify_runs, cover_count, geometry, neural_gauge, nonconvex_objectives,
-                     solve_convex, train_sgd)
+from cvxcore import (arrangement, certify_runs, cover_count, geometry, neural_gauge, objective, solve_convex,
+                     train_sgd)
 from cvxcore.datasets import make
 
 FIG2_MS = (8, 15, 50)               # the paper's widths
@@ -54,7 +54,7 @@ def one_neuron(X: np.ndarray, y: np.ndarray, beta: float) -> dict:
     ug = np.linspace(-LANDSCAPE_LIM, LANDSCAPE_LIM, LANDSCAPE_POINTS)
     ag = ug.copy()
     UU, AA = np.meshgrid(ug, ag)
-    Z = nonconvex_objectives(X, y, UU[..., None, None], AA[..., None], beta)
+    Z = objective(X, y, UU[..., None, None], AA[..., None], float(beta), "squared")   # batched over the grid
     minima = []
     arr = arrangement(X)
     for c, D in enumerate(arr.patterns()):
