@@ -45,6 +45,7 @@ def _charts(at) -> int:
     return len(at.get("plotly_chart"))
 
 
+@pytest.mark.slow
 def test_walk_every_step_with_next():
     at = _lesson()
     for k in range(1, L.N_STEPS + 1):
@@ -60,6 +61,7 @@ def test_walk_every_step_with_next():
     assert _heading(at).startswith(f"#### Step {L.N_STEPS - 1} of")
 
 
+@pytest.mark.slow
 def test_entering_a_step_sets_its_state():
     at = _lesson()                                           # step 1: two points, no bias, m = 1
     assert "2 points, 1-D regression, bias off" in " ".join(c.value for c in at.sidebar.caption)
@@ -94,6 +96,7 @@ def _reveal_number(at, key, value):
     return " ".join([s.value for s in at.success] + [w.value for w in at.warning])
 
 
+@pytest.mark.slow
 def test_a_question_answer_follows_the_data():
     at = _lesson(page="lesson", step="3")
     P_paper = _count_by_sampling(with_bias(make("paper")[0]))
