@@ -316,8 +316,8 @@ def dual_sphere(lon_deg: np.ndarray, lat_deg: np.ndarray, G: np.ndarray, beta: f
             if np.any(k):
                 fig.add_trace(go.Scatter(x=np.asarray(neurons[0])[k], y=np.asarray(neurons[1])[k], mode="markers",
                                          name=f"optimal neuron, α {'>' if pos else '<'} 0",
-                                         marker=dict(symbol="star", size=18, color=APOS if pos else ANEG,
-                                                     line=dict(color="black", width=1.2)),
+                                         marker=dict(symbol="star", size=20, color="white",   # white: seen on both
+                                                     line=dict(color=APOS if pos else ANEG, width=3)),   # colours
                                          hovertemplate="optimal neuron<br>φ = %{x:.1f}°, ϑ = %{y:.1f}°<extra></extra>"))
     _look(fig, height=height, xtitle="longitude φ of u, degrees", ytitle="latitude ϑ of u (bias), degrees")
     fig.update_xaxes(range=[-180, 180], dtick=45, zeroline=False)

@@ -75,7 +75,7 @@ $D_1, \dots, D_P$, at most Cover's count $2\sum_{k<r}\binom{n-1}{k}$ (the paper'
          notes="""With a bias, each 1-D point gives a line through the origin of the (weight, bias) plane:
 2n cells. Add a point on the small canvas and ask for the new count before it is shown. For 2-D data
 (step 10's data) the cells live on a sphere and P grows like n²."""),
-    Step("program8", "Program (8) and Theorem 1: its optimum is p*", "convex", "Convex program",
+    Step("program8", "Theorem 1: program (8) gives p*", "convex", "Convex program",
          beta=0.1,
          prose=r"""Give every pattern $D_i$ two blocks $v_i, w_i$ constrained to its cell and solve the
 convex program (8): $\min \tfrac12\|\sum_i D_iX(v_i - w_i) - y\|^2 + \beta\sum_i(\|v_i\| + \|w_i\|)$.
@@ -93,7 +93,7 @@ predict again.""",
 theorem. The SGD page warns when m < m*: that is the width Theorem 1 needs."""),
     Step("dual", "Why those neurons: the dual (4)", "path", "Regularization path & dual",
          prose=r"""The dual (4) asks for $v$ with $|v^\top(Xu)_+| \le \beta$ for **every** unit direction
-$u$ (the band). At the optimum $v$ is the residual $y - \hat y$, and each optimal neuron sits exactly
+$u$ (the band). At the optimum $v$ is the residual $y - \hat y$ (squared loss), and each optimal neuron sits exactly
 where the curve touches the edge of the band, at $+\beta$ if $\alpha_j > 0$ and $-\beta$ if $\alpha_j < 0$.
 Nowhere else can a neuron help: that is why the neurons are where they are.""",
          notes="""This is complementary slackness. A neuron in a direction where |vᵀ(Xu)₊| < β would
@@ -102,8 +102,8 @@ independently of the solver. The full page overlays SGD's neurons: a stuck run's
 the band."""),
     Step("path", "The regularization path: β from β_max down", "path", "Regularization path & dual",
          prose=r"""For $\beta \ge \beta_{\max} = \max_{\|u\|\le1}|y^\top(Xu)_+|$ the zero network is optimal:
-$v = y$ already satisfies the dual constraint. Below $\beta_{\max}$ neurons switch on, one pattern at a
-time, and $p^*(\beta)$ falls. Each point of the path is a certified solve of (8), warm-started from
+$v = y$ (squared loss) already satisfies the dual constraint. Below $\beta_{\max}$ neurons switch on
+pattern by pattern, and $p^*(\beta)$ falls. Each point of the path is a certified solve of (8), warm-started from
 its neighbour. **Click a point** to set β there.""",
          notes="""The first neuron to appear is the direction where |yᵀ(Xu)₊| is largest — the dual
 picture of step 6 at β = β_max. Patterns enter and sometimes leave along the path (the bottom row)."""),
@@ -404,8 +404,9 @@ def answer_dual(g_pos: np.ndarray, beta: float) -> Answer:
 
 
 def answer_first_neurons(m_below: int, beta_max: float) -> Answer:
-    why = (f"Just below β_max = {beta_max:.4g} (at 0.9·β_max) the optimum has m\\* = {m_below}: neurons enter one "
-           "at a time, the first in the direction u where |yᵀ(Xu)₊| is largest.")
+    why = (f"Just below β_max = {beta_max:.4g} (at 0.9·β_max) the optimum has m\\* = {m_below}: as β falls "
+           "neurons enter (and some leave again), the first in the direction(s) u where |yᵀ(Xu)₊| is largest "
+           "(squared loss).")
     return Answer(m_below, why, lambda p: p is not None and int(p) == m_below)
 
 

@@ -212,7 +212,7 @@ def sgd_marks(X: np.ndarray, v: np.ndarray, runs: list, p_star: float) -> list[d
         if not len(r["U"]):
             continue
         rel = (r["final"] - p_star) / max(abs(p_star), 1e-300)
-        name = f"SGD run {k + 1}: {'stuck, ' if rel > STUCK_RTOL else ''}{100 * max(rel, 0):.2g} % above p*"
+        name = f"SGD run {k + 1}: ends {100 * max(rel, 0):.2g} % above p*"
         g = dual_constraint_values(X, v, r["U"] / np.linalg.norm(r["U"], axis=1, keepdims=True))
         a = angles_of(r["U"])
         if X.shape[1] == 2:
