@@ -138,6 +138,8 @@ def patterns():
                  left, key="_lesson_cells")
     elif X.shape[1] == 3 and C["interior"] is not None:
         ui.chart(F.sphere_arrangement(X, C["interior"][0], height=500), left, key="_lesson_sphere")
+    elif X.shape[1] == 3:
+        left.info(f"{C['P']:,} cells: too many to draw here; the count below is exact.")
     else:
         left.info(f"With d = {X.shape[1]} the cells are two half-lines (u > 0 and u < 0); "
                   "turn the bias on to see the plane of (weight, bias).")
