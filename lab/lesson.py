@@ -94,8 +94,8 @@ theorem. The SGD page warns when m < m*: that is the width Theorem 1 needs."""),
     Step("dual", "Why those neurons: the dual (4)", "path", "Regularization path & dual",
          prose=r"""The dual (4) asks for $v$ with $|v^\top(Xu)_+| \le \beta$ for **every** unit direction
 $u$ (the band). At the optimum $v$ is the residual $y - \hat y$ (squared loss), and each optimal neuron sits exactly
-where the curve touches the edge of the band, at $+\beta$ if $\alpha_j > 0$ and $-\beta$ if $\alpha_j < 0$.
-Nowhere else can a neuron help: that is why the neurons are where they are.""",
+where the curve touches an edge of the band. Nowhere else can a neuron help: that is why the neurons are
+where they are. Which edge? Predict it.""",
          notes="""This is complementary slackness. A neuron in a direction where |vᵀ(Xu)₊| < β would
 cost more in weight decay than it gains in fit. The map is drawn from the certificate's dual point,
 independently of the solver. The full page overlays SGD's neurons: a stuck run's neurons sit inside

@@ -246,6 +246,6 @@ def dual_figure(X: np.ndarray, res, beta: float, *, sgd: list[dict] = (), height
     if d == 2:
         a = angles_of(U) if len(U) else np.zeros(0)
         return FL.dual_circle(coords, g, beta, neurons=(a, gn, alpha), sgd=sgd, height=height,
-                              angle_label=f"angle θ of u = ({labels[0]}, {labels[1]}) = (cos θ, sin θ)")
+                              angle_label=f"angle θ of u = ({labels[0]}, {labels[1]})")
     a = angles_of(U) if len(U) else np.zeros((0, 2))
     return FL.dual_sphere(coords[0], coords[1], g, beta, neurons=(a[:, 0], a[:, 1], alpha), sgd=sgd, height=height)
