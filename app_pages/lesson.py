@@ -8,7 +8,6 @@ the core through :mod:`lab.lesson_data`, :mod:`lab.path_dual` and :mod:`lab.cach
 import numpy as np
 import streamlit as st
 
-from cvxcore import with_bias
 from lab import cached, state, ui
 from lab import figures as F
 from lab import figures_geometry as FG
@@ -79,13 +78,13 @@ def _clickable_fit(res, base: str, *, height: int = 500) -> None:
     draw = state.show("draw")
     if ds.d == 1:
         xs = np.linspace(*F.CANVAS_1D[0], 401)
-        Xs = with_bias(xs[:, None]) if ds.bias else xs[:, None]
+        Xs = LD.grid_design(xs, ds.bias)
         fig = F.fit_1d(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": res.predict(Xs)}, U=res.U, alpha=res.alpha,
                        bias=ds.bias, height=height, clickable=draw)
     else:
         g = np.linspace(*F.CANVAS_2D[0], 81)
         G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
-        Fv = res.predict(with_bias(G) if ds.bias else G).reshape(g.size, g.size)
+        Fv = res.predict(LD.grid_design(G, ds.bias)).reshape(g.size, g.size)
         fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha, bias=ds.bias, height=height,
                             clickable=draw)
     if draw:

@@ -13,13 +13,15 @@ button away ("Load this step's data set"); settings the link did not set take th
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 import streamlit as st
 
-from lab import state
+from lab import codec, state
+from lab.lesson_data import preset
 
 _APPLIED = "_lesson_applied"           # the step whose state this session has taken (or kept)
 
@@ -140,7 +142,6 @@ N_STEPS = len(STEPS)
 
 # ----------------------------------------------------------------------------- entering a step
 def _data_arrays(spec) -> tuple[np.ndarray, np.ndarray, str | None]:
-    from lab.lesson_data import preset
     if spec[0] == "preset":
         X, y = preset(spec[1])
         return np.array(X), np.array(y), spec[1]
@@ -246,7 +247,6 @@ class Answer:
 def signature(*parts) -> str:
     """A short digest of what a question's answer depends on (data, β, m, …): a prediction made
     for other data is stale."""
-    import hashlib
     h = hashlib.blake2b(digest_size=8)
     for p in parts:
         h.update(np.ascontiguousarray(p).tobytes() if isinstance(p, np.ndarray) else repr(p).encode())
@@ -320,7 +320,6 @@ def compact_top() -> None:
 
 def full_page_url(page: str) -> str:
     """The address of app page ``page`` with the whole current state (lab.codec.share_url)."""
-    from lab import codec
     here = st.context.url or "http://localhost:8501/lesson"
     base = here.split("?", 1)[0].rstrip("/").rsplit("/", 1)[0] + "/" + page
     return codec.share_url(base, state.share_dataset(), {"page": page, **state.settings()})
