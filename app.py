@@ -24,10 +24,12 @@ st.set_page_config(page_title="Convex ReLU Lab", page_icon=":material/hub:", lay
 
 _HERE = Path(__file__).parent
 _PAGES = [  # (file, title, icon, url path); a page whose file is absent is left out
+    ("app_pages/lesson.py", "Lesson", ":material/school:", "lesson"),
     ("app_pages/data.py", "Data", ":material/draw:", "data"),
     ("app_pages/arrangement.py", "Hyperplane arrangement", ":material/grid_on:", "arrangement"),
     ("app_pages/convex.py", "Convex program", ":material/target:", "convex"),
     ("app_pages/sgd.py", "SGD vs optimum", ":material/trending_down:", "sgd"),
+    ("app_pages/path.py", "Regularization path & dual", ":material/timeline:", "path"),
     ("app_pages/geometry.py", "Geometry (gauge)", ":material/change_history:", "geometry"),
     ("app_pages/convolution.py", "Convolutions", ":material/filter_alt:", "convolution"),
     ("app_pages/higher_dims.py", "Higher dimensions", ":material/view_in_ar:", "higher_dims"),

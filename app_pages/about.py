@@ -39,6 +39,9 @@ Weak duality: the dual objective of any feasible $v$ is a lower bound on $p^*$. 
 residual, such a $v$ bounds how far that network (say, an SGD run) is above the global optimum.
 
 ### How to read each page
+- **Lesson**: the result in ten guided steps, in the paper's order. Each step loads its data and
+  settings, draws one live figure and asks you to predict something before revealing the computed
+  answer; Next and Back walk the steps, and the step is in the address so a class can follow.
 - **Data**: click the empty canvas to add a point (for 2-D data, choose its class first). Undo, clear,
   or load a preset. The bias toggle appends a column of ones to $X$. The next three pages use this data set.
 - **Hyperplane arrangement**: the hyperplanes $x_i^\top u = 0$ in weight space, and the cells between them.
@@ -50,6 +53,9 @@ residual, such a $v$ bounds how far that network (say, an SGD run) is above the 
 - **SGD vs optimum**: ordinary training of (2) with $m$ neurons from several random starts, against the
   line $p^*$. Each run gets a certificate. Theorem 1 guarantees that width $m \ge m^*$ can reach $p^*$;
   with $m < m^*$ the runs may stay above it.
+- **Regularization path & dual**: $p^*(\beta)$, $m^*(\beta)$ and the active patterns from $\beta_{\max}$
+  (where the zero network becomes optimal) down; click a point to set $\beta$. Below, the dual constraint
+  $u \mapsto v^\top(Xu)_+$ over unit directions against $\pm\beta$: the optimal neurons sit where it is tight.
 - **Geometry (gauge)**: the $\beta \to 0$ limit for $n = 2$ or 3 points: the neural gauge (paper's Figure 1).
 - **Convolutions**: linear, circular and separable ReLU CNNs as the convex programs (12), (14) and (8)
   (section 4), against gradient descent.

@@ -203,3 +203,10 @@ else:
         col.markdown(f"**{name}**")       # above the chart: a plotly title collides with its top legend
         ui.chart(container=col, fig=F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias, height=430,
                                                   show_neurons=False), key=f"_sgd_dec_{k}")
+
+# ----------------------------------------------------------------------------- the paper's Figure 2
+with st.expander("The paper's Figure 2: m = 8, 15 and 50 on its five points", key="_sgd_fig2_open",
+                 on_change="rerun") as fig2:
+    if fig2.open:                       # computed (about 2 s a panel, cached) only when opened
+        from lab.figure2 import figure2_view
+        figure2_view(key="_sgd_fig2")

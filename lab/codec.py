@@ -71,6 +71,7 @@ MAX_PAYLOAD_BYTES = 64 * 1024       # decompressed payload bound (anti zip-bomb)
 MAX_CSV_BYTES = 200_000             # upload size cap
 
 PAGES = ("data", "arrangement", "convex", "sgd", "geometry", "convolution", "higher_dims", "about")
+PAGES += ("lesson", "path")          # the guided lesson and the regularization path / dual page
 OPTIMIZERS = ("sgd", "momentum", "adam")      # cvxcore.sgd.OPTIMIZERS
 DATA_KEY = "data"                   # the query-parameter name of the data token
 
@@ -289,6 +290,9 @@ SETTINGS: dict[str, Any] = {
     "hide": dict(kind="set", name="hide", options=tuple(CONTROLS), default=None,
                  help="controls hidden in classroom mode (None: lab.classroom.DEFAULT_HIDDEN)"),
 }
+
+# The lesson's step (app_pages/lesson.py clamps it to the lesson's length).
+SETTINGS["step"] = Param("step", 1, 50, 1, integer=True, help="the step of the lesson page")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}

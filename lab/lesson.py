@@ -1,0 +1,440 @@
+"""The lesson: its steps in the paper's order, the state each step sets, and predict-then-reveal.
+
+A step is a :class:`Step`: a title, the app state it needs (data set, bias, β, m, loss, set through
+:mod:`lab.state` when the step is entered), the full page that explores the same idea, 2–4 sentences
+of prose and the teacher's notes.  The page ``app_pages/lesson.py`` draws each step's figure and asks
+its question; the answers are computed from the data on screen by the ``answer_*`` functions below
+(pure functions of the core's results: a test can call them).
+
+The step is the shared setting ``step`` (in the URL: ``/lesson?page=lesson&step=K``).  Entering a
+step with Next/Back/the step list applies its state.  A session that arrives at the lesson with a
+data set of its own (a shared link, or data drawn earlier) keeps it: the step's data is then one
+button away ("Load this step's data set"); settings the link did not set take the step's values.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import streamlit as st
+
+from lab import codec, state
+from lab.lesson_data import preset
+
+_APPLIED = "_lesson_applied"           # the step whose state this session has taken (or kept)
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    page: str                           # the full page (a lab.codec.PAGES name) for "open in the full page"
+    page_label: str
+    data: tuple | None = None           # ("preset", name) | ("points", X, y) | None: keep the current data
+    bias: bool | None = None
+    beta: float | None = None
+    m: int | None = None
+    loss: str | None = None
+    prose: str = ""
+    notes: str = ""
+    needs: str = "any"                  # what data the figure needs: "1d-nobias", "2d", "n23", "any"
+    cols: tuple = (3, 2)                # widths of the figure column and the text column
+
+
+TWO_POINTS = ("points", [[-1.0], [2.0]], [-1.0, 1.5])          # step 1: one neuron, two points
+GAUGE_POINTS = ("points", [[-1.0], [2.0]], [0.6, 0.9])         # the geometry page's first 1-D example
+
+STEPS: tuple[Step, ...] = (
+    Step("neuron", "One neuron, two points: two local minima", "convex", "Convex program",
+         data=TWO_POINTS, bias=False, beta=0.1, m=1, loss="squared", needs="1d-nobias",
+         prose=r"""One neuron $f(x) = \alpha\,(x u)_+$ fitted to two points, with weight decay: objective (2)
+over the plane of its two weights $(u, \alpha)$. The dashed line $u = 0$ splits the plane into two
+**cells**: for $u < 0$ only the point with $x < 0$ is active, for $u > 0$ only the one with $x > 0$.
+Inside one cell the ReLU is a fixed linear map, so the problem is convex there, and each cell has
+its own minimum (the stars): **two local minima of different value**. White lines are gradient descent
+from six starts.""",
+         notes="""Ask first which start ends where. Each star is computed by the convex program (8)
+restricted to one activation pattern (one cell); nothing searched the landscape. Point out that the
+worse minimum is a true local minimum: no small change of (u, α) improves it, so gradient descent
+started there stays. Two neurons (one per cell) fit both points: that is why width matters (step 2)."""),
+    Step("figure2", "Gradient descent gets stuck (the paper's Fig. 2)", "sgd", "SGD vs optimum",
+         data=("preset", "paper"), bias=True, beta=0.1, m=8, loss="squared", cols=(9, 5),
+         prose=r"""The paper's Figure 2: objective (2) of a width-$m$ network on five points, trained by
+gradient descent from 10 random starts. Dashed: $p^*$ from the convex program (8). With few neurons
+many starts stop above $p^*$; no run ever goes below it.""",
+         notes="""Full-batch gradient descent, learning rate 0.01, 20,000 iterations, β = 0.1, the same 10
+random starts for each m (docs/reproduction.md). The panels fill in one after the other. The stuck
+runs are not slow: they are at local minima and stay there. Ask why no run goes below the dashed
+line — that is Theorem 1, step 4."""),
+    Step("patterns", "Activation patterns: the hyperplane arrangement", "arrangement", "Hyperplane arrangement",
+         data=("preset", "paper"), bias=True, beta=0.1, loss="squared",
+         prose=r"""A neuron $u$ switches point $i$ on when $x_i^\top u \ge 0$. Its activation pattern
+$D = \mathrm{diag}(1[Xu \ge 0])$ changes only when $u$ crosses a line $x_i^\top u = 0$, one line per
+point. So the plane of $u$ is cut into **cells**, one pattern each: there are finitely many patterns
+$D_1, \dots, D_P$, at most Cover's count $2\sum_{k<r}\binom{n-1}{k}$ (the paper's bound on $P$).""",
+         notes="""With a bias, each 1-D point gives a line through the origin of the (weight, bias) plane:
+2n cells. Add a point on the small canvas and ask for the new count before it is shown. For 2-D data
+(step 10's data) the cells live on a sphere and P grows like n²."""),
+    Step("program8", "Theorem 1: program (8) gives p*", "convex", "Convex program",
+         beta=0.1,
+         prose=r"""Give every pattern $D_i$ two blocks $v_i, w_i$ constrained to its cell and solve the
+convex program (8): $\min \tfrac12\|\sum_i D_iX(v_i - w_i) - y\|^2 + \beta\sum_i(\|v_i\| + \|w_i\|)$.
+**Theorem 1:** its optimal value equals $p^*$, the best value of the non-convex problem (2) over every
+network of width $m \ge m^*$. The black curve is the optimal network; click the plot to add a point.""",
+         notes="""(8) is a group lasso with cone constraints: convex, so its solver finds the global
+minimum and certifies it (the gap is shown). Here the value is computed exactly over all P patterns
+from step 3. The count of variables grows with P, polynomially in n for fixed dimension."""),
+    Step("blocks", "Reading the network off the nonzero blocks", "convex", "Convex program",
+         prose=r"""The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks exactly to zero. Each
+nonzero block is one neuron: $v_i \ne 0$ gives $u = v_i/\sqrt{\|v_i\|}$, $\alpha = +\sqrt{\|v_i\|}$, and
+$w_i$ the same with $\alpha < 0$. Their number is $m^*$, at most $n + 1$. Move β or add a point and
+predict again.""",
+         notes="""Larger β: fewer nonzero blocks (group sparsity). m* ≤ n + 1 comes from Carathéodory's
+theorem. The SGD page warns when m < m*: that is the width Theorem 1 needs."""),
+    Step("dual", "Why those neurons: the dual (4)", "path", "Regularization path & dual",
+         prose=r"""The dual (4) asks for $v$ with $|v^\top(Xu)_+| \le \beta$ for **every** unit direction
+$u$ (the band). At the optimum $v$ is the residual $y - \hat y$ (squared loss), and each optimal neuron sits exactly
+where the curve touches an edge of the band. Nowhere else can a neuron help: that is why the neurons are
+where they are. Which edge? Predict it.""",
+         notes="""This is complementary slackness. A neuron in a direction where |vᵀ(Xu)₊| < β would
+cost more in weight decay than it gains in fit. The map is drawn from the certificate's dual point,
+independently of the solver. The full page overlays SGD's neurons: a stuck run's neurons sit inside
+the band."""),
+    Step("path", "The regularization path: β from β_max down", "path", "Regularization path & dual",
+         prose=r"""For $\beta \ge \beta_{\max} = \max_{\|u\|\le1}|y^\top(Xu)_+|$ the zero network is optimal:
+$v = y$ (squared loss) already satisfies the dual constraint. Below $\beta_{\max}$ neurons switch on
+pattern by pattern, and $p^*(\beta)$ falls. Each point of the path is a certified solve of (8), warm-started from
+its neighbour. **Click a point** to set β there.""",
+         notes="""The first neuron to appear is the direction where |yᵀ(Xu)₊| is largest — the dual
+picture of step 6 at β = β_max. Patterns enter and sometimes leave along the path (the bottom row)."""),
+    Step("gauge", "β → 0: the neural gauge (Figure 1)", "geometry", "Geometry (gauge)",
+         data=GAUGE_POINTS, bias=True, beta=0.01, loss="squared", needs="n23",
+         prose=r"""With two points every output $\hat y = f(X)$ is a point of the plane. One neuron gives a
+point $(Xu)_+$ of the rectified ellipsoid $Q_X$ (blue); a network is a combination of such points. As
+$\beta \to 0$, $p^*(\beta)/\beta$ tends to the **gauge** $\gamma$: the factor by which the hull
+$C = \mathrm{conv}(Q_X \cup -Q_X)$ must grow to reach $y$ (dashed).""",
+         notes="""γ = min Σ|αⱼ| over networks that interpolate y: the minimum-norm interpolant. Where the
+grown hull touches y tells the neurons: on a corner, one neuron; on an edge, two. The polar set (full
+page) gives γ again by duality."""),
+    Step("certificate", "SGD against the certificate", "sgd", "SGD vs optimum",
+         data=("preset", "paper"), bias=True, beta=0.1, m=2, loss="squared",
+         prose=r"""Train the non-convex network by gradient descent and certify each run **from its own
+weights**: a dual point built from the run's residual gives a lower bound on $p^*$ (dotted, the run's
+colour). The run is then provably at most (objective − bound) above the global optimum. Change the
+width $m$ and predict again.""",
+         notes="""No convex solve is needed for the certificate: it is weak duality, priced exactly
+over the cells. A stuck run's bound stays near p*, so its certified gap shows how far it is stuck.
+Here m* = 4: with m = 2 Theorem 1 does not apply."""),
+    Step("beyond", "Beyond: classification and convolutions", "convex", "Convex program",
+         data=("preset", "xor"), bias=True, beta=0.1, loss="hinge", needs="2d",
+         prose=r"""The theorem holds for any convex loss: here the hinge loss on 2-D points of two classes,
+program (8) over the patterns of the points in the plane (one great circle per point on the sphere of
+$u$). Colour is the sign of the optimal network, black its decision boundary. Click to add a point
+of the chosen class. Convolutional networks reduce to the same program (section 4: Convolutions page).""",
+         notes="""Hinge and logistic loss change only the first term of (8). Linear CNNs become a
+nuclear-norm problem (12) and circular ones an ℓ1 problem (14) — the Convolutions page has both.
+The paper's Figure 3 is this picture for 50 points on a circle."""),
+)
+N_STEPS = len(STEPS)
+
+
+# ----------------------------------------------------------------------------- entering a step
+def _data_arrays(spec) -> tuple[np.ndarray, np.ndarray, str | None]:
+    if spec[0] == "preset":
+        X, y = preset(spec[1])
+        return np.array(X), np.array(y), spec[1]
+    return np.asarray(spec[1], float), np.asarray(spec[2], float), None
+
+
+def step_data(k: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Step k's own data set (points (n, d), targets), or None when it keeps the current one."""
+    s = STEPS[k - 1]
+    return None if s.data is None else _data_arrays(s.data)[:2]
+
+
+def load_step_data(k: int) -> None:
+    """Replace the data set by step k's (undoable; nothing happens when it is already that set)."""
+    s = STEPS[k - 1]
+    if s.data is None:
+        return
+    X, y, name = _data_arrays(s.data)
+    cur = state.get_dataset()
+    if not (cur.X.shape == X.shape and np.array_equal(cur.X, X) and np.array_equal(cur.y, y)):
+        state.set_data(X, y, preset=name)
+    if s.bias is not None:
+        state.set_setting("bias", s.bias)
+    if s.loss is not None:
+        state.set_setting("loss", s.loss)
+
+
+def apply_step(k: int, *, only_unset: bool = False) -> None:
+    """Set step k's state: its data set (unless ``only_unset``), bias, β, m and loss.  With
+    ``only_unset`` a setting keeps any value it already has (from a link, or an earlier page)."""
+    s = STEPS[k - 1]
+    if not only_unset:
+        load_step_data(k)
+    for name in ("beta", "m", "loss"):
+        value = getattr(s, name)
+        if value is not None and (not only_unset or state.setting(name) is None):
+            state.set_setting(name, value)
+    state.set_setting("step", k)
+    st.session_state[_APPLIED] = k
+
+
+def go(k: int) -> None:
+    """Next/Back/the step list (an ``on_click``): enter step k with its whole state."""
+    apply_step(int(min(max(k, 1), N_STEPS)))
+
+
+def current_step() -> tuple[int, str | None, bool]:
+    """The step to show this run, a message when the link's step was out of range, and whether
+    the step's state was applied just now (then the caller reruns, so that everything drawn
+    before the page — the sidebar, the address — shows it).
+
+    On a session's first lesson run the step's state is applied if the data set is still the
+    app's untouched default (no link data, nothing drawn); otherwise the session's data is kept and
+    only settings without a value take the step's.  A step changed by the address (Back/Forward,
+    a link) keeps the state the address carried."""
+    raw = state.setting("step", 1)
+    try:
+        k = int(raw)
+    except (TypeError, ValueError):
+        k = 1
+    msg = None
+    if not 1 <= k <= N_STEPS:
+        msg = f"The link asks for step {k}; the lesson has steps 1 to {N_STEPS}. Showing step {min(max(k, 1), N_STEPS)}."
+        k = min(max(k, 1), N_STEPS)
+    ss = st.session_state
+    if msg:
+        ss["_lesson_msg"] = msg             # shown once, after the rerun that may follow
+    applied = ss.get(_APPLIED)
+    now = False
+    if applied is None:
+        untouched = not state.can_undo() and state.preset_name() == state.DEFAULT_PRESET
+        apply_step(k, only_unset=not untouched)
+        now = untouched
+    elif applied != k:
+        ss[_APPLIED] = k
+    state.set_setting("step", k)
+    return k, (None if now else ss.pop("_lesson_msg", None)), now
+
+
+def data_fits(k: int, ds) -> str | None:
+    """None when the current data set suits step k's figure, else what the step needs."""
+    need = STEPS[k - 1].needs
+    if ds.n == 0:
+        return "The data set is empty."
+    if need == "1d-nobias" and not (ds.d == 1 and not ds.bias):
+        return "This step draws one neuron on 1-D data without a bias (two weights u, α)."
+    if need == "2d" and ds.d != 2:
+        return "This step needs 2-D points of two classes."
+    if need == "n23" and ds.n not in (2, 3):
+        return f"This step draws the outputs of n = 2 or 3 points in the plane or in space; the data set has {ds.n}."
+    return None
+
+
+# ----------------------------------------------------------------------------- predict, then reveal
+@dataclass
+class Answer:
+    """A question's computed answer: ``value`` (as shown), ``check(prediction) -> bool``, ``why``."""
+    value: Any
+    why: str
+    check: Callable[[Any], bool] = field(default=lambda p: False)
+
+
+def signature(*parts) -> str:
+    """A short digest of what a question's answer depends on (data, β, m, …): a prediction made
+    for other data is stale."""
+    h = hashlib.blake2b(digest_size=8)
+    for p in parts:
+        h.update(np.ascontiguousarray(p).tobytes() if isinstance(p, np.ndarray) else repr(p).encode())
+    return h.hexdigest()
+
+
+def revealed(key: str, sig: str) -> bool:
+    """True when the student has committed a prediction for question ``key`` on the state ``sig``.
+    A prediction made on another state (the data, β or m changed since) is dropped: predict again."""
+    ss = st.session_state
+    c = ss.get(f"_lesson_commit_{key}")
+    if c is not None and c[1] != sig:
+        del ss[f"_lesson_commit_{key}"]
+        ss[f"_lesson_stale_{key}"] = True
+        return False
+    return c is not None
+
+
+def _md(value) -> str:
+    """A value as Markdown text (an asterisk, as in p*, is not emphasis)."""
+    return str(value).replace("*", "\\*")
+
+
+def ask(key: str, prompt: str, answer: Answer, sig: str, *, options: list | None = None,
+        number: dict | None = None, container=None) -> bool:
+    """A predict-then-reveal box: the student commits to a prediction (one of ``options``, or a whole
+    ``number`` in [``number['lo']``, ``number['hi']``]), presses Reveal and sees the answer computed
+    from the data on screen, whether the prediction was right and why.  The committed prediction is
+    kept (plain session state, with the state ``sig`` it was made on) until "Predict again" or until
+    the data or settings change.  Returns whether the answer is shown."""
+    ss = st.session_state
+    box = (container or st).container(border=True)
+    commit = f"_lesson_commit_{key}"
+    pred_key = f"_lesson_pred_{key}"
+    shown = revealed(key, sig)
+    box.markdown(f"**Predict, then reveal.** {prompt}")
+    if ss.pop(f"_lesson_stale_{key}", False):
+        box.caption("The data or a setting changed since your last prediction: predict again.")
+    if not shown:
+        if options is not None:
+            pred = box.radio("your prediction", options, index=None, key=pred_key,
+                             horizontal=len(options) <= 3, label_visibility="collapsed")
+        else:
+            pred = box.number_input("your prediction", min_value=int(number["lo"]), max_value=int(number["hi"]),
+                                    value=None, step=1, key=pred_key, placeholder="type your prediction",
+                                    label_visibility="collapsed")
+
+        def _commit():
+            if ss.get(pred_key) is not None:
+                ss[commit] = (ss[pred_key], sig)
+        box.button("Reveal", icon=":material/visibility:", key=f"_lesson_reveal_{key}", on_click=_commit,
+                   disabled=pred is None, type="primary",
+                   help="Commit to your prediction first; the answer is computed from the data on screen.")
+        return False
+    mine = ss[commit][0]
+    right = bool(answer.check(mine))
+    (box.success if right else box.warning)(
+        f"**Computed: {_md(answer.value)}.** You predicted {_md(mine)}: {'right' if right else 'not this time'}.")
+    box.markdown(answer.why)
+
+    def _again():
+        ss.pop(commit, None)
+    box.button("Predict again", icon=":material/replay:", key=f"_lesson_again_{key}", on_click=_again)
+    return True
+
+
+def compact_top() -> None:
+    """Less empty space above the step's heading, so that its figure fits a 1280×720 projector."""
+    st.html('<style>[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }</style>')
+
+
+def full_page_url(page: str) -> str:
+    """The address of app page ``page`` with the whole current state (lab.codec.share_url)."""
+    here = st.context.url or "http://localhost:8501/lesson"
+    base = here.split("?", 1)[0].rstrip("/").rsplit("/", 1)[0] + "/" + page
+    return codec.share_url(base, state.share_dataset(), {"page": page, **state.settings()})
+
+
+# ----------------------------------------------------------------------------- the answers
+def answer_lower_minimum(minima: list[dict], labels: dict) -> Answer:
+    """Step 1: which cell's minimum is lower; ``labels`` maps the cell's side (−1, +1) to its option."""
+    best = min(minima, key=lambda m: m["value"])
+    other = max(minima, key=lambda m: m["value"])
+    why = (f"Each star is the optimum of program (8) restricted to one activation pattern: "
+           f"{labels[best['side']]} has objective {best['value']:.4f}, {labels[other['side']]} "
+           f"{other['value']:.4f}. The lower one is the best a single neuron can do; gradient descent "
+           "started in the other cell stops at the higher one.")
+    return Answer(labels[best["side"]], why, lambda p: p == labels[best["side"]])
+
+
+def count_within(final: np.ndarray, p_star: float, rtol: float = 0.01) -> int:
+    """Runs whose final objective is within ``rtol`` (relative) of p*."""
+    final = np.asarray(final, float)
+    return int(np.sum(np.isfinite(final) & (final <= p_star * (1 + rtol))))
+
+
+def answer_figure2(final: np.ndarray, p_star: float, m: int) -> Answer:
+    k = count_within(final, p_star)
+    worst = float(np.nanmax(final) / p_star - 1)
+    why = (f"{k} of the {len(final)} starts with m = {m} end within 1 % of p\\* = {p_star:.4f}; the worst ends "
+           f"{100 * worst:.0f} % above it and stays there. Every run stays at or above p\\*: no network of any "
+           "width can beat the convex program.")
+    return Answer(k, why, lambda p: p is not None and int(p) == k)
+
+
+def answer_cells(P: int, cover: int, n: int, r: int) -> Answer:
+    note = ("equal to Cover's count: the points are in general position" if P == cover else
+            f"below Cover's count {cover}: some lines coincide (repeated x) or pass through common points")
+    why = (f"The arrangement of the {n} lines xᵢᵀu = 0 (rank r = {r}) has **{P} cells**, {note}. "
+           + ("For 1-D data with a bias each line cuts the circle of u twice: 2n cells." if r == 2 else ""))
+    return Answer(P, why, lambda p: p is not None and int(p) == P)
+
+
+def answer_variables(d: int, P: int, n: int) -> Answer:
+    k = 2 * d * P
+    why = (f"Two blocks vᵢ, wᵢ ∈ R^{d} for each of the P = {P} patterns: 2·d·P = 2·{d}·{P} = **{k}** variables, "
+           f"and 2·n·P = {2 * n * P} linear inequalities (the cone constraints). A convex program this size is "
+           "solved to its global optimum in well under a second.")
+    return Answer(k, why, lambda p: p is not None and int(p) == k)
+
+
+def answer_m_star(m_star: int, n: int, beta: float, n_pos: int, n_neg: int) -> Answer:
+    why = (f"At β = {beta:g} the optimum of (8) has {n_pos} nonzero blocks vᵢ and {n_neg} nonzero blocks wᵢ: "
+           f"m\\* = {m_star} neurons ({n_pos} with α > 0, {n_neg} with α < 0), within the bound n + 1 = {n + 1}. "
+           "A smaller β penalises neurons less, so more patterns are worth a neuron.")
+    return Answer(m_star, why, lambda p: p is not None and int(p) == m_star)
+
+
+DUAL_OPTIONS = ["+β", "−β", "0", "strictly between −β and +β"]
+
+
+def classify_dual(values: np.ndarray, beta: float, rtol: float = 1e-3) -> str:
+    """Where values of vᵀ(Xû)₊ sit relative to the band: one of :data:`DUAL_OPTIONS`."""
+    values = np.asarray(values, float)
+    if values.size and np.all(np.abs(values - beta) <= rtol * beta):
+        return DUAL_OPTIONS[0]
+    if values.size and np.all(np.abs(values + beta) <= rtol * beta):
+        return DUAL_OPTIONS[1]
+    if values.size and np.all(np.abs(values) <= rtol * beta):
+        return DUAL_OPTIONS[2]
+    return DUAL_OPTIONS[3]
+
+
+def answer_dual(g_pos: np.ndarray, beta: float) -> Answer:
+    """Step 6: the value of vᵀ(Xû)₊ at the optimal neurons with α > 0."""
+    if not len(g_pos):
+        return Answer("no neuron with α > 0", "At this β the optimum has no neuron with α > 0; move β down.",
+                      lambda p: False)
+    c = classify_dual(g_pos, beta)
+    vals = ", ".join(f"{v / beta:.6f} β" for v in np.asarray(g_pos)[:6])
+    why = (f"At the {len(g_pos)} neuron(s) with α > 0, vᵀ(Xû)₊ = {vals}: the constraint |vᵀ(Xu)₊| ≤ β is "
+           "tight exactly there, with the sign of α (complementary slackness between (8) and its dual (4)).")
+    return Answer(c, why, lambda p: p == c)
+
+
+def answer_first_neurons(m_below: int, beta_max: float) -> Answer:
+    why = (f"Just below β_max = {beta_max:.4g} (at 0.9·β_max) the optimum has m\\* = {m_below}: as β falls "
+           "neurons enter (and some leave again), the first in the direction(s) u where |yᵀ(Xu)₊| is largest "
+           "(squared loss).")
+    return Answer(m_below, why, lambda p: p is not None and int(p) == m_below)
+
+
+def answer_gauge(k: int, gamma: float, ratio: float | None, small_beta: float) -> Answer:
+    where = "a corner (one point (Xu)₊ of Q_X)" if k == 1 else f"an edge between {k} points of ±Q_X"
+    why = (f"The minimum-norm interpolating network uses **{k}** neuron(s): γ·C reaches y at {where}. "
+           f"γ = {gamma:.5g}" + (f", and p\\*(β)/β = {ratio:.5g} at β = {small_beta:.2g} (it rises to γ as β → 0)."
+                                 if ratio is not None else "."))
+    return Answer(k, why, lambda p: p is not None and int(p) == k)
+
+
+REACH_OPTIONS = ["yes, at least one run reaches p*", "no, every run stays above p*"]
+
+
+def answer_reach(final: np.ndarray, lower: np.ndarray, p_star: float, m: int, m_star: int,
+                 rtol: float = 0.01) -> Answer:
+    k = count_within(final, p_star, rtol)
+    ans = REACH_OPTIONS[0] if k else REACH_OPTIONS[1]
+    best = float(np.nanmin(final))
+    cert = np.asarray(final) - np.asarray(lower)
+    ok = np.isfinite(cert) & (np.asarray(lower) > 0)
+    worst_cert = (float(np.max(cert[ok] / np.asarray(lower)[ok])) if ok.any() else np.nan)
+    why = (f"With m = {m} (the optimum uses m\\* = {m_star}), {k} of {len(final)} runs end within 1 % of p\\* = "
+           f"{p_star:.5g}; the best ends at {best:.5g}. Each run's own certificate proves it is at most "
+           + (f"{100 * worst_cert:.3g} % above p\\* (the worst run)." if np.isfinite(worst_cert) else "… above p\\*."))
+    return Answer(ans, why, lambda p: p == ans)
+
+
+def answer_accuracy(correct: int, n: int) -> Answer:
+    why = (f"The optimal network classifies {correct} of the {n} training points correctly (sign of f(xᵢ) = yᵢ). "
+           "Weight decay trades a perfect fit for fewer, smaller neurons: a larger β can give up points.")
+    return Answer(correct, why, lambda p: p is not None and int(p) == correct)

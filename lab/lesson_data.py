@@ -1,0 +1,160 @@
+"""The lesson's numbers: cached calls into the core (``st.cache_data``, keyed on data and parameters).
+
+Each function returns plain arrays and numbers for :mod:`lab.figures_lesson` and for the answers of
+the lesson's questions (:mod:`lab.lesson`); nothing here draws.  Bad input comes back as the core's
+``ValueError`` text, never as a traceback: functions that can fail return ``(value, None)`` or
+``(None, message)``.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import streamlit as st
+
+from cvxcore import (arrangement, certify_runs, cover_count, geometry, neural_gauge, objective, solve_convex,
+                     train_sgd, with_bias)
+from cvxcore.datasets import make
+
+FIG2_MS = (8, 15, 50)               # the paper's widths
+FIG2_TRIALS = 10                    # the paper's starts
+FIG2_STEPS = 20_000                 # as scripts/fig2.py and docs/reproduction.md
+FIG2_BETA = 0.1
+
+
+@functools.lru_cache(maxsize=None)
+def preset(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A preset data set as loaded by the Data page (seed 0): points (n, d) and targets (n,)."""
+    X, y = make(name, seed=0)
+    X.setflags(write=False)
+    y.setflags(write=False)
+    return X, y
+
+
+def paper_design() -> tuple[np.ndarray, np.ndarray]:
+    """The paper's Figure 2 data with its bias column: X = [x, 1] with x = −2 … 2, y = (1, −1, 1, 1, −1)."""
+    P, y = preset("paper")
+    return np.c_[P, np.ones(len(P))], np.array(y)
+
+
+def grid_design(points: np.ndarray, bias: bool) -> np.ndarray:
+    """Grid points (k,) or (k, 2) as rows of X, with the bias column when the data has one."""
+    P = np.asarray(points, float)
+    P = P[:, None] if P.ndim == 1 else P
+    return with_bias(P) if bias else P
+
+
+# ----------------------------------------------------------------------------- step 1: one neuron
+LANDSCAPE_LIM = 2.5
+LANDSCAPE_POINTS = 161
+GD_STARTS = np.array([(-2.2, 0.4), (-0.6, -2.2), (1.6, -1.8), (0.35, 2.2), (2.2, 0.2), (-1.6, 2.0)])
+
+
+@st.cache_data(max_entries=64, show_spinner="Computing the landscape …")
+def one_neuron(X: np.ndarray, y: np.ndarray, beta: float) -> dict:
+    """The one-neuron network f(x) = α(xu)₊ on 1-D data without bias (X (n, 1)).
+
+    Returns the grid ``ug``, ``ag`` and objective (2) on it ``Z`` (len(ag), len(ug)); one local
+    minimum per cell of the arrangement (u < 0 and u > 0), each the optimum of program (8) over that
+    cell's single activation pattern (``minima``: u, alpha, value, pattern, m); and gradient-descent
+    trajectories of (u, α) from :data:`GD_STARTS` (``paths``)."""
+    ug = np.linspace(-LANDSCAPE_LIM, LANDSCAPE_LIM, LANDSCAPE_POINTS)
+    ag = ug.copy()
+    UU, AA = np.meshgrid(ug, ag)
+    Z = objective(X, y, UU[..., None, None], AA[..., None], float(beta), "squared")   # batched over the grid
+    minima = []
+    arr = arrangement(X)
+    for c, D in enumerate(arr.patterns()):
+        r = solve_convex(X, y, beta, patterns=D[None])
+        u, a = (float(r.U[0, 0]), float(r.alpha[0])) if r.m_star else (0.0, 0.0)
+        minima.append({"u": u, "alpha": a, "value": float(r.value), "pattern": D.copy(), "m": r.m_star,
+                       "side": float(np.sign(arr.interior_point(c)[0]))})
+    paths = []
+    U0 = GD_STARTS[:, :1, None].copy()
+    a0 = GD_STARTS[:, 1:].copy()
+    run = None
+    traj = [GD_STARTS.copy()]
+    for _ in range(60):
+        run = (train_sgd(X, y, beta=beta, U0=U0, alpha0=a0, lr=0.02, steps=25, record_every=25) if run is None
+               else train_sgd(X, y, beta=beta, lr=0.02, steps=25, record_every=25, resume=run))
+        traj.append(np.c_[run.U[:, 0, 0], run.alpha[:, 0]])
+    T = np.stack(traj, axis=1)                                   # (starts, time, 2)
+    T = np.clip(T, -LANDSCAPE_LIM, LANDSCAPE_LIM)
+    paths = [T[k] for k in range(T.shape[0])]
+    ends = np.c_[run.U[:, 0, 0], run.alpha[:, 0]]
+    return {"ug": ug, "ag": ag, "Z": Z, "minima": minima, "paths": paths, "ends": ends}
+
+
+# ----------------------------------------------------------------------------- Figure 2
+@st.cache_data(max_entries=16, show_spinner=False)
+def figure2_optimum(beta: float = FIG2_BETA) -> float:
+    """p* of program (8) on the paper's data (the dashed line of Figure 2)."""
+    X, y = paper_design()
+    return float(solve_convex(X, y, beta).value)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def figure2_runs(m: int, trials: int = FIG2_TRIALS, steps: int = FIG2_STEPS, beta: float = FIG2_BETA,
+                 seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Full-batch gradient descent of width ``m`` on the paper's data (squared loss, the same seed
+    for every m): ``(recorded steps (T,), objectives (trials, T), final objectives (trials,))``."""
+    X, y = paper_design()
+    r = train_sgd(X, y, m=m, beta=beta, steps=steps, trials=trials, seed=seed, record_every=max(1, steps // 400))
+    return r.steps, r.history(), r.final
+
+
+# ----------------------------------------------------------------------------- arrangement
+@st.cache_data(max_entries=64, show_spinner=False)
+def cells(X: np.ndarray):
+    """``(dict, None)`` or ``(None, message)``: the arrangement of X's rows — ``P`` (cells),
+    ``interior`` (P, d) a unit direction inside each, ``patterns`` (P, n), ``cover`` Cover's count
+    2 Σ_{k<r} C(n−1, k) and ``rank`` r."""
+    try:
+        arr = arrangement(X)
+    except ValueError as e:
+        return None, str(e)
+    n = X.shape[0]
+    r = int(np.linalg.matrix_rank(X))
+    P = arr.n_cells
+    interior = np.array([arr.interior_point(c) for c in range(P)]) if P <= 20_000 else None
+    return {"P": P, "interior": interior, "patterns": arr.patterns() if P <= 20_000 else None,
+            "cover": int(cover_count(n, r)), "rank": r, "n": n, "d": X.shape[1]}, None
+
+
+# ----------------------------------------------------------------------------- SGD with certificates
+@st.cache_data(max_entries=64, show_spinner="Training and certifying each run …")
+def sgd_certified(X: np.ndarray, y: np.ndarray, beta: float, loss: str, m: int, trials: int = 6,
+                  steps: int = 10_000, seed: int = 0):
+    """``(dict, None)`` or ``(None, message)``: gradient descent of width m from ``trials`` starts
+    and each run's certified lower bound on p* (:func:`cvxcore.certify_runs`, from the run's own
+    weights).  Keys ``steps``, ``history`` (trials, T), ``final``, ``lower`` (trials,), ``diverged``."""
+    try:
+        r = train_sgd(X, y, m=m, beta=beta, loss=loss, steps=steps, trials=trials, seed=seed,
+                      record_every=max(1, steps // 300))
+        c = certify_runs(X, y, r, refine=3)
+    except ValueError as e:
+        return None, str(e)
+    return {"steps": r.steps, "history": r.history(), "final": r.final, "lower": np.asarray(c.lower_bound),
+            "diverged": r.diverged}, None
+
+
+# ----------------------------------------------------------------------------- the gauge (β → 0)
+@st.cache_data(max_entries=32, show_spinner="Computing the gauge …")
+def gauge(X: np.ndarray, y: np.ndarray):
+    """``((GaugeResult, Geometry), None)`` or ``(None, message)`` for n = 2 or 3 points."""
+    try:
+        return (neural_gauge(X, y), geometry(X, num=721 if X.shape[0] == 2 else 2000)), None
+    except ValueError as e:
+        return None, str(e)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def value_at(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared"):
+    """``(dict, None)`` or ``(None, message)``: program (8) at one β over the exact patterns —
+    ``value`` p*, ``m`` m*, ``pos``/``neg`` its neurons with α > 0 / α < 0, ``status``."""
+    try:
+        r = solve_convex(X, y, beta, loss=loss)
+    except ValueError as e:
+        return None, str(e)
+    return {"value": float(r.value), "m": int(r.m_star), "pos": int(np.sum(r.alpha > 0)),
+            "neg": int(np.sum(r.alpha < 0)), "status": r.status}, None

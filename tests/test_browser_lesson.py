@@ -1,0 +1,219 @@
+"""The lesson and the path page in real Chromium (Playwright with Debian's chromium) at 1280×720.
+
+* Walking every step with Next: each shows "Step K of N", its figure drawn (plotly's SVG) and
+  starting on the screen, the step in the address, no exception.
+* A question's answer follows the data: on step 3 a committed prediction is revealed as the
+  computed count of patterns; a point clicked onto the step's canvas changes the data, the old
+  prediction is dropped, and the new reveal shows the new count.
+* Classroom mode: the sidebar is hidden and Next still walks the lesson.
+* The path page: a click on a point of the path sets the β slider (and the address) to that β,
+  snapped to the slider's grid.
+"""
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+pw = pytest.importorskip("playwright.sync_api")
+if not os.path.exists(CHROMIUM):
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+from lab.lesson import N_STEPS, STEPS  # noqa: E402
+
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not answer /_stcore/health within 2 minutes")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with pw.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(server, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    yield ctx.new_page()
+    ctx.close()
+
+
+def _idle(pg, timeout=240_000):
+    pg.wait_for_selector(IDLE, timeout=timeout)
+    pg.wait_for_timeout(500)
+    pg.wait_for_selector(IDLE, timeout=timeout)
+
+
+def _query(pg) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(pg.url).query).items()}
+
+
+def _wait_for(cond, pg, tries=60):
+    for _ in range(tries):
+        try:
+            if cond():
+                return True
+        except Exception:
+            pass
+        pg.wait_for_timeout(500)
+    return cond()
+
+
+def _heading(pg) -> str:
+    return pg.locator("h4").filter(has_text=re.compile(r"^Step \d+ of")).first.inner_text()
+
+
+def _n_points(pg) -> int:
+    return int(re.search(r"Data:\s*(\d+) points", pg.locator("[data-testid='stSidebar']").inner_text()).group(1))
+
+
+def test_walk_every_step_with_next(server, page):
+    page.goto(server + "/lesson?page=lesson&step=1")
+    _idle(page)
+    for k in range(1, N_STEPS + 1):
+        assert _heading(page).startswith(f"Step {k} of {N_STEPS} · {STEPS[k - 1].title}")
+        assert _wait_for(lambda: _query(page).get("step") == str(k), page), page.url
+        assert page.locator("[data-testid='stException']").count() == 0, k
+        plot = page.locator("[data-testid='stPlotlyChart'] .main-svg").first
+        plot.wait_for(timeout=60_000)                       # plotly has drawn the figure
+        box = plot.bounding_box()
+        assert box["width"] > 300 and box["height"] > 300, (k, box)
+        assert box["y"] < 720 - 300, (k, box)               # most of the figure is on the projector's screen
+        if k < N_STEPS:
+            page.get_by_role("button", name="Next").click()
+            _idle(page)
+    assert page.get_by_role("button", name="Next").is_disabled()
+
+
+def _predict_and_reveal(pg, value: int) -> str:
+    box = pg.locator("[data-testid='stNumberInput'] input").first
+    box.fill(str(value))
+    box.press("Enter")
+    _idle(pg)
+    pg.get_by_role("button", name="Reveal").click()
+    _idle(pg)
+    return pg.locator("[data-testid='stAlert']").filter(has_text="Computed").first.inner_text()
+
+
+def test_adding_a_point_changes_the_answer(server, page):
+    page.goto(server + "/lesson?page=lesson&step=3")
+    _idle(page)
+    assert _n_points(page) == 5
+    text = _predict_and_reveal(page, 10)
+    assert "Computed: 10." in text and "right" in text
+    canvas = page.locator("[data-testid='stPlotlyChart']").nth(1).locator(".nsewdrag").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    # the canvas spans x ∈ [−3, 3], y ∈ [−2.5, 2.5]; (2.6, 2.2) is empty and not on x = ±2, ±1, 0
+    x, y = box["x"] + box["width"] * (2.6 + 3) / 6, box["y"] + box["height"] * (2.5 - 2.2) / 5
+    for _ in range(2):
+        page.mouse.move(x - 8, y - 8)
+        page.mouse.move(x, y, steps=4)
+        page.wait_for_timeout(600)
+        page.mouse.click(x, y)
+        if _wait_for(lambda: _n_points(page) == 6, page, tries=30):
+            break
+    assert _n_points(page) == 6
+    _idle(page)
+    assert page.get_by_text("predict again").count() >= 1    # the prediction was for the old data
+    text = _predict_and_reveal(page, 10)
+    assert "Computed: 12." in text and "not this time" in text
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_classroom_mode_walks_the_lesson(server, page):
+    page.goto(server + "/lesson?page=lesson&step=3&classroom=1")
+    _idle(page)
+    assert page.locator("[data-testid='stSidebar']").count() == 0 or \
+        not page.locator("[data-testid='stSidebar']").is_visible()
+    assert _heading(page).startswith(f"Step 3 of {N_STEPS}")
+    page.get_by_role("button", name="Next").click()
+    _idle(page)
+    assert _heading(page).startswith(f"Step 4 of {N_STEPS}")
+    assert _query(page).get("classroom") == "1" and _query(page).get("step") == "4"
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_clicking_the_path_sets_beta(server, page):
+    page.goto(server + "/path")
+    _idle(page)
+    assert _wait_for(lambda: "beta" in _query(page), page)
+    before = float(_query(page)["beta"])
+    plot = page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").first
+    plot.wait_for(timeout=60_000)
+    plot.scroll_into_view_if_needed()
+    # the screen position of the path's 8th point (p*(β) against β on a log axis), from plotly's axes
+    px, py, beta = page.evaluate("""() => {
+        const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, pt = gd.calcdata[0][7];
+        const r = gd.getBoundingClientRect();
+        return [r.left + xa._offset + xa.c2p(pt.x), r.top + ya._offset + ya.c2p(pt.y), pt.x];
+    }""")
+    for _ in range(2):
+        page.mouse.move(px - 6, py - 6)
+        page.mouse.move(px, py, steps=3)
+        page.wait_for_timeout(600)
+        page.mouse.click(px, py)
+        if _wait_for(lambda: float(_query(page)["beta"]) != before, page, tries=30):
+            break
+    _idle(page)
+    after = float(_query(page)["beta"])
+    assert after != before
+    assert abs(__import__("math").log10(after / beta)) <= 0.06      # the clicked β, snapped to the slider's grid
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_sgd_page_shows_figure2_when_opened(server, page):
+    page.goto(server + "/sgd")
+    _idle(page)
+    page.get_by_role("button", name="Play").click()
+    _idle(page)
+    head = page.get_by_text("The paper's Figure 2: m = 8, 15 and 50")
+    head.scroll_into_view_if_needed()
+    head.click()
+    _idle(page)
+    fig = page.locator("[data-testid='stExpander'] [data-testid='stPlotlyChart'] .js-plotly-plot")
+    fig.first.wait_for(timeout=120_000)
+    titles = fig.first.evaluate("gd => gd._fullLayout.annotations.map(a => a.text)")
+    assert {"m = 8", "m = 15", "m = 50"} <= set(titles)
+    assert "computing …" not in titles
+    assert page.locator("[data-testid='stException']").count() == 0

@@ -1,0 +1,171 @@
+"""The lesson page (AppTest, in-process) and its pure parts.
+
+* Walking all steps with Next: each renders its heading "Step K of N" and a figure, no exception.
+* The step in the address: ``?page=lesson&step=K`` opens step K; an out-of-range step is clamped
+  with a message.
+* A question's answer is computed from the data on screen: step 3's count of activation patterns
+  follows a change of the data set (a preset chosen on the Data page), checked against an
+  independent count of sign vectors on a dense circle of directions.
+* The answers' pure functions, the one-neuron landscape's minima (closed form and grid), the
+  Figure 2 runs, and the figure builders.
+"""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cvxcore import solve_convex, with_bias
+from cvxcore.datasets import make
+from lab import figures_lesson as FL
+from lab import lesson as L
+from lab import lesson_data as LD
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT = 300
+
+
+def _lesson(**query):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if not query:
+        at.switch_page("app_pages/lesson.py")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _heading(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("#### Step"))
+
+
+def _charts(at) -> int:
+    return len(at.get("plotly_chart"))
+
+
+@pytest.mark.slow
+def test_walk_every_step_with_next():
+    at = _lesson()
+    for k in range(1, L.N_STEPS + 1):
+        assert _heading(at).startswith(f"#### Step {k} of {L.N_STEPS} · {L.STEPS[k - 1].title}")
+        assert not at.exception, (k, [e.value for e in at.exception])
+        assert not at.error, (k, [e.value for e in at.error])
+        assert _charts(at) >= 1, k
+        assert any("Predict, then reveal" in m.value for m in at.markdown), k
+        if k < L.N_STEPS:
+            at.button(key="_lesson_next").click().run()
+    assert at.button(key="_lesson_next").disabled
+    at.button(key="_lesson_back").click().run()
+    assert _heading(at).startswith(f"#### Step {L.N_STEPS - 1} of")
+
+
+@pytest.mark.slow
+def test_entering_a_step_sets_its_state():
+    at = _lesson()                                           # step 1: two points, no bias, m = 1
+    assert "2 points, 1-D regression, bias off" in " ".join(c.value for c in at.sidebar.caption)
+    at.button(key="_lesson_next").click().run()              # step 2: the paper's five points
+    assert "5 points, 1-D regression, bias on" in " ".join(c.value for c in at.sidebar.caption)
+    for _ in range(8):
+        at.button(key="_lesson_next").click().run()          # step 10: XOR, hinge loss
+    assert "2-D classification" in " ".join(c.value for c in at.sidebar.caption)
+    assert any("With the hinge loss at β = 0.1" in m.value for m in at.markdown)
+
+
+def test_the_step_is_in_the_address():
+    at = _lesson(page="lesson", step="5")
+    assert _heading(at).startswith(f"#### Step 5 of {L.N_STEPS}")
+    at = _lesson(page="lesson", step="99")
+    assert _heading(at).startswith(f"#### Step {L.N_STEPS} of")
+    assert any(f"steps 1 to {L.N_STEPS}" in w.value for w in at.warning)
+    assert at.query_params["step"] in (str(L.N_STEPS), [str(L.N_STEPS)])   # the address is corrected
+
+
+def _count_by_sampling(X, k=200_000):
+    """Cells of the arrangement counted without it: distinct sign vectors of X u on a dense circle."""
+    th = np.linspace(0, 2 * np.pi, k, endpoint=False) + 1e-7
+    U = np.c_[np.cos(th), np.sin(th)]
+    return len({r.tobytes() for r in (U @ X.T > 0)})
+
+
+def _reveal_number(at, key, value):
+    at.number_input(key=f"_lesson_pred_{key}").set_value(value).run()
+    at.button(key=f"_lesson_reveal_{key}").click().run()
+    assert not at.exception
+    return " ".join([s.value for s in at.success] + [w.value for w in at.warning])
+
+
+@pytest.mark.slow
+def test_a_question_answer_follows_the_data():
+    at = _lesson(page="lesson", step="3")
+    P_paper = _count_by_sampling(with_bias(make("paper")[0]))
+    text = _reveal_number(at, "patterns", P_paper)
+    assert f"Computed: {P_paper}." in text and "right" in text
+    at.switch_page("app_pages/data.py")                      # change the data set with the Data page's preset
+    at.run()
+    at.button(key="_preset_sine").click().run()
+    at.switch_page("app_pages/lesson.py")
+    at.run()
+    assert _heading(at).startswith("#### Step 3 of")         # the step keeps the student's data
+    P_sine = _count_by_sampling(with_bias(make("sine")[0]))
+    assert P_sine != P_paper
+    assert any("predict again" in c.value for c in at.caption)   # the old prediction was for other data
+    text = _reveal_number(at, "patterns", P_paper)
+    assert f"Computed: {P_sine}." in text and "not this time" in text
+
+
+# ----------------------------------------------------------------------------- pure parts
+def test_answers():
+    a = L.answer_cells(10, 10, 5, 2)
+    assert a.value == 10 and a.check(10) and not a.check(9) and "Cover" in a.why
+    assert L.answer_variables(2, 10, 5).value == 40
+    assert L.count_within(np.array([1.0, 1.005, 1.02, np.nan]), 1.0) == 2
+    assert L.classify_dual(np.array([0.1, 0.1 * (1 - 1e-5)]), 0.1) == "+β"
+    assert L.classify_dual(np.array([-0.1]), 0.1) == "−β"
+    assert L.classify_dual(np.array([0.05]), 0.1) == "strictly between −β and +β"
+    r = L.answer_reach(np.array([1.5, 1.001]), np.array([0.99, 0.999]), 1.0, 8, 4)
+    assert r.value == L.REACH_OPTIONS[0]
+    r = L.answer_reach(np.array([1.5, 1.2]), np.array([0.99, 0.999]), 1.0, 2, 4)
+    assert r.value == L.REACH_OPTIONS[1]
+
+
+def test_one_neuron_minima_are_the_per_pattern_convex_optima():
+    x, y, beta = np.array([[-1.0], [2.0]]), np.array([-1.0, 1.5]), 0.1
+    D = LD.one_neuron(x, y, beta)
+    assert len(D["minima"]) == 2
+    for m in D["minima"]:
+        a = 0 if m["side"] < 0 else 1                          # the active point of the cell
+        b = 1 - a
+        closed = 0.5 * y[b] ** 2 + 0.5 * y[a] ** 2 - (abs(x[a, 0] * y[a]) - beta) ** 2 / (2 * x[a, 0] ** 2)
+        assert m["value"] == pytest.approx(closed, rel=1e-7)
+        half = D["Z"][:, D["ug"] * m["side"] > 0]              # the grid in that half-plane
+        assert half.min() >= m["value"] - 1e-9                 # nothing on the grid beats the convex optimum
+        assert half.min() <= m["value"] + 0.01                 # and the grid gets close to it
+        assert np.sign(m["u"]) == m["side"]
+    values = sorted(m["value"] for m in D["minima"])
+    assert values[1] - values[0] > 0.1                         # two minima of different value
+    assert min(values) > solve_convex(x, y, beta).value        # two neurons do better than one
+
+
+def test_figure2_runs_stay_above_p_star():
+    p = LD.figure2_optimum()
+    assert p == pytest.approx(0.8914472026, rel=1e-8)
+    steps, hist, final = LD.figure2_runs(8, trials=4, steps=4000)
+    assert hist.shape == (4, len(steps)) and np.all(hist[np.isfinite(hist)] >= p * (1 - 1e-9))
+    assert final.shape == (4,)
+
+
+def test_figure_builders():
+    fig = FL.figure2_panels({8: (np.arange(3), np.ones((2, 3))), 15: None}, 0.9, beta=0.1, total_steps=2)
+    assert any(a.text == "computing …" for a in fig.layout.annotations)
+    X = with_bias(make("paper")[0])
+    C, err = LD.cells(X)
+    assert err is None and C["P"] == 10 == C["cover"]
+    on = FL.cells_plane(X, C["interior"], C["patterns"])
+    off = FL.cells_plane(X, C["interior"], C["patterns"], numbered=False)
+    assert len(on.data) == len(off.data) + 1
+    hid = FL.sgd_certified(np.arange(5), None, np.array([0.8]), 0.9)
+    assert any("Reveal" in a.text for a in hid.layout.annotations)
+    shown = FL.sgd_certified(np.arange(5), np.ones((1, 5)), np.array([0.8]), 0.9)
+    assert [t.name for t in shown.data][0] == "run 1"
