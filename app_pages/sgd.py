@@ -138,9 +138,11 @@ def _counter_text(r: training.LiveRun) -> str:
 
 def _draw_traces(r: training.LiveRun, container) -> None:
     note = (f"Every run diverged (✕): try a smaller learning rate, e.g. {lr_try:g}" if r.all_diverged else None)
+    still = not live["playing"] and refined is not None and refined[0] == r.end_step
     fig = F.sgd_traces(r.steps, r.history(), p_star, total_steps=r.cfg.steps, p_star_label=p_label,
                        bound_steps=r.bound_steps, bounds=r.bounds, diverged=r.diverged,
-                       diverged_at=r.diverged_at, selected=shown, height=HEIGHT, note=note)
+                       diverged_at=r.diverged_at, selected=shown, height=HEIGHT, note=note,
+                       refined=refined[1] if still else None, refined_at=r.end_step if still else None)
     ui.chart(fig, container=container, key="_sgd_traces")
 
 
@@ -168,11 +170,11 @@ def _draw_fit(r: training.LiveRun, container) -> None:
             U, a = r.network(t)
             _, Fv = training.regions_2d(U, a, ds.bias)
             fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias, height=HEIGHT,
-                                reference=F_opt, boundary_name=f"run {t + 1}: f(x) = 0",
-                                reference_name="optimum (8): f(x) = 0", legend="side")
+                                reference=F_opt, boundary_name=f"run {t + 1}", reference_name="optimum (8)",
+                                legend="side")
         else:
             fig = F.decision_2d(ds.X, ds.y, g, g, F_opt, U=None, alpha=None, bias=ds.bias, height=HEIGHT,
-                                show_neurons=False, boundary_name="optimum (8): f(x) = 0", legend="side")
+                                show_neurons=False, boundary_name="optimum (8)", legend="side")
     container.markdown(f"**{name}**" if not ok else
                        f"**Run {t + 1}** at step {r.end_step:,}: objective {r.current[t]:.4g}"
                        + (f" ≤ p* + {r.current[t] - r.bounds[t, -1]:.2g} (certified)"
@@ -204,6 +206,12 @@ def _animate():
         st.rerun()
 
 
+# Paused or finished: each run's certificate refined by cutting planes, drawn as a diamond at
+# the end of its bound and listed in the table below (computed once per step count).
+refined = None
+if exact and run.started and not live["playing"]:
+    with st.spinner("Refining each run's certificate …"):
+        refined = (run.end_step, np.array([np.nan if c is None else c.lower_bound for c in run.certificates()]))
 _animate()
 
 # ----------------------------------------------------------------------------- what happened
@@ -234,7 +242,9 @@ else:
     ui.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {p_star:.5g}; "
                "whether SGD finds it depends on the start.")
 ui.caption("Solid: objective (2) of each run. Dotted, same colour: the best lower bound on p* its networks "
-           "have certified so far (one exact pricing of the dual over every cell, each frame). Dashed: p*. "
+           "have certified so far (the dual point from its residual, scaled to feasibility by one exact pricing "
+           "over every cell, each frame; loose for the hinge loss, whose subgradient at points on the margin "
+           "is arbitrary). Diamonds, when paused or finished: the bound refined by cutting planes. Dashed: p*. "
            + ("Beside it: the chosen run's network now, with each neuron's kink (dotted) and the optimum (black)."
               if ds.d == 1 else
               "Beside it: the chosen run's decision regions now, its neurons' lines and the optimum's boundary "
@@ -258,8 +268,7 @@ if not exact:
     st.info("The certificate prices the dual over every cell of the arrangement; these "
             f"{ds.n} points have too many cells for that here, so no certificate is shown.")
 else:
-    with st.spinner("Refining each run's certificate …"):
-        certs = run.certificates()
+    certs = run.certificates()
     rows = []
     at = run.diverged_at
     for t in range(run.cfg.trials):
@@ -311,11 +320,14 @@ else:
         for lab, t in (("best", ranked[0]), ("worst", ranked[-1]))]
     if len(ranked) == 1:
         picks = picks[:2]
-    cols = st.columns(len(picks))
-    for k, (col, (name, U, a)) in enumerate(zip(cols, picks)):
-        g, Fv = training.regions_2d(U, a, ds.bias)
-        col.markdown(f"**{name}**")       # above the chart: a plotly title collides with its top legend
-        ui.chart(container=col, fig=F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias, height=460,
-                                                  show_neurons=False, legend="none"), key=f"_sgd_dec_{k}")
+    # two a row: at three a row a plot is ~250 px wide on a 1400 px screen, too small to read
+    for row in range(0, len(picks), 2):
+        cols = st.columns(2)
+        for k, (col, (name, U, a)) in enumerate(zip(cols, picks[row:row + 2]), start=row):
+            g, Fv = training.regions_2d(U, a, ds.bias)
+            col.markdown(f"**{name}**")       # above the chart: a plotly title collides with its top legend
+            ui.chart(container=col, fig=F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias,
+                                                      height=520, show_neurons=False, legend="none"),
+                     key=f"_sgd_dec_{k}")
     ui.caption("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0; "
                "points: blue circles class +1, orange squares class −1.")

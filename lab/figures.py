@@ -43,6 +43,7 @@ CANVAS_2D = ((-2.5, 2.5), (-2.5, 2.5))
 GRID_STEP = 0.1
 ZERO_MARKERS_MAX = 300     # group_norms: above this many zero blocks, a grey baseline instead of markers
 GRID_NAME = "click to add"
+CANVAS_HEIGHT = 610        # the Data page's canvas: the largest that fits under the title at 1280×720
 
 # plotly_white's look (white background, light grid, its colours and fonts), layout only.
 _WHITE = pio.templates["plotly_white"].layout
@@ -278,7 +279,10 @@ def data_canvas(P: np.ndarray, y: np.ndarray, dim: int, *, height: int = 560) ->
             fig.add_trace(t)
         xr, yr = CANVAS_2D
         _layout(fig, height=height, xr=list(xr), yr=list(yr), xtitle="x₁", ytitle="x₂", equal=True)
-    return _fix_for_clicks(fig).done()
+    _fix_for_clicks(fig)
+    # one short legend line: the height goes to the canvas (a square of height − 100 px in 2-D)
+    fig.update_layout(margin=dict(t=45, b=55), legend=dict(font=dict(size=FONT - 2)))
+    return fig.done()
 
 
 # ----------------------------------------------------------------------------- convex page
@@ -323,8 +327,9 @@ def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None
             if bias and abs(U[j, 0]) > 1e-12:
                 k = -U[j, 1] / U[j, 0]
                 if xs[0] <= k <= xs[-1]:
-                    kinks.append((k, pos))
-                    if contrib is not None:
+                    if contrib is None:
+                        kinks.append((k, pos))
+                    else:
                         fig.add_vline(x=k, line=dict(color=col, width=1.2, dash="dot"))
     for i, (name, v) in enumerate(curves.items()):
         col = (colors or {}).get(name) or (OPT if i == 0 else TRACE_COLORS[i % 10])
@@ -563,7 +568,9 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: in
                                  xaxis=dict(title=dict(text="u₁"), range=[-1.3, 1.3], showticklabels=False),
                                  yaxis=dict(title=dict(text="u₂"), range=[-1.3, 1.3], showticklabels=False),
                                  zaxis=dict(title=dict(text="u₃ (bias)"), range=[-1.3, 1.3], showticklabels=False),
-                                 camera=dict(eye=dict(x=1.5, y=1.3, z=0.9))))
+                                 # the camera 2.6 units out: nearer, the u₃ axis title falls
+                                 # outside the plot's left edge and is cut off
+                                 camera=dict(eye=dict(x=1.8, y=1.56, z=1.08))))
     return fig.done()
 
 
@@ -656,7 +663,8 @@ def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, 
                lower_bound: float | None = None, total_steps: int | None = None, height: int = 500,
                p_star_label: str = "p* (convex optimum)", bound_steps: np.ndarray | None = None,
                bounds: np.ndarray | None = None, diverged=None, diverged_at=None,
-               selected: int | None = None, note: str | None = None) -> go.Figure:
+               selected: int | None = None, note: str | None = None, refined=None,
+               refined_at: int | None = None) -> go.Figure:
     """Objective (2) of each trial against the step (solid, from above), each trial's certified
     lower bound on p* (dotted, same colour, from below: ``bounds`` (trials, K) at
     ``bound_steps``), and p* between them (dashed).
@@ -665,14 +673,18 @@ def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, 
     on).  A diverged trial (``diverged``, at step ``diverged_at``) is named so in the legend and
     marked ✕ at the top of the axis where it left it; the axis range ignores it
     (:func:`trace_range`).  ``selected``: the trial drawn thicker (the one whose fit is shown).
-    ``note``: a message in a box across the plot (e.g. that every run diverged)."""
+    ``note``: a message in a box across the plot (e.g. that every run diverged).  ``refined``
+    (trials,): each trial's refined certified bound at step ``refined_at``, a diamond (NaN: none)."""
     fig = _figure()
     obj = np.atleast_2d(np.asarray(objectives, float))
     T = obj.shape[0]
     div = np.zeros(T, bool) if diverged is None else np.asarray(diverged, bool)
     at = np.full(T, -1) if diverged_at is None else np.asarray(diverged_at)
     x_end = total_steps if total_steps else (steps[-1] if len(steps) else 1)
-    lo, hi = trace_range(obj, p_star, diverged=div, bounds=bounds)
+    lo, hi = trace_range(obj, p_star, diverged=div,
+                         bounds=bounds if refined is None else np.c_[np.atleast_2d(bounds if bounds is not None
+                                                                                   else np.zeros((T, 0))),
+                                                                     np.asarray(refined, float)])
     top = 10 ** (hi - 0.06 * (hi - lo))
     xs = np.asarray(steps)
     for t in range(T):
@@ -696,6 +708,16 @@ def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, 
                                      hovertemplate=f"run {t + 1}: p* ≥ %{{y:.4g}} (certified)<extra></extra>"))
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="its certified lower bound",
                                  line=dict(color="#555", width=2.4, dash="dot")))
+    if refined is not None and refined_at is not None:
+        rb = np.asarray(refined, float)
+        k = np.flatnonzero(np.isfinite(rb) & (rb > 0))
+        if k.size:
+            fig.add_trace(go.Scatter(x=np.full(k.size, refined_at), y=_f32(rb[k]), mode="markers",
+                                     name="refined bound", cliponaxis=False,
+                                     marker=dict(symbol="diamond", size=13, color=[TRACE_COLORS[t % 10] for t in k],
+                                                 line=dict(color="white", width=1.5)),
+                                     text=[f"run {t + 1}" for t in k],
+                                     hovertemplate="%{text}: p* ≥ %{y:.5g} (refined certificate)<extra></extra>"))
     if div.any():
         k = np.flatnonzero(div & (at >= 0))
         fig.add_trace(go.Scatter(x=at[k], y=np.full(k.size, top), mode="markers", name="diverged",

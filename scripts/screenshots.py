@@ -45,11 +45,15 @@ VIEWS = [
     View("data-moons-classroom-1280", "data", "moons", CLASSROOM),
     View("convex-classroom-1280", "convex", "paper", CLASSROOM),
     View("convex-moons-classroom-1280", "convex", "moons", CLASSROOM),
+    View("data-moons-classroom-1400x900", "data", "moons", CLASSROOM, size=(1400, 900)),
+    View("convex-moons-classroom-1400x900", "convex", "moons", CLASSROOM, size=(1400, 900)),
     View("sgd-classroom-1280", "sgd", "paper", CLASSROOM),
     View("sgd-classroom-1400x900", "sgd", "paper", CLASSROOM, size=(1400, 900)),
     View("sgd-1d-playing", "sgd", "paper", {**CLASSROOM, "speed": 50}, play_for=4.0),
     View("sgd-2d-playing", "sgd", "moons", {**CLASSROOM, "speed": 50, "m": 8}, play_for=6.0),
     View("sgd-diverged", "sgd", "paper", {**CLASSROOM, "lr": 1.0}, play_to_end=True),
+    View("sgd-1d-final", "sgd", "paper", {"speed": 5000}, size=(1400, 900), play_to_end=True),
+    View("arrangement-moons", "arrangement", "moons", {}, size=(1400, 900)),
     View("sgd-2d-final", "sgd", "moons", {"m": 8, "steps": 2000, "speed": 5000}, size=(1400, 900),
          play_to_end=True),
 ]
@@ -78,7 +82,8 @@ def _idle(page, timeout=180_000):
 
 
 def _shoot(browser, base: str, v: View, out: Path, full: bool) -> str:
-    ctx = browser.new_context(viewport={"width": v.size[0], "height": v.size[1]})
+    # Streamlit scrolls inside its own main element, so a "full page" screenshot is a tall window
+    ctx = browser.new_context(viewport={"width": v.size[0], "height": 2600 if full else v.size[1]})
     page = ctx.new_page()
     try:
         page.goto(_url(base, v))
@@ -96,7 +101,7 @@ def _shoot(browser, base: str, v: View, out: Path, full: bool) -> str:
         page.mouse.move(2, 2)
         page.wait_for_timeout(1500)           # plotly draws after the script run ends
         path = out / f"{v.name}.png"
-        page.screenshot(path=str(path), full_page=full)
+        page.screenshot(path=str(path))
         exc = page.locator("[data-testid='stException']").count()
         return f"{path}  {'EXCEPTION' if exc else 'ok'}"
     finally:
@@ -107,7 +112,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     ap.add_argument("--only", default="", help="comma-separated view names")
-    ap.add_argument("--full", action="store_true", help="the whole page, not the viewport")
+    ap.add_argument("--full", action="store_true", help="a window 2,600 px tall: the whole page")
     a = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
     out = Path(a.out)

@@ -15,7 +15,6 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["app_pages/data.py", "app_pages/arrangement.py", "app_pages/convex.py", "app_pages/sgd.py", "app_pages/about.py"]
 
 
-
 def _play_to_end(at, frames=200):
     """Press Play and let the animation run: AppTest runs one frame per run of the script."""
     at.button(key="_sgd_play").click().run()
@@ -24,6 +23,7 @@ def _play_to_end(at, frames=200):
             return at
         at.run()
     raise AssertionError("the SGD run did not end")
+
 
 def _app(data=None, bias=True, **state):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)

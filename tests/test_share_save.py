@@ -24,7 +24,6 @@ PAPER_X = [[-2.0], [-1.0], [0.0], [1.0], [2.0]]
 PAPER_Y = [1.0, -1.0, 1.0, 1.0, -1.0]
 
 
-
 def _play_to_end(at, frames=200):
     """Press Play and let the animation run: AppTest runs one frame per run of the script."""
     at.button(key="_sgd_play").click().run()
@@ -33,6 +32,7 @@ def _play_to_end(at, frames=200):
             return at
         at.run()
     raise AssertionError("the SGD run did not end")
+
 
 def _app(query=None, **state):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
