@@ -123,7 +123,8 @@ shown = b[5].selectbox("fit of", range(trials), format_func=lambda t: f"fit of r
 interval, per_frame = training.frame_plan(speed)
 # the learning rate to suggest after a divergence: the grid's value at or below a tenth of this one
 lr_try = max([v for v in state.LR_GRID if v <= lr / 10] or [state.LR_GRID[0]])
-HEIGHT = 450
+HEIGHT = 450           # the live figures: under the controls, inside a 1280×720 screen
+LIVE_GRID = 61
 
 
 def _counter_text(r: training.LiveRun) -> str:
@@ -165,10 +166,12 @@ def _draw_fit(r: training.LiveRun, container) -> None:
                        kinks_only=True, colors={k: col for k in curves if k.startswith("run")},
                        height=HEIGHT, compact_legend=True)
     else:
-        g, F_opt = training.regions_2d(res.U, res.alpha, ds.bias)
+        # a 61² grid (not the Convex page's 81²): a frame's figure is half the bytes, and the
+        # boundary still moves in steps of 0.08 on a canvas 5 wide
+        g, F_opt = training.regions_2d(res.U, res.alpha, ds.bias, points=LIVE_GRID)
         if ok:
             U, a = r.network(t)
-            _, Fv = training.regions_2d(U, a, ds.bias)
+            _, Fv = training.regions_2d(U, a, ds.bias, points=LIVE_GRID)
             fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias, height=HEIGHT,
                                 reference=F_opt, boundary_name=f"run {t + 1}", reference_name="optimum (8)",
                                 legend="side")

@@ -399,7 +399,7 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
         _fix_for_clicks(fig)
     if legend == "side":
         fig.update_layout(legend=dict(orientation="v", x=1.02, y=1.0, xanchor="left", yanchor="top",
-                                      font=dict(size=FONT - 4)), margin=dict(t=15, r=10, b=50))
+                                      font=dict(size=FONT - 3)), margin=dict(t=15, r=10, b=50))
     elif legend == "none":
         fig.update_layout(showlegend=False, margin=dict(t=15, b=50))
     return fig.done()
@@ -739,7 +739,8 @@ def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, 
     # of every decade 2 … 9 alike, so "3" read 3 in one decade and 30 in the next
     fig.update_yaxes(type="log", range=[lo, hi], dtick="D2", tickformat="~g")
     _layout(fig, height=height, xr=[0, x_end], xtitle="step", ytitle="objective (2), log scale")
-    fig.update_layout(legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom",
-                                  font=dict(size=FONT - 3), itemwidth=30, tracegroupgap=0),
+    # showlegend: before the first step only p* has points, and plotly drops a lone entry
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom",
+                                                   font=dict(size=FONT - 3), itemwidth=30, tracegroupgap=0),
                       margin=dict(t=60, r=15))
     return fig.done()

@@ -4,8 +4,8 @@ while it trains.
 Starts ``streamlit run app.py`` on a free loopback port, opens each view from a shared link
 (:func:`lab.codec.share_url`: the data set and the settings are in the address), waits for the
 page to finish, optionally presses buttons (Play, then a pause after a while, to catch the
-animation mid-run), and saves the visible viewport (``--full`` for the whole page) as
-``<out>/<name>.png``.  Needs playwright and Debian's chromium, as tests/test_browser.py.
+animation mid-run), and saves the first screen (or, for the whole-page views and with
+``--full``, the page down to its end) as ``<out>/<name>.png``.  Needs playwright and Debian's chromium, as tests/test_browser.py.
 
     python scripts/screenshots.py                       # every view into docs/screenshots/
     python scripts/screenshots.py --out /tmp/shots --only sgd-1d-playing,data-classroom-1280
@@ -37,25 +37,31 @@ class View:
     size: tuple[int, int] = (1280, 720)
     play_for: float | None = None   # press Play, wait this many seconds, press Pause
     play_to_end: bool = False       # press Play and wait until the run has ended
+    full: bool = False              # the whole page (a window 3,400 px tall), not the first screen
 
 
 CLASSROOM = {"classroom": True}
 VIEWS = [
+    # a projector: the first screen of each main page in classroom mode
     View("data-classroom-1280", "data", "paper", CLASSROOM),
     View("data-moons-classroom-1280", "data", "moons", CLASSROOM),
+    View("data-moons-classroom-1400x900", "data", "moons", CLASSROOM, size=(1400, 900)),
     View("convex-classroom-1280", "convex", "paper", CLASSROOM),
     View("convex-moons-classroom-1280", "convex", "moons", CLASSROOM),
-    View("data-moons-classroom-1400x900", "data", "moons", CLASSROOM, size=(1400, 900)),
     View("convex-moons-classroom-1400x900", "convex", "moons", CLASSROOM, size=(1400, 900)),
     View("sgd-classroom-1280", "sgd", "paper", CLASSROOM),
-    View("sgd-classroom-1400x900", "sgd", "paper", CLASSROOM, size=(1400, 900)),
+    View("sgd-moons-classroom-1400x900", "sgd", "moons", CLASSROOM, size=(1400, 900)),
+    # the SGD page while it trains, and after a divergence
     View("sgd-1d-playing", "sgd", "paper", {**CLASSROOM, "speed": 50}, play_for=4.0),
     View("sgd-2d-playing", "sgd", "moons", {**CLASSROOM, "speed": 50, "m": 8}, play_for=6.0),
     View("sgd-diverged", "sgd", "paper", {**CLASSROOM, "lr": 1.0}, play_to_end=True),
-    View("sgd-1d-final", "sgd", "paper", {"speed": 5000}, size=(1400, 900), play_to_end=True),
-    View("arrangement-moons", "arrangement", "moons", {}, size=(1400, 900)),
-    View("sgd-2d-final", "sgd", "moons", {"m": 8, "steps": 2000, "speed": 5000}, size=(1400, 900),
-         play_to_end=True),
+    # whole pages, as a student at a laptop sees them (README)
+    View("data-paper", "data", "paper", size=(1400, 900), full=True),
+    View("data-moons", "data", "moons", size=(1400, 900), full=True),
+    View("convex-paper", "convex", "paper", size=(1400, 900), full=True),
+    View("convex-moons", "convex", "moons", size=(1400, 900), full=True),
+    View("sgd-paper", "sgd", "paper", {"speed": 5000}, size=(1400, 900), play_to_end=True, full=True),
+    View("sgd-moons", "sgd", "moons", {"speed": 5000, "m": 8}, size=(1400, 900), play_to_end=True, full=True),
 ]
 
 
@@ -83,7 +89,7 @@ def _idle(page, timeout=180_000):
 
 def _shoot(browser, base: str, v: View, out: Path, full: bool) -> str:
     # Streamlit scrolls inside its own main element, so a "full page" screenshot is a tall window
-    ctx = browser.new_context(viewport={"width": v.size[0], "height": 2600 if full else v.size[1]})
+    ctx = browser.new_context(viewport={"width": v.size[0], "height": 3400 if full or v.full else v.size[1]})
     page = ctx.new_page()
     try:
         page.goto(_url(base, v))
@@ -101,7 +107,13 @@ def _shoot(browser, base: str, v: View, out: Path, full: bool) -> str:
         page.mouse.move(2, 2)
         page.wait_for_timeout(1500)           # plotly draws after the script run ends
         path = out / f"{v.name}.png"
-        page.screenshot(path=str(path))
+        if full or v.full:                    # down to the end of the page's content
+            bottom = page.evaluate("document.querySelector(\"[data-testid='stMainBlockContainer']\")"
+                                   ".getBoundingClientRect().bottom")
+            page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": v.size[0],
+                                                  "height": min(3400, int(bottom) + 10)})
+        else:
+            page.screenshot(path=str(path))
         exc = page.locator("[data-testid='stException']").count()
         return f"{path}  {'EXCEPTION' if exc else 'ok'}"
     finally:
@@ -112,7 +124,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     ap.add_argument("--only", default="", help="comma-separated view names")
-    ap.add_argument("--full", action="store_true", help="a window 2,600 px tall: the whole page")
+    ap.add_argument("--full", action="store_true", help="a window 3,400 px tall: the whole page")
     a = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
     out = Path(a.out)
