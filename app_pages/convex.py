@@ -18,7 +18,7 @@ neuron of an optimal network: $v_i$ gives $\alpha > 0$, $w_i$ gives $\alpha < 0$
 # The controls and the numbers in a column beside the figure, so that on a projector
 # (1280×720) the figure is entirely visible without scrolling.
 ds = state.get_dataset()
-side, main = st.columns([1, 2.2], gap="medium")
+side, main = st.columns([1, 2], gap="medium")
 with side:
     beta = state.beta_slider()
     loss = state.loss_select()
@@ -123,7 +123,7 @@ with st.expander("The optimal neurons (uⱼ, αⱼ)"):
     ui.table([{**{c: float(f"{v:.4g}") for c, v in zip(cols, u)}, "α": float(f"{a:.4g}")}
               for u, a in zip(res.U, res.alpha)], hide_index=True)
 
-# ----------------------------------------------------------------------------- save (issue 8)
+# ----------------------------------------------------------------------------- save
 if state.show("io"):
     st.download_button(
         "Download the solution (JSON)",

@@ -82,7 +82,7 @@ with side:
     if n and not ds.bias:
         ui.caption("Without a bias every neuron's hyperplane passes through the origin.")
 
-# ----------------------------------------------------------------------------- files (issue 8)
+# ----------------------------------------------------------------------------- files
 _UPLOAD_N = "_upload_n"        # the uploader's key counter: a fresh (empty) uploader after an import
 _UPLOAD_SEEN = "_upload_seen"  # (file_id, message) of the last file read: each file is read once
 

@@ -1,6 +1,7 @@
-"""Interaction speed of the app (issue 5): how long a β step or a new point takes to redraw.
+"""Interaction speed of the app: how long a β step or a new point takes to redraw.
 
-Two parts, both printed as tables (``--part server``, ``--part browser`` or both):
+Three parts, each printed as tables (``--part server``, ``--part browser``, ``--part watch``;
+``--part both`` is the first two, ``--part all`` (the default) all three):
 
 **server** (in this process, no Streamlit): for each data set, the pieces of one run of the
 Convex, Data, Arrangement and SGD pages — solving (8) (``solve_convex``, cold), building each
@@ -556,8 +557,8 @@ def frames_table(rows: list[FrameStats]) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--part", choices=("server", "browser", "watch", "both"), default="both",
-                    help="both: every part")
+    ap.add_argument("--part", choices=("server", "browser", "watch", "both", "all"), default="all",
+                    help="both: server and browser; all: the three")
     ap.add_argument("--ns", type=int, nargs="+", default=[20, 40, 60])
     ap.add_argument("--repeat", type=int, default=3, help="best of this many builds (server part)")
     ap.add_argument("--seed", type=int, default=0)
@@ -567,19 +568,19 @@ def main(argv=None) -> int:
     sets = datasets(a.ns)
     print(f"machine: {_machine()}")
     result = {}
-    if a.part in ("server", "both"):
+    if a.part in ("server", "both", "all"):
         rows = server_part(sets, a.repeat)
         result["server"] = rows
         print("\n## Server pieces (in process)\n")
         print(server_table(rows))
-    if a.part in ("browser", "both"):
+    if a.part in ("browser", "both", "all"):
         rows = browser_part(sets, a.seed, a.server_log)
         result["browser"] = [asdict(r) for r in rows]
         print("\n## Browser: one session per data set\n")
         print(browser_table(rows))
         print("\n## Browser summary\n")
         print(browser_summary(rows))
-    if a.part in ("watch", "both"):
+    if a.part in ("watch", "all"):
         rows, frames = watch_part(a.server_log)
         result["watch"] = {"rows": [asdict(r) for r in rows], "frames": [asdict(f) for f in frames]}
         print("\n## SGD animation: interactions\n")

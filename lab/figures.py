@@ -5,7 +5,7 @@ Conventions for a projector: large fonts (``FONT``), high-contrast colours, lege
 on, equal aspect wherever geometry matters.  Class +1 is blue circles, class −1 is
 orange squares; a neuron with α > 0 is green, with α < 0 purple (dashed).
 
-Speed (issue 5: a β step or a new point redraws in well under a second).  Every figure starts
+Speed (a β step or a new point redraws in well under a second).  Every figure starts
 from :data:`TEMPLATE`, plotly_white's layout without its per-trace defaults, given at
 construction: plotly otherwise deep-copies its default template and then plotly_white into
 every figure (about 20 ms of a 30 ms build, and 7 kB of JSON).  Large arrays go out as float32

@@ -93,6 +93,7 @@ def _shoot(browser, base: str, v: View, out: Path, full: bool) -> str:
     page = ctx.new_page()
     try:
         page.goto(_url(base, v))
+        page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=180_000)   # the page has run
         _idle(page)
         if v.play_for is not None or v.play_to_end:
             page.get_by_role("button", name="Play").click()
