@@ -659,6 +659,7 @@ def trace_range(objectives: np.ndarray, p_star: float | None, *, diverged=None,
     return float(np.log10(lo) - 0.1), float(np.log10(hi) + 0.1)
 
 
+@_memo
 def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, *,
                lower_bound: float | None = None, total_steps: int | None = None, height: int = 500,
                p_star_label: str = "p* (convex optimum)", bound_steps: np.ndarray | None = None,
