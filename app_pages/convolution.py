@@ -187,7 +187,7 @@ with tab_sep:
     Xs, ys = cnn.separable_stack(Ss, Ys, 2)
 
     def _sgd():
-        from cvxcore.sgd import train_sgd
+        from cvxcore.training import train_sgd
         return train_sgd(Xs, ys, m=10, beta=beta_s, lr=0.01, steps=20000, trials=5, seed=0)
     with st.spinner("gradient descent on the shared filters"):
         g = memo(key + ("gd",), _sgd)

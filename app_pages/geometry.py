@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cvxcore.gauge import beta_curve, geometry, neural_gauge
+from cvxcore.geometry import beta_curve, geometry, neural_gauge
 from lab import figures_geometry as fg
 from lab import ui
 

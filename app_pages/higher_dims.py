@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cvxcore import highdim
+from cvxcore.experiments import highdim
 from lab import figures_cnn as fc
 from lab import ui
 

@@ -1,11 +1,11 @@
-"""Benchmark of cvxcore.sgd.train_sgd: 10 trials × m = 50 × 20,000 steps on n = 50.
+"""Benchmark of cvxcore.train_sgd: 10 trials × m = 50 × 20,000 steps on n = 50.
 
     python bench/bench_sgd.py [--repeat 3] [--steps 20000]
 
 Prints a table (best of ``--repeat`` runs: wall-clock and CPU time of this
 process) and the machine's load average, since the machine may be shared: under
-load the wall-clock time overstates the cost and the CPU time is the fairer figure.  Target (issue 4): about a second
-for the full-batch case on 2 cores.
+load the wall-clock time overstates the cost and the CPU time is the fairer figure.  The aim: about
+a second for the full-batch case on 2 cores.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cvxcore.experiments import circle_2d, paper_1d  # noqa: E402
-from cvxcore.sgd import certify_runs, train_sgd   # noqa: E402
+from cvxcore.training import certify_runs, train_sgd   # noqa: E402
 
 
 def cases(steps):

@@ -1,13 +1,40 @@
-"""cvxcore — the numerical core of Convex ReLU Lab.
+"""cvxcore — training a two-layer ReLU network is a convex program, solved exactly.
 
-Training a two-layer ReLU network (2) is the convex program (8)
-(Pilanci & Ergen, ICML 2020).  Pure numpy/scipy/cvxpy: never imports
-streamlit or plotly; usable from a notebook or a script.
+Pilanci & Ergen, *Neural Networks are Convex Regularizers*, ICML 2020: the non-convex training
+problem (2) of a two-layer ReLU network with weight decay equals the convex program (8) over
+the activation patterns of the data.  This package builds those patterns (the hyperplane
+arrangement), solves (8) to a certified global optimum, recovers the optimal network, and
+trains the ordinary network by SGD for comparison.  Pure numpy/scipy/cvxpy: it never imports
+streamlit or plotly; use it from a notebook or a script.
+
+    >>> import numpy as np, cvxcore
+    >>> X = cvxcore.with_bias(np.array([-2, -1, 0, 1, 2.0]))
+    >>> r = cvxcore.solve_convex(X, np.array([1, -1, 1, 1, -1.0]), beta=0.1)
+    >>> r.status, r.m_star
+    ('optimal', 4)
+
+Rooms (subpackages), in the paper's order: :mod:`cvxcore.arrangement` (section 3: patterns and
+cells), :mod:`cvxcore.convex` (Theorem 1: program (8), its certificate, the network),
+:mod:`cvxcore.training` (SGD on (2)), :mod:`cvxcore.geometry` (section 2.1: the neural gauge),
+:mod:`cvxcore.cnn` (section 4), :mod:`cvxcore.experiments` (section 6); shared:
+:mod:`cvxcore.losses`, :mod:`cvxcore.network`, :mod:`cvxcore.params`, :mod:`cvxcore.datasets`.
+docs/api.md lists the public API; docs/theory.md the results the code relies on.
 """
-from .params import PARAMS, LOSSES, MAX_EXACT_PATTERNS
-from .network import with_bias, predict, nonconvex_objective
-from .patterns import activation_patterns, cover_count, paper_bound, exact_pattern_bound
-from .solve import solve_convex, ConvexResult
-from .certificate import dual_certificate, Certificate
-from .gauge import neural_gauge, GaugeResult, geometry, beta_curve
-from .sgd import train_sgd, SGDResult, certify_runs
+from .params import LOSSES, MAX_ARRANGEMENT_BYTES, MAX_EXACT_PATTERNS, PARAMS
+from .losses import Loss, get_loss
+from .network import nonconvex_objective, objective, predict, with_bias
+from .arrangement import (Arrangement, CellSet, PatternSet, activation_patterns, arrangement, cover_count,
+                          exact_pattern_bound, paper_bound)
+from .convex import (Certificate, ConvexResult, beta_max, dual_certificate, dual_constraint_values, dual_norm,
+                     solve_convex, solve_path)
+from .geometry import GaugeResult, beta_curve, geometry, neural_gauge
+from .training import SGDResult, certify_runs, train_sgd
+
+__version__ = "1.0.0"
+
+__all__ = ["Arrangement", "CellSet", "Certificate", "ConvexResult", "GaugeResult", "LOSSES", "Loss",
+           "MAX_ARRANGEMENT_BYTES", "MAX_EXACT_PATTERNS", "PARAMS", "PatternSet", "SGDResult", "__version__",
+           "activation_patterns", "arrangement", "beta_curve", "beta_max", "certify_runs", "cover_count",
+           "dual_certificate", "dual_constraint_values", "dual_norm", "exact_pattern_bound", "geometry",
+           "get_loss", "neural_gauge", "nonconvex_objective", "objective", "paper_bound", "predict",
+           "solve_convex", "solve_path", "train_sgd", "with_bias"]

@@ -17,6 +17,8 @@ from typing import Callable
 import numpy as np
 
 LIM = 2.0          # 2-D presets lie in [-LIM, LIM]²; the drawing canvas is a little larger
+PAPER_X = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])      # the paper's Figure 2 data
+PAPER_Y = np.array([1.0, -1.0, 1.0, 1.0, -1.0])
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,9 @@ class Preset:
     help: str = ""
 
 
-def paper_1d(n: int = 5, noise: float = 0.0, seed: int = 0):
+def figure2_points(n: int = 5, noise: float = 0.0, seed: int = 0):
     """The paper's Figure 2 data: x = [−2, −1, 0, 1, 2], y = [1, −1, 1, 1, −1]."""
-    x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])[:, None]
-    return x, np.array([1.0, -1.0, 1.0, 1.0, -1.0])
+    return PAPER_X[:, None].copy(), PAPER_Y.copy()
 
 
 def sine_1d(n: int = 12, noise: float = 0.1, seed: int = 0):
@@ -102,7 +103,7 @@ def random_2d(n: int = 30, noise: float = 0.0, seed: int = 0):
 
 
 PRESETS: dict[str, Preset] = {p.name: p for p in [
-    Preset("paper", "Paper (Fig. 2)", 1, paper_1d, 5, 0.0,
+    Preset("paper", "Paper (Fig. 2)", 1, figure2_points, 5, 0.0,
            "The paper's 1-D example: x = −2, −1, 0, 1, 2 and y = 1, −1, 1, 1, −1."),
     Preset("sine", "Sine (1-D)", 1, sine_1d, 12, 0.1, "12 noisy samples of sin(1.5x)."),
     Preset("xor", "XOR", 2, xor, 40, 0.0, "Label = sign(x₁x₂): opposite quadrants share a class."),

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .losses import loss_value
+from .losses import get_loss
 from .params import check_loss, check_network, check_scalar, check_X, check_y
 
 
 def with_bias(x) -> np.ndarray:
     """Append a column of ones (last) to data ``x`` of shape (n,) or (n, k)."""
-    a = np.asarray(x, dtype=float)
-    if a.ndim == 1:
-        a = a[:, None]
-    a = check_X(a, name="x")
+    a = check_X(np.asarray(x)[:, None] if np.ndim(x) == 1 else x, name="x")
     return np.hstack([a, np.ones((a.shape[0], 1))])
 
 
@@ -33,10 +30,19 @@ def predict(X, U, alpha) -> np.ndarray:
     return np.einsum("...nm,...m->...n", H, alpha)
 
 
-def _objective(X, y, U, alpha, beta, loss):
-    """Trusted-input objective (2); batched over leading axes of U/alpha."""
+def objective(X, y, U, alpha, beta, loss) -> np.ndarray:
+    """Objective (2) for trusted inputs (``loss`` a name or a Loss); batched over leading axes
+    of U/alpha."""
     reg = 0.5 * beta * (np.sum(U ** 2, axis=(-1, -2)) + np.sum(alpha ** 2, axis=-1))
-    return loss_value(predict(X, U, alpha), y, loss) + reg
+    return get_loss(loss).value(predict(X, U, alpha), y) + reg
+
+
+def blocks_objective(X, y, beta, loss, Q, signs) -> float:
+    """Objective of the network that blocks q_j with signs s_j of (8) define, computed with the
+    ReLU itself: ℓ(Σ_j s_j (X q_j)₊) + β Σ_j ‖q_j‖ (the value of an actual network, an upper
+    bound on the optimum whatever a solver's accuracy)."""
+    fit = relu(X @ Q.T) @ signs if Q.shape[0] else np.zeros(X.shape[0])
+    return float(get_loss(loss).value(fit, y) + beta * np.linalg.norm(Q, axis=1).sum())
 
 
 def nonconvex_objective(X, y, U, alpha, beta, *, loss: str = "squared") -> float:
@@ -49,4 +55,4 @@ def nonconvex_objective(X, y, U, alpha, beta, *, loss: str = "squared") -> float
     y = check_y(y, X.shape[0], loss)
     beta = check_scalar("beta", beta)
     U, alpha = check_network(U, alpha, X.shape[1])
-    return float(_objective(X, y, U, alpha, beta, loss))
+    return float(objective(X, y, U, alpha, beta, loss))

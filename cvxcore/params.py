@@ -15,6 +15,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .losses import get_loss
+
 
 @dataclass(frozen=True)
 class Param:
@@ -30,8 +32,9 @@ class Param:
 
 
 PARAMS: dict[str, Param] = {p.name: p for p in [
-    Param("beta", 0.0, 1e3, 0.1, log=True, lo_open=True,
-          help="weight decay β > 0 of (2); the ℓ1–ℓ2 penalty weight of (8)"),
+    Param("beta", 0.0, float("inf"), 0.1, log=True, lo_open=True,
+          help="weight decay β > 0 of (2); the ℓ1–ℓ2 penalty weight of (8) (beyond the data's β_max, "
+               "cvxcore.beta_max, the optimum is the zero network)"),
     Param("m", 1, 1000, 50, integer=True, help="width m of the non-convex network (2)"),
     Param("lr", 0.0, 10.0, 0.01, log=True, lo_open=True, help="SGD learning rate"),
     Param("steps", 1, 1_000_000, 5000, integer=True, help="SGD steps"),
@@ -43,13 +46,19 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
 
 LOSSES = ("squared", "hinge", "logistic")
 
-# Exact enumeration refuses arrangements with more cells than this (Cover's bound
-# is checked before any work is done): 2-D data with bias at n = 700 is ~490,000.
+# Exact enumeration of rank ≥ 4 data (the vertex route, chambers held as a dense list) refuses
+# more chambers than this; Cover's bound is checked before any work is done.
 MAX_EXACT_PATTERNS = 500_000
+# Rank ≤ 3 (1-D and 2-D data): the arrangement's memory, estimated from Cover's count before any
+# work, may not exceed this (2-D data with a bias: n = 1,000 is P ≈ 10⁶ cells, ~0.9 GB).
+MAX_ARRANGEMENT_BYTES = 6 << 30
 
 
 def check_scalar(name: str, value, *, lo=None, hi=None, lo_open=None, integer=None):
-    """Validate one scalar against ``PARAMS[name]`` (bounds may be overridden)."""
+    """Validate one scalar against ``PARAMS[name]`` (bounds may be overridden); a 0-d array is a
+    number."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
     p = PARAMS.get(name)
     lo = p.lo if lo is None and p else lo
     hi = p.hi if hi is None and p else hi
@@ -76,6 +85,22 @@ def check_scalar(name: str, value, *, lo=None, hi=None, lo_open=None, integer=No
     return value
 
 
+def check_int(name: str, value, lo=None, hi=None, fix: str = ""):
+    """A whole number in [lo, hi] (bounds from ``PARAMS[name]`` when not given); the message
+    ends with ``fix`` when given."""
+    p = PARAMS.get(name)
+    lo = p.lo if lo is None and p else (0 if lo is None else lo)
+    hi = p.hi if hi is None and p else (np.inf if hi is None else hi)
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    tail = f" {fix[0].upper()}{fix[1:]}" if fix else ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Integral, np.integer, Real, np.floating)):
+        raise ValueError(f"{name}={value!r} is not a whole number; pass a whole number in [{lo:g}, {hi:g}].{tail}")
+    if not np.isfinite(float(value)) or not float(value).is_integer() or not lo <= value <= hi:
+        raise ValueError(f"{name}={value!r} is out of range; {name} must be a whole number in [{lo:g}, {hi:g}].{tail}")
+    return int(value)
+
+
 def check_loss(loss) -> str:
     if loss not in LOSSES:
         raise ValueError(f"loss={loss!r} is not a known loss; use one of {', '.join(map(repr, LOSSES))}.")
@@ -84,6 +109,9 @@ def check_loss(loss) -> str:
 
 def check_X(X, *, name: str = "X") -> np.ndarray:
     """A finite, non-empty float matrix ``(n, d)``; a 1-D array is refused (ambiguous)."""
+    if np.iscomplexobj(X):
+        raise ValueError(f"{name} is complex (dtype {np.asarray(X).dtype}); the network's inputs are real — "
+                         f"pass the real data (e.g. {name}.real if the imaginary part is meaningless).")
     try:
         A = np.asarray(X, dtype=float)
     except (TypeError, ValueError):
@@ -102,6 +130,8 @@ def check_X(X, *, name: str = "X") -> np.ndarray:
 
 def check_y(y, n: int, loss: str = "squared", *, name: str = "y") -> np.ndarray:
     """Labels ``(n,)``; ±1 for the classification losses."""
+    if np.iscomplexobj(y):
+        raise ValueError(f"{name} is complex (dtype {np.asarray(y).dtype}); pass real targets.")
     try:
         v = np.asarray(y, dtype=float)
     except (TypeError, ValueError):
@@ -113,7 +143,7 @@ def check_y(y, n: int, loss: str = "squared", *, name: str = "y") -> np.ndarray:
     if not np.all(np.isfinite(v)):
         i = int(np.argwhere(~np.isfinite(v))[0, 0])
         raise ValueError(f"{name}[{i}] = {v[i]}; remove or replace non-finite labels (NaN/inf).")
-    if loss in ("hinge", "logistic") and not np.all(np.abs(v) == 1):
+    if get_loss(loss).classification and not np.all(np.abs(v) == 1):
         bad = v[np.abs(v) != 1][:3]
         raise ValueError(f"loss={loss!r} needs labels in {{-1, +1}}, but {name} contains {bad.tolist()}; "
                          "map your classes to ±1 (e.g. y = 2*(y > 0) - 1) or use loss='squared'.")

@@ -28,15 +28,10 @@ import streamlit as st
 
 from cvxcore import activation_patterns, exact_pattern_bound, solve_convex
 from cvxcore.datasets import PRESETS, make
-from cvxcore.patterns import cover_count, paper_bound
+from cvxcore import cover_count, paper_bound
 
-try:                                   # the fast solver (issue 3) when it has landed
-    from cvxcore.solve import _fast_solver
-    HAVE_FAST = _fast_solver() is not None
-except Exception:                      # pragma: no cover - the core defines it
-    HAVE_FAST = False
-
-WORK_BUDGET = 220_000 if HAVE_FAST else 9_000   # n·P solved exactly; above: sampled patterns
+HAVE_FAST = True                       # the working-set solver warm-starts (solve_convex(warm=...))
+WORK_BUDGET = 220_000                  # n·P solved exactly; above: sampled patterns
 MIN_SAMPLES = 50
 ARRANGEMENT_BUDGET = 20000                   # patterns enumerated for the arrangement page
 

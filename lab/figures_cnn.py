@@ -146,7 +146,7 @@ def highdim_curves(res, *, which="objective"):
     tick at the right end and its mean as a dashed line across.
 
     ``which`` is "objective" (objective (2)) or "test" (test accuracy)."""
-    from cvxcore.highdim import SCHEME_LABELS
+    from cvxcore.experiments import SCHEME_LABELS
     t = res.trials_done
     fig = go.Figure()
     Y = (res.sgd_objective if which == "objective" else res.sgd_test_accuracy)[:t]

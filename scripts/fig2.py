@@ -47,7 +47,7 @@ def build_figure(f2):
 
 def main(argv=None):
     from cvxcore.experiments import figure2
-    from cvxcore.sgd import DEFAULT_LR, DEFAULT_STEPS
+    from cvxcore.training.sgd import DEFAULT_LR, DEFAULT_STEPS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "figures")
     ap.add_argument("--steps", type=int, default=DEFAULT_STEPS)

@@ -1,4 +1,4 @@
-"""The dual certificate (MATH.md §2) against independent routes.
+"""The dual certificate (docs/theory.md §2) against independent routes.
 
 * p* from the convex program (8) (cvxpy reference): a certificate is never above it,
   and at the recovered optimal network it is tight (relative gap ≤ 1e-6), for
@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from cvxcore import activation_patterns, dual_certificate, nonconvex_objective, solve_convex, with_bias
-from cvxcore.certificate import dual_norm, refine_dual
-from cvxcore.sgd import certify_runs, train_sgd
+from cvxcore import arrangement, dual_norm
+from cvxcore.convex import refine_dual
+from cvxcore.training import certify_runs, train_sgd
 
 X1 = with_bias(np.array([-2, -1, 0, 1, 2.0]))
 Y1 = np.array([1, -1, 1, 1, -1.0])
@@ -86,7 +87,7 @@ def test_refinement_helps_hinge_at_the_optimum(optima):
     plain = dual_certificate(X, y, r.U, r.alpha, 0.1, loss="hinge", refine=0)
     refined = dual_certificate(X, y, r.U, r.alpha, 0.1, loss="hinge")
     assert refined.rel_gap <= 1e-6 < plain.rel_gap
-    assert refine_dual(X, y, r.U, 0.1, "logistic", activation_patterns(X)) == []
+    assert refine_dual(X, y, r.U, 0.1, "logistic", arrangement(X)) == []
 
 
 @pytest.mark.parametrize("name,X,y", CASES, ids=[c[0] for c in CASES])

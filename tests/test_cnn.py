@@ -91,7 +91,7 @@ def test_network_from_fourier_round_trip():
 
 
 def test_separable_relu_cnn_is_the_stacked_program():
-    from cvxcore.sgd import train_sgd
+    from cvxcore.training import train_sgd
     S, Y = cnn.edge_signals(4, 8, seed=0)
     beta = 0.1
     r = cnn.solve_separable(S, Y, 2, beta, method="cvxpy")

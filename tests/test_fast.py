@@ -1,19 +1,21 @@
-"""The fast solver (cvxcore.fast) and the vectorised pricing (cvxcore.pricing)
-against independent routes:
+"""The fast solver (cvxcore.convex.workingset) and the closed-form pricing of the
+arrangement's cells (cvxcore.arrangement) against independent routes:
 
 * the cvxpy + Clarabel reference on program (8) as written (all 2nP rows),
 * NNLS cone projections over all n rows of a cell (the reference pricing),
-* the former vertex enumeration of the arrangement (patterns._chambers_rank3),
+* the vertex enumeration of the arrangement (cvxcore.arrangement.vertices),
 * the recovered network's non-convex objective (2).
 """
 import numpy as np
 import pytest
 
-from cvxcore import activation_patterns, nonconvex_objective, solve_convex, with_bias
-from cvxcore.certificate import max_relu_correlation, max_relu_correlation_nnls
-from cvxcore.fast import solve_fast
-from cvxcore.patterns import _chambers_rank3, _distinct_lines, _rank
-from cvxcore.pricing import build_arrangement, cell_index, nnls_value, pattern_correlations, price_cells_pm, price_patterns
+from cvxcore import PatternSet, activation_patterns, arrangement, get_loss, nonconvex_objective, solve_convex, with_bias
+from cvxcore.arrangement import as_cells, cone, lines, vertices
+from cvxcore.convex import restricted, workingset
+
+
+def nnls_value(X, pattern, g):
+    return cone.projection(cone.cone_rows(X, pattern), g)[0]
 
 
 def _data(kind, n, seed, loss):
@@ -80,7 +82,7 @@ def test_more_random_2d_problems(seed):
 def test_rank_four_uses_nnls_pricing_and_all_rows():
     X, y = _data("3d", 7, 7, "squared")
     P = activation_patterns(X)
-    assert build_arrangement(X) is None
+    assert isinstance(arrangement(X), PatternSet)
     fast = solve_convex(X, y, 0.05, patterns=P, method="fast")
     ref = solve_convex(X, y, 0.05, patterns=P, method="cvxpy")
     _check(X, y, 0.05, "squared", fast, ref)
@@ -122,26 +124,22 @@ def test_vectorised_pricing_equals_nnls(name):
     rng = np.random.default_rng(5)
     for _ in range(4):
         v = rng.standard_normal(X.shape[0])
-        G = pattern_correlations(X, v, P)[0]
-        for sign in (1.0, -1.0):
-            fast = price_patterns(X, sign * G, P)
-            ref = np.array([nnls_value(X, P[i], sign * G[i])[0] for i in range(P.shape[0])])
+        G = P.astype(float) @ (v[:, None] * X)
+        cells = as_cells(X, P)
+        for sign, fast in zip((1.0, -1.0), cells.price(v)):
+            ref = np.array([nnls_value(X, P[i], sign * G[i]) for i in range(P.shape[0])])
             np.testing.assert_allclose(fast, ref, rtol=1e-9, atol=1e-12 * max(1.0, ref.max()))
-        # the same values per distinct cell (price_cells_pm: the solver's rounds, the certificate),
-        # for all patterns and for a shuffled subset with repeats (sampled patterns)
+        # the same values for a shuffled subset with repeats (sampled patterns)
         sub = rng.choice(P.shape[0], size=max(1, P.shape[0] // 2), replace=True)
-        for rows in (np.arange(P.shape[0]), sub):
-            priced = price_cells_pm(X, v, P[rows])
-            if priced is None:                 # some pattern is not a cell (rank ≥ 4)
-                continue
-            for sign, vals in zip((1.0, -1.0), priced):
-                ref = np.array([nnls_value(X, P[i], sign * G[i])[0] for i in rows])
-                np.testing.assert_allclose(vals, ref, rtol=1e-9, atol=1e-12 * max(1.0, ref.max()))
-        val, u = max_relu_correlation(X, v, P)
-        val_ref, _ = max_relu_correlation_nnls(X, v, P)
+        for sign, vals in zip((1.0, -1.0), as_cells(X, P[sub]).price(v)):
+            ref = np.array([nnls_value(X, P[i], sign * G[i]) for i in sub])
+            np.testing.assert_allclose(vals, ref, rtol=1e-9, atol=1e-12 * max(1.0, ref.max()))
+        val = cells.price(v)[0].max()
+        val_ref = PatternSet(X, P).price(v)[0].max()
         assert val == pytest.approx(val_ref, rel=1e-10, abs=1e-14)
-        # u* is a unit vector that attains the value: vᵀ(Xu*)₊ = value
+        # the maximiser is a unit vector that attains the value: vᵀ(Xu*)₊ = value
         if val > 0:
+            u = cells.argmax(v, int(np.argmax(cells.price(v)[0])))
             assert np.linalg.norm(u) == pytest.approx(1.0, rel=1e-9)
             assert v @ np.maximum(X @ u, 0) == pytest.approx(val, rel=1e-8)
 
@@ -149,11 +147,11 @@ def test_vectorised_pricing_equals_nnls(name):
 @pytest.mark.parametrize("name", ["grid", "repeated", "integer-2d", "random-2d", "3x3"])
 def test_edge_walk_enumeration_equals_vertex_enumeration(name):
     X = DEGENERATE[name]
-    r, V = _rank(X)
+    r, V = lines.row_space(X)
     assert r == 3
-    L, _, _ = _distinct_lines(X @ V)
-    arr = build_arrangement(X)
-    old = {tuple(row) for row in _chambers_rank3(L)}
+    L, _, _ = lines.distinct_lines(X @ V)
+    arr = arrangement(X)
+    old = {tuple(row) for row in vertices.chambers(L)}
     new = {tuple(row) for row in arr.cell_bits()}
     assert new == old and len(new) == arr.n_cells
     P = activation_patterns(X)
@@ -182,7 +180,7 @@ def test_warm_start_after_beta_step_and_added_point():
     # a ConvexResult seeds its restricted optimum's support: on the same data exactly those
     # blocks; with a point appended, every block matched on the first n samples (a split cell
     # gives both halves); the cells round each neuron only for a bare (U, alpha)
-    support = cold.info["final_working_set"]
+    support = cold.info["support_patterns"]
     assert warm_b.info["warm_blocks"] == len(support)
     assert warm_p.info["warm_blocks"] >= len(support)
     only_neurons = solve_convex(X2, y2, 0.02, method="fast", warm=(cold.U, cold.alpha))
@@ -196,11 +194,10 @@ def test_capped_early_solves_never_give_the_final_answer(monkeypatch, loss):
     """Every restricted solve capped (EARLY_RATIO = 0) at a few Clarabel iterations: the round
     whose pricing is clean, or that finds nothing new, is re-solved to convergence, so the
     answer is the optimum all the same (and certified)."""
-    import cvxcore.fast as fast
     X, y = _data("2d", 16, 5, loss)
     ref = solve_convex(X, y, 0.01, loss=loss, method="fast")
-    monkeypatch.setattr(fast, "EARLY_ITER", 6)
-    monkeypatch.setattr(fast, "EARLY_RATIO", 0.0)
+    monkeypatch.setattr(workingset, "EARLY_ITER", 6)
+    monkeypatch.setattr(workingset, "EARLY_RATIO", 0.0)
     r = solve_convex(X, y, 0.01, loss=loss, method="fast")
     assert r.info["capped"] > 0
     assert r.status == ref.status == "optimal"
@@ -208,8 +205,8 @@ def test_capped_early_solves_never_give_the_final_answer(monkeypatch, loss):
 
 def test_iteration_budget_is_reported_not_called_optimal():
     X, y = _data("2d", 12, 12, "squared")
-    V, W, value, status, v, info = solve_fast(X, y, 1e-3, activation_patterns(X), "squared", max_rounds=2)
-    assert status.startswith("iteration budget") and info["rounds"] == 2
+    out = workingset.solve_working_set(X, y, 1e-3, get_loss("squared"), arrangement(X), max_rounds=2)
+    assert out.status.startswith("iteration budget") and out.info["rounds"] == 2
     r = solve_convex(X, y, 1e-3, method="fast", max_rounds=2)
     assert r.status.startswith("not certified") and "iteration budget" in r.status
     assert r.rel_gap > 1e-6
@@ -225,10 +222,13 @@ def test_bad_options_raise_value_error(opts, match):
         solve_convex(X, y, 0.1, method="fast", **opts)
 
 
-def test_unknown_loss_is_refused_by_the_fast_solver():
+def test_unknown_loss_and_option_are_refused_by_each_method():
     X, y = _data("1d", 6, 14, "hinge")
-    with pytest.raises(ValueError, match="method='cvxpy'"):
-        solve_fast(X, y, 0.1, activation_patterns(X), "cubic")
+    for method in ("fast", "cvxpy"):
+        with pytest.raises(ValueError, match="loss='cubic' is not a known loss"):
+            solve_convex(X, y, 0.1, loss="cubic", method=method)
+    with pytest.raises(ValueError, match="unknown option.*'warm'.*method='cvxpy'"):
+        solve_convex(X, y, 0.1, loss="hinge", method="cvxpy", warm=(np.ones((1, 2)), np.ones(1)))
 
 
 def test_logistic_auto_uses_the_fast_solver_and_certifies_small_beta():
@@ -246,46 +246,44 @@ def test_logistic_auto_uses_the_fast_solver_and_certifies_small_beta():
     assert fast.m_star <= X.shape[0] + 1
 
 
-def test_cell_correlations_dense_and_tree_walk_agree_and_the_cache_counts_the_dense_part():
-    """Small arrangements price with one dense product of the cells' 0/1 patterns, made when the
-    arrangement is built (so the byte-bounded cache counts it); the tree walk gives the same
-    g_c = Xᵀ D_c v, and pricing adds no unaccounted array afterwards."""
-    import dataclasses
-    from cvxcore.pricing import _Recent
+def test_cell_correlations_dense_and_tree_walk_agree():
+    """Small arrangements price with one dense product of the cells' 0/1 patterns (kept on the
+    arrangement and counted in its ``nbytes``); the tree walk gives the same g_c = Xᵀ D_c v."""
+    import copy
     rng = np.random.default_rng(4)
     X = with_bias(rng.standard_normal((30, 2)))
     v = rng.standard_normal(30)
-    arr = build_arrangement(X)
+    arr = arrangement(X)
     assert arr.dense is not None and arr.dense.shape == (arr.n_cells, 30)
     np.testing.assert_array_equal(arr.dense, arr.patterns(np.arange(arr.n_cells)))
-    size = _Recent._size(arr)
-    assert size >= arr.dense.nbytes
-    walked = dataclasses.replace(arr, dense=None).cell_correlations(X, v)
-    np.testing.assert_allclose(arr.cell_correlations(X, v), walked, rtol=1e-12, atol=1e-12)
-    price_cells_pm(X, v, activation_patterns(X), arrangement=arr)
-    assert _Recent._size(arr) == size
+    assert arr.nbytes >= arr.dense.nbytes
+    walk = copy.copy(arr)
+    walk._dense, walk.dense_max = None, 0
+    assert walk.dense is None
+    np.testing.assert_allclose(arr.correlations(v), walk.correlations(v), rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("loss", ["squared", "hinge"])
-def test_restricted_solve_through_reference_patterns_equals_the_plain_form(loss, monkeypatch):
+def test_restricted_solve_through_reference_patterns_equals_the_plain_form(loss):
     """The restricted program writes its fit as Σ_g D_g X a_g + Σ_j s_j (D_j − D_g) X q_j with
     a_g = Σ_{j∈g} s_j q_j.  On a working set of neighbouring cells (the solver's own, 2-D,
     n = 60): the groups make the fit rows at least 1.5× sparser, the identity holds for any
     q, and the restricted optimum, its value and its dual point equal the plain form's."""
-    import cvxcore.fast as fast_mod
     rng = np.random.default_rng(31)
     x = rng.standard_normal((60, 2))
     X = with_bias(x)
     y = np.sign(x[:, 0] * x[:, 1]) if loss == "hinge" else np.sin(2 * x[:, 0]) + 0.1 * rng.standard_normal(60)
-    P = activation_patterns(X)
-    *_, info = solve_fast(X, y, 1e-2, P, loss)
-    arr = build_arrangement(X)
-    blocks = sorted(info["final_working_set"])
+    arr = arrangement(X)
+    P = arr.patterns()
+    out = workingset.solve_working_set(X, y, 1e-2, get_loss(loss), arr)
+    norms = np.linalg.norm(out.Q, axis=1)
+    live = norms > 1e-9 * norms.max()
+    blocks = sorted(zip(out.cells[live].tolist(), out.signs[live].astype(int).tolist()))
     extra = [(int(i), s) for i in rng.choice(P.shape[0], 40, replace=False) for s in (1,) if P[i].any()]
     blocks += [b for b in extra if b not in blocks]
-    refs, group = fast_mod._reference_groups(P, blocks, 60)
-    assert len(refs) >= 1 and (group >= 0).sum() >= 2 * len(refs)
     D = P[[i for i, _ in blocks]].astype(int)
+    refs, group = restricted.reference_groups(D)
+    assert len(refs) >= 1 and (group >= 0).sum() >= 2 * len(refs)
     plain_rows = D.sum()
     grouped_rows = sum(np.abs(D[j] - refs[g]).sum() if g >= 0 else D[j].sum() for j, g in enumerate(group))
     grouped_rows += sum(r.sum() for r in refs)
@@ -298,11 +296,10 @@ def test_restricted_solve_through_reference_patterns_equals_the_plain_form(loss,
     grouped = grouped + sum(s[j] * ((D[j] - (refs[g] if g >= 0 else 0))[:, None] * X) @ Q[j]
                             for j, g in enumerate(group))
     np.testing.assert_allclose(grouped, fit, rtol=1e-12, atol=1e-12)
-    idx = cell_index(arr, P)
-    cones = [fast_mod._cone_rows(X, P, i, arr, idx) for i, _ in blocks]
-    Qg, _, vg, valg, stg = fast_mod._solve_restricted(X, y, 1e-2, loss, P, blocks, cones)
-    monkeypatch.setattr(fast_mod, "_reference_groups", lambda p, b, n: ([], np.full(len(b), -1)))
-    Qp, _, vp, valp, stp = fast_mod._solve_restricted(X, y, 1e-2, loss, P, blocks, cones)
+    cones = [arr.facets(i) for i, _ in blocks]
+    Qg, _, vg, valg, stg = restricted.solve_restricted(X, y, 1e-2, get_loss(loss), D.astype(bool), s, cones)
+    Qp, _, vp, valp, stp = restricted.solve_restricted(X, y, 1e-2, get_loss(loss), D.astype(bool), s, cones,
+                                                       group=False)
     assert stg == "Solved" and stp == "Solved"
     assert valg == pytest.approx(valp, rel=1e-9)
     np.testing.assert_allclose(vg, vp, atol=1e-6 * np.abs(vp).max())

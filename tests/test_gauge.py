@@ -1,19 +1,19 @@
-"""The neural gauge (MATH.md §5): two routes agree, with each other and with independent checks.
+"""The neural gauge (docs/theory.md §5): two routes agree, with each other and with independent checks.
 
 Independent checks used here, none of which shares code with the routes:
 * a sampled dictionary LP: min Σ|c_k| s.t. Σ c_k w_k = y over w_k = (X u_k)₊ on a dense
   circle of u (n = 2), an upper bound that converges to γ from above;
-* the NNLS cone-projection pricing of :mod:`cvxcore.certificate`;
+* the NNLS cone-projection pricing of an explicit pattern list (:class:`cvxcore.PatternSet`);
 * brute-force sampling of u in the ball, and closed forms for X = I and rank-1 X.
 """
 import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from cvxcore.certificate import max_relu_correlation
-from cvxcore.gauge import (AGREE_RTOL, beta_curve, check_geometry_X, geometry, hull_support, polar_cutting_plane,
+from cvxcore import PatternSet
+from cvxcore.geometry import (AGREE_RTOL, beta_curve, check_geometry_X, geometry, hull_support, polar_cutting_plane,
                            neural_gauge, relu_support, span_basis)
-from cvxcore.patterns import activation_patterns
+from cvxcore import activation_patterns
 
 RANDOM_CASES = [(n, d, seed) for n in (2, 3) for d in (2, 3, 5) for seed in range(3)] + [(2, 1, 0), (2, 1, 1)]
 
@@ -77,7 +77,7 @@ def test_relu_support_is_exact(n, d, seed):
     assert np.allclose(np.einsum("kn,kn->k", np.maximum(U @ X.T, 0), Z), h, atol=1e-12)
     # equal to the NNLS cone-projection pricing of the certificate module
     P = activation_patterns(X)
-    h2 = np.array([max_relu_correlation(X, z, P)[0] for z in Z])
+    h2 = np.array([PatternSet(X, P).price(z)[0].max(initial=0.0) for z in Z])
     assert np.allclose(h, h2, rtol=1e-9, atol=1e-12)
     # never beaten by brute-force sampling
     W = _ball_samples(X, 20000, seed)

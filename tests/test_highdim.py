@@ -12,7 +12,7 @@ Independent facts checked:
 import numpy as np
 import pytest
 
-from cvxcore import highdim
+from cvxcore.experiments import highdim
 
 
 @pytest.fixture(scope="module")

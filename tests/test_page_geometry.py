@@ -6,10 +6,10 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cvxcore.gauge import beta_curve, geometry, neural_gauge
+from cvxcore.geometry import beta_curve, geometry, neural_gauge
 from lab import figures_geometry as fg
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "geometry.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "geometry.py")
 
 
 def _run():

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from cvxcore import cnn
 
-PAGES = Path(__file__).resolve().parent.parent / "pages"
+PAGES = Path(__file__).resolve().parent.parent / "app_pages"
 
 
 def metric(at, label):

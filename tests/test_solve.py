@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from cvxcore import activation_patterns, dual_certificate, nonconvex_objective, solve_convex, with_bias
-from cvxcore.recovery import prune_to_basic, to_neurons
+from cvxcore.convex import caratheodory, to_neurons
 
 PAPER_X = np.array([-2, -1, 0, 1, 2.0])
 PAPER_Y = np.array([1, -1, 1, 1, -1.0])
@@ -123,7 +123,8 @@ def test_pruning_keeps_fit_and_penalty():
     dirs = rng.standard_normal((40, 3))
     dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
     mags, signs = rng.uniform(0.1, 1, 40), np.sign(rng.standard_normal(40))
-    d2, m2, s2 = prune_to_basic(X, dirs, mags, signs)
+    a = caratheodory(np.maximum(X @ dirs.T, 0) * signs, mags)
+    d2, m2, s2 = dirs[a > 0], a[a > 0], signs[a > 0]
     assert len(m2) <= X.shape[0] + 1 and np.all(m2 > 0)
     fit = lambda D, M, S: np.maximum(X @ D.T, 0) @ (M * S)
     np.testing.assert_allclose(fit(d2, m2, s2), fit(dirs, mags, signs), atol=1e-10)

@@ -1,6 +1,5 @@
-"""URL round-trip through the real app (issue 8): AppTest with ``query_params``.
+"""URL round-trip through the real app: AppTest with ``query_params``.
 
-Skipped while app.py does not mention ``codec`` (it was written before the integration).
 What it checks:
 
 * a link with a data token and settings reproduces the data set, the bias and the settings;
@@ -20,9 +19,6 @@ from lab import codec
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-
-pytestmark = pytest.mark.skipif(not APP.exists() or "codec" not in APP.read_text(encoding="utf-8"),
-                                reason="app.py does not use lab.codec yet (integration pending)")
 
 
 def _app(query: dict):

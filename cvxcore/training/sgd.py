@@ -1,12 +1,12 @@
 """``train_sgd``: ordinary training of the non-convex network (2), many trials at once.
 
-The network and its objective (MATH.md §1, equation (2)):
+The network and its objective (docs/theory.md §1, equation (2)):
 
     f(X) = Σ_{j=1..m} (X u_j)₊ α_j
     objective (2) = ℓ(f(X), y) + (β/2) Σ_j (‖u_j‖² + α_j²)
 
 Gradients (a subgradient where ℓ or the ReLU has a kink; the ReLU's derivative
-is taken as 1[x_iᵀu_j > 0], ℓ's from :func:`cvxcore.losses.loss_grad`): with
+is taken as 1[x_iᵀu_j > 0], ℓ's from :mod:`cvxcore.losses`): with
 r = ∂ℓ/∂ŷ ∈ Rⁿ and D_j = diag(1[X u_j > 0]) the activation pattern of neuron j,
 
     ∂/∂α_j = r ᵀ (X u_j)₊ + β α_j  =  u_jᵀ q_j + β α_j
@@ -50,9 +50,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import loss_grad, loss_value
-from .network import _objective
-from .params import PARAMS, check_loss, check_scalar, check_X, check_y
+from ..arrangement import arrangement, as_cells
+from ..convex import dual_certificate
+from ..losses import get_loss
+from ..network import objective
+from ..params import PARAMS, check_int, check_loss, check_scalar, check_X, check_y
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9                      # heavy-ball μ
@@ -111,14 +113,6 @@ class SGDResult:
 
 
 # ---------------------------------------------------------------- validation
-
-def _check_int(name, value, lo, hi, fix):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)):
-        raise ValueError(f"{name}={value!r} is not a whole number; {fix}")
-    if not float(value).is_integer() or not lo <= value <= hi:
-        raise ValueError(f"{name}={value!r} is out of range; {name} must be a whole number in [{lo}, {hi}]; {fix}")
-    return int(value)
-
 
 def _check_weights(U0, alpha0, d, m, trials):
     U0 = np.asarray(U0, dtype=float)
@@ -223,7 +217,7 @@ def train_sgd(X, y, *, m=None, beta, loss: str = "squared", lr=DEFAULT_LR, steps
     if trials is not None:
         trials = check_scalar("trials", trials)
     record_every = (max(1, steps // 1000) if record_every is None else
-                    _check_int("record_every", record_every, 1, 10**9, "pass a whole number of steps >= 1."))
+                    check_int("record_every", record_every, 1, 10**9))
     diverged_at = None
     state = {}
     if resume is not None:
@@ -245,11 +239,11 @@ def train_sgd(X, y, *, m=None, beta, loss: str = "squared", lr=DEFAULT_LR, steps
         state = {k: v.copy() for k, v in resume.state.items()}
     seed = check_scalar("seed", seed)
     init_scale = check_scalar("init_scale", init_scale, lo=0.0, hi=1e6, lo_open=True, integer=False)
-    start_step = _check_int("start_step", start_step, 0, 10**12, "pass the number of steps already taken (>= 0).")
+    start_step = check_int("start_step", start_step, 0, 10**12, "Pass the number of steps already taken.")
     if batch_size is not None:
-        batch_size = _check_int("batch_size", batch_size, 1, n,
-                                f"pass a batch size between 1 and n = {n}, or batch_size=None for full-batch "
-                                "gradient descent.")
+        batch_size = check_int("batch_size", batch_size, 1, n,
+                               f"Pass a batch size between 1 and n = {n}, or batch_size=None for full-batch "
+                               "gradient descent.")
     if (U0 is None) != (alpha0 is None):
         raise ValueError("pass both U0 and alpha0 (starting neurons and output weights), or neither.")
     if U0 is None:
@@ -330,6 +324,7 @@ def _sq(a):
 
 def _run(X, y, U, a, beta, loss, lr, steps, b, seed, optimizer, every, start, diverged_at, state):
     """The vectorised loop (trusted inputs): the active trials' weights are (A, m, d), (A, m)."""
+    loss = get_loss(loss)
     n, d = X.shape
     trials, m = a.shape
     rec = _record_grid(start, steps, every)
@@ -348,7 +343,7 @@ def _run(X, y, U, a, beta, loss, lr, steps, b, seed, optimizer, every, start, di
     out_U, out_a = U.copy(), a.copy()
     frozen = diverged_at >= 0          # resumed trials that had diverged: records repeat their value
     if frozen.any():
-        obj[frozen] = _objective(X, y, U[frozen], a[frozen], beta, loss)[:, None]
+        obj[frozen] = objective(X, y, U[frozen], a[frozen], beta, loss)[:, None]
     active = np.flatnonzero(~frozen)
     Ua, aa = U[active], a[active]       # W_k of the active trials
     st = {k: v[active] for k, v in state.items()}
@@ -396,12 +391,12 @@ def _run(X, y, U, a, beta, loss, lr, steps, b, seed, optimizer, every, start, di
             bad = np.flatnonzero(~np.isfinite(np.einsum("an,an->a", chk, chk) + np.einsum("amd,amd->a", Ua, Ua)
                                               + np.einsum("am,am->a", aa, aa)))
             keep = freeze(bad, prev_U[bad], prev_a[bad],
-                          _objective(X, y, prev_U[bad], prev_a[bad], beta, loss), step)
+                          objective(X, y, prev_U[bad], prev_a[bad], beta, loss), step)
             if yfull is not None:
                 yfull = yfull[keep]
         # ---- divergence (b): objective (2) above EXPLODE_FACTOR times the trial's start
         if k_rec is not None and active.size:
-            value = (loss_value(yfull, y, loss) + 0.5 * beta
+            value = (loss.value(yfull, y) + 0.5 * beta
                      * (np.einsum("amd,amd->a", Ua, Ua) + np.einsum("am,am->a", aa, aa)))
             obj[active, k_rec] = value
             if start_obj is None:                            # the first step of a fresh run
@@ -423,7 +418,7 @@ def _run(X, y, U, a, beta, loss, lr, steps, b, seed, optimizer, every, start, di
             if b is not None:
                 Xb, yb = Xb[keep], yb[keep]
         # ---- backward: r = ∂ℓ/∂ŷ (× n/b on a batch), q_j = Xᵀ D_j r
-        r = loss_grad(yhat, yb, loss)
+        r = loss.grad(yhat, yb)
         if b is not None:
             r *= scale
         Q = kern.backward(r, Xb)
@@ -445,9 +440,8 @@ def _run(X, y, U, a, beta, loss, lr, steps, b, seed, optimizer, every, start, di
 
 
 def _update(optimizer, U, a, gU, ga, lr, st, t):
-    """One optimizer step (returns new arrays; ``st`` updated in place)."""
-    if optimizer == "sgd":
-        return U - lr * gU, a - lr * ga
+    """One momentum or Adam step (returns new arrays; ``st`` updated in place; plain steps are
+    taken in the loop itself, in place)."""
     if optimizer == "momentum":
         st["vel_U"] = MOMENTUM * st["vel_U"] + gU
         st["vel_a"] = MOMENTUM * st["vel_a"] + ga
@@ -466,7 +460,7 @@ def _update(optimizer, U, a, gU, ga, lr, st, t):
 
 @dataclass
 class RunCertificates:
-    """Dual certificates (MATH.md §2) of every trial of an :class:`SGDResult`."""
+    """Dual certificates (docs/theory.md §2) of every trial of an :class:`SGDResult`."""
     objective: np.ndarray       # (trials,) objective (2) of the returned weights
     lower_bound: np.ndarray     # (trials,) D(v_t) ≤ p*, from trial t's network
     gap: np.ndarray             # (trials,) objective − lower_bound ≥ objective − p*
@@ -481,15 +475,13 @@ def certify_runs(X, y, result: SGDResult, *, beta=None, loss=None, patterns=None
                  ) -> RunCertificates:
     """Certify every trial of ``result``: how far above p* each returned network is, at most.
 
-    ``beta``/``loss`` default to the run's.  The activation patterns (default: the exact
-    arrangement of X) are computed once and shared by the trials.  Each certificate is
-    :func:`cvxcore.certificate.dual_certificate` (exact pricing over all cells, with
+    ``beta``/``loss`` default to the run's.  The cells (default: the exact arrangement of X, or
+    pass ``patterns=`` a result's ``arrangement``) are built once and shared by the trials.
+    Each certificate is :func:`cvxcore.dual_certificate` (exact pricing over all cells, with
     ``refine`` cutting-plane rounds from the trial's neurons).  Cost: each round prices
     over all P cells; for 2-D data with n = 50 (P ≈ 2,500) about 0.02 s a round, so
     ``refine=3`` is a good choice for live use and ``refine=0`` keeps only −∇ℓ(ŷ).
     """
-    from .certificate import dual_certificate
-    from .patterns import activation_patterns
     t0 = time.perf_counter()
     if not isinstance(result, SGDResult):
         raise ValueError(f"result={type(result).__name__} is not an SGDResult; pass what train_sgd returned.")
@@ -500,11 +492,11 @@ def certify_runs(X, y, result: SGDResult, *, beta=None, loss=None, patterns=None
     if result.U.shape[2] != X.shape[1]:
         raise ValueError(f"result has networks with d = {result.U.shape[2]} inputs but X has d = {X.shape[1]} "
                          "columns; certify on the data the run was trained on.")
-    P = activation_patterns(X) if patterns is None else np.asarray(patterns, bool)
+    P = arrangement(X) if patterns is None else as_cells(X, patterns)
     certs = [dual_certificate(X, y, result.U[t], result.alpha[t], beta, loss=loss, patterns=P, refine=refine)
              for t in range(result.trials)]
     lb = np.array([c.lower_bound for c in certs])
     return RunCertificates(objective=np.array([c.objective for c in certs]), lower_bound=lb,
                            gap=np.array([c.gap for c in certs]), rel_gap=np.array([c.rel_gap for c in certs]),
-                           best_lower_bound=float(lb.max()), n_patterns=int(P.shape[0]),
+                           best_lower_bound=float(lb.max()), n_patterns=int(P.n_cells),
                            seconds=time.perf_counter() - t0, certificates=certs)

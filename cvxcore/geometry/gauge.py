@@ -1,4 +1,4 @@
-"""The neural gauge: the geometry of section 2.1 and Figure 1 (MATH.md §5).
+"""The neural gauge: the geometry of section 2.1 and Figure 1 (docs/theory.md §5).
 
 For data X ∈ R^{n×d} with n = 2 (the plane) or n = 3 (space) rows:
 
@@ -52,8 +52,9 @@ from itertools import product
 
 import numpy as np
 
-from .params import check_scalar, check_X, check_y
-from .patterns import activation_patterns
+from ..arrangement import activation_patterns
+from ..convex import caratheodory, recover_network, solve_path
+from ..params import check_scalar, check_X, check_y
 
 SPAN_RTOL = 1e-9         # y is "in span(Q_X)" when its residual is below this × ‖y‖
 AGREE_RTOL = 1e-6        # the two routes agree when |primal − polar| ≤ this × gauge
@@ -251,31 +252,18 @@ def gauge_polar(X, y, patterns):
     return float(prob.value), np.asarray(z.value, float), str(prob.status)
 
 
-def _prune_to_face(X, U, alpha, rtol: float = 1e-9):
+def _prune_to_face(X, U, alpha):
     """Carathéodory on a face of C: at most rank(H) ≤ n neurons with the same fit and cost.
 
-    y/γ lies on the boundary of C, so it is a convex combination of at most n
-    points sign(α_j)(Xu_j)₊ (an (n−1)-face of C has dimension ≤ n − 1).  With
-    H = [sign(α_j)(Xu_j)₊]_j and a = |α|, any δ ≠ 0 with Hδ = 0 keeps the fit;
-    oriented so that 1ᵀδ ≥ 0, the step a − tδ does not raise Σa (at the optimum
-    1ᵀδ = 0), and the largest t with a − tδ ≥ 0 drops one neuron.
+    y/γ lies on the boundary of C, so it is a convex combination of at most n points
+    sign(α_j)(Xu_j)₊ (an (n−1)-face of C has dimension ≤ n − 1): with H = [sign(α_j)(Xu_j)₊]_j
+    and a = |α|, steps along the null space of H (not of [H; 1ᵀ]) keep the fit and do not
+    raise Σa (at the optimum they keep it).
     """
     s = np.sign(alpha)
-    a = np.abs(alpha)
-    while a.size > 1:
-        H = np.maximum(X @ U.T, 0.0) * s
-        _, sv, Vt = np.linalg.svd(H)
-        if a.size <= sv.size and sv.min() > rtol * sv.max():
-            break                                   # independent columns: already basic
-        delta = Vt[-1]
-        if delta.sum() < 0 or not np.any(delta > 0):
-            delta = -delta
-        pos = delta > 0
-        t = np.min(a[pos] / delta[pos])
-        a = a - t * delta
-        keep = a > rtol * a.max()
-        U, s, a = U[keep], s[keep], a[keep]
-    return U, s * a
+    a = caratheodory(np.maximum(X @ U.T, 0.0) * s, np.abs(alpha), keep_sum=False, rtol=1e-9)
+    keep = a > 0
+    return U[keep], (s * a)[keep]
 
 
 def _polish(X, y, U, alpha):
@@ -298,7 +286,6 @@ def neural_gauge(X, y) -> GaugeResult:
     Never raises for degenerate (rank-deficient) X: when y ∉ span(Q_X) the
     result has value = primal = polar = +inf and status "infeasible".
     """
-    from .recovery import recover_network
     X = check_geometry_X(X)
     n, d = X.shape
     y = check_y(y, n)
@@ -328,7 +315,9 @@ def neural_gauge(X, y) -> GaugeResult:
         z = B @ (B.T @ z)            # drop the free component in span(Q_X)^⊥ (yᵀz and C° unchanged)
     if V is not None:
         P = patterns[patterns.any(axis=1)]
-        U0, a0 = recover_network(Xs, V, W, scale=1.0)    # merged, pruned to ≤ n + 1 blocks
+        Q = np.vstack([V, W])
+        signs = np.r_[np.ones(V.shape[0]), -np.ones(W.shape[0])]
+        U0, a0, _ = recover_network(Xs, Q, signs, scale=1.0)    # merged, pruned to ≤ n + 1 blocks
         norms = np.linalg.norm(U0, axis=1)
         U, alpha = _prune_to_face(Xs, U0 / norms[:, None], a0 * norms)   # unit neurons, |α_j| = ‖v_i‖
         alpha = _polish(X, y, U, alpha * k)
@@ -405,7 +394,6 @@ def beta_curve(X, y, betas=None, *, num: int = 10, decades: float = 4.0) -> Beta
     default grid is β = h_C(y)·10^{−t}, t ∈ [0, decades]: above β_max = h_C(y)
     the zero network is optimal (v = y is dual feasible in (4)).
     """
-    from .solve import solve_convex
     X = check_geometry_X(X)
     y = check_y(y, X.shape[0])
     num = int(check_scalar("num", num, lo=2, hi=200, integer=True))
@@ -417,12 +405,9 @@ def beta_curve(X, y, betas=None, *, num: int = 10, decades: float = 4.0) -> Beta
                              "there is no curve to draw; pick another y.")
         betas = bmax * np.logspace(0, -decades, num)
     betas = np.array([check_scalar("beta", b) for b in np.atleast_1d(betas)])
-    vals, sts = [], []
-    for b in betas:
-        r = solve_convex(X, y, b)
-        vals.append(r.value)
-        sts.append(r.status)
-    vals = np.array(vals)
+    path = solve_path(X, y, betas)
+    vals = np.array([r.value for r in path])
+    sts = [r.status for r in path]
     return BetaCurve(betas, vals, vals / betas, g.value, bmax, sts)
 
 

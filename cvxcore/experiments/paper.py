@@ -1,4 +1,4 @@
-"""The paper's experiments (section 6, MATH.md §7) as functions that return data.
+"""The paper's experiments (section 6) as functions that return data.
 
 Figure 2.  X = [−2, −1, 0, 1, 2]ᵀ with a bias column, y = [1, −1, 1, 1, −1]ᵀ,
 squared loss: objective (2) of gradient descent on the non-convex network
@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import predict, with_bias
-from .params import check_loss, check_scalar, check_X, check_y
-from .sgd import DEFAULT_LR, DEFAULT_STEPS, RunCertificates, SGDResult, certify_runs, train_sgd
-from .solve import ConvexResult, solve_convex
+from ..arrangement import distinct_first, distinct_sample, exact_pattern_bound, pattern_stream
+from ..convex import ConvexResult, solve_convex
+from ..datasets import PAPER_X, PAPER_Y
+from ..network import predict, with_bias
+from ..params import check_int, check_loss, check_scalar, check_X, check_y
+from ..training import RunCertificates, SGDResult, certify_runs, train_sgd
+from ..training.sgd import DEFAULT_LR, DEFAULT_STEPS
 
-PAPER_X = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
-PAPER_Y = np.array([1.0, -1.0, 1.0, 1.0, -1.0])
 FIG3_RADIUS = float(np.sqrt(2 * np.log(2)))     # median of ‖x‖ for x ~ N(0, I₂)
 
 
@@ -57,37 +58,19 @@ def circle_2d(n: int = 50, seed: int = 0):
 
 def sampled_pattern_stream(X, count: int, seed: int = 0):
     """Directions u_1 … u_count ~ N(0, I_d) from default_rng(seed), as the patterns
-    D(u_k) = 1[X u_k ≥ 0] (count, n) in drawing order (duplicates kept, so that the first k
-    rows of a longer stream are the first k of a shorter one)."""
-    X = check_X(X)
-    U = np.random.default_rng(check_scalar("seed", seed)).standard_normal((count, X.shape[1]))
-    return (U @ X.T) >= 0
-
-
-def distinct_first(patterns, k=None):
-    """The distinct rows among the first ``k`` (all if None), in order of first appearance."""
-    P = np.asarray(patterns, bool)[:k]
-    _, first = np.unique(P, axis=0, return_index=True)
-    return P[np.sort(first)]
+    D(u_k) = 1[X u_k ≥ 0] (count, n) in drawing order (nested: see
+    :func:`cvxcore.arrangement.pattern_stream`)."""
+    return pattern_stream(check_X(X), count, check_scalar("seed", seed))
 
 
 def sample_patterns(X, k: int, seed: int = 0, max_draws: int = 200_000):
-    """k *distinct* patterns, the first k distinct ones of the stream of
+    """k *distinct* patterns, the first k distinct nonzero ones of the stream of
     :func:`sampled_pattern_stream` (the paper's "random subset of the diagonal matrices of
-    size m"); the all-zero pattern, which adds nothing to (8), is skipped.  Fewer when the
-    arrangement has fewer cells (Cover's bound reached), when quadrupling the draws finds no
+    size m"); fewer when the arrangement has fewer cells, when quadrupling the draws finds no
     new pattern, or after ``max_draws`` directions."""
-    from .patterns import exact_pattern_bound
     X = check_X(X)
     k = check_scalar("samples", k)
-    bound = exact_pattern_bound(X)
-    draws, found = max(4 * k, 64), -1
-    while True:
-        S = sampled_pattern_stream(X, draws, seed)
-        P = distinct_first(S[S.any(axis=1)])
-        if P.shape[0] >= min(k, bound) or P.shape[0] == found or draws >= max_draws:
-            return P[:k]
-        found, draws = P.shape[0], min(4 * draws, max_draws)
+    return distinct_sample(X, k, seed, bound=exact_pattern_bound(X), max_draws=max_draws)
 
 
 # ---------------------------------------------------------------- Remark 3.3
@@ -254,7 +237,7 @@ def figure3(*, n: int = 50, m: int = 50, trials: int = 10, batch_size: int = 25,
     approx = solve_convex(X, y, beta, loss="hinge", patterns=sample_patterns(X, m, seed), method=method)
     run = train_sgd(X, y, m=m, beta=beta, loss="hinge", lr=lr, steps=steps, batch_size=batch_size,
                     trials=trials, seed=seed)
-    certs = certify_runs(X, y, run, patterns=opt.patterns, refine=refine) if certify else None
+    certs = certify_runs(X, y, run, patterns=opt.arrangement, refine=refine) if certify else None
     lo, hi = x.min(axis=0) - 0.5, x.max(axis=0) + 0.5
     gx, gy = np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid)
     G = with_bias(np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2))

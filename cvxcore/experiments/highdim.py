@@ -1,6 +1,6 @@
 """Higher-dimensional data: SGD against program (8) over sampled patterns (the paper's Figure 4).
 
-With d in the tens the arrangement has about 2r(e(n−1)/r)^r cells (MATH.md §3)
+With d in the tens the arrangement has about 2r(e(n−1)/r)^r cells (docs/theory.md §3)
 and cannot be enumerated; program (8) is solved over a few patterns D_i
 instead (Remark 3.3), which gives a network whose objective (2) is an upper
 bound on p*.  The paper compares SGD with three ways of choosing the patterns:
@@ -30,7 +30,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .params import check_loss, check_scalar, check_X, check_y
+from ..convex import solve_convex
+from ..network import predict
+from ..params import check_int, check_loss, check_scalar, check_X, check_y
+from ..training import train_sgd
 
 SCHEMES = ("sgd+random", "initial", "flipped")
 SCHEME_LABELS = {"sgd+random": "Alg1: SGD's patterns + random", "initial": "Alg2: initial network's patterns",
@@ -42,13 +45,6 @@ def check_scheme(scheme) -> str:
         raise ValueError(f"scheme={scheme!r} is not a known sampling scheme; use one of "
                          f"{', '.join(map(repr, SCHEMES))} (Alg1, Alg2, Alg3 of the paper).")
     return scheme
-
-
-def _int(name, value, lo, hi, fix):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)) \
-            or not float(value).is_integer() or not lo <= value <= hi:
-        raise ValueError(f"{name}={value!r} is not allowed; {fix}")
-    return int(value)
 
 
 # ---------------------------------------------------------------- the data
@@ -69,8 +65,8 @@ def _draw_shape(img, kind, rng):
 
 def shapes_images(n, *, side=8, noise=0.35, seed=0):
     """n images (n, side, side) and labels ±1 (+1 hollow square, −1 plus sign), balanced."""
-    n = _int("n", n, 2, 100_000, "pass a whole number of images n >= 2.")
-    side = _int("side", side, 6, 32, "pass an image side between 6 and 32 pixels.")
+    n = check_int("n", n, 2, 100_000, "pass a whole number of images n >= 2.")
+    side = check_int("side", side, 6, 32, "pass an image side between 6 and 32 pixels.")
     noise = check_scalar("noise", noise, lo=0.0, hi=10.0, integer=False)
     rng = np.random.default_rng(check_scalar("seed", seed))
     y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
@@ -104,7 +100,7 @@ def scheme_patterns(X, scheme, *, U_init, U_trained=None, extra_random=None, fli
     if scheme == "sgd+random":
         if U_trained is None:
             raise ValueError("scheme='sgd+random' needs U_trained, the neurons of the SGD-trained network.")
-        k = m if extra_random is None else _int("extra_random", extra_random, 0, 100_000,
+        k = m if extra_random is None else check_int("extra_random", extra_random, 0, 100_000,
                                                    "pass a whole number of random patterns >= 0.")
         R = np.random.default_rng([check_scalar("seed", seed), 7]).standard_normal((k, X.shape[1]))
         W = np.vstack([np.asarray(U_trained, dtype=float), R])          # (m + k, d)
@@ -159,7 +155,7 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
     """SGD (``trials`` initialisations) against (8) over each scheme's patterns.
 
     For trial t the initial network is u_j ~ N(0, I/d), α_j ~ N(0, 1/m) from
-    ``default_rng([seed, 0, t])`` (the same as :func:`cvxcore.sgd.train_sgd`'s);
+    ``default_rng([seed, 0, t])`` (the same as :func:`cvxcore.train_sgd`'s);
     SGD runs in ``records`` chunks so that test accuracy is recorded along the
     way.  ``callback(done, total)`` is called after each SGD chunk and each
     convex solve; returning True stops after the current trial's work and
@@ -167,9 +163,6 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
     trials from there, so a page can run trial by trial (``trials=1,
     first_trial=t``) and :func:`merge` the results into those of one run.
     """
-    from .sgd import train_sgd
-    from .solve import solve_convex
-    from .network import predict
     t0 = time.perf_counter()
     X = check_X(X)
     X_test = check_X(X_test, name="X_test")
@@ -186,8 +179,8 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
     steps = check_scalar("steps", steps)
     trials = check_scalar("trials", trials)
     seed = check_scalar("seed", seed)
-    records = _int("records", records, 1, 10_000, "pass a whole number of records >= 1.")
-    first_trial = _int("first_trial", first_trial, 0, 10**6, "pass a whole number >= 0.")
+    records = check_int("records", records, 1, 10_000, "pass a whole number of records >= 1.")
+    first_trial = check_int("first_trial", first_trial, 0, 10**6, "pass a whole number >= 0.")
     records = min(records, steps)
     n, d = X.shape
     chunk = -(-steps // records)
