@@ -82,7 +82,7 @@ else:
     Gx = with_bias(G) if ds.bias else G
     Fv = predict(Gx, res.U, res.alpha).reshape(g.size, g.size)
     fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show,
-                        height=F.CANVAS_HEIGHT, clickable=draw, legend="side")
+                        height=F.CANVAS_HEIGHT, clickable=draw, legend="compact")
     cap = ("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0. "
            f"Each neuron is the line uⱼᵀ{'[x; 1]' if ds.bias else 'x'} = 0 where its ReLU switches on "
            "(green α > 0, purple dashed α < 0).")

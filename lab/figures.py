@@ -371,8 +371,9 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
     ``clickable``: trace 0 is the canvas's click grid (on the canvas's axes, a click adds a
     point); the heatmap then takes no hover, or it would catch every click.  ``reference``: a
     second function on the same grid (the optimum's) whose boundary is drawn dashed grey, for
-    comparison.  ``legend``: "top" (horizontal, above), "side" (a column at the right, small:
-    it takes the width an equal-aspect plot leaves free) or "none"."""
+    comparison.  ``legend``: "top" (horizontal, above), "compact" (horizontal, above, short names
+    in a small font: one line over a wide plot), "side" (a column at the right, short names in a
+    small font: it takes the width an equal-aspect plot leaves free in a wide box) or "none"."""
     lim = float(np.nanmax(np.abs(F))) if F.size and np.isfinite(F).any() else 1.0
     lim = min(max(lim, 1e-9), 1.0)          # |f| ≥ 1 (the hinge margin) at full colour
     F = np.asarray(F, float)
@@ -390,7 +391,7 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
                                  line=dict(color="#555", width=2.5, dash="dash"), showscale=False,
                                  name=reference_name, showlegend=True, hoverinfo="skip"))
     if U is not None and len(U) and show_neurons:
-        _neuron_lines(fig, U, alpha, bias, (gx[0], gx[-1]), (gy[0], gy[-1]), short=legend == "side")
+        _neuron_lines(fig, U, alpha, bias, (gx[0], gx[-1]), (gy[0], gy[-1]), short=legend in ("side", "compact"))
     for t in _class_traces(P, y):
         fig.add_trace(t)
     _layout(fig, title=title, height=height, equal=True, xr=[gx[0], gx[-1]], yr=[gy[0], gy[-1]],
@@ -400,6 +401,9 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
     if legend == "side":
         fig.update_layout(legend=dict(orientation="v", x=1.02, y=1.0, xanchor="left", yanchor="top",
                                       font=dict(size=FONT - 3)), margin=dict(t=15, r=10, b=50))
+    elif legend == "compact":
+        fig.update_layout(legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom",
+                                      font=dict(size=FONT - 3)), margin=dict(t=45, b=50))
     elif legend == "none":
         fig.update_layout(showlegend=False, margin=dict(t=15, b=50))
     return fig.done()
