@@ -44,7 +44,8 @@ Times, per interaction (seconds, this process's clock):
     lr = 1 Play → idle   the paper's data at learning rate 1: every run diverges in the first
                     frame; from the click on Play to the page idle (figure, server, browser)
     Step            one press of Step (one step, the page redrawn with refined certificates)
-    Pause           a press of Pause while playing: to the page idle
+    Pause           a press of Pause while playing: to the page idle (this session and the
+                    frames' run without the figure-redraw observer, which slows an animation)
     one animation frame   Play at 5 steps/s (a frame every 0.2 s) for 5 s: frames per second
                     achieved, the server's time per frame (a fragment rerun, from its request to
                     its script_finished), the browser's long tasks and bytes per frame
@@ -235,6 +236,7 @@ class Timing:
     runs: int
     cpu_s: float | None = None
     error: str | None = None
+    idle_s: float | None = None     # from the action to the page idle (notRunning), browser included
 
 
 SERVER_PID: list[int] = []          # the streamlit process (set by browser_part)
@@ -268,7 +270,7 @@ async def timed(page, wire: CountingWire, data: str, pname: str, action_name: st
     t0 = time.monotonic()
     try:
         began = await action()          # an action may return when the user acted (a click after its hover)
-        await _settled(page, wire, t0, finished0, Opt, from_request=from_request)
+        _, idle_s = await _settled(page, wire, t0, finished0, Opt, from_request=from_request)
     except Fail as e:
         return Timing(data, pname, action_name, None, None, None, 0, 0, 0, None, str(e))
     cpu = server_cpu() - cpu0 - Opt.quiet * IDLE_CPU_PER_S
@@ -284,7 +286,7 @@ async def timed(page, wire: CountingWire, data: str, pname: str, action_name: st
         txt = (await page.locator("[data-testid='stException']").first.inner_text())[:300]
         return Timing(data, pname, action_name, fig_s, server_s, after, busy, 0, 0, None, f"stException: {txt}")
     return Timing(data, pname, action_name, fig_s, server_s, after, busy,
-                  (wire.bytes_in - bytes0) / 1e3, wire.finished - finished0, max(cpu, 0.0))
+                  (wire.bytes_in - bytes0) / 1e3, wire.finished - finished0, max(cpu, 0.0), idle_s=idle_s)
 
 
 FREE_JS = r"""
@@ -458,10 +460,28 @@ async def _button(page, name: str):
     return clicked
 
 
-async def _sgd_session(browser, base: str, ds: DataSet, settings: dict, actions) -> tuple[list, list]:
+# Long tasks only: OBSERVER_JS's MutationObserver runs on every DOM change of a plotly redraw,
+# and while the page animates it alone kept the main thread busy ~0.5 s a frame (frames
+# then came at ~1 a second instead of 4–5).
+LONGTASK_JS = r"""
+(() => {
+  window.__plotT = 0;
+  window.__long = [];
+  try {
+    new PerformanceObserver(l => { for (const e of l.getEntries()) window.__long.push([performance.timeOrigin + e.startTime, e.duration]); })
+      .observe({type: 'longtask', buffered: true});
+  } catch (e) {}
+})();
+"""
+
+
+async def _sgd_session(browser, base: str, ds: DataSet, settings: dict, actions,
+                       observe: bool = True) -> tuple[list, list]:
+    """One SGD page session; ``observe``: time the figures' redraws (OBSERVER_JS), else long
+    tasks only (the animation's own pace)."""
     from lab import codec
     ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
-    await ctx.add_init_script(OBSERVER_JS)
+    await ctx.add_init_script(OBSERVER_JS if observe else LONGTASK_JS)
     page = await ctx.new_page()
     page.set_default_timeout(120_000)
     wire = CountingWire(page)
@@ -519,13 +539,15 @@ async def watch_part_async(base: str) -> tuple[list, list]:
                                       [("lr = 1 Play → idle", lambda pg: (lambda: _button(pg, "Play")))])
             rows += r
             for ds in (paper, moons):
-                r, f = await _sgd_session(
+                r, _ = await _sgd_session(
                     browser, base, ds, {"speed": 5, "m": 8},
                     [("Step", lambda pg: (lambda: _button(pg, "Step"))),
-                     ("Step", lambda pg: (lambda: _button(pg, "Step"))),
-                     "frames",
-                     ("Pause", lambda pg: (lambda: _button(pg, "Pause")))])
+                     ("Step", lambda pg: (lambda: _button(pg, "Step")))])
                 rows += r
+                r, f = await _sgd_session(
+                    browser, base, ds, {"speed": 5, "m": 8},
+                    ["frames", ("Pause (while playing)", lambda pg: (lambda: _button(pg, "Pause")))], observe=False)
+                rows += r[1:]
                 frames += f
         finally:
             await browser.close()
@@ -542,6 +564,19 @@ def watch_part(log: str | None) -> tuple[list, list]:
         return asyncio.run(watch_part_async(base))
     finally:
         stop_server(proc)
+
+
+def watch_table(rows: list[Timing]) -> str:
+    f = lambda v, k=2: "—" if v is None else f"{v:.{k}f}"     # noqa: E731
+    out = ["| data | interaction | figure s | page idle s | server s | server CPU s | busy ms | kB | runs |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if r.error:
+            out.append(f"| {r.data} | {r.action} | ERROR: {r.error[:120]} | | | | | | |")
+            continue
+        out.append(f"| {r.data} | {r.action} | {f(r.figure_s)} | {f(r.idle_s)} | {f(r.server_s)} | {f(r.cpu_s)} | "
+                   f"{r.busy_ms:.0f} | {r.kB:.0f} | {r.runs} |")
+    return "\n".join(out)
 
 
 def frames_table(rows: list[FrameStats]) -> str:
@@ -584,7 +619,7 @@ def main(argv=None) -> int:
         rows, frames = watch_part(a.server_log)
         result["watch"] = {"rows": [asdict(r) for r in rows], "frames": [asdict(f) for f in frames]}
         print("\n## SGD animation: interactions\n")
-        print(browser_table(rows))
+        print(watch_table(rows))
         print("\n## SGD animation: frames\n")
         print(frames_table(frames))
     print(f"\nmachine at the end: {_machine()}")
