@@ -103,6 +103,11 @@ class Arrangement(CellSet):
     def __reduce__(self):
         return (LazyArrangement, (self.X,))
 
+    def __copy__(self):
+        out = object.__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        return out
+
     @property
     def n_cells(self) -> int:
         return int(self.keys.shape[0])

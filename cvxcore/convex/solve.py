@@ -38,6 +38,7 @@ from .solver import SolverOutput, registry
 
 CERT_RTOL = 1e-6          # a solution is "optimal" when its certified relative gap is below this
 SMALL_BLOCK = 1e-3        # blocks below this fraction of the largest are tried for removal
+POLISH_RTOL = 1e-9        # a network further than this above its lower bound is re-solved on its support
 
 
 @dataclass
@@ -150,7 +151,8 @@ def _minimal(X, y, beta, loss, cells, solver, U, alpha, ncell, value, lower):
     """The smallest network whose certified gap stays within CERT_RTOL (module docstring):
     ``(U, alpha, cells, value, removed)``.  (8) is first solved again on the network's own
     support (recovery's merges and Carathéodory steps leave it a rounding error off that
-    restricted optimum), then without the small blocks."""
+    restricted optimum; skipped when it is within POLISH_RTOL of its lower bound and has no small
+    block), then without the small blocks."""
     if solver.resolve is None or alpha.size == 0:
         return U, alpha, ncell, value, 0
     scale = float(np.linalg.norm(y))
@@ -162,11 +164,12 @@ def _minimal(X, y, beta, loss, cells, solver, U, alpha, ncell, value, lower):
         U2, a2, c2 = _network(X, y, beta, loss, out, scale, cells)
         return U2, a2, c2, float(objective(X, y, U2, a2, beta, loss))
 
-    best = (U, alpha, ncell, value)
-    polished = resolve(np.ones(alpha.size, dtype=bool))
-    if polished is not None and polished[3] <= value and polished[1].size <= alpha.size:
-        best = polished
-    U, alpha, ncell, value = best
+    mags = alpha ** 2
+    small = mags < SMALL_BLOCK * mags.max(initial=0.0)
+    if small.any() or value - lower > POLISH_RTOL * max(abs(value), 1e-300):
+        polished = resolve(np.ones(alpha.size, dtype=bool))
+        if polished is not None and polished[3] <= value and polished[1].size <= alpha.size:
+            U, alpha, ncell, value = polished
     mags = alpha ** 2
     order = np.argsort(mags)
     small = order[mags[order] < SMALL_BLOCK * mags.max(initial=0.0)]
