@@ -8,18 +8,19 @@ from lab import figures as F
 
 
 st.title("Convex program (8): the global optimum")
-ui.prose(r"""
+ui.intro(r"""
 Program (8) has one pair of blocks $(v_i, w_i)$ per activation pattern $D_i$. It is convex, so a
 solver finds its global minimum $p^*$, and Theorem 1 says that this is also the best value of the
 non-convex training problem (2) over networks of any width $m \ge m^*$. Each nonzero block is one
 neuron of an optimal network: $v_i$ gives $\alpha > 0$, $w_i$ gives $\alpha < 0$.
 """)
 
+# The controls and the numbers in a column beside the figure, so that on a projector
+# (1280×720) the figure is entirely visible without scrolling.
 ds = state.get_dataset()
-c1, c2 = st.columns(2)
-with c1:
+side, main = st.columns([1, 2], gap="medium")
+with side:
     beta = state.beta_slider()
-with c2:
     loss = state.loss_select()
 
 if ds.n == 0:
@@ -31,51 +32,48 @@ res, note, err = cached.solve_warm(X, ds.y, beta, loss)
 if err:
     st.error(err)
     ui.stop()
-if note:
-    st.warning(note)
 
-k = st.columns(5)
 exact = res.exact_patterns
-k[0].metric("optimal value p*" if exact else "value (upper bound on p*)", f"{res.value:.5g}")
-k[1].metric("neurons m*" if exact else "neurons", res.m_star,
-            help="Number of nonzero blocks vᵢ, wᵢ: the width of the optimal network." if exact else
-            "Number of nonzero blocks vᵢ, wᵢ of (8) over the sampled patterns.")
-k[2].metric("patterns P" if exact else "sampled patterns", res.n_patterns,
-            help="Cells of the arrangement, i.e. blocks (vᵢ, wᵢ) of (8)." if exact else
-            "Distinct patterns of random directions (Remark 3.3): a subset of the cells.")
-k[3].metric("certified gap", f"{max(res.gap, 0.0):.1e}",
-            help="Objective minus a dual lower bound: the value is within this of the optimum of (8)"
-                 + (" (over the sampled patterns)." if not exact else "."))
-k[4].metric("solve time", f"{res.seconds:.2f} s", help=f"solver: {res.method}")
-if res.status != "optimal":
-    st.warning(f"Solver status: {res.status}.")
+with side:
+    k = st.columns(2)
+    k[0].metric("optimal value p*" if exact else "value (upper bound on p*)", f"{res.value:.5g}")
+    k[1].metric("neurons m*" if exact else "neurons", res.m_star,
+                help="Number of nonzero blocks vᵢ, wᵢ: the width of the optimal network." if exact else
+                "Number of nonzero blocks vᵢ, wᵢ of (8) over the sampled patterns.")
+    k = st.columns(2)
+    k[0].metric("patterns P" if exact else "sampled patterns", res.n_patterns,
+                help="Cells of the arrangement, i.e. blocks (vᵢ, wᵢ) of (8)." if exact else
+                "Distinct patterns of random directions (Remark 3.3): a subset of the cells.")
+    k[1].metric("certified gap", f"{max(res.gap, 0.0):.1e}",
+                help="Objective minus a dual lower bound: the value is within this of the optimum of (8)"
+                     + (" (over the sampled patterns)." if not exact else "."))
+    st.caption(f"solved in {res.seconds:.2f} s ({res.method})")
 vn = np.linalg.norm(res.V, axis=1)
 wn = np.linalg.norm(res.W, axis=1)
 tol = 1e-6 * max(1.0, float(max(vn.max(initial=0), wn.max(initial=0))))   # below: round-off, not listed
 tiny = int(np.sum(res.alpha ** 2 <= tol))         # a neuron's α² is its block's norm
-if tiny:
-    st.caption(f"m* = {res.m_star} includes {tiny} neuron(s) of block norm ‖vᵢ‖ or ‖wᵢ‖ below {tol:.0e} "
-               "(solver round-off); the table of active patterns below leaves such blocks out.")
 
 # ----------------------------------------------------------------------------- the fit
 # A click on the plot adds a point (as on the Data page) and the optimum is solved again at
 # once, warm-started from this one; classroom mode's "draw" hides this with the Data page's tools.
 draw = state.show("draw")
-t1, t2, t3 = st.columns([1.3, 1.6, 1])
-show = t1.toggle("show each neuron", value=True, key="_cvx_show_neurons")
-if draw:
-    if ds.d == 2:
-        ui.class_picker(t2)
-    if t3.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), key="_cvx_undo", width="stretch",
-                 help="Take back the last change to the data set (a clicked point, a preset, …)."):
-        state.undo()
-        st.rerun()
+with side:
+    show = st.toggle("show each neuron", value=True, key="_cvx_show_neurons")
+    if draw:
+        if ds.d == 2:
+            ui.class_picker()
+        if st.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), key="_cvx_undo",
+                     width="stretch", help="Take back the last change to the data set (a clicked point, a preset, …)."):
+            state.undo()
+            st.rerun()
+with main:
     ui.click_error()
 if ds.d == 1:
     xs = np.linspace(*F.CANVAS_1D[0], 401)
     Xs = with_bias(xs[:, None]) if ds.bias else xs[:, None]
     fig = F.fit_1d(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": predict(Xs, res.U, res.alpha)},
-                   U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show, clickable=draw)
+                   U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show, clickable=draw,
+                   height=F.CANVAS_HEIGHT)
     cap = ("Black: the optimal network f(x) = Σⱼ αⱼ(uⱼᵀx)₊. Thin lines: each neuron's contribution "
            "αⱼ(uⱼᵀx)₊ (green α > 0, purple dashed α < 0), with its kink as a dotted vertical line.")
 else:
@@ -84,16 +82,23 @@ else:
     Gx = with_bias(G) if ds.bias else G
     Fv = predict(Gx, res.U, res.alpha).reshape(g.size, g.size)
     fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha, bias=ds.bias, show_neurons=show,
-                        height=640, clickable=draw)
+                        height=F.CANVAS_HEIGHT, clickable=draw, legend="compact")
     cap = ("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0. "
            f"Each neuron is the line uⱼᵀ{'[x; 1]' if ds.bias else 'x'} = 0 where its ReLU switches on "
            "(green α > 0, purple dashed α < 0).")
 if draw:
-    ui.clickable_chart(fig, "_cvx_fit")
+    ui.clickable_chart(fig, "_cvx_fit", container=main)
     cap += " **Click the plot to add a point** there: the optimum is solved again for the new data."
 else:
-    ui.chart(fig, key="_cvx_fit")
-ui.caption(cap)
+    ui.chart(fig, container=main, key="_cvx_fit")
+ui.caption(cap, main)
+if note:
+    st.warning(note)
+if res.status != "optimal":
+    st.warning(f"Solver status: {res.status}.")
+if tiny:
+    st.caption(f"m* = {res.m_star} includes {tiny} neuron(s) of block norm ‖vᵢ‖ or ‖wᵢ‖ below {tol:.0e} "
+               "(solver round-off); the table of active patterns below leaves such blocks out.")
 
 # ----------------------------------------------------------------------------- group sparsity
 st.subheader("Group sparsity: which patterns are used")
@@ -118,7 +123,7 @@ with st.expander("The optimal neurons (uⱼ, αⱼ)"):
     ui.table([{**{c: float(f"{v:.4g}") for c, v in zip(cols, u)}, "α": float(f"{a:.4g}")}
               for u, a in zip(res.U, res.alpha)], hide_index=True)
 
-# ----------------------------------------------------------------------------- save (issue 8)
+# ----------------------------------------------------------------------------- save
 if state.show("io"):
     st.download_button(
         "Download the solution (JSON)",

@@ -9,7 +9,7 @@ from lab import figures as F
 
 
 st.title("Data")
-ui.prose("Click anywhere on the canvas to add a point. For **1-D regression** a click places "
+ui.intro("Click anywhere on the canvas to add a point. For **1-D regression** a click places "
          "(x, y). For **2-D classification** it places a point (x₁, x₂) of the chosen class ±1. "
          "Clicking an existing point does nothing, so nothing moves by accident.")
 
@@ -22,41 +22,43 @@ def _on_kind():
     state.set_dim(ss["_data_kind"])
 
 
-# ----------------------------------------------------------------------------- controls
-# Classroom mode (lab.classroom) may hide the drawing controls, the bias toggle and the presets.
+# The controls in a column beside the canvas, so that on a projector (1280×720) the canvas is
+# large and entirely visible without scrolling.  Classroom mode (lab.classroom) may hide the
+# drawing controls, the bias toggle and the presets.
 ss["_data_kind"] = ds.d
-c1, c2, c3 = st.columns([2.2, 1.4, 2])
-b1, b2, b3 = c3.columns(3)
-if state.show("draw"):
-    c1.radio("kind of data", (1, 2), format_func=KINDS.get, key="_data_kind", on_change=_on_kind,
-             help="Switching the kind starts an empty data set (Undo brings the old one back).")
-    if ds.d == 2:
-        ui.class_picker(c2)
-    else:
-        c2.markdown("&nbsp;")
-    if b1.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), width="stretch"):
-        state.undo()
-        st.rerun()
-    if b2.button("Clear", icon=":material/delete:", disabled=ds.n == 0, width="stretch"):
-        state.clear()
-        st.rerun()
-state.widget("bias", True, b3.toggle, "bias",
-             help="Append a column of ones to X, so each neuron is (u₁x + u₂)₊: a hinge anywhere, "
-                  "not only at 0.")
-
-if state.show("presets"):
-    st.write("**Presets**")
-    cols = st.columns(len(PRESETS))
-    for col, (name, p) in zip(cols, PRESETS.items()):
-        if col.button(p.label, key=f"_preset_{name}", help=p.help, width="stretch"):
-            state.load_preset(name)
+side, main = st.columns([1, 2.2], gap="medium")
+with side:
+    if state.show("draw"):
+        st.radio("kind of data", (1, 2), format_func=KINDS.get, key="_data_kind", on_change=_on_kind,
+                 help="Switching the kind starts an empty data set (Undo brings the old one back).")
+        if ds.d == 2:
+            ui.class_picker()
+        b1, b2 = st.columns(2)
+        if b1.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), width="stretch"):
+            state.undo()
             st.rerun()
+        if b2.button("Clear", icon=":material/delete:", disabled=ds.n == 0, width="stretch"):
+            state.clear()
+            st.rerun()
+    state.widget("bias", True, st.toggle, "bias",
+                 help="Append a column of ones to X, so each neuron is (u₁x + u₂)₊: a hinge anywhere, "
+                      "not only at 0.")
+    if state.show("presets"):
+        st.markdown("**Presets**")
+        names = list(PRESETS.items())
+        for row in range(0, len(names), 2):
+            cols = st.columns(2)
+            for col, (name, p) in zip(cols, names[row:row + 2]):
+                if col.button(p.label, key=f"_preset_{name}", help=p.help, width="stretch"):
+                    state.load_preset(name)
+                    st.rerun()
 
 # ----------------------------------------------------------------------------- canvas
-ui.click_error()
+with main:
+    ui.click_error()
 ds = state.get_dataset()
-fig = F.data_canvas(ds.X, ds.y, ds.d)
-ui.clickable_chart(fig, "_canvas")
+fig = F.data_canvas(ds.X, ds.y, ds.d, height=F.CANVAS_HEIGHT)
+ui.clickable_chart(fig, "_canvas", container=main)
 
 # ----------------------------------------------------------------------------- summary and checks
 n = ds.n
@@ -64,22 +66,23 @@ X = state.design_matrix(ds)
 msg = [f"**n = {n}** points" + (f", d = {X.shape[1]} columns of X ({'with' if ds.bias else 'no'} bias)" if n else "")]
 if n:
     msg.append(f"at most **{exact_pattern_bound(X):,}** activation patterns (Cover's count)")
-st.markdown("; ".join(msg) + ".")
-if n == 0:
-    st.info("The data set is empty: click the canvas or load a preset.")
-elif n == 1:
-    st.info("One point: the optimal network has at most one neuron (none when β is large). Add more points to see more.")
-if n and ds.d == 2 and len(np.unique(ds.y)) == 1:
-    st.warning("All points are in one class: the classifier has nothing to separate. Add a point of the other class.")
-if n > 1:
-    _, counts = np.unique(ds.X, axis=0, return_counts=True)
-    if (counts > 1).any():
-        st.warning(f"{int((counts - 1).sum())} point(s) repeat an earlier position; "
-                   "they count twice in the loss but add no hyperplane.")
-if n and not ds.bias:
-    ui.caption("Without a bias every neuron's hyperplane passes through the origin.")
+with side:
+    st.markdown("; ".join(msg) + ".")
+    if n == 0:
+        st.info("The data set is empty: click the canvas or load a preset.")
+    elif n == 1:
+        st.info("One point: the optimal network has at most one neuron (none when β is large). Add more points to see more.")
+    if n and ds.d == 2 and len(np.unique(ds.y)) == 1:
+        st.warning("All points are in one class: the classifier has nothing to separate. Add a point of the other class.")
+    if n > 1:
+        _, counts = np.unique(ds.X, axis=0, return_counts=True)
+        if (counts > 1).any():
+            st.warning(f"{int((counts - 1).sum())} point(s) repeat an earlier position; "
+                       "they count twice in the loss but add no hyperplane.")
+    if n and not ds.bias:
+        ui.caption("Without a bias every neuron's hyperplane passes through the origin.")
 
-# ----------------------------------------------------------------------------- files (issue 8)
+# ----------------------------------------------------------------------------- files
 _UPLOAD_N = "_upload_n"        # the uploader's key counter: a fresh (empty) uploader after an import
 _UPLOAD_SEEN = "_upload_seen"  # (file_id, message) of the last file read: each file is read once
 

@@ -1,6 +1,7 @@
-"""Interaction speed of the app (issue 5): how long a β step or a new point takes to redraw.
+"""Interaction speed of the app: how long a β step or a new point takes to redraw.
 
-Two parts, both printed as tables (``--part server``, ``--part browser`` or both):
+Three parts, each printed as tables (``--part server``, ``--part browser``, ``--part watch``;
+``--part both`` is the first two, ``--part all`` (the default) all three):
 
 **server** (in this process, no Streamlit): for each data set, the pieces of one run of the
 Convex, Data, Arrangement and SGD pages — solving (8) (``solve_convex``, cold), building each
@@ -38,8 +39,20 @@ Times, per interaction (seconds, this process's clock):
                     during the interaction: JavaScript + layout + paint
     kB              bytes the server sent on the websocket for this interaction
 
-    python bench/bench_app.py                         # both parts, n = 20, 40, 60
+**watch** (the SGD page's animation, real Chromium, one session each, window 1400×900):
+
+    lr = 1 Play → idle   the paper's data at learning rate 1: every run diverges in the first
+                    frame; from the click on Play to the page idle (figure, server, browser)
+    Step            one press of Step (one step, the page redrawn with refined certificates)
+    Pause           a press of Pause while playing: to the page idle (this session and the
+                    frames' run without the figure-redraw observer, which slows an animation)
+    one animation frame   Play at 5 steps/s (a frame every 0.2 s) for 5 s: frames per second
+                    achieved, the server's time per frame (a fragment rerun, from its request to
+                    its script_finished), the browser's long tasks and bytes per frame
+
+    python bench/bench_app.py                         # every part, n = 20, 40, 60
     python bench/bench_app.py --part browser --ns 60  # one size
+    python bench/bench_app.py --part watch            # the SGD animation only
 """
 from __future__ import annotations
 
@@ -198,12 +211,16 @@ class CountingWire(Wire):
 
     def __init__(self, page):
         self.bytes_in = 0
+        self.finish_times = []
         super().__init__(page)
 
     def _received(self, payload) -> None:
         if not isinstance(payload, str):
             self.bytes_in += len(payload)
+        before = self.finished
         super()._received(payload)
+        if self.finished > before:
+            self.finish_times.append(self.last_finish)
 
 
 @dataclass
@@ -219,6 +236,7 @@ class Timing:
     runs: int
     cpu_s: float | None = None
     error: str | None = None
+    idle_s: float | None = None     # from the action to the page idle (notRunning), browser included
 
 
 SERVER_PID: list[int] = []          # the streamlit process (set by browser_part)
@@ -252,7 +270,7 @@ async def timed(page, wire: CountingWire, data: str, pname: str, action_name: st
     t0 = time.monotonic()
     try:
         began = await action()          # an action may return when the user acted (a click after its hover)
-        await _settled(page, wire, t0, finished0, Opt, from_request=from_request)
+        _, idle_s = await _settled(page, wire, t0, finished0, Opt, from_request=from_request)
     except Fail as e:
         return Timing(data, pname, action_name, None, None, None, 0, 0, 0, None, str(e))
     cpu = server_cpu() - cpu0 - Opt.quiet * IDLE_CPU_PER_S
@@ -268,7 +286,7 @@ async def timed(page, wire: CountingWire, data: str, pname: str, action_name: st
         txt = (await page.locator("[data-testid='stException']").first.inner_text())[:300]
         return Timing(data, pname, action_name, fig_s, server_s, after, busy, 0, 0, None, f"stException: {txt}")
     return Timing(data, pname, action_name, fig_s, server_s, after, busy,
-                  (wire.bytes_in - bytes0) / 1e3, wire.finished - finished0, max(cpu, 0.0))
+                  (wire.bytes_in - bytes0) / 1e3, wire.finished - finished0, max(cpu, 0.0), idle_s=idle_s)
 
 
 FREE_JS = r"""
@@ -420,9 +438,162 @@ def browser_summary(rows: list[Timing]) -> str:
     return "\n".join(out)
 
 
+# ============================================================================ watch part
+
+@dataclass
+class FrameStats:
+    data: str
+    speed: int
+    seconds: float
+    frames: int
+    server_ms: float | None        # median, request -> script_finished of a frame
+    busy_ms: float                 # long tasks per frame
+    kB: float                      # per frame
+    error: str | None = None
+
+
+async def _button(page, name: str):
+    loc = page.get_by_role("button", name=name, exact=True)
+    await loc.wait_for(state="visible")
+    clicked = time.monotonic()
+    await loc.click()
+    return clicked
+
+
+# Long tasks only: OBSERVER_JS's MutationObserver runs on every DOM change of a plotly redraw,
+# and while the page animates it alone kept the main thread busy ~0.5 s a frame (frames
+# then came at ~1 a second instead of 4–5).
+LONGTASK_JS = r"""
+(() => {
+  window.__plotT = 0;
+  window.__long = [];
+  try {
+    new PerformanceObserver(l => { for (const e of l.getEntries()) window.__long.push([performance.timeOrigin + e.startTime, e.duration]); })
+      .observe({type: 'longtask', buffered: true});
+  } catch (e) {}
+})();
+"""
+
+
+async def _sgd_session(browser, base: str, ds: DataSet, settings: dict, actions,
+                       observe: bool = True) -> tuple[list, list]:
+    """One SGD page session; ``observe``: time the figures' redraws (OBSERVER_JS), else long
+    tasks only (the animation's own pace)."""
+    from lab import codec
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 900})
+    await ctx.add_init_script(OBSERVER_JS if observe else LONGTASK_JS)
+    page = await ctx.new_page()
+    page.set_default_timeout(120_000)
+    wire = CountingWire(page)
+    rows, frames = [], []
+    url = codec.share_url(base + "/sgd", codec.Dataset(ds.X, ds.y, True),
+                          {"page": "sgd", "beta": BETA0, "loss": ds.loss, **settings})
+    try:
+        rows.append(await timed(page, wire, ds.label, "sgd", "open (link)",
+                                lambda: page.goto(url, wait_until="domcontentloaded"), from_request=False))
+        await page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg")
+        for act in actions:
+            if act == "frames":
+                frames.append(await _frame_stats(page, wire, ds, settings.get("speed", 5)))
+            else:
+                rows.append(await timed(page, wire, ds.label, "sgd", act[0], act[1](page)))
+    finally:
+        await ctx.close()
+    return rows, frames
+
+
+async def _frame_stats(page, wire: CountingWire, ds: DataSet, speed: int, seconds: float = 5.0) -> FrameStats:
+    """Play for ``seconds``: frames finished, each frame's server time, the browser's busy time."""
+    await _button(page, "Play")
+    await asyncio.sleep(1.0)                       # past the Play click's own full run
+    n_req, n_fin, b0 = len(wire.request_times), len(wire.finish_times), wire.bytes_in
+    js0 = await page.evaluate("performance.timeOrigin + performance.now()")
+    t0 = time.monotonic()
+    await asyncio.sleep(seconds)
+    t1 = time.monotonic()
+    reqs = [r for r in wire.request_times[n_req:] if r <= t1]
+    fins = wire.finish_times[n_fin:]
+    lat = []
+    for r in reqs:
+        f = next((f for f in fins if f >= r), None)
+        if f is not None:
+            lat.append(f - r)
+    longs = await page.evaluate("window.__long")
+    busy = sum(d for s0, d in longs if s0 >= js0)
+    k = sum(1 for f in fins if f <= t1)
+    return FrameStats(ds.label, speed, t1 - t0, k, 1e3 * statistics.median(lat) if lat else None,
+                      busy / max(k, 1), (wire.bytes_in - b0) / 1e3 / max(k, 1))
+
+
+async def watch_part_async(base: str) -> tuple[list, list]:
+    from playwright.async_api import async_playwright
+    from cvxcore.datasets import make
+    paper = DataSet("1-D paper n=5", *make("paper"), "squared")
+    moons = DataSet("2-D moons n=40", *make("moons"), "hinge")
+    rows, frames = [], []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            await _sgd_session(browser, base, paper, {}, [])                 # warm-up: imports, JS bundle
+            r, _ = await _sgd_session(browser, base, paper, {"lr": 1.0},
+                                      [("lr = 1 Play → idle", lambda pg: (lambda: _button(pg, "Play")))])
+            rows += r
+            for ds in (paper, moons):
+                r, _ = await _sgd_session(
+                    browser, base, ds, {"speed": 5, "m": 8},
+                    [("Step", lambda pg: (lambda: _button(pg, "Step"))),
+                     ("Step", lambda pg: (lambda: _button(pg, "Step")))])
+                rows += r
+                r, f = await _sgd_session(
+                    browser, base, ds, {"speed": 5, "m": 8},
+                    ["frames", ("Pause (while playing)", lambda pg: (lambda: _button(pg, "Pause")))], observe=False)
+                rows += r[1:]
+                frames += f
+        finally:
+            await browser.close()
+    return rows, frames
+
+
+def watch_part(log: str | None) -> tuple[list, list]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server("app.py", port, log)
+    SERVER_PID[:] = [proc.pid]
+    try:
+        wait_healthy(base, proc)
+        return asyncio.run(watch_part_async(base))
+    finally:
+        stop_server(proc)
+
+
+def watch_table(rows: list[Timing]) -> str:
+    f = lambda v, k=2: "—" if v is None else f"{v:.{k}f}"     # noqa: E731
+    out = ["| data | interaction | figure s | page idle s | server s | server CPU s | busy ms | kB | runs |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if r.error:
+            out.append(f"| {r.data} | {r.action} | ERROR: {r.error[:120]} | | | | | | |")
+            continue
+        out.append(f"| {r.data} | {r.action} | {f(r.figure_s)} | {f(r.idle_s)} | {f(r.server_s)} | {f(r.cpu_s)} | "
+                   f"{r.busy_ms:.0f} | {r.kB:.0f} | {r.runs} |")
+    return "\n".join(out)
+
+
+def frames_table(rows: list[FrameStats]) -> str:
+    out = ["| data | speed (steps/s) | frames/s asked | frames/s achieved | server ms / frame (median) | "
+           "browser busy ms / frame | kB / frame |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        from lab.training import frame_plan
+        asked = 1 / frame_plan(r.speed)[0]
+        out.append(f"| {r.data} | {r.speed} | {asked:.1f} | {r.frames / r.seconds:.1f} | "
+                   f"{'—' if r.server_ms is None else format(r.server_ms, '.0f')} | {r.busy_ms:.0f} | {r.kB:.0f} |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--part", choices=("server", "browser", "both"), default="both")
+    ap.add_argument("--part", choices=("server", "browser", "watch", "both", "all"), default="all",
+                    help="both: server and browser; all: the three")
     ap.add_argument("--ns", type=int, nargs="+", default=[20, 40, 60])
     ap.add_argument("--repeat", type=int, default=3, help="best of this many builds (server part)")
     ap.add_argument("--seed", type=int, default=0)
@@ -432,18 +603,25 @@ def main(argv=None) -> int:
     sets = datasets(a.ns)
     print(f"machine: {_machine()}")
     result = {}
-    if a.part in ("server", "both"):
+    if a.part in ("server", "both", "all"):
         rows = server_part(sets, a.repeat)
         result["server"] = rows
         print("\n## Server pieces (in process)\n")
         print(server_table(rows))
-    if a.part in ("browser", "both"):
+    if a.part in ("browser", "both", "all"):
         rows = browser_part(sets, a.seed, a.server_log)
         result["browser"] = [asdict(r) for r in rows]
         print("\n## Browser: one session per data set\n")
         print(browser_table(rows))
         print("\n## Browser summary\n")
         print(browser_summary(rows))
+    if a.part in ("watch", "all"):
+        rows, frames = watch_part(a.server_log)
+        result["watch"] = {"rows": [asdict(r) for r in rows], "frames": [asdict(f) for f in frames]}
+        print("\n## SGD animation: interactions\n")
+        print(watch_table(rows))
+        print("\n## SGD animation: frames\n")
+        print(frames_table(frames))
     print(f"\nmachine at the end: {_machine()}")
     if a.json:
         Path(a.json).write_text(json.dumps(result, indent=1, default=float))

@@ -40,6 +40,7 @@ CONTROLS: dict[str, str] = {
     "batch": "the batch-size control",
     "seed": "the seed control",
     "opt": "the optimizer selector",
+    "speed": "the training speed control",
     "io": "upload / download / copy-link controls",
 }
 
@@ -72,11 +73,17 @@ _CSS_RULES = {
 }
 
 
+BAR_KEY = "classroom_bar"    # the container of the classroom controls at the top of the page
+
+
 def css(settings: Mapping) -> str:
     """A ``<style>`` block hiding Streamlit's own chrome chosen in ``settings`` ('' when none).
 
     Pass it to ``st.html`` (or ``st.markdown(..., unsafe_allow_html=True)``) once per run.
-    In classroom mode the base font is also enlarged for projection.
+    In classroom mode the page is also laid out for a projector: a larger base font, less
+    empty space above the title (the header goes with the toolbar), a smaller title, and the
+    classroom controls (container ``BAR_KEY``) pinned at the top right, where they take no
+    height from the page's main figure.
     """
     h = hidden(settings)
     rules = [r for name, r in _CSS_RULES.items() if name in h]
@@ -86,4 +93,13 @@ def css(settings: Mapping) -> str:
         # a metric's value is Markdown too: keep its own (larger) size
         rules.append('[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p '
                      '{ font-size: inherit; }')
+        toolbar = "toolbar" not in h
+        if not toolbar:           # nothing left in the header: it would only cover the page's top
+            rules.append('[data-testid="stHeader"] { display: none !important; }')
+        rules.append('[data-testid="stMainBlockContainer"] { padding-top: %s !important; '
+                     'padding-bottom: 2rem !important; }' % ("3.75rem" if toolbar else "0.75rem"))
+        rules.append('[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 0.1rem 0 0.2rem 0; }')
+        rules.append('.st-key-%s { position: fixed; top: 0.45rem; right: %s; z-index: 999991; width: auto !important; '
+                     'background: rgba(255,255,255,0.85); border-radius: 0.5rem; }'
+                     % (BAR_KEY, "4.5rem" if toolbar else "1rem"))
     return f"<style>{' '.join(rules)}</style>" if rules else ""

@@ -286,6 +286,7 @@ SETTINGS: dict[str, Any] = {
                    help="SGD batch size; 0 = full-batch gradient descent (cvxcore batch_size=None)"),
     "seed": PARAMS["seed"],
     "opt": _choice("opt", OPTIMIZERS, "sgd", "SGD optimizer"),
+    "speed": Param("speed", 1, 5000, 100, integer=True, log=True, help="SGD animation: steps per second"),
     "classroom": dict(kind="bool", name="classroom", default=False, help="classroom mode (hide controls)"),
     "hide": dict(kind="set", name="hide", options=tuple(CONTROLS), default=None,
                  help="controls hidden in classroom mode (None: lab.classroom.DEFAULT_HIDDEN)"),

@@ -5,7 +5,7 @@ Conventions for a projector: large fonts (``FONT``), high-contrast colours, lege
 on, equal aspect wherever geometry matters.  Class +1 is blue circles, class −1 is
 orange squares; a neuron with α > 0 is green, with α < 0 purple (dashed).
 
-Speed (issue 5: a β step or a new point redraws in well under a second).  Every figure starts
+Speed (a β step or a new point redraws in well under a second).  Every figure starts
 from :data:`TEMPLATE`, plotly_white's layout without its per-trace defaults, given at
 construction: plotly otherwise deep-copies its default template and then plotly_white into
 every figure (about 20 ms of a 30 ms build, and 7 kB of JSON).  Large arrays go out as float32
@@ -43,6 +43,7 @@ CANVAS_2D = ((-2.5, 2.5), (-2.5, 2.5))
 GRID_STEP = 0.1
 ZERO_MARKERS_MAX = 300     # group_norms: above this many zero blocks, a grey baseline instead of markers
 GRID_NAME = "click to add"
+CANVAS_HEIGHT = 610        # the Data page's canvas: the largest that fits under the title at 1280×720
 
 # plotly_white's look (white background, light grid, its colours and fonts), layout only.
 _WHITE = pio.templates["plotly_white"].layout
@@ -79,6 +80,10 @@ class _Draft:
 
     def add_vline(self, x: float, line: dict | None = None):
         self.shapes.append(dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line or {}))
+        return self
+
+    def add_annotation(self, **kw):
+        self.layout.setdefault("annotations", []).append(kw)
         return self
 
     def update_layout(self, d: dict | None = None, **kw):
@@ -274,7 +279,10 @@ def data_canvas(P: np.ndarray, y: np.ndarray, dim: int, *, height: int = 560) ->
             fig.add_trace(t)
         xr, yr = CANVAS_2D
         _layout(fig, height=height, xr=list(xr), yr=list(yr), xtitle="x₁", ytitle="x₂", equal=True)
-    return _fix_for_clicks(fig).done()
+    _fix_for_clicks(fig)
+    # one short legend line: the height goes to the canvas (a square of height − 100 px in 2-D)
+    fig.update_layout(margin=dict(t=45, b=55), legend=dict(font=dict(size=FONT - 2)))
+    return fig.done()
 
 
 # ----------------------------------------------------------------------------- convex page
@@ -287,51 +295,85 @@ def neuron_outputs_1d(xs: np.ndarray, U: np.ndarray, alpha: np.ndarray, bias: bo
 @_memo
 def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None, alpha=None,
            bias: bool = True, title: str | None = None, height: int = 520, show_neurons: bool = True,
-           clickable: bool = False) -> go.Figure:
+           clickable: bool = False, colors: dict | None = None, kinks_only: bool = False,
+           compact_legend: bool = False) -> go.Figure:
     """Data (xᵢ, yᵢ), fitted functions ``curves`` {name: values on xs}, and the optimal neurons:
     each neuron's contribution α_j(u_jᵀx)₊ (thin) and its kink x = −u_{j2}/u_{j1} (dotted line).
 
+    ``colors`` {name: colour} overrides a curve's colour (the first curve is black, the others
+    take the trace colours in order).  ``kinks_only``: the neurons are drawn as their kinks
+    alone, one dotted vertical line each (green α > 0, purple α < 0), with a legend entry.
+    The y range holds the data and the curves, but never reaches more than twice the data's
+    span beyond it: a network far from the data (early in training) leaves the axis readable.
     ``clickable``: trace 0 is the canvas's click grid (a click adds a point, as on the Data
     page); the curves then take no hover, or their dense points would catch the clicks."""
     fig = _figure(*([_click_grid(1)] if clickable else []))
     quiet = {"hoverinfo": "skip"} if clickable else {}
     xs32 = _f32(xs)
+    y = np.asarray(y, float)
+    kinks = []
     if U is not None and len(U) and show_neurons:
-        contrib = _f32(neuron_outputs_1d(xs, U, alpha, bias))
+        contrib = None if kinks_only else _f32(neuron_outputs_1d(xs, U, alpha, bias))
         shown = {True: False, False: False}
         for j in range(len(alpha)):
             pos = alpha[j] > 0
             col = APOS if pos else ANEG
-            fig.add_trace(go.Scatter(x=xs32, y=contrib[j], mode="lines", line=dict(color=col, width=1.8, dash="dash" if not pos else None),
-                                     opacity=0.75, name="neuron, α > 0" if pos else "neuron, α < 0",
-                                     legendgroup="pos" if pos else "neg", showlegend=not shown[pos], **quiet))
-            shown[pos] = True
+            if contrib is not None:
+                fig.add_trace(go.Scatter(x=xs32, y=contrib[j], mode="lines",
+                                         line=dict(color=col, width=1.8, dash="dash" if not pos else None),
+                                         opacity=0.75, name="neuron, α > 0" if pos else "neuron, α < 0",
+                                         legendgroup="pos" if pos else "neg", showlegend=not shown[pos], **quiet))
+                shown[pos] = True
             if bias and abs(U[j, 0]) > 1e-12:
                 k = -U[j, 1] / U[j, 0]
                 if xs[0] <= k <= xs[-1]:
-                    fig.add_vline(x=k, line=dict(color=col, width=1.2, dash="dot"))
+                    if contrib is None:
+                        kinks.append((k, pos))
+                    else:
+                        fig.add_vline(x=k, line=dict(color=col, width=1.2, dash="dot"))
     for i, (name, v) in enumerate(curves.items()):
+        col = (colors or {}).get(name) or (OPT if i == 0 else TRACE_COLORS[i % 10])
         fig.add_trace(go.Scatter(x=xs32, y=_f32(v), mode="lines", name=name, **quiet,
-                                 line=dict(color=OPT if i == 0 else TRACE_COLORS[i % 10], width=4 if i == 0 else 2.5)))
-    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data",
+                                 line=dict(color=col, width=4 if i == 0 else 3)))
+    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data", showlegend=not compact_legend,
                              marker=dict(color=POS, size=14, line=dict(color="white", width=1.5))))
-    vals = np.r_[np.asarray(y, float), *[np.asarray(v, float) for v in curves.values()]]
+    span_lo, span_hi = (min(y.min(), -1.0), max(y.max(), 1.0)) if y.size else (-2.5, 2.5)
+    reach = 2 * (span_hi - span_lo)
+    vals = np.r_[y, *[np.asarray(v, float) for v in curves.values()]]
     vals = vals[np.isfinite(vals)]
     lo, hi = (min(vals.min(), -1.0), max(vals.max(), 1.0)) if vals.size else (-2.5, 2.5)
+    lo, hi = max(lo, span_lo - reach), min(hi, span_hi + reach)
     pad = 0.12 * (hi - lo)
+    if kinks:                    # one trace per sign: vertical segments over the whole y range
+        for pos in (True, False):
+            ks = [k for k, p in kinks if p == pos]
+            if ks:
+                fig.add_trace(go.Scatter(
+                    x=np.repeat(ks, 3), y=np.tile([lo - pad, hi + pad, np.nan], len(ks)), mode="lines",
+                    line=dict(color=APOS if pos else ANEG, width=2, dash="dot"), hoverinfo="skip",
+                    name=f"{'kink' if compact_legend else 'kink of a neuron'}, α {'>' if pos else '<'} 0"))
     _layout(fig, title=title, height=height, xr=[xs[0], xs[-1]], yr=[lo - pad, hi + pad], xtitle="x", ytitle="y")
+    if compact_legend:
+        fig.update_layout(legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom",
+                                      font=dict(size=FONT - 3)), margin=dict(t=60, r=15))
     return (_fix_for_clicks(fig) if clickable else fig).done()
 
 
 @_memo
 def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F: np.ndarray, *,
                 U=None, alpha=None, bias: bool = True, title: str | None = None, height: int = 560,
-                show_neurons: bool = True, clickable: bool = False) -> go.Figure:
+                show_neurons: bool = True, clickable: bool = False, reference=None,
+                reference_name: str = "optimum's boundary", boundary_name: str = "boundary f(x) = 0",
+                legend: str = "top") -> go.Figure:
     """Decision regions of f on the grid (F shape (len(gy), len(gx))): colour = sign and size of f,
     the boundary f = 0 in black, the data, and each optimal neuron's line u_jᵀ[x; 1] = 0.
 
     ``clickable``: trace 0 is the canvas's click grid (on the canvas's axes, a click adds a
-    point); the heatmap then takes no hover, or it would catch every click."""
+    point); the heatmap then takes no hover, or it would catch every click.  ``reference``: a
+    second function on the same grid (the optimum's) whose boundary is drawn dashed grey, for
+    comparison.  ``legend``: "top" (horizontal, above), "compact" (horizontal, above, short names
+    in a small font: one line over a wide plot), "side" (a column at the right, short names in a
+    small font: it takes the width an equal-aspect plot leaves free in a wide box) or "none"."""
     lim = float(np.nanmax(np.abs(F))) if F.size and np.isfinite(F).any() else 1.0
     lim = min(max(lim, 1e-9), 1.0)          # |f| ≥ 1 (the hinge margin) at full colour
     F = np.asarray(F, float)
@@ -341,15 +383,30 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
                              **({"hoverinfo": "skip"} if clickable else
                                 {"hovertemplate": "f(x) = %{z:.2f}<extra></extra>"})))
     fig.add_trace(go.Contour(x=_f32(gx), y=_f32(gy), z=_f32(F), contours=dict(start=0, end=0, size=1, coloring="none"),
-                             line=dict(color=OPT, width=3.5), showscale=False, name="boundary f(x) = 0",
+                             line=dict(color=OPT, width=3.5), showscale=False, name=boundary_name,
                              showlegend=True, hoverinfo="skip"))
+    if reference is not None and np.isfinite(reference).any():
+        fig.add_trace(go.Contour(x=_f32(gx), y=_f32(gy), z=_f32(reference),
+                                 contours=dict(start=0, end=0, size=1, coloring="none"),
+                                 line=dict(color="#555", width=2.5, dash="dash"), showscale=False,
+                                 name=reference_name, showlegend=True, hoverinfo="skip"))
     if U is not None and len(U) and show_neurons:
-        _neuron_lines(fig, U, alpha, bias, (gx[0], gx[-1]), (gy[0], gy[-1]))
+        _neuron_lines(fig, U, alpha, bias, (gx[0], gx[-1]), (gy[0], gy[-1]), short=legend in ("side", "compact"))
     for t in _class_traces(P, y):
         fig.add_trace(t)
     _layout(fig, title=title, height=height, equal=True, xr=[gx[0], gx[-1]], yr=[gy[0], gy[-1]],
             xtitle="x₁", ytitle="x₂")
-    return (_fix_for_clicks(fig) if clickable else fig).done()
+    if clickable:
+        _fix_for_clicks(fig)
+    if legend == "side":
+        fig.update_layout(legend=dict(orientation="v", x=1.02, y=1.0, xanchor="left", yanchor="top",
+                                      font=dict(size=FONT - 3)), margin=dict(t=15, r=10, b=50))
+    elif legend == "compact":
+        fig.update_layout(legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom",
+                                      font=dict(size=FONT - 3)), margin=dict(t=45, b=50))
+    elif legend == "none":
+        fig.update_layout(showlegend=False, margin=dict(t=15, b=50))
+    return fig.done()
 
 
 def _line_in_box(a: float, b: float, c: float, xr, yr):
@@ -371,9 +428,10 @@ def _line_in_box(a: float, b: float, c: float, xr, yr):
     return pts[0], pts[-1]
 
 
-def _neuron_lines(fig, U, alpha, bias, xr, yr):
+def _neuron_lines(fig, U, alpha, bias, xr, yr, short: bool = False):
     """Each neuron's line u_jᵀ[x; 1] = 0 clipped to the box: one trace per sign of α_j with
-    None between the segments (a trace per neuron cost the browser ~5 ms each a redraw)."""
+    None between the segments (a trace per neuron cost the browser ~5 ms each a redraw).
+    ``short``: legend names "neuron, α > 0" instead of the equation."""
     lhs = "uⱼᵀ[x; 1]" if bias else "uⱼᵀx"
     for pos in (True, False):
         xs, ys, tips = [], [], []
@@ -387,7 +445,8 @@ def _neuron_lines(fig, U, alpha, bias, xr, yr):
         if xs:
             fig.add_trace(go.Scatter(x=xs[:-1], y=ys[:-1], text=tips[:-1], mode="lines",
                                      line=dict(color=APOS if pos else ANEG, width=2.2, dash=None if pos else "dash"),
-                                     name=f"neuron {lhs} = 0, α {'>' if pos else '<'} 0",
+                                     name=(f"neuron, α {'>' if pos else '<'} 0" if short else
+                                           f"neuron {lhs} = 0, α {'>' if pos else '<'} 0"),
                                      hovertemplate="%{text}<extra></extra>"))
 
 
@@ -513,7 +572,9 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: in
                                  xaxis=dict(title=dict(text="u₁"), range=[-1.3, 1.3], showticklabels=False),
                                  yaxis=dict(title=dict(text="u₂"), range=[-1.3, 1.3], showticklabels=False),
                                  zaxis=dict(title=dict(text="u₃ (bias)"), range=[-1.3, 1.3], showticklabels=False),
-                                 camera=dict(eye=dict(x=1.5, y=1.3, z=0.9))))
+                                 # the camera 2.6 units out: nearer, the u₃ axis title falls
+                                 # outside the plot's left edge and is cut off
+                                 camera=dict(eye=dict(x=1.8, y=1.56, z=1.08))))
     return fig.done()
 
 
@@ -575,32 +636,116 @@ def pattern_counts(n: np.ndarray, P: np.ndarray, cover: np.ndarray, bound: np.nd
 
 
 # ----------------------------------------------------------------------------- SGD page
+def trace_range(objectives: np.ndarray, p_star: float | None, *, diverged=None,
+                bounds: np.ndarray | None = None) -> tuple[float, float]:
+    """(lo, hi), the log10 range of the SGD traces' y axis.
+
+    Chosen from the runs that did not diverge and p* (a diverged run would stretch it over
+    hundreds of decades, and its tick labels smear into a black bar), and the certified lower
+    bounds down to 1.5 decades below p* (a bound near 0 early on would squash the rest); at
+    least one decade.  When every run diverged, their starting values stand in for them."""
+    obj = np.atleast_2d(np.asarray(objectives, float))
+    div = np.zeros(obj.shape[0], bool) if diverged is None else np.asarray(diverged, bool)
+    ok = obj[~div]
+    if not ok.size and obj.shape[1]:
+        ok = obj[:, :1]
+    vals = [v for v in np.ravel(ok) if np.isfinite(v) and v > 0]
+    mark = p_star if p_star is not None and np.isfinite(p_star) and p_star > 0 else None
+    if mark is not None:
+        vals.append(mark)
+    if bounds is not None:
+        b = np.asarray(bounds, float)
+        b = b[np.isfinite(b) & (b > 0)]
+        if b.size:
+            vals.append(max(float(b.min()), mark / 10 ** 1.5) if mark is not None else float(b.min()))
+    lo = min(vals) if vals else 1e-3
+    hi = max(vals + [lo * 10])
+    return float(np.log10(lo) - 0.1), float(np.log10(hi) + 0.1)
+
+
+@_memo
 def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, *,
                lower_bound: float | None = None, total_steps: int | None = None, height: int = 500,
-               p_star_label: str = "p* (convex optimum)") -> go.Figure:
-    """Objective (2) of each trial against the step, with the horizontal line p*."""
+               p_star_label: str = "p* (convex optimum)", bound_steps: np.ndarray | None = None,
+               bounds: np.ndarray | None = None, diverged=None, diverged_at=None,
+               selected: int | None = None, note: str | None = None, refined=None,
+               refined_at: int | None = None) -> go.Figure:
+    """Objective (2) of each trial against the step (solid, from above), each trial's certified
+    lower bound on p* (dotted, same colour, from below: ``bounds`` (trials, K) at
+    ``bound_steps``), and p* between them (dashed).
+
+    ``objectives`` holds NaN where nothing is to be drawn (a diverged trial from its divergence
+    on).  A diverged trial (``diverged``, at step ``diverged_at``) is named so in the legend and
+    marked ✕ at the top of the axis where it left it; the axis range ignores it
+    (:func:`trace_range`).  ``selected``: the trial drawn thicker (the one whose fit is shown).
+    ``note``: a message in a box across the plot (e.g. that every run diverged).  ``refined``
+    (trials,): each trial's refined certified bound at step ``refined_at``, a diamond (NaN: none)."""
     fig = _figure()
-    obj = np.atleast_2d(objectives)
-    for t in range(obj.shape[0]):
-        fig.add_trace(go.Scatter(x=steps, y=obj[t], mode="lines", name=f"run {t + 1}",
-                                 line=dict(color=TRACE_COLORS[t % 10], width=2.2)))
+    obj = np.atleast_2d(np.asarray(objectives, float))
+    T = obj.shape[0]
+    div = np.zeros(T, bool) if diverged is None else np.asarray(diverged, bool)
+    at = np.full(T, -1) if diverged_at is None else np.asarray(diverged_at)
     x_end = total_steps if total_steps else (steps[-1] if len(steps) else 1)
-    if p_star is not None and np.isfinite(p_star):
-        fig.add_trace(go.Scatter(x=[0, x_end], y=[p_star, p_star], mode="lines", name=p_star_label,
-                                 line=dict(color=OPT, width=4, dash="dash")))
+    lo, hi = trace_range(obj, p_star, diverged=div,
+                         bounds=bounds if refined is None else np.c_[np.atleast_2d(bounds if bounds is not None
+                                                                                   else np.zeros((T, 0))),
+                                                                     np.asarray(refined, float)])
+    top = 10 ** (hi - 0.06 * (hi - lo))
+    xs = np.asarray(steps)
+    for t in range(T):
+        col = TRACE_COLORS[t % 10]
+        name = f"run {t + 1}" + (" (diverged)" if div[t] else "")
+        tx, ty = xs, obj[t]
+        if div[t] and at[t] >= 0:     # the line leaves through the top of the axis, to its ✕
+            seen = np.flatnonzero(np.isfinite(ty) & (xs < at[t]))
+            tx, ty = np.r_[xs[seen], at[t]], np.r_[ty[seen], top]
+        fig.add_trace(go.Scatter(x=tx, y=_f32(ty), mode="lines", name=name, legendgroup=f"run{t}",
+                                 line=dict(color=col, width=4.5 if t == selected else 2.4),
+                                 hovertemplate=f"run {t + 1}, step %{{x}}: %{{y:.4g}}<extra></extra>"))
+    if bounds is not None and bound_steps is not None and np.size(bound_steps):
+        bd = np.atleast_2d(np.asarray(bounds, float))
+        for t in range(min(T, bd.shape[0])):
+            if not np.isfinite(bd[t]).any():
+                continue
+            fig.add_trace(go.Scatter(x=np.asarray(bound_steps), y=_f32(bd[t]), mode="lines", showlegend=False,
+                                     legendgroup=f"run{t}", line=dict(color=TRACE_COLORS[t % 10], width=2.4,
+                                                                      dash="dot", shape="hv"),
+                                     hovertemplate=f"run {t + 1}: p* ≥ %{{y:.4g}} (certified)<extra></extra>"))
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="its certified lower bound",
+                                 line=dict(color="#555", width=2.4, dash="dot")))
+    if refined is not None and refined_at is not None:
+        rb = np.asarray(refined, float)
+        k = np.flatnonzero(np.isfinite(rb) & (rb > 0))
+        if k.size:
+            fig.add_trace(go.Scatter(x=np.full(k.size, refined_at), y=_f32(rb[k]), mode="markers",
+                                     name="refined bound", cliponaxis=False,
+                                     marker=dict(symbol="diamond", size=13, color=[TRACE_COLORS[t % 10] for t in k],
+                                                 line=dict(color="white", width=1.5)),
+                                     text=[f"run {t + 1}" for t in k],
+                                     hovertemplate="%{text}: p* ≥ %{y:.5g} (refined certificate)<extra></extra>"))
+    if div.any():
+        k = np.flatnonzero(div & (at >= 0))
+        fig.add_trace(go.Scatter(x=at[k], y=np.full(k.size, top), mode="markers", name="diverged",
+                                 marker=dict(symbol="x-thin", size=18, line=dict(width=4,
+                                             color=[TRACE_COLORS[t % 10] for t in k])),
+                                 text=[f"run {t + 1}" for t in k], showlegend=False, cliponaxis=False,
+                                 hovertemplate="%{text} diverged at step %{x}<extra></extra>"))
+    if note:
+        fig.add_annotation(text=note, xref="paper", yref="paper", x=0.5, y=0.55, showarrow=False,
+                           font=dict(size=FONT), bgcolor="rgba(255,255,255,0.9)", bordercolor="#c0392b",
+                           borderwidth=2, borderpad=8)
     if lower_bound is not None and np.isfinite(lower_bound) and (p_star is None or not np.isfinite(p_star)):
         fig.add_trace(go.Scatter(x=[0, x_end], y=[lower_bound, lower_bound], mode="lines",
                                  name="certified lower bound", line=dict(color="#666", width=2, dash="dot")))
-    finite = obj[np.isfinite(obj)]
-    fig.update_yaxes(type="log")
-    # the range holds the runs and the lines (before Play there are only the lines: p* = 1.4 was
-    # drawn above a fixed 0.001–1 range), at least one decade
-    marks = [v for v in (p_star, lower_bound) if v is not None and np.isfinite(v) and v > 0]
-    pos = finite[finite > 0]
-    vals = marks + ([pos.min(), pos.max()] if pos.size else [])
-    lo = min(vals) if vals else 1e-3
-    hi = max(vals + [lo * 10])
+    if p_star is not None and np.isfinite(p_star):
+        fig.add_trace(go.Scatter(x=[0, x_end], y=[p_star, p_star], mode="lines", name=p_star_label,
+                                 line=dict(color=OPT, width=4, dash="dash")))
     # ticks at 1, 2, 5 × 10ᵏ with their full values: plotly's default labels the minor ticks
     # of every decade 2 … 9 alike, so "3" read 3 in one decade and 30 in the next
-    fig.update_yaxes(range=[np.log10(lo) - 0.1, np.log10(hi) + 0.1], dtick="D2", tickformat="~g")
-    return _layout(fig, height=height, xr=[0, x_end], xtitle="step", ytitle="objective (2), log scale").done()
+    fig.update_yaxes(type="log", range=[lo, hi], dtick="D2", tickformat="~g")
+    _layout(fig, height=height, xr=[0, x_end], xtitle="step", ytitle="objective (2), log scale")
+    # showlegend: before the first step only p* has points, and plotly drops a lone entry
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom",
+                                                   font=dict(size=FONT - 3), itemwidth=30, tracegroupgap=0),
+                      margin=dict(t=60, r=15))
+    return fig.done()

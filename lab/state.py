@@ -249,8 +249,8 @@ def lr_slider(container=st) -> float:
 
 
 # ----------------------------------------------------------------------------- URL / file hand-off (issue 8)
-SETTING_NAMES = ("beta", "m", "loss", "lr", "steps", "trials", "seed", "batch", "opt", "classroom", "hide")
-SETTING_NAMES += ("step",)          # the lesson's step (app_pages/lesson.py)
+SETTING_NAMES = ("beta", "m", "loss", "lr", "steps", "trials", "seed", "batch", "opt", "speed", "classroom",
+                 "hide", "step")
 
 
 def classroom_settings() -> dict:

@@ -2,11 +2,12 @@
 
 * :func:`chart`: one look for every plotly chart; :func:`table`: a table of records.
 * :func:`stop` replaces ``st.stop`` in pages.
-* Classroom mode (issue 8; TensorFlow Playground's "hide controls"): :func:`prose` and
-  :func:`caption` draw explanatory text unless ``prose`` is hidden; :func:`classroom_chrome`
-  injects :func:`lab.classroom.css` and an "exit" button when the sidebar is hidden;
-  :func:`classroom_sidebar` holds the toggle and the choice of what to hide.
-* Share and save (issue 8): :func:`read_link_once` applies the address's query parameters on a
+* Classroom mode (TensorFlow Playground's "hide controls"): :func:`prose` and :func:`caption`
+  draw explanatory text unless ``prose`` is hidden, :func:`intro` a page's opening paragraph
+  (folded away on a projector); :func:`classroom_chrome` injects :func:`lab.classroom.css` and
+  the bar at the top right of the page (the "Classroom" popover with the choice of what to
+  hide, and "Exit" when the sidebar is hidden); :func:`classroom_sidebar` holds the toggle.
+* Share and save: :func:`read_link_once` applies the address's query parameters on a
   session's first run and after Back/Forward; :func:`sync_url` writes the state
   (:func:`lab.codec.encode_query`) back into the address bar; :func:`share_sidebar` reserves the
   box with the link to copy and :func:`finish_run` fills it after the page.  The state lives in
@@ -116,43 +117,71 @@ def caption(text: str, container=None, **kw) -> None:
         (container or st).caption(text, **kw)
 
 
+def intro(text: str) -> None:
+    """A page's opening explanation: as :func:`prose`, but on a projector (classroom mode, prose
+    shown) folded into a collapsed "About this page", so that it does not push the page's main
+    figure below the fold."""
+    if not state.show("prose"):
+        return
+    if state.setting("classroom", False):
+        with st.expander("About this page", icon=":material/info:"):
+            st.markdown(text)
+    else:
+        st.markdown(text)
+
+
 def _exit_classroom():
     state.set_setting("classroom", False)
 
 
+def _hide_chooser(container) -> None:
+    """The multiselect of what classroom mode hides (shared setting ``hide``)."""
+    if state.setting("hide") is None:
+        state.set_setting("hide", [c for c in classroom.CONTROLS if c in classroom.DEFAULT_HIDDEN])
+    state.widget("hide", [], container.multiselect, "hide on the projector", list(classroom.CONTROLS),
+                 format_func=lambda c: _SHORT.get(c, c),
+                 help="Hidden controls keep their values (from the link or the default). "
+                      "It is part of the link, so students can open the same view.")
+
+
 def classroom_chrome() -> None:
-    """Once per run, before the page: the CSS that hides Streamlit's chrome, and — when the
-    sidebar (with the classroom toggle) is hidden — a small button to leave classroom mode."""
+    """Once per run, before the page: the CSS that hides Streamlit's chrome and, in classroom
+    mode, a small bar pinned at the top right of the page: a "Classroom" popover with the choice
+    of what to hide (reachable with the sidebar hidden) and, when the sidebar (with the classroom
+    toggle) is hidden, a button to leave classroom mode."""
     cfg = state.classroom_settings()
     css = classroom.css(cfg)
     if css:
         st.html(css)
-    if cfg["classroom"] and not state.show("sidebar"):
-        st.button("Exit classroom mode", icon=":material/close_fullscreen:", type="tertiary",
-                  key="_exit_classroom", on_click=_exit_classroom,
-                  help="Show every control again (the sidebar has the classroom-mode settings).")
+    if not cfg["classroom"]:
+        return
+    bar = st.container(key=classroom.BAR_KEY, horizontal=True, width="content", gap="small",
+                       vertical_alignment="center")
+    if not state.show("sidebar"):
+        bar.button("Exit classroom mode", icon=":material/close_fullscreen:", type="tertiary",
+                   key="_exit_classroom", on_click=_exit_classroom,
+                   help="Show every control again (the sidebar has the classroom-mode settings).")
+    with bar.popover("Classroom", icon=":material/tune:", type="tertiary",
+                     help="What classroom mode hides on this page and the others."):
+        _hide_chooser(st)
 
 
 # Short names for the multiselect's chips (lab.classroom.CONTROLS has the long descriptions).
 _SHORT = {"prose": "explanations", "sidebar": "sidebar", "toolbar": "toolbar", "presets": "presets",
           "draw": "drawing controls", "bias": "bias toggle", "beta": "β", "m": "width m", "loss": "loss",
           "lr": "learning rate", "steps": "steps", "trials": "trials", "batch": "batch size", "seed": "seed",
-          "opt": "optimizer", "io": "share / save"}
+          "opt": "optimizer", "speed": "speed", "io": "share / save"}
 
 
 def classroom_sidebar() -> None:
-    """The classroom-mode toggle and, when on, the multiselect of what to hide (in the sidebar)."""
+    """The classroom-mode toggle (in the sidebar); the choice of what to hide is in the
+    "Classroom" popover at the top of the page (:func:`classroom_chrome`)."""
     sb = st.sidebar
     on = state.widget("classroom", False, sb.toggle, "Classroom mode",
                       help="For projection: hide the chosen controls and the explanations. "
                            "It is part of the link, so students can open the same view.")
     if on:
-        if state.setting("hide") is None:
-            state.set_setting("hide", [c for c in classroom.CONTROLS if c in classroom.DEFAULT_HIDDEN])
-        state.widget("hide", [], sb.multiselect, "hide", list(classroom.CONTROLS),
-                     format_func=lambda c: _SHORT.get(c, c),
-                     help="Hidden controls keep their values (from the link or the default). "
-                          "Hiding the sidebar hides this list too: leave with 'Exit classroom mode'.")
+        sb.caption("Choose what to hide with **Classroom** at the top right of the page.")
 
 
 # ----------------------------------------------------------------------------- share and save

@@ -15,6 +15,16 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["app_pages/data.py", "app_pages/arrangement.py", "app_pages/convex.py", "app_pages/sgd.py", "app_pages/about.py"]
 
 
+def _play_to_end(at, frames=200):
+    """Press Play and let the animation run: AppTest runs one frame per run of the script."""
+    at.button(key="_sgd_play").click().run()
+    for _ in range(frames):
+        if at.button(key="_sgd_pause").disabled:
+            return at
+        at.run()
+    raise AssertionError("the SGD run did not end")
+
+
 def _app(data=None, bias=True, **state):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     if data is not None:
@@ -199,7 +209,7 @@ def test_sgd_play_certificates_and_m_below_m_star():
     at = _go(_app(steps=200, trials=2), "app_pages/sgd.py")
     at.slider(key="m").set_value(2).run()
     assert "m = 2 < m\\* = 4" in _texts(at, "warning")
-    at.button(key="_sgd_play").click().run()
+    _play_to_end(at)
     assert not at.exception
     df = at.dataframe[0].value
     assert len(df) == 2
@@ -211,7 +221,7 @@ def test_sgd_play_certificates_and_m_below_m_star():
 
 def test_sgd_large_lr_diverges_with_a_warning():
     at = _go(_app(steps=200, trials=2, lr=1.0), "app_pages/sgd.py")
-    at.button(key="_sgd_play").click().run()
+    _play_to_end(at)
     assert not at.exception
     assert "diverged" in _texts(at, "warning")
 
@@ -288,7 +298,7 @@ def _run_colours(spec):
 def test_sgd_final_fit_colours_match_the_traces():
     """Run t has one colour on the objective traces and on the final fits (1-D)."""
     at = _go(_app(steps=200, trials=4), "app_pages/sgd.py")
-    at.button(key="_sgd_play").click().run()
+    _play_to_end(at)
     assert not at.exception
     colours = [_run_colours(s) for s in _charts(at)]
     traces, fit = colours[0], colours[-1]
@@ -300,7 +310,7 @@ def test_sgd_2d_final_fit_names_are_not_plotly_titles():
     at = _go(_app(steps=100, trials=2), "app_pages/data.py")
     at.button(key="_preset_xor").click().run()
     _go(at, "app_pages/sgd.py")
-    at.button(key="_sgd_play").click().run()
+    _play_to_end(at)
     assert not at.exception
     assert "**optimum (8)**" in _texts(at, "markdown")
     assert all(not (s["layout"].get("title") or {}).get("text") for s in _charts(at)[-3:])

@@ -157,7 +157,7 @@ def test_settings_round_trip_and_explicit_values():
              steps=20000, trials=3, batch=16, seed=42, opt="adam", classroom=True, hide=("prose", "m"))
     q = codec.encode_settings(s)
     assert set(q) == {"page", "beta", "m", "loss", "lr", "steps", "trials", "batch", "seed", "opt",
-                      "classroom", "hide", "step"}
+                      "speed", "classroom", "hide", "step"}
     assert all(isinstance(v, str) for v in q.values())
     back, msgs = codec.decode_settings(q)
     assert msgs == [] and back == s

@@ -169,6 +169,41 @@ def test_everything_diverges():
     assert r.diverged.all() and np.all(np.isfinite(r.U))
 
 
+def test_an_exploding_objective_is_divergence_before_it_overflows():
+    """lr = 1 on the paper's data: (2) jumps by ~10¹⁶⁰ in one step.  Every trial is stopped at
+    the first recorded step above 10⁶ × its start, so no recorded value is astronomically large."""
+    r = train_sgd(X1, Y1, m=8, beta=0.1, lr=1.0, steps=2000, trials=5, seed=0, record_every=5)
+    assert r.diverged.all()
+    start = r.objectives[:, 0]
+    assert np.all(r.diverged_at <= 5)                           # the first record after the start
+    assert np.all(np.isfinite(r.objectives))
+    h = r.history()
+    assert np.all(np.isnan(h[:, 1:]))                            # nothing drawn after the start
+    for t in range(5):                                           # frozen where it was stopped
+        assert r.objectives[t, -1] == pytest.approx(nonconvex_objective(X1, Y1, r.U[t], r.alpha[t], 0.1), rel=1e-9)
+        assert r.objectives[t, -1] > sgd.EXPLODE_FACTOR * start[t] or not np.isfinite(
+            nonconvex_objective(X1, Y1, r.U[t], r.alpha[t], 0.1))
+
+
+def test_explosion_is_measured_from_the_start_of_training_across_chunks(monkeypatch):
+    """A run in chunks is judged against the objective of its first step, not each chunk's.
+
+    With the factor at 100: trial 0 goes 25.3, 12.8, 109, 9.6e3, … at lr = 0.2, so it is stopped
+    at step 3 (above 2,530); judged from a chunk starting at step 2 (109) it would pass step 3."""
+    monkeypatch.setattr(sgd, "EXPLODE_FACTOR", 100.0)
+    rng = np.random.default_rng(1)
+    U0, a0 = rng.standard_normal((3, 4, 2)), rng.standard_normal((3, 4))
+    one = train_sgd(X1, Y1, beta=0.1, lr=0.2, steps=12, U0=U0, alpha0=a0, record_every=1)
+    assert one.diverged.tolist() == [True, False, False] and one.diverged_at[0] == 3
+    assert one.objectives[0, 2] < 100 * one.objectives[0, 0] < one.objectives[0, 3]
+    r = train_sgd(X1, Y1, beta=0.1, lr=0.2, steps=2, U0=U0, alpha0=a0, record_every=1)
+    assert not r.diverged.any()
+    r = train_sgd(X1, Y1, beta=0.1, lr=0.2, steps=10, record_every=1, resume=r)
+    np.testing.assert_array_equal(r.diverged_at, one.diverged_at)
+    np.testing.assert_array_equal(r.U, one.U)
+    np.testing.assert_array_equal(r.objectives[:, -1], one.objectives[:, -1])
+
+
 def test_defaults_reproduce_figure_2_claim():
     """The paper's 1-D example at β = 0.1: m = 50 reaches p*, m = 8 gets stuck in some trials."""
     wide = train_sgd(X1, Y1, m=50, beta=0.1)

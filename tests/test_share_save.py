@@ -24,6 +24,16 @@ PAPER_X = [[-2.0], [-1.0], [0.0], [1.0], [2.0]]
 PAPER_Y = [1.0, -1.0, 1.0, 1.0, -1.0]
 
 
+def _play_to_end(at, frames=200):
+    """Press Play and let the animation run: AppTest runs one frame per run of the script."""
+    at.button(key="_sgd_play").click().run()
+    for _ in range(frames):
+        if at.button(key="_sgd_pause").disabled:
+            return at
+        at.run()
+    raise AssertionError("the SGD run did not end")
+
+
 def _app(query=None, **state):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for k, v in (query or {}).items():
@@ -116,7 +126,7 @@ def test_download_buttons_on_data_convex_and_sgd_pages():
     at.session_state["_v_trials"] = 2
     at.switch_page("app_pages/sgd.py").run()
     assert not any("traces" in d for d in _downloads(at))             # no runs yet: nothing to save
-    at.button(key="_sgd_play").click().run()
+    _play_to_end(at)
     assert not at.exception
     assert "Download the traces (CSV)" in _downloads(at)
 

@@ -22,10 +22,20 @@ samples, as in the paper).  Optimizers: ``"sgd"`` (plain steps), ``"momentum"``
 correction at the absolute step count).
 
 Trials run side by side, vectorised: the m·trials neurons are one matrix
-product per step.  A trial whose weights or output stop being finite (or
-overflow when squared, so that (2) could not be evaluated) is *diverged*: it is
-frozen at its last weights whose output was finite, the step is reported in
-``diverged_at``, and the other trials carry on unaffected.
+product per step.  A trial is *diverged* when
+
+* its weights or output stop being finite (or overflow when squared, so that
+  (2) could not be evaluated): it is frozen at its last weights whose output
+  was finite; or
+* its objective (2) at a recorded step exceeds ``EXPLODE_FACTOR`` = 10⁶ times
+  its objective at the first step of its training (carried over ``resume=``):
+  no step of gradient descent that is converging raises (2) a millionfold, and
+  stopping there keeps the numbers readable (left alone, such a run reaches
+  10³⁰⁰ before it overflows).  It is frozen at the weights of that step.
+
+The step is reported in ``diverged_at`` and the other trials carry on
+unaffected.  Since every network's objective is ≥ p*, the start is ≥ p* too,
+so the rule is the same as "above 10⁶ · max(start, p*)".
 
 Randomness is explicit and reproducible: trial t's initial weights come from
 ``default_rng([seed, 0, t])`` and its minibatches from
@@ -53,6 +63,7 @@ DEFAULT_LR = 0.01                   # full-batch; the objective sums the loss ov
 DEFAULT_STEPS = 20_000
 DEFAULT_INIT_SCALE = 1.0
 _EPOCHS_PER_BLOCK = 256             # minibatch permutations are drawn this many epochs at a time
+EXPLODE_FACTOR = 1e6                # a trial whose objective (2) exceeds this × its start has diverged
 
 
 @dataclass
@@ -63,7 +74,7 @@ class SGDResult:
     U: np.ndarray                   # (trials, m, d) returned neurons, one per row
     alpha: np.ndarray               # (trials, m) returned output weights
     diverged: np.ndarray            # (trials,) bool
-    diverged_at: np.ndarray         # (trials,) int: first step whose weights were not finite, −1 if none
+    diverged_at: np.ndarray         # (trials,) int: step at which the trial diverged (module docstring), −1 if none
     m: int
     beta: float
     loss: str
@@ -76,7 +87,8 @@ class SGDResult:
     record_every: int
     start_step: int                 # absolute index of the first step of this call
     seconds: float
-    state: dict = field(default_factory=dict)   # optimizer state (momentum / Adam moments), for resume
+    state: dict = field(default_factory=dict)   # optimizer state (momentum / Adam moments) and each
+                                                # trial's start objective, for resume
 
     @property
     def trials(self) -> int:
@@ -338,6 +350,25 @@ def _run(X, y, U, a, beta, loss, lr, steps, b, seed, optimizer, every, start, di
     prev_U, prev_a = Ua, aa             # W_{k−1}: the last weights whose output was finite
     decay = 1.0 - lr * beta
 
+    # Explosion is measured against each trial's objective at the first step of its training,
+    # kept in ``state`` so that a resumed run is judged against the same start.
+    start_obj = state.get("start_objective")
+
+    def freeze(loc, U_keep, a_keep, value, step):
+        """Stop active trials ``loc`` at ``step`` with weights U_keep, a_keep of objective ``value``;
+        returns the positions of the trials that stay active."""
+        nonlocal active, Ua, aa, st
+        glob = active[loc]
+        diverged_at[glob] = step
+        out_U[glob], out_a[glob] = U_keep, a_keep
+        obj[glob, np.searchsorted(rec, step):] = value[:, None]
+        for k in st:
+            state[k][glob] = st[k][loc]
+        keep = np.setdiff1d(np.arange(active.size), loc)
+        active, Ua, aa = active[keep], Ua[keep], aa[keep]
+        st = {k: v[keep] for k, v in st.items()}
+        return keep
+
     for i in range(steps + 1):
         if active.size == 0:
             break
@@ -353,33 +384,39 @@ def _run(X, y, U, a, beta, loss, lr, steps, b, seed, optimizer, every, start, di
             yhat = kern.forward(Ua, aa, Xb)
         else:
             Xb, yb, yhat = X, y, yfull
-        # ---- divergence: the output (squared) and the weights must be finite
+        # ---- divergence (a): the output (squared) and the weights must be finite
         chk = yfull if full else yhat
+        keep = None                      # positions (in this step's active set) that carry on
         if not np.isfinite(_sq(chk) + _sq(Ua) + _sq(aa)):
-            bad = ~np.isfinite(np.einsum("an,an->a", chk, chk) + np.einsum("amd,amd->a", Ua, Ua)
-                               + np.einsum("am,am->a", aa, aa))
-            loc, keep = np.flatnonzero(bad), np.flatnonzero(~bad)
-            glob = active[loc]
-            diverged_at[glob] = step
-            out_U[glob], out_a[glob] = prev_U[loc], prev_a[loc]
-            obj[glob, np.searchsorted(rec, step):] = objective(X, y, prev_U[loc], prev_a[loc], beta, loss)[:, None]
-            for k in st:
-                state[k][glob] = st[k][loc]
-            active, Ua, aa = active[keep], Ua[keep], aa[keep]
-            st = {k: v[keep] for k, v in st.items()}
-            if active.size == 0:
-                break
-            if not last:
-                kern.keep(keep)
-            yhat = yhat[keep]
-            yfull = None if yfull is None else yfull[keep]
-            if b is not None and not last:
-                Xb, yb = Xb[keep], yb[keep]
-        if k_rec is not None:
-            obj[active, k_rec] = (loss.value(yfull, y) + 0.5 * beta
-                                  * (np.einsum("amd,amd->a", Ua, Ua) + np.einsum("am,am->a", aa, aa)))
+            bad = np.flatnonzero(~np.isfinite(np.einsum("an,an->a", chk, chk) + np.einsum("amd,amd->a", Ua, Ua)
+                                              + np.einsum("am,am->a", aa, aa)))
+            keep = freeze(bad, prev_U[bad], prev_a[bad],
+                          objective(X, y, prev_U[bad], prev_a[bad], beta, loss), step)
+            if yfull is not None:
+                yfull = yfull[keep]
+        # ---- divergence (b): objective (2) above EXPLODE_FACTOR times the trial's start
+        if k_rec is not None and active.size:
+            value = (loss.value(yfull, y) + 0.5 * beta
+                     * (np.einsum("amd,amd->a", Ua, Ua) + np.einsum("am,am->a", aa, aa)))
+            obj[active, k_rec] = value
+            if start_obj is None:                            # the first step of a fresh run
+                start_obj = np.full(trials, np.nan)
+                start_obj[active] = value
+                state["start_objective"] = start_obj
+                st["start_objective"] = start_obj[active]
+            blown = np.flatnonzero(value > EXPLODE_FACTOR * st["start_objective"])
+            if blown.size:
+                left = freeze(blown, Ua[blown], aa[blown], value[blown], step)
+                keep = left if keep is None else keep[left]
+        if active.size == 0:
+            break
         if last:
             break
+        if keep is not None:             # the stopped trials' rows leave this step's arrays
+            kern.keep(keep)
+            yhat = yhat[keep]
+            if b is not None:
+                Xb, yb = Xb[keep], yb[keep]
         # ---- backward: r = ∂ℓ/∂ŷ (× n/b on a batch), q_j = Xᵀ D_j r
         r = loss.grad(yhat, yb)
         if b is not None:
