@@ -20,7 +20,7 @@ the data (``lab.codec.share_url``).  In each session, in this order:
                     solve warm-started from the previous optimum, the page redrawn
     open sgd        the SGD page (its p* is cached)
     β step cold     β one step right on the SGD page (new), then left (warm)
-    open arrangement, cell step cold / warm   the "pick a cell" slider right, then left
+    open arrangement, step   a "switch point …" button (the neighbouring cell), twice
 
 Times, per interaction (seconds, this process's clock):
 
@@ -107,9 +107,8 @@ def server_part(sets: list[DataSet], repeat: int) -> list[dict]:
     import plotly.io as pio
 
     from cvxcore import predict, solve_convex, with_bias
+    from lab import arrangement as A
     from lab import figures as F
-    from lab.geom import cell_direction, sectors_2d
-    from cvxcore import activation_patterns
 
     memo = {"on": False}
 
@@ -126,18 +125,21 @@ def server_part(sets: list[DataSet], repeat: int) -> list[dict]:
             fx = predict(with_bias(xs[:, None]), res.U, res.alpha)
             figs["convex: fit"] = lambda: U(F.fit_1d)(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": fx},
                                                    U=res.U, alpha=res.alpha, bias=True)
-            dirs, _ = sectors_2d(X)
-            figs["arrangement: weight plane"] = lambda: U(F.weight_plane)(X, dirs[0])
+            cs = A.cells(X)
+            u = cs.arr.interior_point(0)
+            figs["arrangement: weight plane"] = lambda: U(F.weight_plane)(X, u, sector=A.sector(cs, 0))
         else:
             g = np.linspace(*F.CANVAS_2D[0], 81)
             G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
             Fv = predict(with_bias(G), res.U, res.alpha).reshape(g.size, g.size)
             figs["convex: regions"] = lambda: U(F.decision_2d)(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha,
                                                             bias=True, height=640)
-            pats = activation_patterns(X)
-            u, _ = cell_direction(X, pats[len(pats) // 2])
-            figs["arrangement: sphere"] = lambda: U(F.sphere_arrangement)(X, u)
-            figs["arrangement: input plane"] = lambda: U(F.input_plane)(ds.X, ds.y, u)
+            cs = A.cells(X)
+            u = A.DEFAULT_U[3] / np.linalg.norm(A.DEFAULT_U[3])
+            c = cs.cell_of(u)
+            corners, bounding = A.polygon(cs, c), A.facet_points(cs, c)
+            figs["arrangement: sphere"] = lambda: U(F.sphere_arrangement)(X, u, corners=corners, bounding=bounding)
+            figs["arrangement: input plane"] = lambda: U(F.input_plane)(ds.X, ds.y, u, bounding=bounding)
         vn, wn = np.linalg.norm(res.V, axis=1), np.linalg.norm(res.W, axis=1)
         figs["convex: group norms"] = lambda: U(F.group_norms)(vn, wn)
         for name, build in figs.items():
@@ -309,6 +311,11 @@ async def _slider_step(page, label: str, key: str) -> None:
     await slider_step(page, re.compile(label), key)
 
 
+async def _arrangement_step(page) -> None:
+    """Click the first "switch point …" button: the neighbouring cell across that facet."""
+    await page.get_by_role("button", name=re.compile(r"^switch point")).first.click()
+
+
 async def _nav(page, name: str) -> None:
     await page.get_by_role("link", name=re.compile(name)).first.click()
 
@@ -349,8 +356,8 @@ async def one_session(browser, base: str, ds: DataSet, rng) -> list[Timing]:
         await t("sgd", "β step (cold)", lambda: _slider_step(page, "β", "ArrowRight"))
         await t("sgd", "β step (warm)", lambda: _slider_step(page, "β", "ArrowLeft"))
         await t("arrangement", "open", lambda: _nav(page, "arrangement"))
-        await t("arrangement", "cell step (cold)", lambda: _slider_step(page, "pick a cell", "ArrowRight"))
-        await t("arrangement", "cell step (warm)", lambda: _slider_step(page, "pick a cell", "ArrowLeft"))
+        await t("arrangement", "step to a neighbour cell", lambda: _arrangement_step(page))
+        await t("arrangement", "step back (figures cached)", lambda: _arrangement_step(page))
     finally:
         await ctx.close()
     return out
