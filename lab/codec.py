@@ -332,6 +332,7 @@ class Number:
     page: str | None = None
     help: str = ""
     labels: Mapping | None = None       # how a grid value is named in messages (batch 0: full batch)
+    hi_from: str | None = None          # at most this other setting's value (a filter ≤ the signal length)
 
     def range_text(self) -> str:
         if self.grid is not None:
@@ -450,12 +451,12 @@ SETTINGS: dict[str, Any] = {s.name: s for s in [
     Number("cnn_noise", 0.0, 1.0, 0.3, step=0.05, page="convolution", help="signal noise"),
     _n("cnn_seed", 0, _SEED_MAX, 0, page="convolution", help="seed of the signals"),
     _g("lin_beta", CNN_BETAS, 1.0, page="convolution", help="weight decay β of (9)"),
-    _n("lin_h", 1, 32, 4, page="convolution", help="filter size h (at most L)"),
-    _n("lin_stride", 1, 32, 2, page="convolution", help="stride (at most L)"),
+    _n("lin_h", 1, 32, 4, page="convolution", hi_from="cnn_L", help="filter size h (at most L)"),
+    _n("lin_stride", 1, 32, 2, page="convolution", hi_from="cnn_L", help="stride (at most L)"),
     _n("lin_m", 1, 8, 4, page="convolution", help="filters m of GD"),
     _g("lin_steps", (2000, 5000, 10000, 20000, 40000), 20000, log=False, page="convolution", help="GD steps"),
     _g("circ_beta", CNN_BETAS, 10.0, page="convolution", help="weight decay β of (13)"),
-    _n("circ_h", 1, 32, 16, page="convolution", help="filter taps h (at most L; default L)"),
+    _n("circ_h", 1, 32, 16, page="convolution", hi_from="cnn_L", help="filter taps h (at most L; default L)"),
     _n("circ_m", 1, 4, 2, page="convolution", help="filters m of GD"),
     _g("circ_steps", (1000, 2000, 4000, 8000, 16000), 8000, log=False, page="convolution", help="GD steps"),
     _g("sep_beta", (0.03, 0.1, 0.3, 1.0), 0.1, page="convolution", help="weight decay β of the separable CNN"),
@@ -463,7 +464,7 @@ SETTINGS: dict[str, Any] = {s.name: s for s in [
     _n("sep_seed", 0, _SEED_MAX, 0, page="convolution", help="seed of the separable CNN's signals"),
     # Higher-dimensions page
     _g("hd_beta", (0.01, 0.03, 0.1, 0.3, 1.0), 0.1, page="higher_dims", help="weight decay β"),
-    _n("hd_m", 4, 24, 6, page="higher_dims", help="width m of SGD (and patterns per scheme)"),
+    _n("hd_m", 4, 24, 4, page="higher_dims", help="width m of SGD (and patterns per scheme)"),
     _n("hd_trials", 1, 10, 3, page="higher_dims", help="trials (random initialisations)"),
     _g("hd_steps", (1000, 2000, 4000, 8000), 2000, log=False, page="higher_dims", help="SGD steps"),
     _n("hd_seed", 0, _SEED_MAX, 0, page="higher_dims", help="seed of the images and the starts"),
@@ -592,6 +593,19 @@ def decode_settings(query: Mapping) -> tuple[dict, list[str]]:
         out[name] = value
         if msg:
             msgs.append(msg)
+    for name, spec in SETTINGS.items():        # limits set by another setting of the same link
+        limit = out.get(spec.hi_from) if getattr(spec, "hi_from", None) else None
+        if limit is None or out[name] <= limit:
+            continue
+        try:
+            raw = _raw(query, name)
+        except Exception:
+            raw = None
+        out[name] = limit
+        if raw is not None:                    # (absent: the page's default, narrowed silently)
+            msgs = [m for m in msgs if not m.startswith(f"{name}=")]
+            msgs.append(f"{name}={str(raw).strip()[:40]!r} in the link is more than {spec.hi_from} = {limit}; "
+                        f"using {name}={limit}.")
     return out, msgs
 
 

@@ -95,9 +95,12 @@ def widget(name: str, default, build, *args, control: str | None = None, **kw):
     if control is not None and not show(control):
         return ss[canon]
     ss[name] = ss[canon]
+    then = kw.pop("on_change", None)          # the page's own callback, after the copy
 
     def _copy():
         ss[canon] = ss[name]
+        if then is not None:
+            then()
 
     value = build(*args, key=name, on_change=_copy, **kw)
     ss[canon] = value
@@ -223,6 +226,12 @@ def loss_select(container=st) -> str:
     return widget("loss", default_loss(), container.selectbox, "loss ℓ", tuple(LOSS_LABELS),
                   format_func=LOSS_LABELS.get,
                   help="Squared loss for regression; hinge or logistic for ±1 labels.")
+
+
+def number_spec(name: str) -> codec.Number:
+    """The :class:`lab.codec.Number` of setting ``name``, or of the items of a list setting."""
+    spec = codec.SETTINGS[name]
+    return spec.item if isinstance(spec, codec.Numbers) else _spec(name)
 
 
 def _spec(name: str) -> codec.Number:

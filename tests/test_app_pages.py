@@ -103,7 +103,8 @@ def test_preset_with_added_points_starts_from_the_presets_optimum():
     import numpy as np
     from cvxcore import solve_convex, with_bias
     from cvxcore.datasets import make
-    x, y = make("moons")
+    from lab import codec
+    x, y = codec.at_link_precision(*make("moons"))             # as lab.state stores a preset
     x2, y2 = np.vstack([x, [[0.2, 0.9], [-0.4, -0.1]]]), np.append(y, [1.0, -1.0])
     at = _go(_app((x2.tolist(), y2.tolist()), loss="hinge"), "app_pages/convex.py")
     res = at.session_state["_last_convex"][2]
