@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from lab import experiments as E
 from lab import figures_cnn as fc
@@ -95,7 +96,10 @@ def experiment(params):
         done.append(r)
         if len(done) >= trials:
             st.session_state[_GO] = None
-        st.rerun(scope="fragment")
+        try:
+            st.rerun(scope="fragment")        # the next trial: this fragment only
+        except StreamlitAPIException:
+            st.rerun()                        # (a full run of the page, e.g. after a page switch)
 
 
 def _results(res, trials):

@@ -46,7 +46,7 @@ def share_base(url: str | None, page: str, *, server_address: str | None, networ
     """
     parts = urlsplit(url) if url else urlsplit(f"http://localhost:{port}/{page}")
     host = parts.hostname
-    if not is_loopback(host):
+    if not is_loopback(host) or str(server_address or "").startswith("unix://"):
         return urlunsplit(parts._replace(query="", fragment="")), None
     netloc_port = f":{parts.port}" if parts.port else ""
     if browser_address and not is_loopback(browser_address):
@@ -74,6 +74,7 @@ def current(page: str) -> tuple[str, str | None]:
         url = None
     browser = st.get_option("browser.serverAddress") if config.is_manually_set("browser.serverAddress") else None
     server = st.get_option("server.address")
-    ip = net_util.get_internal_ip() if (server in _EVERY_INTERFACE and url and is_loopback(urlsplit(url).hostname)) else None
+    opened_here = url is None or is_loopback(urlsplit(url).hostname)
+    ip = net_util.get_internal_ip() if server in _EVERY_INTERFACE and opened_here else None
     return share_base(url, page, server_address=server, network_ip=ip, browser_address=browser,
                       port=int(st.get_option("server.port") or 8501))

@@ -32,6 +32,7 @@ from cvxcore import arrangement, exact_pattern_bound
 # 500-point limit has 249,502 cells (built in ~5 s once per data set, shared by every session).
 EXACT_MAX = 260_000
 STEP_MAX = 0.05          # a click moves u at most this far past the point's hyperplane (radians)
+POINT_RADIUS = 0.1       # a click this close to a data point (in the plot's units) is on the point
 
 
 @dataclass
@@ -250,9 +251,11 @@ def on_click(base: str, kind: str) -> None:
     if kind == "weight":
         new = direction_at((px, py)) if curve == 0 else None
     else:
+        # plotly reports the click grid (trace 0) for a click on a point too (a tie, the first
+        # trace wins), so a click within a marker's radius of a point is a click on that point
         pts = np.c_[ds.X[:, 0], ds.y] if kind == "ramp" else ds.X
         dist = np.max(np.abs(pts - [px, py]), axis=1) if len(pts) else np.zeros(0)
-        if curve != 0 and dist.size and dist.min() < 0.15:
+        if dist.size and dist.min() < POINT_RADIUS:
             new = flip_point(X, u, int(np.argmin(dist)))
         elif curve == 0 and kind == "ramp":
             s = u[0] if abs(u[0]) > 1e-9 else 1.0

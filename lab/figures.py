@@ -573,7 +573,7 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners=None, bounding=N
                                hoverinfo="skip"))
     fig.add_trace(go.Scatter3d(x=[0, 1.25 * uu[0]], y=[0, 1.25 * uu[1]], z=[0, 1.25 * uu[2]], mode="lines+markers",
                                line=dict(color=APOS, width=8), marker=dict(size=[0, 6], color=APOS), name="chosen u"))
-    cam = 2.2 * uu + np.array([0.35, 0.2, 0.25])   # look at u's side of the sphere
+    cam = 1.7 * (uu + np.array([0.25, 0.15, 0.2])) / np.linalg.norm(uu + [0.25, 0.15, 0.2])  # u's side
     fig.update_layout(height=height, font=dict(size=FONT - 2),
                       margin=dict(l=0, r=0, t=10, b=0),
                       legend=dict(font=dict(size=FONT - 3), orientation="h", x=0, y=0, yanchor="top"),
@@ -634,8 +634,10 @@ def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, bounding=None, h
     for t in _class_traces(P, y, active=on, size=size):
         t.hovertemplate = "(%{x:.2f}, %{y:.2f}): click to switch it<extra></extra>"
         fig.add_trace(t)
-    return _fix_for_clicks(_layout(fig, height=height, equal=True, xr=[x0, x1], yr=[y0, y1],
-                                   xtitle="x₁", ytitle="x₂")).done()
+    _fix_for_clicks(_layout(fig, height=height, equal=True, xr=[x0, x1], yr=[y0, y1], xtitle="x₁", ytitle="x₂"))
+    fig.update_layout(legend=dict(font=dict(size=FONT - 4), entrywidth=0.5, entrywidthmode="fraction"),
+                      margin=dict(t=95))
+    return fig.done()
 
 
 @_memo

@@ -407,8 +407,12 @@ def load_link(query) -> tuple[str | None, list[str]]:
     n = get_dataset().n
     if present.get("batch", 0) and present["batch"] >= n:
         # the SGD page offers batch sizes below n only (a batch of n is full-batch descent)
-        messages.append(f"batch={present['batch']} in the link is not smaller than the data set's "
-                        f"n = {n} points; using batch=0 (full batch).")
+        offered = ", ".join(str(b) for b in codec.BATCH_SIZES if 0 < b < n) or "none"
+        raw = query.get("batch")
+        raw = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+        messages = [m for m in messages if not m.startswith("batch=")]
+        messages.append(f"batch={str(raw).strip()[:40]!r} in the link: the SGD page offers batch sizes below "
+                        f"the data set's n = {n} points ({offered}) or the full batch; using batch=0 (full batch).")
         present["batch"] = 0
     if "classroom" in present and "hide" not in present:
         set_setting("hide", None)

@@ -40,3 +40,17 @@ def test_a_loopback_only_server_says_so():
     assert base == "http://localhost:8501/convex" and "--server.address 0.0.0.0" in note
     base, note = share_base(None, "convex", server_address=None, network_ip=None, port=8600)
     assert base == "http://localhost:8600/convex" and note
+
+
+def test_the_share_box_in_the_app_shows_the_network_address(monkeypatch):
+    """Through app.py (AppTest: no browser URL, Streamlit's default address, i.e. every interface):
+    the share box's link is on the machine's network address."""
+    from pathlib import Path
+    from streamlit import net_util
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setattr(net_util, "get_internal_ip", lambda: "192.168.1.20")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at.query_params["page"] = "convex"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.code[0].value.startswith("http://192.168.1.20:8501/convex?")
