@@ -56,7 +56,7 @@ def _pattern_line():
     if D.size <= 24:
         st.latex(r"D(u) = \mathrm{diag}(" + ", ".join(bits) + ")")
     else:
-        st.code("D(u) = diag(" + bits + ")", language=None)
+        st.code("D(u) = diag(" + bits + ")", language=None, wrap_lines=True)
 
 
 def _go(target):

@@ -40,6 +40,8 @@ Times, per interaction (seconds, this process's clock):
 
     python bench/bench_app.py                         # both parts, n = 20, 40, 60
     python bench/bench_app.py --part browser --ns 60  # one size
+    python bench/bench_app.py --part pages            # Higher dimensions, Convolutions open cold / warm
+    python bench/bench_app.py --part first-load       # 30 students at a freshly started server
 """
 from __future__ import annotations
 
@@ -427,9 +429,120 @@ def browser_summary(rows: list[Timing]) -> str:
     return "\n".join(out)
 
 
+# ============================================================================ pages part
+#
+# The pages that used to be slow, timed in a real browser on a server started for the part:
+# Higher dimensions at its defaults (first trial drawn, all drawn), Convolutions opened cold
+# (a server that never computed it) and warm (a second student), a tab switched cold and warm,
+# and the first page load of 30 students arriving at a freshly started server (bench/load_test.py
+# --fresh-first-load).  Seconds from the action to the page idle with the expected text on it.
+
+async def _until(page, text: str | re.Pattern, timeout: float = 300.0, idle: bool = True) -> None:
+    """Wait until the main area shows ``text`` and (``idle``) the app is idle."""
+    t_end = time.monotonic() + timeout
+    while time.monotonic() < t_end:
+        body = await page.locator("[data-testid='stMain']").inner_text()
+        if (text.search(body) if isinstance(text, re.Pattern) else text in body):
+            state = await page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
+            if state == "notRunning" or not idle:
+                return
+        await asyncio.sleep(0.1)
+    raise Fail(f"{text!r} did not appear within {timeout:.0f} s")
+
+
+async def _open_timed(browser, url: str, text, *, viewport=(1400, 900)) -> tuple[float, object, object]:
+    ctx = await browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = await ctx.new_page()
+    t0 = time.monotonic()
+    await page.goto(url, wait_until="domcontentloaded")
+    await _until(page, text)
+    return time.monotonic() - t0, ctx, page
+
+
+async def pages_part_async(base: str) -> list[dict]:
+    from playwright.async_api import async_playwright
+    rows = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            # Higher dimensions at the page's defaults: Run, first trial drawn, all trials drawn
+            _, ctx, page = await _open_timed(browser, base + "/higher_dims", "Press **Run**".replace("**", ""))
+            t0 = time.monotonic()
+            await page.get_by_role("button", name="Run").click()
+            await _until(page, re.compile(r"[1-9] of \d+ trials\."), idle=False)   # the run goes on
+            first = time.monotonic() - t0
+            body = await page.locator("[data-testid='stMain']").inner_text()
+            total = int(re.search(r"of (\d+) trials\.", body).group(1))
+            await _until(page, f"{total} of {total} trials.")
+            rows.append(dict(page="Higher dimensions", action=f"default run ({total} trials): first trial drawn",
+                             seconds=first))
+            rows.append(dict(page="Higher dimensions", action=f"default run ({total} trials): all drawn",
+                             seconds=time.monotonic() - t0))
+            await ctx.close()
+            # Convolutions: cold (this server never computed it), warm (another student), tab switch
+            for label in ("open cold", "open warm (a second session)"):
+                secs, ctx, page = await _open_timed(browser, base + "/convolution", "value of (12)")
+                rows.append(dict(page="Convolutions", action=label, seconds=secs))
+                if label.startswith("open cold"):
+                    await ctx.close()
+            for label in ("switch to the circular tab, cold", "back to the linear tab, warm",
+                          "switch to the circular tab, warm"):
+                tab = "Circular" if "circular" in label else "Linear"
+                t0 = time.monotonic()
+                await page.get_by_role("tab", name=re.compile(tab)).click()
+                await _until(page, "value of (14)" if tab == "Circular" else "value of (12)")
+                rows.append(dict(page="Convolutions", action=label, seconds=time.monotonic() - t0))
+            await ctx.close()
+        finally:
+            await browser.close()
+    return rows
+
+
+def pages_part(log: str | None) -> list[dict]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server("app.py", port, log)
+    try:
+        wait_healthy(base, proc, timeout=120)
+        return asyncio.run(pages_part_async(base))
+    finally:
+        stop_server(proc)
+
+
+def first_load_part(sessions: int = 30) -> list[dict]:
+    """The first page load of ``sessions`` students arriving within 3 s at a freshly started server."""
+    import load_test
+    rep = load_test.run(load_test.Options(sessions=sessions, fresh_first_load=True, timeout=60.0))
+    loads = sorted(s.seconds for s in rep.samples if s.kind == "load" and s.error is None)
+    uis = sorted(s.ui_seconds for s in rep.samples if s.kind == "load" and s.error is None and s.ui_seconds)
+    errors = [s.error for s in rep.samples if s.error]
+
+    def q(v, f):
+        return v[min(len(v) - 1, int(round(f * (len(v) - 1))))] if v else None
+    label = f"first load, fresh server, {sessions} sessions"
+    return [dict(page="Data (first load)", action=f"{label}: median", seconds=q(loads, 0.5)),
+            dict(page="Data (first load)", action=f"{label}: p95", seconds=q(loads, 0.95)),
+            dict(page="Data (first load)", action=f"{label}: max", seconds=loads[-1] if loads else None),
+            dict(page="Data (first load)", action=f"{label}: p95 in the page (browser included)",
+                 seconds=q(uis, 0.95)),
+            dict(page="Data (first load)", action=f"{label}: errors", seconds=None, note=len(errors))]
+
+
+def pages_table(rows: list[dict]) -> str:
+    out = ["| page | interaction | seconds |", "|---|---|---:|"]
+    for r in rows:
+        v = r.get("seconds")
+        out.append(f"| {r['page']} | {r['action']} | "
+                   f"{'—' if v is None else format(v, '.2f')}{'' if 'note' not in r else str(r['note'])} |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--part", choices=("server", "browser", "both"), default="both")
+    ap.add_argument("--part", choices=("server", "browser", "both", "pages", "first-load"), default="both",
+                    help="pages: Higher dimensions and Convolutions in a browser; first-load: 30 students "
+                         "at a fresh server (bench/load_test.py --fresh-first-load)")
+    ap.add_argument("--sessions", type=int, default=30, help="sessions of the first-load part")
     ap.add_argument("--ns", type=int, nargs="+", default=[20, 40, 60])
     ap.add_argument("--repeat", type=int, default=3, help="best of this many builds (server part)")
     ap.add_argument("--seed", type=int, default=0)
@@ -451,6 +564,16 @@ def main(argv=None) -> int:
         print(browser_table(rows))
         print("\n## Browser summary\n")
         print(browser_summary(rows))
+    if a.part == "pages":
+        rows = pages_part(a.server_log)
+        result["pages"] = rows
+        print("\n## Pages: Higher dimensions and Convolutions (browser)\n")
+        print(pages_table(rows))
+    if a.part == "first-load":
+        rows = first_load_part(a.sessions)
+        result["first_load"] = rows
+        print("\n## First load on a fresh server\n")
+        print(pages_table(rows))
     print(f"\nmachine at the end: {_machine()}")
     if a.json:
         Path(a.json).write_text(json.dumps(result, indent=1, default=float))

@@ -462,7 +462,7 @@ def _arc(a: np.ndarray, b: np.ndarray, k: int = 12) -> np.ndarray:
 
 @_memo
 def weight_plane(X: np.ndarray, u: np.ndarray, *, sector=None, labels=("u₁", "u₂"),
-                 height: int = 520) -> go.Figure:
+                 height: int = 500) -> go.Figure:
     """2-D weight space: the lines {u : xᵢᵀu = 0} (one per data point), the unit circle, the
     chosen direction u and its cell, the sector between the two rays ``sector`` (2, 2), shaded.
     Trace 0 is a click grid: a click picks the direction u = (u₁, u₂) of the clicked point."""
@@ -524,7 +524,7 @@ def ramp_view_1d(x: np.ndarray, y: np.ndarray, u: np.ndarray, *, height: int = 4
 
 
 @_memo
-def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners=None, bounding=None, height: int = 560,
+def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners=None, bounding=None, height: int = 500,
                        max_circles: int = ARR_CIRCLES) -> go.Figure:
     """Great circles {u : xᵢᵀu = 0, ‖u‖ = 1} on the unit sphere in R³ (2-D data with bias), the
     chosen u as an arrow and its cell: ``corners`` (k, 3), the cell's vertices in order, filled
@@ -539,14 +539,15 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners=None, bounding=N
     fig = _figure()
     S = _sphere_points(500)
     fig.add_trace(go.Scatter3d(x=_f32(S[:, 0]), y=_f32(S[:, 1]), z=_f32(S[:, 2]), mode="markers",
-                               marker=dict(size=1.4, color="#d9d9d9"), name="sphere ‖u‖ = 1", hoverinfo="skip"))
+                               marker=dict(size=1.4, color="#d9d9d9"), name="sphere ‖u‖ = 1", hoverinfo="skip",
+                               showlegend=False))
     rows = np.flatnonzero(np.linalg.norm(X, axis=1) > 1e-12)
     others = np.setdiff1d(rows, bounding)
     if others.size > max_circles:
         others = np.sort(np.random.default_rng(0).choice(others, max_circles, replace=False))
     t = np.linspace(0, 2 * np.pi, 37)          # 10° chords: 0.4 % off the circle, not visible
     light = len(rows) > max_circles
-    for sel, colour, width, name in ((others, "#b0b0b0" if light else "#666", 1.2 if light else 2,
+    for sel, colour, width, name in ((others, "#b8b8b8" if light else "#999", 1.0 if light else 1.5,
                                       f"xᵢᵀu = 0 ({others.size} of {rows.size})" if light else "xᵢᵀu = 0"),
                                      (bounding, FACET, 4, "the cell's own hyperplanes")):
         if len(sel):
@@ -570,13 +571,14 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners=None, bounding=N
     ring = np.cos(a) * uu + np.sin(a) * (np.cos(t)[:, None] * e1 + np.sin(t)[:, None] * e2)
     fig.add_trace(go.Scatter3d(x=_f32(ring[:, 0] * 1.01), y=_f32(ring[:, 1] * 1.01), z=_f32(ring[:, 2] * 1.01),
                                mode="lines", line=dict(color=APOS, width=5), name="around u (5°)",
-                               hoverinfo="skip"))
+                               hoverinfo="skip", showlegend=False))
     fig.add_trace(go.Scatter3d(x=[0, 1.25 * uu[0]], y=[0, 1.25 * uu[1]], z=[0, 1.25 * uu[2]], mode="lines+markers",
                                line=dict(color=APOS, width=8), marker=dict(size=[0, 6], color=APOS), name="chosen u"))
     cam = 1.7 * (uu + np.array([0.25, 0.15, 0.2])) / np.linalg.norm(uu + [0.25, 0.15, 0.2])  # u's side
     fig.update_layout(height=height, font=dict(size=FONT - 2),
                       margin=dict(l=0, r=0, t=10, b=0),
-                      legend=dict(font=dict(size=FONT - 3), orientation="h", x=0, y=0, yanchor="top"),
+                      legend=dict(font=dict(size=FONT - 4), orientation="h", x=0, y=0, yanchor="top",
+                                  entrywidth=0.5, entrywidthmode="fraction"),
                       scene=dict(aspectmode="cube",
                                  xaxis=dict(title=dict(text="u₁"), range=[-1.3, 1.3], showticklabels=False),
                                  yaxis=dict(title=dict(text="u₂"), range=[-1.3, 1.3], showticklabels=False),
@@ -604,7 +606,7 @@ def halfplane_in_box(a: float, b: float, c: float, xr, yr) -> np.ndarray:
 
 
 @_memo
-def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, bounding=None, height: int = 560) -> go.Figure:
+def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, bounding=None, height: int = 500) -> go.Figure:
     """Dual view in the input plane: the neuron u is the line u₁x₁ + u₂x₂ + u₃ = 0; its pattern Dᵢ is
     the set of points on the shaded (positive) side, drawn filled.  The side is one polygon
     (:func:`halfplane_in_box`), exact and a few numbers long.  ``bounding``: the points whose

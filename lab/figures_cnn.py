@@ -21,7 +21,7 @@ CLASS_COLORS = {1.0: "#1f77b4", -1.0: "#d62728"}
 
 def _layout(fig, title, *, height=460, xlabel=None, ylabel=None, legend_below=True):
     fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT), height=height,
-                      margin=dict(l=60, r=20, t=60, b=50), plot_bgcolor="white",
+                      margin=dict(l=75, r=20, t=60, b=50), plot_bgcolor="white",
                       legend=(dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0,
                                    font=dict(size=FONT - 3)) if legend_below else dict(font=dict(size=FONT - 3))))
     if xlabel is not None:            # None keeps titles a caller set (e.g. on subplots)
@@ -146,7 +146,8 @@ def highdim_curves(res, *, which="objective"):
     tick at the right end and its mean as a dashed line across.
 
     ``which`` is "objective" (objective (2)) or "test" (test accuracy)."""
-    from cvxcore.highdim import SCHEME_LABELS
+    from cvxcore import highdim
+    SCHEME_LABELS = highdim.SCHEME_LABELS
     t = res.trials_done
     fig = go.Figure()
     Y = (res.sgd_objective if which == "objective" else res.sgd_test_accuracy)[:t]
@@ -168,7 +169,7 @@ def highdim_curves(res, *, which="objective"):
         # zoom on where the methods end (SGD starts an order of magnitude higher)
         ends = np.concatenate([Y[:, -1]] + [v[:t] for v in vals.values()])
         lo, hi = np.nanmin(ends), np.nanmax(ends)
-        fig.update_yaxes(type="log", exponentformat="power",
+        fig.update_yaxes(type="log", exponentformat="power", dtick="D2",      # minor labels 2 and 5 only
                          range=[np.log10(0.8 * lo), np.log10(max(3 * np.nanmedian(ends), 1.2 * hi))])
         return _layout(fig, f"Training objective (2) over {t} trials", xlabel="SGD step",
                        ylabel="objective (2)", height=520)
