@@ -15,7 +15,7 @@ from lab import figures_cnn as fc
 from lab import state, ui
 
 _RUNS = "_highdim_runs"        # (β, m, steps, seed) -> list of one-trial results
-_GO = "_highdim_go"            # the params the user asked to run, or None
+_GO = "_highdim_go"            # the params being run (True: Run was pressed), or None
 PAPER = {"hd_m": 12, "hd_trials": 10, "hd_steps": 4000}     # the paper's Figure 4 setting (m = 12, 10 starts)
 
 st.title("Higher dimensions: SGD against the convex program over sampled patterns")
@@ -51,17 +51,18 @@ steps = state.slider("hd_steps", "SGD steps", c4)
 seed = state.number_input("hd_seed", "seed", c5)
 ui.caption(f"Hinge loss, batch size {E.HD_BATCH}, learning rate {E.HD_LR:g}, as in the paper's setting "
            f"(n = {E.HD_TRAIN} here, d = 65). A trial is SGD and three convex solves, {2 * m}, {m} and "
-           f"{2 * m} patterns of 65 weights each: about 2–3 s at m = 4 on a 2-core machine, half a minute "
-           "at m = 12. The figures grow as each trial finishes; Stop keeps the finished trials.")
+           f"{2 * m} patterns of 65 weights each: about 3 s at m = 4 and 10 s at m = 12 on an idle 2-core "
+           "machine (longer when it is busy). The figures grow as each trial finishes; Stop keeps the "
+           "finished trials.")
 st.button(f"The paper's setting: m = {PAPER['hd_m']}, {PAPER['hd_trials']} trials, {PAPER['hd_steps']:,} steps "
-          "(a few minutes)", key="hd_paper", on_click=_paper_setting, icon=":material/history_edu:",
+          "(about 2 minutes)", key="hd_paper", on_click=_paper_setting, icon=":material/history_edu:",
           disabled=all(state.setting(k) == v for k, v in PAPER.items()))
 
 params = (float(beta), int(m), int(trials), int(steps), int(seed))
 
 
 def _run():
-    st.session_state[_GO] = params
+    st.session_state[_GO] = True        # "the settings shown": the next run of the fragment fixes them
 
 
 def _stop():
@@ -72,6 +73,8 @@ def _stop():
 def experiment(params):
     """Run/Stop and the results; while running, one trial per rerun of this fragment."""
     beta, m, trials, steps, seed = params
+    if st.session_state.get(_GO) is True:
+        st.session_state[_GO] = params
     runs = st.session_state.setdefault(_RUNS, {})
     done = runs.setdefault((beta, m, steps, seed), [])      # more trials continue the same run
     going = st.session_state.get(_GO) == params and len(done) < trials

@@ -15,7 +15,7 @@ rerun never loses it), with an undo stack of earlier versions under ``_undo``.  
 the link's precision (:func:`lab.codec.at_link_precision`: clicks, presets, uploads and links
 alike), so the data set of a session is exactly the one its link decodes to.
 
-Classroom mode (issue 8) is two more shared settings, ``classroom`` and ``hide``: a widget whose
+Classroom mode is two more shared settings, ``classroom`` and ``hide``: a widget whose
 name is one of :data:`lab.classroom.CONTROLS` is simply not drawn while that control is hidden, and
 :func:`widget` then returns the kept value (from the link or the default).  Pages ask
 :func:`show` before drawing prose and the other hideable parts.
