@@ -137,9 +137,9 @@ def circular():
                    width="stretch", key="circ_dist")
     fig = fc.filters_side_by_side(np.vstack([r.e_gd, r.power_gd]), np.vstack([fr.e, np.abs(fr.z)]),
                                   names=("GD (trial 1)", "(14)"), x_start=0,
+                                  panels=("e by position", "by frequency l"),
                                   title="Left: end-to-end filter e. Right: filter power per frequency, "
                                         "Σ_j|û_j|²/d against |z*|")
-    fig.layout.annotations[0].text, fig.layout.annotations[1].text = "e by position", "by frequency l"
     st.plotly_chart(fig, width="stretch", key="circ_filters")
 
 

@@ -479,6 +479,10 @@ async def pages_part_async(base: str) -> list[dict]:
             rows.append(dict(page="Higher dimensions", action=f"default run ({total} trials): all drawn",
                              seconds=time.monotonic() - t0))
             await ctx.close()
+            # for comparison: a page that computes nothing, opened the same way (a new browser context)
+            secs, ctx, page = await _open_timed(browser, base + "/about", "How to read each page")
+            rows.append(dict(page="About (no computation, for comparison)", action="open", seconds=secs))
+            await ctx.close()
             # Convolutions: cold (this server never computed it), warm (another student), tab switch
             for label in ("open cold", "open warm (a second session)"):
                 secs, ctx, page = await _open_timed(browser, base + "/convolution", "value of (12)")
@@ -509,17 +513,22 @@ def pages_part(log: str | None) -> list[dict]:
         stop_server(proc)
 
 
-def first_load_part(sessions: int = 30) -> list[dict]:
-    """The first page load of ``sessions`` students arriving within 3 s at a freshly started server."""
+def first_load_part(sessions: int = 30, driver: str = "browser") -> list[dict]:
+    """The first page load of ``sessions`` students arriving within 3 s at a freshly started server.
+
+    ``driver`` "browser": headless Chromium pages (on this machine they take most of the CPU, so
+    the latency is the machine's contention as much as the server's); "ws": Streamlit's protocol
+    without browsers, the server alone (bench/load_ws.py)."""
     import load_test
-    rep = load_test.run(load_test.Options(sessions=sessions, fresh_first_load=True, timeout=60.0))
+    rep = load_test.run(load_test.Options(sessions=sessions, fresh_first_load=True, timeout=60.0, driver=driver,
+                                          nice_browsers=19 if driver == "browser" else 0))
     loads = sorted(s.seconds for s in rep.samples if s.kind == "load" and s.error is None)
     uis = sorted(s.ui_seconds for s in rep.samples if s.kind == "load" and s.error is None and s.ui_seconds)
     errors = [s.error for s in rep.samples if s.error]
 
     def q(v, f):
         return v[min(len(v) - 1, int(round(f * (len(v) - 1))))] if v else None
-    label = f"first load, fresh server, {sessions} sessions"
+    label = f"first load, fresh server, {sessions} sessions ({driver})"
     return [dict(page="Data (first load)", action=f"{label}: median", seconds=q(loads, 0.5)),
             dict(page="Data (first load)", action=f"{label}: p95", seconds=q(loads, 0.95)),
             dict(page="Data (first load)", action=f"{label}: max", seconds=loads[-1] if loads else None),
@@ -570,7 +579,7 @@ def main(argv=None) -> int:
         print("\n## Pages: Higher dimensions and Convolutions (browser)\n")
         print(pages_table(rows))
     if a.part == "first-load":
-        rows = first_load_part(a.sessions)
+        rows = first_load_part(a.sessions, "ws") + first_load_part(a.sessions, "browser")
         result["first_load"] = rows
         print("\n## First load on a fresh server\n")
         print(pages_table(rows))

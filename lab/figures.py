@@ -161,6 +161,9 @@ def _memo(builder):
     return wrapped
 
 
+memo = _memo          # for the other figure modules (lab.figures_cnn): the same memo, the same rules
+
+
 def _f32(a) -> np.ndarray:
     """A float32 copy for a trace: half the JSON of float64; NaN (a gap in a line) stays NaN.
 
