@@ -28,16 +28,20 @@ ui.prose(
     "trains each network the ordinary, non-convex way, from several random starts, and is compared with "
     "the convex program: the objectives meet, and so do the filters.")
 
-with st.expander("Data: 1-D signals of two classes", expanded=False):
-    c1, c2, c3, c4 = st.columns(4)
-    n = state.slider("cnn_n", "signals n", c1)
-    L = state.slider("cnn_L", "length L", c2)
-    noise = state.slider("cnn_noise", "noise", c3)
-    seed = state.number_input("cnn_seed", "seed", c4)
-    S, y = E.cnn_signals(n, L, noise, seed)
-    st.plotly_chart(fc.signal_examples(S, y, title="Class +1: a bump; class −1: an oscillation"),
-                    width="stretch", key="cnn_signals")
-    ui.caption(f"n = {n} signals of length L = {L}; targets y = ±1, fitted with squared loss.")
+data = st.expander("Data: 1-D signals of two classes", key="_cnn_data", on_change="rerun")
+with data:
+    if data.open:                    # closed: its controls keep their values, nothing is drawn
+        c1, c2, c3, c4 = st.columns(4)
+        n = state.slider("cnn_n", "signals n", c1)
+        L = state.slider("cnn_L", "length L", c2)
+        noise = state.slider("cnn_noise", "noise", c3)
+        seed = state.number_input("cnn_seed", "seed", c4)
+        S, y = E.cnn_signals(n, L, noise, seed)
+        st.plotly_chart(fc.signal_examples(S, y, title="Class +1: a bump; class −1: an oscillation"),
+                        width="stretch", key="cnn_signals")
+        ui.caption(f"n = {n} signals of length L = {L}; targets y = ±1, fitted with squared loss.")
+if not data.open:
+    n, L, noise, seed = (state.number(k) for k in ("cnn_n", "cnn_L", "cnn_noise", "cnn_seed"))
 
 
 def _on_tab():

@@ -31,11 +31,15 @@ ui.prose(
     "- **Alg3** — each starting neuron's pattern, and a copy with the 10% of samples nearest its "
     "hyperplane flipped.")
 
-with st.expander("The data: 8×8 images of a hollow square (+1) or a plus sign (−1), with noise", expanded=False):
-    imgs, yi = E.highdim_examples()
-    st.plotly_chart(fc.image_examples(imgs, yi, title="Examples (random size and position, Gaussian noise 0.35)"),
-                    width="stretch", key="hd_examples")
-    ui.caption(f"Generated from a seed on every run (no download): {E.HD_TRAIN} training and {E.HD_TEST} test images.")
+examples = st.expander("The data: 8×8 images of a hollow square (+1) or a plus sign (−1), with noise",
+                       key="_hd_data", on_change="rerun")
+with examples:
+    if examples.open:                # drawn only when opened
+        imgs, yi = E.highdim_examples()
+        st.plotly_chart(fc.image_examples(imgs, yi, title="Examples (random size and position, Gaussian noise 0.35)"),
+                        width="stretch", key="hd_examples")
+        ui.caption(f"Generated from a seed on every run (no download): {E.HD_TRAIN} training and "
+                   f"{E.HD_TEST} test images.")
 
 
 def _paper_setting():

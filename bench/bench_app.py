@@ -437,26 +437,36 @@ def browser_summary(rows: list[Timing]) -> str:
 # and the first page load of 30 students arriving at a freshly started server (bench/load_test.py
 # --fresh-first-load).  Seconds from the action to the page idle with the expected text on it.
 
-async def _until(page, text: str | re.Pattern, timeout: float = 300.0, idle: bool = True) -> None:
-    """Wait until the main area shows ``text`` and (``idle``) the app is idle."""
+async def _until(page, text: str | re.Pattern, timeout: float = 300.0, idle: bool = True) -> float | None:
+    """Wait until the main area shows ``text`` and (``idle``) the app is idle.  Returns the
+    seconds the app's script ran meanwhile (from the first "running" state seen to the last
+    "notRunning"), or None when no run was seen: the server's share of the wait."""
     t_end = time.monotonic() + timeout
+    ran_from = ran_to = None
     while time.monotonic() < t_end:
+        state = await page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
+        now = time.monotonic()
+        if state == "running" and ran_from is None:
+            ran_from = now
+        if state == "notRunning" and ran_from is not None:
+            ran_to = now
         body = await page.locator("[data-testid='stMain']").inner_text()
         if (text.search(body) if isinstance(text, re.Pattern) else text in body):
-            state = await page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
             if state == "notRunning" or not idle:
-                return
-        await asyncio.sleep(0.1)
+                return None if ran_from is None or ran_to is None else ran_to - ran_from
+        await asyncio.sleep(0.05)
     raise Fail(f"{text!r} did not appear within {timeout:.0f} s")
 
 
-async def _open_timed(browser, url: str, text, *, viewport=(1400, 900)) -> tuple[float, object, object]:
+async def _open_timed(browser, url: str, text, *, viewport=(1400, 900)):
+    """Open ``url`` in a new browser context: ``(seconds until text shown and idle, script-run
+    seconds, context, page)``."""
     ctx = await browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = await ctx.new_page()
     t0 = time.monotonic()
     await page.goto(url, wait_until="domcontentloaded")
-    await _until(page, text)
-    return time.monotonic() - t0, ctx, page
+    ran = await _until(page, text)
+    return time.monotonic() - t0, ran, ctx, page
 
 
 async def pages_part_async(base: str) -> list[dict]:
@@ -466,7 +476,7 @@ async def pages_part_async(base: str) -> list[dict]:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             # Higher dimensions at the page's defaults: Run, first trial drawn, all trials drawn
-            _, ctx, page = await _open_timed(browser, base + "/higher_dims", "Press **Run**".replace("**", ""))
+            _, _, ctx, page = await _open_timed(browser, base + "/higher_dims", "Press Run")
             t0 = time.monotonic()
             await page.get_by_role("button", name="Run").click()
             await _until(page, re.compile(r"[1-9] of \d+ trials\."), idle=False)   # the run goes on
@@ -480,13 +490,13 @@ async def pages_part_async(base: str) -> list[dict]:
                              seconds=time.monotonic() - t0))
             await ctx.close()
             # for comparison: a page that computes nothing, opened the same way (a new browser context)
-            secs, ctx, page = await _open_timed(browser, base + "/about", "How to read each page")
-            rows.append(dict(page="About (no computation, for comparison)", action="open", seconds=secs))
+            secs, ran, ctx, page = await _open_timed(browser, base + "/about", "How to read each page")
+            rows.append(dict(page="About (no computation, for comparison)", action="open", seconds=secs, run=ran))
             await ctx.close()
             # Convolutions: cold (this server never computed it), warm (another student), tab switch
             for label in ("open cold", "open warm (a second session)"):
-                secs, ctx, page = await _open_timed(browser, base + "/convolution", "value of (12)")
-                rows.append(dict(page="Convolutions", action=label, seconds=secs))
+                secs, ran, ctx, page = await _open_timed(browser, base + "/convolution", "value of (12)")
+                rows.append(dict(page="Convolutions", action=label, seconds=secs, run=ran))
                 if label.startswith("open cold"):
                     await ctx.close()
             for label in ("switch to the circular tab, cold", "back to the linear tab, warm",
@@ -494,8 +504,8 @@ async def pages_part_async(base: str) -> list[dict]:
                 tab = "Circular" if "circular" in label else "Linear"
                 t0 = time.monotonic()
                 await page.get_by_role("tab", name=re.compile(tab)).click()
-                await _until(page, "value of (14)" if tab == "Circular" else "value of (12)")
-                rows.append(dict(page="Convolutions", action=label, seconds=time.monotonic() - t0))
+                ran = await _until(page, "value of (14)" if tab == "Circular" else "value of (12)")
+                rows.append(dict(page="Convolutions", action=label, seconds=time.monotonic() - t0, run=ran))
             await ctx.close()
         finally:
             await browser.close()
@@ -538,11 +548,13 @@ def first_load_part(sessions: int = 30, driver: str = "browser") -> list[dict]:
 
 
 def pages_table(rows: list[dict]) -> str:
-    out = ["| page | interaction | seconds |", "|---|---|---:|"]
+    """``seconds``: until the page shows the result, idle (what the student waits, browser
+    included); ``script run s``: the app's script meanwhile (the server's share)."""
+    f = lambda v: "—" if v is None else format(v, ".2f")     # noqa: E731
+    out = ["| page | interaction | seconds | script run s |", "|---|---|---:|---:|"]
     for r in rows:
-        v = r.get("seconds")
-        out.append(f"| {r['page']} | {r['action']} | "
-                   f"{'—' if v is None else format(v, '.2f')}{'' if 'note' not in r else str(r['note'])} |")
+        first = str(r["note"]) if "note" in r else f(r.get("seconds"))
+        out.append(f"| {r['page']} | {r['action']} | {first} | {f(r.get('run'))} |")
     return "\n".join(out)
 
 

@@ -260,6 +260,14 @@ def _kept(name: str, spec: codec.Number, lo=None, hi=None, default=None):
     return (int(v) if spec.integer else float(v)), (lo, hi), min(max(dflt, lo), hi)
 
 
+def number(name: str, *, lo=None, hi=None, default=None):
+    """The value of number setting ``name`` as its widget would show it, without drawing it (a
+    control inside a closed expander)."""
+    v, _, _ = _kept(name, _spec(name), lo, hi, default)
+    set_setting(name, v)
+    return v
+
+
 def slider(name: str, label: str, container=st, *, lo=None, hi=None, default=None, **kw):
     """The slider (select_slider for a grid) of number setting ``name``, from
     :data:`lab.codec.SETTINGS`.  ``lo``/``hi`` may only narrow the table's range (a limit that
