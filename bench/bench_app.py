@@ -434,8 +434,9 @@ def browser_summary(rows: list[Timing]) -> str:
 # The pages that used to be slow, timed in a real browser on a server started for the part:
 # Higher dimensions at its defaults (first trial drawn, all drawn), Convolutions opened cold
 # (a server that never computed it) and warm (a second student), a tab switched cold and warm,
-# and the first page load of 30 students arriving at a freshly started server (bench/load_test.py
-# --fresh-first-load).  Seconds from the action to the page idle with the expected text on it.
+# with the columns of the browser part (figure s: until the last chart is drawn; server s: the
+# script runs), and the first page load of 30 students arriving at a freshly started server
+# (bench/load_test.py --fresh-first-load, through the browser and through Streamlit's protocol).
 
 async def _until(page, text: str | re.Pattern, timeout: float = 300.0, idle: bool = True) -> float | None:
     """Wait until the main area shows ``text`` and (``idle``) the app is idle.  Returns the
@@ -458,64 +459,75 @@ async def _until(page, text: str | re.Pattern, timeout: float = 300.0, idle: boo
     raise Fail(f"{text!r} did not appear within {timeout:.0f} s")
 
 
-async def _open_timed(browser, url: str, text, *, viewport=(1400, 900)):
-    """Open ``url`` in a new browser context: ``(seconds until text shown and idle, script-run
-    seconds, context, page)``."""
+async def _session(browser, viewport=(1400, 900)):
     ctx = await browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    await ctx.add_init_script(OBSERVER_JS)
     page = await ctx.new_page()
-    t0 = time.monotonic()
-    await page.goto(url, wait_until="domcontentloaded")
-    ran = await _until(page, text)
-    return time.monotonic() - t0, ran, ctx, page
+    page.set_default_timeout(300_000)
+    return ctx, page, CountingWire(page)
 
 
-async def pages_part_async(base: str) -> list[dict]:
+async def _with_charts(page, t0: float, r: Timing, charts: int) -> Timing:
+    """``r`` with ``figure_s`` = until ``charts`` plotly charts are drawn, when the observer
+    missed them (a fresh page loads plotly.js itself, after the script has finished)."""
+    if r.error is None and r.figure_s is None and charts:
+        await page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+                                     timeout=300_000)
+        r.figure_s = time.monotonic() - t0
+    return r
+
+
+async def pages_part_async(base: str) -> list[Timing]:
+    """One :class:`Timing` per row, measured as the browser part's (figure, server, server CPU)."""
     from playwright.async_api import async_playwright
-    rows = []
+    out: list[Timing] = []
+    Opt.timeout = 300.0
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            # Higher dimensions at the page's defaults: Run, first trial drawn, all trials drawn
-            _, _, ctx, page = await _open_timed(browser, base + "/higher_dims", "Press Run")
+            ctx, page, wire = await _session(browser)
+            out.append(await timed(page, wire, "-", "about (no computation, for comparison)", "open",
+                                   lambda: page.goto(base + "/about", wait_until="domcontentloaded"), False))
+            await ctx.close()
+            # Convolutions: cold (this server never computed it), warm (another student), tab switches
+            for label in ("open cold", "open warm (a second session)"):
+                ctx, page, wire = await _session(browser)
+                t0 = time.monotonic()
+                r = await timed(page, wire, "-", "convolution", label,
+                                lambda: page.goto(base + "/convolution", wait_until="domcontentloaded"), False)
+                out.append(await _with_charts(page, t0, r, 4))
+                if label == "open cold":
+                    await ctx.close()
+            for label, tab in (("circular tab, cold", "Circular"), ("linear tab, warm", "Linear"),
+                               ("circular tab, warm", "Circular")):
+                out.append(await timed(page, wire, "-", "convolution", label,
+                                       lambda: page.get_by_role("tab", name=re.compile(tab)).click()))
+            await ctx.close()
+            # Higher dimensions at the page's defaults: Run; the first trial drawn, then every trial
+            ctx, page, wire = await _session(browser)
+            await timed(page, wire, "-", "higher_dims", "open",
+                        lambda: page.goto(base + "/higher_dims", wait_until="domcontentloaded"), False)
             t0 = time.monotonic()
             await page.get_by_role("button", name="Run").click()
-            await _until(page, re.compile(r"[1-9] of \d+ trials\."), idle=False)   # the run goes on
+            await _until(page, re.compile(r"[1-9] of \d+ trials\."), idle=False)
             first = time.monotonic() - t0
-            body = await page.locator("[data-testid='stMain']").inner_text()
-            total = int(re.search(r"of (\d+) trials\.", body).group(1))
+            total = int(re.search(r"of (\d+) trials\.",
+                                  await page.locator("[data-testid='stMain']").inner_text()).group(1))
             await _until(page, f"{total} of {total} trials.")
-            rows.append(dict(page="Higher dimensions", action=f"default run ({total} trials): first trial drawn",
-                             seconds=first))
-            rows.append(dict(page="Higher dimensions", action=f"default run ({total} trials): all drawn",
-                             seconds=time.monotonic() - t0))
-            await ctx.close()
-            # for comparison: a page that computes nothing, opened the same way (a new browser context)
-            secs, ran, ctx, page = await _open_timed(browser, base + "/about", "How to read each page")
-            rows.append(dict(page="About (no computation, for comparison)", action="open", seconds=secs, run=ran))
-            await ctx.close()
-            # Convolutions: cold (this server never computed it), warm (another student), tab switch
-            for label in ("open cold", "open warm (a second session)"):
-                secs, ran, ctx, page = await _open_timed(browser, base + "/convolution", "value of (12)")
-                rows.append(dict(page="Convolutions", action=label, seconds=secs, run=ran))
-                if label.startswith("open cold"):
-                    await ctx.close()
-            for label in ("switch to the circular tab, cold", "back to the linear tab, warm",
-                          "switch to the circular tab, warm"):
-                tab = "Circular" if "circular" in label else "Linear"
-                t0 = time.monotonic()
-                await page.get_by_role("tab", name=re.compile(tab)).click()
-                ran = await _until(page, "value of (14)" if tab == "Circular" else "value of (12)")
-                rows.append(dict(page="Convolutions", action=label, seconds=time.monotonic() - t0, run=ran))
+            out.append(Timing("-", "higher_dims", f"default run: first of {total} trials drawn", first, None, None, 0, 0, 0))
+            out.append(Timing("-", "higher_dims", f"default run: all {total} trials drawn", time.monotonic() - t0,
+                              None, None, 0, 0, 0))
             await ctx.close()
         finally:
             await browser.close()
-    return rows
+    return out
 
 
-def pages_part(log: str | None) -> list[dict]:
+def pages_part(log: str | None) -> list[Timing]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server("app.py", port, log)
+    SERVER_PID[:] = [proc.pid]
     try:
         wait_healthy(base, proc, timeout=120)
         return asyncio.run(pages_part_async(base))
@@ -587,9 +599,9 @@ def main(argv=None) -> int:
         print(browser_summary(rows))
     if a.part == "pages":
         rows = pages_part(a.server_log)
-        result["pages"] = rows
+        result["pages"] = [asdict(r) for r in rows]
         print("\n## Pages: Higher dimensions and Convolutions (browser)\n")
-        print(pages_table(rows))
+        print(browser_table(rows))
     if a.part == "first-load":
         rows = first_load_part(a.sessions, "ws") + first_load_part(a.sessions, "browser")
         result["first_load"] = rows
