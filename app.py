@@ -4,23 +4,23 @@ Training a two-layer ReLU network is a convex program (Pilanci & Ergen, ICML 202
 This file only declares the pages (``st.navigation``); each page lives in ``app_pages/``.
 The shared state (the drawn data set, β, m, loss, …) is owned by :mod:`lab.state`.
 
-Share and save (issue 8): the whole state is in the URL in :mod:`lab.codec`'s format
+Share and save: the whole state is in the URL in :mod:`lab.codec`'s format
 (``/convex?page=convex&beta=0.1&…&data=v1.…``).  A session's first run applies its link
 (:func:`lab.ui.read_link_once`); every run writes the state back into the address bar
 (:func:`lab.ui.sync_url`) before the page runs and again after it, with the "copy link" box
 (:func:`lab.ui.finish_run`; a page may clamp a value; a page that ends early calls
-:func:`lab.ui.stop`, which does this first).
+:func:`lab.ui.stop`, which does this first).  Every page has its own address (``/data``,
+``/convex``, …); the bare address opens the Data page.
+
+The file has two roles.  Streamlit runs it as the script of every session (``__name__`` is
+``"__main__"``: :func:`main`).  ``streamlit run app.py`` also imports it once, at server start,
+and finds ``app``, an ``st.App`` serving this same script whose start-up (``lifespan``) warms
+the heavy imports, the figure code and the solve worker (:func:`lab.warmup.lifespan`), so the
+first class to arrive does not wait for them.
 """
 from pathlib import Path
 
-# Import pandas fully before any session starts: plotly looks pandas up in sys.modules
-# without waiting for another thread's import to finish, so concurrent first runs
-# failed with "partially initialized module 'pandas'" (found by bench/load_test.py).
-import pandas  # noqa: F401
-
 import streamlit as st
-
-st.set_page_config(page_title="Convex ReLU Lab", page_icon=":material/hub:", layout="wide")
 
 _HERE = Path(__file__).parent
 _PAGES = [  # (file, title, icon, url path); a page whose file is absent is left out
@@ -36,26 +36,50 @@ _PAGES = [  # (file, title, icon, url path); a page whose file is absent is left
     ("app_pages/about.py", "About", ":material/menu_book:", "about"),
 ]
 
-pages = {u: st.Page(f, title=t, icon=i, url_path=u, default=(u == "data"))
-         for f, t, i, u in _PAGES if (_HERE / f).exists()}
-nav = st.navigation(list(pages.values()))
-page = next((u for u, p in pages.items() if p.url_path == nav.url_path), "data")
 
-from lab import cached, state, ui  # noqa: E402  (after set_page_config)
+def main() -> None:
+    """One run of a session: navigation, the link, the sidebar, the page, the address."""
+    # Import pandas fully before any session starts: plotly looks pandas up in sys.modules
+    # without waiting for another thread's import to finish, so concurrent first runs
+    # failed with "partially initialized module 'pandas'" (found by bench/load_test.py).
+    import pandas  # noqa: F401
 
-cached.start_worker()      # the solve worker process, started once in the background
+    st.set_page_config(page_title="Convex ReLU Lab", page_icon=":material/hub:", layout="wide")
 
-ui.set_page(page)
-ui.read_link_once(pages, page)
-ui.classroom_chrome()
-ui.show_link_messages()
+    pages = {u: st.Page(f, title=t, icon=i, url_path=u) for f, t, i, u in _PAGES if (_HERE / f).exists()}
 
-ds = state.get_dataset()
-kind = "1-D regression" if ds.d == 1 else "2-D classification"
-st.sidebar.caption(f"**Data:** {ds.n} points, {kind}, bias {'on' if ds.bias else 'off'}. "
-                   "Edit it on the Data page; the Arrangement, Convex program and SGD pages use it.")
-ui.classroom_sidebar()
-ui.share_sidebar(page)
-ui.sync_url(page)          # lab.codec.encode_query of the state, before the page
-nav.run()
-ui.finish_run()            # after it: the address and the share box (a page may clamp a value)
+    def to_data_page():
+        """The app's address without a path: the Data page, at its own address /data."""
+        st.switch_page(pages["data"], query_params=st.query_params.to_dict())
+
+    root = st.Page(to_data_page, title="Convex ReLU Lab", url_path="", default=True, visibility="hidden")
+    nav = st.navigation([root, *pages.values()])
+    page = next((u for u, p in pages.items() if p is nav), "data")
+
+    from lab import cached, state, ui  # (after set_page_config)
+
+    cached.start_worker()      # the solve worker process, started once in the background
+
+    ui.set_page(page)
+    ui.read_link_once(pages, page)
+    if nav is root:
+        to_data_page()         # before anything is drawn: the link's messages are shown on /data
+    ui.classroom_chrome()
+    ui.show_link_messages()
+
+    ds = state.get_dataset()
+    kind = "1-D regression" if ds.d == 1 else "2-D classification"
+    st.sidebar.caption(f"**Data:** {ds.n} points, {kind}, bias {'on' if ds.bias else 'off'}. "
+                       "Edit it on the Data page; the Arrangement, Convex program and SGD pages use it.")
+    ui.classroom_sidebar()
+    ui.share_sidebar(page)
+    ui.sync_url(page)          # lab.codec.encode_query of the state, before the page
+    nav.run()
+    ui.finish_run()            # after it: the address and the share box (a page may clamp a value)
+
+
+if __name__ == "__main__":
+    main()
+elif __name__ == "app":        # imported by `streamlit run app.py` at server start (not by a worker process)
+    from lab.warmup import lifespan
+    app = st.App(__file__, lifespan=lifespan)

@@ -1,16 +1,17 @@
-"""Geometry: the rectified ellipsoid, its polar and the neural gauge (MATH.md §5, Figure 1).
+"""Geometry: the rectified ellipsoid, its polar and the neural gauge (the paper's Figure 1, section 2.1).
 
-Prose, widgets, one call into :mod:`cvxcore.gauge` per picture (cached), figures
-from :mod:`lab.figures_geometry`.  Bad input is an ``st.error``, never a traceback.
+Prose, widgets, one cached call into the core per picture (:mod:`lab.experiments`), figures
+from :mod:`lab.figures_geometry`.  Every control is in the link (:data:`lab.codec.SETTINGS`,
+``geo_*``).  Bad input is an ``st.error``, never a traceback.
 """
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from cvxcore.geometry import beta_curve, geometry, neural_gauge
+from lab import experiments as E
 from lab import figures_geometry as fg
-from lab import ui
+from lab import state, ui
 
 
 # Examples (n → name → X as typed).  The first is the default.
@@ -25,54 +26,34 @@ EXAMPLES = {
         "degenerate: rank 1": "1, 2\n2, 4\n3, 6"},
 }
 DEFAULT_Y = {2: (0.6, 0.9), 3: (0.6, 0.5, 0.4)}
+SOURCES = {"type": "type X", "data": "points of the drawn data set"}
+ss = st.session_state
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _gauge(X: tuple, y: tuple):
-    return neural_gauge(np.array(X), np.array(y))
+def _example_text(n: int, ex: int) -> str:
+    return list(EXAMPLES[n].values())[ex]
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _geometry(X: tuple):
-    X = np.array(X)
-    return geometry(X, num=721 if X.shape[0] == 2 else 2000)
+def _on_n():
+    """A new n: its first example, its default y, the first n data points."""
+    state.set_setting("geo_n", ss["geo_n"])
+    for k in ("geo_ex", "geo_X", "geo_y", "geo_pick"):
+        state.set_setting(k, None)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _curve(X: tuple, y: tuple, num: int):
-    return beta_curve(np.array(X), np.array(y), num=num)
+def _on_example():
+    state.set_setting("geo_ex", ss["geo_ex"])
+    state.set_setting("geo_X", _example_text(state.setting("geo_n"), ss["geo_ex"]))
 
 
-def parse_X(text: str) -> np.ndarray:
-    """Rows on separate lines, numbers separated by commas or spaces; ValueError with the fix."""
-    rows = [r for r in text.strip().splitlines() if r.strip()]
-    if not rows:
-        raise ValueError("X is empty: type one data point per line, e.g. `1, 0`.")
-    out = []
-    for k, r in enumerate(rows, 1):
-        try:
-            out.append([float(t) for t in r.replace(",", " ").split()])
-        except ValueError:
-            raise ValueError(f"row {k} of X, `{r.strip()}`, is not a list of numbers; "
-                             "write numbers separated by commas, e.g. `1, 0.5`.") from None
-    if len({len(r) for r in out}) != 1:
-        raise ValueError(f"the rows of X have different lengths {[len(r) for r in out]}; "
-                         "every data point needs the same number d of features.")
-    return np.array(out)
+def _on_y(i: int):
+    y = list(state.setting("geo_y"))
+    y[i] = ss[f"geo_y{i}"]
+    state.set_setting("geo_y", tuple(y))
 
 
-def _tup(a) -> tuple:
-    return tuple(map(tuple, a)) if np.ndim(a) == 2 else tuple(a)
-
-
-def _dataset():
-    """The shared drawn data set (lab.state): (design matrix rows, targets, Dataset), or None."""
-    try:
-        from lab import state
-        ds = state.get_dataset()
-        return state.design_matrix(ds), ds.y, ds
-    except (ImportError, AttributeError):
-        return None
+def _on_pick():
+    state.set_setting("geo_pick", tuple(ss["geo_pick"]))
 
 
 st.title("Geometry: the neural gauge")
@@ -95,44 +76,55 @@ It is also the limit of $p^*(\beta)/\beta$ as the weight decay $\beta \to 0$ (se
 
 # ----------------------------------------------------------------------------- inputs
 c0, c1 = st.columns([1, 2])
-n = c0.radio("number of data points n", (2, 3), horizontal=True, key="geo_n",
-             help="n = 2: every set lives in the plane (the paper's Figure 1); n = 3: in space.")
-source = c0.radio("data X", ("type X", "points of the drawn data set"), key="geo_source")
+n = state.choice("geo_n", "number of data points n", c0, c0.radio, horizontal=True, on_change=_on_n,
+                 help="n = 2: every set lives in the plane (the paper's Figure 1); n = 3: in space.")
+source = state.choice("geo_src", "data X", c0, c0.radio, format_func=SOURCES.get)
 X = None
 y_data = None
-if source == "points of the drawn data set":
-    got = _dataset()
-    if got is None or got[2].n < n:
+if source == "data":
+    ds = state.get_dataset()
+    if ds.n < n:
         c1.info(f"The drawn data set has fewer than {n} points (add some on the Data page); type X instead.")
-        source = "type X"
+        source = "type"
     else:
-        Xall, yall, ds = got
+        Xall = state.design_matrix(ds)
         pts = ds.X
 
         def _label(i):
             x = ", ".join(f"{v:.3g}" for v in pts[i])
-            return f"point {i + 1}: x = ({x}), y = {yall[i]:.3g}"
+            return f"point {i + 1}: x = ({x}), y = {ds.y[i]:.3g}"
 
+        pick = state.setting("geo_pick")
+        if pick is None or any(i >= ds.n for i in pick):
+            pick = tuple(range(n))
+        state.set_setting("geo_pick", tuple(pick))
+        ss["geo_pick"] = list(pick)
         idx = c1.multiselect(f"pick {n} points of the data set (rows of X)", list(range(ds.n)),
-                             default=list(range(n)), format_func=_label, key=f"geo_pick{n}",
-                             max_selections=n)
+                             format_func=_label, key="geo_pick", max_selections=n, on_change=_on_pick)
         c1.caption("Rows of X as the other pages see them: "
                    + ("the point with a 1 appended (the bias is on, see the Data page)." if ds.bias
                       else "the point itself (the bias is off)."))
         if len(idx) != n:
             st.warning(f"Pick exactly {n} data points (you picked {len(idx)}).")
             ui.stop()
-        X = Xall[idx]
-        if c1.checkbox("y = the targets of these points", value=True, key=f"geo_ydata{n}"):
-            y_data = yall[idx]
-if source == "type X":
-    ex = c1.selectbox("example", list(EXAMPLES[n]), key=f"geo_ex{n}",
-                      help="Fills X below; edit it freely.")
-    text = c1.text_area(f"X: {n} rows (one data point per line), d numbers each",
-                        EXAMPLES[n][ex], key=f"geo_X{n}_{list(EXAMPLES[n]).index(ex)}", height=110,
+        X = Xall[list(idx)]
+        if state.widget("geo_ydata", True, c1.checkbox, "y = the targets of these points"):
+            y_data = ds.y[list(idx)]
+if source == "type":
+    names = list(EXAMPLES[n])
+    ex = state.setting("geo_ex")
+    ex = 0 if ex is None or not 0 <= ex < len(names) else int(ex)
+    state.set_setting("geo_ex", ex)
+    ss["geo_ex"] = ex
+    c1.selectbox("example", range(len(names)), format_func=names.__getitem__, key="geo_ex",
+                 on_change=_on_example, help="Fills X below; edit it freely.")
+    if state.setting("geo_X") is None:
+        state.set_setting("geo_X", _example_text(n, ex))
+    text = state.widget("geo_X", _example_text(n, ex), c1.text_area,
+                        f"X: {n} rows (one data point per line), d numbers each", height=110,
                         help="Numbers separated by commas or spaces. Include a column of ones for a bias.")
     try:
-        X = parse_X(text)
+        X = E.parse_matrix(text)
     except ValueError as e:
         st.error(str(e))
         ui.stop()
@@ -140,14 +132,20 @@ if source == "type X":
         st.error(f"X has {X.shape[0]} rows but n = {n}: type exactly {n} data points, one per line "
                  f"(or switch n above).")
         ui.stop()
-    if not np.all(np.isfinite(X)):
-        st.error("X contains NaN or inf; type finite numbers.")
-        ui.stop()
 
 if y_data is None:
+    yv = state.setting("geo_y")
+    if yv is None or len(yv) != n:
+        yv = DEFAULT_Y[n]
+    state.set_setting("geo_y", tuple(float(v) for v in yv))
+    spec = state.number_spec("geo_y")
     cols = st.columns(n)
-    y = np.array([cols[i].slider(f"y{'₁₂₃'[i]}  (target for point {i + 1})", -2.0, 2.0,
-                                 DEFAULT_Y[n][i], 0.05, key=f"geo_y{n}_{i}") for i in range(n)])
+    y = []
+    for i in range(n):
+        ss[f"geo_y{i}"] = float(yv[i])
+        y.append(cols[i].slider(f"y{'₁₂₃'[i]}  (target for point {i + 1})", spec.lo, spec.hi, step=spec.step,
+                                key=f"geo_y{i}", on_change=_on_y, args=(i,)))
+    y = np.array(y)
     ui.caption("Try both kinds of y: inside the positive "
                + ("quadrant" if n == 2 else "orthant")
                + " one neuron may suffice; with mixed signs (e.g. y₁ = −0.4, y₂ = 1) the optimal network "
@@ -157,11 +155,10 @@ else:
     st.markdown(f"$y = ({', '.join(f'{v:.3g}' for v in y)})$, the targets of the picked points "
                 "(untick the box above to drag $y$ yourself).")
 
-try:
-    res = _gauge(_tup(X), _tup(y))
-    G = _geometry(_tup(X))
-except ValueError as e:          # the core names the parameter, the value and the fix
-    st.error(str(e))
+res, err = E.gauge(X, y)
+G, err2 = E.gauge_geometry(X) if err is None else (None, None)
+if err or err2:                  # the core names the parameter, the value and the fix
+    st.error(err or err2)
     ui.stop()
 
 # ----------------------------------------------------------------------------- numbers
@@ -234,14 +231,11 @@ The curve starts at $\beta_{\max} = \max_{\|u\|\le 1}|y^\top (Xu)_+|$, above whi
 """
 )
 if 0 < res.value < np.inf:
-    num = st.slider("points on the curve", 4, 16, 8, key="geo_num")
-    with st.spinner("Solving (8) for each β …"):
-        try:
-            curve = _curve(_tup(X), _tup(y), num)
-        except ValueError as e:
-            st.error(str(e))
-            curve = None
-    if curve is not None:
+    num = state.slider("geo_num", "points on the curve")
+    curve, err = E.gauge_curve(X, y, num)
+    if err:
+        st.error(err)
+    else:
         st.plotly_chart(fg.beta_curve_figure(curve), width="stretch", key="geo_curve")
         last = curve.ratios[-1]
         st.caption(f"At the smallest β = {curve.betas[-1]:.2g}: p*/β = {last:.6g}, "

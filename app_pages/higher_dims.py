@@ -1,20 +1,22 @@
 """Higher dimensions: SGD against program (8) over sampled patterns (the paper's Figure 4).
 
-Prose, widgets, :func:`cvxcore.highdim.run_highdim` one trial at a time (so
-that Stop keeps the finished trials), figures from :mod:`lab.figures_cnn`.
+Prose, widgets, one trial at a time (:func:`lab.experiments.highdim_trial`, cached per trial and
+shared by every session) inside a fragment that reruns itself after each trial, so the figures
+grow trial by trial and Stop keeps the finished ones; figures from :mod:`lab.figures_cnn`.
 """
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from cvxcore.experiments import highdim
+from lab import experiments as E
 from lab import figures_cnn as fc
-from lab import ui
+from lab import state, ui
 
-
-_RUNS = "_highdim_runs"        # params -> list of one-trial results
-_GO = "_highdim_go"            # the params the user asked to run, or None
+_RUNS = "_highdim_runs"        # (β, m, steps, seed) -> list of one-trial results
+_GO = "_highdim_go"            # the params being run (True: Run was pressed), or None
+PAPER = {"hd_m": 12, "hd_trials": 10, "hd_steps": 4000}     # the paper's Figure 4 setting (m = 12, 10 starts)
 
 st.title("Higher dimensions: SGD against the convex program over sampled patterns")
 ui.prose(
@@ -29,65 +31,103 @@ ui.prose(
     "- **Alg3** — each starting neuron's pattern, and a copy with the 10% of samples nearest its "
     "hyperplane flipped.")
 
-with st.expander("The data: 8×8 images of a hollow square (+1) or a plus sign (−1), with noise", expanded=False):
-    imgs, yi = highdim.shapes_images(8, seed=0)
-    st.plotly_chart(fc.image_examples(imgs, yi, title="Examples (random size and position, Gaussian noise 0.35)"),
-                    width="stretch", key="hd_examples")
-    ui.caption("Generated from a seed on every run (no download): 100 training and 400 test images.")
+examples = st.expander("The data: 8×8 images of a hollow square (+1) or a plus sign (−1), with noise",
+                       key="_hd_data", on_change="rerun")
+with examples:
+    if examples.open:                # drawn only when opened
+        imgs, yi = E.highdim_examples()
+        st.plotly_chart(fc.image_examples(imgs, yi, title="Examples (random size and position, Gaussian noise 0.35)"),
+                        width="stretch", key="hd_examples")
+        ui.caption(f"Generated from a seed on every run (no download): {E.HD_TRAIN} training and "
+                   f"{E.HD_TEST} test images.")
+
+
+def _paper_setting():
+    for k, v in PAPER.items():
+        state.set_setting(k, v)
+
 
 c1, c2, c3, c4, c5 = st.columns(5)
-beta = c1.select_slider("weight decay β", [0.01, 0.03, 0.1, 0.3, 1.0], value=0.1, key="hd_beta")
-m = c2.slider("neurons m", 4, 24, 12, key="hd_m")
-trials = c3.slider("trials", 1, 10, 10, key="hd_trials")
-steps = c4.select_slider("SGD steps", [1000, 2000, 4000, 8000], value=4000, key="hd_steps")
-seed = c5.number_input("seed", 0, 10_000, 0, key="hd_seed")
-ui.caption("Hinge loss, batch size 25, learning rate 0.002, as in the paper's setting (n = 100 here, d = 65). "
-           "Each trial takes a few seconds (three convex solves).")
+beta = state.slider("hd_beta", "weight decay β", c1)
+m = state.slider("hd_m", "neurons m", c2)
+trials = state.slider("hd_trials", "trials", c3)
+steps = state.slider("hd_steps", "SGD steps", c4)
+seed = state.number_input("hd_seed", "seed", c5)
+ui.caption(f"Hinge loss, batch size {E.HD_BATCH}, learning rate {E.HD_LR:g}, as in the paper's setting "
+           f"(n = {E.HD_TRAIN} here, d = 65). A trial is SGD and three convex solves, {2 * m}, {m} and "
+           f"{2 * m} patterns of 65 weights each: about 3 s at m = 4 and 10 s at m = 12 on an idle 2-core "
+           "machine (longer when it is busy). The figures grow as each trial finishes; Stop keeps the "
+           "finished trials.")
+st.button(f"The paper's setting: m = {PAPER['hd_m']}, {PAPER['hd_trials']} trials, {PAPER['hd_steps']:,} steps "
+          "(about 2 minutes)", key="hd_paper", on_click=_paper_setting, icon=":material/history_edu:",
+          disabled=all(state.setting(k) == v for k, v in PAPER.items()))
 
-params = (beta, m, trials, steps, int(seed))
-runs = st.session_state.setdefault(_RUNS, {})
-b1, b2, _ = st.columns([1, 1, 4])
-if b1.button("Run", type="primary", key="hd_run"):
-    st.session_state[_GO] = params
-if b2.button("Stop", key="hd_stop"):
+params = (float(beta), int(m), int(trials), int(steps), int(seed))
+
+
+def _run():
+    st.session_state[_GO] = True        # "the settings shown": the next run of the fragment fixes them
+
+
+def _stop():
     st.session_state[_GO] = None
 
-X, y, Xt, yt = highdim.shapes_dataset(100, 400, seed=int(seed))
-done = runs.get(params, [])
-if st.session_state.get(_GO) == params and len(done) < trials:
-    bar = st.progress(len(done) / trials, text=f"trial {len(done) + 1} of {trials}")
-    try:
-        for t in range(len(done), trials):
-            bar.progress(t / trials, text=f"trial {t + 1} of {trials}: SGD, then (8) for Alg1, Alg2, Alg3")
-            r = highdim.run_highdim(X, y, Xt, yt, m=m, beta=beta, lr=2e-3, steps=steps, batch_size=25,
-                                    trials=1, first_trial=t, seed=int(seed))
-            runs.setdefault(params, []).append(r)
-            done = runs[params]
-    except ValueError as e:
-        st.error(str(e))
-    bar.empty()
-    st.session_state[_GO] = None
 
-if not done:
-    st.info("Press **Run** to train SGD and solve the three approximations of (8). Stop keeps the finished trials.")
-    ui.stop()
+@st.fragment
+def experiment(params):
+    """Run/Stop and the results; while running, one trial per rerun of this fragment."""
+    beta, m, trials, steps, seed = params
+    if st.session_state.get(_GO) is True:
+        st.session_state[_GO] = params
+    runs = st.session_state.setdefault(_RUNS, {})
+    done = runs.setdefault((beta, m, steps, seed), [])      # more trials continue the same run
+    going = st.session_state.get(_GO) == params and len(done) < trials
+    b1, b2, b3 = st.columns([1, 1, 4])
+    b1.button("Run" if not done else "Continue", type="primary", key="hd_run", on_click=_run,
+              disabled=going or len(done) >= trials, icon=":material/play_arrow:", width="stretch")
+    b2.button("Stop", key="hd_stop", on_click=_stop, disabled=not going, icon=":material/stop:", width="stretch")
+    if going:
+        b3.progress(len(done) / trials, text=f"trial {len(done) + 1} of {trials}: SGD, then (8) for Alg1, "
+                                               f"Alg2, Alg3 ({len(done)} finished)")
+    if not done:
+        if not going:
+            st.info("Press **Run** to train SGD and solve the three approximations of (8), trial by trial.")
+    else:
+        _results(E.highdim_merge(done), trials)
+    if going:
+        r, err = E.highdim_trial(beta, m, steps, seed, len(done))
+        if err:
+            st.session_state[_GO] = None
+            st.error(err)
+            return
+        done.append(r)
+        if len(done) >= trials:
+            st.session_state[_GO] = None
+        try:
+            st.rerun(scope="fragment")        # the next trial: this fragment only
+        except StreamlitAPIException:
+            st.rerun()                        # (a full run of the page, e.g. after a page switch)
 
-res = highdim.merge(done)
-if res.trials_done < trials:
-    st.warning(f"Stopped after {res.trials_done} of {trials} trials; press Run to continue.")
-a, b = st.columns(2)
-a.plotly_chart(fc.highdim_curves(res, which="objective"), width="stretch", key="hd_obj")
-b.plotly_chart(fc.highdim_curves(res, which="test"), width="stretch", key="hd_acc")
-rows = []
-for name, v in res.summary().items():
-    rows.append({"method": name, "objective (2), mean": round(v["objective_mean"], 4),
-                 "objective, std": round(v["objective_std"], 4), "test accuracy, mean": round(v["test_acc_mean"], 3),
-                 "test accuracy, std": round(v["test_acc_std"], 3)})
-ui.table(rows, hide_index=True, width="stretch")
-bad = [s for s in highdim.SCHEMES if any(st_ != "optimal" for st_ in res.status[s])]
-if bad:
-    st.warning("Some convex solves were not certified optimal over their patterns: " + ", ".join(bad))
-ui.caption("Dashed lines: mean over trials of each scheme; ticks at the right: each trial's value. "
-           f"Patterns per solve: Alg1 {int(np.mean(res.n_patterns['sgd+random']))}, "
-           f"Alg2 {int(np.mean(res.n_patterns['initial']))}, Alg3 {int(np.mean(res.n_patterns['flipped']))} "
-           "(distinct ones). Every value is objective (2) of an actual network, hence ≥ the true optimum p*.")
+
+def _results(res, trials):
+    if res.trials_done < trials and st.session_state.get(_GO) is None:
+        st.warning(f"Stopped after {res.trials_done} of {trials} trials; press Continue to run the rest.")
+    a, b = st.columns(2)
+    a.plotly_chart(fc.highdim_curves(res, which="objective"), width="stretch", key="hd_obj")
+    b.plotly_chart(fc.highdim_curves(res, which="test"), width="stretch", key="hd_acc")
+    rows = []
+    for name, v in res.summary().items():
+        rows.append({"method": name, "objective (2), mean": round(v["objective_mean"], 4),
+                     "objective, std": round(v["objective_std"], 4), "test accuracy, mean": round(v["test_acc_mean"], 3),
+                     "test accuracy, std": round(v["test_acc_std"], 3)})
+    ui.table(rows, hide_index=True, width="stretch")
+    bad = [s for s in E.HD_SCHEMES if any(st_ != "optimal" for st_ in res.status[s])]
+    if bad:
+        st.warning("Some convex solves were not certified optimal over their patterns: " + ", ".join(bad))
+    ui.caption(f"{res.trials_done} of {trials} trials. Dashed lines: mean over trials of each scheme; ticks at "
+               f"the right: each trial's value. Patterns per solve: Alg1 {int(np.mean(res.n_patterns['sgd+random']))}, "
+               f"Alg2 {int(np.mean(res.n_patterns['initial']))}, Alg3 {int(np.mean(res.n_patterns['flipped']))} "
+               "(distinct ones). Every value is objective (2) of an actual network, hence ≥ the true optimum p*.")
+
+
+experiment(params)

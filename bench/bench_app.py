@@ -21,7 +21,7 @@ the data (``lab.codec.share_url``).  In each session, in this order:
                     solve warm-started from the previous optimum, the page redrawn
     open sgd        the SGD page (its p* is cached)
     β step cold     β one step right on the SGD page (new), then left (warm)
-    open arrangement, cell step cold / warm   the "pick a cell" slider right, then left
+    open arrangement, step   a "switch point …" button (the neighbouring cell), twice
 
 Times, per interaction (seconds, this process's clock):
 
@@ -53,6 +53,8 @@ Times, per interaction (seconds, this process's clock):
     python bench/bench_app.py                         # every part, n = 20, 40, 60
     python bench/bench_app.py --part browser --ns 60  # one size
     python bench/bench_app.py --part watch            # the SGD animation only
+    python bench/bench_app.py --part pages            # Higher dimensions, Convolutions open cold / warm
+    python bench/bench_app.py --part first-load       # 30 students at a freshly started server
 """
 from __future__ import annotations
 
@@ -120,9 +122,8 @@ def server_part(sets: list[DataSet], repeat: int) -> list[dict]:
     import plotly.io as pio
 
     from cvxcore import predict, solve_convex, with_bias
+    from lab import arrangement as A
     from lab import figures as F
-    from lab.geom import cell_direction, sectors_2d
-    from cvxcore import activation_patterns
 
     memo = {"on": False}
 
@@ -139,18 +140,21 @@ def server_part(sets: list[DataSet], repeat: int) -> list[dict]:
             fx = predict(with_bias(xs[:, None]), res.U, res.alpha)
             figs["convex: fit"] = lambda: U(F.fit_1d)(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": fx},
                                                    U=res.U, alpha=res.alpha, bias=True)
-            dirs, _ = sectors_2d(X)
-            figs["arrangement: weight plane"] = lambda: U(F.weight_plane)(X, dirs[0])
+            cs = A.cells(X)
+            u = cs.arr.interior_point(0)
+            figs["arrangement: weight plane"] = lambda: U(F.weight_plane)(X, u, sector=A.sector(cs, 0))
         else:
             g = np.linspace(*F.CANVAS_2D[0], 81)
             G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
             Fv = predict(with_bias(G), res.U, res.alpha).reshape(g.size, g.size)
             figs["convex: regions"] = lambda: U(F.decision_2d)(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha,
                                                             bias=True, height=640)
-            pats = activation_patterns(X)
-            u, _ = cell_direction(X, pats[len(pats) // 2])
-            figs["arrangement: sphere"] = lambda: U(F.sphere_arrangement)(X, u)
-            figs["arrangement: input plane"] = lambda: U(F.input_plane)(ds.X, ds.y, u)
+            cs = A.cells(X)
+            u = A.DEFAULT_U[3] / np.linalg.norm(A.DEFAULT_U[3])
+            c = cs.cell_of(u)
+            corners, bounding = A.polygon(cs, c), A.facet_points(cs, c)
+            figs["arrangement: sphere"] = lambda: U(F.sphere_arrangement)(X, u, corners=corners, bounding=bounding)
+            figs["arrangement: input plane"] = lambda: U(F.input_plane)(ds.X, ds.y, u, bounding=bounding)
         vn, wn = np.linalg.norm(res.V, axis=1), np.linalg.norm(res.W, axis=1)
         figs["convex: group norms"] = lambda: U(F.group_norms)(vn, wn)
         for name, build in figs.items():
@@ -327,6 +331,11 @@ async def _slider_step(page, label: str, key: str) -> None:
     await slider_step(page, re.compile(label), key)
 
 
+async def _arrangement_step(page) -> None:
+    """Click the first "switch point …" button: the neighbouring cell across that facet."""
+    await page.get_by_role("button", name=re.compile(r"^switch point")).first.click()
+
+
 async def _nav(page, name: str) -> None:
     await page.get_by_role("link", name=re.compile(name)).first.click()
 
@@ -367,8 +376,8 @@ async def one_session(browser, base: str, ds: DataSet, rng) -> list[Timing]:
         await t("sgd", "β step (cold)", lambda: _slider_step(page, "β", "ArrowRight"))
         await t("sgd", "β step (warm)", lambda: _slider_step(page, "β", "ArrowLeft"))
         await t("arrangement", "open", lambda: _nav(page, "arrangement"))
-        await t("arrangement", "cell step (cold)", lambda: _slider_step(page, "pick a cell", "ArrowRight"))
-        await t("arrangement", "cell step (warm)", lambda: _slider_step(page, "pick a cell", "ArrowLeft"))
+        await t("arrangement", "step to a neighbour cell", lambda: _arrangement_step(page))
+        await t("arrangement", "step back (figures cached)", lambda: _arrangement_step(page))
     finally:
         await ctx.close()
     return out
@@ -566,6 +575,112 @@ def watch_part(log: str | None) -> tuple[list, list]:
         stop_server(proc)
 
 
+# ============================================================================ pages part
+#
+# The pages that used to be slow, timed in a real browser on a server started for the part:
+# Higher dimensions at its defaults (first trial drawn, all drawn), Convolutions opened cold
+# (a server that never computed it) and warm (a second student), a tab switched cold and warm,
+# with the columns of the browser part (figure s: until the last chart is drawn; server s: the
+# script runs), and the first page load of 30 students arriving at a freshly started server
+# (bench/load_test.py --fresh-first-load, through the browser and through Streamlit's protocol).
+
+async def _until(page, text: str | re.Pattern, timeout: float = 300.0, idle: bool = True) -> float | None:
+    """Wait until the main area shows ``text`` and (``idle``) the app is idle.  Returns the
+    seconds the app's script ran meanwhile (from the first "running" state seen to the last
+    "notRunning"), or None when no run was seen: the server's share of the wait."""
+    t_end = time.monotonic() + timeout
+    ran_from = ran_to = None
+    while time.monotonic() < t_end:
+        state = await page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
+        now = time.monotonic()
+        if state == "running" and ran_from is None:
+            ran_from = now
+        if state == "notRunning" and ran_from is not None:
+            ran_to = now
+        body = await page.locator("[data-testid='stMain']").inner_text()
+        if (text.search(body) if isinstance(text, re.Pattern) else text in body):
+            if state == "notRunning" or not idle:
+                return None if ran_from is None or ran_to is None else ran_to - ran_from
+        await asyncio.sleep(0.05)
+    raise Fail(f"{text!r} did not appear within {timeout:.0f} s")
+
+
+async def _session(browser, viewport=(1400, 900)):
+    ctx = await browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    await ctx.add_init_script(OBSERVER_JS)
+    page = await ctx.new_page()
+    page.set_default_timeout(300_000)
+    return ctx, page, CountingWire(page)
+
+
+async def _with_charts(page, t0: float, r: Timing, charts: int) -> Timing:
+    """``r`` with ``figure_s`` = until ``charts`` plotly charts are drawn, when the observer
+    missed them (a fresh page loads plotly.js itself, after the script has finished)."""
+    if r.error is None and r.figure_s is None and charts:
+        await page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+                                     timeout=300_000)
+        r.figure_s = time.monotonic() - t0
+    return r
+
+
+async def pages_part_async(base: str) -> list[Timing]:
+    """One :class:`Timing` per row, measured as the browser part's (figure, server, server CPU)."""
+    from playwright.async_api import async_playwright
+    out: list[Timing] = []
+    Opt.timeout = 300.0
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            ctx, page, wire = await _session(browser)
+            out.append(await timed(page, wire, "-", "about (no computation, for comparison)", "open",
+                                   lambda: page.goto(base + "/about", wait_until="domcontentloaded"), False))
+            await ctx.close()
+            # Convolutions: cold (this server never computed it), warm (another student), tab switches
+            for label in ("open cold", "open warm (a second session)"):
+                ctx, page, wire = await _session(browser)
+                t0 = time.monotonic()
+                r = await timed(page, wire, "-", "convolution", label,
+                                lambda: page.goto(base + "/convolution", wait_until="domcontentloaded"), False)
+                out.append(await _with_charts(page, t0, r, 4))
+                if label == "open cold":
+                    await ctx.close()
+            for label, tab in (("circular tab, cold", "Circular"), ("linear tab, warm", "Linear"),
+                               ("circular tab, warm", "Circular")):
+                out.append(await timed(page, wire, "-", "convolution", label,
+                                       lambda: page.get_by_role("tab", name=re.compile(tab)).click()))
+            await ctx.close()
+            # Higher dimensions at the page's defaults: Run; the first trial drawn, then every trial
+            ctx, page, wire = await _session(browser)
+            await timed(page, wire, "-", "higher_dims", "open",
+                        lambda: page.goto(base + "/higher_dims", wait_until="domcontentloaded"), False)
+            t0 = time.monotonic()
+            await page.get_by_role("button", name="Run").click()
+            await _until(page, re.compile(r"[1-9] of \d+ trials\."), idle=False)
+            first = time.monotonic() - t0
+            total = int(re.search(r"of (\d+) trials\.",
+                                  await page.locator("[data-testid='stMain']").inner_text()).group(1))
+            await _until(page, f"{total} of {total} trials.")
+            out.append(Timing("-", "higher_dims", f"default run: first of {total} trials drawn", first, None, None, 0, 0, 0))
+            out.append(Timing("-", "higher_dims", f"default run: all {total} trials drawn", time.monotonic() - t0,
+                              None, None, 0, 0, 0))
+            await ctx.close()
+        finally:
+            await browser.close()
+    return out
+
+
+def pages_part(log: str | None) -> list[Timing]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server("app.py", port, log)
+    SERVER_PID[:] = [proc.pid]
+    try:
+        wait_healthy(base, proc, timeout=120)
+        return asyncio.run(pages_part_async(base))
+    finally:
+        stop_server(proc)
+
+
 def watch_table(rows: list[Timing]) -> str:
     f = lambda v, k=2: "—" if v is None else f"{v:.{k}f}"     # noqa: E731
     out = ["| data | interaction | figure s | page idle s | server s | server CPU s | busy ms | kB | runs |",
@@ -587,13 +702,49 @@ def frames_table(rows: list[FrameStats]) -> str:
         asked = 1 / frame_plan(r.speed)[0]
         out.append(f"| {r.data} | {r.speed} | {asked:.1f} | {r.frames / r.seconds:.1f} | "
                    f"{'—' if r.server_ms is None else format(r.server_ms, '.0f')} | {r.busy_ms:.0f} | {r.kB:.0f} |")
+def first_load_part(sessions: int = 30, driver: str = "browser") -> list[dict]:
+    """The first page load of ``sessions`` students arriving within 3 s at a freshly started server.
+
+    ``driver`` "browser": headless Chromium pages (on this machine they take most of the CPU, so
+    the latency is the machine's contention as much as the server's); "ws": Streamlit's protocol
+    without browsers, the server alone (bench/load_ws.py)."""
+    import load_test
+    rep = load_test.run(load_test.Options(sessions=sessions, fresh_first_load=True, timeout=60.0, driver=driver,
+                                          nice_browsers=19 if driver == "browser" else 0))
+    loads = sorted(s.seconds for s in rep.samples if s.kind == "load" and s.error is None)
+    uis = sorted(s.ui_seconds for s in rep.samples if s.kind == "load" and s.error is None and s.ui_seconds)
+    errors = [s.error for s in rep.samples if s.error]
+
+    def q(v, f):
+        return v[min(len(v) - 1, int(round(f * (len(v) - 1))))] if v else None
+    label = f"first load, fresh server, {sessions} sessions ({driver})"
+    return [dict(page="Data (first load)", action=f"{label}: median", seconds=q(loads, 0.5)),
+            dict(page="Data (first load)", action=f"{label}: p95", seconds=q(loads, 0.95)),
+            dict(page="Data (first load)", action=f"{label}: max", seconds=loads[-1] if loads else None),
+            dict(page="Data (first load)", action=f"{label}: p95 in the page (browser included)",
+                 seconds=q(uis, 0.95)),
+            dict(page="Data (first load)", action=f"{label}: errors", seconds=None, note=len(errors))]
+
+
+def pages_table(rows: list[dict]) -> str:
+    """``seconds``: until the page shows the result, idle (what the student waits, browser
+    included); ``script run s``: the app's script meanwhile (the server's share)."""
+    f = lambda v: "—" if v is None else format(v, ".2f")     # noqa: E731
+    out = ["| page | interaction | seconds | script run s |", "|---|---|---:|---:|"]
+    for r in rows:
+        first = str(r["note"]) if "note" in r else f(r.get("seconds"))
+        out.append(f"| {r['page']} | {r['action']} | {first} | {f(r.get('run'))} |")
     return "\n".join(out)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--part", choices=("server", "browser", "watch", "both", "all"), default="all",
-                    help="both: server and browser; all: the three")
+    ap.add_argument("--part", choices=("server", "browser", "both", "watch", "pages", "first-load", "all"),
+                    default="all",
+                    help="both: server and browser; watch: the SGD animation; pages: Higher dimensions and "
+                         "Convolutions in a browser; first-load: 30 students "
+                         "at a fresh server (bench/load_test.py --fresh-first-load)")
+    ap.add_argument("--sessions", type=int, default=30, help="sessions of the first-load part")
     ap.add_argument("--ns", type=int, nargs="+", default=[20, 40, 60])
     ap.add_argument("--repeat", type=int, default=3, help="best of this many builds (server part)")
     ap.add_argument("--seed", type=int, default=0)
@@ -622,6 +773,16 @@ def main(argv=None) -> int:
         print(watch_table(rows))
         print("\n## SGD animation: frames\n")
         print(frames_table(frames))
+    if a.part in ("pages", "all"):
+        rows = pages_part(a.server_log)
+        result["pages"] = [asdict(r) for r in rows]
+        print("\n## Pages: Higher dimensions and Convolutions (browser)\n")
+        print(browser_table(rows))
+    if a.part == "first-load":
+        rows = first_load_part(a.sessions, "ws") + first_load_part(a.sessions, "browser")
+        result["first_load"] = rows
+        print("\n## First load on a fresh server\n")
+        print(pages_table(rows))
     print(f"\nmachine at the end: {_machine()}")
     if a.json:
         Path(a.json).write_text(json.dumps(result, indent=1, default=float))

@@ -38,6 +38,7 @@ session is cancelled, the browser closed and the server we started terminated), 
     python bench/load_test.py --sessions 30                 # full run, prints a table
     python bench/load_test.py --sessions 3 --json out.json  # about what tests/test_load.py does
     python bench/load_test.py --sessions 30 --nice-browsers 19 --timeout 120
+    python bench/load_test.py --sessions 30 --fresh-first-load   # first loads only, fresh server
 
 Limits of the measurement: the browsers run on the same machine as the server.  On a small
 machine they use several times the server's CPU (the report prints both), so latencies measure
@@ -86,6 +87,7 @@ class Options:
     driver: str = "browser"              # "browser" (headless Chromium) or "ws" (Streamlit protocol)
     json: str | None = None
     server_log: str | None = None
+    fresh_first_load: bool = False       # only the first page load of each session, on a fresh server
 
 
 
@@ -191,6 +193,9 @@ async def run_session(i: int, browser, base: str, opt: Options, report: Report) 
             await page.goto(base + "/", wait_until="domcontentloaded")
         if not await step("load", load):
             return
+        if opt.fresh_first_load:
+            session_done(report, i)
+            return
         preset = re.compile(opt.preset, re.I)
         await step("preset", lambda: _click_preset(page, preset, rng))
         for _ in range(opt.points):
@@ -228,6 +233,8 @@ def run(opt: Options) -> Report:
         raise SystemExit(f"--sessions {opt.sessions}: pass 1 to {MAX_SESSIONS}.")
     report = Report(options=asdict(opt))
     proc, pid = None, None
+    if opt.url and opt.fresh_first_load:
+        raise SystemExit("--fresh-first-load starts its own server; leave out --url.")
     if opt.url:
         u = urllib.parse.urlsplit(opt.url)
         if u.hostname not in LOOPBACK:
@@ -289,6 +296,9 @@ def main(argv=None) -> int:
     ap.add_argument("--nice-browsers", type=int, default=d.nice_browsers,
                     help="renice the chromium processes to this value (e.g. 19) so that they yield the "
                          "CPU to the server, as on a real class where browsers run on the students' laptops")
+    ap.add_argument("--fresh-first-load", action="store_true",
+                    help="time only each session's first page load, on a server started for this run "
+                         "(the first class to arrive at a freshly started server)")
     ap.add_argument("--json", default=None, help="write the full report here")
     ap.add_argument("--server-log", default=None, help="write streamlit's output here")
     a = ap.parse_args(argv)

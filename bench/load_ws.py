@@ -195,6 +195,9 @@ async def run_session(i: int, base: str, opt, report) -> None:
             return await s.request(page_hash="")
         if not await step("load", load):
             return
+        if getattr(opt, "fresh_first_load", False):      # load_test.py --fresh-first-load: loads only
+            session_done(report, i)
+            return
         pat = re.compile(opt.preset, re.I)
 
         async def preset():

@@ -154,12 +154,15 @@ def _solve_elsewhere(X, y, beta, **kw):
 
 @functools.lru_cache(maxsize=None)
 def _preset_data(name: str):
-    return make(name, seed=0)
+    """Preset ``name`` as a session holds it: seed 0, at the link's precision (lab.state stores
+    every data set through :func:`lab.codec.at_link_precision`)."""
+    from lab import codec
+    return codec.at_link_precision(*make(name, seed=0))
 
 
 def preset_prefix(X: np.ndarray, y: np.ndarray) -> int | None:
     """n₀ when the first n₀ < n rows of the design matrix X (and of y) are a preset as loaded
-    (seed 0), with points appended after it; else None."""
+    (seed 0, at the link's precision), with points appended after it; else None."""
     n = X.shape[0]
     for name in PRESETS:
         P, yp = _preset_data(name)

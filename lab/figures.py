@@ -28,8 +28,6 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from lab.geom import plane_basis, sphere_points
-
 FONT = 17
 POS, NEG = "#1f5fbf", "#e8710a"                 # class +1, class −1
 APOS, ANEG = "#1b9e4b", "#7b2fbe"               # neuron α > 0, α < 0
@@ -166,6 +164,9 @@ def _memo(builder):
     wrapped.uncached = builder
     wrapped.cache = cache
     return wrapped
+
+
+memo = _memo          # for the other figure modules (lab.figures_cnn): the same memo, the same rules
 
 
 def _f32(a) -> np.ndarray:
@@ -481,21 +482,64 @@ def group_norms(vn: np.ndarray, wn: np.ndarray, *, height: int = 380, tol: float
 
 
 # ----------------------------------------------------------------------------- arrangement page
+PICK = "#1f5fbf"                 # the chosen cell
+FACET = "#111111"                # the hyperplanes that bound it
+ARR_CIRCLES = 80                 # great circles drawn on the sphere at most (besides the cell's own)
+WEIGHT_BOX = 1.4                 # the weight plane shows [−1.4, 1.4]²
+
+
+def _grid_trace(xr, yr, step: float, hover: str) -> go.Scatter:
+    """An invisible click grid over the box (a clickable figure's trace 0), as :func:`_click_grid`."""
+    gx = np.round(np.arange(xr[0], xr[1] + 1e-9, step), 4)
+    gy = np.round(np.arange(yr[0], yr[1] + 1e-9, step), 4)
+    XX, YY = np.meshgrid(gx, gy)
+    return go.Scatter(x=XX.ravel().astype(np.float32), y=YY.ravel().astype(np.float32), mode="markers",
+                      name=GRID_NAME, showlegend=False, hovertemplate=hover + "<extra></extra>",
+                      marker=dict(size=9, color="rgba(0,0,0,0)", opacity=0.0, maxdisplayed=1))
+
+
+def _sphere_points(k: int) -> np.ndarray:
+    """k nearly uniform points on the unit sphere in R³ (a Fibonacci lattice), (k, 3)."""
+    i = np.arange(k) + 0.5
+    z = 1 - 2 * i / k
+    phi = np.pi * (1 + 5 ** 0.5) * i
+    r = np.sqrt(1 - z * z)
+    return np.c_[r * np.cos(phi), r * np.sin(phi), z]
+
+
+def _great_circle(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Points of the great circle {u : xᵀu = 0, ‖u‖ = 1} at angles t, (len(t), 3)."""
+    B = np.linalg.svd(np.asarray(x, float)[None, :])[2][1:3]       # an orthonormal basis of x⊥
+    return np.cos(t)[:, None] * B[0] + np.sin(t)[:, None] * B[1]
+
+
+def _arc(a: np.ndarray, b: np.ndarray, k: int = 12) -> np.ndarray:
+    """The short great-circle arc from unit a to unit b, k + 1 points."""
+    om = np.arccos(np.clip(a @ b, -1.0, 1.0))
+    if om < 1e-9:
+        return np.vstack([a, b])
+    t = np.linspace(0, 1, k + 1)[:, None]
+    return (np.sin((1 - t) * om) * a + np.sin(t * om) * b) / np.sin(om)
+
+
 @_memo
-def weight_plane(X: np.ndarray, u: np.ndarray, *, labels=("u₁", "u₂"), height: int = 520) -> go.Figure:
-    """2-D weight space: the lines {u : xᵢᵀu = 0} (one per data point), the unit circle,
-    and the chosen direction u; the cell of u is shaded."""
+def weight_plane(X: np.ndarray, u: np.ndarray, *, sector=None, labels=("u₁", "u₂"),
+                 height: int = 500) -> go.Figure:
+    """2-D weight space: the lines {u : xᵢᵀu = 0} (one per data point), the unit circle, the
+    chosen direction u and its cell, the sector between the two rays ``sector`` (2, 2), shaded.
+    Trace 0 is a click grid: a click picks the direction u = (u₁, u₂) of the clicked point."""
     X = np.asarray(X, float)
-    R = 1.4
-    fig = _figure()
+    R = WEIGHT_BOX
+    fig = _figure(_grid_trace((-R, R), (-R, R), 0.05, "click: u = (%{x:.2f}, %{y:.2f})"))
     th = np.linspace(0, 2 * np.pi, 361)
-    # shade the sector of u: directions with the same pattern as u
-    circ = np.c_[np.cos(th), np.sin(th)]
-    same = np.all((circ @ X.T >= 0) == (X @ u >= 0), axis=1)
-    if same.any():
-        ang = th[same]
+    if sector is not None:           # the arc from one ray to the other that contains u
+        a0, b0 = (np.arctan2(r[1], r[0]) for r in sector)
+        if np.mod(np.arctan2(u[1], u[0]) - a0, 2 * np.pi) > np.mod(b0 - a0, 2 * np.pi):
+            a0, b0 = b0, a0
+        a1 = a0 + np.mod(b0 - a0, 2 * np.pi)
+        ang = np.linspace(a0, a1, max(2, int(np.degrees(a1 - a0))))
         fig.add_trace(go.Scatter(x=np.r_[0, R * np.cos(ang), 0], y=np.r_[0, R * np.sin(ang), 0], fill="toself",
-                                 mode="lines", line=dict(width=0), fillcolor="rgba(31,95,191,0.18)",
+                                 mode="lines", line=dict(width=0), fillcolor="rgba(31,95,191,0.22)",
                                  name="cell of u (same Dᵢ)", hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=_f32(np.cos(th)), y=_f32(np.sin(th)), mode="lines", line=dict(color="#bbb", width=1),
                              name="‖u‖ = 1", hoverinfo="skip"))
@@ -508,73 +552,102 @@ def weight_plane(X: np.ndarray, u: np.ndarray, *, labels=("u₁", "u₂"), heigh
         tips += [f"point {i + 1}"] * 3
     if segs:                      # one trace for all n lines (NaN between them)
         L, _ = _joined(segs)
-        fig.add_trace(go.Scatter(x=_f32(L[:, 0]), y=_f32(L[:, 1]), mode="lines", line=dict(color="#444", width=1.6),
+        fig.add_trace(go.Scatter(x=_f32(L[:, 0]), y=_f32(L[:, 1]), mode="lines",
+                                 line=dict(color="#444", width=1.6 if len(segs) <= 60 else 0.8),
                                  name="xᵢᵀu = 0", text=tips[:len(L)], hovertemplate="%{text}<extra></extra>"))
     fig.add_trace(go.Scatter(x=[0, u[0]], y=[0, u[1]], mode="lines+markers", line=dict(color=APOS, width=4),
-                             marker=dict(size=[0, 14], color=APOS), name="chosen u"))
-    return _layout(fig, height=height, equal=True, xr=[-R, R], yr=[-R, R], xtitle=labels[0], ytitle=labels[1]).done()
+                             marker=dict(size=[0, 14], color=APOS), name="chosen u", hoverinfo="skip"))
+    _layout(fig, height=height, equal=True, xr=[-R, R], yr=[-R, R], xtitle=labels[0], ytitle=labels[1])
+    return _fix_for_clicks(fig).done()
 
 
 @_memo
 def ramp_view_1d(x: np.ndarray, y: np.ndarray, u: np.ndarray, *, height: int = 420) -> go.Figure:
-    """Dual view for 1-D data with bias: the neuron (u₁x + u₂)₊ as a ramp; its active points filled."""
+    """Dual view for 1-D data with bias: the neuron (u₁x + u₂)₊ as a ramp; its active points filled.
+    Trace 0 is a click grid (a click on empty space puts the kink there); a click on a point
+    switches it (:func:`lab.arrangement.flip_point`)."""
     x = np.asarray(x, float)
+    (x0, x1), (y0, y1) = CANVAS_1D
     on = u[0] * x + u[1] >= 0
-    xs = np.linspace(-3, 3, 301)
-    fig = _figure(go.Scatter(x=xs, y=np.maximum(u[0] * xs + u[1], 0), mode="lines", name="(u₁x + u₂)₊",
-                               line=dict(color=APOS, width=3.5)))
-    fig.add_trace(go.Scatter(x=x[on], y=y[on], mode="markers", name="active: dᵢ = 1",
-                             marker=dict(size=15, color=POS, line=dict(color="white", width=1.5))))
-    fig.add_trace(go.Scatter(x=x[~on], y=y[~on], mode="markers", name="inactive: dᵢ = 0",
-                             marker=dict(size=15, color="white", line=dict(color=POS, width=2.5))))
-    return _layout(fig, height=height, xr=[-3, 3], xtitle="x", ytitle="y").done()
+    xs = np.linspace(x0, x1, 301)
+    fig = _figure(_grid_trace((x0, x1), (y0, y1), 0.1, "click: put the kink at x = %{x:.1f}"))
+    fig.add_trace(go.Scatter(x=xs, y=np.maximum(u[0] * xs + u[1], 0), mode="lines", name="(u₁x + u₂)₊",
+                             line=dict(color=APOS, width=3.5), hoverinfo="skip"))
+    idx = np.arange(x.size)
+    size = 15 if x.size <= 60 else 8
+    fig.add_trace(go.Scatter(x=x[on], y=y[on], mode="markers", name="active: dᵢ = 1", customdata=idx[on] + 1,
+                             marker=dict(size=size, color=POS, line=dict(color="white", width=1.5)),
+                             hovertemplate="point %{customdata}: click to switch it off<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x[~on], y=y[~on], mode="markers", name="inactive: dᵢ = 0", customdata=idx[~on] + 1,
+                             marker=dict(size=size, color="white", line=dict(color=POS, width=2.5)),
+                             hovertemplate="point %{customdata}: click to switch it on<extra></extra>"))
+    _layout(fig, height=height, xr=[x0, x1], yr=[y0, y1], xtitle="x", ytitle="y")
+    return _fix_for_clicks(fig).done()
 
 
 @_memo
-def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, height: int = 560, k: int = 800) -> go.Figure:
-    """Great circles {u : xᵢᵀu = 0, ‖u‖ = 1} on the unit sphere in R³ (2-D data with bias),
-    the cell of the chosen u painted, u itself as an arrow.
+def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners=None, bounding=None, height: int = 500,
+                       max_circles: int = ARR_CIRCLES) -> go.Figure:
+    """Great circles {u : xᵢᵀu = 0, ‖u‖ = 1} on the unit sphere in R³ (2-D data with bias), the
+    chosen u as an arrow and its cell: ``corners`` (k, 3), the cell's vertices in order, filled
+    and outlined; ``bounding``: the rows whose circles bound it, drawn dark.
 
-    k lattice points paint the sphere and k/2 more, near u, the chosen cell (so that small cells
-    show); the n circles are one trace (WebGL draws each trace on its own).  k = 800 (was 3,000)
-    and 10° chords (was 6°): headless Chromium renders WebGL in software, and a cell step at
-    n = 60 took 2.7 s with them, 1.7 s now; at n = 60 the circles cover the sphere anyway."""
+    At most ``max_circles`` other circles are drawn, thin and light (a fixed sample when there are
+    more): at n = 500 all of them cover the sphere.  A ring of 5° around u marks the cell however
+    small it is.  The circles are one trace (WebGL draws each trace on its own)."""
     X = np.asarray(X, float)
     uu = u / max(np.linalg.norm(u), 1e-12)
-    D = X @ u >= 0
-    near = uu + 0.15 * np.random.default_rng(0).standard_normal((k // 2, 3))    # extra samples near u,
-    S_bg = sphere_points(k)
-    S = np.r_[S_bg, near / np.linalg.norm(near, axis=1, keepdims=True)]         # so small cells show
-    cell = np.all((S @ X.T >= 0) == D, axis=1)
-    bg = ~cell[:k]
+    bounding = np.asarray([] if bounding is None else bounding, dtype=int)
     fig = _figure()
-    fig.add_trace(go.Scatter3d(x=_f32(S_bg[bg, 0]), y=_f32(S_bg[bg, 1]), z=_f32(S_bg[bg, 2]), mode="markers",
-                               marker=dict(size=1.6, color="#cfcfcf"), name="sphere ‖u‖ = 1", hoverinfo="skip"))
-    fig.add_trace(go.Scatter3d(x=_f32(S[cell, 0]), y=_f32(S[cell, 1]), z=_f32(S[cell, 2]), mode="markers",
-                               marker=dict(size=4, color="rgba(31,95,191,0.95)"), name="cell of u", hoverinfo="skip"))
+    S = _sphere_points(500)
+    fig.add_trace(go.Scatter3d(x=_f32(S[:, 0]), y=_f32(S[:, 1]), z=_f32(S[:, 2]), mode="markers",
+                               marker=dict(size=1.4, color="#d9d9d9"), name="sphere ‖u‖ = 1", hoverinfo="skip",
+                               showlegend=False))
+    rows = np.flatnonzero(np.linalg.norm(X, axis=1) > 1e-12)
+    others = np.setdiff1d(rows, bounding)
+    if others.size > max_circles:
+        others = np.sort(np.random.default_rng(0).choice(others, max_circles, replace=False))
     t = np.linspace(0, 2 * np.pi, 37)          # 10° chords: 0.4 % off the circle, not visible
-    circles = []
-    for x in X:
-        if np.linalg.norm(x) < 1e-12:
-            continue
-        B = plane_basis(x)
-        circles.append(np.cos(t)[:, None] * B[0] + np.sin(t)[:, None] * B[1])
-    if circles:
-        C, _ = _joined(circles)
-        fig.add_trace(go.Scatter3d(x=_f32(C[:, 0]), y=_f32(C[:, 1]), z=_f32(C[:, 2]), mode="lines",
-                                   line=dict(color="#555", width=2), name="xᵢᵀu = 0", hoverinfo="skip"))
+    light = len(rows) > max_circles
+    for sel, colour, width, name in ((others, "#b8b8b8" if light else "#999", 1.0 if light else 1.5,
+                                      f"xᵢᵀu = 0 ({others.size} of {rows.size})" if light else "xᵢᵀu = 0"),
+                                     (bounding, FACET, 4, "the cell's own hyperplanes")):
+        if len(sel):
+            C, _ = _joined([_great_circle(X[i], t) for i in sel])
+            fig.add_trace(go.Scatter3d(x=_f32(C[:, 0]), y=_f32(C[:, 1]), z=_f32(C[:, 2]), mode="lines",
+                                       line=dict(color=colour, width=width), name=name, hoverinfo="skip"))
+    if corners is not None and len(corners) >= 3:
+        V = np.asarray(corners, float)
+        edge = np.concatenate([_arc(V[k], V[(k + 1) % len(V)]) for k in range(len(V))]) * 1.004
+        centre = V.sum(axis=0) / np.linalg.norm(V.sum(axis=0)) * 1.004
+        P = np.vstack([centre, edge])
+        m = len(edge)
+        fig.add_trace(go.Mesh3d(x=_f32(P[:, 0]), y=_f32(P[:, 1]), z=_f32(P[:, 2]),
+                                i=np.zeros(m, int), j=np.arange(1, m + 1), k=np.r_[np.arange(2, m + 1), 1],
+                                color=PICK, opacity=0.55, name="the cell of u", showlegend=True, hoverinfo="skip"))
+        fig.add_trace(go.Scatter3d(x=_f32(edge[:, 0]), y=_f32(edge[:, 1]), z=_f32(edge[:, 2]), mode="lines",
+                                   line=dict(color=PICK, width=7), showlegend=False, hoverinfo="skip"))
+    e1 = np.linalg.svd(uu[None, :])[2][1]
+    e2 = np.cross(uu, e1)
+    a = np.radians(5)
+    ring = np.cos(a) * uu + np.sin(a) * (np.cos(t)[:, None] * e1 + np.sin(t)[:, None] * e2)
+    fig.add_trace(go.Scatter3d(x=_f32(ring[:, 0] * 1.01), y=_f32(ring[:, 1] * 1.01), z=_f32(ring[:, 2] * 1.01),
+                               mode="lines", line=dict(color=APOS, width=5), name="around u (5°)",
+                               hoverinfo="skip", showlegend=False))
     fig.add_trace(go.Scatter3d(x=[0, 1.25 * uu[0]], y=[0, 1.25 * uu[1]], z=[0, 1.25 * uu[2]], mode="lines+markers",
                                line=dict(color=APOS, width=8), marker=dict(size=[0, 6], color=APOS), name="chosen u"))
+    # on u's side, 2.6 units out: nearer, the u₃ axis title falls outside the plot's left edge
+    cam = 2.6 * (uu + np.array([0.25, 0.15, 0.2])) / np.linalg.norm(uu + [0.25, 0.15, 0.2])
     fig.update_layout(height=height, font=dict(size=FONT - 2),
                       margin=dict(l=0, r=0, t=10, b=0),
-                      legend=dict(font=dict(size=FONT - 2), orientation="h", x=0, y=0, yanchor="top"),
+                      legend=dict(font=dict(size=FONT - 4), orientation="h", x=0, y=0, yanchor="top",
+                                  entrywidth=0.5, entrywidthmode="fraction"),
                       scene=dict(aspectmode="cube",
                                  xaxis=dict(title=dict(text="u₁"), range=[-1.3, 1.3], showticklabels=False),
                                  yaxis=dict(title=dict(text="u₂"), range=[-1.3, 1.3], showticklabels=False),
                                  zaxis=dict(title=dict(text="u₃ (bias)"), range=[-1.3, 1.3], showticklabels=False),
-                                 # the camera 2.6 units out: nearer, the u₃ axis title falls
-                                 # outside the plot's left edge and is cut off
-                                 camera=dict(eye=dict(x=1.8, y=1.56, z=1.08))))
+                                 camera=dict(eye=dict(x=cam[0], y=cam[1], z=cam[2]))),
+                      uirevision="sphere")      # a new cell keeps the student's rotation
     return fig.done()
 
 
@@ -596,14 +669,18 @@ def halfplane_in_box(a: float, b: float, c: float, xr, yr) -> np.ndarray:
 
 
 @_memo
-def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, height: int = 560) -> go.Figure:
+def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, bounding=None, height: int = 500) -> go.Figure:
     """Dual view in the input plane: the neuron u is the line u₁x₁ + u₂x₂ + u₃ = 0; its pattern Dᵢ is
     the set of points on the shaded (positive) side, drawn filled.  The side is one polygon
-    (:func:`halfplane_in_box`), exact and a few numbers long."""
+    (:func:`halfplane_in_box`), exact and a few numbers long.  ``bounding``: the points whose
+    hyperplanes bound u's cell, ringed (clicking one moves to the neighbouring cell).
+
+    Trace 0 is a click grid: a click on empty space moves the line parallel to itself there; a
+    click on a point switches it (:mod:`lab.arrangement`)."""
     (x0, x1), (y0, y1) = CANVAS_2D
     P = np.asarray(P, float)
     on = P @ u[:2] + u[2] >= 0
-    fig = _figure()
+    fig = _figure(_grid_trace((x0, x1), (y0, y1), GRID_STEP, "click: move the line here"))
     poly = halfplane_in_box(u[0], u[1], u[2], (x0, x1), (y0, y1))
     if len(poly):
         fig.add_trace(go.Scatter(x=np.r_[poly[:, 0], poly[0, 0]], y=np.r_[poly[:, 1], poly[0, 1]], fill="toself",
@@ -612,10 +689,20 @@ def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, height: int = 56
     seg = _line_in_box(u[0], u[1], u[2], (x0, x1), (y0, y1))
     if seg is not None:
         fig.add_trace(go.Scatter(x=[seg[0][0], seg[1][0]], y=[seg[0][1], seg[1][1]], mode="lines",
-                                 line=dict(color=APOS, width=4), name="u₁x₁ + u₂x₂ + u₃ = 0"))
-    for t in _class_traces(P, y, active=on):
+                                 line=dict(color=APOS, width=4), name="u₁x₁ + u₂x₂ + u₃ = 0", hoverinfo="skip"))
+    if bounding is not None and len(bounding):
+        b = np.asarray(bounding, int)
+        fig.add_trace(go.Scatter(x=P[b, 0], y=P[b, 1], mode="markers", name="on the cell's boundary",
+                                 marker=dict(size=26 if len(P) <= 60 else 16, color="rgba(0,0,0,0)", symbol="circle",
+                                             line=dict(color=FACET, width=2)), hoverinfo="skip"))
+    size = 13 if len(P) <= 60 else 9 if len(P) <= 200 else 6
+    for t in _class_traces(P, y, active=on, size=size):
+        t.hovertemplate = "(%{x:.2f}, %{y:.2f}): click to switch it<extra></extra>"
         fig.add_trace(t)
-    return _layout(fig, height=height, equal=True, xr=[x0, x1], yr=[y0, y1], xtitle="x₁", ytitle="x₂").done()
+    _fix_for_clicks(_layout(fig, height=height, equal=True, xr=[x0, x1], yr=[y0, y1], xtitle="x₁", ytitle="x₂"))
+    fig.update_layout(legend=dict(font=dict(size=FONT - 4), entrywidth=0.5, entrywidthmode="fraction"),
+                      margin=dict(t=95))
+    return fig.done()
 
 
 @_memo

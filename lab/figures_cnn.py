@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lab.figures import memo                 # content-memoised builders, shared by all sessions
 from lab.figures_geometry import AXIS_FONTS   # tick/title fonts Streamlit's chart theme would shrink
 
 FONT = 18
@@ -21,7 +22,7 @@ CLASS_COLORS = {1.0: "#1f77b4", -1.0: "#d62728"}
 
 def _layout(fig, title, *, height=460, xlabel=None, ylabel=None, legend_below=True):
     fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT), height=height,
-                      margin=dict(l=60, r=20, t=60, b=50), plot_bgcolor="white",
+                      margin=dict(l=75, r=20, t=60, b=50), plot_bgcolor="white",
                       legend=(dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0,
                                    font=dict(size=FONT - 3)) if legend_below else dict(font=dict(size=FONT - 3))))
     if xlabel is not None:            # None keeps titles a caller set (e.g. on subplots)
@@ -33,6 +34,7 @@ def _layout(fig, title, *, height=460, xlabel=None, ylabel=None, legend_below=Tr
     return fig
 
 
+@memo
 def objective_traces(steps, objectives, convex_value, *, title, convex_name, xlabel="gradient-descent step"):
     """Gap above the convex value, objective − convex, of each GD trial, log scale.
 
@@ -52,6 +54,7 @@ def objective_traces(steps, objectives, convex_value, *, title, convex_name, xla
     return _layout(fig, title, xlabel=xlabel, ylabel="objective − convex optimum")
 
 
+@memo
 def distance_traces(steps, distances, *, title, ylabel, xlabel="gradient-descent step"):
     """Relative distance of each GD trial's rotation-invariant quantity to the convex solution (log)."""
     fig = go.Figure()
@@ -62,14 +65,16 @@ def distance_traces(steps, distances, *, title, ylabel, xlabel="gradient-descent
     return _layout(fig, title, xlabel=xlabel, ylabel=ylabel)
 
 
-def filters_side_by_side(gd, convex, *, title, xlabel="tap", names=("GD", "convex"), x_start=1):
+@memo
+def filters_side_by_side(gd, convex, *, title, xlabel="tap", names=("GD", "convex"), x_start=1, panels=None):
     """One panel per filter: GD's filter (solid) over the convex program's (dashed black).
 
     ``gd`` and ``convex`` are (r, h) arrays of filters already put in the same
-    basis and sign (see :func:`cvxcore.cnn.aligned_filters`)."""
+    basis and sign (see :func:`cvxcore.cnn.aligned_filters`); ``panels``: the panels' titles
+    (default "filter 1", "filter 2", …)."""
     gd, convex = np.atleast_2d(gd), np.atleast_2d(convex)
     r = convex.shape[0]
-    fig = make_subplots(rows=1, cols=r, subplot_titles=[f"filter {i + 1}" for i in range(r)],
+    fig = make_subplots(rows=1, cols=r, subplot_titles=list(panels or [f"filter {i + 1}" for i in range(r)]),
                         horizontal_spacing=0.06)
     x = np.arange(x_start, x_start + convex.shape[1])
     for i in range(r):
@@ -84,6 +89,7 @@ def filters_side_by_side(gd, convex, *, title, xlabel="tap", names=("GD", "conve
     return _layout(fig, title, xlabel=None, height=420)
 
 
+@memo
 def matrix_pair(A, B, *, title, names=("GD", "convex"), xlabel="patch k", ylabel="tap"):
     """Two heatmaps with one colour scale (e.g. Z = UᵀA from GD and Z* of (12))."""
     lim = max(np.abs(A).max(), np.abs(B).max(), 1e-12)
@@ -98,6 +104,7 @@ def matrix_pair(A, B, *, title, names=("GD", "convex"), xlabel="patch k", ylabel
     return _layout(fig, title, height=380)
 
 
+@memo
 def signal_examples(S, y, *, title, k=3):
     """A few signals of each class, coloured by class."""
     fig = go.Figure()
@@ -110,6 +117,7 @@ def signal_examples(S, y, *, title, k=3):
     return _layout(fig, title, xlabel="position", ylabel="value", height=360)
 
 
+@memo
 def separable_fit(S, Y, F, *, title, k=2):
     """Separable ReLU CNN: signal, per-patch targets y_k and the exact network's outputs f_k."""
     k = min(k, S.shape[0])
@@ -128,6 +136,7 @@ def separable_fit(S, Y, F, *, title, k=2):
     return _layout(fig, title, xlabel=None, height=400)
 
 
+@memo
 def image_examples(imgs, y, *, title, k=4):
     """k images of each class (hollow square = +1, plus sign = −1)."""
     idx = list(np.flatnonzero(y > 0)[:k]) + list(np.flatnonzero(y < 0)[:k])
@@ -168,7 +177,7 @@ def highdim_curves(res, *, which="objective"):
         # zoom on where the methods end (SGD starts an order of magnitude higher)
         ends = np.concatenate([Y[:, -1]] + [v[:t] for v in vals.values()])
         lo, hi = np.nanmin(ends), np.nanmax(ends)
-        fig.update_yaxes(type="log", exponentformat="power",
+        fig.update_yaxes(type="log", exponentformat="power", dtick="D2",      # minor labels 2 and 5 only
                          range=[np.log10(0.8 * lo), np.log10(max(3 * np.nanmedian(ends), 1.2 * hi))])
         return _layout(fig, f"Training objective (2) over {t} trials", xlabel="SGD step",
                        ylabel="objective (2)", height=520)

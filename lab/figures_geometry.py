@@ -1,4 +1,4 @@
-"""Figures for the geometry page (Figure 1 of the paper, MATH.md §5).
+"""Figures for the geometry page (Figure 1 of the paper, section 2.1: the neural gauge).
 
 Pure functions: arrays (a :class:`cvxcore.gauge.Geometry`, a
 :class:`cvxcore.gauge.GaugeResult`, a :class:`cvxcore.gauge.BetaCurve`) in,

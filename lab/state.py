@@ -5,12 +5,17 @@ labels, 1-D or 2-D), the bias toggle, and the knobs β, m, loss and the SGD
 settings.  Widgets that appear on more than one page are built by the functions
 below, with the same key (equal to the setting's name in :data:`lab.codec.SETTINGS`)
 and :func:`widget` keeps the value in ``_v_<name>``, so a value set on one page is the value on the
-next.  Slider ranges come from :data:`cvxcore.PARAMS`.
+next.  Ranges, steps and defaults come from :data:`lab.codec.SETTINGS`, the table the URL is read
+with, so a value from a link is one the widget can show (:func:`slider`, :func:`int_slider`,
+:func:`choice`, :func:`number_input`).  A page's own controls (the Geometry, Convolutions and
+Higher-dimensions settings) are built the same way and carried by links to that page.
 
 The data set is stored as plain lists under ``_data`` (so a page switch or a
-rerun never loses it), with an undo stack of earlier versions under ``_undo``.
+rerun never loses it), with an undo stack of earlier versions under ``_undo``.  It is stored at
+the link's precision (:func:`lab.codec.at_link_precision`: clicks, presets, uploads and links
+alike), so the data set of a session is exactly the one its link decodes to.
 
-Classroom mode (issue 8) is two more shared settings, ``classroom`` and ``hide``: a widget whose
+Classroom mode is two more shared settings, ``classroom`` and ``hide``: a widget whose
 name is one of :data:`lab.classroom.CONTROLS` is simply not drawn while that control is hidden, and
 :func:`widget` then returns the kept value (from the link or the default).  Pages ask
 :func:`show` before drawing prose and the other hideable parts.
@@ -36,12 +41,12 @@ from lab import classroom, codec
 _DATA = "_data"            # {"dim": 1 | 2, "X": [[...], ...], "y": [...]}
 _UNDO = "_undo"            # list of earlier _data dicts (most recent last)
 UNDO_DEPTH = 50
-MAX_POINTS = 500           # as lab.codec.MAX_POINTS: beyond this a click is refused
+MAX_POINTS = codec.MAX_POINTS   # beyond this a click is refused
 DEFAULT_PRESET = "paper"
 
-# β on a log grid (a select_slider: Streamlit's slider has no log scale).
-BETA_GRID = tuple(float(f"{v:.3g}") for v in np.logspace(-3, 1, 41))   # 0.001 … 10
-LR_GRID = tuple(float(f"{v:.3g}") for v in np.logspace(-4, 0, 25))     # 0.0001 … 1
+# β and the learning rate on log grids (select_sliders: Streamlit's slider has no log scale).
+BETA_GRID = codec.BETA_GRID     # 0.001 … 10
+LR_GRID = codec.LR_GRID         # 0.0001 … 1
 LOSS_LABELS = {"squared": "squared ½‖ŷ − y‖²", "hinge": "hinge Σ(1 − yᵢŷᵢ)₊", "logistic": "logistic Σ log(1 + e^(−yᵢŷᵢ))"}
 
 
@@ -90,20 +95,31 @@ def widget(name: str, default, build, *args, control: str | None = None, **kw):
     if control is not None and not show(control):
         return ss[canon]
     ss[name] = ss[canon]
+    then = kw.pop("on_change", None)          # the page's own callback, after the copy
 
     def _copy():
         ss[canon] = ss[name]
+        if then is not None:
+            then()
 
     value = build(*args, key=name, on_change=_copy, **kw)
     ss[canon] = value
     return value
 
 
+def _stored(X, y, preset: str | None) -> dict:
+    """The session's record of a data set, at the link's precision."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    X, y = codec.at_link_precision(X, y)
+    return {"dim": int(X.shape[1]), "X": X.tolist(), "y": y.tolist(), "preset": preset}
+
+
 def _ensure() -> dict:
     ss = st.session_state
     if _DATA not in ss:
-        X, y = make(DEFAULT_PRESET)
-        ss[_DATA] = {"dim": X.shape[1], "X": X.tolist(), "y": y.tolist(), "preset": DEFAULT_PRESET}
+        ss[_DATA] = _stored(*make(DEFAULT_PRESET), DEFAULT_PRESET)
         ss[_UNDO] = []
     if "_v_bias" not in ss:
         ss["_v_bias"] = True
@@ -138,13 +154,9 @@ def _push_undo():
 
 
 def set_data(X, y, *, preset: str | None = None):
-    """Replace the data set (undoable).  X (n, d) with d = 1 or 2."""
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 1:
-        X = X[:, None]
+    """Replace the data set (undoable).  X (n, d) with d = 1 or 2; stored at the link's precision."""
     _push_undo()
-    st.session_state[_DATA] = {"dim": int(X.shape[1]), "X": X.tolist(),
-                               "y": np.asarray(y, float).reshape(-1).tolist(), "preset": preset}
+    st.session_state[_DATA] = _stored(X, y, preset)
 
 
 def load_preset(name: str, seed: int = 0):
@@ -161,8 +173,9 @@ def add_point(point, label: float) -> str | None:
         return f"The data set already has {MAX_POINTS} points, the most the app takes; undo or clear first."
     _push_undo()
     data = st.session_state[_DATA]
-    data["X"] = data["X"] + [[float(round(v, 3)) for v in np.atleast_1d(point)][:data["dim"]]]
-    data["y"] = data["y"] + [float(round(label, 3))]
+    x, t = codec.at_link_precision(np.atleast_1d(np.asarray(point, dtype=float))[None, :data["dim"]], [label])
+    data["X"] = data["X"] + x.tolist()
+    data["y"] = data["y"] + t.tolist()
     data["preset"] = None
     return None
 
@@ -215,42 +228,106 @@ def loss_select(container=st) -> str:
                   help="Squared loss for regression; hinge or logistic for ±1 labels.")
 
 
-def _snap(grid, v):
-    return min(grid, key=lambda g: abs(np.log(g) - np.log(max(float(v), 1e-12))))
+def number_spec(name: str) -> codec.Number:
+    """The :class:`lab.codec.Number` of setting ``name``, or of the items of a list setting."""
+    spec = codec.SETTINGS[name]
+    return spec.item if isinstance(spec, codec.Numbers) else _spec(name)
+
+
+def _spec(name: str) -> codec.Number:
+    spec = codec.SETTINGS[name]
+    if not isinstance(spec, codec.Number):
+        raise TypeError(f"setting {name!r} is a {type(spec).__name__}, not a number")
+    return spec
+
+
+def _kept(name: str, spec: codec.Number, lo=None, hi=None, default=None):
+    """The value of number setting ``name`` as its widget can show it: the kept value (from a link,
+    another page or an earlier run) moved to the nearest value inside ``[lo, hi]`` (the table's
+    range, narrowed by a limit that depends on the data)."""
+    lo = spec.lo if lo is None else max(lo, spec.lo)
+    hi = spec.hi if hi is None else min(hi, spec.hi)
+    dflt = spec.default if default is None else default
+    v = setting(name, dflt)
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v):
+        v = dflt
+    v = spec.nearest(float(v)) if not spec.log or v > 0 else spec.default
+    if spec.grid is not None:
+        options = tuple(g for g in spec.grid if lo <= g <= hi)
+        v = v if v in options else min(options, key=lambda g: abs(g - v))
+        return v, options, dflt
+    v = min(max(v, lo), hi)
+    return (int(v) if spec.integer else float(v)), (lo, hi), min(max(dflt, lo), hi)
+
+
+def number(name: str, *, lo=None, hi=None, default=None):
+    """The value of number setting ``name`` as its widget would show it, without drawing it (a
+    control inside a closed expander)."""
+    v, _, _ = _kept(name, _spec(name), lo, hi, default)
+    set_setting(name, v)
+    return v
+
+
+def slider(name: str, label: str, container=st, *, lo=None, hi=None, default=None, **kw):
+    """The slider (select_slider for a grid) of number setting ``name``, from
+    :data:`lab.codec.SETTINGS`.  ``lo``/``hi`` may only narrow the table's range (a limit that
+    depends on the data, e.g. a filter no longer than the signal); ``default`` replaces the
+    table's default for a value never set (e.g. a filter as long as the signal)."""
+    spec = _spec(name)
+    v, rng, dflt = _kept(name, spec, lo, hi, default)
+    set_setting(name, v)
+    kw.setdefault("help", spec.help or None)
+    if spec.grid is not None:
+        return widget(name, dflt, container.select_slider, label, options=rng, **kw)
+    step = spec.step if spec.step is not None else (1 if spec.integer else None)
+    if spec.integer:
+        rng, step = (int(rng[0]), int(rng[1])), int(step)
+    out = widget(name, dflt, container.slider, label, rng[0], rng[1], step=step, **kw)
+    return int(out) if spec.integer else float(out)
+
+
+def number_input(name: str, label: str, container=st, **kw):
+    """The number input of number setting ``name`` (a seed), range from :data:`lab.codec.SETTINGS`."""
+    spec = _spec(name)
+    v, (lo, hi), dflt = _kept(name, spec)
+    set_setting(name, v)
+    kw.setdefault("help", spec.help or None)
+    out = widget(name, dflt, container.number_input, label, int(lo) if spec.integer else lo,
+                 int(hi) if spec.integer else hi, step=1 if spec.integer else spec.step, **kw)
+    return int(out) if spec.integer else float(out)
+
+
+def choice(name: str, label: str, container=st, build=None, *, options=None, **kw):
+    """The selectbox (or ``build``: radio, segmented control …) of choice setting ``name``:
+    options from :data:`lab.codec.SETTINGS` (``options`` may narrow them)."""
+    spec = codec.SETTINGS[name]
+    opts = tuple(spec.options if options is None else [o for o in spec.options if o in options])
+    if setting(name) not in opts:
+        set_setting(name, spec.default if spec.default in opts else opts[0])
+    build = build or container.selectbox
+    return widget(name, spec.default, build, label, opts, **kw)
 
 
 def beta_slider(container=st) -> float:
     """Weight decay β > 0 on a log grid (0.001 … 10)."""
-    v = setting("beta", PARAMS["beta"].default)
-    if v not in BETA_GRID:
-        set_setting("beta", _snap(BETA_GRID, v))
-    return widget("beta", PARAMS["beta"].default, container.select_slider, "weight decay β", options=BETA_GRID,
+    return slider("beta", "weight decay β", container,
                   help=PARAMS["beta"].help + ". Larger β: fewer, smaller neurons.")
 
 
-def int_slider(name: str, label: str, lo: int, hi: int, default: int, container=st, step: int = 1) -> int:
-    """A whole-number slider for ``PARAMS[name]`` clipped to [lo, hi] (kept inside the table's range)."""
-    p = PARAMS[name]
-    lo, hi = int(max(lo, p.lo)), int(min(hi, p.hi))
-    v = setting(name, default)
-    if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
-        set_setting(name, int(min(max(int(default), lo), hi)))
-    elif not lo <= v <= hi:                    # e.g. from a link: the nearest value the slider has
-        set_setting(name, int(min(max(int(v), lo), hi)))
-    return int(widget(name, default, container.slider, label, lo, hi, step=step, help=p.help))
+def int_slider(name: str, label: str, lo: int | None = None, hi: int | None = None, default: int | None = None,
+               container=st, step: int | None = None) -> int:
+    """A whole-number slider for setting ``name``: range, step and default from
+    :data:`lab.codec.SETTINGS` (``lo``/``hi`` may only narrow it; ``step`` is the table's)."""
+    return int(slider(name, label, container, lo=lo, hi=hi, help=PARAMS[name].help if name in PARAMS else None))
 
 
 def lr_slider(container=st) -> float:
-    v = setting("lr", 0.01)
-    if v not in LR_GRID:
-        set_setting("lr", _snap(LR_GRID, v))
-    return widget("lr", 0.01, container.select_slider, "learning rate", options=LR_GRID,
+    return slider("lr", "learning rate", container,
                   help=PARAMS["lr"].help + " (the loss is summed over the n points).")
 
 
-# ----------------------------------------------------------------------------- URL / file hand-off (issue 8)
-SETTING_NAMES = ("beta", "m", "loss", "lr", "steps", "trials", "seed", "batch", "opt", "speed", "classroom",
-                 "hide", "step")
+# ----------------------------------------------------------------------------- URL / file hand-off
+SETTING_NAMES = tuple(k for k in codec.SETTINGS if k != "page")
 
 
 def classroom_settings() -> dict:
@@ -265,11 +342,14 @@ def show(name: str) -> bool:
     return classroom.show(name, classroom_settings())
 
 
-def settings() -> dict:
-    """The shared settings that have a value, in :data:`lab.codec.SETTINGS` conventions
-    (``batch`` = 0 for full-batch gradient descent; ``hide`` None for
-    :data:`lab.classroom.DEFAULT_HIDDEN`; ``classroom`` always present)."""
-    out = {k: setting(k) for k in SETTING_NAMES if setting(k) is not None}
+def settings(page: str | None = None) -> dict:
+    """The settings a link to ``page`` carries that have a value, in :data:`lab.codec.SETTINGS`
+    conventions (``batch`` = 0 for full-batch gradient descent; ``hide`` None for
+    :data:`lab.classroom.DEFAULT_HIDDEN`; ``classroom`` always present).  ``page`` None: the page
+    this run shows (:func:`lab.ui.set_page`).  A page's own controls go only into links to it."""
+    page = page or st.session_state.get("_page")
+    carried = set(codec.names_for(page))
+    out = {k: setting(k) for k in SETTING_NAMES if k in carried and setting(k) is not None}
     if "batch" in out:
         out["batch"] = 0 if out["batch"] == "full" else int(out["batch"])
     out["classroom"] = bool(out.get("classroom", False))
@@ -332,6 +412,16 @@ def load_link(query) -> tuple[str | None, list[str]]:
         else:
             replace_dataset(ds.X, ds.y, ds.bias)
     present = {k: v for k, v in values.items() if k in keys}
+    n = get_dataset().n
+    if present.get("batch", 0) and present["batch"] >= n:
+        # the SGD page offers batch sizes below n only (a batch of n is full-batch descent)
+        offered = ", ".join(str(b) for b in codec.BATCH_SIZES if 0 < b < n) or "none"
+        raw = query.get("batch")
+        raw = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+        messages = [m for m in messages if not m.startswith("batch=")]
+        messages.append(f"batch={str(raw).strip()[:40]!r} in the link: the SGD page offers batch sizes below "
+                        f"the data set's n = {n} points ({offered}) or the full batch; using batch=0 (full batch).")
+        present["batch"] = 0
     if "classroom" in present and "hide" not in present:
         set_setting("hide", None)
     apply_settings(present)

@@ -29,12 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from cvxcore import dual_certificate, predict, train_sgd, with_bias
+from lab import codec
 from lab.figures import CANVAS_1D, CANVAS_2D
 
 # Animation speeds offered (steps per second) and the shortest frame: at most five frames a
 # second, so a class of students does not keep the server busy with redraws.
-SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
-DEFAULT_SPEED = 100
+SPEEDS = codec.SETTINGS["speed"].grid      # steps per second the speed slider offers
+DEFAULT_SPEED = codec.SETTINGS["speed"].default
 MIN_FRAME_S = 0.2
 RECORDS = 400               # objective (2) recorded about this many times over a run
 REFINE = 3                  # cutting-plane rounds of the certificates shown when paused or finished

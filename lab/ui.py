@@ -269,14 +269,17 @@ def finish_run() -> None:
     page, box = st.session_state.pop(_SHARE_SLOT, (None, None))
     if box is None:
         return
+    from lab import address
     ds = state.share_dataset()
-    base = st.context.url or f"http://localhost:8501/{page}"
+    base, local_only = address.current(page)     # the network address, not localhost, when served to it
     url = codec.share_url(base, ds, {"page": page, **state.settings()})
     box.markdown("**Share this view**", help="The link holds the page, the data set and every setting; "
-                 "opening it reproduces this view. The address bar holds the same link.")
+                 "opening it reproduces this view, on any computer that reaches this server.")
     box.code(url, language=None, wrap_lines=False)
     _, err = codec.encode_data(ds.X, ds.y, bool(ds.bias))
     if err:
         box.warning("The link carries the settings only: " + err)
+    elif local_only:
+        box.caption(local_only)
     else:
         box.caption("Point at the box: a copy button appears at its right.")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import numpy as np
+
 from cvxcore.datasets import PRESETS
 
 TIMEOUT = 240
@@ -111,7 +113,8 @@ def test_preset_with_added_points_starts_from_the_presets_optimum():
     import numpy as np
     from cvxcore import solve_convex, with_bias
     from cvxcore.datasets import make
-    x, y = make("moons")
+    from lab import codec
+    x, y = codec.at_link_precision(*make("moons"))             # as lab.state stores a preset
     x2, y2 = np.vstack([x, [[0.2, 0.9], [-0.4, -0.1]]]), np.append(y, [1.0, -1.0])
     at = _go(_app((x2.tolist(), y2.tolist()), loss="hinge"), "app_pages/convex.py")
     res = at.session_state["_last_convex"][2]
@@ -192,17 +195,80 @@ def test_no_bias_and_1d_without_bias_arrangement():
     assert not at.error
 
 
-def test_arrangement_cell_slider():
-    at = _go(_app(), "app_pages/arrangement.py")
-    at.slider(key="_arr_cell2").set_value(4).run()
-    assert not at.exception
-    latex = " ".join(str(e.value) for e in at.get("latex"))
-    assert "D_{4}" in latex
+def _chosen(at):
+    """(u, pattern bits) of the chosen neuron: u from the address (full precision; the page shows it
+    to 3 decimals, which agree), the pattern as the page prints it."""
+    import re
+    md = next(m.value for m in at.markdown if m.value.startswith("**The chosen neuron**"))
+    shown = [float(v) for v in re.search(r"u = \(([^)]*)\)", md).group(1).split(",")]
+    q = at.query_params["arr_u"]
+    u = np.array([float(v) for v in (q if isinstance(q, str) else q[-1]).split(",")])
+    np.testing.assert_allclose(u, shown, atol=6e-4)
+    bits = "".join(str(e.value) for e in at.get("latex")) + "".join(str(c.value) for c in at.code)
+    D = re.search(r"diag\}?\(([01, ]+)\)", bits).group(1).replace(",", "").replace(" ", "")
+    return u, np.array([b == "1" for b in D])
+
+
+def _steps(at):
+    return [b for b in at.button if (b.key or "").startswith("_arr_step_")]
+
+
+@pytest.mark.parametrize("preset", ["paper", "circles"])
+def test_arrangement_steps_to_neighbouring_cells(preset):
+    """The Arrangement page: each "switch point i" button moves to the cell across that facet,
+    where exactly point i changed; the pattern shown is 1[Xu ≥ 0] of the u shown (recomputed
+    here), and −u gives the complement."""
+    import re
+    from cvxcore import with_bias
+    from cvxcore.datasets import make
     at = _go(_app(), "app_pages/data.py")
-    at.button(key="_preset_circles").click().run()
+    at.button(key=f"_preset_{preset}").click().run()
     _go(at, "app_pages/arrangement.py")
-    at.slider(key="_arr_cell3").set_value(17).run()
-    assert not at.exception and "**Cell 17 of" in _texts(at, "markdown")
+    X = with_bias(make(preset)[0].reshape(len(make(preset)[1]), -1))
+    u, D = _chosen(at)
+    np.testing.assert_array_equal(X @ u >= 0, D)
+    for _ in range(4):
+        b = _steps(at)[-1]
+        i = int(re.search(r"point (\d+)", b.label).group(1)) - 1
+        on = b.label.endswith(" on")
+        b.click().run()
+        assert not at.exception
+        u2, D2 = _chosen(at)
+        np.testing.assert_array_equal(X @ u2 >= 0, D2)
+        assert list(np.flatnonzero(D2 != D)) == [i] and D2[i] == on
+        u, D = u2, D2
+    at.button(key="_arr_flip").click().run()
+    np.testing.assert_array_equal(_chosen(at)[1], ~D)
+
+
+def test_arrangement_link_carries_the_chosen_neuron():
+    at = _go(_app(), "app_pages/arrangement.py")
+    _steps(at)[0].click().run()
+    u, D = _chosen(at)
+    from urllib.parse import parse_qs, urlsplit
+    q = {k: v[-1] for k, v in parse_qs(urlsplit(at.sidebar.code[0].value).query).items()}
+    at2 = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in q.items():
+        at2.query_params[k] = v
+    at2.run()
+    assert not at2.exception and at2.title[0].value == "Hyperplane arrangement"
+    u2, D2 = _chosen(at2)
+    np.testing.assert_allclose(u2, u, atol=1e-3) and np.testing.assert_array_equal(D2, D)
+
+
+def test_arrangement_without_the_cells_shows_the_pattern_only(monkeypatch):
+    """Past lab.arrangement.EXACT_MAX cells: the pattern of the chosen u, no steps, no star."""
+    from lab import arrangement
+    monkeypatch.setattr(arrangement, "EXACT_MAX", 100)
+    at = _go(_app(), "app_pages/data.py")
+    at.button(key="_preset_moons").click().run()
+    _go(at, "app_pages/arrangement.py")
+    assert "the page shows the pattern of the chosen u only" in _texts(at, "warning")
+    assert not _steps(at) and "too many to list" in _texts(at, "caption")
+    from cvxcore import with_bias
+    from cvxcore.datasets import make
+    u, D = _chosen(at)
+    np.testing.assert_array_equal(with_bias(make("moons")[0]) @ u >= 0, D)
 
 
 def test_sgd_play_certificates_and_m_below_m_star():
@@ -257,8 +323,9 @@ def test_large_data_switches_to_sampled_patterns_with_a_note():
     assert "upper bound on p*" in _texts(at, "warning")
     assert "a run may end below it" in _texts(at, "caption")
     assert "m\\*" not in _texts(at, "warning")                      # no m < m* claim from a sample
-    _go(at, "app_pages/arrangement.py")
-    assert "sampling found" in _texts(at, "caption") and "Star: your data" not in _texts(at, "caption")
+    _go(at, "app_pages/arrangement.py")          # the cells are still listed exactly at n = 150
+    from cvxcore import cover_count
+    assert f"P = {cover_count(150, 3):,}" in _texts(at, "caption")
 
 
 def test_m_below_m_star_is_not_called_impossible():

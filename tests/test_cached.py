@@ -51,7 +51,11 @@ def test_a_platform_without_forkserver_solves_here(monkeypatch):
 
 
 def test_preset_prefix():
-    x, y = make("moons")
+    """A preset as a session holds it (at the link's precision, as lab.state stores every data
+    set), with points appended; the preset at full precision is not a session's data."""
+    from lab import codec
+    x, y = codec.at_link_precision(*make("moons"))
+    assert cached.preset_prefix(with_bias(np.vstack([make("moons")[0], [[0.1, 0.2]]])), np.append(y, 1.0)) is None
     X2 = with_bias(np.vstack([x, [[0.1, 0.2]]]))
     assert cached.preset_prefix(X2, np.append(y, 1.0)) == len(y)
     assert cached.preset_prefix(with_bias(x), y) is None                 # the preset itself

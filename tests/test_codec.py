@@ -140,27 +140,36 @@ def test_decode_fuzz_never_raises():
 
 # ============================================================================ settings
 
-def test_settings_table_reads_cvxcore_params():
+def test_settings_table_holds_the_widgets_ranges_inside_the_cores():
+    """The table is the widgets' (the SGD page's m slider stops at 200, β's grid at 10); every value
+    a widget can show is one the core accepts (cvxcore.PARAMS)."""
+    S = codec.SETTINGS
+    assert (S["m"].lo, S["m"].hi, S["m"].default) == (1, 200, 8)
+    assert S["beta"].grid[0] == 0.001 and S["beta"].grid[-1] == 10.0 and S["beta"].default == 0.1
+    assert S["batch"].grid == (0, 1, 2, 5, 10, 25, 50, 100, 200)
     for k in ("beta", "m", "lr", "steps", "trials", "seed"):
-        assert codec.SETTINGS[k] is PARAMS[k]
+        p = PARAMS[k]
+        assert p.lo <= S[k].lo and S[k].hi <= p.hi and S[k].lo <= S[k].default <= S[k].hi, k
     d = codec.defaults()
-    assert d["beta"] == PARAMS["beta"].default and d["m"] == PARAMS["m"].default
     assert d["loss"] == "squared" and d["classroom"] is False and d["hide"] is None
+    assert {s.page for s in S.values()} <= set(codec.PAGES) | {None}
 
 
 def test_settings_round_trip_and_explicit_values():
     assert codec.encode_settings({}) == {}
     q0 = codec.encode_settings(codec.defaults())          # defaults are written too (the app's may differ)
-    assert q0["m"] == str(PARAMS["m"].default) and "classroom" not in q0 and "hide" not in q0
+    assert q0["m"] == str(codec.SETTINGS["m"].default) and "classroom" not in q0 and "hide" not in q0
     assert codec.decode_settings(q0) == (codec.defaults(), [])
-    s = dict(codec.defaults(), page="sgd", beta=0.031622776601683794, m=7, loss="hinge", lr=1e-3,
-             steps=20000, trials=3, batch=16, seed=42, opt="adam", classroom=True, hide=("prose", "m"))
+    s = dict(codec.defaults(), page="sgd", beta=0.0316, m=7, loss="hinge", lr=1e-3,
+             steps=20000, trials=3, batch=10, seed=42, opt="adam", classroom=True, hide=("prose", "m"),
+             geo_n=3, geo_X="1, 0, 0.2\n-0.5, 1, 0", geo_y=(0.6, -0.4, 1.0), cnn_view="circular", hd_m=10)
     q = codec.encode_settings(s)
-    assert set(q) == {"page", "beta", "m", "loss", "lr", "steps", "trials", "batch", "seed", "opt",
-                      "speed", "classroom", "hide", "step"}
+    assert {"page", "beta", "m", "loss", "lr", "steps", "trials", "batch", "seed", "opt",
+            "classroom", "hide", "geo_n", "geo_X", "geo_y", "cnn_view", "hd_m"} <= set(q)
+    assert q["geo_X"] == "1, 0, 0.2;-0.5, 1, 0" and q["geo_y"] == "0.6,-0.4,1.0"
     assert all(isinstance(v, str) for v in q.values())
     back, msgs = codec.decode_settings(q)
-    assert msgs == [] and back == s
+    assert msgs == [] and back == dict(s, geo_X="1, 0, 0.2\n-0.5, 1, 0")
 
 
 def test_settings_accept_lists_as_from_get_all():
@@ -174,13 +183,22 @@ def test_settings_accept_lists_as_from_get_all():
     ("beta", "inf", PARAMS["beta"].default, "not a finite number"),
     ("beta", "0", PARAMS["beta"].default, "must be > 0"),
     ("beta", "-1", PARAMS["beta"].default, "must be > 0"),
-    ("m", "5000", PARAMS["m"].hi, "clamped"),
-    ("m", "0", 1, "clamped"),
-    ("m", "2.5", PARAMS["m"].default, "whole number"),
-    ("m", "", PARAMS["m"].default, "not a finite number"),
-    ("steps", "1e400", PARAMS["steps"].default, "not a finite number"),
+    ("beta", "1e9", 10.0, "using the nearest, beta=10."),
+    ("beta", "0.25", 0.251, "using the nearest, beta=0.251."),
+    ("m", "5000", 200, "clamped to m=200."),
+    ("m", "0", 1, "clamped to m=1."),
+    ("m", "2.5", 8, "whole number; using the default m=8"),
+    ("m", "", 8, "not a finite number"),
+    ("trials", "abc", 5, "using the default trials=5"),
+    ("steps", "1e400", 2000, "not a finite number"),
+    ("steps", "3040", 3000, "using the nearest, steps=3000."),
     ("seed", "-3", 0, "clamped"),
-    ("batch", "99999", PARAMS["n"].hi, "clamped"),
+    ("batch", "99999", 200, "using the nearest, batch=200."),
+    ("batch", "7", 5, "using the nearest, batch=5."),
+    ("hd_m", "100", 24, "clamped to hd_m=24."),
+    ("lin_steps", "3000", 2000, "using the nearest, lin_steps=2000."),
+    ("cnn_view", "fourier", "linear", "not one of"),
+    ("geo_y", "0.6,9", (0.6, 2.0), "clamped to geo_y=2."),
     ("loss", "mse", "squared", "not one of"),
     ("page", "../../etc", "data", "not one of"),
     ("opt", "ADAM", "sgd", "not one of"),
@@ -211,10 +229,10 @@ def test_decode_settings_survives_a_hostile_mapping():
 
 def test_query_round_trip_with_data_and_share_url():
     ds = Dataset(np.array([[-1.0, 0.5], [2.0, -0.25]]), np.array([1.0, -1.0]), True)
-    q = codec.encode_query(ds, dict(codec.defaults(), beta=0.5, loss="hinge"))
-    assert q["beta"] == "0.5" and q["data"].startswith("v1.")
+    q = codec.encode_query(ds, dict(codec.defaults(), beta=0.501, loss="hinge"))
+    assert q["beta"] == "0.501" and q["data"].startswith("v1.")
     back, s, msgs = codec.decode_query(q)
-    assert msgs == [] and s["beta"] == 0.5 and s["loss"] == "hinge" and back.bias is True
+    assert msgs == [] and s["beta"] == 0.501 and s["loss"] == "hinge" and back.bias is True
     np.testing.assert_array_equal(back.X, ds.X)
     url = codec.share_url("http://127.0.0.1:8501/convex?old=1", ds, {"beta": 0.5})
     assert url.startswith("http://127.0.0.1:8501/convex?beta=0.5&data=v1.") and "old" not in url

@@ -1,4 +1,5 @@
-"""Figure builders (lab.figures) and geometry helpers (lab.geom), without Streamlit."""
+"""Figure builders (lab.figures), without Streamlit (the arrangement figures take their cells from
+lab.arrangement, whose cells come from cvxcore.arrangement)."""
 import sys
 
 import numpy as np
@@ -7,13 +8,13 @@ import pytest
 
 from cvxcore import activation_patterns, cover_count, with_bias
 from cvxcore.datasets import make
+from lab import arrangement as A
 from lab import figures as F
-from lab.geom import cell_direction, sectors_2d
 
 
 def test_figures_module_does_not_import_streamlit():
-    import lab.figures, lab.geom  # noqa: F401
-    src = open(lab.figures.__file__).read() + open(lab.geom.__file__).read()
+    import lab.figures  # noqa: F401
+    src = open(lab.figures.__file__).read()
     assert "import streamlit" not in src
 
 
@@ -115,31 +116,52 @@ def test_group_norms_many_zero_blocks_are_one_baseline():
     assert sum(len(t.x) for t in fig.data if t.mode == "markers") == 2      # only the two nonzero blocks
     assert "2 nonzero" in fig.layout.xaxis.title.text
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_sectors_2d_are_the_exact_arrangement(seed):
+@pytest.mark.parametrize("seed", range(3))
+def test_arrangement_cells_2d_in_angular_order(seed):
+    """lab.arrangement.cells for rank 2: the exact cells (cvxcore.arrangement) counted by angle;
+    each cell's interior point has the cell's pattern and the sectors tile the circle."""
     rng = np.random.default_rng(seed)
     for X in (with_bias(rng.uniform(-2, 2, (7, 1))), rng.standard_normal((6, 2))):
-        dirs, pats = sectors_2d(X)
+        cs = A.cells(X)
         exact = activation_patterns(X)
-        assert {tuple(p) for p in pats} == {tuple(p) for p in exact}
-        assert len(pats) == len(exact) == cover_count(X.shape[0], 2)
-        np.testing.assert_allclose(np.linalg.norm(dirs, axis=1), 1)
+        assert cs.n_cells == len(exact) == cover_count(X.shape[0], 2)
+        ang = []
+        for k, c in enumerate(cs.by_angle):
+            u = cs.arr.interior_point(c)
+            np.testing.assert_array_equal(X @ u >= 0, cs.pattern(c))
+            assert cs.number(c) == k + 1
+            ang.append(np.mod(np.arctan2(u[1], u[0]), 2 * np.pi))
+        assert np.all(np.diff(ang) > 0)
 
 
-def test_sectors_2d_with_repeated_points():
+def test_arrangement_cells_with_repeated_points():
     X = with_bias(np.array([0.0, 0.0, 1.0]))
-    dirs, pats = sectors_2d(X)
-    assert {tuple(p) for p in pats} == {tuple(p) for p in activation_patterns(X)}
+    cs = A.cells(X)
+    assert {tuple(cs.pattern(c)) for c in range(cs.n_cells)} == {tuple(p) for p in activation_patterns(X)}
 
 
-def test_cell_direction_lands_in_its_cell():
-    P, _ = make("circles", n=12)
+@pytest.mark.parametrize("name", ["circles", "moons"])
+def test_a_click_on_a_point_switches_it_and_the_steps_are_the_facets(name):
+    """lab.arrangement: flip_point switches the clicked point (and lands in a real cell); every facet
+    step switches exactly the points it names; a parallel move keeps the line's normal."""
+    P, _ = make(name, n=12)
     X = with_bias(P)
-    pats = activation_patterns(X)
-    for D in pats:
-        u, t = cell_direction(X, D)
-        assert t > 0
-        np.testing.assert_array_equal(X @ u >= 0, D)
+    cs = A.cells(X)
+    u = np.array([0.6, 0.8, 0.3]) / np.linalg.norm([0.6, 0.8, 0.3])
+    for i in range(len(X)):
+        v = A.flip_point(X, u, i)
+        assert (X[i] @ v >= 0) != (X[i] @ u >= 0)
+        np.testing.assert_array_equal(cs.pattern(cs.cell_of(v)), X @ v >= 0)
+        assert np.all(np.abs(X @ v) > 1e-12)                    # inside a cell, not on a hyperplane
+    c = cs.cell_of(u)
+    D = cs.pattern(c)
+    for s in A.facet_steps(cs, c):
+        D2 = cs.pattern(s.cell)
+        assert tuple(np.flatnonzero(D2 != D)) == s.points and np.all(D2[list(s.points)] == s.on)
+        np.testing.assert_array_equal(X @ A.step(cs, s) >= 0, D2)
+    w = A.line_through(u, (0.5, -1.0))
+    np.testing.assert_allclose(w[:2] / np.linalg.norm(w[:2]), u[:2] / np.linalg.norm(u[:2]))
+    assert abs(np.r_[0.5, -1.0, 1.0] @ w) < 1e-12
 
 
 def _segments(xs, ys, zs=None):
@@ -151,10 +173,28 @@ def _segments(xs, ys, zs=None):
     return [p for p in parts if len(p)]
 
 
+def _inside(poly, pts):
+    """Points strictly inside a convex polygon (k, 2), by the sign of every edge's cross product."""
+    e = np.roll(poly, -1, axis=0) - poly
+    cr = e[:, 0][None] * (pts[:, None, 1] - poly[None, :, 1]) - e[:, 1][None] * (pts[:, None, 0] - poly[None, :, 0])
+    return np.all(cr > 1e-9, axis=1) | np.all(cr < -1e-9, axis=1)
+
+
 def test_weight_plane_and_sphere_and_input_plane():
     X = with_bias(np.array([-1.0, 0.5, 2.0]))
-    u = sectors_2d(X)[0][0]
-    fig = F.weight_plane(X, u)
+    cs = A.cells(X)
+    c = 0
+    u = cs.arr.interior_point(c)
+    fig = F.weight_plane(X, u, sector=A.sector(cs, c))
+    assert fig.data[0].name == F.GRID_NAME                   # trace 0: the click grid
+    shade = [t for t in fig.data if t.name == "cell of u (same Dᵢ)"][0]
+    poly = np.c_[shade.x, shade.y][:-1]
+    th = np.linspace(0, 2 * np.pi, 720, endpoint=False)
+    circ = 0.9 * np.c_[np.cos(th), np.sin(th)]
+    clear = np.all(np.abs(circ @ X.T) > 1e-2, axis=1)        # not on a line (the sector's edges)
+    same = np.all((circ @ X.T >= 0) == (X @ u >= 0), axis=1)
+    inside = _inside(poly, circ)
+    assert inside[clear].any() and np.array_equal(inside[clear], same[clear])   # shaded = u's cell
     lines = [t for t in fig.data if t.name == "xᵢᵀu = 0"]
     assert len(lines) == 1                                   # all n lines in one trace
     segs = _segments(lines[0].x, lines[0].y)
@@ -166,8 +206,9 @@ def test_weight_plane_and_sphere_and_input_plane():
     assert F.weight_plane(X, u, labels=("a", "b")).layout.yaxis.title.text == "b"
     P, y = make("moons", n=8)
     X3 = with_bias(P)
-    u3, _ = cell_direction(X3, activation_patterns(X3)[5])
-    fs = F.sphere_arrangement(X3, u3, k=500)
+    cs3 = A.cells(X3)
+    u3 = cs3.arr.interior_point(5)
+    fs = F.sphere_arrangement(X3, u3)
     circ = [t for t in fs.data if t.name == "xᵢᵀu = 0"]
     assert len(circ) == 1
     segs = _segments(circ[0].x, circ[0].y, circ[0].z)
@@ -175,9 +216,17 @@ def test_weight_plane_and_sphere_and_input_plane():
     for x, seg in zip(X3, segs):                             # great circle i: on the sphere and on xᵢᵀu = 0
         np.testing.assert_allclose(np.linalg.norm(seg, axis=1), 1, atol=1e-6)
         np.testing.assert_allclose(seg @ x, 0, atol=1e-5)
-    cell = [t for t in fs.data if t.name == "cell of u"][0]
-    C = np.c_[cell.x, cell.y, cell.z].astype(float)
-    assert len(C) > 0 and np.all((C @ X3.T >= 0) == (X3 @ u3 >= 0))   # painted points are in u's cell
+    # the chosen cell: the mesh's points lie on the closure of u's cell, its centre inside it; the
+    # dark circles are the cell's facets
+    fc = F.sphere_arrangement(X3, u3, corners=A.polygon(cs3, 5), bounding=A.facet_points(cs3, 5))
+    mesh = [t for t in fc.data if t.name == "the cell of u"][0]
+    M = np.c_[mesh.x, mesh.y, mesh.z].astype(float)
+    D = X3 @ u3 >= 0
+    S = np.where(D, 1.0, -1.0)
+    assert len(M) > 3 and np.all((M @ X3.T) * S >= -1e-5)
+    assert np.array_equal(M[0] @ X3.T >= 0, D) and np.all(np.abs(M[0] @ X3.T) > 1e-6)
+    dark = [t for t in fc.data if t.name == "the cell's own hyperplanes"][0]
+    assert len(_segments(dark.x, dark.y, dark.z)) == len(A.facet_points(cs3, 5)) >= 3
     fi = F.input_plane(P, y, u3)
     filled = sum(len(t.x) for t in fi.data if t.name and t.name.endswith("≥ 0"))
     assert filled == int(np.sum(X3 @ u3 >= 0))
@@ -224,7 +273,7 @@ def test_figures_are_light():
     Fv = (np.maximum(with_bias(G) @ U.T, 0) @ np.array([1.0, -1.0])).reshape(g.size, g.size)
     u = np.array([0.3, 0.5, 0.8])
     figs = {"canvas": (F.data_canvas(P, y, 2), 45), "regions": (F.decision_2d(P, y, g, g, Fv, U=U, alpha=[1, -1]), 110),
-            "sphere": (F.sphere_arrangement(X, u), 200), "input plane": (F.input_plane(P, y, u), 15)}
+            "sphere": (F.sphere_arrangement(X, u), 200), "input plane": (F.input_plane(P, y, u), 45)}
     for name, (fig, kb) in figs.items():
         spec = fig.to_dict()
         assert "data" not in spec["layout"]["template"], name            # no per-trace template defaults
@@ -305,7 +354,7 @@ def test_every_builder_writes_what_plotly_validation_would():
         "group norms, many": F.group_norms.uncached(many, many[::-1]),
         "weight plane": F.weight_plane.uncached(with_bias(x1[:, None]), np.array([0.6, 0.8])),
         "ramp": F.ramp_view_1d.uncached(x1, x1 ** 2, np.array([0.6, 0.8])),
-        "sphere": F.sphere_arrangement.uncached(X, u3, k=200),
+        "sphere": F.sphere_arrangement.uncached(X, u3, corners=np.eye(3), bounding=[0, 1]),
         "input plane": F.input_plane.uncached(P, y, u3),
         "pattern counts": F.pattern_counts(np.arange(1, 5), np.array([2, 4, 8, 14]), np.array([2, 4, 8, 14]),
                                            np.array([1.0, 5, 10, 20]), current=(3, 8)),

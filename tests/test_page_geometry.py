@@ -1,4 +1,4 @@
-"""The geometry page (issue 6) under Streamlit's AppTest, and its pure figure builders."""
+"""The Geometry page under Streamlit's AppTest (through app.py), its link, and its pure figure builders."""
 from pathlib import Path
 
 import numpy as np
@@ -6,14 +6,18 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cvxcore.geometry import beta_curve, geometry, neural_gauge
+from cvxcore.gauge import beta_curve, geometry, neural_gauge
 from lab import figures_geometry as fg
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "geometry.py")
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def _run():
-    return AppTest.from_file(PAGE, default_timeout=120).run()
+def _run(**query):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["page"] = "geometry"
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
 
 
 def _metrics(at):
@@ -41,7 +45,7 @@ def test_default_run_shows_both_routes_agreeing():
 def test_moving_y_changes_the_gauge():
     at = _run()
     before = float(_metrics(at)["min Σ|αⱼ| (interpolation)"])
-    at.slider(key="geo_y2_0").set_value(-1.0).run()
+    at.slider(key="geo_y0").set_value(-1.0).run()
     _no_traceback(at)
     after = float(_metrics(at)["min Σ|αⱼ| (interpolation)"])
     assert after != pytest.approx(before)
@@ -56,14 +60,14 @@ def test_three_points_in_space():
     assert not at.error
     m = _metrics(at)
     assert float(m["min Σ|αⱼ| (interpolation)"]) == pytest.approx(float(m["max yᵀz over C° (polar)"]), rel=1e-5)
-    assert len([s for s in at.slider if s.key and s.key.startswith("geo_y3_")]) == 3
+    assert len([s for s in at.slider if s.key and s.key.startswith("geo_y")]) == 3
 
 
 @pytest.mark.parametrize("n,example", [(2, 3), (2, 4), (3, 2)])
 def test_degenerate_examples_are_handled(n, example):
     at = _run()
     at.radio(key="geo_n").set_value(n).run()
-    at.selectbox(key=f"geo_ex{n}").set_value(at.selectbox(key=f"geo_ex{n}").options[example]).run()
+    at.selectbox(key="geo_ex").set_value(example).run()
     _no_traceback(at)
     assert not at.error
     assert at.get("plotly_chart")                     # the picture is still drawn
@@ -71,7 +75,7 @@ def test_degenerate_examples_are_handled(n, example):
 
 def test_parallel_rows_warn_that_y_cannot_be_interpolated():
     at = _run()
-    at.text_area(key="geo_X2_0").set_value("1, 2\n2, 4").run()
+    at.text_area(key="geo_X").set_value("1, 2\n2, 4").run()
     _no_traceback(at)
     assert any("span(Q_X)" in w.value for w in at.warning)
     assert _metrics(at)["min Σ|αⱼ| (interpolation)"] == "inf"
@@ -87,15 +91,15 @@ def test_parallel_rows_warn_that_y_cannot_be_interpolated():
 ])
 def test_bad_X_is_an_error_message_not_a_traceback(text, match):
     at = _run()
-    at.text_area(key="geo_X2_0").set_value(text).run()
+    at.text_area(key="geo_X").set_value(text).run()
     _no_traceback(at)
     assert at.error and match in at.error[0].value
 
 
 def test_zero_y_is_explained():
     at = _run()
-    at.slider(key="geo_y2_0").set_value(0.0).run()
-    at.slider(key="geo_y2_1").set_value(0.0).run()
+    at.slider(key="geo_y0").set_value(0.0).run()
+    at.slider(key="geo_y1").set_value(0.0).run()
     _no_traceback(at)
     assert _metrics(at)["min Σ|αⱼ| (interpolation)"] == "0"
 
@@ -137,9 +141,9 @@ def test_points_from_the_shared_data_set():
     """The default shared data set (lab.state) is the paper's 1-D example with a bias column."""
     from lab import state
     at = _run()
-    at.radio(key="geo_source").set_value("points of the drawn data set").run()
+    at.radio(key="geo_src").set_value("data").run()
     _no_traceback(at)
-    at.multiselect(key="geo_pick2").set_value([0, 4]).run()
+    at.multiselect(key="geo_pick").set_value([0, 4]).run()
     _no_traceback(at)
     assert not at.error
     X = np.array([[-2.0, 1.0], [2.0, 1.0]])                  # x = −2 and x = 2 with the bias
@@ -148,6 +152,35 @@ def test_points_from_the_shared_data_set():
     assert g == pytest.approx(neural_gauge(X, y).value, rel=1e-5)
     assert state.DEFAULT_PRESET == "paper"
     # own y instead of the targets: the sliders come back
-    at.checkbox(key="geo_ydata2").uncheck().run()
+    at.checkbox(key="geo_ydata").uncheck().run()
     _no_traceback(at)
-    assert at.slider(key="geo_y2_0") is not None
+    assert at.slider(key="geo_y0") is not None
+
+
+def test_the_link_carries_every_control():
+    """n, the example, the typed X, y and the curve's points go into the address and come back."""
+    at = _run()
+    at.radio(key="geo_n").set_value(3).run()
+    at.selectbox(key="geo_ex").set_value(1).run()
+    at.slider(key="geo_y1").set_value(-0.5).run()
+    at.slider(key="geo_num").set_value(5).run()
+    _no_traceback(at)
+    q = {k: (v if isinstance(v, str) else v[-1]) for k, v in dict(at.query_params).items()}
+    assert q["geo_n"] == "3" and q["geo_ex"] == "1" and q["geo_y"] == "0.6,-0.5,0.4" and q["geo_num"] == "5"
+    assert q["geo_X"] == "-1, 1;0.5, 1;2, 1"
+    g = float(_metrics(at)["min Σ|αⱼ| (interpolation)"])
+    at2 = _run(**{k: v for k, v in q.items() if k != "page"})
+    _no_traceback(at2)
+    assert at2.radio(key="geo_n").value == 3 and at2.selectbox(key="geo_ex").value == 1
+    assert at2.slider(key="geo_y1").value == -0.5 and at2.slider(key="geo_num").value == 5
+    assert float(_metrics(at2)["min Σ|αⱼ| (interpolation)"]) == g
+    X = np.array([[-1.0, 1.0], [0.5, 1.0], [2.0, 1.0]])
+    assert g == pytest.approx(neural_gauge(X, [0.6, -0.5, 0.4]).value, rel=1e-5)
+
+
+def test_a_typed_X_in_the_link():
+    at = _run(geo_X="1, 0;0, 2", geo_y="0.5,1")
+    _no_traceback(at)
+    assert at.text_area(key="geo_X").value == "1, 0\n0, 2"
+    assert float(_metrics(at)["min Σ|αⱼ| (interpolation)"]) == pytest.approx(
+        neural_gauge(np.array([[1.0, 0.0], [0.0, 2.0]]), [0.5, 1.0]).value, rel=1e-5)

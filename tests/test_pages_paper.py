@@ -1,6 +1,6 @@
-"""AppTest for the convolution and higher-dimensions pages: they run, show the
-convex values next to GD, turn bad input into st.error, and the Run/Stop flow
-of the long experiment keeps finished trials."""
+"""AppTest (through app.py) for the Convolutions and Higher-dimensions pages: they run, show the
+convex values next to GD, turn bad input into st.error, and the Run flow of the long experiment
+shows its finished trials."""
 from pathlib import Path
 
 import pytest
@@ -8,7 +8,15 @@ from streamlit.testing.v1 import AppTest
 
 from cvxcore import cnn
 
-PAGES = Path(__file__).resolve().parent.parent / "app_pages"
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _page(page, **query):
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["page"] = page
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
 
 
 def metric(at, label):
@@ -16,15 +24,17 @@ def metric(at, label):
 
 
 def test_convolution_page_runs_agrees_and_reports_bad_stride():
-    at = AppTest.from_file(str(PAGES / "convolution.py"), default_timeout=120).run()
+    at = _page("convolution")
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     S, y = cnn.two_shape_signals(40, 16, noise=0.3, seed=0)
     nuc = cnn.solve_nuclear(cnn.patches(S, 4, 2), y, 1.0)
     assert float(metric(at, "value of (12)")) == pytest.approx(nuc.value, rel=1e-5)
     assert float(metric(at, "best GD objective (9)")) == pytest.approx(nuc.value, rel=1e-5)
-    assert float(metric(at, "best GD objective (13)")) == pytest.approx(float(metric(at, "value of (14)")), rel=1e-5)
-    assert len(at.get("plotly_chart")) >= 8
+    assert len(at.get("plotly_chart")) == 4          # the open tab's four; the data expander is closed
+    circ = _page("convolution", cnn_view="circular")           # each tab computes when it is open
+    assert float(metric(circ, "best GD objective (13)")) == pytest.approx(float(metric(circ, "value of (14)")),
+                                                                        rel=1e-5)
     # bad input: a stride that does not tile the signal is an st.error naming the fix
     at.slider(key="lin_stride").set_value(5).run()
     assert not at.exception, at.exception
@@ -32,7 +42,7 @@ def test_convolution_page_runs_agrees_and_reports_bad_stride():
 
 
 def test_higher_dims_page_run_and_results():
-    at = AppTest.from_file(str(PAGES / "higher_dims.py"), default_timeout=120).run()
+    at = _page("higher_dims")
     assert not at.exception, at.exception
     assert any("Press **Run**" in i.value for i in at.info)
     at.slider(key="hd_trials").set_value(1)
