@@ -910,7 +910,7 @@ def solution_json(result, *, settings: Mapping | None = None, dataset: Dataset |
 def sgd_csv(result, *, p_star: float | None = None) -> str:
     """SGD objective traces as CSV: ``step,trial_1,…,trial_T[,p_star]``, one line per record.
 
-    ``result`` is a :class:`cvxcore.sgd.SGDResult` (or anything with ``objectives (trials, T)``
+    ``result`` is a :class:`cvxcore.SGDResult` (or anything with ``objectives (trials, T)``
     and ``steps (T,)``).  A diverged trial's cells are empty from its divergence on.
     """
     hist = result.history() if hasattr(result, "history") else np.asarray(result.objectives, dtype=float)

@@ -12,7 +12,7 @@ being the core's ``ValueError`` text, for ``st.error``.
 * Convolutions (section 4): :func:`cnn_signals`, :func:`linear_cnn` (9) against (12),
   :func:`circular_cnn` (13) against (14), :func:`separable_cnn` (8) on stacked patches.
 * Higher dimensions (Figure 4 analogue): :func:`highdim_data`, :func:`highdim_trial` (one trial
-  of :func:`cvxcore.highdim.run_highdim`, so that a page can show each as it finishes),
+  of :func:`cvxcore.experiments.run_highdim`, so that a page can show each as it finishes),
   :func:`highdim_merge`.
 """
 from __future__ import annotations
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from cvxcore import beta_curve, cnn, geometry, highdim, neural_gauge, train_sgd
+from cvxcore import beta_curve, cnn, geometry, neural_gauge, train_sgd
+from cvxcore import experiments as highdim
 
 HD_SCHEMES = highdim.SCHEMES
 HD_LR, HD_BATCH, HD_TRAIN, HD_TEST = 2e-3, 25, 100, 400       # the page's fixed settings
@@ -181,5 +182,5 @@ def highdim_trial(beta: float, m: int, steps: int, seed: int, trial: int):
 
 
 def highdim_merge(results):
-    """The finished trials as one :class:`cvxcore.highdim.HighDimResult`."""
+    """The finished trials as one :class:`cvxcore.experiments.HighDimResult`."""
     return highdim.merge(results)

@@ -1,6 +1,6 @@
 """Figures for the convolution and higher-dimensions pages (section 4, Figures 4 and 5).
 
-Pure functions: arrays (or results of :mod:`cvxcore.cnn` / :mod:`cvxcore.highdim`)
+Pure functions: arrays (or results of :mod:`cvxcore.cnn` / :mod:`cvxcore.experiments`)
 in, plotly ``go.Figure`` out.  No Streamlit, no solving: a test can call them.
 Projector-sized: large fonts, thick lines, the convex answer always black.
 """

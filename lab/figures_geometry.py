@@ -1,7 +1,7 @@
 """Figures for the geometry page (Figure 1 of the paper, section 2.1: the neural gauge).
 
-Pure functions: arrays (a :class:`cvxcore.gauge.Geometry`, a
-:class:`cvxcore.gauge.GaugeResult`, a :class:`cvxcore.gauge.BetaCurve`) in,
+Pure functions: arrays (a :class:`cvxcore.geometry.Geometry`, a
+:class:`cvxcore.geometry.GaugeResult`, a :class:`cvxcore.geometry.BetaCurve`) in,
 plotly ``go.Figure`` out.  No Streamlit, no solving: a test can call them.
 
 Symbols as in the paper: E = {Xu : ‖u‖ ≤ 1}, Q_X = {(Xu)₊ : ‖u‖ ≤ 1},

@@ -8,7 +8,7 @@ the tests drive it directly.
 * Training is :func:`cvxcore.train_sgd` in chunks (``resume=``): the weights are exactly those of
   one long run, whatever the chunk sizes (the core guarantees it).  Objective (2) is recorded
   every ``record_every`` steps and at the end of each chunk.
-* Divergence is the core's rule (:mod:`cvxcore.sgd`): a trial whose weights stop being finite,
+* Divergence is the core's rule (:func:`cvxcore.train_sgd`): a trial whose weights stop being finite,
   or whose objective exceeds 10⁶ times its start, is stopped and marked; the others carry on.
   When every trial has diverged the run is over.
 * The certificate.  For any network the dual point built from its residual, v = −∇ℓ(ŷ) scaled
@@ -123,7 +123,7 @@ class LiveRun:
     @property
     def epoch(self) -> float:
         """Passes over the data so far: one per step for full batch, else steps / ⌊n/b⌋ (an
-        epoch is that many batches of b, :mod:`cvxcore.sgd`)."""
+        epoch is that many batches of b, :func:`cvxcore.train_sgd`)."""
         per_epoch = 1 if self.cfg.batch is None else max(self.X.shape[0] // self.cfg.batch, 1)
         return self.end_step / per_epoch
 

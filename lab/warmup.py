@@ -19,7 +19,7 @@ _LOG = logging.getLogger("convex_relu_lab.warmup")
 
 # What the pages import, heaviest first (each costs 0.1–0.9 s on a fresh interpreter).
 MODULES = ("pandas", "plotly.graph_objects", "plotly.io", "scipy.optimize", "cvxpy", "cvxcore",
-           "cvxcore.cnn", "cvxcore.highdim", "cvxcore.gauge", "lab.codec", "lab.state", "lab.ui",
+           "cvxcore.cnn", "cvxcore.experiments", "cvxcore.geometry", "lab.codec", "lab.state", "lab.ui",
            "lab.cached", "lab.figures", "lab.figures_cnn", "lab.figures_geometry", "lab.arrangement",
            "lab.experiments")
 

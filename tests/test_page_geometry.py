@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cvxcore.gauge import beta_curve, geometry, neural_gauge
+from cvxcore import beta_curve, geometry, neural_gauge
 from lab import figures_geometry as fg
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

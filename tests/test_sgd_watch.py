@@ -259,6 +259,6 @@ def test_fit_1d_axis_stays_near_the_data():
 
 def test_sphere_camera_leaves_room_for_the_axis_titles():
     u = np.array([0.3, 0.5, 0.8])
-    fig = F.sphere_arrangement.uncached(with_bias(make("moons")[0]), u, k=100)
+    fig = F.sphere_arrangement.uncached(with_bias(make("moons")[0]), u)
     eye = fig.layout.scene.camera.eye
     assert np.linalg.norm([eye.x, eye.y, eye.z]) >= 2.5
