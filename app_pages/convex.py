@@ -20,8 +20,8 @@ neuron of an optimal network: $v_i$ gives $\alpha > 0$, $w_i$ gives $\alpha < 0$
 ds = state.get_dataset()
 side, main = st.columns([1, 2], gap="medium")
 with side:
-    beta = state.beta_slider()
     loss = state.loss_select()
+    beta = state.beta_slider(beta_max=state.data_beta_max(ds, loss))
 
 if ds.n == 0:
     st.info("The data set is empty. Add points on the **Data** page or load a preset there.")
@@ -48,10 +48,7 @@ with side:
                 help="Objective minus a dual lower bound: the value is within this of the optimum of (8)"
                      + (" (over the sampled patterns)." if not exact else "."))
     st.caption(f"solved in {res.seconds:.2f} s ({res.method})")
-vn = np.linalg.norm(res.V, axis=1)
-wn = np.linalg.norm(res.W, axis=1)
-tol = 1e-6 * max(1.0, float(max(vn.max(initial=0), wn.max(initial=0))))   # below: round-off, not listed
-tiny = int(np.sum(res.alpha ** 2 <= tol))         # a neuron's α² is its block's norm
+vn, wn = res.block_norms()         # of the returned minimal network: every nonzero block is a neuron
 
 # ----------------------------------------------------------------------------- the fit
 # A click on the plot adds a point (as on the Data page) and the optimum is solved again at
@@ -96,24 +93,22 @@ if note:
     st.warning(note)
 if res.status != "optimal":
     st.warning(f"Solver status: {res.status}.")
-if tiny:
-    st.caption(f"m* = {res.m_star} includes {tiny} neuron(s) of block norm ‖vᵢ‖ or ‖wᵢ‖ below {tol:.0e} "
-               "(solver round-off); the table of active patterns below leaves such blocks out.")
 
 # ----------------------------------------------------------------------------- group sparsity
 st.subheader("Group sparsity: which patterns are used")
 ui.prose(r"The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks to exactly zero. "
          r"Each stem is one pattern $D_i$ (grey: zero blocks); only the nonzero ones become neurons.")
-ui.chart(F.group_norms(vn, wn), key="_cvx_groups")
+ui.chart(F.group_norms(vn, wn, tol=0.0), key="_cvx_groups")
 
-active = np.flatnonzero((vn > tol) | (wn > tol))
-if active.size:
-    rows = []
-    for i in active:
-        rows.append({"pattern i": int(i + 1),
-                     "Dᵢ (1 = point active)": "".join("1" if b else "0" for b in res.patterns[i]),
-                     "‖vᵢ‖": float(f"{vn[i]:.4g}"), "‖wᵢ‖": float(f"{wn[i]:.4g}")})   # 4 digits, not 4 decimals
-    st.write(f"**Active patterns** ({active.size} of {res.n_patterns}):")
+if res.m_star:
+    # One row per neuron (a cell with both vᵢ and wᵢ nonzero gives two), so the table has m* rows.
+    rows = [{"neuron j": j + 1, "pattern i": int(c + 1),
+             "Dᵢ (1 = point active)": "".join("1" if b else "0" for b in res.active_patterns[j]),
+             "block": "vᵢ (α > 0)" if a > 0 else "wᵢ (α < 0)",
+             "block norm": float(f"{(vn if a > 0 else wn)[c]:.4g}")}     # 4 digits, not 4 decimals
+            for j, (c, a) in enumerate(zip(res.neuron_cells, res.alpha))]
+    n_cells = np.unique(res.neuron_cells).size
+    st.write(f"**Active patterns**: the m* = {res.m_star} neurons use {n_cells} of the {res.n_patterns} patterns.")
     ui.table(rows, hide_index=True, width="stretch")
 else:
     st.info(f"No block is nonzero: at β = {beta:g} the optimum is the zero network (β is too large). "

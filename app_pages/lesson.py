@@ -41,8 +41,8 @@ ui.prose(step.prose, right)
 
 def _loss() -> str:
     """The shared loss, replaced by one that suits the targets (±1 labels for hinge/logistic)."""
-    loss = state.setting("loss") or state.default_loss()
-    if loss in ("hinge", "logistic") and not np.all(np.abs(ds.y) == 1):
+    loss = state.current_loss()
+    if loss in ("hinge", "logistic") and state.loss_for(2, ds.y) == "squared":
         loss = "squared"
         state.set_setting("loss", loss)
     return loss
@@ -163,12 +163,12 @@ def program8():
 
 def blocks():
     loss = _loss()
-    beta = state.beta_slider(right)
+    beta = state.beta_slider(right, beta_max=state.data_beta_max(ds, loss))
     res = _solve(beta, loss)
     if res is None:
         return
-    vn, wn = np.linalg.norm(res.V, axis=1), np.linalg.norm(res.W, axis=1)
-    ui.chart(F.group_norms(vn, wn, height=480), left, key="_lesson_groups")
+    vn, wn = res.block_norms()
+    ui.chart(F.group_norms(vn, wn, height=480, tol=0.0), left, key="_lesson_groups")
     left.caption(f"At β = {beta:g}: m* = {res.m_star} nonzero blocks of {2 * res.n_patterns}. Each stem is one "
                  "pattern Dᵢ (up: ‖vᵢ‖, down: −‖wᵢ‖).")
     smaller = beta / 10
@@ -184,7 +184,7 @@ def blocks():
 
 def dual():
     loss = _loss()
-    beta = state.beta_slider(right)
+    beta = state.beta_slider(right, beta_max=state.data_beta_max(ds, loss))
     res = _solve(beta, loss)
     if res is None:
         return
@@ -203,7 +203,7 @@ def dual():
 
 def path():
     loss = _loss()
-    beta = state.beta_slider(right)
+    beta = state.beta_slider(right, beta_max=state.data_beta_max(ds, loss))
     res = _solve(beta, loss)
     p = PD.path_view(X, ds.y, loss, beta, res, key="_lesson_path", height=540, container=left)
     if p is None:
@@ -236,7 +236,7 @@ def gauge():
     ui.chart(fig, left, key="_lesson_gauge")
     small = None
     if np.isfinite(g.value) and g.value > 0:
-        bmax = PD.beta_max_of(X, ds.y)
+        bmax = cached.beta_max_of(X, ds.y)
         small = 1e-3 * bmax
         at, _ = LD.value_at(X, ds.y, small)
         ratio = at["value"] / small if at else None

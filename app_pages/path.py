@@ -17,10 +17,10 @@ bound is reached.
 
 ds = state.get_dataset()
 c1, c2 = st.columns(2)
-with c1:
-    beta = state.beta_slider()
 with c2:
     loss = state.loss_select()
+with c1:
+    beta = state.beta_slider(beta_max=state.data_beta_max(ds, loss))
 if ds.n == 0:
     st.info("The data set is empty. Add points on the **Data** page or load a preset there.")
     ui.stop()

@@ -48,7 +48,7 @@ if state.setting("speed") not in training.SPEEDS:
     state.set_setting("speed", training.snap_speed(state.setting("speed", training.DEFAULT_SPEED)))
 c = st.columns([1, 1, 1, 1, 1.25], vertical_alignment="bottom")
 with c[0]:
-    beta = state.beta_slider()
+    beta = state.beta_slider(beta_max=state.data_beta_max(ds, state.current_loss()))
 with c[1]:
     m = state.int_slider("m", "width m (neurons)", 1, 200, 8)
 with c[2]:
@@ -60,7 +60,7 @@ with c[3]:
                                   "one step; changing it does not restart the run."))
 more = ("loss", "trials", "steps", "batch", "seed", "opt")
 if any(state.show(k) for k in more):
-    label = " · ".join([state.setting("loss") or state.default_loss(), f"{state.setting('trials', 5)} runs",
+    label = " · ".join([state.current_loss(), f"{state.setting('trials', 5)} runs",
                         f"{state.setting('steps', 2000):,} steps"]
                        + ([f"batch {state.setting('batch')}"] if state.setting("batch", "full") != "full" else [])
                        + ([state.setting("opt")] if state.setting("opt", "sgd") != "sgd" else []))

@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import streamlit as st
 
-from cvxcore import activation_patterns, exact_pattern_bound, solve_convex
+from cvxcore import activation_patterns, beta_max, exact_pattern_bound, solve_convex
 from cvxcore.datasets import PRESETS, make
 from cvxcore import cover_count, paper_bound
 
@@ -219,3 +219,13 @@ def count_curve(kind: str, n_max: int, seed: int = 0):
     cover = np.array([cover_count(k, min(r, k)) for k in ns])
     bound = np.array([paper_bound(k, min(r, k)) for k in ns], dtype=float)
     return {"n": ns, "P": P, "cover": cover, "bound": bound}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def beta_max_of(X: np.ndarray, y: np.ndarray, loss: str = "squared") -> float | None:
+    """:func:`cvxcore.beta_max` (exact over the arrangement, theory.md §2), cached; None when the
+    arrangement is too large to enumerate (the sliders then keep their full range)."""
+    try:
+        return float(beta_max(X, y, loss=loss))
+    except ValueError:
+        return None

@@ -302,7 +302,7 @@ def _grid(lo_exp: float, hi_exp: float, num: int) -> tuple[float, ...]:
     return tuple(float(f"{v:.3g}") for v in np.logspace(lo_exp, hi_exp, num))
 
 
-BETA_GRID = _grid(-3, 1, 41)            # β: 0.001 … 10
+BETA_GRID = _grid(-3, 3, 61)            # β: 0.001 … 1000; a slider stops at the data's β_max
 LR_GRID = _grid(-4, 0, 25)              # learning rate: 0.0001 … 1
 BATCH_SIZES = (0, 1, 2, 5, 10, 25, 50, 100, 200)   # 0: full batch (gradient descent)
 CNN_BETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)

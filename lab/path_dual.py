@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from cvxcore import beta_max, dual_constraint_values, solve_path, train_sgd
+from cvxcore import dual_constraint_values, solve_path, train_sgd
 from lab import cached, state, ui
 from lab import figures_lesson as FL
 
@@ -38,7 +38,6 @@ PATH_BELOW = 20                     # βs below β_max, log-spaced over PATH_DEC
 PATH_DECADES = 3.0
 CIRCLE_STEPS = 720                  # 0.5° between directions on the circle
 SPHERE_STEP_DEG = 2.0               # latitude and longitude step on the sphere
-ACTIVE_RTOL = 1e-6                  # a block is active when its norm exceeds this × max(1, largest block)
 STUCK_RTOL = 0.01                   # an SGD run ending more than 1 % above p* is "stuck"
 
 
@@ -48,12 +47,6 @@ def path_betas(bmax: float) -> np.ndarray:
     step = PATH_DECADES / PATH_BELOW
     t = np.r_[step * np.arange(PATH_ABOVE, 0, -1), -step * np.arange(0, PATH_BELOW + 1)]
     return bmax * 10.0 ** t
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def beta_max_of(X: np.ndarray, y: np.ndarray, loss: str = "squared") -> float:
-    """:func:`cvxcore.beta_max` (exact over the arrangement), cached."""
-    return float(beta_max(X, y, loss=loss))
 
 
 @dataclass
@@ -77,23 +70,26 @@ def path(X: np.ndarray, y: np.ndarray, loss: str):
         return None, (f"These {X.shape[0]} points have up to {bound:,} activation patterns: too many to solve "
                       "the whole path exactly here. Remove points, or use the Convex page at one β.")
     try:
-        bmax = beta_max_of(X, y, loss)
+        bmax = cached.beta_max_of(X, y, loss)
+        if bmax is None:
+            return None, "These points have too many activation patterns to compute β_max exactly here."
         if not bmax > 0:
             return None, "β_max = 0: y is orthogonal to every neuron output (Xu)₊, the zero network is optimal at every β."
         betas = path_betas(bmax)
         res = solve_path(X, y, betas, loss=loss)
     except ValueError as e:
         return None, str(e)
-    norms = [(np.linalg.norm(r.V, axis=1), np.linalg.norm(r.W, axis=1)) for r in res]
-    codes = []
-    for vn, wn in norms:
-        tol = ACTIVE_RTOL * max(1.0, float(max(vn.max(initial=0), wn.max(initial=0))))
-        codes.append((vn > tol).astype(int) - (wn > tol).astype(int) + 3 * ((vn > tol) & (wn > tol)))
-    C = np.array(codes)                                  # both: 1 − 1 + 3 = 3 → recoded to 2 below
-    C[C == 3] = 2
+    # Per β and cell: 1 if vᵢ ≠ 0, −1 if wᵢ ≠ 0, 2 if both, 0 if neither (the returned minimal
+    # networks: every neuron is a real one, so no threshold is needed).
+    C = np.zeros((len(res), res[0].n_patterns), dtype=int)
+    for row, r in zip(C, res):
+        pos = r.alpha > 0
+        row[r.neuron_cells[pos]] += 1
+        row[r.neuron_cells[~pos]] -= 1
+        row[np.intersect1d(r.neuron_cells[pos], r.neuron_cells[~pos])] = 2
     used = np.flatnonzero(np.any(C != 0, axis=0))
-    pats = res[0].patterns
-    bits = ["".join("1" if b else "0" for b in pats[i]) for i in used]
+    pats = res[0].arrangement.patterns(used)
+    bits = ["".join("1" if b else "0" for b in p) for p in pats]
     return Path(betas=betas, values=np.array([r.value for r in res]), m_stars=np.array([r.m_star for r in res]),
                 active=C[:, used], bits=bits, beta_max=float(bmax),
                 certified=all(r.status == "optimal" for r in res), statuses=[r.status for r in res],

@@ -36,7 +36,7 @@ import streamlit as st
 
 from cvxcore import PARAMS, with_bias
 from cvxcore.datasets import PRESETS, make
-from lab import classroom, codec
+from lab import cached, classroom, codec
 
 _DATA = "_data"            # {"dim": 1 | 2, "X": [[...], ...], "y": [...]}
 _UNDO = "_undo"            # list of earlier _data dicts (most recent last)
@@ -45,7 +45,7 @@ MAX_POINTS = codec.MAX_POINTS   # beyond this a click is refused
 DEFAULT_PRESET = "paper"
 
 # β and the learning rate on log grids (select_sliders: Streamlit's slider has no log scale).
-BETA_GRID = codec.BETA_GRID     # 0.001 … 10
+BETA_GRID = codec.BETA_GRID     # 0.001 … 1000
 LR_GRID = codec.LR_GRID         # 0.0001 … 1
 LOSS_LABELS = {"squared": "squared ½‖ŷ − y‖²", "hinge": "hinge Σ(1 − yᵢŷᵢ)₊", "logistic": "logistic Σ log(1 + e^(−yᵢŷᵢ))"}
 
@@ -163,7 +163,7 @@ def load_preset(name: str, seed: int = 0):
     """Replace the data set with preset ``name`` and set the loss that suits it."""
     X, y = make(name, seed=seed)
     set_data(X, y, preset=name)
-    set_setting("loss", "squared" if PRESETS[name].dim == 1 else "hinge")
+    set_setting("loss", loss_for(PRESETS[name].dim, y))
 
 
 def add_point(point, label: float) -> str | None:
@@ -187,7 +187,7 @@ def set_dim(dim: int):
         return
     _push_undo()
     st.session_state[_DATA] = {"dim": int(dim), "X": [], "y": [], "preset": None}
-    set_setting("loss", "squared" if dim == 1 else "hinge")
+    set_setting("loss", loss_for(dim))
 
 
 def clear():
@@ -214,15 +214,30 @@ def preset_name() -> str | None:
 
 
 # ----------------------------------------------------------------------------- shared knobs
+def loss_for(dim: int, y=None) -> str:
+    """The loss that suits a data set: squared for 1-D regression or targets other than ±1, hinge
+    for 2-D ±1 labels (the one rule behind every loss the app picks for the user)."""
+    if dim == 1 or (y is not None and len(y) and not np.all(np.abs(np.asarray(y, float)) == 1)):
+        return "squared"
+    return "hinge"
+
+
 def default_loss() -> str:
-    return "squared" if _ensure()["dim"] == 1 else "hinge"
+    data = _ensure()
+    return loss_for(data["dim"], data["y"])
+
+
+def current_loss() -> str:
+    """The loss setting, or :func:`default_loss` when none is set (what :func:`loss_select` shows)."""
+    _ensure()
+    if setting("loss") not in LOSS_LABELS:
+        set_setting("loss", default_loss())
+    return setting("loss")
 
 
 def loss_select(container=st) -> str:
     """The loss of (2) and (8): squared, hinge or logistic (hinge/logistic need 2-D ±1 labels)."""
-    _ensure()
-    if setting("loss") not in LOSS_LABELS:
-        set_setting("loss", default_loss())
+    current_loss()
     return widget("loss", default_loss(), container.selectbox, "loss ℓ", tuple(LOSS_LABELS),
                   format_func=LOSS_LABELS.get,
                   help="Squared loss for regression; hinge or logistic for ±1 labels.")
@@ -308,10 +323,31 @@ def choice(name: str, label: str, container=st, build=None, *, options=None, **k
     return widget(name, spec.default, build, label, opts, **kw)
 
 
-def beta_slider(container=st) -> float:
-    """Weight decay β > 0 on a log grid (0.001 … 10)."""
-    return slider("beta", "weight decay β", container,
+def beta_end(beta_max: float | None) -> float | None:
+    """The β slider's last value: the first grid value ≥ ``beta_max`` (None: the whole grid)."""
+    return next((g for g in _spec("beta").grid if beta_max is not None and g >= beta_max), None)
+
+
+def beta_slider(container=st, beta_max: float | None = None) -> float:
+    """Weight decay β > 0 on the log grid :data:`BETA_GRID`.  With the data's ``beta_max`` (the
+    smallest β at which the zero network is optimal, theory.md §2) the slider ends at the first
+    grid value ≥ β_max, labelled so, and a caption gives β_max: larger β show nothing new."""
+    end = beta_end(beta_max)
+    fmt = (lambda b: f"{b:g} ≥ β_max" if b == end else f"{b:g}") if end is not None else None
+    beta = slider("beta", "weight decay β", container, hi=end, format_func=fmt,
                   help=PARAMS["beta"].help + ". Larger β: fewer, smaller neurons.")
+    if beta_max is not None:
+        container.caption(f"β_max = {beta_max:.4g} for these data: from there on the optimum is the "
+                          "zero network.")
+    return beta
+
+
+def data_beta_max(ds: Dataset, loss: str) -> float | None:
+    """β_max of the data set with ``loss`` (:func:`lab.cached.beta_max_of`); None when empty or
+    too large to enumerate."""
+    if ds.n == 0:
+        return None
+    return cached.beta_max_of(design_matrix(ds), ds.y, loss)
 
 
 def int_slider(name: str, label: str, lo: int | None = None, hi: int | None = None, default: int | None = None,
@@ -380,11 +416,8 @@ def replace_dataset(X, y, bias: bool | None = None) -> None:
     set_data(X, y)
     if bias is not None:
         set_setting("bias", bool(bias))
-    if len(np.asarray(y)):
-        # a loss that does not fit the new targets would only produce an error: pick the kind's own
-        y = np.asarray(y, dtype=float)
-        if setting("loss") in ("hinge", "logistic") and not np.all(np.abs(y) == 1):
-            set_setting("loss", "squared")
+    if len(np.asarray(y)) and setting("loss") in ("hinge", "logistic") and loss_for(2, y) == "squared":
+        set_setting("loss", "squared")       # a classification loss on these targets would only be an error
 
 
 def share_dataset() -> codec.Dataset:
@@ -422,6 +455,17 @@ def load_link(query) -> tuple[str | None, list[str]]:
         messages.append(f"batch={str(raw).strip()[:40]!r} in the link: the SGD page offers batch sizes below "
                         f"the data set's n = {n} points ({offered}) or the full batch; using batch=0 (full batch).")
         present["batch"] = 0
+    if "beta" in present:
+        # the slider ends at the data's β_max (every larger β has the same optimum, the zero network)
+        bmax = data_beta_max(get_dataset(), present.get("loss") or current_loss())
+        end = beta_end(bmax)
+        if end is not None and present["beta"] > end:
+            raw = query.get("beta")
+            raw = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+            messages = [m for m in messages if not m.startswith("beta=")]
+            messages.append(f"beta={str(raw).strip()[:40]!r} in the link is above β_max = {bmax:.4g} of its data, "
+                            f"where the optimum is already the zero network; using beta={end:g}.")
+            present["beta"] = end
     if "classroom" in present and "hide" not in present:
         set_setting("hide", None)
     apply_settings(present)
@@ -436,8 +480,6 @@ def import_csv(raw) -> tuple[int | None, str | None]:
     if err:
         return None, err
     replace_dataset(ds.X, ds.y, None)
-    if len(ds.y) and ds.d == 2 and setting("loss") not in ("hinge", "logistic"):
-        set_setting("loss", "hinge")
-    elif ds.d == 1:
-        set_setting("loss", "squared")
+    if len(ds.y) and not (setting("loss") == "logistic" and loss_for(ds.d, ds.y) == "hinge"):
+        set_setting("loss", loss_for(ds.d, ds.y))
     return ds.n, None

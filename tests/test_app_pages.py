@@ -70,9 +70,19 @@ def test_convex_default_values_and_beta_slider():
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["optimal value p*"]) == pytest.approx(0.8914, abs=2e-4)   # paper example, β = 0.1
     assert metrics["neurons m*"] == "4" and metrics["patterns P"] == "10"
-    at.select_slider(key="beta").set_value(10.0).run()
+    # The slider ends at the first grid value ≥ β_max of the data, β_max computed by the core:
+    # there the optimum is the zero network, one grid step below it is not.
+    from cvxcore import beta_max, with_bias
+    from cvxcore.datasets import PAPER_X, PAPER_Y
+    bmax = beta_max(with_bias(PAPER_X.reshape(-1, 1)), PAPER_Y)
+    options = at.select_slider(key="beta").options
+    assert float(options[-1].split()[0]) >= bmax > float(options[-2]) and "β_max" in options[-1]
+    assert f"β_max = {bmax:.4g}" in _texts(at, "caption")
+    at.select_slider(key="beta").set_value(float(options[-2])).run()
+    assert int({m.label: m.value for m in at.metric}["neurons m*"]) > 0
+    at.select_slider(key="beta").set_value(float(options[-1].split()[0])).run()
     assert not at.exception
-    assert "zero network" in _texts(at, "info")           # β large: no neuron survives
+    assert "zero network" in _texts(at, "info")           # β ≥ β_max: no neuron survives
     at.select_slider(key="beta").set_value(0.01).run()
     assert float({m.label: m.value for m in at.metric}["optimal value p*"]) < 0.2
 
@@ -383,20 +393,24 @@ def test_sgd_2d_final_fit_names_are_not_plotly_titles():
     assert all(not (s["layout"].get("title") or {}).get("text") for s in _charts(at)[-3:])
 
 
-def test_convex_m_star_and_the_active_table_agree_or_say_why():
-    """m* (neurons recovered) and the table of active patterns count the same blocks, or a caption
-    names the round-off neurons the table leaves out (logistic loss leaves some ~1e-7)."""
+@pytest.mark.parametrize("loss", ["squared", "hinge", "logistic"])
+def test_convex_m_star_the_tables_and_the_stems_count_the_same_neurons(loss):
+    """m* (the metric), the rows of the active-pattern table, the rows of the neuron table and the
+    nonzero stems of the group-norm figure are one count: the minimal network solve_convex returns
+    (no neuron is hidden as round-off)."""
     at = _go(_app(), "app_pages/data.py")
     at.button(key="_preset_moons").click().run()
     _go(at, "app_pages/convex.py")
-    at.selectbox(key="loss").set_value("logistic").run()
+    at.selectbox(key="loss").set_value(loss).run()
     assert not at.exception and not at.error
     m_star = int({m.label: m.value for m in at.metric}["neurons m*"])
-    listed = len(at.dataframe[0].value)
-    import re
-    hit = re.search(r"m\* = (\d+) includes (\d+) neuron", _texts(at, "caption"))
-    assert hit is None or int(hit.group(1)) == m_star
-    assert listed == m_star or hit, (listed, m_star)
+    active, neurons = (d.value for d in at.dataframe[:2])
+    assert len(active) == m_star == len(neurons), (len(active), m_star, len(neurons))
+    assert sorted(active["neuron j"]) == list(range(1, m_star + 1))
+    assert (active["block norm"] > 0).all()
+    stems = [s for s in _charts(at) if "nonzero blocks" in str(s["layout"])][0]
+    assert f"({m_star} nonzero blocks)" in str(stems["layout"])
+    assert "round-off" not in _texts(at, "caption")
 
 
 def test_ui_table_sends_records_as_arrow_and_falls_back_on_mixed_columns(tmp_path):

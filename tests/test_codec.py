@@ -145,7 +145,7 @@ def test_settings_table_holds_the_widgets_ranges_inside_the_cores():
     a widget can show is one the core accepts (cvxcore.PARAMS)."""
     S = codec.SETTINGS
     assert (S["m"].lo, S["m"].hi, S["m"].default) == (1, 200, 8)
-    assert S["beta"].grid[0] == 0.001 and S["beta"].grid[-1] == 10.0 and S["beta"].default == 0.1
+    assert S["beta"].grid[0] == 0.001 and S["beta"].grid[-1] == 1000.0 and S["beta"].default == 0.1
     assert S["batch"].grid == (0, 1, 2, 5, 10, 25, 50, 100, 200)
     for k in ("beta", "m", "lr", "steps", "trials", "seed"):
         p = PARAMS[k]
@@ -183,7 +183,7 @@ def test_settings_accept_lists_as_from_get_all():
     ("beta", "inf", PARAMS["beta"].default, "not a finite number"),
     ("beta", "0", PARAMS["beta"].default, "must be > 0"),
     ("beta", "-1", PARAMS["beta"].default, "must be > 0"),
-    ("beta", "1e9", 10.0, "using the nearest, beta=10."),
+    ("beta", "1e9", 1000.0, "using the nearest, beta=1000."),
     ("beta", "0.25", 0.251, "using the nearest, beta=0.251."),
     ("m", "5000", 200, "clamped to m=200."),
     ("m", "0", 1, "clamped to m=1."),

@@ -268,3 +268,19 @@ def test_beta_max_is_where_the_zero_network_becomes_optimal(loss, moons):
     assert below.status == "optimal" and below.m_star > 0
     from cvxcore import get_loss
     assert below.value < get_loss(loss).value(np.zeros(len(y)), y)
+
+
+@pytest.mark.parametrize("loss", ["squared", "hinge", "logistic"])
+def test_warm_started_from_below_beta_max_the_optimum_above_it_is_the_zero_network(loss, paper_data, moons):
+    """A β step past β_max warm-started from an optimum with neurons (what the slider does) must
+    drop the last, round-off neuron: m* = 0 and the value ℓ(0, y), as a cold solve says."""
+    from cvxcore import get_loss
+    X, y = paper_data if loss == "squared" else moons
+    bm = beta_max(X, y, loss=loss)
+    start = solve_convex(X, y, 0.88 * bm, loss=loss)
+    assert start.m_star > 0
+    for factor in (1.01, 1.12, 2.0):
+        warm = solve_convex(X, y, factor * bm, loss=loss, warm=start)
+        cold = solve_convex(X, y, factor * bm, loss=loss)
+        assert cold.m_star == 0 and warm.m_star == 0 and warm.status == "optimal", (factor, warm.alpha)
+        assert warm.value == pytest.approx(get_loss(loss).value(np.zeros(len(y)), y), rel=1e-12)

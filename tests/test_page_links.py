@@ -45,12 +45,16 @@ def test_the_sgd_widgets_have_the_tables_ranges():
     for key in ("m", "trials", "steps"):
         w = at.slider(key=key)
         assert (w.min, w.max, w.value) == (S[key].lo, S[key].hi, S[key].default), key
-    assert tuple(float(v) for v in at.select_slider(key="beta").options) == S["beta"].grid
+    # β: the grid up to the first value ≥ the data's β_max (the paper's data: 1.789 → 2)
+    beta = at.select_slider(key="beta").options
+    assert tuple(float(v.split()[0]) for v in beta) == tuple(g for g in S["beta"].grid if g <= 2.0)
+    assert beta[-1] == "2 ≥ β_max"
     assert tuple(float(v) for v in at.select_slider(key="lr").options) == S["lr"].grid
 
 
 @pytest.mark.parametrize("query,shown,needle", [
-    ({"page": "convex", "beta": "1e308"}, ("beta", 10.0), "using the nearest, beta=10."),
+    ({"page": "convex", "beta": "1e308"}, ("beta", 2.0), "above β_max = 1.789 of its data, where the optimum is "
+                                                        "already the zero network; using beta=2."),
     ({"page": "sgd", "m": "-5"}, ("m", 1), "range (1 to 200); clamped to m=1."),
     ({"page": "sgd", "trials": "abc"}, ("trials", 5), "using the default trials=5"),
     ({"page": "sgd", "steps": "99999"}, ("steps", 20000), "clamped to steps=20000."),

@@ -11,7 +11,9 @@ The minimal network.  After merging and Carathéodory (m* ≤ n + 1) an optimum 
 round-off blocks — norms 1e-5 to 1e-9 of the largest, on the optimal face of a non-unique
 optimum — that change the objective by less than the certificate's tolerance.  The network
 returned is the smallest one that the certificate still certifies: the small blocks are
-removed (all at once, else the smallest half, and so on), (8) is solved again on the support
+removed (all at once, else the smallest half, and so on; "small": below ``SMALL_BLOCK`` of
+the largest, or with a penalty β‖q‖ under the tolerance, as a lone round-off neuron at
+β ≥ β_max), (8) is solved again on the support
 left, and the removal is kept only when objective − lower bound stays within the tolerance.
 The lower bound does not depend on the network, so this costs one small restricted solve per
 try.  Every returned neuron then satisfies the dual conditions: with v = ``dual``,
@@ -91,6 +93,18 @@ class ConvexResult:
         """(P, d) blocks w_i of (8) of the returned network (α < 0)."""
         return self._blocks(False)
 
+    def block_norms(self) -> tuple[np.ndarray, np.ndarray]:
+        """(‖v_i‖, ‖w_i‖) over the P cells, (P,) each: the penalty terms of (8), nonzero only in
+        the neurons' cells (built from the m* neurons, never from the (P, d) blocks)."""
+        norms = np.zeros((2, self.n_patterns))
+        blocks: dict = {}
+        for c, u, a in zip(self.neuron_cells, self.U, self.alpha):
+            key = (int(a < 0), int(c))
+            blocks[key] = blocks.get(key, 0.0) + abs(a) * u
+        for (side, c), q in blocks.items():
+            norms[side, c] = np.linalg.norm(q)
+        return norms[0], norms[1]
+
     def predict(self, X) -> np.ndarray:
         return predict(np.asarray(X, dtype=float), self.U, self.alpha)
 
@@ -158,21 +172,29 @@ def _minimal(X, y, beta, loss, cells, solver, U, alpha, ncell, value, lower):
     scale = float(np.linalg.norm(y))
 
     def resolve(keep):
+        if not keep.any():              # the zero network: nothing to solve
+            U0, a0 = np.zeros((0, X.shape[1])), np.zeros(0)
+            return U0, a0, np.zeros(0, dtype=int), float(objective(X, y, U0, a0, beta, loss))
         out = solver.resolve(X, y, beta, loss, cells, ncell[keep], np.sign(alpha[keep]))
         if not np.isfinite(out.value):
             return None
         U2, a2, c2 = _network(X, y, beta, loss, out, scale, cells)
         return U2, a2, c2, float(objective(X, y, U2, a2, beta, loss))
 
+    def is_small(mags):
+        # relative to the largest block, or a penalty β‖q‖ below the certificate's tolerance
+        # (a lone round-off neuron at β ≥ β_max is small without a larger one beside it)
+        return (mags < SMALL_BLOCK * mags.max(initial=0.0)) | (beta * mags <= CERT_RTOL * max(abs(value), 1e-300))
+
     mags = alpha ** 2
-    small = mags < SMALL_BLOCK * mags.max(initial=0.0)
+    small = is_small(mags)
     if small.any() or value - lower > POLISH_RTOL * max(abs(value), 1e-300):
         polished = resolve(np.ones(alpha.size, dtype=bool))
         if polished is not None and polished[3] <= value and polished[1].size <= alpha.size:
             U, alpha, ncell, value = polished
     mags = alpha ** 2
     order = np.argsort(mags)
-    small = order[mags[order] < SMALL_BLOCK * mags.max(initial=0.0)]
+    small = order[is_small(mags[order])]
     k = small.size
     while k > 0:
         keep = np.ones(alpha.size, dtype=bool)
