@@ -48,7 +48,7 @@ if state.setting("speed") not in training.SPEEDS:
     state.set_setting("speed", training.snap_speed(state.setting("speed", training.DEFAULT_SPEED)))
 c = st.columns([1, 1, 1, 1, 1.25], vertical_alignment="bottom")
 with c[0]:
-    beta = state.beta_slider(beta_max=state.data_beta_max(ds, state.current_loss()))
+    beta = state.beta_slider(beta_max=state.data_beta_max(ds, state.current_loss()), caption=False)
 with c[1]:
     m = state.int_slider("m", "width m (neurons)", 1, 200, 8)
 with c[2]:

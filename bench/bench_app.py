@@ -25,8 +25,8 @@ the data (``lab.codec.share_url``).  In each session, in this order:
 
 Times, per interaction (seconds, this process's clock):
 
-    figure          from the action (key press, click; a click's hover before it not counted:
-                    until 27 Nov it was, ~0.3 s) to the last change of a plotly chart's
+    figure          from the action (key press, click; a click's hover before it, ~0.3 s, not
+                    counted) to the last change of a plotly chart's
                     DOM (a MutationObserver in the page; hover labels excluded): what the user
                     waits until the figure is redrawn
     server          from the browser's first ``rerun_script`` request to the last
@@ -577,7 +577,7 @@ def watch_part(log: str | None) -> tuple[list, list]:
 
 # ============================================================================ pages part
 #
-# The pages that used to be slow, timed in a real browser on a server started for the part:
+# The heaviest pages, timed in a real browser on a server started for the part:
 # Higher dimensions at its defaults (first trial drawn, all drawn), Convolutions opened cold
 # (a server that never computed it) and warm (a second student), a tab switched cold and warm,
 # with the columns of the browser part (figure s: until the last chart is drawn; server s: the

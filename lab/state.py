@@ -328,17 +328,19 @@ def beta_end(beta_max: float | None) -> float | None:
     return next((g for g in _spec("beta").grid if beta_max is not None and g >= beta_max), None)
 
 
-def beta_slider(container=st, beta_max: float | None = None) -> float:
+def beta_slider(container=st, beta_max: float | None = None, caption: bool = True) -> float:
     """Weight decay β > 0 on the log grid :data:`BETA_GRID`.  With the data's ``beta_max`` (the
     smallest β at which the zero network is optimal, theory.md §2) the slider ends at the first
-    grid value ≥ β_max, labelled so, and a caption gives β_max: larger β show nothing new."""
+    grid value ≥ β_max, labelled so, and its help (and a caption, unless ``caption`` is False: a
+    compact row of controls) gives β_max: larger β show nothing new."""
     end = beta_end(beta_max)
-    fmt = (lambda b: f"{b:g} ≥ β_max" if b == end else f"{b:g}") if end is not None else None
-    beta = slider("beta", "weight decay β", container, hi=end, format_func=fmt,
-                  help=PARAMS["beta"].help + ". Larger β: fewer, smaller neurons.")
-    if beta_max is not None:
-        container.caption(f"β_max = {beta_max:.4g} for these data: from there on the optimum is the "
-                          "zero network.")
+    marked = {} if end is None else {"format_func": lambda b: f"{b:g} ≥ β_max" if b == end else f"{b:g}"}
+    note = "" if beta_max is None else (f"β_max = {beta_max:.4g} for these data: from there on the optimum "
+                                        "is the zero network.")
+    beta = slider("beta", "weight decay β", container, hi=end, **marked,
+                  help=PARAMS["beta"].help + ". Larger β: fewer, smaller neurons. " + note)
+    if note and caption:
+        container.caption(note)
     return beta
 
 

@@ -13,19 +13,14 @@ animation mid-run), and saves the first screen (or, for the whole-page views and
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+from scripts.appserver import chromium, running_app, wait_idle  # noqa: E402
 
 
 @dataclass
@@ -65,12 +60,6 @@ VIEWS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _url(base: str, v: View) -> str:
     from cvxcore import datasets
     from lab import codec
@@ -81,10 +70,8 @@ def _url(base: str, v: View) -> str:
                            {"page": v.page, "loss": loss, **v.settings})
 
 
-def _idle(page, timeout=180_000):
-    page.wait_for_selector(IDLE, timeout=timeout)
-    page.wait_for_timeout(600)
-    page.wait_for_selector(IDLE, timeout=timeout)
+def _idle(page):
+    wait_idle(page, timeout=180_000, settle=600)
 
 
 def _shoot(browser, base: str, v: View, out: Path, full: bool) -> str:
@@ -131,35 +118,16 @@ def main(argv=None) -> int:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     views = [v for v in VIEWS if not a.only or v.name in a.only.split(",")]
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    srv = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                            "--server.address", "127.0.0.1", "--server.port", str(port),
-                            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                           cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     bad = 0
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                for v in views:
-                    line = _shoot(browser, base, v, out, a.full)
-                    bad += "EXCEPTION" in line
-                    print(line, flush=True)
-            finally:
-                browser.close()
-    finally:
-        srv.terminate()
+    with running_app(timeout=180) as base, sync_playwright() as pw:
+        browser = chromium(pw)
         try:
-            srv.wait(10)
-        except subprocess.TimeoutExpired:
-            srv.kill()
+            for v in views:
+                line = _shoot(browser, base, v, out, a.full)
+                bad += "EXCEPTION" in line
+                print(line, flush=True)
+        finally:
+            browser.close()
     return 1 if bad else 0
 
 

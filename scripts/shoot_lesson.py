@@ -10,29 +10,17 @@ presses Reveal on each step before the shot.  Needs playwright and Debian's chro
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.appserver import chromium, running_app, wait_idle  # noqa: E402
 
 
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def _idle(page, timeout=180_000):
-    sel = "[data-testid='stApp'][data-test-script-state='notRunning']"
-    page.wait_for_selector(sel, timeout=timeout)
-    page.wait_for_timeout(1500)           # plotly draws after the script run ends
-    page.wait_for_selector(sel, timeout=timeout)
+def _idle(page):
+    wait_idle(page, timeout=180_000, settle=1500)   # plotly draws after the script run ends
 
 
 def _reveal(page) -> None:
@@ -63,48 +51,32 @@ def main(argv=None):
     ap.add_argument("--classroom", action="store_true", help="open the lesson in classroom mode")
     a = ap.parse_args(argv)
     a.out.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    srv = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                            "--server.address", "127.0.0.1", "--server.port", str(port),
-                            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                           cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": a.width, "height": a.height})
-            page.goto(base + "/lesson?page=lesson&step=1" + ("&classroom=1" if a.classroom else ""))
+    with running_app(timeout=180) as base, sync_playwright() as pw:
+        browser = chromium(pw)
+        page = browser.new_page(viewport={"width": a.width, "height": a.height})
+        page.goto(base + "/lesson?page=lesson&step=1" + ("&classroom=1" if a.classroom else ""))
+        _idle(page)
+        k = 1
+        while True:
+            if a.reveal:
+                _reveal(page)
+            page.mouse.move(5, 5)
+            path = a.out / f"lesson-{k}{'-classroom' if a.classroom else ''}.png"
+            page.screenshot(path=str(path))
+            bad = page.locator("[data-testid='stException']").count()
+            print(path, "EXCEPTION" if bad else "ok")
+            nxt = page.get_by_role("button", name="Next")
+            if nxt.count() == 0 or nxt.first.is_disabled():
+                break
+            nxt.first.click()
             _idle(page)
-            k = 1
-            while True:
-                if a.reveal:
-                    _reveal(page)
-                page.mouse.move(5, 5)
-                path = a.out / f"lesson-{k}{'-classroom' if a.classroom else ''}.png"
-                page.screenshot(path=str(path))
-                bad = page.locator("[data-testid='stException']").count()
-                print(path, "EXCEPTION" if bad else "ok")
-                nxt = page.get_by_role("button", name="Next")
-                if nxt.count() == 0 or nxt.first.is_disabled():
-                    break
-                nxt.first.click()
-                _idle(page)
-                k += 1
-            if not a.classroom:
-                page.goto(base + "/path")
-                _idle(page)
-                page.screenshot(path=str(a.out / "path.png"))
-                print(a.out / "path.png")
-            browser.close()
-    finally:
-        srv.terminate()
-        srv.wait(10)
+            k += 1
+        if not a.classroom:
+            page.goto(base + "/path")
+            _idle(page)
+            page.screenshot(path=str(a.out / "path.png"))
+            print(a.out / "path.png")
+        browser.close()
 
 
 if __name__ == "__main__":

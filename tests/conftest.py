@@ -14,6 +14,8 @@ import pytest
 from cvxcore import with_bias
 from cvxcore.datasets import PAPER_X, PAPER_Y, make
 
+from scripts.appserver import CHROMIUM, running_app
+
 BROWSER_FIXTURES = {"server", "fresh_server", "browser", "page", "stack", "chromium", "app_server"}
 
 
@@ -42,3 +44,26 @@ def xor_data():
     """30 XOR points x ~ N(0, I₂) with a bias column, y = sign(x₁x₂) (seed 21)."""
     x = np.random.default_rng(21).standard_normal((30, 2))
     return with_bias(x), np.sign(x[:, 0] * x[:, 1])
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The app (``streamlit run app.py``) on a free loopback port, one per test module: its URL."""
+    with running_app() as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium through one Playwright driver per module (a second
+    ``sync_playwright()`` inside the first fails); skipped when either is missing."""
+    pw = pytest.importorskip("playwright.sync_api")
+    import os
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    from scripts.appserver import chromium
+    with pw.sync_playwright() as p:
+        b = chromium(p)
+        yield b
+        b.close()
+

@@ -1,4 +1,4 @@
-"""AppTest for the app's pages (issue 5): default runs, presets, sliders, and unusable data.
+"""AppTest for the app's pages: default runs, presets, sliders, and unusable data.
 
 Each test drives the real ``app.py`` (st.navigation) in-process.  Data sets are put straight
 into the session state the way :mod:`lab.state` stores them (``_data``).

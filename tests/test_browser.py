@@ -1,11 +1,11 @@
-"""Real-browser test of the app (issue 5): Playwright with Debian's chromium.
+"""Real-browser test of the app: Playwright with Debian's chromium.
 
 Starts ``streamlit run app.py`` on a free loopback port, waits for ``/_stcore/health``,
 visits every page (no ``stException``), then clicks the empty data canvas and checks that
 a point was added.  Skipped when playwright or /usr/bin/chromium is missing.
 
-Share and save (issue 8), on a server of its own whose very first request is a shared deep link
-(a fresh server used to serve such a link without app.py): the link's data set and settings
+Share and save, on a server of its own whose very first request is a shared deep link
+(a fresh server must serve such a link through app.py): the link's data set and settings
 arrive, a β change is written to the address (Back and Forward step through the views), the
 address survives a page change and a reload,
 the data set downloads as CSV and a CSV upload replaces it, the solution JSON holds the p* the
@@ -13,17 +13,13 @@ page shows, and classroom mode hides the sidebar and comes back out.
 """
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
+
+from scripts.appserver import CHROMIUM, running_app
+from scripts.appserver import wait_idle as _idle
 pw = pytest.importorskip("playwright.sync_api")
 if not os.path.exists(CHROMIUM):
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
@@ -31,58 +27,13 @@ if not os.path.exists(CHROMIUM):
 PAGES = ["data", "arrangement", "convex", "sgd", "geometry", "about"]
 
 
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def _start_server():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not answer /_stcore/health within 2 minutes")
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def server():
-    yield from _start_server()
-
 
 @pytest.fixture(scope="module")
 def fresh_server():
     """A second server for the shared-link tests: its first request is a deep link."""
-    yield from _start_server()
+    with running_app() as base:
+        yield base
 
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Playwright driver for the module (a second sync_playwright() inside the first fails)."""
-    with pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +42,6 @@ def page(server, browser):
     yield ctx.new_page()
     ctx.close()
 
-
-def _idle(pg, timeout=120_000):
-    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-    pg.wait_for_timeout(400)
-    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 
 def _n_points(pg) -> int:
@@ -215,7 +161,7 @@ def test_click_on_the_convex_plot_adds_a_point_and_solves_again(server, page):
     _idle(page)
     assert _n_points(page) == n and p_star() == before
 
-# ----------------------------------------------------------------------------- share and save (issue 8)
+# ----------------------------------------------------------------------------- share and save
 def _query(pg) -> dict:
     from urllib.parse import parse_qs, urlsplit
     return {k: v[-1] for k, v in parse_qs(urlsplit(pg.url).query).items()}

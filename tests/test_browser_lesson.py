@@ -9,65 +9,23 @@
 * The path page: a click on a point of the path sets the β slider (and the address) to that β,
   snapped to the slider's grid.
 """
+import functools
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
+
+from scripts.appserver import CHROMIUM
+from scripts.appserver import wait_idle
+
+_idle = functools.partial(wait_idle, timeout=240_000)   # a lesson step solves several programs
 pw = pytest.importorskip("playwright.sync_api")
 if not os.path.exists(CHROMIUM):
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
 from lab.lesson import N_STEPS, STEPS  # noqa: E402
-
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-@pytest.fixture(scope="module")
-def server():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not answer /_stcore/health within 2 minutes")
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture()
@@ -76,11 +34,6 @@ def page(server, browser):
     yield ctx.new_page()
     ctx.close()
 
-
-def _idle(pg, timeout=240_000):
-    pg.wait_for_selector(IDLE, timeout=timeout)
-    pg.wait_for_timeout(500)
-    pg.wait_for_selector(IDLE, timeout=timeout)
 
 
 def _query(pg) -> dict:

@@ -19,23 +19,12 @@ import re
 
 import pytest
 
-from test_browser import CHROMIUM, _idle, _start_server, pw  # noqa: F401  (skips without playwright)
+
+from test_browser import _idle  # (skips without playwright or chromium)
 
 from cvxcore.datasets import make
 from lab import codec
 
-
-@pytest.fixture(scope="module")
-def server():
-    yield from _start_server()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def _open(browser, base, page, preset="paper", size=(1400, 900), **settings):

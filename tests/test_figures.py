@@ -263,7 +263,7 @@ def test_halfplane_in_box_edge_cases():
 
 
 def test_figures_are_light():
-    """Issue 5: no copied plotly template, float32 arrays; the sizes that made a redraw slow."""
+    """No copied plotly template, float32 arrays; the sizes that made a redraw slow."""
     import plotly.io as pio
     P, y = make("moons", n=60)
     X = with_bias(P)

@@ -7,7 +7,7 @@ Independent routes, as for squared loss:
 * weak duality: the dual value of any feasible point, and the certificate of
   any network, lies below p*; any network (random, or trained by gradient
   descent written here, or by cvxcore.train_sgd) lies above it;
-* the hard case that used to fail: 20 XOR points at β = 1e-2, where
+* a hard case: 20 XOR points at β = 1e-2, where
   Clarabel's exponential cone stalls unless the objective is rescaled.
 """
 import cvxpy as cp

@@ -1,4 +1,4 @@
-"""Share, save and classroom mode in the running app (issue 8): AppTest through the real app.py.
+"""Share, save and classroom mode in the running app: AppTest through the real app.py.
 
 * CSV upload: a good file replaces the data set (Undo brings the old one back) and is read once;
   every malformed file of tests/test_codec.py shows the codec's message and leaves the data alone.

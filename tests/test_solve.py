@@ -24,7 +24,7 @@ def sampled_patterns(X, k=200_000, seed=0):
 
 def independent_value(X, y, beta, loss):
     """(8) written block by block, over densely sampled patterns."""
-    blocks, fit, reg, cons = [], 0, 0, []
+    fit, reg, cons = 0, 0, []
     for D in sampled_patterns(X):
         if not D.any():
             continue
