@@ -122,7 +122,7 @@ with st.expander("The optimal neurons (uⱼ, αⱼ)"):
 if state.show("io"):
     st.download_button(
         "Download the solution (JSON)",
-        codec.solution_json(res, settings={"page": "convex", **state.settings()}, dataset=state.share_dataset()),
+        codec.solution_json(res, settings={"page": "convex", **state.settings()}, dataset=state.get_dataset()),
         file_name=f"convex-relu-lab-solution-beta{beta:g}-{loss}.json", mime="application/json",
         icon=":material/download:", on_click="ignore",
         help="p*, the neurons (uⱼ, αⱼ), m*, the certified gap, the settings and the data set.")

@@ -114,7 +114,7 @@ if state.show("io"):
         f1.error(seen[1])
     if ss.get("_upload_ok"):
         f1.success(ss.pop("_upload_ok"))
-    f2.download_button("Download this data set (CSV)", codec.to_csv(state.share_dataset()),
+    f2.download_button("Download this data set (CSV)", codec.to_csv(state.get_dataset()),
                        file_name=f"convex-relu-lab-{'1d' if ds.d == 1 else '2d'}-{n}.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore", disabled=n == 0, width="stretch")
     ui.caption("The file holds the points and targets; the bias toggle is in the link, not the file.", f2)

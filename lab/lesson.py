@@ -322,7 +322,7 @@ def full_page_url(page: str) -> str:
     """The address of app page ``page`` with the whole current state (lab.codec.share_url)."""
     here = st.context.url or "http://localhost:8501/lesson"
     base = here.split("?", 1)[0].rstrip("/").rsplit("/", 1)[0] + "/" + page
-    return codec.share_url(base, state.share_dataset(), {"page": page, **state.settings()})
+    return codec.share_url(base, state.get_dataset(), {"page": page, **state.settings()})
 
 
 # ----------------------------------------------------------------------------- the answers

@@ -29,7 +29,6 @@ Example (inside a page)::
 """
 from __future__ import annotations
 
-from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
@@ -50,19 +49,7 @@ LR_GRID = codec.LR_GRID         # 0.0001 … 1
 LOSS_LABELS = {"squared": "squared ½‖ŷ − y‖²", "hinge": "hinge Σ(1 − yᵢŷᵢ)₊", "logistic": "logistic Σ log(1 + e^(−yᵢŷᵢ))"}
 
 
-class Dataset(NamedTuple):
-    """Points ``X (n, d)`` (d = 1: regression; d = 2: classification with y = ±1), targets ``y``, bias."""
-    X: np.ndarray
-    y: np.ndarray
-    bias: bool
-
-    @property
-    def d(self) -> int:
-        return int(self.X.shape[1])
-
-    @property
-    def n(self) -> int:
-        return int(self.X.shape[0])
+Dataset = codec.Dataset     # the session's data set is the type links and files carry
 
 
 # ----------------------------------------------------------------------------- data set
@@ -420,12 +407,6 @@ def replace_dataset(X, y, bias: bool | None = None) -> None:
         set_setting("bias", bool(bias))
     if len(np.asarray(y)) and setting("loss") in ("hinge", "logistic") and loss_for(2, y) == "squared":
         set_setting("loss", "squared")       # a classification loss on these targets would only be an error
-
-
-def share_dataset() -> codec.Dataset:
-    """The current data set in :mod:`lab.codec`'s type (for the link, CSV and JSON export)."""
-    ds = get_dataset()
-    return codec.Dataset(ds.X, ds.y, ds.bias)
 
 
 def load_link(query) -> tuple[str | None, list[str]]:

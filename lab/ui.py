@@ -231,7 +231,7 @@ def show_link_messages() -> None:
 
 def query(page: str) -> dict[str, str]:
     """The whole shareable state as query parameters (page, settings, data set when it fits)."""
-    return codec.encode_query(state.share_dataset(), {"page": page, **state.settings()})
+    return codec.encode_query(state.get_dataset(), {"page": page, **state.settings()})
 
 
 def set_page(page: str) -> None:
@@ -270,7 +270,7 @@ def finish_run() -> None:
     if box is None:
         return
     from lab import address
-    ds = state.share_dataset()
+    ds = state.get_dataset()
     base, local_only = address.current(page)     # the network address, not localhost, when served to it
     url = codec.share_url(base, ds, {"page": page, **state.settings()})
     box.markdown("**Share this view**", help="The link holds the page, the data set and every setting; "
