@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 import numpy as np
 
-from cvxcore.datasets import PRESETS
+from cvxcore.datasets import PRESETS, make
+from lab import codec
 
 TIMEOUT = 240
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -27,24 +28,32 @@ def _play_to_end(at, frames=200):
     raise AssertionError("the SGD run did not end")
 
 
-def _app(data=None, bias=True, **state):
+def _app(data=None, bias=True, **settings):
+    """The app opened by a link (what a student's browser sends): ``data`` = (X, y) and the
+    settings in the query string, as :func:`lab.codec.encode_query` writes them."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    query = codec.encode_settings(settings)
+    if data is None and not bias:
+        data = make("paper")                   # the bias flag travels with the data set
     if data is not None:
-        X, y = data
-        at.session_state["_data"] = {"dim": len(X[0]) if X else data[2] if len(data) > 2 else 1,
-                                     "X": [list(map(float, r)) for r in X], "y": list(map(float, y)),
-                                     "preset": None}
-    at.session_state["_v_bias"] = bias
-    for k, v in state.items():                 # shared settings live in _v_<name> (lab.state.widget)
-        at.session_state["_v_" + k] = v
+        X, y = (np.asarray(a, dtype=float) for a in data[:2])
+        tok, err = codec.encode_data(X.reshape(len(y), -1), y, bias)
+        assert tok is not None, err
+        query[codec.DATA_KEY] = tok
+    at.query_params.update(query)
     at.run()
     return at
 
 
 def _empty(dim):
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["_data"] = {"dim": dim, "X": [], "y": [], "preset": None}
-    at.run()
+    """The app with an empty data set of dimension ``dim``, reached as a user does: the Data
+    page's kind switch (an empty set of the new kind), then Clear."""
+    at = _go(_app(), "app_pages/data.py")                # the paper's 1-D data
+    if dim == 1:
+        next(b for b in at.button if b.label == "Clear").click().run()
+    else:
+        at.radio(key="_data_kind").set_value(2).run()
+    assert not at.exception and len(at.session_state["_data"]["y"]) == 0
     return at
 
 
@@ -93,8 +102,7 @@ def test_beta_step_and_added_point_are_warm_started_and_give_the_cold_optimum():
     import numpy as np
     from cvxcore import solve_convex, with_bias
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((30, 2))
-    y = np.sign(x[:, 0] * x[:, 1])
+    x, y = codec.at_link_precision(*(lambda x: (x, np.sign(x[:, 0] * x[:, 1])))(rng.standard_normal((30, 2))))
     at = _go(_app((x.tolist(), y.tolist()), loss="squared"), "app_pages/convex.py")
     first = at.session_state["_last_convex"][2]
     assert first.info["warm_blocks"] == 0                     # nothing to start from yet
@@ -106,12 +114,14 @@ def test_beta_step_and_added_point_are_warm_started_and_give_the_cold_optimum():
     assert res.value == pytest.approx(cold.value, rel=1e-8)
     assert float({m.label: m.value for m in at.metric}["optimal value p*"]) == pytest.approx(cold.value, rel=1e-3)
     # an added point: the previous data are a prefix of the new; a new preset is solved cold
+    # (a click on the chart, which AppTest cannot make, appends the point to the session's data)
     x2, y2 = np.vstack([x, [[0.3, -1.2]]]), np.append(y, -1.0)
     at.session_state["_data"] = {"dim": 2, "X": x2.tolist(), "y": y2.tolist(), "preset": None}
     at.run()
     res2 = at.session_state["_last_convex"][2]
     assert res2.info["warm_blocks"] > 0 and res2.n_patterns == solve_convex(with_bias(x2), y2, 0.01).n_patterns
     assert res2.value == pytest.approx(solve_convex(with_bias(x2), y2, 0.01).value, rel=1e-8)
+    # (a CSV upload, which AppTest cannot send, replaces the data set)
     at.session_state["_data"] = {"dim": 2, "X": (x[:20] + 5).tolist(), "y": y[:20].tolist(), "preset": None}
     at.run()
     assert at.session_state["_last_convex"][2].info["warm_blocks"] == 0
@@ -190,8 +200,7 @@ def test_duplicate_points(page):
 
 @pytest.mark.parametrize("page", ["app_pages/convex.py", "app_pages/sgd.py"])
 def test_hinge_loss_on_regression_targets_is_an_error_not_a_traceback(page):
-    at = _go(_app(), page)                              # paper data: y = 1, −1, 1, 1, −1 — fine for hinge
-    at.session_state["_data"] = {"dim": 1, "X": [[0.0], [1.0]], "y": [0.3, 2.0], "preset": None}
+    at = _go(_app(([[0.0], [1.0]], [0.3, 2.0])), page)     # real targets: not labels for hinge
     at.selectbox(key="loss").set_value("hinge").run()
     assert not at.exception
     assert "labels in {-1, +1}" in _texts(at, "error")

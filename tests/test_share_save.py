@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lab import codec
+from tests.test_app_pages import _play_to_end
 from tests.test_codec import MALFORMED
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -24,22 +25,10 @@ PAPER_X = [[-2.0], [-1.0], [0.0], [1.0], [2.0]]
 PAPER_Y = [1.0, -1.0, 1.0, 1.0, -1.0]
 
 
-def _play_to_end(at, frames=200):
-    """Press Play and let the animation run: AppTest runs one frame per run of the script."""
-    at.button(key="_sgd_play").click().run()
-    for _ in range(frames):
-        if at.button(key="_sgd_pause").disabled:
-            return at
-        at.run()
-    raise AssertionError("the SGD run did not end")
-
-
-def _app(query=None, **state):
+def _app(query=None):
+    """The app opened by a link with ``query`` (str → str)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    for k, v in state.items():
-        at.session_state[k] = v
+    at.query_params.update(query or {})
     return at.run()
 
 
@@ -103,7 +92,8 @@ def test_upload_malformed_csv_shows_the_message_and_keeps_the_data(case):
 
 
 def test_upload_1d_csv_sets_squared_loss_and_keeps_bias_toggle():
-    at = _app(_v_bias=False, _v_loss="hinge")
+    tok, _ = codec.encode_data(PAPER_X, PAPER_Y, bias=False)
+    at = _app({"loss": "hinge", "data": tok})
     _uploader(at).set_value(("r.csv", b"y,x\n0.3,1\n-2,2\n", "text/csv"))  # column order free
     at.run()
     X, y = _data(at)
@@ -118,12 +108,10 @@ def _downloads(at):
 
 
 def test_download_buttons_on_data_convex_and_sgd_pages():
-    at = _app()
+    at = _app({"steps": "200", "trials": "2"})
     assert "Download this data set (CSV)" in _downloads(at)
     at.switch_page("app_pages/convex.py").run()
     assert "Download the solution (JSON)" in _downloads(at)
-    at.session_state["_v_steps"] = 200
-    at.session_state["_v_trials"] = 2
     at.switch_page("app_pages/sgd.py").run()
     assert not any("traces" in d for d in _downloads(at))             # no runs yet: nothing to save
     _play_to_end(at)
