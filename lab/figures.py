@@ -28,6 +28,8 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from cvxcore.geometry import sphere_points
+
 FONT = 17
 POS, NEG = "#1f5fbf", "#e8710a"                 # class +1, class −1
 APOS, ANEG = "#1b9e4b", "#7b2fbe"               # neuron α > 0, α < 0
@@ -498,15 +500,6 @@ def _grid_trace(xr, yr, step: float, hover: str) -> go.Scatter:
                       marker=dict(size=9, color="rgba(0,0,0,0)", opacity=0.0, maxdisplayed=1))
 
 
-def _sphere_points(k: int) -> np.ndarray:
-    """k nearly uniform points on the unit sphere in R³ (a Fibonacci lattice), (k, 3)."""
-    i = np.arange(k) + 0.5
-    z = 1 - 2 * i / k
-    phi = np.pi * (1 + 5 ** 0.5) * i
-    r = np.sqrt(1 - z * z)
-    return np.c_[r * np.cos(phi), r * np.sin(phi), z]
-
-
 def _great_circle(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Points of the great circle {u : xᵀu = 0, ‖u‖ = 1} at angles t, (len(t), 3)."""
     B = np.linalg.svd(np.asarray(x, float)[None, :])[2][1:3]       # an orthonormal basis of x⊥
@@ -599,7 +592,7 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners=None, bounding=N
     uu = u / max(np.linalg.norm(u), 1e-12)
     bounding = np.asarray([] if bounding is None else bounding, dtype=int)
     fig = _figure()
-    S = _sphere_points(500)
+    S = sphere_points(500)
     fig.add_trace(go.Scatter3d(x=_f32(S[:, 0]), y=_f32(S[:, 1]), z=_f32(S[:, 2]), mode="markers",
                                marker=dict(size=1.4, color="#d9d9d9"), name="sphere ‖u‖ = 1", hoverinfo="skip",
                                showlegend=False))
