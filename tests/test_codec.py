@@ -84,7 +84,7 @@ def test_encode_refuses_unshareable_data_with_a_message(X, y, needle):
 
 
 def test_encode_past_the_length_bound_says_download_csv(monkeypatch):
-    monkeypatch.setattr(codec, "MAX_TOKEN_CHARS", 50)
+    monkeypatch.setattr(codec.token, "MAX_TOKEN_CHARS", 50)
     tok, err = codec.encode_data(np.linspace(-3, 3, 40)[:, None], np.sin(np.arange(40)), True)
     assert tok is None and "characters" in err and "CSV" in err
 

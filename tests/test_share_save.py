@@ -200,7 +200,7 @@ def test_share_link_in_sidebar_decodes_to_the_current_state():
 
 
 def test_a_data_set_too_long_for_the_link_says_download_csv(monkeypatch):
-    monkeypatch.setattr(codec, "MAX_TOKEN_CHARS", 100)     # the paper's 5 points fit, the 40 moons not
+    monkeypatch.setattr(codec.token, "MAX_TOKEN_CHARS", 100)     # the paper's 5 points fit, the 40 moons not
     at = _app()
     assert "data" in at.query_params and not at.sidebar.warning
     at.button(key="_preset_moons").click().run()
