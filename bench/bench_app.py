@@ -702,6 +702,9 @@ def frames_table(rows: list[FrameStats]) -> str:
         asked = 1 / frame_plan(r.speed)[0]
         out.append(f"| {r.data} | {r.speed} | {asked:.1f} | {r.frames / r.seconds:.1f} | "
                    f"{'—' if r.server_ms is None else format(r.server_ms, '.0f')} | {r.busy_ms:.0f} | {r.kB:.0f} |")
+    return "\n".join(out)
+
+
 def first_load_part(sessions: int = 30, driver: str = "browser") -> list[dict]:
     """The first page load of ``sessions`` students arriving within 3 s at a freshly started server.
 
