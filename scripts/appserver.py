@@ -11,6 +11,8 @@ through Playwright; :func:`wait_idle` waits until a page's script run has finish
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -40,7 +42,8 @@ def running_app(port: int | None = None, timeout: float = 120.0, log=subprocess.
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT if log is not subprocess.DEVNULL else log)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT if log is not subprocess.DEVNULL else log,
+        start_new_session=True)          # its own process group: the solve workers go with it
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -55,11 +58,26 @@ def running_app(port: int | None = None, timeout: float = 120.0, log=subprocess.
                 time.sleep(0.5)
         yield base
     finally:
-        proc.terminate()
+        _stop_group(proc)
+
+
+def _stop_group(proc) -> None:
+    """SIGTERM to the server's process group (the server, its forkserver and solve workers),
+    SIGKILL to what is left after 10 s."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
         try:
             proc.wait(10)
+            if sig == signal.SIGTERM:
+                os.killpg(proc.pid, signal.SIGKILL)      # the workers, if the server left any
+            return
         except subprocess.TimeoutExpired:
-            proc.kill()
+            continue
+        except ProcessLookupError:
+            return
 
 
 def chromium(playwright):
