@@ -2,6 +2,7 @@
 
     python bench/bench_solver.py                 # the full table (takes a while: cvxpy)
     python bench/bench_solver.py --ns 20 50 --betas 0.01 --recipes xor
+    python bench/bench_solver.py --scale-only --scale-ns 100 200 500 1000 2000   # the large-n table
 
 2-D data with a bias column (d = 3, P ≈ n² patterns), squared loss, three
 recipes (seeded):
@@ -19,6 +20,13 @@ attempted for n > ``--cvxpy-max-n``), their ratio, both values, the relative
 difference, m*, and the certified relative gap of each.  Then warm vs cold
 re-solves (one β step of ×1.1, one added point), peak memory at the largest n
 (tracemalloc: numpy's allocations), and 1-D data with a bias at n = 2,000.
+The scale table (``--scale-ns``, xor recipe, squared loss) runs each (n, β) in
+a fresh child process and reports time, rounds, the size of the final restricted
+program, the peak resident memory of the child (arrangement included) and the
+certified gap, then the exponent k of time ∝ n^k fitted over those n, beside the
+physical floor: the flops of one pricing pass (≈ P · 60: the O(d) walk step and
+the five inner products on each of a cell's ~4 edges, both signs) and the final
+restricted program (|S| second-order cones of size d + 1, n fit rows).
 Timings are wall-clock on whatever else the machine is doing: compare ratios
 measured in the same run.
 """
@@ -36,7 +44,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from cvxcore import activation_patterns, solve_convex, with_bias  # noqa: E402
+from cvxcore import activation_patterns, arrangement, solve_convex, with_bias  # noqa: E402
 
 
 def recipe(name: str, n: int, seed: int = 0):
@@ -79,6 +87,69 @@ def fmt_t(t):
     return "—" if t is None else (f"{t:.3f}" if t < 10 else f"{t:.1f}")
 
 
+def print_machine():
+    print(f"# machine: {platform.node()} · {platform.processor() or platform.machine()} · "
+          f"{os.cpu_count()} cores · Python {platform.python_version()} · numpy {np.__version__}")
+    print(f"# load average at start: {os.getloadavg()[0]:.1f} (shared machine)")
+    print()
+
+
+def _scale_child(q, n, beta):
+    import resource
+    X, y = recipe("xor", n)
+    t = time.perf_counter()
+    cells = arrangement(X)
+    t_enum = time.perf_counter() - t
+    t = time.perf_counter()
+    r = solve_convex(X, y, beta, patterns=cells, method="fast")
+    t_solve = time.perf_counter() - t
+    info = r.info
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    q.put(dict(P=cells.n_cells, enum=t_enum, solve=t_solve, rounds=info.get("rounds"),
+               S=(info.get("working_set") or [0])[-1], pricing=info.get("pricing_seconds", 0.0),
+               restricted=info.get("solve_seconds", 0.0), ws=info.get("seconds", 0.0), peak=peak,
+               gap=r.rel_gap, m=r.m_star, status=r.status))
+
+
+def scale_table(args):
+    """Large n: one child process per (n, β), its peak RSS, and the fitted growth exponent."""
+    print("\n## Scale: xor recipe, squared loss, each row in a fresh process\n")
+    print("| n | β | P | enum s | solve s | working set s (pricing, restricted) | rounds | final |S| "
+          "| peak RSS MiB | m* | rel. gap | status | pricing pass floor (Mflop) |")
+    print("|" + "---|" * 13)
+    ctx = mp.get_context("fork")
+    rows = []
+    cases = [(n, b) for n in args.scale_ns for b in args.scale_betas]
+    if args.scale_extra:
+        cases += [(1000, b) for b in (1e-1, 1e-3) if b not in args.scale_betas]
+    for n, beta in cases:
+        q = ctx.Queue()
+        p = ctx.Process(target=_scale_child, args=(q, n, beta))
+        t = time.perf_counter()
+        p.start()
+        p.join(args.scale_timeout)
+        if p.is_alive():
+            p.kill(); p.join()
+            print(f"| {n} | {beta:g} | — | — | >{args.scale_timeout:.0f} | — | — | — | — | — | — | timed out | — |",
+                  flush=True)
+            continue
+        if q.empty():
+            print(f"| {n} | {beta:g} | — | — | {time.perf_counter() - t:.0f} | — | — | — | — | — | — | "
+                  f"child died (exit {p.exitcode}) | — |", flush=True)
+            continue
+        o = q.get()
+        rows.append((n, beta, o["enum"] + o["solve"]))
+        print(f"| {n:,} | {beta:g} | {o['P']:,} | {o['enum']:.1f} | {o['solve']:.1f} | {o['ws']:.1f} "
+              f"({o['pricing']:.1f}, {o['restricted']:.1f}) | {o['rounds']} | {o['S']:,} | {o['peak'] / 2**20:,.0f} "
+              f"| {o['m']} | {o['gap']:.1e} | {o['status']} | {o['P'] * 60 / 1e6:.0f} |", flush=True)
+    for beta in sorted({b for _, b, _ in rows}):
+        pts = [(n, t) for n, b, t in rows if b == beta]
+        if len(pts) >= 3:
+            k = np.polyfit(np.log([n for n, _ in pts]), np.log([t for _, t in pts]), 1)[0]
+            print(f"\ntime ∝ n^{k:.2f} at β = {beta:g} over n = {pts[0][0]:,} … {pts[-1][0]:,} "
+                  f"(the pricing floor grows like P ≈ n², the final restricted program like |S| ≈ 3n)")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--recipes", nargs="+", default=["xor", "ring", "smooth"])
@@ -92,12 +163,21 @@ def main(argv=None):
     ap.add_argument("--no-warm", action="store_true", help="skip the warm/cold section")
     ap.add_argument("--extras-only", action="store_true", help="only the warm/cold, memory and 1-D sections")
     ap.add_argument("--memory-n", type=int, default=None, help="n for the peak-memory run (default: largest --ns)")
+    ap.add_argument("--scale-ns", nargs="+", type=int, default=[100, 200, 500, 1000, 2000],
+                    help="n of the scale table (each in a child process)")
+    ap.add_argument("--scale-betas", nargs="+", type=float, default=[1e-2],
+                    help="β of every scale row; --scale-extra adds 0.1 and 0.001 at n = 1,000")
+    ap.add_argument("--scale-extra", action="store_true", help="also β = 0.1 and 0.001 at n = 1,000")
+    ap.add_argument("--scale-timeout", type=float, default=1800.0)
+    ap.add_argument("--scale-only", action="store_true", help="only the scale table")
+    ap.add_argument("--no-scale", action="store_true", help="skip the scale table")
     args = ap.parse_args(argv)
+    if args.scale_only:
+        print_machine()
+        scale_table(args)
+        return
 
-    print(f"# machine: {platform.node()} · {platform.processor() or platform.machine()} · "
-          f"{os.cpu_count()} cores · Python {platform.python_version()} · numpy {np.__version__}")
-    print(f"# load average at start: {os.getloadavg()[0]:.1f} (shared machine)")
-    print()
+    print_machine()
     print(f"# loss: {args.loss}")
     hdr = ("| recipe | n | β | P | enum s | fast s | rounds | cvxpy s | ratio | fast value | cvxpy value "
            "| rel. diff | m* | fast gap | cvxpy gap |")
@@ -109,7 +189,7 @@ def main(argv=None):
         for n in args.ns:
             X, y = recipe(rec, n)
             t = time.perf_counter()
-            P = activation_patterns(X)
+            P = arrangement(X)              # implicit cells; the cvxpy child takes the same set
             t_enum = time.perf_counter() - t
             for beta in args.betas:
                 t = time.perf_counter()
@@ -127,12 +207,14 @@ def main(argv=None):
                     ratio = cv_t / t_fast
                     diff = abs(r.value - cv_v) / max(abs(cv_v), 1e-300)
                 ok = "" if r.status == "optimal" else " (" + r.status + ")"
-                print(f"| {rec} | {n} | {beta:g} | {P.shape[0]:,} | {t_enum:.2f} | {fmt_t(t_fast)}{ok} | "
+                print(f"| {rec} | {n} | {beta:g} | {P.n_cells:,} | {t_enum:.2f} | {fmt_t(t_fast)}{ok} | "
                       f"{r.info.get('rounds', '')} | {cv_s} | {'—' if ratio is None else f'{ratio:.0f}×'} | "
                       f"{r.value:.10g} | {'—' if cv_v is None else f'{cv_v:.10g}'} | "
                       f"{'—' if diff is None else f'{diff:.1e}'} | {r.m_star} | {r.rel_gap:.1e} | "
                       f"{'—' if cv_g is None else f'{cv_g:.1e}'} |", flush=True)
     print("\n† after a cvxpy time: its answer was not certified (relative gap > 1e-6).")
+    if not args.no_scale:
+        scale_table(args)
     if args.no_extras:
         return
 
@@ -159,7 +241,7 @@ def main(argv=None):
     X, y = recipe("xor", n)
     tracemalloc.start()
     t = time.perf_counter()
-    P = activation_patterns(X)
+    P = arrangement(X)
     t_enum = time.perf_counter() - t
     _, peak_enum = tracemalloc.get_traced_memory()
     tracemalloc.reset_peak()
@@ -168,8 +250,8 @@ def main(argv=None):
     t_solve = time.perf_counter() - t
     _, peak_solve = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"\n## Peak memory, xor n = {n}, β = 0.01 (P = {P.shape[0]:,}; the pattern matrix alone is "
-          f"{P.nbytes / 2**20:.0f} MiB; a dense n × P × d float tensor would be {n * P.shape[0] * 3 * 8 / 2**30:.1f} GiB)\n")
+    print(f"\n## Peak memory, xor n = {n}, β = 0.01 (P = {P.n_cells:,}; the arrangement holds {P.nbytes / 2**20:.0f} MiB; "
+          f"a dense (P, n) pattern list would be {P.n_cells * n / 2**20:.0f} MiB)\n")
     print(f"enumeration {t_enum:.1f} s, peak {peak_enum / 2**20:.0f} MiB; solve {t_solve:.1f} s "
           f"(fast {r.info['seconds']:.1f} s: {r.info['rounds']} rounds, restricted solves "
           f"{r.info['solve_seconds']:.1f} s, pricing {r.info['pricing_seconds']:.1f} s), peak {peak_solve / 2**20:.0f} MiB, "

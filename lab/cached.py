@@ -10,10 +10,9 @@ message is the core's ``ValueError`` text, for ``st.error``.
 Bounds.  Program (8) has 2dP variables and 2nP constraints over P activation patterns.
 Before any work, :func:`plan_patterns` compares n times Cover's count of the data
 (``exact_pattern_bound``, no enumeration) with :data:`WORK_BUDGET`; above it the patterns
-are sampled (Remark 3.3, ``WORK_BUDGET // n`` directions u ~ N(0, I), seed 0) and the
-value is an upper bound on p*, which the page states.  The budget is larger when the
-fast solver (:mod:`cvxcore.fast`) is present: 2-D data with bias is solved exactly up
-to n = 60 (P = 3,542), the sizes the issue asks to be interactive.
+are sampled (Remark 3.3, :func:`samples_for` directions u ~ N(0, I), seed 0) and the
+value is an upper bound on p*, which the page states.  2-D data with a bias is solved
+exactly up to n = 100 (P = 9,902; about a second, docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -31,7 +30,8 @@ from cvxcore.datasets import PRESETS, make
 from cvxcore import cover_count, paper_bound
 
 HAVE_FAST = True                       # the working-set solver warm-starts (solve_convex(warm=...))
-WORK_BUDGET = 220_000                  # n·P solved exactly; above: sampled patterns
+WORK_BUDGET = 1_000_000                # n·P solved exactly (2-D with bias: n ≤ 100); above: sampled
+SAMPLE_BUDGET = 220_000                # n·(sampled patterns) of a sampled solve (NNLS pricing)
 MIN_SAMPLES = 50
 ARRANGEMENT_BUDGET = 20000                   # patterns enumerated for the arrangement page
 
@@ -39,11 +39,12 @@ ARRANGEMENT_BUDGET = 20000                   # patterns enumerated for the arran
 def samples_for(n: int) -> int:
     """Sampled directions for n points when the exact arrangement is over budget.
 
-    WORK_BUDGET / n up to n = 60; beyond, the solve time grows faster than n·P (measured:
-    n = 300, P = 650 took 14 s with the fast solver), so the count falls like 1/n².
+    SAMPLE_BUDGET / n up to n = 60; beyond, the solve time grows faster than n·P (a sampled set
+    is priced by NNLS over all n rows of each cone: n = 300, P = 650 took 14 s), so the count
+    falls like 1/n².
     """
     n = max(n, 1)
-    return max(MIN_SAMPLES, WORK_BUDGET // n if n <= 60 else WORK_BUDGET * 60 // n ** 2)
+    return max(MIN_SAMPLES, SAMPLE_BUDGET // n if n <= 60 else SAMPLE_BUDGET * 60 // n ** 2)
 
 
 def plan_patterns(X: np.ndarray) -> tuple[str, int, str | None]:
