@@ -103,7 +103,9 @@ def haproxy_config(host: str, port: int, replica_ports: list[int], template: Pat
     """deploy/haproxy.cfg with the listening address and one ``server`` line per replica."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     servers = "\n".join(f"    server app{k} {LOOPBACK}:{p} cookie app{k}" for k, p in enumerate(replica_ports))
-    return template.read_text().replace("{bind}", bind).replace("{servers}", servers)
+    lines = [ln if ln.lstrip().startswith("#") else ln.replace("{bind}", bind).replace("{servers}", servers)
+             for ln in template.read_text().splitlines()]      # comments keep naming the placeholders
+    return "\n".join(lines) + "\n"
 
 
 def free_port() -> int:
