@@ -208,7 +208,7 @@ class Sampler(threading.Thread):
     browsers (which in a classroom run on the students' laptops) yield the CPU to the server.
     """
 
-    def __init__(self, server_pid: int | None, every: float = 0.25, nice_browsers: int = 0):
+    def __init__(self, server_pid: int | list[int] | None, every: float = 0.25, nice_browsers: int = 0):
         super().__init__(daemon=True)
         self.pid, self.every, self.stop_flag = server_pid, every, threading.Event()
         self.nice = nice_browsers
@@ -218,7 +218,11 @@ class Sampler(threading.Thread):
         self.reniced: set[int] = set()
 
     def _server_tree(self) -> list[int]:
-        return _tree(self.pid) if self.pid else []
+        """The server's processes; with several replicas (a list of pids) all of theirs."""
+        if not self.pid:
+            return []
+        roots = self.pid if isinstance(self.pid, list) else [self.pid]
+        return [p for r in roots for p in _tree(r)]
 
     def rss(self) -> float:
         return sum(_rss_kb(p) for p in self._server_tree()) / 1024

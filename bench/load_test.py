@@ -1,4 +1,5 @@
-"""Load test: N concurrent real browser sessions against one ``streamlit run`` server (issue 8).
+"""Load test: N concurrent real browser sessions against one ``streamlit run`` server, or against
+``--replicas`` servers behind HAProxy (the stack of ``scripts/serve_class.py``, started by its code).
 
 Starts ``streamlit run app.py`` on a free loopback port (127.0.0.1 only), waits for
 ``/_stcore/health``, then drives ``--sessions`` headless Chromium pages at once (one browser,
@@ -39,6 +40,7 @@ session is cancelled, the browser closed and the server we started terminated), 
     python bench/load_test.py --sessions 3 --json out.json  # about what tests/test_load.py does
     python bench/load_test.py --sessions 30 --nice-browsers 19 --timeout 120
     python bench/load_test.py --sessions 30 --fresh-first-load   # first loads only, fresh server
+    python bench/load_test.py --sessions 40 --replicas 2    # through the proxy to 2 replicas
 
 Limits of the measurement: the browsers run on the same machine as the server.  On a small
 machine they use several times the server's CPU (the report prints both), so latencies measure
@@ -63,13 +65,14 @@ from harness import (APP_IDLE, CHROMIUM, CHROMIUM_ARGS, LOOPBACK, ORDER, ROOT, F
                      find_server_pid, free_port, gather_sessions, no_point_added, point_count, record_step,
                      session_done, slider_step, start_server, stop_server, wait_healthy)
 
-MAX_SESSIONS = 60
+MAX_SESSIONS = 200
 
 
 
 @dataclass
 class Options:
     sessions: int = 30
+    replicas: int = 0                    # > 0: that many replicas behind HAProxy (scripts/serve_class.py)
     app: str = "app.py"
     url: str | None = None               # use an already running loopback server instead
     preset: str = r"moons|XOR|circles|spiral|Figure 2|paper"
@@ -232,7 +235,9 @@ def run(opt: Options) -> Report:
     if not 1 <= opt.sessions <= MAX_SESSIONS:
         raise SystemExit(f"--sessions {opt.sessions}: pass 1 to {MAX_SESSIONS}.")
     report = Report(options=asdict(opt))
-    proc, pid = None, None
+    proc, pid, stack = None, None, None
+    if opt.replicas and (opt.url or opt.fresh_first_load):
+        raise SystemExit("--replicas starts its own stack; leave out --url and --fresh-first-load.")
     if opt.url and opt.fresh_first_load:
         raise SystemExit("--fresh-first-load starts its own server; leave out --url.")
     if opt.url:
@@ -241,6 +246,14 @@ def run(opt: Options) -> Report:
             raise SystemExit(f"--url {opt.url}: only loopback servers (127.0.0.1, localhost) may be load-tested.")
         base = f"{u.scheme}://{u.netloc}"
         pid = find_server_pid(u.port or 80)
+    elif opt.replicas:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import serve_class
+        so = serve_class.validate(serve_class.ServeOptions(replicas=opt.replicas, port=free_port(), app=opt.app,
+                                                           log_dir=opt.server_log))
+        stack = serve_class.ClassStack(so).start()
+        base = stack.url
+        pid = stack.pids()
     else:
         if not (ROOT / opt.app).exists():
             raise SystemExit(f"{opt.app} not found in {ROOT}; the app must exist to be load-tested.")
@@ -269,6 +282,8 @@ def run(opt: Options) -> Report:
         report.cpu_seconds = sampler.cpu_seconds()
         report.machine["loadavg_1m_end"] = _machine()["loadavg_1m"]
         stop_server(proc)
+        if stack is not None:
+            stack.stop()
     return report
 
 
@@ -277,6 +292,9 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     d = Options()
     ap.add_argument("--sessions", type=int, default=d.sessions, help=f"concurrent sessions, 1..{MAX_SESSIONS}")
+    ap.add_argument("--replicas", type=int, default=d.replicas,
+                    help="start that many app replicas behind HAProxy (scripts/serve_class.py) and drive the "
+                         "sessions through the proxy; 0 (default): one plain streamlit server")
     ap.add_argument("--app", default=d.app, help="entry file relative to the repository root")
     ap.add_argument("--url", default=None, help="test an already running loopback server instead")
     ap.add_argument("--preset", default=d.preset, help="regex naming the preset control(s)")
@@ -300,7 +318,8 @@ def main(argv=None) -> int:
                     help="time only each session's first page load, on a server started for this run "
                          "(the first class to arrive at a freshly started server)")
     ap.add_argument("--json", default=None, help="write the full report here")
-    ap.add_argument("--server-log", default=None, help="write streamlit's output here")
+    ap.add_argument("--server-log", default=None,
+                    help="write streamlit's output here (with --replicas: a folder for each replica's and the proxy's log)")
     a = ap.parse_args(argv)
     opt = Options(**{k: v for k, v in vars(a).items()})
     opt.time_limit = min(opt.time_limit, 1800.0)
