@@ -49,6 +49,7 @@ LR_GRID = codec.LR_GRID         # 0.0001 … 1
 LOSS_LABELS = {"squared": "squared ½‖ŷ − y‖²", "hinge": "hinge Σ(1 − yᵢŷᵢ)₊", "logistic": "logistic Σ log(1 + e^(−yᵢŷᵢ))"}
 
 
+RECONNECTED = "_reconnected_widgets"   # lab.ui: widgets whose browser value wins on this run
 Dataset = codec.Dataset     # the session's data set is the type links and files carry
 
 
@@ -81,7 +82,8 @@ def widget(name: str, default, build, *args, control: str | None = None, **kw):
     control = control or (name if name in classroom.CONTROLS else None)
     if control is not None and not show(control):
         return ss[canon]
-    ss[name] = ss[canon]
+    if name not in ss.get(RECONNECTED, ()):     # else: the browser's own value, see lab.ui
+        ss[name] = ss[canon]
     then = kw.pop("on_change", None)          # the page's own callback, after the copy
 
     def _copy():

@@ -196,6 +196,20 @@ def _history_navigation() -> bool:
         return False
 
 
+def _reconnected_widgets() -> set[str]:
+    """The keys of widgets whose values came with a session's first run: a browser that
+    reconnects (its server, a replica of a class stack, went away) to a new session sends its
+    controls' current values, and the control the student has just moved is newer than the
+    address.  Streamlit keeps such values by element ID (``$$ID-<hash>-<key>``) until the widget
+    is drawn; a first visit has none."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+        states = get_script_run_ctx().session_state._state._new_widget_state.states
+        return {wid.split("-", 2)[2] for wid in states if wid.count("-") >= 2}
+    except Exception:                            # another Streamlit's internals: the address decides
+        return set()
+
+
 def read_link_once(pages: dict, current: str) -> None:
     """On a session's first run, and after Back/Forward: apply the address's query parameters
     (:func:`lab.state.load_link`).
@@ -207,6 +221,7 @@ def read_link_once(pages: dict, current: str) -> None:
     """
     ss = st.session_state
     first = not ss.get(_LINK_READ)
+    ss[state.RECONNECTED] = _reconnected_widgets() if first else set()
     if not first and not _history_navigation():
         return
     ss[_LINK_READ] = True
