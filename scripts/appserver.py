@@ -58,12 +58,14 @@ def running_app(port: int | None = None, timeout: float = 120.0, log=subprocess.
                 time.sleep(0.5)
         yield base
     finally:
-        _stop_group(proc)
+        stop_group(proc)
 
 
-def _stop_group(proc) -> None:
-    """SIGTERM to the server's process group (the server, its forkserver and solve workers),
-    SIGKILL to what is left after 10 s."""
+def stop_group(proc) -> None:
+    """SIGTERM to the process group ``proc`` leads (started with ``start_new_session``: a
+    server, its forkserver and solve workers), SIGKILL to what is left after 10 s."""
+    if proc is None or proc.poll() is not None:
+        return
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(proc.pid, sig)

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from appserver import stop_group  # noqa: E402  (the scripts' own helper, beside this file)
 TEMPLATE = ROOT / "deploy" / "haproxy.cfg"
 MAX_REPLICAS = 16
 LOOPBACK = "127.0.0.1"
@@ -229,7 +231,7 @@ class ClassStack:
     def stop(self) -> None:
         self._stop.set()
         for p in [self.proxy] + [r.proc for r in self.replicas]:
-            _stop_group(p)
+            stop_group(p)
         if self._tmp:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
@@ -239,19 +241,6 @@ class ClassStack:
 
     def __exit__(self, *exc):
         self.stop()
-
-
-def _stop_group(proc) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)          # the group it leads (start_new_session)
-        proc.wait(10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def main(argv=None) -> int:

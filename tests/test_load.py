@@ -1,4 +1,4 @@
-"""A short load test (issue 8): concurrent sessions against one ``streamlit run`` server.
+"""A short load test: concurrent sessions against one ``streamlit run`` server.
 
 The full runs are ``python bench/load_test.py --sessions 30 [--driver ws]``
 (docs/benchmarks-load.md).  Here one server (started once for the module) takes 5 sessions over
