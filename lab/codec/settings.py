@@ -194,7 +194,7 @@ SETTINGS: dict[str, Any] = {s.name: s for s in [
     # Higher-dimensions page
     _g("hd_beta", (0.01, 0.03, 0.1, 0.3, 1.0), 0.1, page="higher_dims", help="weight decay β"),
     _n("hd_m", 4, 24, 4, page="higher_dims", help="width m of SGD (and patterns per scheme)"),
-    _n("hd_trials", 1, 10, 3, page="higher_dims", help="trials (random initialisations)"),
+    _n("hd_trials", 1, 10, 2, page="higher_dims", help="trials (random initialisations)"),
     _g("hd_steps", (1000, 2000, 4000, 8000), 2000, log=False, page="higher_dims", help="SGD steps"),
     _n("hd_seed", 0, _SEED_MAX, 0, page="higher_dims", help="seed of the images and the starts"),
     # the lesson (app_pages/lesson.py clamps it to the lesson's length)
