@@ -434,8 +434,7 @@ def load_link(query) -> tuple[str | None, list[str]]:
     if present.get("batch", 0) and present["batch"] >= n:
         # the SGD page offers batch sizes below n only (a batch of n is full-batch descent)
         offered = ", ".join(str(b) for b in codec.BATCH_SIZES if 0 < b < n) or "none"
-        raw = query.get("batch")
-        raw = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+        raw = codec.query_value(query, "batch")
         messages = [m for m in messages if not m.startswith("batch=")]
         messages.append(f"batch={str(raw).strip()[:40]!r} in the link: the SGD page offers batch sizes below "
                         f"the data set's n = {n} points ({offered}) or the full batch; using batch=0 (full batch).")
@@ -445,8 +444,7 @@ def load_link(query) -> tuple[str | None, list[str]]:
         bmax = data_beta_max(get_dataset(), present.get("loss") or current_loss())
         end = beta_end(bmax)
         if end is not None and present["beta"] > end:
-            raw = query.get("beta")
-            raw = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+            raw = codec.query_value(query, "beta")
             messages = [m for m in messages if not m.startswith("beta=")]
             messages.append(f"beta={str(raw).strip()[:40]!r} in the link is above β_max = {bmax:.4g} of its data, "
                             f"where the optimum is already the zero network; using beta={end:g}.")

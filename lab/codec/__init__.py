@@ -63,7 +63,7 @@ from .token import (  # noqa: F401
 from .settings import (  # noqa: F401
     BATCH_SIZES, BETA_GRID, CNN_BETAS, Choice, Flag, LR_GRID, Names, Number, Numbers, SETTINGS, Text,
     decode_query, decode_settings, defaults, encode_query, encode_settings, format_setting,
-    format_setting_item, names_for, parse_setting, share_url)
+    format_setting_item, names_for, parse_setting, query_value, share_url)
 from .csvfile import (  # noqa: F401
     read_csv, to_csv)
 from .export import (  # noqa: F401

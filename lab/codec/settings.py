@@ -216,7 +216,8 @@ def names_for(page: str | None) -> tuple[str, ...]:
     return tuple(k for k, s in SETTINGS.items() if s.page is None or s.page == page)
 
 
-def _raw(query: Mapping, key: str):
+def query_value(query: Mapping, key: str):
+    """The value of ``key`` in a query mapping (the last one when repeated), or None."""
     v = query.get(key)
     if isinstance(v, (list, tuple)):          # st.query_params.to_dict() gives str; get_all gives lists
         v = v[-1] if v else ""
@@ -316,7 +317,7 @@ def decode_settings(query: Mapping) -> tuple[dict, list[str]]:
     out, msgs = defaults(), []
     for name in SETTINGS:
         try:
-            raw = _raw(query, name)
+            raw = query_value(query, name)
         except Exception:                      # a mapping that misbehaves: treat as absent
             raw = None
         if raw is None:
@@ -330,7 +331,7 @@ def decode_settings(query: Mapping) -> tuple[dict, list[str]]:
         if limit is None or out[name] <= limit:
             continue
         try:
-            raw = _raw(query, name)
+            raw = query_value(query, name)
         except Exception:
             raw = None
         out[name] = limit
@@ -404,7 +405,7 @@ def decode_query(query: Mapping) -> tuple[Dataset | None, dict, list[str]]:
     settings, msgs = decode_settings(query)
     ds = None
     try:
-        raw = _raw(query, DATA_KEY)
+        raw = query_value(query, DATA_KEY)
     except Exception:
         raw = None
     if raw is not None:
