@@ -93,3 +93,16 @@ def wait_idle(page, timeout: float = 120_000, settle: float = 500) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
     page.wait_for_timeout(settle)
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def wait_until(cond, page, tries: int = 60, every: float = 500) -> bool:
+    """Poll ``cond()`` every ``every`` ms, at most ``tries`` times, until it is true (an exception
+    counts as false: the element may be redrawn meanwhile); its last value."""
+    for _ in range(tries):
+        try:
+            if cond():
+                return True
+        except Exception:
+            pass
+        page.wait_for_timeout(every)
+    return cond()

@@ -19,6 +19,7 @@ import pytest
 
 
 from scripts.appserver import CHROMIUM, running_app
+from scripts.appserver import wait_until as _wait_for
 from scripts.appserver import wait_idle as _idle
 pw = pytest.importorskip("playwright.sync_api")
 if not os.path.exists(CHROMIUM):
@@ -170,17 +171,6 @@ def _query(pg) -> dict:
 def _beta_shown(pg) -> str:
     """The value on the first slider's thumb (β on the Convex and SGD pages)."""
     return pg.locator("[data-testid='stSlider'] [data-testid='stSliderThumbValue']").first.inner_text().strip()
-
-
-def _wait_for(cond, pg, tries=60):
-    for _ in range(tries):
-        try:
-            if cond():
-                return True
-        except Exception:
-            pass
-        pg.wait_for_timeout(500)
-    return cond()
 
 
 @pytest.fixture(scope="module")

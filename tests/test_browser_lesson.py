@@ -18,6 +18,7 @@ import pytest
 
 
 from scripts.appserver import CHROMIUM
+from scripts.appserver import wait_until as _wait_for
 from scripts.appserver import wait_idle
 
 _idle = functools.partial(wait_idle, timeout=240_000)   # a lesson step solves several programs
@@ -38,17 +39,6 @@ def page(server, browser):
 
 def _query(pg) -> dict:
     return {k: v[-1] for k, v in parse_qs(urlsplit(pg.url).query).items()}
-
-
-def _wait_for(cond, pg, tries=60):
-    for _ in range(tries):
-        try:
-            if cond():
-                return True
-        except Exception:
-            pass
-        pg.wait_for_timeout(500)
-    return cond()
 
 
 def _heading(pg) -> str:

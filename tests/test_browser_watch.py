@@ -22,6 +22,8 @@ import pytest
 
 from test_browser import _idle  # (skips without playwright or chromium)
 
+from scripts.appserver import wait_until
+
 from cvxcore.datasets import make
 from lab import codec
 
@@ -50,14 +52,7 @@ def _enabled(pg, name) -> bool:
 
 
 def _wait(pg, cond, tries=120, every=250):
-    for _ in range(tries):
-        try:
-            if cond():
-                return True
-        except Exception:
-            pass
-        pg.wait_for_timeout(every)
-    return cond()
+    return wait_until(cond, pg, tries, every)
 
 
 def _traces(pg, k=0) -> dict:
