@@ -497,8 +497,10 @@ def geometry(X, *, num: int = 721, clip: float | None = None) -> Geometry:
     else:
         S = sphere_points(num)
         tri = _outward(S, ConvexHull(S).simplices)   # det L ≥ 0: L S keeps the orientation
-    E = S @ L.T
-    pre = E @ np.linalg.pinv(X).T                       # X u = L s, ‖u‖ = ‖s‖ on range(X)
+    # u = X⁺ L s has ‖u‖ = ‖s‖ on range(X); the ellipsoid point is then taken as X u itself, so that
+    # it lies in range(X) exactly even where L s carries round-off off that range (rank X < n).
+    pre = S @ L.T @ np.linalg.pinv(X).T
+    E = pre @ X.T
     R = np.maximum(E, 0.0)
     B = span_basis(X)
     k = B.shape[1]
