@@ -3,7 +3,6 @@ import streamlit as st
 
 from lab import ui
 
-
 st.title("About: training a ReLU network is a convex program")
 
 ui.prose(r"""

@@ -6,7 +6,6 @@ from lab import arrangement as A
 from lab import cached, state, ui
 from lab import figures as F
 
-
 st.title("Hyperplane arrangement")
 ui.prose(r"""
 A neuron with weights $u$ is active on the points with $x_i^\top u \ge 0$. Its **activation pattern** is

@@ -6,7 +6,6 @@ from cvxcore import predict, with_bias
 from lab import cached, codec, state, ui
 from lab import figures as F
 
-
 st.title("Convex program (8): the global optimum")
 ui.intro(r"""
 Program (8) has one pair of blocks $(v_i, w_i)$ per activation pattern $D_i$. It is convex, so a

@@ -7,7 +7,6 @@ from cvxcore.datasets import PRESETS
 from lab import codec, state, ui
 from lab import figures as F
 
-
 st.title("Data")
 ui.intro("Click anywhere on the canvas to add a point. For **1-D regression** a click places "
          "(x, y). For **2-D classification** it places a point (x₁, x₂) of the chosen class ±1. "

@@ -13,7 +13,6 @@ from lab import experiments as E
 from lab import figures_geometry as fg
 from lab import state, ui
 
-
 # Examples (n → name → X as typed).  The first is the default.
 EXAMPLES = {
     2: {"tilted ellipse": "1, 0\n0.5, 1",

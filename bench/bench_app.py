@@ -70,10 +70,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from harness import (CHROMIUM, CHROMIUM_ARGS, Fail, Wire, _cpu_seconds, _machine, _settled,  # noqa: E402
-                     _tree, free_port, slider_step, start_server, stop_server, wait_healthy)
-
 import numpy as np  # noqa: E402
+from harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Fail,
+    Wire,
+    _cpu_seconds,
+    _machine,
+    _settled,
+    _tree,
+    free_port,
+    slider_step,
+    start_server,
+    stop_server,
+    wait_healthy,
+)
 
 BETA0 = 0.1
 
@@ -536,6 +548,7 @@ async def _frame_stats(page, wire: CountingWire, ds: DataSet, speed: int, second
 
 async def watch_part_async(base: str) -> tuple[list, list]:
     from playwright.async_api import async_playwright
+
     from cvxcore.datasets import make
     paper = DataSet("1-D paper n=5", *make("paper"), "squared")
     moons = DataSet("2-D moons n=40", *make("moons"), "hinge")

@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cvxcore.experiments import circle_2d, paper_1d  # noqa: E402
-from cvxcore.training import certify_runs, train_sgd   # noqa: E402
+from cvxcore.training import certify_runs, train_sgd  # noqa: E402
 
 
 def cases(steps):

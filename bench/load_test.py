@@ -60,10 +60,36 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import (APP_IDLE, CHROMIUM, CHROMIUM_ARGS, LOOPBACK, ORDER, ROOT, Fail, Report,  # noqa: E402,F401
-                     Sample, Sampler, Wire, _check_exception, _cpu_seconds, _machine, _q, _settled, _timed,
-                     find_server_pid, free_port, gather_sessions, no_point_added, point_count, record_step,
-                     session_done, slider_step, start_server, stop_server, wait_healthy)
+from harness import (  # noqa: E402,F401
+    APP_IDLE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOOPBACK,
+    ORDER,
+    ROOT,
+    Fail,
+    Report,
+    Sample,
+    Sampler,
+    Wire,
+    _check_exception,
+    _cpu_seconds,
+    _machine,
+    _q,
+    _settled,
+    _timed,
+    find_server_pid,
+    free_port,
+    gather_sessions,
+    no_point_added,
+    point_count,
+    record_step,
+    session_done,
+    slider_step,
+    start_server,
+    stop_server,
+    wait_healthy,
+)
 
 MAX_SESSIONS = 200
 

@@ -155,6 +155,7 @@ def _array(v) -> list:
         return v
     if isinstance(v, dict) and "bdata" in v:
         import base64
+
         import numpy as np
         a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v.get("dtype", "f8")))
         return a.reshape(-1).tolist()

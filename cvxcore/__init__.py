@@ -20,14 +20,30 @@ cells), :mod:`cvxcore.convex` (Theorem 1: program (8), its certificate, the netw
 :mod:`cvxcore.losses`, :mod:`cvxcore.network`, :mod:`cvxcore.params`, :mod:`cvxcore.datasets`.
 docs/api.md lists the public API; docs/theory.md the results the code relies on.
 """
-from .params import LOSSES, MAX_ARRANGEMENT_BYTES, MAX_EXACT_PATTERNS, PARAMS
+from .arrangement import (
+                          Arrangement,
+                          CellSet,
+                          PatternSet,
+                          activation_patterns,
+                          arrangement,
+                          cover_count,
+                          exact_pattern_bound,
+                          paper_bound,
+)
+from .convex import (
+                          Certificate,
+                          ConvexResult,
+                          beta_max,
+                          dual_certificate,
+                          dual_constraint_values,
+                          dual_norm,
+                          solve_convex,
+                          solve_path,
+)
+from .geometry import GaugeResult, beta_curve, geometry, neural_gauge
 from .losses import Loss, get_loss
 from .network import nonconvex_objective, objective, predict, with_bias
-from .arrangement import (Arrangement, CellSet, PatternSet, activation_patterns, arrangement, cover_count,
-                          exact_pattern_bound, paper_bound)
-from .convex import (Certificate, ConvexResult, beta_max, dual_certificate, dual_constraint_values, dual_norm,
-                     solve_convex, solve_path)
-from .geometry import GaugeResult, beta_curve, geometry, neural_gauge
+from .params import LOSSES, MAX_ARRANGEMENT_BYTES, MAX_EXACT_PATTERNS, PARAMS
 from .training import SGDResult, certify_runs, train_sgd
 
 __version__ = "1.0.0"

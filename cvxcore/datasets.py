@@ -11,8 +11,8 @@ x = [−2, −1, 0, 1, 2], y = [1, −1, 1, 1, −1].
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -25,9 +25,8 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import streamlit as st
 
-from cvxcore import activation_patterns, beta_max, exact_pattern_bound, solve_convex
+from cvxcore import activation_patterns, beta_max, cover_count, exact_pattern_bound, paper_bound, solve_convex
 from cvxcore.datasets import PRESETS, make
-from cvxcore import cover_count, paper_bound
 
 HAVE_FAST = True                       # the working-set solver warm-starts (solve_convex(warm=...))
 WORK_BUDGET = 1_000_000                # n·P solved exactly (2-D with bias: n ≤ 100); above: sampled
@@ -153,7 +152,7 @@ def _solve_elsewhere(X, y, beta, **kw):
     return solve_convex(X, y, beta, **kw)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _preset_data(name: str):
     """Preset ``name`` as a session holds it: seed 0, at the link's precision (lab.state stores
     every data set through :func:`lab.codec.at_link_precision`)."""

@@ -21,7 +21,7 @@ Hiding never changes a value: a hidden slider keeps the value in the URL (or its
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 # name -> what it hides.  Names of scalar controls equal their keys in lab.codec.SETTINGS.
 CONTROLS: dict[str, str] = {

@@ -342,7 +342,7 @@ def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None
                              marker=dict(color=POS, size=14, line=dict(color="white", width=1.5))))
     span_lo, span_hi = (min(y.min(), -1.0), max(y.max(), 1.0)) if y.size else (-2.5, 2.5)
     reach = 2 * (span_hi - span_lo)
-    vals = np.r_[y, *[np.asarray(v, float) for v in curves.values()]]
+    vals = np.concatenate([y, *(np.asarray(v, float).ravel() for v in curves.values())])
     vals = vals[np.isfinite(vals)]
     lo, hi = (min(vals.min(), -1.0), max(vals.max(), 1.0)) if vals.size else (-2.5, 2.5)
     lo, hi = max(lo, span_lo - reach), min(hi, span_hi + reach)

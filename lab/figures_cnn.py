@@ -10,8 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lab.figures import memo                 # content-memoised builders, shared by all sessions
-from lab.figures_geometry import AXIS_FONTS   # tick/title fonts Streamlit's chart theme would shrink
+from lab.figures import memo  # content-memoised builders, shared by all sessions
+from lab.figures_geometry import AXIS_FONTS  # tick/title fonts Streamlit's chart theme would shrink
 
 FONT = 18
 CONVEX = "#000000"

@@ -14,8 +14,9 @@ button away ("Load this step's data set"); settings the link did not set take th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st

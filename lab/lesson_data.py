@@ -12,8 +12,17 @@ import functools
 import numpy as np
 import streamlit as st
 
-from cvxcore import (arrangement, certify_runs, cover_count, geometry, neural_gauge, objective, solve_convex,
-                     train_sgd, with_bias)
+from cvxcore import (
+    arrangement,
+    certify_runs,
+    cover_count,
+    geometry,
+    neural_gauge,
+    objective,
+    solve_convex,
+    train_sgd,
+    with_bias,
+)
 from cvxcore.datasets import make
 
 FIG2_MS = (8, 15, 50)               # the paper's widths
@@ -22,7 +31,7 @@ FIG2_STEPS = 20_000                 # as scripts/fig2.py and docs/reproduction.m
 FIG2_BETA = 0.1
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def preset(name: str) -> tuple[np.ndarray, np.ndarray]:
     """A preset data set as loaded by the Data page (seed 0): points (n, d) and targets (n,)."""
     X, y = make(name, seed=0)

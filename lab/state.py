@@ -29,7 +29,6 @@ Example (inside a page)::
 """
 from __future__ import annotations
 
-
 import numpy as np
 import streamlit as st
 

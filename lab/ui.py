@@ -59,7 +59,7 @@ def add_clicked_point(base: str) -> None:
     (setting ``draw_class``) for 2-D.  A click on a data point, or on the grid under one,
     does nothing: nothing moves by accident.  A refused point leaves a message in
     ``_click_error`` for :func:`click_error`."""
-    from lab import figures as F          # plotly: imported by the pages that draw anyway
+    from lab import figures as F  # plotly: imported by the pages that draw anyway
     ss = st.session_state
     ev = ss.get(click_key(base))
     pts = (ev or {}).get("selection", {}).get("points", []) if isinstance(ev, dict) else \

@@ -39,6 +39,7 @@ def warm() -> dict[str, float]:
     t = time.perf_counter()
     try:
         import numpy as np
+
         from lab import cached
         from lab import figures as F
         for dim in (1, 2):

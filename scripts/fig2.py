@@ -14,7 +14,6 @@ import argparse
 import time
 from pathlib import Path
 
-
 from _figio import ROOT, write_csv, write_figure
 
 

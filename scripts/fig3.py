@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from _figio import ROOT, write_csv, write_figure
 
 COLORS = {"Optimal": "black", "Approximate": "#2ca02c", "SGD (best trial)": "#ff7f0e"}

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from appserver import stop_group  # noqa: E402  (the scripts' own helper, beside this file)
+
 TEMPLATE = ROOT / "deploy" / "haproxy.cfg"
 MAX_REPLICAS = 16
 LOOPBACK = "127.0.0.1"
@@ -176,7 +177,7 @@ class ClassStack:
                                   env=env, start_new_session=True,
                                   preexec_fn=(lambda: os.sched_setaffinity(0, cpu)) if cpu else None)
 
-    def start(self, timeout: float = 90.0) -> "ClassStack":
+    def start(self, timeout: float = 90.0) -> ClassStack:
         o = self.options
         haproxy = find_haproxy()
         self.replicas = [Replica(k, free_port()) for k in range(o.replicas)]

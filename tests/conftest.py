@@ -13,7 +13,6 @@ import pytest
 
 from cvxcore import with_bias
 from cvxcore.datasets import PAPER_X, PAPER_Y, make
-
 from scripts.appserver import CHROMIUM, running_app
 
 BROWSER_FIXTURES = {"server", "fresh_server", "browser", "page", "stack", "chromium", "app_server"}

@@ -46,6 +46,7 @@ def test_the_share_box_in_the_app_shows_the_network_address(monkeypatch):
     """Through app.py (AppTest: no browser URL, Streamlit's default address, i.e. every interface):
     the share box's link is on the machine's network address."""
     from pathlib import Path
+
     from streamlit import net_util
     from streamlit.testing.v1 import AppTest
     monkeypatch.setattr(net_util, "get_internal_ip", lambda: "192.168.1.20")

@@ -5,10 +5,9 @@ into the session state the way :mod:`lab.state` stores them (``_data``).
 """
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
-
-import numpy as np
 
 from cvxcore.datasets import PRESETS, make
 from lab import codec
@@ -100,6 +99,7 @@ def test_beta_step_and_added_point_are_warm_started_and_give_the_cold_optimum():
     """cached.solve_warm seeds a β step (and an appended point) with the session's previous
     optimum; the value shown must equal a cold solve of the same problem."""
     import numpy as np
+
     from cvxcore import solve_convex, with_bias
     rng = np.random.default_rng(3)
     x, y = codec.at_link_precision(*(lambda x: (x, np.sign(x[:, 0] * x[:, 1])))(rng.standard_normal((30, 2))))
@@ -131,6 +131,7 @@ def test_preset_with_added_points_starts_from_the_presets_optimum():
     """A session's first solve of a preset plus clicked points is seeded by the preset's own
     (shared, cached) optimum and gives the cold optimum."""
     import numpy as np
+
     from cvxcore import solve_convex, with_bias
     from cvxcore.datasets import make
     from lab import codec
@@ -238,6 +239,7 @@ def test_arrangement_steps_to_neighbouring_cells(preset):
     where exactly point i changed; the pattern shown is 1[Xu ≥ 0] of the u shown (recomputed
     here), and −u gives the complement."""
     import re
+
     from cvxcore import with_bias
     from cvxcore.datasets import make
     at = _go(_app(), "app_pages/data.py")

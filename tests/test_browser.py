@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-
 from scripts.appserver import CHROMIUM, running_app
-from scripts.appserver import wait_until as _wait_for
 from scripts.appserver import wait_idle as _idle
+from scripts.appserver import wait_until as _wait_for
+
 pw = pytest.importorskip("playwright.sync_api")
 if not os.path.exists(CHROMIUM):
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
@@ -186,6 +186,7 @@ SHARED_Y = [1.0, -1.0, 1.0, -1.0, -1.0]
 
 def test_shared_link_on_a_fresh_server_reproduces_the_view(fresh_server, link_page):
     import numpy as np
+
     from lab import codec
     pg = link_page
     ds = codec.Dataset(np.array(SHARED_X), np.array(SHARED_Y), False)
@@ -252,6 +253,7 @@ def test_garbage_link_is_reported(fresh_server, link_page):
 
 def test_download_and_upload_csv(fresh_server, link_page, tmp_path):
     import numpy as np
+
     from lab import codec
     pg = link_page
     pg.goto(fresh_server + "/?page=data")

@@ -16,10 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-
-from scripts.appserver import CHROMIUM
+from scripts.appserver import CHROMIUM, wait_idle
 from scripts.appserver import wait_until as _wait_for
-from scripts.appserver import wait_idle
 
 _idle = functools.partial(wait_idle, timeout=240_000)   # a lesson step solves several programs
 pw = pytest.importorskip("playwright.sync_api")

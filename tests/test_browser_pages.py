@@ -19,9 +19,9 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-
 from scripts.appserver import CHROMIUM
 from scripts.appserver import wait_idle as _idle
+
 pw = pytest.importorskip("playwright.sync_api")
 if not os.path.exists(CHROMIUM):
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)

@@ -18,15 +18,11 @@ from __future__ import annotations
 import re
 
 import pytest
-
-
 from test_browser import _idle  # (skips without playwright or chromium)
-
-from scripts.appserver import wait_until
 
 from cvxcore.datasets import make
 from lab import codec
-
+from scripts.appserver import wait_until
 
 
 def _open(browser, base, page, preset="paper", size=(1400, 900), **settings):

@@ -10,8 +10,15 @@
 import numpy as np
 import pytest
 
-from cvxcore import activation_patterns, dual_certificate, nonconvex_objective, solve_convex, with_bias
-from cvxcore import arrangement, dual_norm
+from cvxcore import (
+    activation_patterns,
+    arrangement,
+    dual_certificate,
+    dual_norm,
+    nonconvex_objective,
+    solve_convex,
+    with_bias,
+)
 from cvxcore.convex import refine_dual
 from cvxcore.training import certify_runs, train_sgd
 

@@ -287,7 +287,7 @@ def test_csv_1d_and_2d_read():
     assert err is None and ds.d == 1 and ds.bias is None
     np.testing.assert_array_equal(ds.X[:, 0], [-2, -1, 0, 1, 2])
     np.testing.assert_array_equal(ds.y, [1, -1, 1, 1, -1])
-    ds, err = codec.read_csv("x1,x2,label\n0.5,0.5,1\n-0.5,0.5,-1\n".encode())
+    ds, err = codec.read_csv(b"x1,x2,label\n0.5,0.5,1\n-0.5,0.5,-1\n")
     assert err is None and ds.d == 2 and ds.X.shape == (2, 2)
     np.testing.assert_array_equal(ds.y, [1, -1])
 

@@ -20,8 +20,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from cvxcore import (PatternSet, activation_patterns, arrangement, beta_max, dual_norm, nonconvex_objective,
-                     solve_convex, with_bias)
+from cvxcore import (
+    PatternSet,
+    activation_patterns,
+    arrangement,
+    beta_max,
+    dual_norm,
+    nonconvex_objective,
+    solve_convex,
+    with_bias,
+)
 
 # -------------------------------------------------------------------------------- independent routes
 

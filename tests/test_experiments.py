@@ -11,8 +11,17 @@ import pytest
 from scipy.optimize import linprog
 
 from cvxcore import activation_patterns, nonconvex_objective, solve_convex
-from cvxcore.experiments import (FIG3_RADIUS, approximation_curve, circle_2d, distinct_first, figure2,
-                                 figure3, paper_1d, sample_patterns, sampled_pattern_stream)
+from cvxcore.experiments import (
+    FIG3_RADIUS,
+    approximation_curve,
+    circle_2d,
+    distinct_first,
+    figure2,
+    figure3,
+    paper_1d,
+    sample_patterns,
+    sampled_pattern_stream,
+)
 
 
 def realisable(X, pattern):

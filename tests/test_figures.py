@@ -1,6 +1,5 @@
 """Figure builders (lab.figures), without Streamlit (the arrangement figures take their cells from
 lab.arrangement, whose cells come from cvxcore.arrangement)."""
-import sys
 
 import numpy as np
 import plotly.graph_objects as go

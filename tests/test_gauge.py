@@ -10,10 +10,18 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from cvxcore import PatternSet
-from cvxcore.geometry import (AGREE_RTOL, beta_curve, check_geometry_X, geometry, hull_support, polar_cutting_plane,
-                           neural_gauge, relu_support, span_basis)
-from cvxcore import activation_patterns
+from cvxcore import PatternSet, activation_patterns
+from cvxcore.geometry import (
+    AGREE_RTOL,
+    beta_curve,
+    check_geometry_X,
+    geometry,
+    hull_support,
+    neural_gauge,
+    polar_cutting_plane,
+    relu_support,
+    span_basis,
+)
 
 RANDOM_CASES = [(n, d, seed) for n in (2, 3) for d in (2, 3, 5) for seed in range(3)] + [(2, 1, 0), (2, 1, 1)]
 

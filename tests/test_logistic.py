@@ -14,8 +14,7 @@ import cvxpy as cp
 import numpy as np
 import pytest
 
-from cvxcore import dual_certificate, nonconvex_objective, solve_convex, with_bias
-from cvxcore import get_loss
+from cvxcore import dual_certificate, get_loss, nonconvex_objective, solve_convex, with_bias
 
 LOGISTIC = get_loss("logistic")
 

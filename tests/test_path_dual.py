@@ -13,8 +13,16 @@
 import numpy as np
 import pytest
 
-from cvxcore import (beta_max, dual_constraint_values, dual_norm, nonconvex_objective, objective, solve_convex,
-                     solve_path, with_bias)
+from cvxcore import (
+    beta_max,
+    dual_constraint_values,
+    dual_norm,
+    nonconvex_objective,
+    objective,
+    solve_convex,
+    solve_path,
+    with_bias,
+)
 from cvxcore.datasets import make
 from lab import path_dual as PD
 

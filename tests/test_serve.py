@@ -122,6 +122,7 @@ STUDENTS = [(5, "0.316"), (6, "0.1"), (7, "0.0316"), (8, "0.251"), (9, "0.01")]
 
 def test_a_killed_replica_loses_nobody_s_work(stack):
     from playwright.sync_api import sync_playwright
+
     from lab import codec
     rng = np.random.default_rng(3)
     with sync_playwright() as p:

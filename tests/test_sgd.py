@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 
 from cvxcore import nonconvex_objective, solve_convex, with_bias
-from cvxcore.training import sgd
-from cvxcore.training import SGDResult, train_sgd
+from cvxcore.training import SGDResult, sgd, train_sgd
 
 X1 = with_bias(np.array([-2, -1, 0, 1, 2.0]))
 Y1 = np.array([1, -1, 1, 1, -1.0])

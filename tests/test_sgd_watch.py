@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import numpy as np
-import pytest
+import tomllib
 from streamlit.testing.v1 import AppTest
 
 from cvxcore import solve_convex, train_sgd, with_bias

@@ -29,7 +29,7 @@ from math import comb
 
 import numpy as np
 
-from ..params import MAX_EXACT_PATTERNS, MAX_ARRANGEMENT_BYTES, check_int, check_X
+from ..params import MAX_ARRANGEMENT_BYTES, MAX_EXACT_PATTERNS, check_int, check_X
 from .base import CellSet
 from .cells import Arrangement, LazyArrangement
 from .lines import cover_count, distinct_lines, paper_bound, row_space

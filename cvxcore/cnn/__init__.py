@@ -46,11 +46,27 @@ its objective and the distance of its rotation-invariant quantities to the
 convex solution, and accepts a ``callback(done, total)`` that may return True
 to stop early (the pages use it for progress and a stop button).
 """
-from .circular import (FourierResult, circulant, circular_objective, conjugate_symmetric, dft_matrix, fourier_objective,
-                       network_from_fourier, solve_fourier_l1, train_circular_cnn)
+from .circular import (
+                       FourierResult,
+                       circulant,
+                       circular_objective,
+                       conjugate_symmetric,
+                       dft_matrix,
+                       fourier_objective,
+                       network_from_fourier,
+                       solve_fourier_l1,
+                       train_circular_cnn,
+)
 from .descent import GDResult, align_signs, principal_filters
-from .linear import (NuclearResult, gram_sqrt, linear_cnn_objective, nuclear_objective, solve_nuclear, train_linear_cnn,
-                     two_shape_signals)
+from .linear import (
+                       NuclearResult,
+                       gram_sqrt,
+                       linear_cnn_objective,
+                       nuclear_objective,
+                       solve_nuclear,
+                       train_linear_cnn,
+                       two_shape_signals,
+)
 from .patches import check_patch, patches
 from .separable import edge_signals, separable_predict, separable_stack, solve_separable
 

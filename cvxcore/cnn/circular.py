@@ -11,6 +11,7 @@ from ..params import check_scalar
 from .descent import GDResult, check_descent, gradient_descent
 from .patches import check_patch, check_targets, real_array
 
+
 def dft_matrix(d) -> np.ndarray:
     """F with F_{kl} = exp(2πi kl/d), so that X F z = d · X ifft(z)."""
     k = np.arange(d)

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..params import check_int, check_scalar
 from .descent import GDResult, check_descent, gradient_descent
-from .patches import check_patch, check_targets, real_array
+from .patches import check_targets, real_array
+
 
 @dataclass
 class NuclearResult:

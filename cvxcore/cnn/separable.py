@@ -7,6 +7,7 @@ from ..convex import solve_convex
 from ..params import check_int, check_scalar
 from .patches import patches, real_array
 
+
 def separable_stack(S, Y, h, stride=1, *, bias=True):
     """Stacked data of the separable ReLU CNN: X' = [X_1; …; X_K] (nK, h[+1]), y' = [y_1; …; y_K].
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrangement import as_cells, arrangement
+from ..arrangement import arrangement, as_cells
 from ..losses import get_loss
 from ..network import objective, predict
 from ..params import check_int, check_loss, check_network, check_scalar, check_X, check_y

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import blocks_objective
 from ..conic import FULL_ITER, ConicProgram
+from ..network import blocks_objective
 
 # A block joins a reference pattern within this fraction of n samples (Hamming distance);
 # 0.1, 0.15 and 0.25 measured the same at n = 200, within the noise.

@@ -32,7 +32,7 @@ from ..arrangement import distinct_first, distinct_sample, exact_pattern_bound, 
 from ..convex import ConvexResult, solve_convex
 from ..datasets import PAPER_X, PAPER_Y
 from ..network import predict, with_bias
-from ..params import check_int, check_loss, check_scalar, check_X, check_y
+from ..params import check_loss, check_scalar, check_X, check_y
 from ..training import RunCertificates, SGDResult, certify_runs, train_sgd
 from ..training.sgd import DEFAULT_LR, DEFAULT_STEPS
 

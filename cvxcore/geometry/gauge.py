@@ -484,7 +484,7 @@ def geometry(X, *, num: int = 721, clip: float | None = None) -> Geometry:
     half-width of the box [−clip, clip]^n that cuts an unbounded polar set
     (default 3 × the largest polar radius along span(Q_X)).
     """
-    from scipy.spatial import ConvexHull, QhullError
+    from scipy.spatial import ConvexHull
     X = check_geometry_X(X)
     n, d = X.shape
     num = int(check_scalar("num", num, lo=16, hi=100_000, integer=True))

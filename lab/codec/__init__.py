@@ -56,15 +56,45 @@ Example::
    CSV (:func:`sgd_csv`).
 """
 from .base import (  # noqa: F401
-    CSV_FORMAT, DATA_KEY, DECIMALS, Dataset, FORMAT_VERSION, MAX_CSV_BYTES, MAX_PAYLOAD_BYTES,
-    MAX_POINTS, MAX_TOKEN_CHARS, OPTIMIZERS, PAGES, PREFIX, SCALE, VALUE_LIMIT)
-from .token import (  # noqa: F401
-    at_link_precision, decode_data, encode_data)
+    CSV_FORMAT,
+    DATA_KEY,
+    DECIMALS,
+    FORMAT_VERSION,
+    MAX_CSV_BYTES,
+    MAX_PAYLOAD_BYTES,
+    MAX_POINTS,
+    MAX_TOKEN_CHARS,
+    OPTIMIZERS,
+    PAGES,
+    PREFIX,
+    SCALE,
+    VALUE_LIMIT,
+    Dataset,
+)
+from .csvfile import read_csv, to_csv  # noqa: F401
+from .export import sgd_csv, solution_json  # noqa: F401
 from .settings import (  # noqa: F401
-    BATCH_SIZES, BETA_GRID, CNN_BETAS, Choice, Flag, LR_GRID, Names, Number, Numbers, SETTINGS, Text,
-    decode_query, decode_settings, defaults, encode_query, encode_settings, format_setting,
-    format_setting_item, names_for, parse_setting, query_value, share_url)
-from .csvfile import (  # noqa: F401
-    read_csv, to_csv)
-from .export import (  # noqa: F401
-    sgd_csv, solution_json)
+    BATCH_SIZES,
+    BETA_GRID,
+    CNN_BETAS,
+    LR_GRID,
+    SETTINGS,
+    Choice,
+    Flag,
+    Names,
+    Number,
+    Numbers,
+    Text,
+    decode_query,
+    decode_settings,
+    defaults,
+    encode_query,
+    encode_settings,
+    format_setting,
+    format_setting_item,
+    names_for,
+    parse_setting,
+    query_value,
+    share_url,
+)
+from .token import at_link_precision, decode_data, encode_data  # noqa: F401

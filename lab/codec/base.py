@@ -5,7 +5,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-
 FORMAT_VERSION = 1
 PREFIX = f"v{FORMAT_VERSION}."
 DECIMALS = 3                        # the app's precision for coordinates and real targets
@@ -21,14 +20,13 @@ PAGES += ("lesson", "path")          # the guided lesson and the regularization 
 OPTIMIZERS = ("sgd", "momentum", "adam")      # cvxcore.training.OPTIMIZERS
 DATA_KEY = "data"                   # the query-parameter name of the data token
 
-CSV_FORMAT = """\
+CSV_FORMAT = f"""\
 CSV files, UTF-8, with a header line, comma-separated (';' or tab also accepted):
   1-D regression:      x,y            one point (x, y) per line, y any real number
   2-D classification:  x1,x2,label    label -1 or +1  ('y' is accepted instead of 'label')
 Column order and case do not matter; blank lines and lines starting with '#' are skipped.
-At most {rows} data rows and {kb} KB; values must be finite numbers within ±{lim:g}
-and are rounded to {dec} decimals.  The bias toggle is not part of the file.""".format(
-    rows=MAX_POINTS, kb=MAX_CSV_BYTES // 1000, lim=VALUE_LIMIT, dec=DECIMALS)
+At most {MAX_POINTS} data rows and {MAX_CSV_BYTES // 1000} KB; values must be finite numbers within ±{VALUE_LIMIT:g}
+and are rounded to {DECIMALS} decimals.  The bias toggle is not part of the file."""
 
 
 class Dataset(NamedTuple):

@@ -6,12 +6,8 @@ import math
 
 import numpy as np
 
-from .base import DECIMALS, Dataset, MAX_CSV_BYTES, MAX_POINTS, SCALE, VALUE_LIMIT
+from .base import DECIMALS, MAX_CSV_BYTES, MAX_POINTS, SCALE, VALUE_LIMIT, Dataset
 from .token import _quantise
-
-
-
-
 
 _HEADERS = {1: ("x", "y"), 2: ("x1", "x2", "label")}
 _ALIASES = {"y": "label"}                     # 2-D files may call the label column y

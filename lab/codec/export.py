@@ -5,15 +5,12 @@ import csv
 import io
 import json
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
-from .base import Dataset, FORMAT_VERSION
+from .base import FORMAT_VERSION, Dataset
 from .token import encode_data
-
-
-
 
 
 def _jsonable(a):

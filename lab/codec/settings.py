@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
-
 
 from cvxcore import LOSSES, PARAMS
 from lab.classroom import CONTROLS
 
-from .base import DATA_KEY, Dataset, MAX_POINTS, OPTIMIZERS, PAGES
+from .base import DATA_KEY, MAX_POINTS, OPTIMIZERS, PAGES, Dataset
 from .token import decode_data, encode_data
-
-
 
 #
 # One table, SETTINGS, holds every control a link carries: its range as the widget shows it (a

@@ -7,10 +7,7 @@ import zlib
 
 import numpy as np
 
-from .base import DATA_KEY, Dataset, MAX_PAYLOAD_BYTES, MAX_POINTS, MAX_TOKEN_CHARS, PREFIX, SCALE, VALUE_LIMIT
-
-
-
+from .base import DATA_KEY, MAX_PAYLOAD_BYTES, MAX_POINTS, MAX_TOKEN_CHARS, PREFIX, SCALE, VALUE_LIMIT, Dataset
 
 
 def _quantise(a) -> np.ndarray:
