@@ -28,9 +28,20 @@ st.latex(r"\min_{v_i, w_i}\ \tfrac12\Big\|\sum_{i=1}^P D_iX(v_i - w_i) - y\Big\|
 ui.prose(r"""
 Each nonzero block of an optimal solution is one neuron of an optimal network:
 $v_i \neq 0$ gives $u = v_i/\sqrt{\|v_i\|},\ \alpha = +\sqrt{\|v_i\|}$, and $w_i \neq 0$ gives
-$u = w_i/\sqrt{\|w_i\|},\ \alpha = -\sqrt{\|w_i\|}$. So $m^*$ is the number of nonzero blocks, and the
-group penalty $\beta\sum(\|v_i\| + \|w_i\|)$ makes that number small. A ReLU network is a sparse mixture
+$u = w_i/\sqrt{\|w_i\|},\ \alpha = -\sqrt{\|w_i\|}$. The group penalty $\beta\sum(\|v_i\| + \|w_i\|)$
+sets most blocks to zero. $m^*$ is the smallest number of neurons of an optimal network (the paper's
+footnote 1); some optimum always has at most $n + 1$ nonzero blocks (Carathéodory), and the app reduces
+the optimum it finds to independent neurons before it counts them. A ReLU network is a sparse mixture
 of linear models, one per cell of the arrangement. The same holds for any convex loss (hinge, logistic).
+
+**Why (8) is convex.** Not because the ReLU is linear inside a cell: there the product $u\,\alpha$ of
+(2) remains, and the objective is still not convex in $(u, \alpha)$. Two steps make it convex. First the
+rescaling $u \to u/c$, $\alpha \to c\alpha$ ($c > 0$) changes no network, and the penalty
+$\tfrac\beta2(\|u\|^2 + \alpha^2)$ is smallest at $\|u\| = |\alpha|$, where it equals $\beta\|v\|$ with
+$v = u|\alpha|$: the neuron becomes $\pm D_iXv$, linear in $v$, with a norm as its price (this is (3)).
+Then two neurons of the same cell and the same sign merge into one, $v_1 + v_2$, which fits the same and
+costs $\beta\|v_1 + v_2\| \le \beta(\|v_1\| + \|v_2\|)$: one block per pattern and sign suffices. The
+cone constraint keeps each block a ReLU neuron ($D_iXv_i = (Xv_i)_+$).
 
 **The dual and the certificate.** The dual (4) is
 $\max_v -\tfrac12\|y - v\|^2 + \tfrac12\|y\|^2$ s.t. $|v^\top (Xu)_+| \le \beta$ for all $\|u\| \le 1$.
@@ -38,7 +49,8 @@ Weak duality: the dual objective of any feasible $v$ is a lower bound on $p^*$. 
 residual, such a $v$ bounds how far that network (say, an SGD run) is above the global optimum.
 
 ### How to read each page
-- **Lesson**: the result in ten guided steps, in the paper's order. Each step loads its data and
+- **Lesson**: the result in guided steps, from one neuron to the convex program, its dual and
+  beyond. Each step loads its data and
   settings, draws one live figure and asks you to predict something before revealing the computed
   answer; Next and Back walk the steps, and the step is in the address so a class can follow.
 - **Data**: click the empty canvas to add a point (for 2-D data, choose its class first). Undo, clear,
@@ -50,8 +62,9 @@ residual, such a $v$ bounds how far that network (say, an SGD run) is above the 
   fitted function or decision regions, and the block norms $\|v_i\|, \|w_i\|$ over all patterns.
   Click the plot to add a point and the optimum is solved again for the new data.
 - **SGD vs optimum**: ordinary training of (2) with $m$ neurons from several random starts, against the
-  line $p^*$. Each run gets a certificate. Theorem 1 guarantees that width $m \ge m^*$ can reach $p^*$;
-  with $m < m^*$ the runs may stay above it.
+  line $p^*$. Each run gets a certificate. Theorem 1 guarantees that width $m \ge m^*$ can reach $p^*$
+  (gradient descent may still get stuck above it); with $m$ below the minimal $m^*$ no network of width
+  $m$ reaches $p^*$, so every run stays above it.
 - **Regularization path & dual**: $p^*(\beta)$, $m^*(\beta)$ and the active patterns from $\beta_{\max}$
   (where the zero network becomes optimal) down; click a point to set $\beta$. Below, the dual constraint
   $u \mapsto v^\top(Xu)_+$ over unit directions against $\pm\beta$: the optimal neurons sit where it is tight.

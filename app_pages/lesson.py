@@ -177,7 +177,7 @@ def blocks():
         right.error(err)
         return
     L.ask("blocks", f"Make β ten times **smaller** (β = {smaller:g}): how many neurons will the optimum use?",
-          L.answer_m_star(at["m"], ds.n, smaller, at["pos"], at["neg"]), L.signature(X, ds.y, smaller, loss),
+          L.answer_m_star(at["m"], ds.n, smaller, at["pos"], at["neg"], m_now=res.m_star), L.signature(X, ds.y, smaller, loss),
           number={"lo": 0, "hi": 10**5}, container=right)
     _canvas("_lesson_cv5", "Click to add a point: m* and the stems follow.")
 

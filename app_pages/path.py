@@ -8,7 +8,8 @@ from lab import path_dual as PD
 
 st.title("Regularization path and the dual")
 ui.prose(r"""
-From $\beta_{\max}$ up the zero network is optimal; below it neurons switch on one pattern at a time.
+From $\beta_{\max}$ up the zero network is optimal; below it neurons switch on (sometimes several patterns
+at once, and some leave again further down).
 Every point of the path is program (8) solved to its certified optimum, warm-started from the previous
 one. **Click a point of the path** to set β there. Below: why the optimal neurons are where they are —
 the dual (4) bounds $|v^\top(Xu)_+|$ by β over all unit directions $u$, and each neuron sits where the

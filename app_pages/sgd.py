@@ -27,8 +27,9 @@ ui.intro(r"""
 Here the non-convex objective (2) is trained the usual way: (stochastic) gradient descent on $m$ neurons
 from several random starts. The dashed line is $p^*$ from the convex program (8): every network of any width has
 objective $\ge p^*$, so no run can go below it. Each run also carries a **certificate**: a dual point built from the
-run's own residual gives a lower bound on $p^*$ (dotted, same colour). The run's objective comes down to $p^*$ from
-above while its bound comes up from below: together they prove how far above the global optimum the run is *at most*.
+run's own residual gives a lower bound on $p^*$ (dotted, same colour). The run's objective comes down towards $p^*$
+from above (a stuck run stops above it) while its bound comes up from below: together they prove how far above the
+global optimum the run is *at most*.
 """)
 
 ss = st.session_state

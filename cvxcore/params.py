@@ -33,8 +33,8 @@ class Param:
 
 PARAMS: dict[str, Param] = {p.name: p for p in [
     Param("beta", 0.0, float("inf"), 0.1, log=True, lo_open=True,
-          help="weight decay β > 0 of (2); the ℓ1–ℓ2 penalty weight of (8) (beyond the data's β_max, "
-               "cvxcore.beta_max, the optimum is the zero network)"),
+          help="weight decay β > 0 of (2); the ℓ1–ℓ2 penalty weight of (8) (from the data's β_max on, "
+               "the optimum is the zero network)"),
     Param("m", 1, 1000, 50, integer=True, help="width m of the non-convex network (2)"),
     Param("lr", 0.0, 10.0, 0.01, log=True, lo_open=True, help="SGD learning rate"),
     Param("steps", 1, 1_000_000, 5000, integer=True, help="SGD steps"),

@@ -1,4 +1,4 @@
-"""The lesson: its steps in the paper's order, the state each step sets, and predict-then-reveal.
+"""The lesson: its steps, the state each step sets, and predict-then-reveal.
 
 A step is a :class:`Step`: a title, the app state it needs (data set, bias, β, m, loss, set through
 :mod:`lab.state` when the step is entered), the full page that explores the same idea, 2–4 sentences
@@ -53,21 +53,26 @@ STEPS: tuple[Step, ...] = (
          prose=r"""One neuron $f(x) = \alpha\,(x u)_+$ fitted to two points, with weight decay: objective (2)
 over the plane of its two weights $(u, \alpha)$. The dashed line $u = 0$ splits the plane into two
 **cells**: for $u < 0$ only the point with $x < 0$ is active, for $u > 0$ only the one with $x > 0$.
-Inside one cell the ReLU is a fixed linear map, so the problem is convex there, and each cell has
-its own minimum (the stars): **two local minima of different value**. White lines are gradient descent
-from six starts.""",
+Inside one cell the ReLU is a fixed linear map, yet the objective is **still not convex** in
+$(u, \alpha)$: the product $\alpha u$ remains (look at the saddle near the origin). Each cell has its
+own minimum (the stars): **two local minima of different value**. White lines are gradient descent
+from six starts; a run may cross $u = 0$ on its way.""",
          notes="""Ask first which start ends where. Each star is computed by the convex program (8)
 restricted to one activation pattern (one cell); nothing searched the landscape. Point out that the
 worse minimum is a true local minimum: no small change of (u, α) improves it, so gradient descent
-started there stays. Two neurons (one per cell) fit both points: that is why width matters (step 2)."""),
+started there stays. A cell is not a basin of attraction: where a run ends depends on its whole
+path, and the runs that cross u = 0 show it. Convexity comes only after the change of variables
+v = u·|α| (balanced, |u| = |α|) of (3) and the merging of neurons of one cell — the next steps.
+Two neurons (one per cell) fit both points: that is why width matters (step 2)."""),
     Step("figure2", "Gradient descent gets stuck (the paper's Fig. 2)", "sgd", "SGD vs optimum",
          data=("preset", "paper"), bias=True, beta=0.1, m=8, loss="squared", cols=(9, 5),
-         prose=r"""The paper's Figure 2: objective (2) of a width-$m$ network on five points, trained by
-gradient descent from 10 random starts. Dashed: $p^*$ from the convex program (8). With few neurons
-many starts stop above $p^*$; no run ever goes below it.""",
-         notes="""Full-batch gradient descent, learning rate 0.01, 20,000 iterations, β = 0.1, the same 10
-random starts for each m (docs/reproduction.md). The panels fill in one after the other. The stuck
-runs are not slow: they are at local minima and stay there. Ask why no run goes below the dashed
+         prose=r"""The paper's Figure 2: objective (2) of a width-$m$ network on its five points, trained
+from 10 random starts. Dashed: $p^*$ from the convex program (8). With few neurons many starts stop
+above $p^*$; no run ever goes below it. (The paper trained with SGD and gives no $\beta$, step size or
+iteration count; the values here are ours, in the teacher's notes.)""",
+         notes="""Our values, not the paper's (it gives none): full-batch gradient descent, learning rate
+0.01, 20,000 iterations, β = 0.1, the same 10 random starts for each m (docs/reproduction.md).
+The panels fill in one after the other. The stuck runs are not slow: they are at local minima and stay there. Ask why no run goes below the dashed
 line — that is Theorem 1, step 4."""),
     Step("patterns", "Activation patterns: the hyperplane arrangement", "arrangement", "Hyperplane arrangement",
          data=("preset", "paper"), bias=True, beta=0.1, loss="squared",
@@ -90,10 +95,15 @@ from step 3. The count of variables grows with P, polynomially in n for fixed di
     Step("blocks", "Reading the network off the nonzero blocks", "convex", "Convex program",
          prose=r"""The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks exactly to zero. Each
 nonzero block is one neuron: $v_i \ne 0$ gives $u = v_i/\sqrt{\|v_i\|}$, $\alpha = +\sqrt{\|v_i\|}$, and
-$w_i$ the same with $\alpha < 0$. Their number is $m^*$, at most $n + 1$. Move β or add a point and
-predict again.""",
-         notes="""Larger β: fewer nonzero blocks (group sparsity). m* ≤ n + 1 comes from Carathéodory's
-theorem. The SGD page warns when m < m*: that is the width Theorem 1 needs."""),
+$w_i$ the same with $\alpha < 0$ (balanced: $\|u\| = |\alpha|$; the Geometry page draws unit
+directions $u/\|u\|$ instead, as in (3)). The optimum shown is reduced to the fewest neurons the
+certificate allows; its count is $m^*$. Some optimum always has at most $n + 1$ neurons
+(Carathéodory). Move β or add a point and predict again.""",
+         notes="""Larger β usually means fewer nonzero blocks (group sparsity), but not always: m*(β) is
+not monotone (the path step shows patterns leaving). A solver's optimum can carry more blocks than
+needed; m* is the smallest number of neurons of an optimal network (the paper's footnote 1), and
+Carathéodory's theorem gives an optimum with at most n + 1. The SGD page warns when m < m*: that is
+the width Theorem 1 needs."""),
     Step("dual", "Why those neurons: the dual (4)", "path", "Regularization path & dual",
          prose=r"""The dual (4) asks for $v$ with $|v^\top(Xu)_+| \le \beta$ for **every** unit direction
 $u$ (the band). At the optimum $v$ is the residual $y - \hat y$ (squared loss), and each optimal neuron sits exactly
@@ -101,13 +111,13 @@ where the curve touches an edge of the band. Nowhere else can a neuron help: tha
 where they are. Which edge? Predict it.""",
          notes="""This is complementary slackness. A neuron in a direction where |vᵀ(Xu)₊| < β would
 cost more in weight decay than it gains in fit. The map is drawn from the certificate's dual point,
-independently of the solver. The full page overlays SGD's neurons: a stuck run's neurons sit inside
-the band."""),
+independently of the solver. The full page overlays SGD's neurons: the neurons of a stuck run
+that the optimum does not use sit where the curve stays strictly inside the band."""),
     Step("path", "The regularization path: β from β_max down", "path", "Regularization path & dual",
          prose=r"""For $\beta \ge \beta_{\max} = \max_{\|u\|\le1}|y^\top(Xu)_+|$ the zero network is optimal:
 $v = y$ (squared loss) already satisfies the dual constraint. Below $\beta_{\max}$ neurons switch on
-pattern by pattern, and $p^*(\beta)$ falls. Each point of the path is a certified solve of (8), warm-started from
-its neighbour. **Click a point** to set β there.""",
+(sometimes several patterns at once, and some leave again further down), and $p^*(\beta)$ falls.
+Each point of the path is a certified solve of (8), warm-started from its neighbour. **Click a point** to set β there.""",
          notes="""The first neuron to appear is the direction where |yᵀ(Xu)₊| is largest — the dual
 picture of step 6 at β = β_max. Patterns enter and sometimes leave along the path (the bottom row)."""),
     Step("gauge", "β → 0: the neural gauge (Figure 1)", "geometry", "Geometry (gauge)",
@@ -115,10 +125,12 @@ picture of step 6 at β = β_max. Patterns enter and sometimes leave along the p
          prose=r"""With two points every output $\hat y = f(X)$ is a point of the plane. One neuron gives a
 point $(Xu)_+$ of the rectified ellipsoid $Q_X$ (blue); a network is a combination of such points. As
 $\beta \to 0$, $p^*(\beta)/\beta$ tends to the **gauge** $\gamma$: the factor by which the hull
-$C = \mathrm{conv}(Q_X \cup -Q_X)$ must grow to reach $y$ (dashed).""",
-         notes="""γ = min Σ|αⱼ| over networks that interpolate y: the minimum-norm interpolant. Where the
-grown hull touches y tells the neurons: on a corner, one neuron; on an edge, two. The polar set (full
-page) gives γ again by duality."""),
+$C = \mathrm{conv}(Q_X \cup -Q_X)$ must be scaled so that its boundary passes through $y$ (dashed;
+$\gamma < 1$ shrinks it, $\gamma > 1$ grows it).""",
+         notes="""γ = min Σ|αⱼ| over networks with ‖uⱼ‖ ≤ 1 that interpolate y: the minimum-norm
+interpolant. Where the scaled hull γ·C meets y tells the neurons: at an extreme point of γ·C (a
+point γ(Xu)₊ or −γ(Xu)₊ with ‖u‖ = 1, possibly on a curved arc of the boundary), one neuron; inside
+a flat edge between two such points, two. The polar set (full page) gives γ again by duality."""),
     Step("certificate", "SGD against the certificate", "sgd", "SGD vs optimum",
          data=("preset", "paper"), bias=True, beta=0.1, m=2, loss="squared",
          prose=r"""Train the non-convex network by gradient descent and certify each run **from its own
@@ -126,14 +138,18 @@ weights**: a dual point built from the run's residual gives a lower bound on $p^
 colour). The run is then provably at most (objective − bound) above the global optimum. Change the
 width $m$ and predict again.""",
          notes="""No convex solve is needed for the certificate: it is weak duality, priced exactly
-over the cells. A stuck run's bound stays near p*, so its certified gap shows how far it is stuck.
-Here m* = 4: with m = 2 Theorem 1 does not apply."""),
+over the cells. A stuck run's certified gap cannot close: objective − bound ≥ objective − p* > 0.
+With m below the number of neurons every optimal network needs (the minimal m*), no network of
+width m reaches p*, so every run stays above it; the m* the app shows is that of the optimum it
+found (reduced to independent neurons)."""),
     Step("beyond", "Beyond: classification and convolutions", "convex", "Convex program",
          data=("preset", "xor"), bias=True, beta=0.1, loss="hinge", needs="2d",
          prose=r"""The theorem holds for any convex loss: here the hinge loss on 2-D points of two classes,
 program (8) over the patterns of the points in the plane (one great circle per point on the sphere of
 $u$). Colour is the sign of the optimal network, black its decision boundary. Click to add a point
-of the chosen class. Convolutional networks reduce to the same program (section 4: Convolutions page).""",
+of the chosen class. Separable ReLU convolutional networks reduce to the same program (8) on stacked
+patches (section 4.1); linear CNNs give the nuclear-norm program (12), circular ones an $\ell_1$ program in
+Fourier space (14): the Convolutions page.""",
          notes="""Hinge and logistic loss change only the first term of (8). Linear CNNs become a
 nuclear-norm problem (12) and circular ones an ℓ1 problem (14) — the Convolutions page has both.
 The paper's Figure 3 is this picture for 50 points on a circle."""),
@@ -333,8 +349,9 @@ def answer_lower_minimum(minima: list[dict], labels: dict) -> Answer:
     other = max(minima, key=lambda m: m["value"])
     why = (f"Each star is the optimum of program (8) restricted to one activation pattern: "
            f"{labels[best['side']]} has objective {best['value']:.4f}, {labels[other['side']]} "
-           f"{other['value']:.4f}. The lower one is the best a single neuron can do; gradient descent "
-           "started in the other cell stops at the higher one.")
+           f"{other['value']:.4f}. The lower one is the best a single neuron can do. A run of gradient descent "
+           "that ends in the other cell stops at the higher one — and a cell is not a basin: runs can cross "
+           "u = 0 on the way, so where a run ends is not decided by the cell it starts in.")
     return Answer(labels[best["side"]], why, lambda p: p == labels[best["side"]])
 
 
@@ -369,10 +386,20 @@ def answer_variables(d: int, P: int, n: int) -> Answer:
     return Answer(k, why, lambda p: p is not None and int(p) == k)
 
 
-def answer_m_star(m_star: int, n: int, beta: float, n_pos: int, n_neg: int) -> Answer:
+def answer_m_star(m_star: int, n: int, beta: float, n_pos: int, n_neg: int, m_now: int | None = None) -> Answer:
+    """Step 5: m* at the smaller β; ``m_now`` is m* at the β on screen, so the explanation follows
+    what actually happened (more, fewer or the same neurons)."""
+    if m_now is None or m_star > m_now:
+        trend = ("A smaller β penalises neurons less, so more patterns are worth a neuron."
+                 if m_now is not None else "")
+    elif m_star == m_now:
+        trend = (f"Here it stays at {m_now}: the penalty is smaller, but at this β no further pattern is worth "
+                 "a neuron.")
+    else:
+        trend = f"Here it falls from {m_now}: m\\*(β) is not monotone in β."
     why = (f"At β = {beta:g} the optimum of (8) has {n_pos} nonzero blocks vᵢ and {n_neg} nonzero blocks wᵢ: "
-           f"m\\* = {m_star} neurons ({n_pos} with α > 0, {n_neg} with α < 0), within the bound n + 1 = {n + 1}. "
-           "A smaller β penalises neurons less, so more patterns are worth a neuron.")
+           f"m\\* = {m_star} neurons ({n_pos} with α > 0, {n_neg} with α < 0); some optimum always has at most "
+           f"n + 1 = {n + 1}. " + trend)
     return Answer(m_star, why, lambda p: p is not None and int(p) == m_star)
 
 
@@ -411,7 +438,8 @@ def answer_first_neurons(m_below: int, beta_max: float) -> Answer:
 
 
 def answer_gauge(k: int, gamma: float, ratio: float | None, small_beta: float) -> Answer:
-    where = "a corner (one point (Xu)₊ of Q_X)" if k == 1 else f"an edge between {k} points of ±Q_X"
+    where = ("an extreme point of γ·C (one point ±γ(Xu)₊ with ‖u‖ = 1)" if k == 1
+             else f"a flat face between {k} extreme points of γ·C")
     why = (f"The minimum-norm interpolating network uses **{k}** neuron(s): γ·C reaches y at {where}. "
            f"γ = {gamma:.5g}" + (f", and p\\*(β)/β = {ratio:.5g} at β = {small_beta:.2g} (it rises to γ as β → 0)."
                                  if ratio is not None else "."))
