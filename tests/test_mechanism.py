@@ -19,12 +19,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cvxcore import activation_patterns, nonconvex_objective, predict, solve_convex, with_bias
+from cvxcore import activation_patterns, nonconvex_objective, predict, solve_convex, train_sgd, with_bias
 from cvxcore.datasets import make
 from cvxcore.mechanism import (
     balance,
     merge_neurons,
     mergeable_pairs,
+    one_neuron_descent,
     one_neuron_hessian,
     one_neuron_objective,
     rescaled_minimiser,
@@ -92,6 +93,15 @@ def test_hessian_refuses_the_boundary_without_a_side():
         one_neuron_hessian(STEP1_X, STEP1_Y, 0.1, 0.0, 0.0)
     with pytest.raises(ValueError, match="side"):
         one_neuron_hessian(STEP1_X, STEP1_Y, 0.1, 0.5, 0.0, side=-1)
+
+
+@pytest.mark.parametrize("start", [(-1.6, 2.0), (0.3, -0.2), (1.0, 1.0)])
+def test_the_one_neuron_descent_path_is_train_sgds(start):
+    path = one_neuron_descent(STEP1_X, STEP1_Y, 0.1, *start, lr=0.01, steps=500)
+    run = train_sgd(STEP1_X[:, None], STEP1_Y, beta=0.1, lr=0.01, steps=500, U0=np.array([[[start[0]]]]),
+                    alpha0=np.array([[start[1]]]), record_every=1)
+    np.testing.assert_allclose(path.path[-1], [run.U[0, 0, 0], run.alpha[0, 0]], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(path.objective, run.objectives[0], rtol=1e-10)
 
 
 # ------------------------------------------------------------------------ rescaling: (2) becomes (3)
@@ -290,6 +300,9 @@ def test_without_cones_the_value_falls_below_p_star_on_the_papers_data(paper_dat
     assert r.p_star == pytest.approx(exact.value, rel=1e-9)
     # what it fits is the gated network: at the data, Σ D_i X q_i
     np.testing.assert_allclose(r.predict(X), np.sum(r.patterns.T * (X @ r.blocks.T), axis=1), atol=1e-12)
+    gated, relu = r.unit_outputs(X)
+    np.testing.assert_allclose(gated.sum(axis=0), r.predict(X), atol=1e-12)
+    np.testing.assert_allclose(relu, np.maximum(X @ r.blocks.T, 0).T)
     # its blocks as ReLU neurons fit something else, worth more than p*
     assert r.relu_objective >= exact.lower_bound
 
@@ -322,3 +335,22 @@ def test_without_cones_at_beta_max_is_the_zero_network(paper_data):
     X, y = paper_data
     r = solve_without_cones(X, y, 100.0)
     assert r.value == pytest.approx(0.5 * y @ y) and r.blocks.shape[0] == 0 and not r.violated
+
+
+def test_the_api_pages_mechanism_example_prints_what_it_says():
+    """docs/api.md, "The mechanism of Theorem 1": the example runs and its comments are its output."""
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    section = text[text.index("## The mechanism of Theorem 1"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "docs/api.md", "exec"), {})        # noqa: S102 (our own document)
+    printed = out.getvalue().splitlines()
+    claimed = [line.split("# ")[1].split(":")[0].strip() for line in code.splitlines()
+               if line.startswith("print(") and "# " in line]
+    assert printed == claimed

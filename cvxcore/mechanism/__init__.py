@@ -16,9 +16,11 @@ Why gradient descent on (2) gets stuck, and how a missing neuron frees it, is
 from .cone_free import BlockViolation, ConeFreeResult, solve_without_cones
 from .merging import Merge, merge_neurons, mergeable_pairs, same_cell
 from .rescaling import (
+                        NeuronDescent,
                         NeuronHessian,
                         RescalingPath,
                         balance,
+                        one_neuron_descent,
                         one_neuron_hessian,
                         one_neuron_objective,
                         rescaled_minimiser,
@@ -28,7 +30,7 @@ from .rescaling import (
 )
 from .types import LossName
 
-__all__ = ["BlockViolation", "ConeFreeResult", "LossName", "Merge", "NeuronHessian", "RescalingPath", "balance",
-           "merge_neurons", "mergeable_pairs", "one_neuron_hessian", "one_neuron_objective", "rescaled_minimiser",
-           "rescaled_network_objective", "rescaled_objective", "rescaling_path", "same_cell",
-           "solve_without_cones"]
+__all__ = ["BlockViolation", "ConeFreeResult", "LossName", "Merge", "NeuronDescent", "NeuronHessian",
+           "RescalingPath", "balance", "merge_neurons", "mergeable_pairs", "one_neuron_descent",
+           "one_neuron_hessian", "one_neuron_objective", "rescaled_minimiser", "rescaled_network_objective",
+           "rescaled_objective", "rescaling_path", "same_cell", "solve_without_cones"]

@@ -84,6 +84,14 @@ class ConeFreeResult:
         X = np.asarray(X, dtype=float)
         return np.sum((X @ self.gates.T >= 0) * (X @ self.blocks.T), axis=1)
 
+    def unit_outputs(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Each block on new inputs X (m', d), as (gated, relu), each (k, m'): its gated output
+        1[xᵀg_i ≥ 0]·xᵀq_i and the ReLU neuron (xᵀq_i)₊ with the same weights (they differ
+        exactly where the block violates its cone)."""
+        X = np.asarray(X, dtype=float)
+        Z = self.blocks @ X.T
+        return (self.gates @ X.T >= 0) * Z, np.maximum(Z, 0.0)
+
     @property
     def violated(self) -> bool:
         return bool(self.violations)

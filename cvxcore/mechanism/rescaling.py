@@ -106,6 +106,37 @@ def one_neuron_hessian(x, y, beta, u: float, alpha: float, *, side: int | None =
     return NeuronHessian(matrix=H, eigenvalues=np.linalg.eigvalsh(H), active=active)
 
 
+@dataclass
+class NeuronDescent:
+    path: np.ndarray            # (steps + 1, 2) the iterates (u, α), the start first
+    objective: np.ndarray       # (steps + 1,) F along the path
+
+
+def one_neuron_descent(x, y, beta, u0: float, alpha0: float, *, lr: float = 0.01, steps: int = 2000
+                       ) -> NeuronDescent:
+    """Gradient descent on F (module docstring) from (u₀, α₀): every iterate, for drawing the
+    path over the landscape.  The same steps as ``cvxcore.train_sgd`` (full batch, the ReLU's
+    derivative taken as 1[xᵢu > 0]):
+
+        ∂F/∂u = α Σᵢ xᵢ 1[xᵢu > 0] rᵢ + βu,   ∂F/∂α = Σᵢ (xᵢu)₊ rᵢ + βα,   rᵢ = α(xᵢu)₊ − yᵢ.
+    """
+    x, y, beta = _check_1d(x, y, beta)
+    lr = check_scalar("lr", lr)
+    steps = check_scalar("steps", steps)
+    w = np.array([float(_finite("u0", u0)), float(_finite("alpha0", alpha0))])
+    path = np.empty((steps + 1, 2))
+    path[0] = w
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(steps):
+            u, a = w
+            h = np.maximum(x * u, 0.0)
+            r = a * h - y
+            g = np.array([a * float((x * (x * u > 0)) @ r) + beta * u, float(h @ r) + beta * a])
+            w = w - lr * g
+            path[k + 1] = w
+    return NeuronDescent(path=path, objective=one_neuron_objective(x, y, beta, path[:, 0], path[:, 1]))
+
+
 def rescaled_objective(x, y, beta, z, sign: int) -> np.ndarray:
     """G_s(z) = ½ Σᵢ (s (xᵢ z)₊ − yᵢ)² + β|z|: objective (3) of one neuron in z = u·|α| with
     s = sign(α) ∈ {+1, −1} (module docstring).  Equals F(u, α) when |u| = |α| and is below it
