@@ -173,6 +173,14 @@ def test_rescaling_path_refuses_a_dead_neuron():
 
 
 @st.composite
+def drawable(draw, dims=("2d",)):
+    """(X, y): points a person could draw (tests/test_degenerate.py's layouts) with targets."""
+    layouts = {"2d": layout_2d().map(lambda t: t[0]), "1d": layout_1d()}
+    X = draw(st.one_of(*[layouts[d] for d in dims]))
+    return X, np.array(draw(st.lists(finite, min_size=X.shape[0], max_size=X.shape[0])))
+
+
+@st.composite
 def network_on(draw, X, m_max=4):
     m = draw(st.integers(1, m_max))
     d = X.shape[1]
@@ -184,8 +192,7 @@ def network_on(draw, X, m_max=4):
 @SETTINGS
 @given(st.data())
 def test_balancing_gives_objective_3_and_never_raises_2(data):
-    X, _ = data.draw(layout_2d())
-    y = np.array(data.draw(st.lists(finite, min_size=X.shape[0], max_size=X.shape[0])))
+    X, y = data.draw(drawable())
     U, a = data.draw(network_on(X))
     beta = 0.1
     Ub, ab = balance(U, a)
@@ -236,8 +243,7 @@ def check_merge(X, y, U, a, beta):
 @SETTINGS
 @given(st.data())
 def test_merging_same_cell_neurons_never_increases_the_objective_2d(data):
-    X, _ = data.draw(layout_2d())
-    y = np.array(data.draw(st.lists(finite, min_size=X.shape[0], max_size=X.shape[0])))
+    X, y = data.draw(drawable())
     U, a = data.draw(same_cell_pair(X))
     check_merge(X, y, U, a, data.draw(st.sampled_from([1e-3, 0.1, 1.0])))
 
@@ -245,8 +251,7 @@ def test_merging_same_cell_neurons_never_increases_the_objective_2d(data):
 @SETTINGS
 @given(st.data())
 def test_merging_same_cell_neurons_never_increases_the_objective_1d(data):
-    X = data.draw(layout_1d())
-    y = np.array(data.draw(st.lists(finite, min_size=X.shape[0], max_size=X.shape[0])))
+    X, y = data.draw(drawable(("1d",)))
     U, a = data.draw(same_cell_pair(X))
     check_merge(X, y, U, a, 0.1)
 
@@ -354,3 +359,19 @@ def test_the_api_pages_mechanism_example_prints_what_it_says():
     claimed = [line.split("# ")[1].split(":")[0].strip() for line in code.splitlines()
                if line.startswith("print(") and "# " in line]
     assert printed == claimed
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_without_cones_never_exceeds_p_star_on_drawable_data(data):
+    X, y = data.draw(drawable(("2d", "1d")))
+    scale = float(np.abs(X).max()) or 1.0
+    beta = data.draw(st.sampled_from([0.03, 0.3])) * scale * (1 + float(np.abs(y).max()))
+    exact = solve_convex(X, y, beta)
+    r = solve_without_cones(X, y, beta, p_star=exact.value)
+    ulp = 1e-12 * (1 + exact.value)                      # rounding: at one point p_free = p* = its bound
+    assert r.lower_bound <= r.value + ulp
+    assert r.lower_bound <= exact.value + ulp            # weak duality: p_free's bound is below p*
+    assert r.value <= exact.value + r.gap + exact.gap + 1e-9 * (1 + exact.value)
+    np.testing.assert_allclose(r.predict(X), np.sum(r.patterns.T * (X @ r.blocks.T), axis=1),
+                               atol=1e-9 * (1 + np.abs(y).max()))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cvxcore import arrangement, dual_constraint_values, nonconvex_objective, solve_convex, train_sgd, with_bias
 from cvxcore.datasets import make
@@ -32,6 +34,7 @@ from cvxcore.training import (
     restricted_to_run,
     settle_run,
 )
+from tests.test_degenerate import layout_1d, layout_2d
 
 PAPER_BETA = 0.1          # the paper's data: m = 3, seed 0, lr 0.01 for 20,000 steps, then settled
 MOONS_BETA = 1.0          # two moons (the preset, n = 40): m = 4, seed 7, lr 0.01 for 20,000 steps, then settled
@@ -186,3 +189,20 @@ def test_hinge_dual_vector_is_minus_a_subgradient():
     assert t > 0
     U1, a1, _ = add_missing_neuron(X, y, U, a, 0.5, loss="hinge")
     assert nonconvex_objective(X, y, U1, a1, 0.5, loss="hinge") < nonconvex_objective(X, y, U, a, 0.5, loss="hinge")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_missing_neuron_beats_every_grid_direction_on_drawable_data(data):
+    X = data.draw(st.one_of(layout_2d().map(lambda t: t[0]), layout_1d()))
+    v = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=X.shape[0], max_size=X.shape[0])), float)
+    v *= 10.0 ** data.draw(st.integers(-3, 3))                     # residuals of drawable sizes
+    miss = missing_neuron(X, v, 0.1)
+    curve = dual_curve(X, v, resolution=2001 if X.shape[1] == 2 else 401)
+    grid = float(np.abs(curve.values).max())
+    scale = float(np.abs(v).sum() * np.linalg.norm(X, axis=1).max()) + 1e-300
+    assert grid <= miss.value + 1e-9 * scale                     # the exact maximum is the maximum
+    assert miss.value <= grid + 2e-2 * scale                     # and the grid comes near it
+    if miss.value > 0:
+        at = dual_constraint_values(X, v, miss.direction[None])[0]
+        assert at == pytest.approx(miss.sign * miss.value, rel=1e-9, abs=1e-12 * scale)

@@ -154,7 +154,7 @@ def solve_without_cones(X, y, beta, *, loss: LossName = "squared", patterns=None
             keep = (nq > 1e-9 * nq.max(initial=0.0)) | (g[work] >= beta * (1 - 1e-3))
             work = [c for c, k in zip(work, keep) if k]
         work += new
-        sol = solve_blocks(X, y, beta, lo, cells.patterns(np.array(work)), np.ones(len(work)), cones=False)
+        sol = solve_blocks(X, y, beta, lo, cells.patterns(np.array(work, dtype=int)), np.ones(len(work)), cones=False)
         if not np.all(np.isfinite(sol.dual)):
             break
         v = lo.to_domain(sol.dual, y)

@@ -295,7 +295,9 @@ class Escape:
 def escape(X, y, U, alpha, beta, *, loss: LossName = "squared", size: float | None = None, lr: float = 0.01,
            steps: int = 2000, start_step: int = 0, record_every: int | None = None, patterns=None) -> Escape:
     """Insert the missing neuron (:func:`add_missing_neuron`) and continue full-batch gradient
-    descent from there (``train_sgd`` with the warm start U0/alpha0 and ``start_step``)."""
+    descent from there (``train_sgd`` with the warm start U0/alpha0 and ``start_step``).  When
+    the run is not stuck (|vᵀ(Xu)₊| ≤ β everywhere) the best size is 0: the inserted neuron is
+    zero and stays so."""
     X, y, U, alpha, beta, loss = _inputs(X, y, U, alpha, beta, loss)
     lo = get_loss(loss)
     U0, a0, miss = add_missing_neuron(X, y, U, alpha, beta, loss=loss, size=size, patterns=patterns)
