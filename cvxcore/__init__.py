@@ -54,3 +54,21 @@ __all__ = ["Arrangement", "CellSet", "Certificate", "ConvexResult", "GaugeResult
            "dual_certificate", "dual_constraint_values", "dual_norm", "exact_pattern_bound", "geometry",
            "get_loss", "neural_gauge", "nonconvex_objective", "objective", "paper_bound", "predict",
            "solve_convex", "solve_path", "train_sgd", "with_bias"]
+
+# The mechanism of Theorem 1 (docs/theory.md §8): why (2) becomes the convex (8) —
+# :mod:`cvxcore.mechanism` — and why gradient descent on (2) gets stuck —
+# :mod:`cvxcore.training.stuck`; sampled patterns (Remark 3.3) are cvxcore.experiments.sampled_sweep.
+from .mechanism import (
+                        merge_neurons,
+                        one_neuron_descent,
+                        one_neuron_hessian,
+                        one_neuron_objective,
+                        rescaled_objective,
+                        rescaling_path,
+                        solve_without_cones,
+)
+from .training import add_missing_neuron, analyse_run, dual_curve, escape, missing_neuron, restricted_to_run, settle_run
+
+__all__ += ["add_missing_neuron", "analyse_run", "dual_curve", "escape", "merge_neurons", "missing_neuron",
+            "one_neuron_descent", "one_neuron_hessian", "one_neuron_objective", "rescaled_objective",
+            "rescaling_path", "restricted_to_run", "settle_run", "solve_without_cones"]

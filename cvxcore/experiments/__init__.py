@@ -30,3 +30,6 @@ __all__ = ["FIG3_RADIUS", "SCHEMES", "SCHEME_LABELS", "ApproximationCurve", "Fig
            "approximation_curve", "check_scheme", "circle_2d", "distinct_first", "figure2", "figure3", "merge",
            "paper_1d", "run_highdim", "sample_patterns", "sampled_pattern_stream", "scheme_patterns",
            "shapes_dataset", "shapes_images"]
+from .sampled import SampledSweep, sampled_sweep
+
+__all__ += ["SampledSweep", "sampled_sweep"]
