@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import streamlit as st
 
-from lab import classroom, codec, state
+from lab import classroom, codec, internals, state
 
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -185,31 +185,6 @@ def classroom_sidebar() -> None:
 
 
 # ----------------------------------------------------------------------------- share and save
-def _history_navigation() -> bool:
-    """True when this run was started by the browser's Back/Forward button (Streamlit 1.67 marks
-    such runs; the address then holds an earlier state, which is to be shown, not overwritten)."""
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-        ctx = get_script_run_ctx()
-        return bool(ctx is not None and getattr(ctx, "is_history_navigation", False))
-    except ImportError:
-        return False
-
-
-def _reconnected_widgets() -> set[str]:
-    """The keys of widgets whose values came with a session's first run: a browser that
-    reconnects (its server, a replica of a class stack, went away) to a new session sends its
-    controls' current values, and the control the student has just moved is newer than the
-    address.  Streamlit keeps such values by element ID (``$$ID-<hash>-<key>``) until the widget
-    is drawn; a first visit has none."""
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-        states = get_script_run_ctx().session_state._state._new_widget_state.states
-        return {wid.split("-", 2)[2] for wid in states if wid.count("-") >= 2}
-    except Exception:                            # another Streamlit's internals: the address decides
-        return set()
-
-
 def read_link_once(pages: dict, current: str) -> None:
     """On a session's first run, and after Back/Forward: apply the address's query parameters
     (:func:`lab.state.load_link`).
@@ -221,8 +196,8 @@ def read_link_once(pages: dict, current: str) -> None:
     """
     ss = st.session_state
     first = not ss.get(_LINK_READ)
-    ss[state.RECONNECTED] = _reconnected_widgets() if first else set()
-    if not first and not _history_navigation():
+    ss[state.RECONNECTED] = internals.reconnected_widget_keys() if first else set()
+    if not first and not internals.is_history_navigation():
         return
     ss[_LINK_READ] = True
     try:
