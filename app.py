@@ -60,7 +60,7 @@ def main() -> None:
 
     cached.start_worker()      # the solve worker process, started once in the background
 
-    ui.set_page(page)
+    state.set_page(page)
     ui.read_link_once(pages, page)
     if nav is root:
         to_data_page()         # before anything is drawn: the link's messages are shown on /data

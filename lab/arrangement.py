@@ -200,7 +200,7 @@ def facet_points(cs: Cells, c: int) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- the page's state
 U_SETTING = "arr_u"                 # lab.codec.SETTINGS: the chosen u (in the link too)
-_CLICKS = "_arr_clicks"             # renews the clickable charts' keys (a fresh chart: no selection)
+_CLICKS = "_arr_clicks"             # the counter that renews the clickable charts' keys (lab.state)
 DEFAULT_U = {2: (1.0, 0.5), 3: (0.6, 0.8, 0.3)}
 
 
@@ -220,12 +220,15 @@ def set_u(u: np.ndarray) -> None:
 
 
 def chart_key(base: str) -> str:
-    return f"{base}_{st.session_state.get(_CLICKS, 0)}"
+    """The key of the page's clickable chart ``base`` this run (all renewed after any click)."""
+    from lab import state
+    return f"{base}_{state.counter(_CLICKS)}"
 
 
-def _clicked(base: str):
+def _clicked(base: str) -> tuple[int | None, float, float] | None:
     """(curve number, x, y) of the point the last click picked on chart ``base``, or None."""
-    ev = st.session_state.get(chart_key(base))
+    from lab import state
+    ev = state.widget_value(chart_key(base))
     sel = ev.get("selection", {}) if isinstance(ev, dict) else getattr(ev, "selection", None) or {}
     pts = sel.get("points", []) if isinstance(sel, dict) else getattr(sel, "points", []) or []
     if not pts:
@@ -241,7 +244,7 @@ def on_click(base: str, kind: str) -> None:
     plane of 2-D data, with or without bias)."""
     from lab import state
     hit = _clicked(base)
-    st.session_state[_CLICKS] = st.session_state.get(_CLICKS, 0) + 1
+    state.bump(_CLICKS)
     if hit is None:
         return
     curve, px, py = hit

@@ -30,6 +30,7 @@ import plotly.io as pio
 
 from cvxcore.geometry import sphere_points
 from lab import internals
+from lab.canvas import CANVAS_1D, CANVAS_2D, GRID_STEP
 
 FONT = 17
 POS, NEG = "#1f5fbf", "#e8710a"                 # class +1, class −1
@@ -38,10 +39,6 @@ OPT = "#111111"                                 # the optimum
 TRACE_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                 "#7f7f7f", "#bcbd22", "#17becf"]
 
-# The drawing canvas: fixed ranges (a click maps to the same place on every rerun).
-CANVAS_1D = ((-3.0, 3.0), (-2.5, 2.5))
-CANVAS_2D = ((-2.5, 2.5), (-2.5, 2.5))
-GRID_STEP = 0.1
 ZERO_MARKERS_MAX = 300     # group_norms: above this many zero blocks, a grey baseline instead of markers
 GRID_NAME = "click to add"
 CANVAS_HEIGHT = 610        # the Data page's canvas: the largest that fits under the title at 1280×720

@@ -21,7 +21,6 @@ from cvxcore import (
     objective,
     solve_convex,
     train_sgd,
-    with_bias,
 )
 from cvxcore.datasets import make
 
@@ -44,13 +43,6 @@ def paper_design() -> tuple[np.ndarray, np.ndarray]:
     """The paper's Figure 2 data with its bias column: X = [x, 1] with x = −2 … 2, y = (1, −1, 1, 1, −1)."""
     P, y = preset("paper")
     return np.c_[P, np.ones(len(P))], np.array(y)
-
-
-def grid_design(points: np.ndarray, bias: bool) -> np.ndarray:
-    """Grid points (k,) or (k, 2) as rows of X, with the bias column when the data has one."""
-    P = np.asarray(points, float)
-    P = P[:, None] if P.ndim == 1 else P
-    return with_bias(P) if bias else P
 
 
 # ----------------------------------------------------------------------------- step 1: one neuron

@@ -99,15 +99,12 @@ def path(X: np.ndarray, y: np.ndarray, loss: str):
 def _clicked_beta(base: str) -> None:
     """``on_select`` of the path chart: the clicked point's β becomes the shared β setting
     (the β slider snaps it to its own grid when it is next drawn)."""
-    ev = st.session_state.get(ui.click_key(base))
-    pts = (ev or {}).get("selection", {}).get("points", []) if isinstance(ev, dict) else \
-        getattr(getattr(ev, "selection", None), "points", []) or []
-    for p in pts:
+    for p in ui.clicked_points(base):
         b = p.get("x")
         if isinstance(b, (int, float)) and b > 0:
             state.set_setting("beta", float(b))
             break
-    st.session_state[base + "_n"] = st.session_state.get(base + "_n", 0) + 1   # a fresh chart: selection cleared
+    ui.renew(base)
 
 
 def path_view(X: np.ndarray, y: np.ndarray, loss: str, beta: float, current=None, *, key: str = "_path",

@@ -29,15 +29,49 @@ Example (inside a page)::
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Protocol
+
 import numpy as np
 import streamlit as st
 
-from cvxcore import PARAMS, with_bias
+from cvxcore import PARAMS, ConvexResult, with_bias
 from cvxcore.datasets import PRESETS, make
 from lab import cached, classroom, codec
 
-_DATA = "_data"            # {"dim": 1 | 2, "X": [[...], ...], "y": [...]}
+if TYPE_CHECKING:
+    from lab.training import LiveSession
+
+
+class SessionMapping(Protocol):
+    """What this module needs of a session's state: ``st.session_state`` in the app, an
+    ``AppTest``'s ``session_state`` in a test (which reads the state through these functions)."""
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def __getitem__(self, key: str) -> Any: ...
+    def __setitem__(self, key: str, value: Any) -> None: ...
+    def __delitem__(self, key: str) -> None: ...
+    def __contains__(self, key: object) -> bool: ...
+
+
+# Every key this module keeps in a session (nothing else writes st.session_state; a widget's own
+# key is written by Streamlit, and set before it is drawn through set_widget_value).
+_DATA = "_data"            # {"dim": 1 | 2, "X": [[...], ...], "y": [...], "preset": str | None}
 _UNDO = "_undo"            # list of earlier _data dicts (most recent last)
+_SETTING = "_v_"           # + a setting's name: its value (lab.codec.SETTINGS conventions)
+_COUNT = "_count_"         # + a name: a counter (renews a clickable chart's key)
+_FLASH = "_flash_"         # + a name: a message shown once
+_ONCE = "_once_"           # + a name: set when something was done once in this session
+_LAST_SOLVE = "_last_convex"         # lab.cached.LastSolve: seeds the next solve of (8)
+_SGD = "_sgd"                        # lab.training.LiveSession: the SGD page's run
+_LINK_READ = "_link_read"            # the session has applied its link
+_LINK_MSGS = "_link_msgs"            # messages about the link, shown once
+_PAGE = "_page"                      # the page of this run (a lab.codec.PAGES name)
+_SHARE_SLOT = "_share_slot"          # (page, sidebar container) of this run's share box
+_LESSON_STEP = "_lesson_applied"     # the lesson step whose state the session has taken (or kept)
+_PREDICTION = "_lesson_commit_"      # + a question's key: (prediction, signature of its state)
+_HIGHDIM_RUNS = "_highdim_runs"      # (β, m, steps, seed) -> list of one-trial results
+_HIGHDIM_GO = "_highdim_go"          # the Higher-dimensions parameters being run, True, or None
+_UPLOAD_SEEN = "_upload_seen"        # (file_id, message) of the last CSV file read
+_RECONNECTED = "_reconnected_widgets"  # widgets whose browser value wins on this run (lab.ui)
 UNDO_DEPTH = 50
 MAX_POINTS = codec.MAX_POINTS   # beyond this a click is refused
 DEFAULT_PRESET = "paper"
@@ -48,19 +82,70 @@ LR_GRID = codec.LR_GRID         # 0.0001 … 1
 LOSS_LABELS = {"squared": "squared ½‖ŷ − y‖²", "hinge": "hinge Σ(1 − yᵢŷᵢ)₊", "logistic": "logistic Σ log(1 + e^(−yᵢŷᵢ))"}
 
 
-RECONNECTED = "_reconnected_widgets"   # lab.ui: widgets whose browser value wins on this run
 Dataset = codec.Dataset     # the session's data set is the type links and files carry
 
 
-# ----------------------------------------------------------------------------- data set
-def setting(name: str, default=None):
+# ----------------------------------------------------------------------------- the session's store
+def _ss(ss: SessionMapping | None = None) -> SessionMapping:
+    return st.session_state if ss is None else ss
+
+
+def _pop(key: str, default: Any = None, ss: SessionMapping | None = None) -> Any:
+    ss = _ss(ss)
+    if key not in ss:
+        return default
+    value = ss[key]
+    del ss[key]
+    return value
+
+
+def widget_value(key: str) -> Any:
+    """The value of the widget with key ``key`` (in its ``on_change``, or None before it is drawn)."""
+    return st.session_state.get(key)
+
+
+def set_widget_value(key: str, value: Any) -> None:
+    """Give the widget with key ``key`` its value before it is drawn this run."""
+    st.session_state[key] = value
+
+
+def counter(name: str) -> int:
+    """Counter ``name`` of this session (0 until :func:`bump`)."""
+    return int(st.session_state.get(_COUNT + name, 0))
+
+
+def bump(name: str) -> None:
+    """Add one to counter ``name`` (a clickable chart renews its key with it: a fresh selection)."""
+    st.session_state[_COUNT + name] = counter(name) + 1
+
+
+def flash(name: str, message: str | None) -> None:
+    """Keep ``message`` to be shown once, by the next :func:`take_flash` of ``name``."""
+    st.session_state[_FLASH + name] = message
+
+
+def take_flash(name: str) -> str | None:
+    """The message kept under ``name``, once (then None)."""
+    return _pop(_FLASH + name)
+
+
+def first_time(name: str) -> bool:
+    """True the first time this session asks about ``name`` (a warning shown once)."""
+    if _ONCE + name in st.session_state:
+        return False
+    st.session_state[_ONCE + name] = True
+    return True
+
+
+# ----------------------------------------------------------------------------- shared settings
+def setting(name: str, default: Any = None, ss: SessionMapping | None = None) -> Any:
     """The current value of shared setting ``name`` (β, m, loss, bias, …), or ``default``."""
-    return st.session_state.get("_v_" + name, default)
+    return _ss(ss).get(_SETTING + name, default)
 
 
-def set_setting(name: str, value):
+def set_setting(name: str, value: Any) -> None:
     """Set shared setting ``name``; its widget shows the value on the next run."""
-    st.session_state["_v_" + name] = value
+    st.session_state[_SETTING + name] = value
 
 
 def widget(name: str, default, build, *args, control: str | None = None, **kw):
@@ -75,13 +160,13 @@ def widget(name: str, default, build, *args, control: str | None = None, **kw):
     :data:`lab.classroom.CONTROLS`); a hidden widget is not drawn and its kept value is returned.
     """
     ss = st.session_state
-    canon = "_v_" + name
+    canon = _SETTING + name
     if canon not in ss:
         ss[canon] = default
     control = control or (name if name in classroom.CONTROLS else None)
     if control is not None and not show(control):
         return ss[canon]
-    if name not in ss.get(RECONNECTED, ()):     # else: the browser's own value, see lab.ui
+    if name not in reconnected():               # else: the browser's own value, see lab.ui
         ss[name] = ss[canon]
     then = kw.pop("on_change", None)          # the page's own callback, after the copy
 
@@ -104,23 +189,24 @@ def _stored(X, y, preset: str | None) -> dict:
     return {"dim": int(X.shape[1]), "X": X.tolist(), "y": y.tolist(), "preset": preset}
 
 
-def _ensure() -> dict:
-    ss = st.session_state
+# ----------------------------------------------------------------------------- data set
+def _ensure(ss: SessionMapping | None = None) -> dict:
+    ss = _ss(ss)
     if _DATA not in ss:
         ss[_DATA] = _stored(*make(DEFAULT_PRESET), DEFAULT_PRESET)
         ss[_UNDO] = []
-    if "_v_bias" not in ss:
-        ss["_v_bias"] = True
+    if _SETTING + "bias" not in ss:
+        ss[_SETTING + "bias"] = True
     return ss[_DATA]
 
 
-def get_dataset() -> Dataset:
+def get_dataset(ss: SessionMapping | None = None) -> Dataset:
     """The shared data set (a fresh copy; never None — an empty set has n = 0)."""
-    data = _ensure()
+    data = _ensure(ss)
     d = data["dim"]
     X = np.asarray(data["X"], dtype=float).reshape(-1, d)
     y = np.asarray(data["y"], dtype=float).reshape(-1)
-    return Dataset(X, y, bool(setting("bias", True)))
+    return Dataset(X, y, bool(setting("bias", True, ss)))
 
 
 def bias() -> bool:
@@ -133,18 +219,18 @@ def design_matrix(ds: Dataset) -> np.ndarray:
     return with_bias(ds.X) if ds.bias and ds.n else ds.X.copy()
 
 
-def _push_undo():
-    ss = st.session_state
-    data = _ensure()
-    stack = ss.setdefault(_UNDO, [])
+def _push_undo(ss: SessionMapping | None = None) -> None:
+    ss = _ss(ss)
+    data = _ensure(ss)
+    stack = ss.get(_UNDO) or []
     stack.append({k: (list(v) if isinstance(v, list) else v) for k, v in data.items()})
-    del stack[:-UNDO_DEPTH]
+    ss[_UNDO] = stack[-UNDO_DEPTH:]
 
 
-def set_data(X, y, *, preset: str | None = None):
+def set_data(X, y, *, preset: str | None = None, ss: SessionMapping | None = None) -> None:
     """Replace the data set (undoable).  X (n, d) with d = 1 or 2; stored at the link's precision."""
-    _push_undo()
-    st.session_state[_DATA] = _stored(X, y, preset)
+    _push_undo(ss)
+    _ss(ss)[_DATA] = _stored(X, y, preset)
 
 
 def load_preset(name: str, seed: int = 0):
@@ -194,11 +280,17 @@ def undo() -> bool:
 
 
 def can_undo() -> bool:
-    return bool(st.session_state.get(_UNDO))
+    return undo_depth() > 0
 
 
-def preset_name() -> str | None:
-    return _ensure().get("preset")
+def undo_depth(ss: SessionMapping | None = None) -> int:
+    """How many earlier data sets Undo can bring back."""
+    return len(_ss(ss).get(_UNDO) or [])
+
+
+def preset_name(ss: SessionMapping | None = None) -> str | None:
+    """The preset the data set is, unchanged (None once a point is added, or for other data)."""
+    return _ensure(ss).get("preset")
 
 
 # ----------------------------------------------------------------------------- shared knobs
@@ -373,7 +465,7 @@ def settings(page: str | None = None) -> dict:
     conventions (``batch`` = 0 for full-batch gradient descent; ``hide`` None for
     :data:`lab.classroom.DEFAULT_HIDDEN`; ``classroom`` always present).  ``page`` None: the page
     this run shows (:func:`lab.ui.set_page`).  A page's own controls go only into links to it."""
-    page = page or st.session_state.get("_page")
+    page = page or current_page()
     carried = set(codec.names_for(page))
     out = {k: setting(k) for k in SETTING_NAMES if k in carried and setting(k) is not None}
     if "batch" in out:
@@ -465,3 +557,114 @@ def import_csv(raw) -> tuple[int | None, str | None]:
     if len(ds.y) and not (setting("loss") == "logistic" and loss_for(ds.d, ds.y) == "hinge"):
         set_setting("loss", loss_for(ds.d, ds.y))
     return ds.n, None
+
+
+# ----------------------------------------------------------------------------- the session's records
+def last_solve(ss: SessionMapping | None = None) -> cached.LastSolve | None:
+    """The session's previous optimum of (8) (it seeds the next solve: :func:`lab.cached.solve_warm`)."""
+    return _ss(ss).get(_LAST_SOLVE)
+
+
+def remember_solve(X: np.ndarray, loss: str, result: ConvexResult) -> None:
+    st.session_state[_LAST_SOLVE] = cached.LastSolve(X, loss, result)
+
+
+def sgd_session() -> LiveSession | None:
+    """The SGD page's run (:class:`lab.training.LiveSession`), or None before the first."""
+    return st.session_state.get(_SGD)
+
+
+def set_sgd_session(live: LiveSession) -> None:
+    st.session_state[_SGD] = live
+
+
+def reconnected() -> set[str]:
+    """The widgets whose browser value wins on this run over the kept one (:func:`lab.ui.read_link_once`)."""
+    return st.session_state.get(_RECONNECTED) or set()
+
+
+def set_reconnected(keys: set[str]) -> None:
+    st.session_state[_RECONNECTED] = keys
+
+
+def link_read() -> bool:
+    """True once the session has applied the link it was opened with."""
+    return bool(st.session_state.get(_LINK_READ))
+
+
+def mark_link_read() -> None:
+    st.session_state[_LINK_READ] = True
+
+
+def set_link_messages(messages: list[str]) -> None:
+    """Keep the messages about the session's link, to be shown once."""
+    st.session_state[_LINK_MSGS] = list(messages)
+
+
+def take_link_messages() -> list[str]:
+    return _pop(_LINK_MSGS, [])
+
+
+def set_page(page: str) -> None:
+    """The page this run shows (app.py, before the page runs)."""
+    st.session_state[_PAGE] = page
+
+
+def current_page() -> str | None:
+    return st.session_state.get(_PAGE)
+
+
+def set_share_slot(slot: tuple[str, Any] | None) -> None:
+    """``(page, sidebar container)`` of this run's share box, filled after the page (lab.ui)."""
+    st.session_state[_SHARE_SLOT] = slot
+
+
+def take_share_slot() -> tuple[str, Any] | None:
+    return _pop(_SHARE_SLOT)
+
+
+def lesson_step_taken() -> int | None:
+    """The lesson step whose state this session has taken (or kept), or None before the lesson."""
+    return st.session_state.get(_LESSON_STEP)
+
+
+def set_lesson_step_taken(k: int) -> None:
+    st.session_state[_LESSON_STEP] = k
+
+
+def prediction(key: str) -> tuple[Any, str] | None:
+    """The prediction committed for lesson question ``key`` and the signature of the state it was
+    made on, or None."""
+    return st.session_state.get(_PREDICTION + key)
+
+
+def set_prediction(key: str, committed: tuple[Any, str] | None) -> None:
+    if committed is None:
+        _pop(_PREDICTION + key)
+    else:
+        st.session_state[_PREDICTION + key] = committed
+
+
+def highdim_runs() -> dict[tuple, list]:
+    """The Higher-dimensions page's finished trials, by (β, m, steps, seed)."""
+    if _HIGHDIM_RUNS not in st.session_state:
+        st.session_state[_HIGHDIM_RUNS] = {}
+    return st.session_state[_HIGHDIM_RUNS]
+
+
+def highdim_go() -> Any:
+    """The Higher-dimensions parameters being run, True (Run was pressed), or None."""
+    return st.session_state.get(_HIGHDIM_GO)
+
+
+def set_highdim_go(value: Any) -> None:
+    st.session_state[_HIGHDIM_GO] = value
+
+
+def upload_seen() -> tuple[str, str] | None:
+    """(file id, message) of the last uploaded CSV file that was refused: each file is read once."""
+    return st.session_state.get(_UPLOAD_SEEN)
+
+
+def set_upload_seen(seen: tuple[str, str] | None) -> None:
+    st.session_state[_UPLOAD_SEEN] = seen

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cvxcore import dual_certificate, predict, train_sgd, with_bias
+from cvxcore import dual_certificate, train_sgd
 from lab import codec
-from lab.figures import CANVAS_1D, CANVAS_2D
 
 # Animation speeds offered (steps per second) and the shortest frame: at most five frames a
 # second, so a class of students does not keep the server busy with redraws.
@@ -211,18 +210,10 @@ class LiveRun:
         return [int(t) for t in ok[np.argsort(self.current[ok], kind="stable")]]
 
 
-# ---------------------------------------------------------------------- what the fits draw
-def fit_1d(U: np.ndarray, alpha: np.ndarray, bias: bool, points: int = 401) -> tuple[np.ndarray, np.ndarray]:
-    """(xs, f(xs)): the network f(x) = Σⱼ αⱼ(uⱼᵀ[x; 1])₊ on the 1-D canvas."""
-    xs = np.linspace(*CANVAS_1D[0], points)
-    Xs = with_bias(xs[:, None]) if bias else xs[:, None]
-    with np.errstate(over="ignore", invalid="ignore"):
-        return xs, predict(Xs, U, alpha)
-
-
-def regions_2d(U: np.ndarray, alpha: np.ndarray, bias: bool, points: int = 81) -> tuple[np.ndarray, np.ndarray]:
-    """(g, F): the network on the 2-D canvas's grid g × g, F[i, j] = f(g[j], g[i])."""
-    g = np.linspace(*CANVAS_2D[0], points)
-    G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
-    with np.errstate(over="ignore", invalid="ignore"):
-        return g, predict(with_bias(G) if bias else G, U, alpha).reshape(g.size, g.size)
+@dataclass
+class LiveSession:
+    """The SGD page's run in one session: the data and settings it was made for (``key``: a
+    change starts a new run), the run, and whether it is playing."""
+    key: tuple
+    run: LiveRun
+    playing: bool = False

@@ -23,10 +23,6 @@ from lab import classroom, codec, internals, state
 
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
-_LINK_READ = "_link_read"        # set once a session has read its link
-_LINK_MSGS = "_link_msgs"        # messages about the link, shown once
-_PAGE = "_page"                  # the page of this run (lab.codec.PAGES name)
-_SHARE_SLOT = "_share_slot"      # (page, sidebar container) for the share box of this run
 
 
 def chart(fig, container=None, **kw):
@@ -48,9 +44,24 @@ def table(rows: list[dict], container=None, **kw):
 
 # ----------------------------------------------------------------------------- click to add a point
 def click_key(base: str) -> str:
-    """The key of clickable chart ``base`` this run.  It changes after each added point, so the
-    chart is a fresh element whose selection (the click) is cleared."""
-    return f"{base}_{st.session_state.get(base + '_n', 0)}"
+    """The key of clickable chart ``base`` this run.  It changes after each click (:func:`renew`),
+    so the chart is a fresh element whose selection (the click) is cleared."""
+    return f"{base}_{state.counter(base)}"
+
+
+def renew(base: str) -> None:
+    """A fresh clickable chart ``base`` on the next run (its selection cleared)."""
+    state.bump(base)
+
+
+def clicked_points(base: str) -> list[dict]:
+    """The points of the last click on clickable chart ``base`` (``curve_number``, ``x``, ``y``)."""
+    ev = state.widget_value(click_key(base))
+    if isinstance(ev, dict):
+        return list((ev.get("selection") or {}).get("points", []))
+    sel = getattr(ev, "selection", None)
+    pts = sel.get("points", []) if isinstance(sel, dict) else getattr(sel, "points", None)
+    return list(pts or [])
 
 
 def add_clicked_point(base: str) -> None:
@@ -60,11 +71,7 @@ def add_clicked_point(base: str) -> None:
     does nothing: nothing moves by accident.  A refused point leaves a message in
     ``_click_error`` for :func:`click_error`."""
     from lab import figures as F  # plotly: imported by the pages that draw anyway
-    ss = st.session_state
-    ev = ss.get(click_key(base))
-    pts = (ev or {}).get("selection", {}).get("points", []) if isinstance(ev, dict) else \
-        getattr(getattr(ev, "selection", None), "points", []) or []
-    grid = [p for p in pts if p.get("curve_number") == 0]
+    grid = [p for p in clicked_points(base) if p.get("curve_number") == 0]
     if not grid:
         return
     p = grid[0]
@@ -77,14 +84,15 @@ def add_clicked_point(base: str) -> None:
         err = state.add_point([p["x"]], p["y"])
     else:
         err = state.add_point([p["x"], p["y"]], float(state.setting("draw_class", 1) or 1))
-    ss["_click_error"] = err
-    ss[base + "_n"] = ss.get(base + "_n", 0) + 1        # a fresh chart: the selection is cleared
+    state.flash("click_error", err)
+    renew(base)
 
 
 def click_error() -> None:
     """Show (once) why the last clicked point was refused."""
-    if st.session_state.get("_click_error"):
-        st.warning(st.session_state.pop("_click_error"))
+    msg = state.take_flash("click_error")
+    if msg:
+        st.warning(msg)
 
 
 def class_picker(container=None) -> None:
@@ -194,12 +202,11 @@ def read_link_once(pages: dict, current: str) -> None:
     (on Back/Forward the path decides).  Every state change writes the address (:func:`sync_url`,
     one browser-history entry each), so Back steps through earlier views.
     """
-    ss = st.session_state
-    first = not ss.get(_LINK_READ)
-    ss[state.RECONNECTED] = internals.reconnected_widget_keys() if first else set()
+    first = not state.link_read()
+    state.set_reconnected(internals.reconnected_widget_keys() if first else set())
     if not first and not internals.is_history_navigation():
         return
-    ss[_LINK_READ] = True
+    state.mark_link_read()
     try:
         query = st.query_params.to_dict()
     except Exception:                            # an unreadable query string: as if empty
@@ -208,14 +215,14 @@ def read_link_once(pages: dict, current: str) -> None:
         return
     page, messages = state.load_link(query)
     if messages:
-        ss[_LINK_MSGS] = list(messages)
+        state.set_link_messages(messages)
     if first and page is not None and page != current and page in pages:
         st.switch_page(pages[page])
 
 
 def show_link_messages() -> None:
     """The messages about the link this session was opened with, once (a warning each)."""
-    for msg in st.session_state.pop(_LINK_MSGS, []):
+    for msg in state.take_link_messages():
         st.warning("The link: " + msg, icon=":material/link_off:")
 
 
@@ -224,14 +231,9 @@ def query(page: str) -> dict[str, str]:
     return codec.encode_query(state.get_dataset(), {"page": page, **state.settings()})
 
 
-def set_page(page: str) -> None:
-    """Remember the page this run shows (app.py, before the page runs), for :func:`sync_url`."""
-    st.session_state[_PAGE] = page
-
-
 def sync_url(page: str | None = None) -> None:
     """Write the state into the address bar when it differs (so a copied address reproduces the view)."""
-    page = page or st.session_state.get(_PAGE, "data")
+    page = page or state.current_page() or "data"
     q = query(page)
     if st.query_params.to_dict() != q:
         st.query_params.from_dict(q)
@@ -248,17 +250,16 @@ def stop() -> None:
 def share_sidebar(page: str) -> None:
     """Reserve the "Copy link" box in the sidebar (unless ``io`` is hidden); :func:`finish_run`
     fills it once the page has run, so the link holds any value the page changed."""
-    st.session_state.pop(_SHARE_SLOT, None)
-    if state.show("io"):
-        st.session_state[_SHARE_SLOT] = (page, st.sidebar.container())
+    state.set_share_slot((page, st.sidebar.container()) if state.show("io") else None)
 
 
 def finish_run() -> None:
     """After the page (app.py, or :func:`stop`): write the address bar and fill the share box."""
     sync_url()
-    page, box = st.session_state.pop(_SHARE_SLOT, (None, None))
-    if box is None:
+    slot = state.take_share_slot()
+    if slot is None:
         return
+    page, box = slot
     from lab import address
     ds = state.get_dataset()
     base, local_only = address.current(page)     # the network address, not localhost, when served to it

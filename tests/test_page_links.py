@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cvxcore.datasets import PRESETS, make
-from lab import codec
+from lab import codec, state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 300
@@ -98,8 +98,7 @@ def test_a_preset_is_held_at_the_links_precision(name):
     does the convex optimum a student computes from that link."""
     at = _app()
     at.button(key=f"_preset_{name}").click().run()
-    d = at.session_state["_data"]
-    X, y = np.array(d["X"], float).reshape(-1, d["dim"]), np.array(d["y"], float)
+    X, y = state.get_dataset(at.session_state)[:2]
     back, _, msgs = codec.decode_query(_link(at))
     assert msgs == [] and back is not None
     assert np.array_equal(back.X, X) and np.array_equal(back.y, y)
@@ -121,10 +120,10 @@ def test_an_uploaded_file_and_a_click_are_held_at_the_links_precision():
     at = _app()
     at.get("file_uploader")[0].set_value(("d.csv", b"x1,x2,label\n0.12345,1,1\n-1,0.25,-1\n", "text/csv"))
     at.run()
-    d = at.session_state["_data"]
-    assert d["X"] == [[0.123, 1.0], [-1.0, 0.25]]
+    X = state.get_dataset(at.session_state).X.tolist()
+    assert X == [[0.123, 1.0], [-1.0, 0.25]]
     back, _, _ = codec.decode_query(_link(at))
-    assert back.X.tolist() == d["X"]
+    assert back.X.tolist() == X
 
 
 # ----------------------------------------------------------------------------- pages compute what is shown
