@@ -36,14 +36,12 @@ class Here:
 
 
 def render() -> None:
-    k, msg, entered = L.current_step()
+    k, entered = L.current_step()
     if entered:
         st.rerun()          # the step's data set is in place: draw everything (sidebar, address) with it
     step = L.STEPS[k - 1]
     L.compact_top()
     _navigation(k, step)
-    if msg:
-        st.warning(msg)
     ds = state.get_dataset()
     left, right = st.columns(list(step.cols), gap="medium")
     ui.prose(step.prose, right)
@@ -300,7 +298,7 @@ def certificate(h: Here) -> None:
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.setting("beta", 0.1)
-    m = state.int_slider("m", "width m (neurons)", 1, 50, 2, container=right)
+    m = state.slider("m", "width m (neurons)", right, hi=50)
     res = _solve(h, beta, loss)
     if res is None:
         return

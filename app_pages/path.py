@@ -54,7 +54,7 @@ def _dual(ds: Dataset, res: ConvexResult, beta: float, loss: str) -> None:
     marks: list[dict] = []
     if overlay:
         with t2:
-            m = state.int_slider("m", "width m of the runs", 1, 100, 8)
+            m = state.slider("m", "width m of the runs", hi=100)
         runs, rerr = PD.sgd_neurons(X, ds.y, beta, loss, m)
         if rerr:
             st.error(rerr)

@@ -26,7 +26,6 @@ global optimum the run is *at most*.
 """
 HEIGHT = 450           # the live figures: under the controls, inside a 1280×720 screen
 LIVE_GRID = 61         # the live 2-D fit's grid (the Convex page's is 81²): half the bytes a frame
-BATCH_SIZES = (1, 2, 5, 10, 25, 50, 100, 200)
 FINAL_1D_RUNS = 6      # the final 1-D fits show the best runs, at most this many
 
 
@@ -101,46 +100,44 @@ def render() -> None:
 def _settings(ds: Dataset) -> tuple[training.Config, int]:
     """The knobs a lecturer turns (β, m, learning rate, speed) in one row; the others in a popover
     whose label says their values, so the main figure stays above the fold on a projector."""
-    batches = ["full"] + [b for b in BATCH_SIZES if b < ds.n]
+    batches = state.batch_sizes(ds.n)
     if state.setting("batch") not in batches:
-        state.set_setting("batch", "full")
-    if state.setting("speed") not in training.SPEEDS:
-        state.set_setting("speed", training.snap_speed(state.setting("speed", training.DEFAULT_SPEED)))
+        state.set_setting("batch", codec.FULL_BATCH)
     c = P.controls_row([1, 1, 1, 1, 1.25])
     with c[0]:
         beta = state.beta_slider(beta_max=state.data_beta_max(ds, state.current_loss()), caption=False)
     with c[1]:
-        m = state.int_slider("m", "width m (neurons)", 1, 200, 8)
+        m = state.slider("m", "width m (neurons)")
     with c[2]:
         lr = state.lr_slider()
     with c[3]:
-        speed = int(state.widget("speed", training.DEFAULT_SPEED, st.select_slider, "speed (steps / s)",
-                                 options=training.SPEEDS,
+        speed = int(state.slider("speed", "speed (steps / s)",
                                  help="Steps of training shown per second. At 1–5 steps/s every frame is "
                                       "one step; changing it does not restart the run."))
     more = ("loss", "trials", "steps", "batch", "seed", "opt")
     if any(state.show(k) for k in more):
-        label = " · ".join([state.current_loss(), f"{state.setting('trials', 5)} runs",
-                            f"{state.setting('steps', 2000):,} steps"]
-                           + ([f"batch {state.setting('batch')}"] if state.setting("batch", "full") != "full" else [])
-                           + ([state.setting("opt")] if state.setting("opt", "sgd") != "sgd" else []))
+        label = " · ".join([state.current_loss(), f"{state.number('trials')} runs",
+                            f"{state.number('steps'):,} steps"]
+                           + ([f"batch {state.setting('batch')}"]
+                              if state.setting("batch", codec.FULL_BATCH) != codec.FULL_BATCH else [])
+                           + ([state.setting("opt")] if state.setting("opt") not in (None, "sgd") else []))
         box = c[4].popover(label, icon=":material/tune:", width="stretch",
                            help="Loss, number of runs, steps, batch size, seed and optimizer.")
     else:
         box = st.container()
     with box:
         loss = state.loss_select()
-        trials = state.int_slider("trials", "random starts (trials)", 1, 20, 5)
-        steps = state.int_slider("steps", "steps", 100, 20000, 2000, step=100)
-        batch = state.widget("batch", "full", st.selectbox, "batch size", batches,
-                             format_func=lambda b: "full batch (GD)" if b == "full" else str(b),
+        trials = state.slider("trials", "random starts (trials)")
+        steps = state.slider("steps", "steps")
+        batch = state.widget("batch", codec.FULL_BATCH, st.selectbox, "batch size", batches,
+                             format_func=lambda b: "full batch (GD)" if b == codec.FULL_BATCH else str(b),
                              help="Points per stochastic gradient step; 'full' is plain gradient descent.")
-        seed = int(state.widget("seed", 0, st.number_input, "seed", 0, 2**31 - 1, step=1,
-                                help="Same seed, same starts and batches: runs are reproducible."))
-        opt = state.widget("opt", "sgd", st.selectbox, "optimizer", ("sgd", "momentum", "adam"),
+        seed = int(state.number_input("seed", "seed",
+                                      help="Same seed, same starts and batches: runs are reproducible."))
+        opt = state.choice("opt", "optimizer",
                            help="sgd: plain steps; momentum: heavy ball (0.9); adam: Kingma & Ba.")
     cfg = training.Config(beta=beta, loss=loss, m=m, trials=trials, lr=lr, steps=steps,
-                          batch=None if batch == "full" else int(batch), seed=seed, optimizer=opt)
+                          batch=None if batch == codec.FULL_BATCH else int(batch), seed=seed, optimizer=opt)
     return cfg, speed
 
 

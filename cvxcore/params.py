@@ -1,12 +1,14 @@
-"""One table of parameter ranges, read by validation, by the sliders and by the URL.
+"""The core's table of parameter ranges, and the checks of every public function's inputs.
 
 Every public function of :mod:`cvxcore` validates its inputs here, once, at the
 boundary; inside the core inputs are trusted.  Every message names the
 parameter, the value received and the fix (no ``assert`` on user input).
 
-``PARAMS`` is the single source of truth for the ranges of the scalar knobs:
-the Streamlit pages build their sliders from it (``lo``/``hi``/``default``/
-``log``), and the URL codec clamps to it.
+``PARAMS`` holds what the core accepts for each scalar knob (its range, whether it
+is whole, on a log scale, > 0) and its meaning (``help``).  The app's controls are
+not built from it directly: ``lab.codec.SETTINGS`` holds each widget's own
+narrower range, step and default, and takes the rest from the ``PARAMS`` entry it
+names; the app's tests check that the core accepts every value a widget can show.
 """
 from __future__ import annotations
 

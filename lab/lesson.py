@@ -75,26 +75,17 @@ def go(k: int) -> None:
     apply_step(int(min(max(k, 1), N_STEPS)))
 
 
-def current_step() -> tuple[int, str | None, bool]:
-    """The step to show this run, a message when the link's step was out of range, and whether
-    the step's state was applied just now (then the caller reruns, so that everything drawn
-    before the page — the sidebar, the address — shows it).
+def current_step() -> tuple[int, bool]:
+    """The step to show this run, and whether the step's state was applied just now (then the
+    caller reruns, so that everything drawn before the page — the sidebar, the address — shows it).
 
-    On a session's first lesson run the step's state is applied if the data set is still the
-    app's untouched default (no link data, nothing drawn); otherwise the session's data is kept and
-    only settings without a value take the step's.  A step changed by the address (Back/Forward,
-    a link) keeps the state the address carried."""
-    raw = state.setting("step", 1)
-    try:
-        k = int(raw)
-    except (TypeError, ValueError):
-        k = 1
-    msg = None
-    if not 1 <= k <= N_STEPS:
-        msg = f"The link asks for step {k}; the lesson has steps 1 to {N_STEPS}. Showing step {min(max(k, 1), N_STEPS)}."
-        k = min(max(k, 1), N_STEPS)
-    if msg:
-        state.flash("lesson_step", msg)     # shown once, after the rerun that may follow
+    The step is the shared setting ``step``, in 1 … :data:`N_STEPS` (a link's step outside is
+    clamped, with a message, by :mod:`lab.codec`).  On a session's first lesson run the step's
+    state is applied if the data set is still the app's untouched default (no link data, nothing
+    drawn); otherwise the session's data is kept and only settings without a value take the
+    step's.  A step changed by the address (Back/Forward, a link) keeps the state the address
+    carried."""
+    k = int(codec.SETTINGS["step"].nearest(float(state.setting("step", 1))))
     applied = state.lesson_step_taken()
     now = False
     if applied is None:
@@ -104,7 +95,7 @@ def current_step() -> tuple[int, str | None, bool]:
     elif applied != k:
         state.set_lesson_step_taken(k)
     state.set_setting("step", k)
-    return k, (None if now else state.take_flash("lesson_step")), now
+    return k, now
 
 
 def data_fits(k: int, ds) -> str | None:

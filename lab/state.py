@@ -6,7 +6,7 @@ settings.  Widgets that appear on more than one page are built by the functions
 below, with the same key (equal to the setting's name in :data:`lab.codec.SETTINGS`)
 and :func:`widget` keeps the value in ``_v_<name>``, so a value set on one page is the value on the
 next.  Ranges, steps and defaults come from :data:`lab.codec.SETTINGS`, the table the URL is read
-with, so a value from a link is one the widget can show (:func:`slider`, :func:`int_slider`,
+with, so a value from a link is one the widget can show (:func:`slider`,
 :func:`choice`, :func:`number_input`).  A page's own controls (the Geometry, Convolutions and
 Higher-dimensions settings) are built the same way and carried by links to that page.
 
@@ -432,11 +432,9 @@ def data_beta_max(ds: Dataset, loss: str) -> float | None:
     return cached.beta_max_of(design_matrix(ds), ds.y, loss)
 
 
-def int_slider(name: str, label: str, lo: int | None = None, hi: int | None = None, default: int | None = None,
-               container=st, step: int | None = None) -> int:
-    """A whole-number slider for setting ``name``: range, step and default from
-    :data:`lab.codec.SETTINGS` (``lo``/``hi`` may only narrow it; ``step`` is the table's)."""
-    return int(slider(name, label, container, lo=lo, hi=hi, help=PARAMS[name].help if name in PARAMS else None))
+def batch_sizes(n: int) -> tuple[int, ...]:
+    """The batch sizes the SGD page offers for n points: the full batch and the table's sizes below n."""
+    return tuple(b for b in codec.BATCH_SIZES if b == codec.FULL_BATCH or b < n)
 
 
 def lr_slider(container=st) -> float:
@@ -462,14 +460,11 @@ def show(name: str) -> bool:
 
 def settings(page: str | None = None) -> dict:
     """The settings a link to ``page`` carries that have a value, in :data:`lab.codec.SETTINGS`
-    conventions (``batch`` = 0 for full-batch gradient descent; ``hide`` None for
-    :data:`lab.classroom.DEFAULT_HIDDEN`; ``classroom`` always present).  ``page`` None: the page
+    conventions (``hide`` None for :data:`lab.classroom.DEFAULT_HIDDEN`; ``classroom`` always present).  ``page`` None: the page
     this run shows (:func:`lab.ui.set_page`).  A page's own controls go only into links to it."""
     page = page or current_page()
     carried = set(codec.names_for(page))
     out = {k: setting(k) for k in SETTING_NAMES if k in carried and setting(k) is not None}
-    if "batch" in out:
-        out["batch"] = 0 if out["batch"] == "full" else int(out["batch"])
     out["classroom"] = bool(out.get("classroom", False))
     if "hide" in out:
         # the widget's order is CONTROLS order; the default set is left out of the link
@@ -482,13 +477,11 @@ def settings(page: str | None = None) -> dict:
 
 def apply_settings(values) -> None:
     """Set shared settings from a mapping in :data:`lab.codec.SETTINGS` conventions (e.g. decoded
-    from the URL); unknown keys are ignored, ``batch`` 0 means full batch.  Call before widgets."""
+    from the URL); unknown keys are ignored.  Call before widgets."""
     for k in SETTING_NAMES:
         if k in values and values[k] is not None:
             v = values[k]
-            if k == "batch":
-                v = "full" if int(v) == 0 else int(v)
-            elif k == "hide":
+            if k == "hide":
                 v = [c for c in classroom.CONTROLS if c in set(v)]     # the multiselect's value
             set_setting(k, v)
 
@@ -522,14 +515,14 @@ def load_link(query) -> tuple[str | None, list[str]]:
             replace_dataset(ds.X, ds.y, ds.bias)
     present = {k: v for k, v in values.items() if k in keys}
     n = get_dataset().n
-    if present.get("batch", 0) and present["batch"] >= n:
+    if present.get("batch", codec.FULL_BATCH) and present["batch"] >= n:
         # the SGD page offers batch sizes below n only (a batch of n is full-batch descent)
-        offered = ", ".join(str(b) for b in codec.BATCH_SIZES if 0 < b < n) or "none"
+        offered = ", ".join(str(b) for b in batch_sizes(n) if b != codec.FULL_BATCH) or "none"
         raw = codec.query_value(query, "batch")
         messages = [m for m in messages if not m.startswith("batch=")]
         messages.append(f"batch={str(raw).strip()[:40]!r} in the link: the SGD page offers batch sizes below "
                         f"the data set's n = {n} points ({offered}) or the full batch; using batch=0 (full batch).")
-        present["batch"] = 0
+        present["batch"] = codec.FULL_BATCH
     if "beta" in present:
         # the slider ends at the data's β_max (every larger β has the same optimum, the zero network)
         bmax = data_beta_max(get_dataset(), present.get("loss") or current_loss())
@@ -601,8 +594,10 @@ def set_link_messages(messages: list[str]) -> None:
     st.session_state[_LINK_MSGS] = list(messages)
 
 
-def take_link_messages() -> list[str]:
-    return _pop(_LINK_MSGS, [])
+def link_messages() -> list[str]:
+    """The messages about the link, shown on every run until one completes (a page may rerun
+    before the student has seen them): :func:`lab.ui.finish_run` clears them."""
+    return list(st.session_state.get(_LINK_MSGS) or [])
 
 
 def set_page(page: str) -> None:

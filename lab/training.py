@@ -29,26 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from cvxcore import dual_certificate, train_sgd
-from lab import codec
 
-# Animation speeds offered (steps per second) and the shortest frame: at most five frames a
-# second, so a class of students does not keep the server busy with redraws.
-SPEEDS = codec.SETTINGS["speed"].grid      # steps per second the speed slider offers
-DEFAULT_SPEED = codec.SETTINGS["speed"].default
+# The shortest frame of the animation (its speeds: the setting "speed" of lab.codec.SETTINGS): at
+# most five frames a second, so a class of students does not keep the server busy with redraws.
 MIN_FRAME_S = 0.2
 RECORDS = 400               # objective (2) recorded about this many times over a run
 REFINE = 3                  # cutting-plane rounds of the certificates shown when paused or finished
-
-
-def snap_speed(v) -> int:
-    """The offered speed nearest to ``v`` (in log scale)."""
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return DEFAULT_SPEED
-    if not np.isfinite(v) or v <= 0:
-        return DEFAULT_SPEED
-    return min(SPEEDS, key=lambda s: abs(np.log(s) - np.log(v)))
 
 
 def frame_plan(speed: int) -> tuple[float, int]:

@@ -221,8 +221,9 @@ def read_link_once(pages: dict, current: str) -> None:
 
 
 def show_link_messages() -> None:
-    """The messages about the link this session was opened with, once (a warning each)."""
-    for msg in state.take_link_messages():
+    """The messages about the link this session was opened with (a warning each), until a run of
+    the page completes (:func:`finish_run`)."""
+    for msg in state.link_messages():
         st.warning("The link: " + msg, icon=":material/link_off:")
 
 
@@ -254,8 +255,10 @@ def share_sidebar(page: str) -> None:
 
 
 def finish_run() -> None:
-    """After the page (app.py, or :func:`stop`): write the address bar and fill the share box."""
+    """After the page (app.py, or :func:`stop`): write the address bar, fill the share box; the
+    link's messages have been shown."""
     sync_url()
+    state.set_link_messages([])
     slot = state.take_share_slot()
     if slot is None:
         return

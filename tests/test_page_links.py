@@ -71,7 +71,7 @@ def test_a_bad_value_in_a_link_is_reported_with_the_value_shown(query, shown, ne
     assert float(_link(at)[key]) == value
 
 
-@pytest.mark.parametrize("preset,batch,applied", [("moons", "7", 5), ("paper", "7", "full")])
+@pytest.mark.parametrize("preset,batch,applied", [("moons", "7", 5), ("paper", "7", codec.FULL_BATCH)])
 def test_a_batch_size_the_page_does_not_offer_is_reported(preset, batch, applied):
     X, y = make(preset)
     tok, _ = codec.encode_data(X, y, True)
@@ -79,7 +79,8 @@ def test_a_batch_size_the_page_does_not_offer_is_reported(preset, batch, applied
     assert not at.exception
     assert at.selectbox(key="batch").value == applied
     w = _warnings(at)
-    assert "batch='7'" in w and (f"batch={applied}." in w if applied != "full" else "using batch=0 (full batch)" in w), w
+    assert "batch='7'" in w and (f"batch={applied}." in w if applied != codec.FULL_BATCH
+                                  else "using batch=0 (full batch)" in w), w
 
 
 def test_data_opens_from_its_own_address():
