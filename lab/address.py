@@ -52,7 +52,7 @@ def share_base(url: str | None, page: str, *, server_address: str | None, networ
     if browser_address and not is_loopback(browser_address):
         new = browser_address
     elif server_address not in _EVERY_INTERFACE and not is_loopback(server_address):
-        new = server_address
+        new = str(server_address)
     elif server_address in _EVERY_INTERFACE and network_ip and not is_loopback(network_ip):
         new = network_ip
     else:

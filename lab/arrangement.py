@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from numpy.typing import ArrayLike
 
-from cvxcore import arrangement, exact_pattern_bound
+from cvxcore import Arrangement, arrangement, exact_pattern_bound
 
 # Cover's count up to which the cells are enumerated exactly: 2-D data with bias at the app's
 # 500-point limit has 249,502 cells (built in ~5 s once per data set, shared by every session).
@@ -39,7 +40,7 @@ POINT_RADIUS = 0.1       # a click this close to a data point (in the plot's uni
 class Cells:
     """The exact arrangement of X's rows (``arr``: :class:`cvxcore.Arrangement`) and, for rank 2
     (1-D data with bias), its cells in angular order (``by_angle``: cell indices)."""
-    arr: object
+    arr: Arrangement
     by_angle: np.ndarray | None
 
     @property
@@ -72,6 +73,8 @@ def cells(X: np.ndarray) -> Cells | str:
         arr = arrangement(X)
     except ValueError as e:
         return str(e)
+    if not isinstance(arr, Arrangement):        # rank ≥ 4: the page shows the pattern of u only
+        return f"X has rank {np.linalg.matrix_rank(X)}: the cells are listed for rank ≤ 3 only."
     by_angle = None
     if arr.r <= 2 and X.shape[1] == 2:
         ang = np.array([np.arctan2(*arr.interior_point(c)[::-1]) for c in range(arr.n_cells)])
@@ -80,7 +83,7 @@ def cells(X: np.ndarray) -> Cells | str:
 
 
 # ----------------------------------------------------------------------------- what a click means
-def _unit(u) -> np.ndarray:
+def _unit(u: ArrayLike) -> np.ndarray:
     u = np.asarray(u, float)
     return u / np.linalg.norm(u)
 
@@ -113,7 +116,7 @@ def flip_point(X: np.ndarray, u: np.ndarray, i: int) -> np.ndarray:
     return _unit(f + d * w)
 
 
-def line_through(u: np.ndarray, p) -> np.ndarray:
+def line_through(u: np.ndarray, p: ArrayLike) -> np.ndarray:
     """2-D data with bias: the neuron whose line u₁x₁ + u₂x₂ + u₃ = 0 is u's moved parallel to
     itself through the point p of the input plane (same normal (u₁, u₂), same positive side)."""
     u = _unit(u)
@@ -121,7 +124,7 @@ def line_through(u: np.ndarray, p) -> np.ndarray:
     return _unit(np.r_[a, -(a @ np.asarray(p, float))])
 
 
-def line_through_origin(u: np.ndarray, p) -> np.ndarray:
+def line_through_origin(u: np.ndarray, p: ArrayLike) -> np.ndarray:
     """2-D data without bias: the line u₁x₁ + u₂x₂ = 0 through the origin and the point p,
     turned so that its positive side stays on u's side (u₂-dimensional: d = 2)."""
     p = np.asarray(p, float)
@@ -131,7 +134,7 @@ def line_through_origin(u: np.ndarray, p) -> np.ndarray:
     return _unit(n if n @ u >= 0 else -n)
 
 
-def direction_at(p) -> np.ndarray | None:
+def direction_at(p: ArrayLike) -> np.ndarray | None:
     """Weight space (d = 2): the direction of the clicked point p = (u₁, u₂), or None at 0."""
     p = np.asarray(p, float)
     return None if np.linalg.norm(p) < 1e-9 else _unit(p)
@@ -214,7 +217,7 @@ def current_u(d: int) -> np.ndarray:
     return _unit(u)
 
 
-def set_u(u: np.ndarray) -> None:
+def set_u(u: np.ndarray | tuple[float, ...]) -> None:
     from lab import state
     state.set_setting(U_SETTING, tuple(float(v) for v in _unit(u)))
 

@@ -274,8 +274,8 @@ def count_curve(kind: Literal["1d", "2d"], n_max: int, seed: int = 0) -> dict[st
     r = d + 1
     ns = np.arange(1, n_max + 1)
     P = np.array([activation_patterns(X[:k]).shape[0] for k in ns])
-    cover = np.array([cover_count(k, min(r, k)) for k in ns])
-    bound = np.array([paper_bound(k, min(r, k)) for k in ns], dtype=float)
+    cover = np.array([cover_count(int(k), min(r, int(k))) for k in ns])
+    bound = np.array([paper_bound(int(k), min(r, int(k))) for k in ns], dtype=float)
     return {"n": ns, "P": P, "cover": cover, "bound": bound}
 
 

@@ -16,6 +16,8 @@ and :mod:`lab.path_dual`); every builder can be called by a test.  The look foll
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -44,7 +46,7 @@ def _look(fig: go.Figure, *, height: int, xtitle: str | None = None, ytitle: str
 
 # ----------------------------------------------------------------------------- step 1: one neuron
 def landscape_one_neuron(ug: np.ndarray, ag: np.ndarray, Z: np.ndarray, minima: list[dict], *,
-                         paths: list[np.ndarray] = (), x: np.ndarray | None = None,
+                         paths: Sequence[np.ndarray] = (), x: np.ndarray | None = None,
                          show_values: bool = True, height: int = 500) -> go.Figure:
     """Objective (2) of the one-neuron network f(x) = α(xu)₊ over the plane (u, α).
 
@@ -146,7 +148,7 @@ def figure2_panels(panels: dict, p_star: float, *, beta: float, total_steps: int
 
 # ----------------------------------------------------------------------------- arrangement, d = 2
 def cells_plane(X: np.ndarray, interior: np.ndarray, patterns: np.ndarray, *, numbered: bool = True,
-                height: int = 480, labels=("u₁ (weight)", "u₂ (bias)")) -> go.Figure:
+                height: int = 480, labels: tuple[str, str] = ("u₁ (weight)", "u₂ (bias)")) -> go.Figure:
     """The lines {u : xᵢᵀu = 0} in the plane of u (d = 2) and every cell numbered.
 
     ``interior`` (P, 2): a unit direction inside each cell (:meth:`cvxcore.Arrangement.interior_point`);
@@ -255,7 +257,7 @@ def _neuron_marks(fig, xs, ys, alpha, *, row=None, col=None, size=20):
 
 
 def dual_circle(theta_deg: np.ndarray, g: np.ndarray, beta: float, *, neurons: tuple | None = None,
-                sgd: list[dict] = (), angle_label: str = "angle θ of u = (cos θ, sin θ)",
+                sgd: Sequence[dict] = (), angle_label: str = "angle θ of u = (cos θ, sin θ)",
                 height: int = 470) -> go.Figure:
     """u ↦ vᵀ(Xu)₊ on the unit circle of u (d = 2), against the band |·| ≤ β of the dual (4).
 
@@ -289,7 +291,7 @@ def dual_circle(theta_deg: np.ndarray, g: np.ndarray, beta: float, *, neurons: t
 
 
 def dual_sphere(lon_deg: np.ndarray, lat_deg: np.ndarray, G: np.ndarray, beta: float, *,
-                neurons: tuple | None = None, sgd: list[dict] = (), height: int = 500) -> go.Figure:
+                neurons: tuple | None = None, sgd: Sequence[dict] = (), height: int = 500) -> go.Figure:
     """u ↦ vᵀ(Xu)₊ on the unit sphere of u (d = 3: 2-D data with bias), as a map over longitude
     φ and latitude ϑ of u = (cos ϑ cos φ, cos ϑ sin φ, sin ϑ); colour from −β (purple) through 0
     (white) to +β (green).  ``G`` is (len(lat), len(lon)).  ``neurons`` = (φⱼ, ϑⱼ, αⱼ): the optimal

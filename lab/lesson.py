@@ -98,7 +98,7 @@ def current_step() -> tuple[int, bool]:
     return k, now
 
 
-def data_fits(k: int, ds) -> str | None:
+def data_fits(k: int, ds: codec.Dataset) -> str | None:
     """None when the current data set suits step k's figure, else what the step needs."""
     need = STEPS[k - 1].needs
     if ds.n == 0:
@@ -121,7 +121,7 @@ class Answer:
     check: Callable[[Any], bool] = field(default=lambda p: False)
 
 
-def signature(*parts) -> str:
+def signature(*parts: object) -> str:
     """A short digest of what a question's answer depends on (data, β, m, …): a prediction made
     for other data is stale."""
     h = hashlib.blake2b(digest_size=8)
@@ -147,7 +147,7 @@ def _md(value) -> str:
 
 
 def ask(key: str, prompt: str, answer: Answer, sig: str, *, options: list | None = None,
-        number: dict | None = None, container=None) -> bool:
+        number: dict | None = None, container: Any = None) -> bool:
     """A predict-then-reveal box: the student commits to a prediction (one of ``options``, or a whole
     ``number`` in [``number['lo']``, ``number['hi']``]), presses Reveal and sees the answer computed
     from the data on screen, whether the prediction was right and why.  The committed prediction is
@@ -165,7 +165,8 @@ def ask(key: str, prompt: str, answer: Answer, sig: str, *, options: list | None
             pred = box.radio("your prediction", options, index=None, key=pred_key,
                              horizontal=len(options) <= 3, label_visibility="collapsed")
         else:
-            pred = box.number_input("your prediction", min_value=int(number["lo"]), max_value=int(number["hi"]),
+            lohi = number or {"lo": 0, "hi": 10**9}
+            pred = box.number_input("your prediction", min_value=int(lohi["lo"]), max_value=int(lohi["hi"]),
                                     value=None, step=1, key=pred_key, placeholder="type your prediction",
                                     label_visibility="collapsed")
 

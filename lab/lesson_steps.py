@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from cvxcore.losses import LossName
+
 Needs = Literal["any", "1d-nobias", "2d", "n23"]
 
 
@@ -26,11 +28,11 @@ class Step:
     bias: bool | None = None
     beta: float | None = None
     m: int | None = None
-    loss: Literal["squared", "hinge", "logistic"] | None = None
+    loss: LossName | None = None
     prose: str = ""
     notes: str = ""
     needs: Needs = "any"                # what data the figure needs
-    cols: tuple = (3, 2)                # widths of the figure column and the text column
+    cols: tuple[float, float] = (3, 2)  # widths of the figure column and the text column
 
 
 TWO_POINTS = ("points", [[-1.0], [2.0]], [-1.0, 1.5])          # step 1: one neuron, two points

@@ -29,13 +29,16 @@ Example (inside a page)::
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 import streamlit as st
+from numpy.typing import ArrayLike
 
 from cvxcore import PARAMS, ConvexResult, with_bias
 from cvxcore.datasets import PRESETS, make
+from cvxcore.losses import LossName
 from lab import cached, classroom, codec
 
 if TYPE_CHECKING:
@@ -87,7 +90,7 @@ Dataset = codec.Dataset     # the session's data set is the type links and files
 
 # ----------------------------------------------------------------------------- the session's store
 def _ss(ss: SessionMapping | None = None) -> SessionMapping:
-    return st.session_state if ss is None else ss
+    return cast(SessionMapping, st.session_state) if ss is None else ss
 
 
 def _pop(key: str, default: Any = None, ss: SessionMapping | None = None) -> Any:
@@ -148,7 +151,8 @@ def set_setting(name: str, value: Any) -> None:
     st.session_state[_SETTING + name] = value
 
 
-def widget(name: str, default, build, *args, control: str | None = None, **kw):
+def widget(name: str, default: Any, build: Callable[..., Any], *args: Any, control: str | None = None,
+           **kw: Any) -> Any:
     """Build the widget of shared setting ``name`` so its value survives page switches.
 
     The value lives in ``_v_<name>`` (plain session state, never removed); the widget has key
@@ -180,7 +184,7 @@ def widget(name: str, default, build, *args, control: str | None = None, **kw):
     return value
 
 
-def _stored(X, y, preset: str | None) -> dict:
+def _stored(X: ArrayLike, y: ArrayLike, preset: str | None) -> dict:
     """The session's record of a data set, at the link's precision."""
     X = np.asarray(X, dtype=float)
     if X.ndim == 1:
@@ -193,7 +197,8 @@ def _stored(X, y, preset: str | None) -> dict:
 def _ensure(ss: SessionMapping | None = None) -> dict:
     ss = _ss(ss)
     if _DATA not in ss:
-        ss[_DATA] = _stored(*make(DEFAULT_PRESET), DEFAULT_PRESET)
+        X, y = make(DEFAULT_PRESET)
+        ss[_DATA] = _stored(X, y, DEFAULT_PRESET)
         ss[_UNDO] = []
     if _SETTING + "bias" not in ss:
         ss[_SETTING + "bias"] = True
@@ -210,6 +215,7 @@ def get_dataset(ss: SessionMapping | None = None) -> Dataset:
 
 
 def bias() -> bool:
+    """The bias toggle: a column of ones appended to X."""
     _ensure()
     return bool(setting("bias", True))
 
@@ -227,20 +233,20 @@ def _push_undo(ss: SessionMapping | None = None) -> None:
     ss[_UNDO] = stack[-UNDO_DEPTH:]
 
 
-def set_data(X, y, *, preset: str | None = None, ss: SessionMapping | None = None) -> None:
+def set_data(X: ArrayLike, y: ArrayLike, *, preset: str | None = None, ss: SessionMapping | None = None) -> None:
     """Replace the data set (undoable).  X (n, d) with d = 1 or 2; stored at the link's precision."""
     _push_undo(ss)
     _ss(ss)[_DATA] = _stored(X, y, preset)
 
 
-def load_preset(name: str, seed: int = 0):
+def load_preset(name: str, seed: int = 0) -> None:
     """Replace the data set with preset ``name`` and set the loss that suits it."""
     X, y = make(name, seed=seed)
     set_data(X, y, preset=name)
     set_setting("loss", loss_for(PRESETS[name].dim, y))
 
 
-def add_point(point, label: float) -> str | None:
+def add_point(point: ArrayLike, label: float) -> str | None:
     """Append one point (undoable).  Returns a message when the point is refused, else None."""
     data = _ensure()
     if len(data["y"]) >= MAX_POINTS:
@@ -254,7 +260,7 @@ def add_point(point, label: float) -> str | None:
     return None
 
 
-def set_dim(dim: int):
+def set_dim(dim: int) -> None:
     """Switch between 1-D regression and 2-D classification: an empty set of the new kind (undoable)."""
     data = _ensure()
     if data["dim"] == dim:
@@ -264,7 +270,8 @@ def set_dim(dim: int):
     set_setting("loss", loss_for(dim))
 
 
-def clear():
+def clear() -> None:
+    """Empty the data set, keeping its kind (undoable)."""
     data = _ensure()
     set_data(np.zeros((0, data["dim"])), [])
 
@@ -294,20 +301,22 @@ def preset_name(ss: SessionMapping | None = None) -> str | None:
 
 
 # ----------------------------------------------------------------------------- shared knobs
-def loss_for(dim: int, y=None) -> str:
+def loss_for(dim: int, y: ArrayLike | None = None) -> LossName:
     """The loss that suits a data set: squared for 1-D regression or targets other than ±1, hinge
     for 2-D ±1 labels (the one rule behind every loss the app picks for the user)."""
-    if dim == 1 or (y is not None and len(y) and not np.all(np.abs(np.asarray(y, float)) == 1)):
+    t = np.zeros(0) if y is None else np.asarray(y, float)
+    if dim == 1 or (t.size and not np.all(np.abs(t) == 1)):
         return "squared"
     return "hinge"
 
 
-def default_loss() -> str:
+def default_loss() -> LossName:
+    """The loss that suits the current data set (:func:`loss_for`)."""
     data = _ensure()
     return loss_for(data["dim"], data["y"])
 
 
-def current_loss() -> str:
+def current_loss() -> LossName:
     """The loss setting, or :func:`default_loss` when none is set (what :func:`loss_select` shows)."""
     _ensure()
     if setting("loss") not in LOSS_LABELS:
@@ -315,7 +324,7 @@ def current_loss() -> str:
     return setting("loss")
 
 
-def loss_select(container=st) -> str:
+def loss_select(container: Any = st) -> LossName:
     """The loss of (2) and (8): squared, hinge or logistic (hinge/logistic need 2-D ±1 labels)."""
     current_loss()
     return widget("loss", default_loss(), container.selectbox, "loss ℓ", tuple(LOSS_LABELS),
@@ -336,7 +345,8 @@ def _spec(name: str) -> codec.Number:
     return spec
 
 
-def _kept(name: str, spec: codec.Number, lo=None, hi=None, default=None):
+def _kept(name: str, spec: codec.Number, lo: float | None = None, hi: float | None = None,
+          default: float | None = None) -> tuple[Any, Any, Any]:
     """The value of number setting ``name`` as its widget can show it: the kept value (from a link,
     another page or an earlier run) moved to the nearest value inside ``[lo, hi]`` (the table's
     range, narrowed by a limit that depends on the data)."""
@@ -355,7 +365,7 @@ def _kept(name: str, spec: codec.Number, lo=None, hi=None, default=None):
     return (int(v) if spec.integer else float(v)), (lo, hi), min(max(dflt, lo), hi)
 
 
-def number(name: str, *, lo=None, hi=None, default=None):
+def number(name: str, *, lo: float | None = None, hi: float | None = None, default: float | None = None) -> Any:
     """The value of number setting ``name`` as its widget would show it, without drawing it (a
     control inside a closed expander)."""
     v, _, _ = _kept(name, _spec(name), lo, hi, default)
@@ -363,7 +373,8 @@ def number(name: str, *, lo=None, hi=None, default=None):
     return v
 
 
-def slider(name: str, label: str, container=st, *, lo=None, hi=None, default=None, **kw):
+def slider(name: str, label: str, container: Any = st, *, lo: float | None = None, hi: float | None = None,
+           default: float | None = None, **kw: Any) -> Any:
     """The slider (select_slider for a grid) of number setting ``name``, from
     :data:`lab.codec.SETTINGS`.  ``lo``/``hi`` may only narrow the table's range (a limit that
     depends on the data, e.g. a filter no longer than the signal); ``default`` replaces the
@@ -376,12 +387,12 @@ def slider(name: str, label: str, container=st, *, lo=None, hi=None, default=Non
         return widget(name, dflt, container.select_slider, label, options=rng, **kw)
     step = spec.step if spec.step is not None else (1 if spec.integer else None)
     if spec.integer:
-        rng, step = (int(rng[0]), int(rng[1])), int(step)
+        rng, step = (int(rng[0]), int(rng[1])), int(step or 1)
     out = widget(name, dflt, container.slider, label, rng[0], rng[1], step=step, **kw)
     return int(out) if spec.integer else float(out)
 
 
-def number_input(name: str, label: str, container=st, **kw):
+def number_input(name: str, label: str, container: Any = st, **kw: Any) -> Any:
     """The number input of number setting ``name`` (a seed), range from :data:`lab.codec.SETTINGS`."""
     spec = _spec(name)
     v, (lo, hi), dflt = _kept(name, spec)
@@ -392,7 +403,8 @@ def number_input(name: str, label: str, container=st, **kw):
     return int(out) if spec.integer else float(out)
 
 
-def choice(name: str, label: str, container=st, build=None, *, options=None, **kw):
+def choice(name: str, label: str, container: Any = st, build: Callable[..., Any] | None = None, *,
+           options: Iterable[Any] | None = None, **kw: Any) -> Any:
     """The selectbox (or ``build``: radio, segmented control …) of choice setting ``name``:
     options from :data:`lab.codec.SETTINGS` (``options`` may narrow them)."""
     spec = codec.SETTINGS[name]
@@ -405,16 +417,17 @@ def choice(name: str, label: str, container=st, build=None, *, options=None, **k
 
 def beta_end(beta_max: float | None) -> float | None:
     """The β slider's last value: the first grid value ≥ ``beta_max`` (None: the whole grid)."""
-    return next((g for g in _spec("beta").grid if beta_max is not None and g >= beta_max), None)
+    return next((g for g in _spec("beta").grid or () if beta_max is not None and g >= beta_max), None)
 
 
-def beta_slider(container=st, beta_max: float | None = None, caption: bool = True) -> float:
+def beta_slider(container: Any = st, beta_max: float | None = None, caption: bool = True) -> float:
     """Weight decay β > 0 on the log grid :data:`BETA_GRID`.  With the data's ``beta_max`` (the
     smallest β at which the zero network is optimal, theory.md §2) the slider ends at the first
     grid value ≥ β_max, labelled so, and its help (and a caption, unless ``caption`` is False: a
     compact row of controls) gives β_max: larger β show nothing new."""
     end = beta_end(beta_max)
-    marked = {} if end is None else {"format_func": lambda b: f"{b:g} ≥ β_max" if b == end else f"{b:g}"}
+    marked: dict[str, Any] = {} if end is None else {
+        "format_func": lambda b: f"{b:g} ≥ β_max" if b == end else f"{b:g}"}
     note = "" if beta_max is None else (f"β_max = {beta_max:.4g} for these data: from there on the optimum "
                                         "is the zero network.")
     beta = slider("beta", "weight decay β", container, hi=end, **marked,
@@ -437,7 +450,8 @@ def batch_sizes(n: int) -> tuple[int, ...]:
     return tuple(b for b in codec.BATCH_SIZES if b == codec.FULL_BATCH or b < n)
 
 
-def lr_slider(container=st) -> float:
+def lr_slider(container: Any = st) -> float:
+    """The learning rate of gradient descent on (2), on a log grid."""
     return slider("lr", "learning rate", container,
                   help=PARAMS["lr"].help + " (the loss is summed over the n points).")
 
@@ -475,7 +489,7 @@ def settings(page: str | None = None) -> dict:
     return out
 
 
-def apply_settings(values) -> None:
+def apply_settings(values: Mapping[str, Any]) -> None:
     """Set shared settings from a mapping in :data:`lab.codec.SETTINGS` conventions (e.g. decoded
     from the URL); unknown keys are ignored.  Call before widgets."""
     for k in SETTING_NAMES:
@@ -486,7 +500,7 @@ def apply_settings(values) -> None:
             set_setting(k, v)
 
 
-def replace_dataset(X, y, bias: bool | None = None) -> None:
+def replace_dataset(X: ArrayLike, y: ArrayLike, bias: bool | None = None) -> None:
     """Replace the data set (undoable), e.g. from a CSV upload or a link; ``bias`` None keeps the toggle."""
     set_data(X, y)
     if bias is not None:
@@ -495,7 +509,7 @@ def replace_dataset(X, y, bias: bool | None = None) -> None:
         set_setting("loss", "squared")       # a classification loss on these targets would only be an error
 
 
-def load_link(query) -> tuple[str | None, list[str]]:
+def load_link(query: Mapping[str, Any]) -> tuple[str | None, list[str]]:
     """Apply a shared link's query parameters (first run of a session): ``(page or None, messages)``.
 
     The data set (``data=``) replaces the current one (undoable); only the settings present in
@@ -540,11 +554,11 @@ def load_link(query) -> tuple[str | None, list[str]]:
     return page, messages
 
 
-def import_csv(raw) -> tuple[int | None, str | None]:
+def import_csv(raw: bytes | str) -> tuple[int | None, str | None]:
     """Replace the data set by a CSV file's (undoable): ``(n, None)``, or ``(None, message)`` with the
     data set untouched (see :func:`lab.codec.read_csv`).  The bias toggle is kept."""
     ds, err = codec.read_csv(raw)
-    if err:
+    if ds is None:
         return None, err
     replace_dataset(ds.X, ds.y, None)
     if len(ds.y) and not (setting("loss") == "logistic" and loss_for(ds.d, ds.y) == "hinge"):

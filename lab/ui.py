@@ -15,23 +15,26 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 import streamlit as st
 
 from lab import classroom, codec, internals, state
 
+Container = Any          # where an element goes: st, st.sidebar, a column, a container, a popover …
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
 
-def chart(fig, container=None, **kw):
+def chart(fig: Any, container: Container | None = None, **kw: Any) -> Any:
     """``plotly_chart`` with the figure's own projector-sized template (not Streamlit's theme)."""
     kw.setdefault("config", CONFIG)
     return (container or st).plotly_chart(fig, theme=None, **kw)
 
 
-def table(rows: list[dict], container=None, **kw):
+def table(rows: list[dict], container: Container | None = None, **kw: Any) -> Any:
     """``st.dataframe`` of records (one dict per row), handed over as an Arrow table, the
     format Streamlit sends: 0.5 ms a table instead of 11 ms for the records themselves
     (pandas type inference and conversion); the Convex page draws two on every run."""
@@ -95,7 +98,7 @@ def click_error() -> None:
         st.warning(msg)
 
 
-def class_picker(container=None) -> None:
+def class_picker(container: Container | None = None) -> None:
     """The class (±1) that a click adds to 2-D data (shared setting ``draw_class``)."""
     if state.setting("draw_class") not in (1, -1):
         state.set_setting("draw_class", 1)
@@ -104,7 +107,7 @@ def class_picker(container=None) -> None:
                  selection_mode="single", control="draw")
 
 
-def clickable_chart(fig, base: str, container=None):
+def clickable_chart(fig: Any, base: str, container: Container | None = None) -> Any:
     """A chart whose clicks on empty canvas add points (trace 0: the click grid), under a key
     that :func:`add_clicked_point` renews after each point (``base``: one name per chart)."""
     return chart(fig, container, key=click_key(base), on_select=lambda: add_clicked_point(base),
@@ -113,13 +116,13 @@ def clickable_chart(fig, base: str, container=None):
 
 
 # ----------------------------------------------------------------------------- classroom mode
-def prose(text: str, container=None, **kw) -> None:
+def prose(text: str, container: Container | None = None, **kw: Any) -> None:
     """``st.markdown(text)`` unless classroom mode hides the prose."""
     if state.show("prose"):
         (container or st).markdown(text, **kw)
 
 
-def caption(text: str, container=None, **kw) -> None:
+def caption(text: str, container: Container | None = None, **kw: Any) -> None:
     """``st.caption(text)`` unless classroom mode hides the prose."""
     if state.show("prose"):
         (container or st).caption(text, **kw)
@@ -138,11 +141,11 @@ def intro(text: str) -> None:
         st.markdown(text)
 
 
-def _exit_classroom():
+def _exit_classroom() -> None:
     state.set_setting("classroom", False)
 
 
-def _hide_chooser(container) -> None:
+def _hide_chooser(container: Container) -> None:
     """The multiselect of what classroom mode hides (shared setting ``hide``)."""
     if state.setting("hide") is None:
         state.set_setting("hide", [c for c in classroom.CONTROLS if c in classroom.DEFAULT_HIDDEN])
@@ -193,7 +196,7 @@ def classroom_sidebar() -> None:
 
 
 # ----------------------------------------------------------------------------- share and save
-def read_link_once(pages: dict, current: str) -> None:
+def read_link_once(pages: dict[str, Any], current: str) -> None:
     """On a session's first run, and after Back/Forward: apply the address's query parameters
     (:func:`lab.state.load_link`).
 

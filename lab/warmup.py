@@ -13,6 +13,7 @@ import asyncio
 import importlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 _LOG = logging.getLogger("convex_relu_lab.warmup")
@@ -52,7 +53,7 @@ def warm() -> dict[str, float]:
 
 
 @asynccontextmanager
-async def lifespan(app):
+async def lifespan(app: object) -> AsyncIterator[None]:
     """``st.App`` lifespan: :func:`warm`, then one run of the app script, then serve."""
     t0 = time.perf_counter()
     took = await asyncio.to_thread(warm)           # off the event loop

@@ -37,7 +37,7 @@ BATCH_SIZES = (FULL_BATCH, 1, 2, 5, 10, 25, 50, 100, 200)
 CNN_BETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 
 
-def _fmt(v) -> str:
+def _fmt(v: object) -> str:
     return str(int(v)) if isinstance(v, (int, np.integer)) else f"{v:g}"
 
 
@@ -74,7 +74,7 @@ class Number:
             return f"{shown[0]} to {shown[-1]} on the slider's grid"
         return f"{_fmt(self.lo)} to {_fmt(self.hi)}" + (f" in steps of {_fmt(self.step)}" if self.step else "")
 
-    def nearest(self, v: float):
+    def nearest(self, v: float) -> Any:
         """The value the widget shows for v (v finite; a log scale's smallest value for v ≤ 0)."""
         if self.grid is not None and self.log and v <= 0:
             return min(self.grid)
@@ -160,7 +160,7 @@ def _core(name: str, core: str, lo: float, hi: float, default: float, *, grid: t
 _SEED_MAX = 10_000                       # the page-level seeds (the SGD seed takes any 31-bit value)
 _GEO_Y = Number("geo_y", -2.0, 2.0, 0.0, step=0.05, page="geometry")
 
-SETTINGS: dict[str, Any] = {s.name: s for s in [
+_TABLE: list[Any] = [
     Choice("page", PAGES, "data", help="the page shown"),
     # shared by the Convex and SGD pages (lab.state builds these widgets)
     _core("beta", "beta", 0, 0, 0.1, grid=BETA_GRID),
@@ -221,7 +221,8 @@ SETTINGS: dict[str, Any] = {s.name: s for s in [
     # the lesson: its own steps (lab.lesson_steps)
     _n("step", 1, N_STEPS, 1, page="lesson", help="the step of the lesson page",
        outside="is not a step of the lesson (it has steps {range}); showing"),
-]}
+]
+SETTINGS: dict[str, Any] = {s.name: s for s in _TABLE}
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -238,7 +239,7 @@ def names_for(page: str | None) -> tuple[str, ...]:
     return tuple(k for k, s in SETTINGS.items() if s.page is None or s.page == page)
 
 
-def query_value(query: Mapping, key: str):
+def query_value(query: Mapping, key: str) -> Any:
     """The value of ``key`` in a query mapping (the last one when repeated), or None."""
     v = query.get(key)
     if isinstance(v, (list, tuple)):          # st.query_params.to_dict() gives str; get_all gives lists
@@ -277,7 +278,7 @@ def _parse_number(spec: Number, text: str, shown: str, what: str) -> tuple[Any, 
                      f"using the nearest, {name}={_fmt(applied)}.")
 
 
-def parse_setting(name: str, raw) -> tuple[Any, str | None]:
+def parse_setting(name: str, raw: object) -> tuple[Any, str | None]:
     """One setting from its query string: ``(value, None)``, or ``(value applied, message)``.
 
     Out of range: clamped to the control's range; between a grid's values or a slider's steps:
@@ -364,7 +365,7 @@ def decode_settings(query: Mapping) -> tuple[dict, list[str]]:
     return out, msgs
 
 
-def format_setting(name: str, value) -> str:
+def format_setting(name: str, value: Any) -> str:
     """The query string of one setting value (round-trips through :func:`parse_setting`)."""
     spec = SETTINGS[name]
     if isinstance(spec, Number):
@@ -380,7 +381,7 @@ def format_setting(name: str, value) -> str:
     return str(value)
 
 
-def format_setting_item(spec: Number, value) -> str:
+def format_setting_item(spec: Number, value: float) -> str:
     return str(int(value)) if spec.integer else repr(float(value))
 
 
