@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import streamlit as st
@@ -163,7 +164,7 @@ def _counts(ds: Dataset, P_cells: int | None, bound: int) -> None:
     ui.prose(r"For $r = \mathrm{rank}(X)$: $P \le 2\sum_{k=0}^{r-1}\binom{n-1}{k} \le 2r\,(e(n-1)/r)^r$, "
              r"with equality on the left for points in general position. So $P$ grows like $n^{r-1}$ "
              r"(the paper's bound, like $n^r$): polynomially in $n$, and (8) has polynomial size for fixed $r$.")
-    kind = "1d" if ds.d == 1 else "2d"
+    kind: Literal["1d", "2d"] = "1d" if ds.d == 1 else "2d"
     curve = cached.count_curve(kind, int(min(max(40, ds.n), 80)))
     ui.chart(F.pattern_counts(curve["n"], curve["P"], curve["cover"], curve["bound"],
                               current=(ds.n, P_cells) if ds.bias and P_cells else None), key="_arr_counts")

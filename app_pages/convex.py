@@ -102,6 +102,8 @@ def _fit(ds: Dataset, res: ConvexResult, side: Any, main: Any) -> None:
 def active_pattern_rows(res: ConvexResult) -> list[dict]:
     """One row per neuron of the optimal network (a cell with both vᵢ and wᵢ nonzero gives two),
     so the table has m* rows: its pattern Dᵢ, its block and the block's norm (4 digits)."""
+    if res.active_patterns is None:                 # a result without its neurons' patterns
+        return []
     vn, wn = res.block_norms()
     return [{"neuron j": j + 1, "pattern i": int(c + 1),
              "Dᵢ (1 = point active)": "".join("1" if b else "0" for b in res.active_patterns[j]),

@@ -78,7 +78,8 @@ def linear(sig: Signals) -> None:
         r"the weights only through $Z = [z_1 \dots z_K]$ with $z_k = \sum_j \alpha_{jk} u_j$, and the cheapest "
         r"weights giving $Z$ cost $\beta\|Z\|_*$ (the sum of singular values). So (9) is the convex program"
         "\n\n"
-        r"$$\text{(12)}\qquad \min_{z_1 \dots z_K}\ \tfrac12\Big\|\sum_k X_k z_k - y\Big\|^2 + \beta\,\|[z_1 \dots z_K]\|_*$$"
+        r"$$\text{(12)}\qquad \min_{z_1 \dots z_K}\ \tfrac12\Big\|\sum_k X_k z_k - y\Big\|^2"
+        r" + \beta\,\|[z_1 \dots z_K]\|_*$$"
         "\n\n"
         r"Its solution $Z^* = \sum_i \sigma_i p_i q_i^\top$ gives the filters $u_i = \sqrt{\sigma_i}\,p_i$: "
         r"only $\operatorname{rank} Z^*$ of them are needed.")
@@ -89,7 +90,7 @@ def linear(sig: Signals) -> None:
     m = state.slider("lin_m", "filters m (GD)", c4)
     steps = state.slider("lin_steps", "GD steps", c5)
     r, err = E.linear_cnn(sig.n, sig.L, sig.noise, sig.seed, beta, h, stride, m, steps)
-    if err:
+    if r is None:
         st.error(err)
         return
     nuc, gd = r.nuclear, r.gd
@@ -139,7 +140,7 @@ def circular(sig: Signals) -> None:
     m = state.slider("circ_m", "filters m (GD)", c3)
     steps = state.slider("circ_steps", "GD steps", c4)
     r, err = E.circular_cnn(sig.n, sig.L, sig.noise, sig.seed, beta, h, m, steps)
-    if err:
+    if r is None:
         st.error(err)
         return
     fr, gd = r.fourier, r.gd
@@ -179,7 +180,7 @@ def separable(sig: Signals) -> None:
     ns = state.slider("sep_n", "signals", c2)
     seed_s = state.number_input("sep_seed", "seed", c3)
     s, err = E.separable_cnn(beta, ns, seed_s)
-    if err:
+    if s is None:
         st.error(err)
         return
     r, g = s.exact, s.gd

@@ -1,6 +1,7 @@
 """Data: draw the data set every page uses (click the empty canvas to add a point)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -104,7 +105,7 @@ def summary(ds: Dataset) -> tuple[str, list[tuple[str, str]]]:
 def _summary(ds: Dataset) -> None:
     line, notes = summary(ds)
     st.markdown(line)
-    show = {"info": st.info, "warning": st.warning, "caption": ui.caption}
+    show: dict[str, Callable[[str], Any]] = {"info": st.info, "warning": st.warning, "caption": ui.caption}
     for kind, text in notes:
         show[kind](text)
 

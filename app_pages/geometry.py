@@ -85,10 +85,8 @@ def render() -> None:
     n = state.choice("geo_n", "number of data points n", c0, c0.radio, horizontal=True, on_change=_on_n,
                      help="n = 2: every set lives in the plane (the paper's Figure 1); n = 3: in space.")
     source = state.choice("geo_src", "data X", c0, c0.radio, format_func=SOURCES.get)
-    X, y = None, None
-    if source == "data":
-        X, y, source = _from_data(n, c1)
-    if source == "type":
+    X, y = _from_data(n, c1) if source == "data" else (None, None)
+    if X is None:                    # typed (or too few data points to pick from)
         X = _typed(n, c1)
     if y is None:
         y = _y_sliders(n)
@@ -96,8 +94,8 @@ def render() -> None:
         st.markdown(f"$y = ({', '.join(f'{v:.3g}' for v in y)})$, the targets of the picked points "
                     "(untick the box above to drag $y$ yourself).")
     res, err = E.gauge(X, y)
-    G, err2 = E.gauge_geometry(X) if err is None else (None, None)
-    if err or err2:                  # the core names the parameter, the value and the fix
+    G, err2 = E.gauge_geometry(X) if res is not None else (None, None)
+    if res is None or G is None:     # the core names the parameter, the value and the fix
         st.error(err or err2)
         ui.stop()
     _numbers(res, G, n)
@@ -105,13 +103,13 @@ def render() -> None:
     _curve(X, y, res)
 
 
-def _from_data(n: int, c1: Any) -> tuple[np.ndarray | None, np.ndarray | None, str]:
-    """X from n picked points of the drawn data set (and y their targets, when ticked); the
-    source falls back to "type" when the data set has fewer than n points."""
+def _from_data(n: int, c1: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """X from n picked points of the drawn data set (and y their targets, when ticked); X None
+    when the data set has fewer than n points (then X is typed)."""
     ds = state.get_dataset()
     if ds.n < n:
         c1.info(f"The drawn data set has fewer than {n} points (add some on the Data page); type X instead.")
-        return None, None, "type"
+        return None, None
     Xall = state.design_matrix(ds)
 
     def label(i: int) -> str:
@@ -132,7 +130,7 @@ def _from_data(n: int, c1: Any) -> tuple[np.ndarray | None, np.ndarray | None, s
         st.warning(f"Pick exactly {n} data points (you picked {len(idx)}).")
         ui.stop()
     y = ds.y[list(idx)] if state.widget("geo_ydata", True, c1.checkbox, "y = the targets of these points") else None
-    return Xall[list(idx)], (None if y is None else np.asarray(y, float)), "data"
+    return Xall[list(idx)], (None if y is None else np.asarray(y, float))
 
 
 def _typed(n: int, c1: Any) -> np.ndarray:
@@ -253,7 +251,7 @@ def _curve(X: np.ndarray, y: np.ndarray, res: Any) -> None:
         return
     num = state.slider("geo_num", "points on the curve")
     curve, err = E.gauge_curve(X, y, num)
-    if err:
+    if curve is None:
         st.error(err)
         return
     st.plotly_chart(fg.beta_curve_figure(curve), width="stretch", key="geo_curve")

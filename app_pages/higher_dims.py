@@ -128,7 +128,8 @@ def _results(res, trials: int) -> None:
     rows = []
     for name, v in res.summary().items():
         rows.append({"method": name, "objective (2), mean": round(v["objective_mean"], 4),
-                     "objective, std": round(v["objective_std"], 4), "test accuracy, mean": round(v["test_acc_mean"], 3),
+                     "objective, std": round(v["objective_std"], 4),
+                     "test accuracy, mean": round(v["test_acc_mean"], 3),
                      "test accuracy, std": round(v["test_acc_std"], 3)})
     ui.table(rows, hide_index=True, width="stretch")
     bad = [s for s in E.HD_SCHEMES if any(st_ != "optimal" for st_ in res.status[s])]

@@ -162,7 +162,7 @@ def patterns(h: Here) -> None:
     """Step 3: the cells of the arrangement and their count."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     C, err = LD.cells(X)
-    if err:
+    if C is None:
         left.error(err)
         return
     sig = L.signature(X)
@@ -213,7 +213,7 @@ def blocks(h: Here) -> None:
                  "pattern Dᵢ (up: ‖vᵢ‖, down: −‖wᵢ‖).")
     smaller = beta / 10
     at, err = LD.value_at(X, ds.y, smaller, loss)
-    if err:
+    if at is None:
         right.error(err)
         return
     L.ask("blocks", f"Make β ten times **smaller** (β = {smaller:g}): how many neurons will the optimum use?",
@@ -253,7 +253,7 @@ def path(h: Here) -> None:
     if p is None:
         return
     below, err = LD.value_at(X, ds.y, 0.9 * p.beta_max, loss)
-    if err:
+    if below is None:
         right.error(err)
         return
     L.ask("path", f"β_max = {p.beta_max:.4g} for these points. Just below it, at β = 0.9·β_max, how many "
@@ -265,7 +265,7 @@ def gauge(h: Here) -> None:
     """Step 8: β → 0, the neural gauge."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     out, err = LD.gauge(X, ds.y)
-    if err:
+    if out is None:
         left.error(err)
         return
     g, G = out
@@ -280,14 +280,12 @@ def gauge(h: Here) -> None:
         fig = FG.output_space_3d(G, g if shown else None, ds.y)
     fig.update_layout(height=520, title=None, margin=dict(t=20))
     ui.chart(fig, left, key="_lesson_gauge")
-    small = None
-    if np.isfinite(g.value) and g.value > 0:
-        bmax = cached.beta_max_of(X, ds.y)
+    small, ratio = None, None
+    bmax = cached.beta_max_of(X, ds.y) if np.isfinite(g.value) and g.value > 0 else None
+    if bmax is not None:
         small = 1e-3 * bmax
         at, _ = LD.value_at(X, ds.y, small)
         ratio = at["value"] / small if at else None
-    else:
-        ratio = None
     L.ask("gauge", "As β → 0 the optimal network becomes the minimum-norm network that fits y exactly. "
           "How many neurons does it use?", L.answer_gauge(len(g.alpha), g.value, ratio, small or 0.0), sig,
           number={"lo": 0, "hi": 10}, container=right)
@@ -303,7 +301,7 @@ def certificate(h: Here) -> None:
     if res is None:
         return
     out, err = LD.sgd_certified(X, ds.y, beta, loss, m)
-    if err:
+    if out is None:
         left.error(err)
         return
     sig = L.signature(X, ds.y, beta, loss, m)

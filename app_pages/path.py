@@ -56,13 +56,13 @@ def _dual(ds: Dataset, res: ConvexResult, beta: float, loss: str) -> None:
         with t2:
             m = state.slider("m", "width m of the runs", hi=100)
         runs, rerr = PD.sgd_neurons(X, ds.y, beta, loss, m)
-        if rerr:
+        if runs is None:
             st.error(rerr)
-        else:
+        elif res.dual is not None:
             marks = PD.sgd_marks(X, res.dual, runs, res.value)
     fig = PD.dual_figure(X, res, beta, sgd=marks, height=560,
                          labels=("weight", "bias") if ds.bias else ("u₁", "u₂"))
-    if fig is None:
+    if fig is None or res.dual is None:
         st.info("This solution carries no dual point.")
         return
     ui.chart(fig, key="_path_dual")
@@ -71,7 +71,9 @@ def _dual(ds: Dataset, res: ConvexResult, beta: float, loss: str) -> None:
 
 def dual_caption(X: np.ndarray, res: ConvexResult, beta: float) -> str:
     """The largest |vᵀ(Xu)₊| on the drawn grid against β, and how tight the constraint is at the
-    optimal neurons (complementary slackness: |vᵀ(Xûⱼ)₊| = β)."""
+    optimal neurons (complementary slackness: |vᵀ(Xûⱼ)₊| = β); ``res`` carries its dual point v."""
+    if res.dual is None:
+        return "This solution carries no dual point."
     _, g = PD.dual_on_grid(X, res.dual)
     gn = PD.neuron_dual_values(X, res)
     worst = float(np.max(np.abs(np.abs(gn) / beta - 1))) if gn.size else None

@@ -24,8 +24,11 @@ from typing import Any, TypeVar
 import numpy as np
 import streamlit as st
 
-from cvxcore import beta_curve, cnn, geometry, neural_gauge, train_sgd
+from cvxcore import ConvexResult, SGDResult, beta_curve, cnn, geometry, neural_gauge, train_sgd
 from cvxcore import experiments as highdim
+from cvxcore.cnn.circular import FourierResult
+from cvxcore.cnn.descent import GDResult
+from cvxcore.cnn.linear import NuclearResult
 from cvxcore.experiments import HighDimResult
 from cvxcore.geometry import GaugeResult
 
@@ -92,8 +95,8 @@ def cnn_signals(n: int, L: int, noise: float, seed: int) -> tuple[np.ndarray, np
 
 @dataclass
 class LinearCNN:
-    nuclear: object           # cvxcore.cnn.NuclearResult: (12)
-    gd: object                # cvxcore.cnn.GDResult: (9) by gradient descent
+    nuclear: NuclearResult    # (12)
+    gd: GDResult              # (9) by gradient descent
     patches: int              # K
     filters_gd: np.ndarray    # trial 1's filters with the rotation removed, signs matched to (12)
     Z_gd: np.ndarray          # trial 1's end-to-end map Σ_j u_j α_jᵀ (h, K)
@@ -117,8 +120,8 @@ def linear_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, str
 
 @dataclass
 class CircularCNN:
-    fourier: object           # cvxcore.cnn.FourierResult: (14)
-    gd: object                # cvxcore.cnn.GDResult: (13) by gradient descent
+    fourier: FourierResult    # (14)
+    gd: GDResult              # (13) by gradient descent
     used: int                 # frequencies used, nnz(z*)
     e_gd: np.ndarray          # trial 1's end-to-end filter Σ_j u_j ⊛ α_j (d,)
     power_gd: np.ndarray      # trial 1's filter power per frequency Σ_j |û_j|² / d (d,)
@@ -147,8 +150,8 @@ def circular_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, m
 class SeparableCNN:
     signals: np.ndarray       # (ns, 8) piecewise-constant signals
     labels: np.ndarray        # per-patch labels
-    exact: object             # cvxcore.ConvexResult of (8) on the stacked patches
-    gd: object                # cvxcore.SGDResult: full-batch GD on the shared filters
+    exact: ConvexResult       # (8) on the stacked patches
+    gd: SGDResult             # full-batch GD on the shared filters
     rows: int                 # stacked rows nK
     predicted: np.ndarray     # the exact CNN's output per patch
 

@@ -227,7 +227,8 @@ def path_figure(betas: np.ndarray, values: np.ndarray, m_stars: np.ndarray, acti
         for r in (1, 2, 3):
             fig.add_vline(x=b, line=dict(color=CURRENT, width=3), row=r, col=1)
         fig.add_trace(go.Scatter(x=[b], y=[v], mode="markers", name=f"current β = {b:g}",
-                                 marker=dict(size=17, color=CURRENT, symbol="diamond", line=dict(color="white", width=1)),
+                                 marker=dict(size=17, color=CURRENT, symbol="diamond",
+                                             line=dict(color="white", width=1)),
                                  hovertemplate="current β = %{x:.3g}<br>p* = %{y:.5g}<extra></extra>"), row=1, col=1)
         fig.add_trace(go.Scatter(x=[b], y=[m], mode="markers", showlegend=False,
                                  marker=dict(size=15, color=CURRENT, symbol="diamond"),
@@ -251,7 +252,8 @@ def _neuron_marks(fig, xs, ys, alpha, *, row=None, col=None, size=20):
             continue
         tr = go.Scatter(x=np.asarray(xs)[k], y=np.asarray(ys)[k], mode="markers",
                         name=f"optimal neuron, α {'>' if pos else '<'} 0",
-                        marker=dict(symbol="star", size=size, color=APOS if pos else ANEG, line=dict(color="white", width=1.5)),
+                        marker=dict(symbol="star", size=size, color=APOS if pos else ANEG,
+                                    line=dict(color="white", width=1.5)),
                         hovertemplate="optimal neuron<br>%{x:.1f}°, vᵀ(Xû)₊ = %{y:.5g}<extra></extra>")
         fig.add_trace(tr) if row is None else fig.add_trace(tr, row=row, col=col)
 
@@ -340,7 +342,7 @@ def dual_two_directions(g_minus: float, g_plus: float, beta: float, *, height: i
 
 
 # ----------------------------------------------------------------------------- SGD and its certificates
-def sgd_certified(steps: np.ndarray, objectives: np.ndarray, lower_bounds: np.ndarray, p_star: float, *,
+def sgd_certified(steps: np.ndarray, objectives: np.ndarray | None, lower_bounds: np.ndarray, p_star: float, *,
                   height: int = 470) -> go.Figure:
     """Objective (2) of each run against the step, each run's certified lower bound on p* (dotted,
     same colour: computed from that run's weights alone) and p* (dashed).  ``objectives`` None: p*
@@ -355,10 +357,12 @@ def sgd_certified(steps: np.ndarray, objectives: np.ndarray, lower_bounds: np.nd
                                  name=f"run {t + 1}", legendgroup=f"r{t}"))
         lb = float(lower_bounds[t])
         if np.isfinite(lb) and lb > 0:
-            fig.add_trace(go.Scatter(x=[0, x_end], y=[lb, lb], mode="lines", line=dict(color=col, width=1.5, dash="dot"),
+            fig.add_trace(go.Scatter(x=[0, x_end], y=[lb, lb], mode="lines",
+                                     line=dict(color=col, width=1.5, dash="dot"),
                                      legendgroup=f"r{t}", showlegend=False,
                                      hovertemplate=f"run {t + 1}: certified p* ≥ {lb:.6g}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[0, x_end], y=[p_star, p_star], mode="lines", line=dict(color=OPT, width=3.5, dash="dash"),
+    fig.add_trace(go.Scatter(x=[0, x_end], y=[p_star, p_star], mode="lines",
+                             line=dict(color=OPT, width=3.5, dash="dash"),
                              name=f"p* = {p_star:.5g}"))
     if hidden:
         fig.add_annotation(text="commit to a prediction: the runs appear on Reveal", x=0.5, y=0.7, xref="paper",

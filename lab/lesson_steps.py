@@ -63,7 +63,8 @@ above $p^*$; no run ever goes below it. (The paper trained with SGD and gives no
 iteration count; the values here are ours, in the teacher's notes.)""",
          notes="""Our values, not the paper's (it gives none): full-batch gradient descent, learning rate
 0.01, 20,000 iterations, β = 0.1, the same 10 random starts for each m (docs/reproduction.md).
-The panels fill in one after the other. The stuck runs are not slow: they are at local minima and stay there. Ask why no run goes below the dashed
+The panels fill in one after the other. The stuck runs are not slow: they are at local minima and stay
+there. Ask why no run goes below the dashed
 line — that is Theorem 1, step 4."""),
     Step("patterns", "Activation patterns: the hyperplane arrangement", "arrangement", "Hyperplane arrangement",
          data=("preset", "paper"), bias=True, beta=0.1, loss="squared",
@@ -108,7 +109,8 @@ that the optimum does not use sit where the curve stays strictly inside the band
          prose=r"""For $\beta \ge \beta_{\max} = \max_{\|u\|\le1}|y^\top(Xu)_+|$ the zero network is optimal:
 $v = y$ (squared loss) already satisfies the dual constraint. Below $\beta_{\max}$ neurons switch on
 (sometimes several patterns at once, and some leave again further down), and $p^*(\beta)$ falls.
-Each point of the path is a certified solve of (8), warm-started from its neighbour. **Click a point** to set β there.""",
+Each point of the path is a certified solve of (8), warm-started from its neighbour. **Click a point** to set
+β there.""",
          notes="""The first neuron to appear is the direction where |yᵀ(Xu)₊| is largest — the dual
 picture of step 6 at β = β_max. Patterns enter and sometimes leave along the path (the bottom row)."""),
     Step("gauge", "β → 0: the neural gauge (Figure 1)", "geometry", "Geometry (gauge)",

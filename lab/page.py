@@ -57,7 +57,6 @@ def optimum_or_stop(ds: Dataset, beta: float, loss: str) -> tuple[ConvexResult, 
     if out.result is None:
         st.error(out.error)
         ui.stop()
-    assert out.result is not None                 # ui.stop() does not return
     return out.result, out.note
 
 

@@ -76,7 +76,8 @@ def path(X: np.ndarray, y: np.ndarray, loss: str) -> tuple[Path | None, str | No
         if bmax is None:
             return None, "These points have too many activation patterns to compute β_max exactly here."
         if not bmax > 0:
-            return None, "β_max = 0: y is orthogonal to every neuron output (Xu)₊, the zero network is optimal at every β."
+            return None, ("β_max = 0: y is orthogonal to every neuron output (Xu)₊, the zero network is optimal at "
+                          "every β.")
         betas = path_betas(bmax)
         res = solve_path(X, y, betas, loss=loss)
     except ValueError as e:

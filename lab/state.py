@@ -82,7 +82,8 @@ DEFAULT_PRESET = "paper"
 # β and the learning rate on log grids (select_sliders: Streamlit's slider has no log scale).
 BETA_GRID = codec.BETA_GRID     # 0.001 … 1000
 LR_GRID = codec.LR_GRID         # 0.0001 … 1
-LOSS_LABELS = {"squared": "squared ½‖ŷ − y‖²", "hinge": "hinge Σ(1 − yᵢŷᵢ)₊", "logistic": "logistic Σ log(1 + e^(−yᵢŷᵢ))"}
+LOSS_LABELS = {"squared": "squared ½‖ŷ − y‖²", "hinge": "hinge Σ(1 − yᵢŷᵢ)₊",
+               "logistic": "logistic Σ log(1 + e^(−yᵢŷᵢ))"}
 
 
 Dataset = codec.Dataset     # the session's data set is the type links and files carry
@@ -474,8 +475,9 @@ def show(name: str) -> bool:
 
 def settings(page: str | None = None) -> dict:
     """The settings a link to ``page`` carries that have a value, in :data:`lab.codec.SETTINGS`
-    conventions (``hide`` None for :data:`lab.classroom.DEFAULT_HIDDEN`; ``classroom`` always present).  ``page`` None: the page
-    this run shows (:func:`lab.ui.set_page`).  A page's own controls go only into links to it."""
+    conventions (``hide`` None for :data:`lab.classroom.DEFAULT_HIDDEN`; ``classroom`` always
+    present).  ``page`` None: the page this run shows (:func:`set_page`).  A page's own controls go
+    only into links to it."""
     page = page or current_page()
     carried = set(codec.names_for(page))
     out = {k: setting(k) for k in SETTING_NAMES if k in carried and setting(k) is not None}

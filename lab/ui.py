@@ -15,7 +15,7 @@
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pyarrow as pa
@@ -245,7 +245,7 @@ def sync_url(page: str | None = None) -> None:
             st.query_params.clear()
 
 
-def stop() -> None:
+def stop() -> NoReturn:
     """``st.stop()`` for pages: first :func:`finish_run` (nothing can be sent after ``st.stop``)."""
     finish_run()
     st.stop()
