@@ -14,7 +14,8 @@ from lab import codec, state
 
 TIMEOUT = 240
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["app_pages/data.py", "app_pages/arrangement.py", "app_pages/convex.py", "app_pages/sgd.py", "app_pages/about.py"]
+PAGES = ["app_pages/data.py", "app_pages/arrangement.py", "app_pages/convex.py", "app_pages/sgd.py",
+         "app_pages/about.py"]
 
 
 def _play_to_end(at, frames=200):
@@ -432,7 +433,7 @@ def test_ui_table_sends_records_as_arrow_and_falls_back_on_mixed_columns(tmp_pat
     mixed types, which Arrow refuses, goes to Streamlit as records; no rows: an empty table."""
     script = tmp_path / "t.py"
     script.write_text(
-        "import sys\nsys.path.insert(0, %r)\n" % str(Path(__file__).resolve().parents[1])
+        f"import sys\nsys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
         + "from lab import ui\n"
         "ui.table([{'i': 1, 'D': '0110', 'v': 0.5}, {'i': 2, 'D': '1000', 'v': 0.25}], hide_index=True)\n"
         "ui.table([{'a': 1, 'b': 'x'}, {'a': 'two', 'b': 'y'}])\n"

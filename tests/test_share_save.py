@@ -99,7 +99,8 @@ def test_upload_1d_csv_sets_squared_loss_and_keeps_bias_toggle():
     X, y = _data(at)
     np.testing.assert_array_equal(X, [[1.0], [2.0]])
     np.testing.assert_array_equal(y, [0.3, -2.0])
-    assert state.setting("loss", ss=at.session_state) == "squared" and state.setting("bias", ss=at.session_state) is False
+    ss = at.session_state
+    assert state.setting("loss", ss=ss) == "squared" and state.setting("bias", ss=ss) is False
 
 
 # ----------------------------------------------------------------------------- downloads
@@ -235,10 +236,10 @@ def test_a_click_on_the_grid_adds_a_point_and_a_click_on_data_does_not(tmp_path,
     key; a data point (curve 1) or the grid under one → nothing."""
     script = tmp_path / "click.py"
     script.write_text(
-        "import sys\nsys.path.insert(0, %r)\n" % str(Path(APP).parent)
-        + "import streamlit as st\nfrom lab import state, ui\n"
-        "state.set_data([[0.5] * %d], [1.0])\n" % dim
-        + "state.set_setting('draw_class', -1)\n"
+        f"import sys\nsys.path.insert(0, {str(Path(APP).parent)!r})\n"
+        "import streamlit as st\nfrom lab import state, ui\n"
+        f"state.set_data([[0.5] * {dim}], [1.0])\n"
+        "state.set_setting('draw_class', -1)\n"
         "def click(curve, x, y):\n"
         "    state.set_widget_value(ui.click_key('_fit'),\n"
         "                           {'selection': {'points': [{'curve_number': curve, 'x': x, 'y': y}]}})\n"
@@ -246,7 +247,8 @@ def test_a_click_on_the_grid_adds_a_point_and_a_click_on_data_does_not(tmp_path,
         "click(0, -1.2, 2.0)\n"            # empty canvas: added
         "click(1, 0.5, 1.0)\n"             # a data point: nothing
         "click(0, -1.2, 2.0)\n"            # the grid under the new point: nothing
-        "st.session_state['out'] = (state.get_dataset().X.tolist(), state.get_dataset().y.tolist(), ui.click_key('_fit'))\n")
+        "ds = state.get_dataset()\n"
+        "st.session_state['out'] = (ds.X.tolist(), ds.y.tolist(), ui.click_key('_fit'))\n")
     at = AppTest.from_file(str(script), default_timeout=60).run()
     assert not at.exception, at.exception
     X, y, key = at.session_state["out"]
