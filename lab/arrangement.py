@@ -28,6 +28,7 @@ import streamlit as st
 from numpy.typing import ArrayLike
 
 from cvxcore import Arrangement, arrangement, exact_pattern_bound
+from lab import state
 
 # Cover's count up to which the cells are enumerated exactly: 2-D data with bias at the app's
 # 500-point limit has 249,502 cells (built in ~5 s once per data set, shared by every session).
@@ -209,7 +210,6 @@ DEFAULT_U = {2: (1.0, 0.5), 3: (0.6, 0.8, 0.3)}
 
 def current_u(d: int) -> np.ndarray:
     """The chosen unit u ∈ R^d (from a click, a step or the link), or the default for d."""
-    from lab import state
     u = state.setting(U_SETTING)
     if u is None or len(u) != d or not np.all(np.isfinite(u)) or np.linalg.norm(u) < 1e-9:
         u = DEFAULT_U.get(d, (1.0,) * d)        # e.g. the data changed from 1-D to 2-D
@@ -218,19 +218,16 @@ def current_u(d: int) -> np.ndarray:
 
 
 def set_u(u: np.ndarray | tuple[float, ...]) -> None:
-    from lab import state
     state.set_setting(U_SETTING, tuple(float(v) for v in _unit(u)))
 
 
 def chart_key(base: str) -> str:
     """The key of the page's clickable chart ``base`` this run (all renewed after any click)."""
-    from lab import state
     return f"{base}_{state.counter(_CLICKS)}"
 
 
 def _clicked(base: str) -> tuple[int | None, float, float] | None:
     """(curve number, x, y) of the point the last click picked on chart ``base``, or None."""
-    from lab import state
     ev = state.widget_value(chart_key(base))
     sel = ev.get("selection", {}) if isinstance(ev, dict) else getattr(ev, "selection", None) or {}
     pts = sel.get("points", []) if isinstance(sel, dict) else getattr(sel, "points", []) or []
@@ -245,7 +242,6 @@ def on_click(base: str, kind: str) -> None:
 
     ``kind``: "weight" (the weight plane, d = 2), "ramp" (1-D data with bias), "plane" (the input
     plane of 2-D data, with or without bias)."""
-    from lab import state
     hit = _clicked(base)
     state.bump(_CLICKS)
     if hit is None:
