@@ -36,8 +36,7 @@ class Chosen:
 
 
 def render() -> None:
-    st.title("Hyperplane arrangement")
-    ui.prose(INTRO)
+    P.header("Hyperplane arrangement", INTRO)
     ds = state.get_dataset()
     P.require_data(ds)
     X = state.design_matrix(ds)

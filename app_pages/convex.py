@@ -21,8 +21,7 @@ neuron of an optimal network: $v_i$ gives $\alpha > 0$, $w_i$ gives $\alpha < 0$
 
 
 def render() -> None:
-    st.title("Convex program (8): the global optimum")
-    ui.intro(INTRO)
+    P.header("Convex program (8): the global optimum", INTRO, fold=True)
     # The controls and the numbers in a column beside the figure, so that on a projector
     # (1280×720) the figure is entirely visible without scrolling.
     ds = state.get_dataset()

@@ -15,6 +15,7 @@ import streamlit as st
 
 from lab import experiments as E
 from lab import figures_cnn as fc
+from lab import page as P
 from lab import state, ui
 
 VIEWS = {"linear": "Linear CNN (9) = nuclear norm (12)",
@@ -37,8 +38,7 @@ class Signals:
 
 
 def render() -> None:
-    st.title("Convolutional networks are convex programs too")
-    ui.prose(INTRO)
+    P.header("Convolutional networks are convex programs too", INTRO)
     sig = _signals()
     view = state.setting("cnn_view") if state.setting("cnn_view") in VIEWS else "linear"
     state.set_setting("cnn_view", view)

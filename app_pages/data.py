@@ -22,8 +22,7 @@ UPLOADS = "upload"             # the counter that renews the uploader's key afte
 
 
 def render() -> None:
-    st.title("Data")
-    ui.intro(INTRO)
+    P.header("Data", INTRO, fold=True)
     ds = state.get_dataset()
     # The controls in a column beside the canvas, so that on a projector (1280×720) the canvas is
     # large and entirely visible without scrolling.  Classroom mode (lab.classroom) may hide the

@@ -13,6 +13,7 @@ import streamlit as st
 
 from lab import experiments as E
 from lab import figures_geometry as fg
+from lab import page as P
 from lab import state, ui
 
 # Examples (n → name → X as typed).  The first is the default.
@@ -79,8 +80,7 @@ def _on_pick() -> None:
 
 
 def render() -> None:
-    st.title("Geometry: the neural gauge")
-    ui.prose(INTRO)
+    P.header("Geometry: the neural gauge", INTRO)
     c0, c1 = st.columns([1, 2])
     n = state.choice("geo_n", "number of data points n", c0, c0.radio, horizontal=True, on_change=_on_n,
                      help="n = 2: every set lives in the plane (the paper's Figure 1); n = 3: in space.")

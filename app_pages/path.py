@@ -22,8 +22,7 @@ bound is reached.
 
 
 def render() -> None:
-    st.title("Regularization path and the dual")
-    ui.prose(INTRO)
+    P.header("Regularization path and the dual", INTRO)
     ds = state.get_dataset()
     c1, c2 = st.columns(2)
     with c2:

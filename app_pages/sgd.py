@@ -41,8 +41,7 @@ class View:
 
 
 def render() -> None:
-    st.title("SGD against the global optimum")
-    ui.intro(INTRO)
+    P.header("SGD against the global optimum", INTRO, fold=True)
     ds = state.get_dataset()
     P.require_data(ds)
     X = state.design_matrix(ds)

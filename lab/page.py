@@ -3,6 +3,7 @@
 Every page module in ``app_pages/`` defines ``render()``, built from small functions over
 ``lab/``; ``app.py`` navigates to it.  The steps many pages begin with are here, once:
 
+* :func:`header`: the title and the opening explanation;
 * :func:`require_data`: an empty data set stops the page with a message;
 * :func:`solve` / :func:`optimum_or_stop`: program (8) for the shared data, warm-started from the
   session's previous optimum (:func:`lab.cached.solve_warm`), remembered for the next solve; the
@@ -24,6 +25,15 @@ from lab import cached, state, ui
 from lab import figures as F
 from lab.canvas import network_on_canvas
 from lab.codec import Dataset
+
+
+def header(title: str, intro: str, *, fold: bool = False) -> None:
+    """The page's title and its opening explanation (hidden with the prose in classroom mode;
+    ``fold``: on a projector folded into "About this page" instead, so that the main figure
+    stays on the first screen, :func:`lab.ui.intro`)."""
+    st.title(title)
+    (ui.intro if fold else ui.prose)(intro)
+
 
 EMPTY_DATA = "The data set is empty. Add points on the **Data** page or load a preset there."
 
