@@ -48,7 +48,7 @@ def main() -> None:
 
     pages = {u: st.Page(f, title=t, icon=i, url_path=u) for f, t, i, u in _PAGES if (_HERE / f).exists()}
 
-    def to_data_page():
+    def to_data_page() -> None:
         """The app's address without a path: the Data page, at its own address /data."""
         st.switch_page(pages["data"], query_params=st.query_params.to_dict())
 
@@ -60,7 +60,7 @@ def main() -> None:
 
     cached.start_worker()      # the solve worker process, started once in the background
 
-    ui.set_page(page)
+    state.set_page(page)
     ui.read_link_once(pages, page)
     if nav is root:
         to_data_page()         # before anything is drawn: the link's messages are shown on /data

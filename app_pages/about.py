@@ -1,31 +1,31 @@
 """About: the theorem in a few paragraphs, how to read each page, the paper."""
+from __future__ import annotations
+
 import streamlit as st
 
 from lab import ui
 
-st.title("About: training a ReLU network is a convex program")
-
-ui.prose(r"""
+NETWORK = r"""
 **The network.** Data $X \in \mathbb{R}^{n\times d}$ (rows $x_i$; a bias is a column of ones), targets
 $y \in \mathbb{R}^n$, $m$ hidden ReLU neurons $u_j \in \mathbb{R}^d$ with output weights $\alpha_j$, and
 weight decay $\beta > 0$. Training minimises the non-convex objective (2):
-""")
-st.latex(r"p^* = \min_{u_j,\ \alpha_j}\ \tfrac12\Big\|\sum_{j=1}^m (Xu_j)_+\,\alpha_j - y\Big\|_2^2"
-         r" + \frac{\beta}{2}\sum_{j=1}^m \big(\|u_j\|_2^2 + \alpha_j^2\big)")
-ui.prose(r"""
+"""
+OBJECTIVE = (r"p^* = \min_{u_j,\ \alpha_j}\ \tfrac12\Big\|\sum_{j=1}^m (Xu_j)_+\,\alpha_j - y\Big\|_2^2"
+             r" + \frac{\beta}{2}\sum_{j=1}^m \big(\|u_j\|_2^2 + \alpha_j^2\big)")
+PATTERNS = r"""
 **Activation patterns.** A neuron $u$ switches on the points with $x_i^\top u \ge 0$: the diagonal 0/1
 matrix $D(u) = \mathrm{diag}(\mathbb{1}[Xu \ge 0])$. The hyperplanes $\{u : x_i^\top u = 0\}$ cut weight
 space into cells, one per distinct pattern $D_1, \dots, D_P$. With $r = \mathrm{rank}(X)$,
-""")
-st.latex(r"P \;\le\; 2\sum_{k=0}^{r-1}\binom{n-1}{k} \;\le\; 2r\Big(\frac{e(n-1)}{r}\Big)^r,")
-ui.prose(r"""
+"""
+COVER = r"P \;\le\; 2\sum_{k=0}^{r-1}\binom{n-1}{k} \;\le\; 2r\Big(\frac{e(n-1)}{r}\Big)^r,"
+THEOREM = r"""
 with equality on the left for points in general position (Cover, 1965): polynomial in $n$ for fixed $r$.
 
 **Theorem 1 (the convex program (8)).** For $m \ge m^*$, $p^*$ equals the optimal value of
-""")
-st.latex(r"\min_{v_i, w_i}\ \tfrac12\Big\|\sum_{i=1}^P D_iX(v_i - w_i) - y\Big\|_2^2 + \beta\sum_{i=1}^P"
-         r"\big(\|v_i\|_2 + \|w_i\|_2\big)\quad \text{s.t.}\ (2D_i - I)Xv_i \ge 0,\ (2D_i - I)Xw_i \ge 0.")
-ui.prose(r"""
+"""
+PROGRAM_8 = (r"\min_{v_i, w_i}\ \tfrac12\Big\|\sum_{i=1}^P D_iX(v_i - w_i) - y\Big\|_2^2 + \beta\sum_{i=1}^P"
+             r"\big(\|v_i\|_2 + \|w_i\|_2\big)\quad \text{s.t.}\ (2D_i - I)Xv_i \ge 0,\ (2D_i - I)Xw_i \ge 0.")
+BODY = r"""
 Each nonzero block of an optimal solution is one neuron of an optimal network:
 $v_i \neq 0$ gives $u = v_i/\sqrt{\|v_i\|},\ \alpha = +\sqrt{\|v_i\|}$, and $w_i \neq 0$ gives
 $u = w_i/\sqrt{\|w_i\|},\ \alpha = -\sqrt{\|w_i\|}$. The group penalty $\beta\sum(\|v_i\| + \|w_i\|)$
@@ -76,4 +76,19 @@ residual, such a $v$ bounds how far that network (say, an SGD run) is above the 
 ### Reference
 M. Pilanci and T. Ergen, *Neural Networks are Convex Regularizers: Exact Polynomial-time Convex Optimization
 Formulations for Two-layer Networks*, ICML 2020. [arXiv:2002.10553](https://arxiv.org/abs/2002.10553)
-""")
+"""
+
+
+def render() -> None:
+    st.title("About: training a ReLU network is a convex program")
+    ui.prose(NETWORK)
+    st.latex(OBJECTIVE)
+    ui.prose(PATTERNS)
+    st.latex(COVER)
+    ui.prose(THEOREM)
+    st.latex(PROGRAM_8)
+    ui.prose(BODY)
+
+
+if __name__ == "__main__":          # Streamlit runs this file as the page (app.py: st.Page)
+    render()

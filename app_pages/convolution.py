@@ -8,71 +8,89 @@ tab included, is in the link (:data:`lab.codec.SETTINGS`, ``cnn_*``, ``lin_*``, 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 
 from lab import experiments as E
 from lab import figures_cnn as fc
+from lab import page as P
 from lab import state, ui
 
 VIEWS = {"linear": "Linear CNN (9) = nuclear norm (12)",
          "circular": "Circular CNN (13) = ℓ1 in Fourier space (14)",
          "separable": "Separable ReLU CNN = program (8)"}
 LABELS = {v: k for k, v in VIEWS.items()}
-ss = st.session_state
-
-st.title("Convolutional networks are convex programs too")
-ui.prose(
-    "A two-layer convolutional network applies the same filters $u_j$ to every patch $X_k$ of a signal. "
-    "Section 4 of the paper turns three such networks into convex programs. Below, gradient descent (GD) "
-    "trains each network the ordinary, non-convex way, from several random starts, and is compared with "
-    "the convex program: the objectives meet, and so do the filters.")
-
-data = st.expander("Data: 1-D signals of two classes", key="_cnn_data", on_change="rerun")
-with data:
-    if data.open:                    # closed: its controls keep their values, nothing is drawn
-        c1, c2, c3, c4 = st.columns(4)
-        n = state.slider("cnn_n", "signals n", c1)
-        L = state.slider("cnn_L", "length L", c2)
-        noise = state.slider("cnn_noise", "noise", c3)
-        seed = state.number_input("cnn_seed", "seed", c4)
-        S, y = E.cnn_signals(n, L, noise, seed)
-        st.plotly_chart(fc.signal_examples(S, y, title="Class +1: a bump; class −1: an oscillation"),
-                        width="stretch", key="cnn_signals")
-        ui.caption(f"n = {n} signals of length L = {L}; targets y = ±1, fitted with squared loss.")
-if not data.open:
-    n, L, noise, seed = (state.number(k) for k in ("cnn_n", "cnn_L", "cnn_noise", "cnn_seed"))
+INTRO = ("A two-layer convolutional network applies the same filters $u_j$ to every patch $X_k$ of a signal. "
+         "Section 4 of the paper turns three such networks into convex programs. Below, gradient descent (GD) "
+         "trains each network the ordinary, non-convex way, from several random starts, and is compared with "
+         "the convex program: the objectives meet, and so do the filters.")
 
 
-def _on_tab():
-    state.set_setting("cnn_view", LABELS.get(ss["_cnn_tabs"], "linear"))
+@dataclass(frozen=True)
+class Signals:
+    """The data controls' values: n signals of length L, their noise and seed."""
+    n: int
+    L: int
+    noise: float
+    seed: int
 
 
-view = state.setting("cnn_view") if state.setting("cnn_view") in VIEWS else "linear"
-state.set_setting("cnn_view", view)
-ss["_cnn_tabs"] = VIEWS[view]
-tabs = dict(zip(VIEWS, st.tabs(list(VIEWS.values()), key="_cnn_tabs", on_change=_on_tab)))
+def render() -> None:
+    P.header("Convolutional networks are convex programs too", INTRO)
+    sig = _signals()
+    view = state.setting("cnn_view") if state.setting("cnn_view") in VIEWS else "linear"
+    state.set_setting("cnn_view", view)
+    state.set_widget_value("_cnn_tabs", VIEWS[view])
+    tabs = dict(zip(VIEWS, st.tabs(list(VIEWS.values()), key="_cnn_tabs", on_change=_on_tab)))
+    for name, draw in (("linear", linear), ("circular", circular), ("separable", separable)):
+        with tabs[name]:
+            if tabs[name].open:          # only the open tab computes (and draws)
+                draw(sig)
 
 
-def linear():
+def _signals() -> Signals:
+    """The data expander: its controls and a few signals when open; closed, the kept values."""
+    data = st.expander("Data: 1-D signals of two classes", key="_cnn_data", on_change="rerun")
+    with data:
+        if data.open:                    # closed: its controls keep their values, nothing is drawn
+            c1, c2, c3, c4 = st.columns(4)
+            sig = Signals(state.slider("cnn_n", "signals n", c1), state.slider("cnn_L", "length L", c2),
+                          state.slider("cnn_noise", "noise", c3), state.number_input("cnn_seed", "seed", c4))
+            S, y = E.cnn_signals(sig.n, sig.L, sig.noise, sig.seed)
+            st.plotly_chart(fc.signal_examples(S, y, title="Class +1: a bump; class −1: an oscillation"),
+                            width="stretch", key="cnn_signals")
+            ui.caption(f"n = {sig.n} signals of length L = {sig.L}; targets y = ±1, fitted with squared loss.")
+            return sig
+    return Signals(*(state.number(k) for k in ("cnn_n", "cnn_L", "cnn_noise", "cnn_seed")))
+
+
+def _on_tab() -> None:
+    state.set_setting("cnn_view", LABELS.get(state.widget_value("_cnn_tabs"), "linear"))
+
+
+def linear(sig: Signals) -> None:
+    """Linear CNN (9) by GD against the nuclear-norm program (12)."""
     ui.prose(
         r"**The network (9):** output $\sum_j \sum_k (X_k u_j)\,\alpha_{jk}$, filters $u_j$ of $h$ taps, "
         r"one output weight per filter and patch, weight decay $\frac{\beta}{2}$ on all weights. It depends on "
         r"the weights only through $Z = [z_1 \dots z_K]$ with $z_k = \sum_j \alpha_{jk} u_j$, and the cheapest "
         r"weights giving $Z$ cost $\beta\|Z\|_*$ (the sum of singular values). So (9) is the convex program"
         "\n\n"
-        r"$$\text{(12)}\qquad \min_{z_1 \dots z_K}\ \tfrac12\Big\|\sum_k X_k z_k - y\Big\|^2 + \beta\,\|[z_1 \dots z_K]\|_*$$"
+        r"$$\text{(12)}\qquad \min_{z_1 \dots z_K}\ \tfrac12\Big\|\sum_k X_k z_k - y\Big\|^2"
+        r" + \beta\,\|[z_1 \dots z_K]\|_*$$"
         "\n\n"
         r"Its solution $Z^* = \sum_i \sigma_i p_i q_i^\top$ gives the filters $u_i = \sqrt{\sigma_i}\,p_i$: "
         r"only $\operatorname{rank} Z^*$ of them are needed.")
     c1, c2, c3, c4, c5 = st.columns(5)
     beta = state.slider("lin_beta", "weight decay β", c1)
-    h = state.slider("lin_h", "filter size h", c2, hi=L)
-    stride = state.slider("lin_stride", "stride", c3, hi=L)
+    h = state.slider("lin_h", "filter size h", c2, hi=sig.L)
+    stride = state.slider("lin_stride", "stride", c3, hi=sig.L)
     m = state.slider("lin_m", "filters m (GD)", c4)
     steps = state.slider("lin_steps", "GD steps", c5)
-    r, err = E.linear_cnn(n, L, noise, seed, beta, h, stride, m, steps)
-    if err:
+    r, err = E.linear_cnn(sig.n, sig.L, sig.noise, sig.seed, beta, h, stride, m, steps)
+    if r is None:
         st.error(err)
         return
     nuc, gd = r.nuclear, r.gd
@@ -102,7 +120,8 @@ def linear():
                     width="stretch", key="lin_Z")
 
 
-def circular():
+def circular(sig: Signals) -> None:
+    """Circular CNN (13) by GD against ℓ1 in Fourier space (14)."""
     ui.prose(
         r"**The network (13):** circular convolution of each signal (length $d = L$) with filters $u_j$, "
         r"then output weights $\alpha_j \in \mathbb{R}^d$. In Fourier space a circular convolution is a product, "
@@ -116,12 +135,12 @@ def circular():
     c1, c2, c3, c4 = st.columns(4)
     beta = state.slider("circ_beta", "weight decay β", c1,
                         help="Larger β: fewer frequencies in z*. Small β: all of them.")
-    h = state.slider("circ_h", "filter taps h", c2, hi=L, default=L,
+    h = state.slider("circ_h", "filter taps h", c2, hi=sig.L, default=sig.L,
                      help="h = d: (14) is exact. h < d: filters are shorter and (14) is only a lower bound.")
     m = state.slider("circ_m", "filters m (GD)", c3)
     steps = state.slider("circ_steps", "GD steps", c4)
-    r, err = E.circular_cnn(n, L, noise, seed, beta, h, m, steps)
-    if err:
+    r, err = E.circular_cnn(sig.n, sig.L, sig.noise, sig.seed, beta, h, m, steps)
+    if r is None:
         st.error(err)
         return
     fr, gd = r.fourier, r.gd
@@ -129,8 +148,8 @@ def circular():
     k1.metric("value of (14)", f"{fr.value:.6g}")
     k2.metric("frequencies used, nnz(z*)", r.used)
     k3.metric("best GD objective (13)", f"{gd.objectives[:, -1].min():.6g}")
-    if h < L:
-        st.info(f"h = {h} < d = {L}: the filters cannot be full length, so (14) is a lower bound and GD stays "
+    if h < sig.L:
+        st.info(f"h = {h} < d = {sig.L}: the filters cannot be full length, so (14) is a lower bound and GD stays "
                 "above it. Set h = d for the exact equivalence.")
     a, b = st.columns(2)
     a.plotly_chart(fc.objective_traces(gd.steps, gd.objectives, fr.value, convex_name="(14)",
@@ -147,7 +166,8 @@ def circular():
     st.plotly_chart(fig, width="stretch", key="circ_filters")
 
 
-def separable():
+def separable(sig: Signals) -> None:
+    """A separable ReLU CNN as program (8) on stacked patches, against GD."""
     ui.prose(
         r"**Separable ReLU CNN (section 4.1):** every patch $X_k$ has its own label $y_k$ and the output "
         r"for patch $k$ is $\sum_j (X_k u_j)_+ \alpha_j$. The objective is a sum over patches, so stacking the "
@@ -160,7 +180,7 @@ def separable():
     ns = state.slider("sep_n", "signals", c2)
     seed_s = state.number_input("sep_seed", "seed", c3)
     s, err = E.separable_cnn(beta, ns, seed_s)
-    if err:
+    if s is None:
         st.error(err)
         return
     r, g = s.exact, s.gd
@@ -183,7 +203,5 @@ def separable():
                            for u, a_ in zip(r.U, r.alpha)) + ".")
 
 
-for name, draw in (("linear", linear), ("circular", circular), ("separable", separable)):
-    with tabs[name]:
-        if tabs[name].open:          # only the open tab computes (and draws)
-            draw()
+if __name__ == "__main__":          # Streamlit runs this file as the page (app.py: st.Page)
+    render()

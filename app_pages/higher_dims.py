@@ -14,75 +14,83 @@ from lab import experiments as E
 from lab import figures_cnn as fc
 from lab import state, ui
 
-_RUNS = "_highdim_runs"        # (β, m, steps, seed) -> list of one-trial results
-_GO = "_highdim_go"            # the params being run (True: Run was pressed), or None
 PAPER = {"hd_m": 12, "hd_trials": 10, "hd_steps": 4000}     # the paper's Figure 4 setting (m = 12, 10 starts)
 
-st.title("Higher dimensions: SGD against the convex program over sampled patterns")
-ui.prose(
-    r"With images of 64 pixels the data has $d = 65$ features (with the bias) and far too many activation "
-    r"patterns to list: up to $2r\,(e(n-1)/r)^r$ with $r = \operatorname{rank} X$. Remark 3.3 of the paper: "
-    r"solve program (8) over a *few* patterns $D_i$ only. The answer is still objective (2) of an actual "
-    r"network (an upper bound on the optimum $p^*$), so it can be compared with SGD. "
-    "The paper (Figure 4, on CIFAR-10) tries three ways to choose the patterns:")
-ui.prose(
-    "- **Alg1** — the patterns of the $m$ neurons SGD ended with, plus $m$ random ones;\n"
-    "- **Alg2** — the patterns of the $m$ neurons SGD *started* from;\n"
-    "- **Alg3** — each starting neuron's pattern, and a copy with the 10% of samples nearest its "
-    "hyperplane flipped.")
 
-examples = st.expander("The data: 8×8 images of a hollow square (+1) or a plus sign (−1), with noise",
-                       key="_hd_data", on_change="rerun")
-with examples:
-    if examples.open:                # drawn only when opened
-        imgs, yi = E.highdim_examples()
-        st.plotly_chart(fc.image_examples(imgs, yi, title="Examples (random size and position, Gaussian noise 0.35)"),
-                        width="stretch", key="hd_examples")
-        ui.caption(f"Generated from a seed on every run (no download): {E.HD_TRAIN} training and "
-                   f"{E.HD_TEST} test images.")
+def render() -> None:
+    st.title("Higher dimensions: SGD against the convex program over sampled patterns")
+    _explain()
+    params = _controls()
+    experiment(params)
 
 
-def _paper_setting():
+def _explain() -> None:
+    """What the page computes, and the data (drawn only when its expander is opened)."""
+    ui.prose(
+        r"With images of 64 pixels the data has $d = 65$ features (with the bias) and far too many activation "
+        r"patterns to list: up to $2r\,(e(n-1)/r)^r$ with $r = \operatorname{rank} X$. Remark 3.3 of the paper: "
+        r"solve program (8) over a *few* patterns $D_i$ only. The answer is still objective (2) of an actual "
+        r"network (an upper bound on the optimum $p^*$), so it can be compared with SGD. "
+        "The paper (Figure 4, on CIFAR-10) tries three ways to choose the patterns:")
+    ui.prose(
+        "- **Alg1** — the patterns of the $m$ neurons SGD ended with, plus $m$ random ones;\n"
+        "- **Alg2** — the patterns of the $m$ neurons SGD *started* from;\n"
+        "- **Alg3** — each starting neuron's pattern, and a copy with the 10% of samples nearest its "
+        "hyperplane flipped.")
+    examples = st.expander("The data: 8×8 images of a hollow square (+1) or a plus sign (−1), with noise",
+                           key="_hd_data", on_change="rerun")
+    with examples:
+        if examples.open:                # drawn only when opened
+            imgs, yi = E.highdim_examples()
+            st.plotly_chart(fc.image_examples(imgs, yi,
+                                              title="Examples (random size and position, Gaussian noise 0.35)"),
+                            width="stretch", key="hd_examples")
+            ui.caption(f"Generated from a seed on every run (no download): {E.HD_TRAIN} training and "
+                       f"{E.HD_TEST} test images.")
+
+
+def _paper_setting() -> None:
     for k, v in PAPER.items():
         state.set_setting(k, v)
 
 
-c1, c2, c3, c4, c5 = st.columns(5)
-beta = state.slider("hd_beta", "weight decay β", c1)
-m = state.slider("hd_m", "neurons m", c2)
-trials = state.slider("hd_trials", "trials", c3)
-steps = state.slider("hd_steps", "SGD steps", c4)
-seed = state.number_input("hd_seed", "seed", c5)
-ui.caption(f"Hinge loss and batch size {E.HD_BATCH} as in the paper's Figure 4 (n = {E.HD_TRAIN} here, "
-           f"d = 65); the paper gives no learning rate or step count: {E.HD_LR:g} and the steps are ours."
-           f" A trial is SGD and three convex solves, {2 * m}, {m} and "
-           f"{2 * m} patterns of 65 weights each: about 3 s at m = 4 and 10 s at m = 12 on an idle 2-core "
-           "machine (longer when it is busy). The figures grow as each trial finishes; Stop keeps the "
-           "finished trials.")
-st.button(f"The paper's m = {PAPER['hd_m']}, {PAPER['hd_trials']} trials (with our {PAPER['hd_steps']:,} steps; "
-          "about 2 minutes)", key="hd_paper", on_click=_paper_setting, icon=":material/history_edu:",
-          disabled=all(state.setting(k) == v for k, v in PAPER.items()))
-
-params = (float(beta), int(m), int(trials), int(steps), int(seed))
-
-
-def _run():
-    st.session_state[_GO] = True        # "the settings shown": the next run of the fragment fixes them
+def _controls() -> tuple[float, int, int, int, int]:
+    """β, m, trials, steps and seed of the experiment, and the paper's setting one click away."""
+    c1, c2, c3, c4, c5 = st.columns(5)
+    beta = state.slider("hd_beta", "weight decay β", c1)
+    m = state.slider("hd_m", "neurons m", c2)
+    trials = state.slider("hd_trials", "trials", c3)
+    steps = state.slider("hd_steps", "SGD steps", c4)
+    seed = state.number_input("hd_seed", "seed", c5)
+    ui.caption(f"Hinge loss and batch size {E.HD_BATCH} as in the paper's Figure 4 (n = {E.HD_TRAIN} here, "
+               f"d = 65); the paper gives no learning rate or step count: {E.HD_LR:g} and the steps are ours."
+               f" A trial is SGD and three convex solves, {2 * m}, {m} and "
+               f"{2 * m} patterns of 65 weights each: about 3 s at m = 4 and 10 s at m = 12 on an idle 2-core "
+               "machine (longer when it is busy). The figures grow as each trial finishes; Stop keeps the "
+               "finished trials.")
+    st.button(f"The paper's m = {PAPER['hd_m']}, {PAPER['hd_trials']} trials (with our {PAPER['hd_steps']:,} "
+              "steps; about 2 minutes)", key="hd_paper", on_click=_paper_setting, icon=":material/history_edu:",
+              disabled=all(state.setting(k) == v for k, v in PAPER.items()))
+    return float(beta), int(m), int(trials), int(steps), int(seed)
 
 
-def _stop():
-    st.session_state[_GO] = None
+def _run() -> None:
+    state.set_highdim_go(True)          # "the settings shown": the next run of the fragment fixes them
+
+
+def _stop() -> None:
+    state.set_highdim_go(None)
 
 
 @st.fragment
-def experiment(params):
+def experiment(params: tuple[float, int, int, int, int]) -> None:
     """Run/Stop and the results; while running, one trial per rerun of this fragment."""
     beta, m, trials, steps, seed = params
-    if st.session_state.get(_GO) is True:
-        st.session_state[_GO] = params
-    runs = st.session_state.setdefault(_RUNS, {})
+    if state.highdim_go() is True:
+        state.set_highdim_go(params)
+    runs = state.highdim_runs()
     done = runs.setdefault((beta, m, steps, seed), [])      # more trials continue the same run
-    going = st.session_state.get(_GO) == params and len(done) < trials
+    going = state.highdim_go() == params and len(done) < trials
     b1, b2, b3 = st.columns([1, 1, 4])
     b1.button("Run" if not done else "Continue", type="primary", key="hd_run", on_click=_run,
               disabled=going or len(done) >= trials, icon=":material/play_arrow:", width="stretch")
@@ -98,20 +106,21 @@ def experiment(params):
     if going:
         r, err = E.highdim_trial(beta, m, steps, seed, len(done))
         if err:
-            st.session_state[_GO] = None
+            state.set_highdim_go(None)
             st.error(err)
             return
         done.append(r)
         if len(done) >= trials:
-            st.session_state[_GO] = None
+            state.set_highdim_go(None)
         try:
             st.rerun(scope="fragment")        # the next trial: this fragment only
         except StreamlitAPIException:
             st.rerun()                        # (a full run of the page, e.g. after a page switch)
 
 
-def _results(res, trials):
-    if res.trials_done < trials and st.session_state.get(_GO) is None:
+def _results(res, trials: int) -> None:
+    """The objective and test-accuracy curves of the finished trials, and their summary."""
+    if res.trials_done < trials and state.highdim_go() is None:
         st.warning(f"Stopped after {res.trials_done} of {trials} trials; press Continue to run the rest.")
     a, b = st.columns(2)
     a.plotly_chart(fc.highdim_curves(res, which="objective"), width="stretch", key="hd_obj")
@@ -119,7 +128,8 @@ def _results(res, trials):
     rows = []
     for name, v in res.summary().items():
         rows.append({"method": name, "objective (2), mean": round(v["objective_mean"], 4),
-                     "objective, std": round(v["objective_std"], 4), "test accuracy, mean": round(v["test_acc_mean"], 3),
+                     "objective, std": round(v["objective_std"], 4),
+                     "test accuracy, mean": round(v["test_acc_mean"], 3),
                      "test accuracy, std": round(v["test_acc_std"], 3)})
     ui.table(rows, hide_index=True, width="stretch")
     bad = [s for s in E.HD_SCHEMES if any(st_ != "optimal" for st_ in res.status[s])]
@@ -131,4 +141,5 @@ def _results(res, trials):
                "(distinct ones). Every value is objective (2) of an actual network, hence ≥ the true optimum p*.")
 
 
-experiment(params)
+if __name__ == "__main__":          # Streamlit runs this file as the page (app.py: st.Page)
+    render()

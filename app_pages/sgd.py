@@ -1,149 +1,207 @@
 """SGD vs optimum: ordinary training of (2) from random starts, watched step by step against the
 convex optimum p* and each run's certified lower bound."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import streamlit as st
 
-from lab import cached, codec, state, training, ui
+from cvxcore import ConvexResult
+from lab import codec, state, training, ui
 from lab import figures as F
+from lab import page as P
+from lab.canvas import network_on_canvas
+from lab.codec import Dataset
 from lab.figure2 import figure2_view
 
-
-def _figure2():
-    """The paper's Figure 2 in an expander, at the end of whatever the page shows: computed
-    (about 2 s a panel, cached) only when opened."""
-    with st.expander("The paper's Figure 2: m = 8, 15 and 50 on its five points", key="_sgd_fig2_open",
-                     on_change="rerun") as fig2:
-        if fig2.open:
-            figure2_view(key="_sgd_fig2")
-
-
-def _finish():
-    _figure2()
-    ui.stop()
-
-
-st.title("SGD against the global optimum")
-ui.intro(r"""
+INTRO = r"""
 Here the non-convex objective (2) is trained the usual way: (stochastic) gradient descent on $m$ neurons
 from several random starts. The dashed line is $p^*$ from the convex program (8): every network of any width has
 objective $\ge p^*$, so no run can go below it. Each run also carries a **certificate**: a dual point built from the
 run's own residual gives a lower bound on $p^*$ (dotted, same colour). The run's objective comes down towards $p^*$
 from above (a stuck run stops above it) while its bound comes up from below: together they prove how far above the
 global optimum the run is *at most*.
-""")
-
-ss = st.session_state
-ds = state.get_dataset()
-if ds.n == 0:
-    st.info("The data set is empty. Add points on the **Data** page or load a preset there.")
-    ui.stop()
-X = state.design_matrix(ds)
-
-# ----------------------------------------------------------------------------- settings
-# The knobs a lecturer turns (β, m, learning rate, speed) in one row; the others in a popover
-# whose label says their values, so the main figure stays above the fold on a projector.
-batches = ["full"] + [b for b in (1, 2, 5, 10, 25, 50, 100, 200) if b < ds.n]
-if state.setting("batch") not in batches:
-    state.set_setting("batch", "full")
-if state.setting("speed") not in training.SPEEDS:
-    state.set_setting("speed", training.snap_speed(state.setting("speed", training.DEFAULT_SPEED)))
-c = st.columns([1, 1, 1, 1, 1.25], vertical_alignment="bottom")
-with c[0]:
-    beta = state.beta_slider(beta_max=state.data_beta_max(ds, state.current_loss()), caption=False)
-with c[1]:
-    m = state.int_slider("m", "width m (neurons)", 1, 200, 8)
-with c[2]:
-    lr = state.lr_slider()
-with c[3]:
-    speed = int(state.widget("speed", training.DEFAULT_SPEED, st.select_slider, "speed (steps / s)",
-                             options=training.SPEEDS,
-                             help="Steps of training shown per second. At 1–5 steps/s every frame is "
-                                  "one step; changing it does not restart the run."))
-more = ("loss", "trials", "steps", "batch", "seed", "opt")
-if any(state.show(k) for k in more):
-    label = " · ".join([state.current_loss(), f"{state.setting('trials', 5)} runs",
-                        f"{state.setting('steps', 2000):,} steps"]
-                       + ([f"batch {state.setting('batch')}"] if state.setting("batch", "full") != "full" else [])
-                       + ([state.setting("opt")] if state.setting("opt", "sgd") != "sgd" else []))
-    box = c[4].popover(label, icon=":material/tune:", width="stretch",
-                       help="Loss, number of runs, steps, batch size, seed and optimizer.")
-else:
-    box = None
-with (box if box is not None else st.container()):
-    loss = state.loss_select()
-    trials = state.int_slider("trials", "random starts (trials)", 1, 20, 5)
-    steps = state.int_slider("steps", "steps", 100, 20000, 2000, step=100)
-    batch = state.widget("batch", "full", st.selectbox, "batch size", batches,
-                         format_func=lambda b: "full batch (GD)" if b == "full" else str(b),
-                         help="Points per stochastic gradient step; 'full' is plain gradient descent.")
-    seed = int(state.widget("seed", 0, st.number_input, "seed", 0, 2**31 - 1, step=1,
-                            help="Same seed, same starts and batches: runs are reproducible."))
-    opt = state.widget("opt", "sgd", st.selectbox, "optimizer", ("sgd", "momentum", "adam"),
-                       help="sgd: plain steps; momentum: heavy ball (0.9); adam: Kingma & Ba.")
-
-# ----------------------------------------------------------------------------- the optimum
-res, note, err = cached.solve_warm(X, ds.y, beta, loss)
-if err:
-    st.error(err)
-    ui.stop()
-p_star = res.value
-exact = res.exact_patterns
-p_label = "p* (convex optimum)" if exact else "value of (8), sampled patterns"
-
-# ----------------------------------------------------------------------------- the run
-cfg = training.Config(beta=beta, loss=loss, m=m, trials=trials, lr=lr, steps=steps,
-                      batch=None if batch == "full" else int(batch), seed=seed, optimizer=opt)
-key = (X.tobytes(), ds.y.tobytes(), cfg, exact)
-live = ss.get("_sgd")
-if live is None or live["key"] != key:
-    live = ss["_sgd"] = {"key": key, "run": training.LiveRun(X, ds.y, cfg, res.patterns if exact else None),
-                         "playing": False}
-run: training.LiveRun = live["run"]
-if run.finished:
-    live["playing"] = False
-
-
-def _play():
-    live["playing"] = True
-
-
-def _pause():
-    live["playing"] = False
-
-
-def _step():
-    live["playing"] = False
-    live["run"].advance(1)
-
-
-def _reset():
-    live.update(run=training.LiveRun(X, ds.y, cfg, res.patterns if exact else None), playing=False)
-
-
-playing = live["playing"]
-b = st.columns([1, 1, 1, 1, 2.2, 1.4], vertical_alignment="center")
-b[0].button("Play", icon=":material/play_arrow:", key="_sgd_play", on_click=_play, width="stretch",
-            disabled=playing or run.finished, help="Train at the chosen speed.")
-b[1].button("Pause", icon=":material/pause:", key="_sgd_pause", on_click=_pause, width="stretch",
-            disabled=not playing, help="Stop after the current frame; Play continues.")
-b[2].button("Step", icon=":material/skip_next:", key="_sgd_step", on_click=_step, width="stretch",
-            disabled=playing or run.finished, help="One step of (stochastic) gradient descent.")
-b[3].button("Reset", icon=":material/restart_alt:", key="_sgd_reset", on_click=_reset, width="stretch",
-            disabled=not run.started and not run.error, help="Back to step 0 (the same starts: same seed).")
-counter = b[4].empty()
-if ss.get("_sgd_show", 0) >= trials:
-    ss["_sgd_show"] = 0
-shown = b[5].selectbox("fit of", range(trials), format_func=lambda t: f"fit of run {t + 1}", key="_sgd_show",
-                       label_visibility="collapsed", help="The run whose fit is drawn beside the traces.")
-
-interval, per_frame = training.frame_plan(speed)
-# the learning rate to suggest after a divergence: the grid's value at or below a tenth of this one
-lr_try = max([v for v in state.LR_GRID if v <= lr / 10] or [state.LR_GRID[0]])
+"""
 HEIGHT = 450           # the live figures: under the controls, inside a 1280×720 screen
-LIVE_GRID = 61
+LIVE_GRID = 61         # the live 2-D fit's grid (the Convex page's is 81²): half the bytes a frame
+FINAL_1D_RUNS = 6      # the final 1-D fits show the best runs, at most this many
 
 
-def _counter_text(r: training.LiveRun) -> str:
+@dataclass(frozen=True)
+class View:
+    """What one run of the page draws the live figures with."""
+    ds: Dataset
+    res: ConvexResult
+    p_label: str
+    shown: int                 # the run whose fit is drawn beside the traces
+    lr_try: float              # the learning rate to suggest after a divergence
+    counter: Any               # the placeholder of the step counter
+
+
+def render() -> None:
+    P.header("SGD against the global optimum", INTRO, fold=True)
+    ds = state.get_dataset()
+    P.require_data(ds)
+    X = state.design_matrix(ds)
+    cfg, speed = _settings(ds)
+    res, note = P.optimum_or_stop(ds, cfg.beta, cfg.loss)
+    live = _live(X, ds, cfg, res)
+    view = _buttons(live, ds, res, cfg)
+    playing = live.playing
+    interval, per_frame = training.frame_plan(speed)
+    # Paused or finished: each run's certificate refined by cutting planes, drawn as a diamond at
+    # the end of its bound and listed in the table below (computed once per step count).
+    refined = None
+    if res.exact_patterns and live.run.started and not playing:
+        with st.spinner("Refining each run's certificate …"):
+            refined = (live.run.end_step,
+                       np.array([np.nan if c is None else c.lower_bound for c in live.run.certificates()]))
+
+    @st.fragment(run_every=interval if playing and not live.run.finished else None)
+    def animate() -> None:
+        """One frame: while playing, ``per_frame`` more steps; then the counter and both figures.
+
+        Streamlit reruns only this function every ``interval`` seconds while playing (the page
+        stays responsive, and a click on Pause takes effect before the next frame).  When the run
+        ends here, the whole page reruns: the buttons change state and the certificates appear."""
+        now = state.sgd_session()
+        if now is None:
+            return
+        r = now.run
+        ended = False
+        if now.playing and not r.finished:
+            r.advance(per_frame)
+            ended = r.finished
+        view.counter.markdown(counter_text(r))
+        left, right = st.columns([1.1, 1] if ds.d == 1 else [1, 1.1])
+        _draw_traces(r, left, view, refined if not now.playing else None)
+        _draw_fit(r, right, view)
+        if ended:
+            now.playing = False
+            st.rerun()
+
+    animate()
+    _outcome(live.run, ds, res, cfg, view, note)
+    if not live.run.started:
+        st.info("Press **Play** to train (or **Step** for one step at a time). Changing a setting starts over.")
+        _finish()
+    if live.playing:
+        _finish()          # the certificates and the final fits come when paused or finished
+    _certificates(live.run, ds, res, cfg)
+    if not live.run.finished:
+        _finish()
+    _final_fits(live.run, ds, res)
+    _figure2()
+
+
+def _settings(ds: Dataset) -> tuple[training.Config, int]:
+    """The knobs a lecturer turns (β, m, learning rate, speed) in one row; the others in a popover
+    whose label says their values, so the main figure stays above the fold on a projector."""
+    batches = state.batch_sizes(ds.n)
+    if state.setting("batch") not in batches:
+        state.set_setting("batch", codec.FULL_BATCH)
+    c = P.controls_row([1, 1, 1, 1, 1.25])
+    with c[0]:
+        beta = state.beta_slider(beta_max=state.data_beta_max(ds, state.current_loss()), caption=False)
+    with c[1]:
+        m = state.slider("m", "width m (neurons)")
+    with c[2]:
+        lr = state.lr_slider()
+    with c[3]:
+        speed = int(state.slider("speed", "speed (steps / s)",
+                                 help="Steps of training shown per second. At 1–5 steps/s every frame is "
+                                      "one step; changing it does not restart the run."))
+    more = ("loss", "trials", "steps", "batch", "seed", "opt")
+    if any(state.show(k) for k in more):
+        label = " · ".join([state.current_loss(), f"{state.number('trials')} runs",
+                            f"{state.number('steps'):,} steps"]
+                           + ([f"batch {state.setting('batch')}"]
+                              if state.setting("batch", codec.FULL_BATCH) != codec.FULL_BATCH else [])
+                           + ([state.setting("opt")] if state.setting("opt") not in (None, "sgd") else []))
+        box = c[4].popover(label, icon=":material/tune:", width="stretch",
+                           help="Loss, number of runs, steps, batch size, seed and optimizer.")
+    else:
+        box = st.container()
+    with box:
+        loss = state.loss_select()
+        trials = state.slider("trials", "random starts (trials)")
+        steps = state.slider("steps", "steps")
+        batch = state.widget("batch", codec.FULL_BATCH, st.selectbox, "batch size", batches,
+                             format_func=lambda b: "full batch (GD)" if b == codec.FULL_BATCH else str(b),
+                             help="Points per stochastic gradient step; 'full' is plain gradient descent.")
+        seed = int(state.number_input("seed", "seed",
+                                      help="Same seed, same starts and batches: runs are reproducible."))
+        opt = state.choice("opt", "optimizer",
+                           help="sgd: plain steps; momentum: heavy ball (0.9); adam: Kingma & Ba.")
+    cfg = training.Config(beta=beta, loss=loss, m=m, trials=trials, lr=lr, steps=steps,
+                          batch=None if batch == codec.FULL_BATCH else int(batch), seed=seed, optimizer=opt)
+    return cfg, speed
+
+
+def _live(X: np.ndarray, ds: Dataset, cfg: training.Config, res: ConvexResult) -> training.LiveSession:
+    """The session's run for these data and settings (a new one when any of them changed)."""
+    key = (X.tobytes(), ds.y.tobytes(), cfg, res.exact_patterns)
+    live = state.sgd_session()
+    if live is None or live.key != key:
+        live = training.LiveSession(key, _new_run(X, ds, cfg, res))
+        state.set_sgd_session(live)
+    if live.run.finished:
+        live.playing = False
+    return live
+
+
+def _new_run(X: np.ndarray, ds: Dataset, cfg: training.Config, res: ConvexResult) -> training.LiveRun:
+    """A run from step 0; certified against the exact arrangement when there is one."""
+    return training.LiveRun(X, ds.y, cfg, res.patterns if res.exact_patterns else None)
+
+
+def _buttons(live: training.LiveSession, ds: Dataset, res: ConvexResult, cfg: training.Config) -> View:
+    """Play, Pause, Step, Reset, the step counter and the run whose fit is shown."""
+    X = state.design_matrix(ds)
+    run = live.run
+
+    def play() -> None:
+        live.playing = True
+
+    def pause() -> None:
+        live.playing = False
+
+    def step() -> None:
+        live.playing = False
+        live.run.advance(1)
+
+    def reset() -> None:
+        live.run, live.playing = _new_run(X, ds, cfg, res), False
+
+    playing = live.playing
+    b = st.columns([1, 1, 1, 1, 2.2, 1.4], vertical_alignment="center")
+    b[0].button("Play", icon=":material/play_arrow:", key="_sgd_play", on_click=play, width="stretch",
+                disabled=playing or run.finished, help="Train at the chosen speed.")
+    b[1].button("Pause", icon=":material/pause:", key="_sgd_pause", on_click=pause, width="stretch",
+                disabled=not playing, help="Stop after the current frame; Play continues.")
+    b[2].button("Step", icon=":material/skip_next:", key="_sgd_step", on_click=step, width="stretch",
+                disabled=playing or run.finished, help="One step of (stochastic) gradient descent.")
+    b[3].button("Reset", icon=":material/restart_alt:", key="_sgd_reset", on_click=reset, width="stretch",
+                disabled=not run.started and not run.error, help="Back to step 0 (the same starts: same seed).")
+    counter = b[4].empty()
+    if (state.widget_value("_sgd_show") or 0) >= cfg.trials:
+        state.set_widget_value("_sgd_show", 0)
+    shown = b[5].selectbox("fit of", range(cfg.trials), format_func=lambda t: f"fit of run {t + 1}",
+                           key="_sgd_show", label_visibility="collapsed",
+                           help="The run whose fit is drawn beside the traces.")
+    p_label = "p* (convex optimum)" if res.exact_patterns else "value of (8), sampled patterns"
+    return View(ds, res, p_label, int(shown), lr_to_try(cfg.lr), counter)
+
+
+def lr_to_try(lr: float) -> float:
+    """The learning rate to suggest after a divergence: the grid's value at or below a tenth of ``lr``."""
+    return max([v for v in state.LR_GRID if v <= lr / 10] or [state.LR_GRID[0]])
+
+
+def counter_text(r: training.LiveRun) -> str:
+    """The step counter beside the buttons: the step, the epoch for SGD, and how the run ended."""
     epoch = "" if r.cfg.batch is None else f" · epoch {r.epoch:,.1f}"
     text = f"**step {r.end_step:,}** of {r.cfg.steps:,}{epoch}"
     if r.all_diverged:
@@ -153,46 +211,49 @@ def _counter_text(r: training.LiveRun) -> str:
     return text
 
 
-def _draw_traces(r: training.LiveRun, container) -> None:
-    note = (f"Every run diverged (✕): try a smaller learning rate, e.g. {lr_try:g}" if r.all_diverged else None)
-    still = not live["playing"] and refined is not None and refined[0] == r.end_step
-    fig = F.sgd_traces(r.steps, r.history(), p_star, total_steps=r.cfg.steps, p_star_label=p_label,
+def _draw_traces(r: training.LiveRun, container: Any, view: View,
+                 refined: tuple[int, np.ndarray] | None) -> None:
+    note = (f"Every run diverged (✕): try a smaller learning rate, e.g. {view.lr_try:g}" if r.all_diverged else None)
+    still = refined is not None and refined[0] == r.end_step
+    fig = F.sgd_traces(r.steps, r.history(), view.res.value, total_steps=r.cfg.steps, p_star_label=view.p_label,
                        bound_steps=r.bound_steps, bounds=r.bounds, diverged=r.diverged,
-                       diverged_at=r.diverged_at, selected=shown, height=HEIGHT, note=note,
-                       refined=refined[1] if still else None, refined_at=r.end_step if still else None)
+                       diverged_at=r.diverged_at, selected=view.shown, height=HEIGHT, note=note,
+                       refined=refined[1] if refined is not None and still else None,
+                       refined_at=r.end_step if still else None)
     ui.chart(fig, container=container, key="_sgd_traces")
 
 
-def _draw_fit(r: training.LiveRun, container) -> None:
+def _draw_fit(r: training.LiveRun, container: Any, view: View) -> None:
     """The selected run's network now, beside the traces, with the optimum for comparison."""
-    t = shown
+    ds, res, t = view.ds, view.res, view.shown
+    bias = bool(ds.bias)
     col = F.TRACE_COLORS[t % len(F.TRACE_COLORS)]
     ok = r.started and not r.diverged[t]
     name = f"run {t + 1}" + ("" if r.started else " (press Play or Step)")
     if r.started and r.diverged[t]:
         name = f"run {t + 1} diverged: not drawn"
     if ds.d == 1:
-        xs, f_opt = training.fit_1d(res.U, res.alpha, ds.bias)
+        xs, f_opt = network_on_canvas(res.U, res.alpha, bias, 1)
         curves = {"optimum (8)": f_opt}
         U = a = None
         if ok:
             U, a = r.network(t)
-            curves[f"run {t + 1}, step {r.end_step:,}"] = training.fit_1d(U, a, ds.bias)[1]
-        fig = F.fit_1d(ds.X[:, 0], ds.y, xs, curves, U=U, alpha=a, bias=ds.bias, show_neurons=ok,
+            curves[f"run {t + 1}, step {r.end_step:,}"] = network_on_canvas(U, a, bias, 1)[1]
+        fig = F.fit_1d(ds.X[:, 0], ds.y, xs, curves, U=U, alpha=a, bias=bias, show_neurons=ok,
                        kinks_only=True, colors={k: col for k in curves if k.startswith("run")},
                        height=HEIGHT, compact_legend=True)
     else:
         # a 61² grid (not the Convex page's 81²): a frame's figure is half the bytes, and the
         # boundary still moves in steps of 0.08 on a canvas 5 wide
-        g, F_opt = training.regions_2d(res.U, res.alpha, ds.bias, points=LIVE_GRID)
+        g, F_opt = network_on_canvas(res.U, res.alpha, bias, 2, LIVE_GRID)
         if ok:
             U, a = r.network(t)
-            _, Fv = training.regions_2d(U, a, ds.bias, points=LIVE_GRID)
-            fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias, height=HEIGHT,
+            Fv = network_on_canvas(U, a, bias, 2, LIVE_GRID)[1]
+            fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=bias, height=HEIGHT,
                                 reference=F_opt, boundary_name=f"run {t + 1}", reference_name="optimum (8)",
                                 legend="side")
         else:
-            fig = F.decision_2d(ds.X, ds.y, g, g, F_opt, U=None, alpha=None, bias=ds.bias, height=HEIGHT,
+            fig = F.decision_2d(ds.X, ds.y, g, g, F_opt, U=None, alpha=None, bias=bias, height=HEIGHT,
                                 show_neurons=False, boundary_name="optimum (8)", legend="side")
     container.markdown(f"**{name}**" if not ok else
                        f"**Run {t + 1}** at step {r.end_step:,}: objective {r.current[t]:.4g}"
@@ -201,97 +262,58 @@ def _draw_fit(r: training.LiveRun, container) -> None:
     ui.chart(fig, container=container, key="_sgd_fit")
 
 
-@st.fragment(run_every=interval if playing and not run.finished else None)
-def _animate():
-    """One frame: while playing, ``per_frame`` more steps; then the counter and both figures.
-
-    Streamlit reruns only this function every ``interval`` seconds while playing (the page
-    stays responsive, and a click on Pause takes effect before the next frame).  When the run
-    ends here, the whole page reruns: the buttons change state and the certificates appear."""
-    live = ss.get("_sgd")
-    if live is None:
-        return
-    r = live["run"]
-    ended = False
-    if live["playing"] and not r.finished:
-        r.advance(per_frame)
-        ended = r.finished
-    counter.markdown(_counter_text(r))
-    left, right = st.columns([1.1, 1] if ds.d == 1 else [1, 1.1])
-    _draw_traces(r, left)
-    _draw_fit(r, right)
-    if ended:
-        live["playing"] = False
-        st.rerun()
-
-
-# Paused or finished: each run's certificate refined by cutting planes, drawn as a diamond at
-# the end of its bound and listed in the table below (computed once per step count).
-refined = None
-if exact and run.started and not live["playing"]:
-    with st.spinner("Refining each run's certificate …"):
-        refined = (run.end_step, np.array([np.nan if c is None else c.lower_bound for c in run.certificates()]))
-_animate()
-
-# ----------------------------------------------------------------------------- what happened
-if run.error:
-    st.error(run.error)
-div = run.diverged
-if div.any():
-    which = ", ".join(str(t + 1) for t in np.flatnonzero(div))
-    what = (f"**Every run diverged** ({run.cfg.trials} of {run.cfg.trials})" if div.all() else
-            f"**Run{'s' if div.sum() > 1 else ''} {which} diverged**")
-    st.warning(f"{what}: the objective (2) grew more than a millionfold above its start (or overflowed), so "
-               f"{'they were' if div.sum() > 1 else 'it was'} stopped there and left out of the axes and the "
-               f"table. The learning rate {lr:g} is too large for these data: each step moves the weights "
-               f"by lr × the gradient, and the loss is summed over all n = {ds.n} points, so a step "
-               f"overshoots. Try a smaller learning rate, e.g. {lr_try:g}.", icon=":material/warning:")
-if note:
-    st.warning(note)
-if not exact:
-    ui.caption(f"The line is the value {p_star:.5g} of (8) over sampled patterns, an upper bound on p*: "
-               "a run may end below it. No certificate is computed for so many points.")
-elif m < res.m_star:
-    # m* counts the neurons of the optimal network (8) returned; Theorem 1 is sufficient (m ≥ m*), so a
-    # narrower optimal network is not excluded: say "not guaranteed", never "impossible".
-    st.warning(f"**m = {m} < m\\* = {res.m_star}.** The optimal network (8) returns has {res.m_star} neurons; "
-               f"Theorem 1 guarantees p\\* is reachable only for m ≥ m\\*, so width-{m} runs may stay above "
-               f"the line. Set m ≥ {res.m_star} to give SGD a chance.")
-else:
-    ui.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {p_star:.5g}; "
-               "whether SGD finds it depends on the start.")
-ui.caption("Solid: objective (2) of each run. Dotted, same colour: the best lower bound on p* its networks "
-           "have certified so far (the dual point from its residual, scaled to feasibility by one exact pricing "
-           "over every cell, each frame; loose for the hinge loss, whose subgradient at points on the margin "
-           "is arbitrary). Diamonds, when paused or finished: the bound refined by cutting planes. Dashed: p*. "
-           + ("Beside it: the chosen run's network now, with each neuron's kink (dotted) and the optimum (black)."
-              if ds.d == 1 else
-              "Beside it: the chosen run's decision regions now, its neurons' lines and the optimum's boundary "
-              "(dashed grey)."))
-
-if not run.started:
-    st.info("Press **Play** to train (or **Step** for one step at a time). Changing a setting starts over.")
-    _finish()
-if live["playing"]:
-    _finish()          # the certificates and the final fits come when paused or finished
+def _outcome(run: training.LiveRun, ds: Dataset, res: ConvexResult, cfg: training.Config, view: View,
+             note: str | None) -> None:
+    """What happened: an error, divergences, the sampled-patterns note, m against m*, the legend."""
+    if run.error:
+        st.error(run.error)
+    div = run.diverged
+    if div.any():
+        which = ", ".join(str(t + 1) for t in np.flatnonzero(div))
+        what = (f"**Every run diverged** ({run.cfg.trials} of {run.cfg.trials})" if div.all() else
+                f"**Run{'s' if div.sum() > 1 else ''} {which} diverged**")
+        st.warning(f"{what}: the objective (2) grew more than a millionfold above its start (or overflowed), so "
+                   f"{'they were' if div.sum() > 1 else 'it was'} stopped there and left out of the axes and the "
+                   f"table. The learning rate {cfg.lr:g} is too large for these data: each step moves the weights "
+                   f"by lr × the gradient, and the loss is summed over all n = {ds.n} points, so a step "
+                   f"overshoots. Try a smaller learning rate, e.g. {view.lr_try:g}.", icon=":material/warning:")
+    if note:
+        st.warning(note)
+    m = cfg.m
+    if not res.exact_patterns:
+        ui.caption(f"The line is the value {res.value:.5g} of (8) over sampled patterns, an upper bound on p*: "
+                   "a run may end below it. No certificate is computed for so many points.")
+    elif m < res.m_star:
+        # m* counts the neurons of the optimal network (8) returned; Theorem 1 is sufficient (m ≥ m*), so a
+        # narrower optimal network is not excluded: say "not guaranteed", never "impossible".
+        st.warning(f"**m = {m} < m\\* = {res.m_star}.** The optimal network (8) returns has {res.m_star} neurons; "
+                   f"Theorem 1 guarantees p\\* is reachable only for m ≥ m\\*, so width-{m} runs may stay above "
+                   f"the line. Set m ≥ {res.m_star} to give SGD a chance.")
+    else:
+        ui.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {res.value:.5g}; "
+                   "whether SGD finds it depends on the start.")
+    ui.caption("Solid: objective (2) of each run. Dotted, same colour: the best lower bound on p* its networks "
+               "have certified so far (the dual point from its residual, scaled to feasibility by one exact "
+               "pricing over every cell, each frame; loose for the hinge loss, whose subgradient at points on the "
+               "margin is arbitrary). Diamonds, when paused or finished: the bound refined by cutting planes. "
+               "Dashed: p*. "
+               + ("Beside it: the chosen run's network now, with each neuron's kink (dotted) and the optimum "
+                  "(black)." if ds.d == 1 else
+                  "Beside it: the chosen run's decision regions now, its neurons' lines and the optimum's "
+                  "boundary (dashed grey)."))
 
 
-# ----------------------------------------------------------------------------- certificates
-def _pct(x: float) -> str:
+def percent(x: float) -> str:
     """A percentage with 2 decimals; below 0.01 % (or negative by solver tolerance) "< 0.01 %", not "0.00 %"."""
     return "< 0.01 %" if x < 0.01 else f"{x:.2f} %"
 
 
-st.subheader("Certificates: how far above the global optimum is each run?")
-if not exact:
-    st.info("The certificate prices the dual over every cell of the arrangement; these "
-            f"{ds.n} points have too many cells for that here, so no certificate is shown.")
-else:
-    certs = run.certificates()
-    rows = []
+def certificate_rows(run: training.LiveRun, p_star: float) -> list[dict]:
+    """One row per run: its objective, its certified lower bound on p* and how far above p* the
+    certificate proves it is at most (and, from p*, how far it actually is)."""
+    rows: list[dict] = []
     at = run.diverged_at
-    for t in range(run.cfg.trials):
-        cert = certs[t]
+    for t, cert in enumerate(run.certificates()):
         if cert is None:
             rows.append({"run": t + 1, "status": f"diverged at step {int(at[t]):,}", "objective (2)": None,
                          "certified lower bound on p*": None, "certified: at most above p*": "—",
@@ -301,39 +323,50 @@ else:
         bound = (obj - lb) / lb * 100 if lb > 0 else np.inf
         rows.append({"run": t + 1, "status": "done" if run.finished else f"paused at step {run.end_step:,}",
                      "objective (2)": round(obj, 5), "certified lower bound on p*": round(lb, 5),
-                     "certified: at most above p*": _pct(bound) if np.isfinite(bound) else "no bound (lower bound ≤ 0)",
-                     "actual: above p*": _pct((obj - p_star) / p_star * 100) if p_star > 0 else "—"})
-    ui.table(rows, hide_index=True, width="stretch")
-    ui.caption(f"Certificate: the run's objective minus a dual lower bound built from the run alone (its residual, "
-               f"refined by {training.REFINE} rounds of cutting planes through its neurons, so tighter than the "
-               "dotted lines), (objective − bound)/bound: an upper bound on (objective − p*)/p*. "
-               "'Actual' uses p* from the convex program.")
+                     "certified: at most above p*": percent(bound) if np.isfinite(bound)
+                     else "no bound (lower bound ≤ 0)",
+                     "actual: above p*": percent((obj - p_star) / p_star * 100) if p_star > 0 else "—"})
+    return rows
 
-if state.show("io"):
-    st.download_button("Download the traces (CSV)", codec.sgd_csv(run, p_star=p_star),
-                       file_name=f"convex-relu-lab-sgd-m{m}-{loss}.csv", mime="text/csv",
-                       icon=":material/download:", on_click="ignore", key="_sgd_csv",
-                       help="Objective (2) of every run at each recorded step, and p* of (8).")
 
-# ----------------------------------------------------------------------------- final fits
-if not run.finished:
-    _finish()
-ranked = run.ranked()                      # the runs that did not diverge, best first
-st.subheader("Final fits: SGD runs and the optimum")
-if not ranked:
-    st.info("Every run diverged: there is no fit to show. Lower the learning rate and press Play again.")
-    _finish()
-if ds.d == 1:
-    xs, f_opt = training.fit_1d(res.U, res.alpha, ds.bias)
-    curves = {"optimum (8)": f_opt}
-    for t in sorted(ranked[:6]):           # the 6 best runs, in run order
-        curves[f"run {t + 1}"] = training.fit_1d(*run.network(t), ds.bias)[1]
-    colors = {f"run {t + 1}": F.TRACE_COLORS[t % len(F.TRACE_COLORS)] for t in range(run.cfg.trials)}
-    ui.chart(F.fit_1d(ds.X[:, 0], ds.y, xs, curves, bias=ds.bias, show_neurons=False, colors=colors),
-             key="_sgd_final_fit")
-    if len(ranked) > 6:
-        ui.caption(f"The 6 best of the {len(ranked)} runs that did not diverge.")
-else:
+def _certificates(run: training.LiveRun, ds: Dataset, res: ConvexResult, cfg: training.Config) -> None:
+    st.subheader("Certificates: how far above the global optimum is each run?")
+    if not res.exact_patterns:
+        st.info("The certificate prices the dual over every cell of the arrangement; these "
+                f"{ds.n} points have too many cells for that here, so no certificate is shown.")
+    else:
+        ui.table(certificate_rows(run, res.value), hide_index=True, width="stretch")
+        ui.caption(f"Certificate: the run's objective minus a dual lower bound built from the run alone (its "
+                   f"residual, refined by {training.REFINE} rounds of cutting planes through its neurons, so tighter "
+                   "than the dotted lines), (objective − bound)/bound: an upper bound on (objective − p*)/p*. "
+                   "'Actual' uses p* from the convex program.")
+    if state.show("io"):
+        st.download_button("Download the traces (CSV)", codec.sgd_csv(run, p_star=res.value),
+                           file_name=f"convex-relu-lab-sgd-m{cfg.m}-{cfg.loss}.csv", mime="text/csv",
+                           icon=":material/download:", on_click="ignore", key="_sgd_csv",
+                           help="Objective (2) of every run at each recorded step, and p* of (8).")
+
+
+def _final_fits(run: training.LiveRun, ds: Dataset, res: ConvexResult) -> None:
+    """The runs' networks at the end beside the optimum's (1-D: the best runs on one plot; 2-D:
+    the optimum, the best and the worst run's decision regions)."""
+    ranked = run.ranked()                      # the runs that did not diverge, best first
+    st.subheader("Final fits: SGD runs and the optimum")
+    if not ranked:
+        st.info("Every run diverged: there is no fit to show. Lower the learning rate and press Play again.")
+        _finish()
+    bias = bool(ds.bias)
+    if ds.d == 1:
+        xs, f_opt = network_on_canvas(res.U, res.alpha, bias, 1)
+        curves = {"optimum (8)": f_opt}
+        for t in sorted(ranked[:FINAL_1D_RUNS]):           # the best runs, in run order
+            curves[f"run {t + 1}"] = network_on_canvas(*run.network(t), bias, 1)[1]
+        colors = {f"run {t + 1}": F.TRACE_COLORS[t % len(F.TRACE_COLORS)] for t in range(run.cfg.trials)}
+        ui.chart(F.fit_1d(ds.X[:, 0], ds.y, xs, curves, bias=bias, show_neurons=False, colors=colors),
+                 key="_sgd_final_fit")
+        if len(ranked) > FINAL_1D_RUNS:
+            ui.caption(f"The {FINAL_1D_RUNS} best of the {len(ranked)} runs that did not diverge.")
+        return
     picks = [("optimum (8)", res.U, res.alpha)] + [
         (f"run {t + 1} ({lab}, objective {run.current[t]:.3g})", *run.network(t))
         for lab, t in (("best", ranked[0]), ("worst", ranked[-1]))]
@@ -343,12 +376,29 @@ else:
     for row in range(0, len(picks), 2):
         cols = st.columns(2)
         for k, (col, (name, U, a)) in enumerate(zip(cols, picks[row:row + 2]), start=row):
-            g, Fv = training.regions_2d(U, a, ds.bias)
+            g, Fv = network_on_canvas(U, a, bias, 2)
             col.markdown(f"**{name}**")       # above the chart: a plotly title collides with its top legend
-            ui.chart(container=col, fig=F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=ds.bias,
+            ui.chart(container=col, fig=F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=bias,
                                                       height=520, show_neurons=False, legend="none"),
                      key=f"_sgd_dec_{k}")
     ui.caption("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0; "
                "points: blue circles class +1, orange squares class −1.")
 
-_figure2()
+
+def _figure2() -> None:
+    """The paper's Figure 2 in an expander, at the end of whatever the page shows: computed
+    (about 2 s a panel, cached) only when opened."""
+    with st.expander("The paper's Figure 2: m = 8, 15 and 50 on its five points", key="_sgd_fig2_open",
+                     on_change="rerun") as fig2:
+        if fig2.open:
+            figure2_view(key="_sgd_fig2")
+
+
+def _finish() -> None:
+    """End the page early: the paper's Figure 2 still comes last."""
+    _figure2()
+    ui.stop()
+
+
+if __name__ == "__main__":          # Streamlit runs this file as the page (app.py: st.Page)
+    render()

@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import re
 import statistics
@@ -133,32 +134,28 @@ def server_part(sets: list[DataSet], repeat: int) -> list[dict]:
     """Solve, build, serialise: the pieces of one page run, in this process."""
     import plotly.io as pio
 
-    from cvxcore import predict, solve_convex, with_bias
+    from cvxcore import solve_convex, with_bias
     from lab import arrangement as A
     from lab import figures as F
+    from lab.canvas import network_on_canvas
 
     memo = {"on": False}
 
     def U(builder):          # without lab.figures' memo (a real build) unless memo["on"]
         return builder if memo["on"] else getattr(builder, "uncached", builder)
 
-    rows = []
-    for ds in sets:
-        X = with_bias(ds.X)
-        t_solve, res = _best(lambda: solve_convex(X, ds.y, BETA0, loss=ds.loss), 1)
+    def figures(ds: DataSet, X: np.ndarray, res) -> dict:
+        """The page's figures for one data set, each a call that builds it (as the pages do)."""
         figs = {"data: canvas": lambda: U(F.data_canvas)(ds.X, ds.y, ds.X.shape[1])}
         if ds.X.shape[1] == 1:
-            xs = np.linspace(*F.CANVAS_1D[0], 401)
-            fx = predict(with_bias(xs[:, None]), res.U, res.alpha)
+            xs, fx = network_on_canvas(res.U, res.alpha, True, 1)
             figs["convex: fit"] = lambda: U(F.fit_1d)(ds.X[:, 0], ds.y, xs, {"optimal network f(x)": fx},
                                                    U=res.U, alpha=res.alpha, bias=True)
             cs = A.cells(X)
             u = cs.arr.interior_point(0)
             figs["arrangement: weight plane"] = lambda: U(F.weight_plane)(X, u, sector=A.sector(cs, 0))
         else:
-            g = np.linspace(*F.CANVAS_2D[0], 81)
-            G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
-            Fv = predict(with_bias(G), res.U, res.alpha).reshape(g.size, g.size)
+            g, Fv = network_on_canvas(res.U, res.alpha, True, 2)
             figs["convex: regions"] = lambda: U(F.decision_2d)(ds.X, ds.y, g, g, Fv, U=res.U, alpha=res.alpha,
                                                             bias=True, height=640)
             cs = A.cells(X)
@@ -169,9 +166,16 @@ def server_part(sets: list[DataSet], repeat: int) -> list[dict]:
             figs["arrangement: input plane"] = lambda: U(F.input_plane)(ds.X, ds.y, u, bounding=bounding)
         vn, wn = np.linalg.norm(res.V, axis=1), np.linalg.norm(res.W, axis=1)
         figs["convex: group norms"] = lambda: U(F.group_norms)(vn, wn)
+        return figs
+
+    rows = []
+    for ds in sets:
+        X = with_bias(ds.X)
+        t_solve, res = _best(functools.partial(solve_convex, X, ds.y, BETA0, loss=ds.loss), 1)
+        figs = figures(ds, X, res)
         for name, build in figs.items():
             t_build, fig = _best(build, repeat)
-            t_json, spec = _best(lambda: pio.to_json(fig.to_dict(), validate=False), repeat)
+            t_json, spec = _best(functools.partial(pio.to_json, fig.to_dict(), validate=False), repeat)
             rows.append(dict(data=ds.label, P=res.n_patterns, solve_s=t_solve, figure=name,
                              build_ms=1e3 * t_build, json_ms=1e3 * t_json, kB=len(spec) / 1e3))
         memo["on"] = True                 # the memoised call once the figure is cached (a rerun, a 2nd student)
@@ -203,8 +207,9 @@ OBSERVER_JS = r"""
   window.__plotT = 0;
   window.__long = [];
   try {
-    new PerformanceObserver(l => { for (const e of l.getEntries()) window.__long.push([performance.timeOrigin + e.startTime, e.duration]); })
-      .observe({type: 'longtask', buffered: true});
+    new PerformanceObserver(l => {
+      for (const e of l.getEntries()) window.__long.push([performance.timeOrigin + e.startTime, e.duration]);
+    }).observe({type: 'longtask', buffered: true});
   } catch (e) {}
   const inPlot = (n) => {
     const el = n && (n.nodeType === 1 ? n : n.parentElement);
@@ -214,7 +219,10 @@ OBSERVER_JS = r"""
   };
   const watch = () => new MutationObserver(ms => {
     for (const m of ms) {
-      if (inPlot(m.target) || Array.from(m.addedNodes || []).some(inPlot)) { window.__plotT = performance.timeOrigin + performance.now(); return; }
+      if (inPlot(m.target) || Array.from(m.addedNodes || []).some(inPlot)) {
+        window.__plotT = performance.timeOrigin + performance.now();
+        return;
+      }
     }
   }).observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
   if (document.documentElement) watch(); else document.addEventListener('DOMContentLoaded', watch);
@@ -449,7 +457,8 @@ def browser_summary(rows: list[Timing]) -> str:
         if r.error is None and r.figure_s is not None:
             kind = "2-D" if r.data.startswith("2-D") else "1-D"
             groups.setdefault((kind, r.page, r.action), []).append(r)
-    out = ["| data | page | interaction | figure s median | figure s max | server s median | server CPU s median | kB median |",
+    out = ["| data | page | interaction | figure s median | figure s max | server s median | server CPU s median "
+           "| kB median |",
            "|---|---|---|---:|---:|---:|---:|---:|"]
     for (kind, pg, act), rs in groups.items():
         fs = [r.figure_s for r in rs]
@@ -489,8 +498,9 @@ LONGTASK_JS = r"""
   window.__plotT = 0;
   window.__long = [];
   try {
-    new PerformanceObserver(l => { for (const e of l.getEntries()) window.__long.push([performance.timeOrigin + e.startTime, e.duration]); })
-      .observe({type: 'longtask', buffered: true});
+    new PerformanceObserver(l => {
+      for (const e of l.getEntries()) window.__long.push([performance.timeOrigin + e.startTime, e.duration]);
+    }).observe({type: 'longtask', buffered: true});
   } catch (e) {}
 })();
 """
@@ -653,14 +663,15 @@ async def pages_part_async(base: str) -> list[Timing]:
                 ctx, page, wire = await _session(browser)
                 t0 = time.monotonic()
                 r = await timed(page, wire, "-", "convolution", label,
-                                lambda: page.goto(base + "/convolution", wait_until="domcontentloaded"), False)
+                                lambda page=page: page.goto(base + "/convolution", wait_until="domcontentloaded"),
+                                False)
                 out.append(await _with_charts(page, t0, r, 4))
                 if label == "open cold":
                     await ctx.close()
             for label, tab in (("circular tab, cold", "Circular"), ("linear tab, warm", "Linear"),
                                ("circular tab, warm", "Circular")):
                 out.append(await timed(page, wire, "-", "convolution", label,
-                                       lambda: page.get_by_role("tab", name=re.compile(tab)).click()))
+                                       lambda tab=tab: page.get_by_role("tab", name=re.compile(tab)).click()))
             await ctx.close()
             # Higher dimensions at the page's defaults: Run; the first trial drawn, then every trial
             ctx, page, wire = await _session(browser)
@@ -673,7 +684,8 @@ async def pages_part_async(base: str) -> list[Timing]:
             total = int(re.search(r"of (\d+) trials\.",
                                   await page.locator("[data-testid='stMain']").inner_text()).group(1))
             await _until(page, f"{total} of {total} trials.")
-            out.append(Timing("-", "higher_dims", f"default run: first of {total} trials drawn", first, None, None, 0, 0, 0))
+            out.append(Timing("-", "higher_dims", f"default run: first of {total} trials drawn", first,
+                              None, None, 0, 0, 0))
             out.append(Timing("-", "higher_dims", f"default run: all {total} trials drawn", time.monotonic() - t0,
                               None, None, 0, 0, 0))
             await ctx.close()

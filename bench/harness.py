@@ -96,7 +96,8 @@ class Report:
 
     def to_json(self) -> dict:
         return dict(options=self.options, summary=self.summary(), sessions_completed=self.sessions_completed,
-                    rss_mb=self.rss_mb, cpu_seconds=self.cpu_seconds, wall_seconds=self.wall_seconds, machine=self.machine,
+                    rss_mb=self.rss_mb, cpu_seconds=self.cpu_seconds, wall_seconds=self.wall_seconds,
+                    machine=self.machine,
                     aborted=self.aborted, errors=[asdict(e) for e in self.errors()],
                     samples=[asdict(s) for s in self.samples])
 

@@ -235,7 +235,8 @@ async def run_session(i: int, browser, base: str, opt: Options, report: Report) 
             return
         beta = re.compile(opt.beta_label, re.I)
         for k in range(opt.beta_moves):
-            await step("beta", lambda: slider_step(page, beta, "ArrowRight" if k % 2 == 0 else "ArrowLeft"))
+            key = "ArrowRight" if k % 2 == 0 else "ArrowLeft"
+            await step("beta", lambda key=key: slider_step(page, beta, key))
         session_done(report, i)
     finally:
         await ctx.close()
@@ -345,7 +346,8 @@ def main(argv=None) -> int:
                          "(the first class to arrive at a freshly started server)")
     ap.add_argument("--json", default=None, help="write the full report here")
     ap.add_argument("--server-log", default=None,
-                    help="write streamlit's output here (with --replicas: a folder for each replica's and the proxy's log)")
+                    help="write streamlit's output here "
+                         "(with --replicas: a folder for each replica's and the proxy's log)")
     a = ap.parse_args(argv)
     opt = Options(**{k: v for k, v in vars(a).items()})
     opt.time_limit = min(opt.time_limit, 1800.0)

@@ -234,12 +234,12 @@ async def run_session(i: int, base: str, opt, report) -> None:
             return
         beta_pat = re.compile(opt.beta_label, re.I)
         for k in range(opt.beta_moves):
-            async def move():
+            async def move(right: bool = k % 2 == 0):
                 hits = [lab for lab in s.sliders if beta_pat.search(lab)]
                 if not hits:
                     raise Fail(f"no slider labelled /{opt.beta_label}/ (sliders: {list(s.sliders)})")
                 wid, options, idx = s.sliders[hits[0]]
-                j = min(len(options) - 1, idx + 1) if k % 2 == 0 else max(0, idx - 1)
+                j = min(len(options) - 1, idx + 1) if right else max(0, idx - 1)
                 return await s.request([WidgetState(id=wid, string_array_value={"data": [options[j]]})])
             await step("beta", move)
         session_done(report, i)

@@ -32,24 +32,24 @@ class Preset:
     help: str = ""
 
 
-def figure2_points(n: int = 5, noise: float = 0.0, seed: int = 0):
+def figure2_points(n: int = 5, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The paper's Figure 2 data: x = [−2, −1, 0, 1, 2], y = [1, −1, 1, 1, −1]."""
     return PAPER_X[:, None].copy(), PAPER_Y.copy()
 
 
-def sine_1d(n: int = 12, noise: float = 0.1, seed: int = 0):
+def sine_1d(n: int = 12, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """n points x evenly in [−2, 2], y = sin(1.5 x) + noise·N(0, 1)."""
     rng = np.random.default_rng(seed)
     x = np.linspace(-2.0, 2.0, n)
     return x[:, None], np.sin(1.5 * x) + noise * rng.standard_normal(n)
 
 
-def _labels(n: int):
+def _labels(n: int) -> np.ndarray:
     """n labels, half +1 then half −1 (the first ⌈n/2⌉ are +1)."""
     return np.where(np.arange(n) < (n + 1) // 2, 1.0, -1.0)
 
 
-def xor(n: int = 40, noise: float = 0.0, seed: int = 0):
+def xor(n: int = 40, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Uniform points in the box; label = sign(x1 · x2) (quadrants), points too close to an axis pushed out."""
     rng = np.random.default_rng(seed)
     p = rng.uniform(-LIM, LIM, size=(n, 2))
@@ -60,18 +60,18 @@ def xor(n: int = 40, noise: float = 0.0, seed: int = 0):
     return p, y
 
 
-def two_moons(n: int = 40, noise: float = 0.1, seed: int = 0):
+def two_moons(n: int = 40, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved half circles (radius 1), +1 on the upper one, scaled into the box."""
     rng = np.random.default_rng(seed)
     y = _labels(n)
     t = rng.uniform(0.0, np.pi, n)
     up = y > 0
-    p = np.where(up[:, None], np.c_[np.cos(t), np.sin(t)], np.c_[1.0 - np.cos(t), 0.5 - np.sin(t)])
-    p = (p - [0.5, 0.25]) * 1.3 + noise * rng.standard_normal((n, 2))
+    p = np.asarray(np.where(up[:, None], np.c_[np.cos(t), np.sin(t)], np.c_[1.0 - np.cos(t), 0.5 - np.sin(t)]))
+    p = (p - np.array([0.5, 0.25])) * 1.3 + noise * rng.standard_normal((n, 2))
     return p, y
 
 
-def circles(n: int = 40, noise: float = 0.1, seed: int = 0):
+def circles(n: int = 40, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """+1 inside a disc of radius 0.8, −1 on a ring of radii 1.3–1.8."""
     rng = np.random.default_rng(seed)
     y = _labels(n)
@@ -81,7 +81,7 @@ def circles(n: int = 40, noise: float = 0.1, seed: int = 0):
     return p, y
 
 
-def spiral(n: int = 40, noise: float = 0.05, seed: int = 0):
+def spiral(n: int = 40, noise: float = 0.05, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved spiral arms (one turn and a half), +1 on the first."""
     rng = np.random.default_rng(seed)
     y = _labels(n)
@@ -94,7 +94,7 @@ def spiral(n: int = 40, noise: float = 0.05, seed: int = 0):
     return p, y
 
 
-def random_2d(n: int = 30, noise: float = 0.0, seed: int = 0):
+def random_2d(n: int = 30, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Uniform points in the box with random labels ±1 (no structure: the hardest fit)."""
     rng = np.random.default_rng(seed)
     p = rng.uniform(-LIM * 0.9, LIM * 0.9, size=(n, 2))
@@ -114,7 +114,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
 ]}
 
 
-def make(name: str, n: int | None = None, noise: float | None = None, seed: int = 0):
+def make(name: str, n: int | None = None, noise: float | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``(points, y)`` of preset ``name``; ``ValueError`` naming the choices for an unknown name."""
     if name not in PRESETS:
         raise ValueError(f"preset {name!r} is not known; use one of {', '.join(map(repr, PRESETS))}.")

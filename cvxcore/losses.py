@@ -31,9 +31,17 @@ All value/gradient functions accept a leading batch axis (e.g. trials): sums run
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Literal
+
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize_scalar
 from scipy.special import expit, xlogy
+
+if TYPE_CHECKING:
+    from .conic import ConicProgram, Solution
+
+LossName = Literal["squared", "hinge", "logistic"]    # the losses of get_loss (cvxcore.params.LOSSES)
 
 
 class Loss:
@@ -48,55 +56,56 @@ class Loss:
     quadratic = False
     exp_cone = False
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Loss({self.name!r})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
         return (get_loss, (self.name,))
 
-    def value(self, yhat, y):
+    def value(self, yhat: ArrayLike, y: np.ndarray) -> Any:
         raise NotImplementedError
 
-    def grad(self, yhat, y):
+    def grad(self, yhat: ArrayLike, y: np.ndarray) -> np.ndarray:
         """A (sub)gradient ∂ℓ/∂ŷ, same shape as ``yhat``."""
         raise NotImplementedError
 
-    def dual_value(self, v, y) -> float:
+    def dual_value(self, v: ArrayLike, y: np.ndarray) -> float:
         """D(v) = −ℓ*(−v); ``-inf`` outside the dual domain."""
         raise NotImplementedError
 
-    def to_domain(self, v, y) -> np.ndarray:
+    def to_domain(self, v: ArrayLike, y: np.ndarray) -> np.ndarray:
         """The point of the dual domain nearest v (a solver's multipliers sit a rounding error
         outside it; any point of the domain is a valid dual candidate)."""
         return np.asarray(v, dtype=float)
 
-    def zero_dual(self, y) -> np.ndarray:
+    def zero_dual(self, y: np.ndarray) -> np.ndarray:
         """−∇ℓ(0): the dual point of the zero network."""
         return -self.grad(np.zeros_like(np.asarray(y, dtype=float)), y)
 
-    def best_dual_scale(self, v, y, s_max: float) -> float:
+    def best_dual_scale(self, v: ArrayLike, y: np.ndarray, s_max: float) -> float:
         """argmax over s ∈ [0, s_max] of D(s·v): the best dual point on the ray through v.
 
         ``s_max`` is the largest scale that keeps s·v dual feasible for the ReLU constraint."""
         raise NotImplementedError
 
-    def fit_offset(self, y):
+    def fit_offset(self, y: np.ndarray) -> np.ndarray | float:
         """The conic form's fit variable is z = ŷ − offset (squared loss: the residual)."""
         return 0.0
 
-    def cvxpy(self, yhat, y):
+    def cvxpy(self, yhat: Any, y: np.ndarray) -> Any:
         """ℓ(ŷ, y) as a cvxpy expression."""
         raise NotImplementedError
 
-    def conic(self, prog, iz: int, y) -> dict:
+    def conic(self, prog: ConicProgram, iz: int, y: np.ndarray) -> dict:
         """Add ℓ over the fit variables x[iz : iz + n] to a :class:`ConicProgram`."""
         raise NotImplementedError
 
-    def conic_dual(self, sol, prog, part: dict, fit_rows: slice, yhat, y) -> np.ndarray:
+    def conic_dual(self, sol: Solution, prog: ConicProgram, part: dict, fit_rows: slice, yhat: np.ndarray,
+                   y: np.ndarray) -> np.ndarray:
         """The dual point v (n,) of the solved program."""
         raise NotImplementedError
 
-    def dual_on_cuts(self, H, y, beta):
+    def dual_on_cuts(self, H: np.ndarray, y: np.ndarray, beta: float) -> np.ndarray | None:
         """argmax D(v) s.t. |vᵀh_k| ≤ β for the columns h_k of H (n, K): the dual (4) restricted
         to finitely many neurons (a cutting-plane step of the certificate); None when this loss
         has no such program or the solve fails."""
@@ -107,36 +116,36 @@ class Squared(Loss):
     name = "squared"
     quadratic = True
 
-    def value(self, yhat, y):
+    def value(self, yhat: ArrayLike, y: np.ndarray) -> Any:
         return 0.5 * np.sum((np.asarray(yhat, dtype=float) - y) ** 2, axis=-1)
 
-    def grad(self, yhat, y):
+    def grad(self, yhat: ArrayLike, y: np.ndarray) -> np.ndarray:
         return np.asarray(yhat, dtype=float) - y
 
-    def dual_value(self, v, y) -> float:
+    def dual_value(self, v: ArrayLike, y: np.ndarray) -> float:
         v = np.asarray(v, dtype=float)
         return float(v @ y - 0.5 * v @ v)
 
-    def best_dual_scale(self, v, y, s_max):
+    def best_dual_scale(self, v: ArrayLike, y: np.ndarray, s_max: float) -> float:
         v = np.asarray(v, dtype=float)
         vv = float(v @ v)
         return float(np.clip((v @ y) / vv, 0.0, s_max)) if vv > 0 else 0.0
 
-    def fit_offset(self, y):
+    def fit_offset(self, y: np.ndarray) -> np.ndarray | float:
         # the residual r = ŷ − y keeps the objective ½‖r‖² on the scale of the optimum, so the
         # solver's relative tolerances mean what they say (½‖ŷ − y‖² carries the constant ½‖y‖²)
         return y
 
-    def cvxpy(self, yhat, y):
+    def cvxpy(self, yhat: Any, y: np.ndarray) -> Any:
         import cvxpy as cp
         return 0.5 * cp.sum_squares(yhat - y)
 
-    def conic(self, prog, iz, y):
+    def conic(self, prog: ConicProgram, iz: int, y: np.ndarray) -> dict:
         n = len(y)
         prog.quadratic(iz + np.arange(n), 1.0)
         return {}
 
-    def dual_on_cuts(self, H, y, beta):
+    def dual_on_cuts(self, H: np.ndarray, y: np.ndarray, beta: float) -> np.ndarray | None:
         """min ½‖v‖² − yᵀv s.t. ±Hᵀv ≤ β: the projection of y onto a polytope."""
         from .conic import ConicProgram
         n = len(y)
@@ -148,12 +157,13 @@ class Squared(Loss):
         sol = prog.solve(tol=1e-11)
         return sol.x[iv:iv + n] if sol.finite else None
 
-    def conic_dual(self, sol, prog, part, fit_rows, yhat, y):
+    def conic_dual(self, sol: Solution, prog: ConicProgram, part: dict, fit_rows: slice, yhat: np.ndarray,
+                   y: np.ndarray) -> np.ndarray:
         # The multiplier of the fit constraint is v = y − ŷ at the exact optimum; the solver's
         # own dual variable satisfies the restricted dual constraints far more accurately than
         # y − ŷ from the primal iterate does (which matters when β is tiny), so it is the one used.
         v = sol.z[fit_rows]
-        if not np.all(np.isfinite(v)) or np.linalg.norm(v - (y - yhat)) > 1e-3 * max(1.0, np.linalg.norm(y)):
+        if not np.all(np.isfinite(v)) or np.linalg.norm(v - (y - yhat)) > 1e-3 * max(1.0, float(np.linalg.norm(y))):
             v = y - yhat
         return v
 
@@ -161,16 +171,16 @@ class Squared(Loss):
 class _Classification(Loss):
     classification = True
 
-    def _p(self, v, y):
+    def _p(self, v: ArrayLike, y: np.ndarray) -> np.ndarray | None:
         p = np.asarray(v, dtype=float) * y
         if np.any(p < -1e-12) or np.any(p > 1 + 1e-12):
             return None
         return np.clip(p, 0.0, 1.0)
 
-    def to_domain(self, v, y):
+    def to_domain(self, v: ArrayLike, y: np.ndarray) -> np.ndarray:
         return y * np.clip(np.asarray(v, dtype=float) * y, 0.0, 1.0)
 
-    def _cap(self, v, y, s_max):
+    def _cap(self, v: ArrayLike, y: np.ndarray, s_max: float) -> float | None:
         """s_max, further capped so that s·vᵢyᵢ ≤ 1; None when v·y has a negative entry."""
         p = np.asarray(v, dtype=float) * y
         if np.any(p < 0):
@@ -183,28 +193,28 @@ class _Classification(Loss):
 class Hinge(_Classification):
     name = "hinge"
 
-    def value(self, yhat, y):
+    def value(self, yhat: ArrayLike, y: np.ndarray) -> Any:
         return np.sum(np.maximum(0.0, 1.0 - y * np.asarray(yhat, dtype=float)), axis=-1)
 
-    def grad(self, yhat, y):
+    def grad(self, yhat: ArrayLike, y: np.ndarray) -> np.ndarray:
         yhat = np.asarray(yhat, dtype=float)
         return np.where(y * yhat < 1.0, -y, 0.0) * np.ones_like(yhat)
 
-    def dual_value(self, v, y):
+    def dual_value(self, v: ArrayLike, y: np.ndarray) -> float:
         p = self._p(v, y)
         return -np.inf if p is None else float(np.sum(p))
 
-    def best_dual_scale(self, v, y, s_max):
-        s_max = self._cap(v, y, s_max)
-        if s_max is None or not np.isfinite(s_max) or s_max <= 0:
+    def best_dual_scale(self, v: ArrayLike, y: np.ndarray, s_max: float) -> float:
+        cap = self._cap(v, y, s_max)
+        if cap is None or not np.isfinite(cap) or cap <= 0:
             return 0.0
-        return float(s_max)         # D is linear and increasing in s on the domain
+        return float(cap)         # D is linear and increasing in s on the domain
 
-    def cvxpy(self, yhat, y):
+    def cvxpy(self, yhat: Any, y: np.ndarray) -> Any:
         import cvxpy as cp
         return cp.sum(cp.pos(1 - cp.multiply(y, yhat)))
 
-    def conic(self, prog, iz, y):
+    def conic(self, prog: ConicProgram, iz: int, y: np.ndarray) -> dict:
         n = len(y)
         ix = prog.variables(n)
         r = np.arange(n)
@@ -214,10 +224,11 @@ class Hinge(_Classification):
         prog.linear(ix + r, 1.0)
         return {"margin": margin}
 
-    def conic_dual(self, sol, prog, part, fit_rows, yhat, y):
+    def conic_dual(self, sol: Solution, prog: ConicProgram, part: dict, fit_rows: slice, yhat: np.ndarray,
+                   y: np.ndarray) -> np.ndarray:
         return y * np.clip(sol.z[prog.rows(part["margin"])], 0.0, 1.0)
 
-    def dual_on_cuts(self, H, y, beta):
+    def dual_on_cuts(self, H: np.ndarray, y: np.ndarray, beta: float) -> np.ndarray | None:
         """v = y∘p:  min −Σp  s.t.  ±(y∘H)ᵀp ≤ β,  0 ≤ p ≤ 1 (a linear program)."""
         from .conic import ConicProgram
         n = len(y)
@@ -236,32 +247,33 @@ class Logistic(_Classification):
     name = "logistic"
     exp_cone = True
 
-    def value(self, yhat, y):
+    def value(self, yhat: ArrayLike, y: np.ndarray) -> Any:
         return np.sum(np.logaddexp(0.0, -y * np.asarray(yhat, dtype=float)), axis=-1)
 
-    def grad(self, yhat, y):
+    def grad(self, yhat: ArrayLike, y: np.ndarray) -> np.ndarray:
         # d/dz log(1 + e^{-yz}) = -y σ(-yz), written stably with expit
         return -y * expit(-y * np.asarray(yhat, dtype=float))
 
-    def dual_value(self, v, y):
+    def dual_value(self, v: ArrayLike, y: np.ndarray) -> float:
         p = self._p(v, y)
         return -np.inf if p is None else float(-np.sum(xlogy(p, p) + xlogy(1 - p, 1 - p)))
 
-    def best_dual_scale(self, v, y, s_max):
-        s_max = self._cap(v, y, s_max)
-        if s_max is None or not np.isfinite(s_max) or s_max <= 0:
+    def best_dual_scale(self, v: ArrayLike, y: np.ndarray, s_max: float) -> float:
+        cap = self._cap(v, y, s_max)
+        if cap is None or not np.isfinite(cap) or cap <= 0:
             return 0.0
+        s_max = cap
         D = lambda s: self.dual_value(s * np.asarray(v, dtype=float), y)   # noqa: E731
         res = minimize_scalar(lambda s: -D(s), bounds=(0.0, s_max), method="bounded",
                               options={"xatol": 1e-12 * max(1.0, s_max)})
         s = float(res.x)
         return s if D(s) >= D(s_max) else float(s_max)
 
-    def cvxpy(self, yhat, y):
+    def cvxpy(self, yhat: Any, y: np.ndarray) -> Any:
         import cvxpy as cp
         return cp.sum(cp.logistic(-cp.multiply(y, yhat)))
 
-    def conic(self, prog, iz, y):
+    def conic(self, prog: ConicProgram, iz: int, y: np.ndarray) -> dict:
         n = len(y)
         i_s, i_u1, i_u2 = prog.variables(n), prog.variables(n), prog.variables(n)
         r = np.arange(n)
@@ -275,16 +287,17 @@ class Logistic(_Classification):
         prog.linear(i_s + r, 1.0)
         return {}
 
-    def conic_dual(self, sol, prog, part, fit_rows, yhat, y):
+    def conic_dual(self, sol: Solution, prog: ConicProgram, part: dict, fit_rows: slice, yhat: np.ndarray,
+                   y: np.ndarray) -> np.ndarray:
         # the multiplier of the fit is −∇ℓ(ŷ) = y∘σ(−y∘ŷ) at the optimum; kept in the domain
         v = sol.z[fit_rows]
         g = -self.grad(yhat, y)
-        if not np.all(np.isfinite(v)) or np.linalg.norm(v - g) > 1e-3 * max(1.0, np.linalg.norm(g)):
+        if not np.all(np.isfinite(v)) or np.linalg.norm(v - g) > 1e-3 * max(1.0, float(np.linalg.norm(g))):
             v = g
         return self.to_domain(v, y)
 
 
-def _cut_rows(prog, iv, G, beta):
+def _cut_rows(prog: ConicProgram, iv: int, G: np.ndarray, beta: float) -> None:
     """±G v ≤ β (G (K, n), v the variables iv …) as non-negative rows; a vacuous row when K = 0
     (the solver needs some constraint)."""
     K = G.shape[0]
@@ -298,7 +311,7 @@ def _cut_rows(prog, iv, G, beta):
 LOSS_OBJECTS = {cls.name: cls() for cls in (Squared, Hinge, Logistic)}
 
 
-def get_loss(loss) -> Loss:
+def get_loss(loss: LossName | Loss | str) -> Loss:
     """The loss object for a name ("squared", "hinge", "logistic") or a :class:`Loss`."""
     if isinstance(loss, Loss):
         return loss

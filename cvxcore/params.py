@@ -1,21 +1,25 @@
-"""One table of parameter ranges, read by validation, by the sliders and by the URL.
+"""The core's table of parameter ranges, and the checks of every public function's inputs.
 
 Every public function of :mod:`cvxcore` validates its inputs here, once, at the
 boundary; inside the core inputs are trusted.  Every message names the
 parameter, the value received and the fix (no ``assert`` on user input).
 
-``PARAMS`` is the single source of truth for the ranges of the scalar knobs:
-the Streamlit pages build their sliders from it (``lo``/``hi``/``default``/
-``log``), and the URL codec clamps to it.
+``PARAMS`` holds what the core accepts for each scalar knob (its range, whether it
+is whole, on a log scale, > 0) and its meaning (``help``).  The app's controls are
+not built from it directly: ``lab.codec.SETTINGS`` holds each widget's own
+narrower range, step and default, and takes the rest from the ``PARAMS`` entry it
+names; the app's tests check that the core accepts every value a widget can show.
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import Any, cast
 
 import numpy as np
 
-from .losses import get_loss
+from .losses import LossName, get_loss
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in [
     Param("n", 1, 5000, 50, integer=True, help="number of data points"),
 ]}
 
-LOSSES = ("squared", "hinge", "logistic")
+LOSSES: tuple[LossName, ...] = ("squared", "hinge", "logistic")
 
 # Exact enumeration of rank ≥ 4 data (the vertex route, chambers held as a dense list) refuses
 # more chambers than this; Cover's bound is checked before any work is done.
@@ -54,7 +58,8 @@ MAX_EXACT_PATTERNS = 500_000
 MAX_ARRANGEMENT_BYTES = 6 << 30
 
 
-def check_scalar(name: str, value, *, lo=None, hi=None, lo_open=None, integer=None):
+def check_scalar(name: str, value: Any, *, lo: float | None = None, hi: float | None = None,
+                 lo_open: bool | None = None, integer: bool | None = None) -> Any:
     """Validate one scalar against ``PARAMS[name]`` (bounds may be overridden); a 0-d array is a
     number."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
@@ -70,7 +75,7 @@ def check_scalar(name: str, value, *, lo=None, hi=None, lo_open=None, integer=No
     if integer:
         if not (isinstance(value, (Integral, np.integer)) or float(value).is_integer()):
             raise ValueError(f"{name}={value!r} must be a whole number; round it, e.g. {name}={round(float(value))}.")
-        value = int(value)
+        value = operator.index(value) if isinstance(value, (Integral, np.integer)) else int(float(value))
     else:
         value = float(value)
     if not np.isfinite(value):
@@ -85,7 +90,7 @@ def check_scalar(name: str, value, *, lo=None, hi=None, lo_open=None, integer=No
     return value
 
 
-def check_int(name: str, value, lo=None, hi=None, fix: str = ""):
+def check_int(name: str, value: Any, lo: float | None = None, hi: float | None = None, fix: str = "") -> int:
     """A whole number in [lo, hi] (bounds from ``PARAMS[name]`` when not given); the message
     ends with ``fix`` when given."""
     p = PARAMS.get(name)
@@ -96,18 +101,19 @@ def check_int(name: str, value, lo=None, hi=None, fix: str = ""):
     tail = f" {fix[0].upper()}{fix[1:]}" if fix else ""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Integral, np.integer, Real, np.floating)):
         raise ValueError(f"{name}={value!r} is not a whole number; pass a whole number in [{lo:g}, {hi:g}].{tail}")
-    if not np.isfinite(float(value)) or not float(value).is_integer() or not lo <= value <= hi:
+    if not np.isfinite(float(value)) or not float(value).is_integer() or not lo <= float(value) <= hi:
         raise ValueError(f"{name}={value!r} is out of range; {name} must be a whole number in [{lo:g}, {hi:g}].{tail}")
-    return int(value)
+    return operator.index(value) if isinstance(value, (Integral, np.integer)) else int(float(value))
 
 
-def check_loss(loss) -> str:
+def check_loss(loss: object) -> LossName:
+    """One of :data:`LOSSES`."""
     if loss not in LOSSES:
         raise ValueError(f"loss={loss!r} is not a known loss; use one of {', '.join(map(repr, LOSSES))}.")
-    return loss
+    return cast(LossName, loss)
 
 
-def check_X(X, *, name: str = "X") -> np.ndarray:
+def check_X(X: Any, *, name: str = "X") -> np.ndarray:
     """A finite, non-empty float matrix ``(n, d)``; a 1-D array is refused (ambiguous)."""
     if np.iscomplexobj(X):
         raise ValueError(f"{name} is complex (dtype {np.asarray(X).dtype}); the network's inputs are real — "
@@ -128,7 +134,7 @@ def check_X(X, *, name: str = "X") -> np.ndarray:
     return A
 
 
-def check_y(y, n: int, loss: str = "squared", *, name: str = "y") -> np.ndarray:
+def check_y(y: Any, n: int, loss: str = "squared", *, name: str = "y") -> np.ndarray:
     """Labels ``(n,)``; ±1 for the classification losses."""
     if np.iscomplexobj(y):
         raise ValueError(f"{name} is complex (dtype {np.asarray(y).dtype}); pass real targets.")
@@ -150,7 +156,7 @@ def check_y(y, n: int, loss: str = "squared", *, name: str = "y") -> np.ndarray:
     return v
 
 
-def check_network(U, alpha, d: int):
+def check_network(U: Any, alpha: Any, d: int) -> tuple[np.ndarray, np.ndarray]:
     """Neurons ``U (m, d)`` (one per row) and output weights ``alpha (m,)``."""
     U = np.asarray(U, dtype=float)
     alpha = np.asarray(alpha, dtype=float)

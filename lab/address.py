@@ -52,7 +52,7 @@ def share_base(url: str | None, page: str, *, server_address: str | None, networ
     if browser_address and not is_loopback(browser_address):
         new = browser_address
     elif server_address not in _EVERY_INTERFACE and not is_loopback(server_address):
-        new = server_address
+        new = str(server_address)
     elif server_address in _EVERY_INTERFACE and network_ip and not is_loopback(network_ip):
         new = network_ip
     else:
@@ -67,14 +67,15 @@ def share_base(url: str | None, page: str, *, server_address: str | None, networ
 def current(page: str) -> tuple[str, str | None]:
     """:func:`share_base` for this run of the app (reads Streamlit's context and options)."""
     import streamlit as st
-    from streamlit import config, net_util
+
+    from lab import internals
     try:
         url = st.context.url
     except Exception:                          # outside a session (a test of the function)
         url = None
-    browser = st.get_option("browser.serverAddress") if config.is_manually_set("browser.serverAddress") else None
+    browser = st.get_option("browser.serverAddress") if internals.manually_set_option("browser.serverAddress") else None
     server = st.get_option("server.address")
     opened_here = url is None or is_loopback(urlsplit(url).hostname)
-    ip = net_util.get_internal_ip() if server in _EVERY_INTERFACE and opened_here else None
+    ip = internals.network_ip() if server in _EVERY_INTERFACE and opened_here else None
     return share_base(url, page, server_address=server, network_ip=ip, browser_address=browser,
                       port=int(st.get_option("server.port") or 8501))

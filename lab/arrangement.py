@@ -25,8 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from numpy.typing import ArrayLike
 
-from cvxcore import arrangement, exact_pattern_bound
+from cvxcore import Arrangement, arrangement, exact_pattern_bound
+from lab import state
 
 # Cover's count up to which the cells are enumerated exactly: 2-D data with bias at the app's
 # 500-point limit has 249,502 cells (built in ~5 s once per data set, shared by every session).
@@ -39,7 +41,7 @@ POINT_RADIUS = 0.1       # a click this close to a data point (in the plot's uni
 class Cells:
     """The exact arrangement of X's rows (``arr``: :class:`cvxcore.Arrangement`) and, for rank 2
     (1-D data with bias), its cells in angular order (``by_angle``: cell indices)."""
-    arr: object
+    arr: Arrangement
     by_angle: np.ndarray | None
 
     @property
@@ -72,6 +74,8 @@ def cells(X: np.ndarray) -> Cells | str:
         arr = arrangement(X)
     except ValueError as e:
         return str(e)
+    if not isinstance(arr, Arrangement):        # rank ≥ 4: the page shows the pattern of u only
+        return f"X has rank {np.linalg.matrix_rank(X)}: the cells are listed for rank ≤ 3 only."
     by_angle = None
     if arr.r <= 2 and X.shape[1] == 2:
         ang = np.array([np.arctan2(*arr.interior_point(c)[::-1]) for c in range(arr.n_cells)])
@@ -80,7 +84,7 @@ def cells(X: np.ndarray) -> Cells | str:
 
 
 # ----------------------------------------------------------------------------- what a click means
-def _unit(u) -> np.ndarray:
+def _unit(u: ArrayLike) -> np.ndarray:
     u = np.asarray(u, float)
     return u / np.linalg.norm(u)
 
@@ -113,7 +117,7 @@ def flip_point(X: np.ndarray, u: np.ndarray, i: int) -> np.ndarray:
     return _unit(f + d * w)
 
 
-def line_through(u: np.ndarray, p) -> np.ndarray:
+def line_through(u: np.ndarray, p: ArrayLike) -> np.ndarray:
     """2-D data with bias: the neuron whose line u₁x₁ + u₂x₂ + u₃ = 0 is u's moved parallel to
     itself through the point p of the input plane (same normal (u₁, u₂), same positive side)."""
     u = _unit(u)
@@ -121,7 +125,7 @@ def line_through(u: np.ndarray, p) -> np.ndarray:
     return _unit(np.r_[a, -(a @ np.asarray(p, float))])
 
 
-def line_through_origin(u: np.ndarray, p) -> np.ndarray:
+def line_through_origin(u: np.ndarray, p: ArrayLike) -> np.ndarray:
     """2-D data without bias: the line u₁x₁ + u₂x₂ = 0 through the origin and the point p,
     turned so that its positive side stays on u's side (u₂-dimensional: d = 2)."""
     p = np.asarray(p, float)
@@ -131,7 +135,7 @@ def line_through_origin(u: np.ndarray, p) -> np.ndarray:
     return _unit(n if n @ u >= 0 else -n)
 
 
-def direction_at(p) -> np.ndarray | None:
+def direction_at(p: ArrayLike) -> np.ndarray | None:
     """Weight space (d = 2): the direction of the clicked point p = (u₁, u₂), or None at 0."""
     p = np.asarray(p, float)
     return None if np.linalg.norm(p) < 1e-9 else _unit(p)
@@ -200,13 +204,12 @@ def facet_points(cs: Cells, c: int) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- the page's state
 U_SETTING = "arr_u"                 # lab.codec.SETTINGS: the chosen u (in the link too)
-_CLICKS = "_arr_clicks"             # renews the clickable charts' keys (a fresh chart: no selection)
+_CLICKS = "_arr_clicks"             # the counter that renews the clickable charts' keys (lab.state)
 DEFAULT_U = {2: (1.0, 0.5), 3: (0.6, 0.8, 0.3)}
 
 
 def current_u(d: int) -> np.ndarray:
     """The chosen unit u ∈ R^d (from a click, a step or the link), or the default for d."""
-    from lab import state
     u = state.setting(U_SETTING)
     if u is None or len(u) != d or not np.all(np.isfinite(u)) or np.linalg.norm(u) < 1e-9:
         u = DEFAULT_U.get(d, (1.0,) * d)        # e.g. the data changed from 1-D to 2-D
@@ -214,18 +217,18 @@ def current_u(d: int) -> np.ndarray:
     return _unit(u)
 
 
-def set_u(u: np.ndarray) -> None:
-    from lab import state
+def set_u(u: np.ndarray | tuple[float, ...]) -> None:
     state.set_setting(U_SETTING, tuple(float(v) for v in _unit(u)))
 
 
 def chart_key(base: str) -> str:
-    return f"{base}_{st.session_state.get(_CLICKS, 0)}"
+    """The key of the page's clickable chart ``base`` this run (all renewed after any click)."""
+    return f"{base}_{state.counter(_CLICKS)}"
 
 
-def _clicked(base: str):
+def _clicked(base: str) -> tuple[int | None, float, float] | None:
     """(curve number, x, y) of the point the last click picked on chart ``base``, or None."""
-    ev = st.session_state.get(chart_key(base))
+    ev = state.widget_value(chart_key(base))
     sel = ev.get("selection", {}) if isinstance(ev, dict) else getattr(ev, "selection", None) or {}
     pts = sel.get("points", []) if isinstance(sel, dict) else getattr(sel, "points", []) or []
     if not pts:
@@ -239,9 +242,8 @@ def on_click(base: str, kind: str) -> None:
 
     ``kind``: "weight" (the weight plane, d = 2), "ramp" (1-D data with bias), "plane" (the input
     plane of 2-D data, with or without bias)."""
-    from lab import state
     hit = _clicked(base)
-    st.session_state[_CLICKS] = st.session_state.get(_CLICKS, 0) + 1
+    state.bump(_CLICKS)
     if hit is None:
         return
     curve, px, py = hit

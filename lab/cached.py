@@ -1,11 +1,15 @@
-"""Cached, bounded wrappers around the core (``st.cache_data``, keyed on data and parameters).
+"""Cached, bounded calls into the core (``st.cache_data``, keyed on data and parameters).
 
-Every heavy call of a page goes through here, so the same data and parameters are
-solved once per server process (shared by all sessions).  The solves of (8) run in a worker
-process when the machine has a core to spare (:func:`_solve_elsewhere`), and are warm-started
-from the session's previous optimum or a preset's (:func:`solve_warm`).  Nothing here raises on
-user input: each wrapper returns ``(value, None)`` or ``(None, message)``, where the
-message is the core's ``ValueError`` text, for ``st.error``.
+Every heavy call of a page goes through here, so the same data and parameters are solved once per
+server process (shared by all sessions).  Nothing here raises on the user's input and nothing
+here touches a session's state (:mod:`lab.state` owns that):
+
+* :func:`solve` and :func:`solve_warm` return a :class:`Solve`: the :class:`cvxcore.ConvexResult`
+  with a note when the patterns were sampled, or the core's ``ValueError`` text for ``st.error``.
+  The solves run in worker processes (:class:`SolveWorkers`, one object for the server) and are
+  warm-started from the session's previous optimum or a preset's (:func:`solve_warm`).
+* :func:`count_curve` returns a dict of arrays; :func:`beta_max_of` a float, or None when the
+  arrangement is too large to enumerate.
 
 Bounds.  Program (8) has 2dP variables and 2nP constraints over P activation patterns.
 Before any work, :func:`plan_patterns` compares n times Cover's count of the data
@@ -17,22 +21,55 @@ exactly up to n = 100 (P = 9,902; about a second, docs/benchmarks.md).
 from __future__ import annotations
 
 import functools
+import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import streamlit as st
 
-from cvxcore import activation_patterns, beta_max, cover_count, exact_pattern_bound, paper_bound, solve_convex
+from cvxcore import (
+    ConvexResult,
+    activation_patterns,
+    beta_max,
+    cover_count,
+    exact_pattern_bound,
+    paper_bound,
+    solve_convex,
+)
 from cvxcore.datasets import PRESETS, make
+from lab import codec
 
-HAVE_FAST = True                       # the working-set solver warm-starts (solve_convex(warm=...))
+_LOG = logging.getLogger("convex_relu_lab.solve")
+T = TypeVar("T")
+
 WORK_BUDGET = 1_000_000                # n·P solved exactly (2-D with bias: n ≤ 100); above: sampled
 SAMPLE_BUDGET = 220_000                # n·(sampled patterns) of a sampled solve (NNLS pricing)
 MIN_SAMPLES = 50
-ARRANGEMENT_BUDGET = 20000                   # patterns enumerated for the arrangement page
+
+
+@dataclass(frozen=True)
+class Solve:
+    """One solve of program (8) for a page: ``result`` and, when the patterns were sampled (the
+    value is then an upper bound on p*), a ``note`` for the page; or ``error``, the core's
+    message about the input (``result`` None)."""
+    result: ConvexResult | None
+    note: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class LastSolve:
+    """A session's previous optimum, which seeds its next solve (:func:`solve_warm`): the design
+    matrix and loss it was solved for, and the result."""
+    X: np.ndarray
+    loss: str
+    result: ConvexResult
 
 
 def samples_for(n: int) -> int:
@@ -46,7 +83,7 @@ def samples_for(n: int) -> int:
     return max(MIN_SAMPLES, SAMPLE_BUDGET // n if n <= 60 else SAMPLE_BUDGET * 60 // n ** 2)
 
 
-def plan_patterns(X: np.ndarray) -> tuple[str, int, str | None]:
+def plan_patterns(X: np.ndarray) -> tuple[Literal["exact", "sample"], int, str | None]:
     """("exact" | "sample", Cover's count of X, a note for the page or None)."""
     n = X.shape[0]
     bound = exact_pattern_bound(X)
@@ -59,104 +96,130 @@ def plan_patterns(X: np.ndarray) -> tuple[str, int, str | None]:
         f"(Remark 3.3): the value shown is an upper bound on p*.")
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def patterns(X: np.ndarray, method: str = "exact", samples: int = 1000, seed: int = 0):
-    """``(P (p, n) bool, None)`` or ``(None, message)``."""
-    try:
-        if method == "exact":
-            return activation_patterns(X), None
-        return activation_patterns(X, method="sample", samples=samples, seed=seed), None
-    except ValueError as e:
-        return None, str(e)
+# ----------------------------------------------------------------------------- the solve workers
+class SolveWorkers:
+    """The worker processes that solve (8) for every session of this server: one object owns them.
 
+    All sessions' scripts share one interpreter and so one core at a time (the GIL): thirty
+    students opening the Convex page at once queued thirty solves on it while the second core
+    idled.  One worker per spare core takes the solves (``forkserver``: no fork of a process with
+    running threads).  The pool is made on first use; :meth:`run` passes the core's ``ValueError``
+    (the user's input) through, and any other failure of a worker (a crash, a pickling error, a
+    platform without ``forkserver``) is logged with its traceback, remembered for the session
+    whose call it was (:meth:`take_failure`, shown once by :mod:`lab.page`), and the call is made
+    in this process instead; the next call makes a fresh pool.
 
-@st.cache_data(max_entries=256, show_spinner="Solving the convex program (8) …")
-def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str, _warm=None):
-    """``(ConvexResult, note)`` or ``(None, message)``; note says when the patterns were sampled.
-
-    Returns a triple ``(result, note, error)``.  ``_warm`` (not part of the cache key: it
-    changes how fast the optimum is found, not which one) is a previous ConvexResult that
-    seeds the fast solver's working set.
+    Everything about the workers goes through this object, so that a per-session job with
+    progress reports and a Stop can replace :meth:`run` without touching the pages' callers: such
+    a job would be a process forked from the same forkserver (killed by ``terminate()`` at once),
+    reporting each round's certified bounds through a pipe that a fragment polls.
     """
+
+    def __init__(self, max_workers: int | None = None, context: str = "forkserver") -> None:
+        self._max_workers = max_workers
+        self._context = context
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._unavailable = False                 # the pool cannot be made on this platform
+        self._started = False
+        self._failure = threading.local()         # the last failure of a call made by this thread
+
+    @property
+    def spare(self) -> int:
+        """Worker processes to use: one per core beyond the server's own (0: solve here)."""
+        return self._max_workers if self._max_workers is not None else (os.cpu_count() or 1) - 1
+
+    @property
+    def running(self) -> bool:
+        """True when the worker processes exist (made by :meth:`start` or a first :meth:`run`)."""
+        return self._pool is not None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.spare, mp_context=multiprocessing.get_context(self._context))
+
+    def _get(self) -> ProcessPoolExecutor | None:
+        """The pool (made once), or None when no core is spare or it cannot be made here."""
+        if self.spare < 1 or self._unavailable:
+            return None
+        with self._lock:
+            if self._pool is None:
+                try:
+                    self._pool = self._new_pool()
+                except (ValueError, OSError) as e:     # no forkserver on this platform, no processes
+                    self._unavailable = True
+                    self._fail("the solve workers cannot start here", e)
+                    return None
+            return self._pool
+
+    def _fail(self, what: str, error: BaseException) -> None:
+        _LOG.warning("%s (%s: %s); solving in the server's process instead", what, type(error).__name__, error,
+                     exc_info=error)
+        self._failure.message = f"{what} ({type(error).__name__}: {error})"
+
+    def start(self) -> None:
+        """Start the workers in the background (once per process): a tiny solve imports the core
+        there, so that the first Convex page does not wait ~1.5 s for it."""
+        if self._started:
+            return
+        self._started = True
+        pool = self._get()
+        if pool is not None:
+            try:
+                pool.submit(solve_convex, np.array([[1.0, 1.0], [-1.0, 1.0]]), np.array([1.0, 0.0]), 0.1)
+            except RuntimeError as e:           # a broken pool: the first real solve replaces it
+                self._fail("the solve workers did not start", e)
+
+    def run(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+        """``fn(*args, **kw)`` in a worker when a core is spare, else (or when a worker fails) here."""
+        pool = self._get()
+        if pool is not None:
+            try:
+                return pool.submit(fn, *args, **kw).result()
+            except ValueError:                  # the core's message about the input, from the worker
+                raise
+            except Exception as e:              # BrokenProcessPool, a pickling error, OSError, …
+                self._fail("a solve worker failed", e)
+                with self._lock:                # the next call builds a fresh pool
+                    if self._pool is pool:
+                        self._pool = None
+        return fn(*args, **kw)
+
+    def take_failure(self) -> str | None:
+        """The failure of the last call this thread made, once (then None)."""
+        msg = getattr(self._failure, "message", None)
+        self._failure.message = None
+        return msg
+
+
+WORKERS = SolveWorkers()
+
+
+def start_worker() -> None:
+    """Start the server's solve workers in the background (:meth:`SolveWorkers.start`)."""
+    WORKERS.start()
+
+
+# ----------------------------------------------------------------------------- solves of (8)
+@st.cache_data(max_entries=256, show_spinner="Solving the convex program (8) …")
+def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str, _warm: ConvexResult | None = None) -> Solve:
+    """Program (8) for (X, y, β, loss), over every pattern or sampled ones (:func:`plan_patterns`).
+
+    ``_warm`` (not part of the cache key: it changes how fast the optimum is found, not which
+    one) is a previous result whose support seeds the working set."""
     try:
         method, _, note = plan_patterns(X)
         P = None if method == "exact" else activation_patterns(X, method="sample",
                                                                samples=samples_for(X.shape[0]), seed=0)
-        options = {"warm": _warm} if _warm is not None and HAVE_FAST else {}
-        return _solve_elsewhere(X, y, beta, loss=loss, patterns=P, **options), note, None
+        options = {} if _warm is None else {"warm": _warm}
+        return Solve(WORKERS.run(solve_convex, X, y, beta, loss=loss, patterns=P, **options), note)
     except ValueError as e:
-        return None, None, str(e)
-
-
-_POOL = None
-_POOL_LOCK = threading.Lock()
-
-
-def _worker_pool():
-    """The pool of solve workers (created once), or None when no core is spare or the platform
-    has no ``forkserver``."""
-    global _POOL
-    spare = (os.cpu_count() or 1) - 1
-    if spare < 1:
-        return None
-    with _POOL_LOCK:
-        if _POOL is None:
-            try:
-                _POOL = ProcessPoolExecutor(max_workers=spare, mp_context=multiprocessing.get_context("forkserver"))
-            except (ValueError, OSError):
-                return None
-        return _POOL
-
-
-_STARTED = False
-
-
-def start_worker() -> None:
-    """Start the solve worker in the background on the server's first run (a tiny solve imports
-    the core there), so that the first Convex page does not wait ~1.5 s for it."""
-    global _STARTED
-    if _STARTED:
-        return
-    _STARTED = True
-    pool = _worker_pool()
-    if pool is not None:
-        try:
-            pool.submit(solve_convex, np.array([[1.0, 1.0], [-1.0, 1.0]]), np.array([1.0, 0.0]), 0.1)
-        except RuntimeError:            # a broken pool: the first real solve replaces it
-            pass
-
-
-def _solve_elsewhere(X, y, beta, **kw):
-    """``solve_convex`` in a worker process when the machine has a core to spare.
-
-    All sessions' scripts share one interpreter and so one core at a time (the GIL): thirty
-    students opening the Convex page at once queued thirty solves on it while the second core
-    idled.  One worker per spare core takes the solves (``forkserver``: no fork of a process
-    with running threads); a broken or unavailable pool falls back to solving here."""
-    global _POOL
-    pool = _worker_pool()
-    if pool is not None:
-        try:
-            future = pool.submit(solve_convex, X, y, beta, **kw)
-        except Exception:               # the pool broke earlier (BrokenProcessPool), OSError, …
-            future = None
-        if future is not None:
-            try:
-                return future.result()
-            except ValueError:          # bad input: solve_convex's own message, from the worker
-                raise
-            except Exception:           # BrokenProcessPool, a pickling error, …
-                pass
-        with _POOL_LOCK:                # solve here; the next call builds a fresh pool
-            _POOL = None
-    return solve_convex(X, y, beta, **kw)
+        return Solve(None, error=str(e))
 
 
 @functools.cache
-def _preset_data(name: str):
+def _preset_data(name: str) -> tuple[np.ndarray, np.ndarray]:
     """Preset ``name`` as a session holds it: seed 0, at the link's precision (lab.state stores
     every data set through :func:`lab.codec.at_link_precision`)."""
-    from lab import codec
     return codec.at_link_precision(*make(name, seed=0))
 
 
@@ -173,37 +236,32 @@ def preset_prefix(X: np.ndarray, y: np.ndarray) -> int | None:
     return None
 
 
-def solve_warm(X: np.ndarray, y: np.ndarray, beta: float, loss: str):
-    """:func:`solve`, seeded with this session's previous optimum when the data are related.
+def solve_warm(X: np.ndarray, y: np.ndarray, beta: float, loss: str, previous: LastSolve | None) -> Solve:
+    """:func:`solve`, seeded with the session's ``previous`` optimum when the data are related.
 
     Related: the same loss and one data set a prefix of the other (a β step, an added or an
     undone point).  Then the previous support seeds the working set and a β step re-solves in
     one or two rounds instead of 7–17 (n = 40–60: 2.5–5× faster, measured).  Unrelated data
     (a new preset) are solved cold: unrelated seeds would only enlarge the first round.
     """
-    prev = st.session_state.get("_last_convex")
     warm = None
-    if prev is not None:
-        X0, loss0, res0 = prev
-        k = min(X0.shape[0], X.shape[0])
-        if (loss0 == loss and X0.shape[1] == X.shape[1] and k > 0
-                and np.array_equal(X0[:k], X[:k])):
-            warm = res0
+    if previous is not None:
+        k = min(previous.X.shape[0], X.shape[0])
+        if (previous.loss == loss and previous.X.shape[1] == X.shape[1] and k > 0
+                and np.array_equal(previous.X[:k], X[:k])):
+            warm = previous.result
     if warm is None:
         # a preset with points added: start from the preset's optimum, solved once per server
         # for every session that began from it (a class on one preset: one cold solve, then one
         # or two rounds each, instead of thirty cold solves at once)
         n0 = preset_prefix(X, y)
         if n0:
-            warm, _, _ = solve(X[:n0], y[:n0], beta, loss)
-    out = solve(X, y, beta, loss, _warm=warm)
-    if out[0] is not None:
-        st.session_state["_last_convex"] = (X, loss, out[0])
-    return out
+            warm = solve(X[:n0], y[:n0], beta, loss).result
+    return solve(X, y, beta, loss, _warm=warm)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def count_curve(kind: str, n_max: int, seed: int = 0):
+def count_curve(kind: Literal["1d", "2d"], n_max: int, seed: int = 0) -> dict[str, np.ndarray]:
     """P (exact enumeration), Cover's count and the paper's bound for n = 1 … n_max random points.
 
     kind "1d": x ~ U(−2, 2) with bias (rank 2); "2d": uniform points in the plane with bias (rank 3).
@@ -216,8 +274,8 @@ def count_curve(kind: str, n_max: int, seed: int = 0):
     r = d + 1
     ns = np.arange(1, n_max + 1)
     P = np.array([activation_patterns(X[:k]).shape[0] for k in ns])
-    cover = np.array([cover_count(k, min(r, k)) for k in ns])
-    bound = np.array([paper_bound(k, min(r, k)) for k in ns], dtype=float)
+    cover = np.array([cover_count(int(k), min(r, int(k))) for k in ns])
+    bound = np.array([paper_bound(int(k), min(r, int(k))) for k in ns], dtype=float)
     return {"n": ns, "P": P, "cover": cover, "bound": bound}
 
 

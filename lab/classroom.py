@@ -99,7 +99,7 @@ def css(settings: Mapping) -> str:
         rules.append('[data-testid="stMainBlockContainer"] { padding-top: %s !important; '
                      'padding-bottom: 2rem !important; }' % ("3.75rem" if toolbar else "0.75rem"))
         rules.append('[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 0.1rem 0 0.2rem 0; }')
-        rules.append('.st-key-%s { position: fixed; top: 0.45rem; right: %s; z-index: 999991; width: auto !important; '
-                     'background: rgba(255,255,255,0.85); border-radius: 0.5rem; }'
-                     % (BAR_KEY, "4.5rem" if toolbar else "1rem"))
+        right = "4.5rem" if toolbar else "1rem"
+        rules.append(f'.st-key-{BAR_KEY} {{ position: fixed; top: 0.45rem; right: {right}; z-index: 999991; '
+                     'width: auto !important; background: rgba(255,255,255,0.85); border-radius: 0.5rem; }')
     return f"<style>{' '.join(rules)}</style>" if rules else ""

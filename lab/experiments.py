@@ -17,20 +17,29 @@ being the core's ``ValueError`` text, for ``st.error``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 import streamlit as st
 
-from cvxcore import beta_curve, cnn, geometry, neural_gauge, train_sgd
+from cvxcore import ConvexResult, SGDResult, beta_curve, cnn, geometry, neural_gauge, train_sgd
 from cvxcore import experiments as highdim
+from cvxcore.cnn.circular import FourierResult
+from cvxcore.cnn.descent import GDResult
+from cvxcore.cnn.linear import NuclearResult
+from cvxcore.experiments import HighDimResult
+from cvxcore.geometry import GaugeResult
+
+T = TypeVar("T")
 
 HD_SCHEMES = highdim.SCHEMES
 HD_LR, HD_BATCH, HD_TRAIN, HD_TEST = 2e-3, 25, 100, 400       # the page's fixed settings
 CNN_TRIALS = 5
 
 
-def _err(fn, *args, **kw):
+def _err(fn: Callable[..., T], *args: Any, **kw: Any) -> tuple[T | None, str | None]:
     try:
         return fn(*args, **kw), None
     except ValueError as e:                 # the core names the parameter, the value and the fix
@@ -60,41 +69,42 @@ def parse_matrix(text: str) -> np.ndarray:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def gauge(X: np.ndarray, y: np.ndarray):
+def gauge(X: np.ndarray, y: np.ndarray) -> tuple[GaugeResult | None, str | None]:
     """:func:`cvxcore.neural_gauge`: ``(GaugeResult, None)`` or ``(None, message)``."""
     return _err(neural_gauge, X, y)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def gauge_geometry(X: np.ndarray):
+def gauge_geometry(X: np.ndarray) -> tuple[Any, str | None]:
     """:func:`cvxcore.geometry` (721 boundary points for n = 2, 2,000 for n = 3)."""
     return _err(geometry, X, num=721 if X.shape[0] == 2 else 2000)
 
 
 @st.cache_data(show_spinner="Solving (8) for each β …", max_entries=32)
-def gauge_curve(X: np.ndarray, y: np.ndarray, num: int):
+def gauge_curve(X: np.ndarray, y: np.ndarray, num: int) -> tuple[Any, str | None]:
     """:func:`cvxcore.beta_curve`: p*(β)/β at ``num`` values of β."""
     return _err(beta_curve, X, y, num=num)
 
 
 # ----------------------------------------------------------------------------- convolutions
 @st.cache_data(show_spinner=False, max_entries=64)
-def cnn_signals(n: int, L: int, noise: float, seed: int):
+def cnn_signals(n: int, L: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Two classes of 1-D signals (n, L) and targets ±1 (:func:`cvxcore.cnn.two_shape_signals`)."""
     return cnn.two_shape_signals(n, L, noise=noise, seed=seed)
 
 
 @dataclass
 class LinearCNN:
-    nuclear: object           # cvxcore.cnn.NuclearResult: (12)
-    gd: object                # cvxcore.cnn.GDResult: (9) by gradient descent
+    nuclear: NuclearResult    # (12)
+    gd: GDResult              # (9) by gradient descent
     patches: int              # K
     filters_gd: np.ndarray    # trial 1's filters with the rotation removed, signs matched to (12)
     Z_gd: np.ndarray          # trial 1's end-to-end map Σ_j u_j α_jᵀ (h, K)
 
 
 @st.cache_data(show_spinner="Gradient descent on (9) and the nuclear-norm program (12) …", max_entries=32)
-def linear_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, stride: int, m: int, steps: int):
+def linear_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, stride: int, m: int,
+               steps: int) -> tuple[LinearCNN | None, str | None]:
     """(9) by GD (5 starts) against (12): ``(LinearCNN, None)`` or ``(None, message)``."""
     S, y = cnn_signals(n, L, noise, seed)
     try:
@@ -110,15 +120,16 @@ def linear_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, str
 
 @dataclass
 class CircularCNN:
-    fourier: object           # cvxcore.cnn.FourierResult: (14)
-    gd: object                # cvxcore.cnn.GDResult: (13) by gradient descent
+    fourier: FourierResult    # (14)
+    gd: GDResult              # (13) by gradient descent
     used: int                 # frequencies used, nnz(z*)
     e_gd: np.ndarray          # trial 1's end-to-end filter Σ_j u_j ⊛ α_j (d,)
     power_gd: np.ndarray      # trial 1's filter power per frequency Σ_j |û_j|² / d (d,)
 
 
 @st.cache_data(show_spinner="Gradient descent on (13) and the ℓ1 program (14) …", max_entries=32)
-def circular_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, m: int, steps: int):
+def circular_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, m: int,
+                 steps: int) -> tuple[CircularCNN | None, str | None]:
     """(13) by GD (5 starts) against (14): ``(CircularCNN, None)`` or ``(None, message)``."""
     S, y = cnn_signals(n, L, noise, seed)
     try:
@@ -139,14 +150,14 @@ def circular_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, m
 class SeparableCNN:
     signals: np.ndarray       # (ns, 8) piecewise-constant signals
     labels: np.ndarray        # per-patch labels
-    exact: object             # cvxcore.ConvexResult of (8) on the stacked patches
-    gd: object                # cvxcore.SGDResult: full-batch GD on the shared filters
+    exact: ConvexResult       # (8) on the stacked patches
+    gd: SGDResult             # full-batch GD on the shared filters
     rows: int                 # stacked rows nK
     predicted: np.ndarray     # the exact CNN's output per patch
 
 
 @st.cache_data(show_spinner="Program (8) on the stacked patches and gradient descent …", max_entries=32)
-def separable_cnn(beta: float, ns: int, seed: int):
+def separable_cnn(beta: float, ns: int, seed: int) -> tuple[SeparableCNN | None, str | None]:
     """Separable ReLU CNN (section 4.1): (8) exactly, and GD with 10 filters (5 starts)."""
     Ss, Ys = cnn.edge_signals(ns, 8, seed=seed)
     try:
@@ -160,20 +171,20 @@ def separable_cnn(beta: float, ns: int, seed: int):
 
 # ----------------------------------------------------------------------------- higher dimensions
 @st.cache_data(show_spinner=False, max_entries=16)
-def highdim_data(seed: int):
+def highdim_data(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(X, y, X_test, y_test): 8×8 shape images with a bias column (d = 65), and examples to show."""
     X, y, Xt, yt = highdim.shapes_dataset(HD_TRAIN, HD_TEST, seed=seed)
     return X, y, Xt, yt
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def highdim_examples(seed: int = 0):
+def highdim_examples(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Example images (n, 8, 8) and their labels, for the page's data expander."""
     return highdim.shapes_images(8, seed=seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def highdim_trial(beta: float, m: int, steps: int, seed: int, trial: int):
+def highdim_trial(beta: float, m: int, steps: int, seed: int, trial: int) -> tuple[HighDimResult | None, str | None]:
     """Trial ``trial`` (0-based) of SGD against (8) over each scheme's patterns:
     ``(HighDimResult with one trial, None)`` or ``(None, message)``."""
     X, y, Xt, yt = highdim_data(seed)
@@ -181,6 +192,6 @@ def highdim_trial(beta: float, m: int, steps: int, seed: int, trial: int):
                 batch_size=HD_BATCH, trials=1, first_trial=trial, seed=seed)
 
 
-def highdim_merge(results):
+def highdim_merge(results: list[HighDimResult]) -> HighDimResult:
     """The finished trials as one :class:`cvxcore.experiments.HighDimResult`."""
     return highdim.merge(results)

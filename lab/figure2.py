@@ -8,6 +8,9 @@ panel's work (about two seconds) instead of all three.
 """
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import streamlit as st
 
 from lab import lesson_data as LD
@@ -15,15 +18,15 @@ from lab import ui
 from lab.figures_lesson import figure2_panels
 
 
-def figure2_view(container=None, *, key: str = "_fig2", height: int = 430) -> dict:
+def figure2_view(container: Any = None, *, key: str = "_fig2", height: int = 430) -> dict[Any, Any]:
     """Draw Figure 2 into ``container``, one panel at a time; returns {m: final objectives (trials,)}
     and ``"p_star"``."""
     box = (container or st).empty()
     p_star = LD.figure2_optimum()
-    panels = {m: None for m in LD.FIG2_MS}
-    finals = {}
+    panels: dict[int, tuple[np.ndarray, np.ndarray] | None] = {m: None for m in LD.FIG2_MS}
+    finals: dict[Any, Any] = {}
 
-    def draw(tag):
+    def draw(tag: object) -> None:
         ui.chart(figure2_panels(panels, p_star, beta=LD.FIG2_BETA, total_steps=LD.FIG2_STEPS, height=height),
                  box, key=f"{key}_{tag}")
 

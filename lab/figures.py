@@ -23,12 +23,16 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, Protocol, cast
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from cvxcore.geometry import sphere_points
+from lab import internals
+from lab.canvas import CANVAS_1D, CANVAS_2D, GRID_STEP
 
 FONT = 17
 POS, NEG = "#1f5fbf", "#e8710a"                 # class +1, class −1
@@ -37,10 +41,6 @@ OPT = "#111111"                                 # the optimum
 TRACE_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                 "#7f7f7f", "#bcbd22", "#17becf"]
 
-# The drawing canvas: fixed ranges (a click maps to the same place on every rerun).
-CANVAS_1D = ((-3.0, 3.0), (-2.5, 2.5))
-CANVAS_2D = ((-2.5, 2.5), (-2.5, 2.5))
-GRID_STEP = 0.1
 ZERO_MARKERS_MAX = 300     # group_norms: above this many zero blocks, a grey baseline instead of markers
 GRID_NAME = "click to add"
 CANVAS_HEIGHT = 610        # the Data page's canvas: the largest that fits under the title at 1280×720
@@ -69,42 +69,40 @@ class _Draft:
     ``update_layout``, ``update_xaxes``, ``update_yaxes``).  plotly validates a property on every
     ``update_*`` call (about 3 ms each); handing it the finished layout once costs under 3 ms."""
 
-    def __init__(self, traces=()):
+    def __init__(self, traces: Iterable[Any] = ()) -> None:
         self.traces = list(traces)
         self.layout: dict = {}
         self.shapes: list = []
 
-    def add_trace(self, trace):
+    def add_trace(self, trace: Any) -> _Draft:
         self.traces.append(trace)
         return self
 
-    def add_vline(self, x: float, line: dict | None = None):
+    def add_vline(self, x: float, line: dict | None = None) -> _Draft:
         self.shapes.append(dict(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", line=line or {}))
         return self
 
-    def add_annotation(self, **kw):
+    def add_annotation(self, **kw: Any) -> _Draft:
         self.layout.setdefault("annotations", []).append(kw)
         return self
 
-    def update_layout(self, d: dict | None = None, **kw):
+    def update_layout(self, d: dict | None = None, **kw: Any) -> _Draft:
         _merge(self.layout, {**(d or {}), **kw})
         return self
 
-    def update_xaxes(self, **kw):
+    def update_xaxes(self, **kw: Any) -> _Draft:
         return self.update_layout(xaxis=kw)
 
-    def update_yaxes(self, **kw):
+    def update_yaxes(self, **kw: Any) -> _Draft:
         return self.update_layout(yaxis=kw)
 
     def done(self) -> go.Figure:
         layout = _without_none(self.layout)
         if self.shapes:
             layout["shapes"] = self.shapes
-        # Not validated again (plotly's private ``_validate``): the traces were validated when
-        # made, and validating the layout with its template took 5 ms of a 6 ms figure.  The
-        # layout is written in plotly's canonical form (titles as {"text": …}), which
-        # tests/test_figures.py checks against a validated copy of every builder's figure.
-        return go.Figure(data=self.traces, layout=dict(template=TEMPLATE, **layout), _validate=False)
+        # Not validated again (lab.internals): the traces were validated when made, and
+        # validating the layout with its template took 5 ms of a 6 ms figure.
+        return internals.unvalidated_figure(self.traces, dict(template=TEMPLATE, **layout))
 
 
 def _without_none(d: dict) -> dict:
@@ -117,10 +115,11 @@ def _figure(*traces) -> _Draft:
     return _Draft(traces)
 
 
+P = ParamSpec("P")
 MEMO_SIZE = 96          # figures kept per builder (a few MB in all)
 
 
-def _feed(h, v) -> None:
+def _feed(h: Any, v: Any) -> None:
     """Add a builder argument to the hash by content: arrays by dtype, shape and bytes."""
     if isinstance(v, np.ndarray):
         a = np.ascontiguousarray(v)
@@ -139,7 +138,15 @@ def _feed(h, v) -> None:
         h.update(f"{type(v).__name__}:{v!r};".encode())
 
 
-def _memo(builder):
+class Memoised(Protocol[P]):
+    """A figure builder memoised by :func:`memo`: called as the builder; ``uncached`` is the builder."""
+    uncached: Callable[P, go.Figure]
+    cache: OrderedDict
+
+    def __call__(self, *args: P.args, **kw: P.kwargs) -> go.Figure: ...
+
+
+def _memo(builder: Callable[P, go.Figure]) -> Memoised[P]:
     """Memoise a pure figure builder on the content of its arguments (LRU of :data:`MEMO_SIZE`).
 
     The figure is shared by all callers; ``builder.uncached`` builds a fresh one."""
@@ -147,7 +154,7 @@ def _memo(builder):
     lock = threading.Lock()
 
     @functools.wraps(builder)
-    def wrapped(*args, **kw):
+    def wrapped(*args: P.args, **kw: P.kwargs) -> go.Figure:
         h = hashlib.blake2b(builder.__name__.encode(), digest_size=20)
         _feed(h, args)
         _feed(h, dict(sorted(kw.items())))
@@ -163,15 +170,14 @@ def _memo(builder):
                 cache.popitem(last=False)
         return fig
 
-    wrapped.uncached = builder
-    wrapped.cache = cache
-    return wrapped
+    wrapped.__dict__.update(uncached=builder, cache=cache)
+    return cast(Memoised[P], wrapped)
 
 
 memo = _memo          # for the other figure modules (lab.figures_cnn): the same memo, the same rules
 
 
-def _f32(a) -> np.ndarray:
+def _f32(a: Any) -> np.ndarray:
     """A float32 copy for a trace: half the JSON of float64; NaN (a gap in a line) stays NaN.
 
     Values beyond float32's range (a diverged SGD run) become ±inf, as plotly would skip them anyway."""
@@ -212,7 +218,7 @@ def _layout(fig: _Draft, *, title: str | None = None, height: int = 520, equal: 
     return fig
 
 
-def _class_traces(P: np.ndarray, y: np.ndarray, *, size: int = 13, active=None):
+def _class_traces(P: np.ndarray, y: np.ndarray, *, size: int = 13, active: np.ndarray | None = None) -> list:
     """Scatter traces of 2-D points by class (±1); ``active`` (bool) outlines a subset."""
     out = []
     for lab, col, sym, name in ((1, POS, "circle", "class +1"), (-1, NEG, "square", "class −1")):
@@ -296,9 +302,9 @@ def neuron_outputs_1d(xs: np.ndarray, U: np.ndarray, alpha: np.ndarray, bias: bo
 
 
 @_memo
-def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None, alpha=None,
-           bias: bool = True, title: str | None = None, height: int = 520, show_neurons: bool = True,
-           clickable: bool = False, colors: dict | None = None, kinks_only: bool = False,
+def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U: np.ndarray | None = None,
+           alpha: np.ndarray | None = None, bias: bool = True, title: str | None = None, height: int = 520,
+           show_neurons: bool = True, clickable: bool = False, colors: dict | None = None, kinks_only: bool = False,
            compact_legend: bool = False) -> go.Figure:
     """Data (xᵢ, yᵢ), fitted functions ``curves`` {name: values on xs}, and the optimal neurons:
     each neuron's contribution α_j(u_jᵀx)₊ (thin) and its kink x = −u_{j2}/u_{j1} (dotted line).
@@ -315,7 +321,7 @@ def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None
     xs32 = _f32(xs)
     y = np.asarray(y, float)
     kinks = []
-    if U is not None and len(U) and show_neurons:
+    if U is not None and alpha is not None and len(U) and show_neurons:
         contrib = None if kinks_only else _f32(neuron_outputs_1d(xs, U, alpha, bias))
         shown = {True: False, False: False}
         for j in range(len(alpha)):
@@ -364,8 +370,9 @@ def fit_1d(x: np.ndarray, y: np.ndarray, xs: np.ndarray, curves: dict, *, U=None
 
 @_memo
 def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F: np.ndarray, *,
-                U=None, alpha=None, bias: bool = True, title: str | None = None, height: int = 560,
-                show_neurons: bool = True, clickable: bool = False, reference=None,
+                U: np.ndarray | None = None, alpha: np.ndarray | None = None, bias: bool = True,
+                title: str | None = None, height: int = 560, show_neurons: bool = True, clickable: bool = False,
+                reference: np.ndarray | None = None,
                 reference_name: str = "optimum's boundary", boundary_name: str = "boundary f(x) = 0",
                 legend: str = "top") -> go.Figure:
     """Decision regions of f on the grid (F shape (len(gy), len(gx))): colour = sign and size of f,
@@ -393,7 +400,7 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
                                  contours=dict(start=0, end=0, size=1, coloring="none"),
                                  line=dict(color="#555", width=2.5, dash="dash"), showscale=False,
                                  name=reference_name, showlegend=True, hoverinfo="skip"))
-    if U is not None and len(U) and show_neurons:
+    if U is not None and alpha is not None and len(U) and show_neurons:
         _neuron_lines(fig, U, alpha, bias, (gx[0], gx[-1]), (gy[0], gy[-1]), short=legend in ("side", "compact"))
     for t in _class_traces(P, y):
         fig.add_trace(t)
@@ -412,7 +419,8 @@ def decision_2d(P: np.ndarray, y: np.ndarray, gx: np.ndarray, gy: np.ndarray, F:
     return fig.done()
 
 
-def _line_in_box(a: float, b: float, c: float, xr, yr):
+def _line_in_box(a: float, b: float, c: float, xr: tuple[float, float], yr: tuple[float, float]
+                 ) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """Endpoints of {a x + b y + c = 0} clipped to the box, or None."""
     pts = []
     if abs(b) > 1e-12:
@@ -431,7 +439,8 @@ def _line_in_box(a: float, b: float, c: float, xr, yr):
     return pts[0], pts[-1]
 
 
-def _neuron_lines(fig, U, alpha, bias, xr, yr, short: bool = False):
+def _neuron_lines(fig: _Draft, U: np.ndarray, alpha: np.ndarray, bias: bool, xr: tuple[float, float],
+                  yr: tuple[float, float], short: bool = False) -> None:
     """Each neuron's line u_jᵀ[x; 1] = 0 clipped to the box: one trace per sign of α_j with
     None between the segments (a trace per neuron cost the browser ~5 ms each a redraw).
     ``short``: legend names "neuron, α > 0" instead of the equation."""
@@ -516,8 +525,8 @@ def _arc(a: np.ndarray, b: np.ndarray, k: int = 12) -> np.ndarray:
 
 
 @_memo
-def weight_plane(X: np.ndarray, u: np.ndarray, *, sector=None, labels=("u₁", "u₂"),
-                 height: int = 500) -> go.Figure:
+def weight_plane(X: np.ndarray, u: np.ndarray, *, sector: np.ndarray | None = None,
+                 labels: tuple[str, str] = ("u₁", "u₂"), height: int = 500) -> go.Figure:
     """2-D weight space: the lines {u : xᵢᵀu = 0} (one per data point), the unit circle, the
     chosen direction u and its cell, the sector between the two rays ``sector`` (2, 2), shaded.
     Trace 0 is a click grid: a click picks the direction u = (u₁, u₂) of the clicked point."""
@@ -579,7 +588,8 @@ def ramp_view_1d(x: np.ndarray, y: np.ndarray, u: np.ndarray, *, height: int = 4
 
 
 @_memo
-def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners=None, bounding=None, height: int = 500,
+def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners: np.ndarray | None = None,
+                       bounding: np.ndarray | None = None, height: int = 500,
                        max_circles: int = ARR_CIRCLES) -> go.Figure:
     """Great circles {u : xᵢᵀu = 0, ‖u‖ = 1} on the unit sphere in R³ (2-D data with bias), the
     chosen u as an arrow and its cell: ``corners`` (k, 3), the cell's vertices in order, filled
@@ -644,7 +654,7 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners=None, bounding=N
     return fig.done()
 
 
-def halfplane_in_box(a: float, b: float, c: float, xr, yr) -> np.ndarray:
+def halfplane_in_box(a: float, b: float, c: float, xr: tuple[float, float], yr: tuple[float, float]) -> np.ndarray:
     """The polygon {(x, y) in the box : a x + b y + c ≥ 0}, vertices in order, (k, 2); k = 0 when empty.
 
     The box's corners clipped by one half-plane (one step of Sutherland–Hodgman)."""
@@ -662,7 +672,8 @@ def halfplane_in_box(a: float, b: float, c: float, xr, yr) -> np.ndarray:
 
 
 @_memo
-def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, bounding=None, height: int = 500) -> go.Figure:
+def input_plane(P: np.ndarray, y: np.ndarray, u: np.ndarray, *, bounding: np.ndarray | None = None,
+                height: int = 500) -> go.Figure:
     """Dual view in the input plane: the neuron u is the line u₁x₁ + u₂x₂ + u₃ = 0; its pattern Dᵢ is
     the set of points on the shaded (positive) side, drawn filled.  The side is one polygon
     (:func:`halfplane_in_box`), exact and a few numbers long.  ``bounding``: the points whose
@@ -716,7 +727,7 @@ def pattern_counts(n: np.ndarray, P: np.ndarray, cover: np.ndarray, bound: np.nd
 
 
 # ----------------------------------------------------------------------------- SGD page
-def trace_range(objectives: np.ndarray, p_star: float | None, *, diverged=None,
+def trace_range(objectives: np.ndarray, p_star: float | None, *, diverged: np.ndarray | None = None,
                 bounds: np.ndarray | None = None) -> tuple[float, float]:
     """(lo, hi), the log10 range of the SGD traces' y axis.
 
@@ -747,8 +758,9 @@ def trace_range(objectives: np.ndarray, p_star: float | None, *, diverged=None,
 def sgd_traces(steps: np.ndarray, objectives: np.ndarray, p_star: float | None, *,
                lower_bound: float | None = None, total_steps: int | None = None, height: int = 500,
                p_star_label: str = "p* (convex optimum)", bound_steps: np.ndarray | None = None,
-               bounds: np.ndarray | None = None, diverged=None, diverged_at=None,
-               selected: int | None = None, note: str | None = None, refined=None,
+               bounds: np.ndarray | None = None, diverged: np.ndarray | None = None,
+               diverged_at: np.ndarray | None = None,
+               selected: int | None = None, note: str | None = None, refined: np.ndarray | None = None,
                refined_at: int | None = None) -> go.Figure:
     """Objective (2) of each trial against the step (solid, from above), each trial's certified
     lower bound on p* (dotted, same colour, from below: ``bounds`` (trials, K) at

@@ -6,10 +6,13 @@ Projector-sized: large fonts, thick lines, the convex answer always black.
 """
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from cvxcore.experiments import HighDimResult
 from lab.figures import memo  # content-memoised builders, shared by all sessions
 from lab.figures_geometry import AXIS_FONTS  # tick/title fonts Streamlit's chart theme would shrink
 
@@ -20,7 +23,8 @@ SCHEME_COLORS = {"sgd+random": "#d62728", "initial": "#2ca02c", "flipped": "#ff7
 CLASS_COLORS = {1.0: "#1f77b4", -1.0: "#d62728"}
 
 
-def _layout(fig, title, *, height=460, xlabel=None, ylabel=None, legend_below=True):
+def _layout(fig: go.Figure, title: str, *, height: int = 460, xlabel: str | None = None, ylabel: str | None = None,
+            legend_below: bool = True) -> go.Figure:
     fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT), height=height,
                       margin=dict(l=75, r=20, t=60, b=50), plot_bgcolor="white",
                       legend=(dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0,
@@ -35,7 +39,8 @@ def _layout(fig, title, *, height=460, xlabel=None, ylabel=None, legend_below=Tr
 
 
 @memo
-def objective_traces(steps, objectives, convex_value, *, title, convex_name, xlabel="gradient-descent step"):
+def objective_traces(steps: np.ndarray, objectives: np.ndarray, convex_value: float, *, title: str, convex_name: str,
+                     xlabel: str = "gradient-descent step") -> go.Figure:
     """Gap above the convex value, objective − convex, of each GD trial, log scale.
 
     The convex value itself is written in the title of the line; a gap below
@@ -55,7 +60,8 @@ def objective_traces(steps, objectives, convex_value, *, title, convex_name, xla
 
 
 @memo
-def distance_traces(steps, distances, *, title, ylabel, xlabel="gradient-descent step"):
+def distance_traces(steps: np.ndarray, distances: np.ndarray, *, title: str, ylabel: str,
+                    xlabel: str = "gradient-descent step") -> go.Figure:
     """Relative distance of each GD trial's rotation-invariant quantity to the convex solution (log)."""
     fig = go.Figure()
     for t, dd in enumerate(np.atleast_2d(distances)):
@@ -66,7 +72,9 @@ def distance_traces(steps, distances, *, title, ylabel, xlabel="gradient-descent
 
 
 @memo
-def filters_side_by_side(gd, convex, *, title, xlabel="tap", names=("GD", "convex"), x_start=1, panels=None):
+def filters_side_by_side(gd: np.ndarray, convex: np.ndarray, *, title: str, xlabel: str = "tap",
+                         names: tuple[str, str] = ("GD", "convex"), x_start: int = 1,
+                         panels: tuple[str, ...] | None = None) -> go.Figure:
     """One panel per filter: GD's filter (solid) over the convex program's (dashed black).
 
     ``gd`` and ``convex`` are (r, h) arrays of filters already put in the same
@@ -90,7 +98,8 @@ def filters_side_by_side(gd, convex, *, title, xlabel="tap", names=("GD", "conve
 
 
 @memo
-def matrix_pair(A, B, *, title, names=("GD", "convex"), xlabel="patch k", ylabel="tap"):
+def matrix_pair(A: np.ndarray, B: np.ndarray, *, title: str, names: tuple[str, str] = ("GD", "convex"),
+                xlabel: str = "patch k", ylabel: str = "tap") -> go.Figure:
     """Two heatmaps with one colour scale (e.g. Z = UᵀA from GD and Z* of (12))."""
     lim = max(np.abs(A).max(), np.abs(B).max(), 1e-12)
     fig = make_subplots(rows=1, cols=2, subplot_titles=list(names), horizontal_spacing=0.08)
@@ -105,7 +114,7 @@ def matrix_pair(A, B, *, title, names=("GD", "convex"), xlabel="patch k", ylabel
 
 
 @memo
-def signal_examples(S, y, *, title, k=3):
+def signal_examples(S: np.ndarray, y: np.ndarray, *, title: str, k: int = 3) -> go.Figure:
     """A few signals of each class, coloured by class."""
     fig = go.Figure()
     x = np.arange(1, S.shape[1] + 1)
@@ -118,7 +127,7 @@ def signal_examples(S, y, *, title, k=3):
 
 
 @memo
-def separable_fit(S, Y, F, *, title, k=2):
+def separable_fit(S: np.ndarray, Y: np.ndarray, F: np.ndarray, *, title: str, k: int = 2) -> go.Figure:
     """Separable ReLU CNN: signal, per-patch targets y_k and the exact network's outputs f_k."""
     k = min(k, S.shape[0])
     fig = make_subplots(rows=1, cols=k, subplot_titles=[f"signal {i + 1}" for i in range(k)],
@@ -137,7 +146,7 @@ def separable_fit(S, Y, F, *, title, k=2):
 
 
 @memo
-def image_examples(imgs, y, *, title, k=4):
+def image_examples(imgs: np.ndarray, y: np.ndarray, *, title: str, k: int = 4) -> go.Figure:
     """k images of each class (hollow square = +1, plus sign = −1)."""
     idx = list(np.flatnonzero(y > 0)[:k]) + list(np.flatnonzero(y < 0)[:k])
     fig = make_subplots(rows=2, cols=k, horizontal_spacing=0.02, vertical_spacing=0.08,
@@ -150,7 +159,7 @@ def image_examples(imgs, y, *, title, k=4):
     return _layout(fig, title, height=420)
 
 
-def highdim_curves(res, *, which="objective"):
+def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = "objective") -> go.Figure:
     """Figure 4 analogue: SGD trials along the steps; each scheme's value per trial as a short
     tick at the right end and its mean as a dashed line across.
 

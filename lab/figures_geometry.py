@@ -9,8 +9,12 @@ C = conv(Q_X ∪ −Q_X), its polar C°, the gauge γ = γ_C(y), the polar maxim
 """
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import numpy as np
 import plotly.graph_objects as go
+
+from cvxcore.geometry import BetaCurve, GaugeResult, Geometry
 
 FONT = 18            # projector-sized
 COL = dict(ellipsoid="#9e9e9e", Q="#1f77b4", negQ="#9ecae1", hull="#ff7f0e", y="#d62728",
@@ -35,7 +39,8 @@ def _layout(fig: go.Figure, title: str, *, height: int = 680, equal: bool = True
     return fig
 
 
-def _line(P, name, color, *, dash=None, width=3, fill=None, fillcolor=None, opacity=1.0, legend=True):
+def _line(P: np.ndarray, name: str, color: str, *, dash: str | None = None, width: float = 3, fill: str | None = None,
+          fillcolor: str | None = None, opacity: float = 1.0, legend: bool = True) -> go.Scatter:
     return go.Scatter(x=P[:, 0], y=P[:, 1], mode="lines", name=name, showlegend=legend,
                       line=dict(color=color, width=width, dash=dash), fill=fill, fillcolor=fillcolor,
                       opacity=opacity, hoverinfo="skip")
@@ -46,13 +51,15 @@ def _rgba(hex_color: str, a: float) -> str:
     return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{a})"
 
 
-def _finite(g) -> bool:
+def _finite(g: GaugeResult | None) -> TypeGuard[GaugeResult]:
+    """A gauge that was found: finite and > 0."""
     return g is not None and 0 < g.value < np.inf
 
 
 # --------------------------------------------------------------------------- n = 2
 
-def output_space_2d(G, res=None, y=None, *, animate: bool = True) -> go.Figure:
+def output_space_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray | None = None, *,
+                    animate: bool = True) -> go.Figure:
     """R²: the ellipsoid E, Q_X and −Q_X, C, and γ·C touching y (Figure 1a–b plus the gauge).
 
     With ``animate``, a slider and a play button blow C up by t until t·C reaches y at t = γ.
@@ -118,7 +125,7 @@ def _blow_up_frames(fig: go.Figure, hull: np.ndarray, g: float, k: int) -> None:
                                                            transition=dict(duration=0))]) for q in r])])
 
 
-def polar_2d(G, res=None, y=None) -> go.Figure:
+def polar_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray | None = None) -> go.Figure:
     """R²: the polar set C° = (Q_X ∪ −Q_X)° with the maximiser z* of yᵀz (Figure 1c)."""
     fig = go.Figure()
     name = "C° = (Q_X ∪ −Q_X)°" + ("" if G.polar_bounded else "  (unbounded, cut)")
@@ -149,19 +156,22 @@ def polar_2d(G, res=None, y=None) -> go.Figure:
 
 # --------------------------------------------------------------------------- n = 3
 
-def _mesh(P, T, name, color, opacity):
+def _mesh(P: np.ndarray, T: np.ndarray | None, name: str, color: str, opacity: float) -> go.Mesh3d:
+    if T is None:
+        raise ValueError(f"{name}: a surface in R³ needs its triangles (a geometry of n = 3 points)")
     return go.Mesh3d(x=P[:, 0], y=P[:, 1], z=P[:, 2], i=T[:, 0], j=T[:, 1], k=T[:, 2], name=name,
                      color=color, opacity=opacity, showlegend=True, hoverinfo="skip", flatshading=False,
                      lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05, roughness=1.0, fresnel=0.0))
 
 
-def _scene(fig, title, height=620):
+def _scene(fig: go.Figure, title: str, height: int = 620) -> go.Figure:
     fig.update_layout(scene=dict(aspectmode="data", xaxis_title="w₁", yaxis_title="w₂", zaxis_title="w₃"),
                       scene_camera=dict(eye=dict(x=1.5, y=1.3, z=1.0)))
     return _layout(fig, title, height=height, equal=False)
 
 
-def output_space_3d(G, res=None, y=None, *, show_ellipsoid: bool = True) -> go.Figure:
+def output_space_3d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray | None = None, *,
+                    show_ellipsoid: bool = True) -> go.Figure:
     """R³: E (faint), Q_X, γ·C (translucent) and y."""
     fig = go.Figure()
     T = G.sphere_triangles
@@ -189,7 +199,7 @@ def output_space_3d(G, res=None, y=None, *, show_ellipsoid: bool = True) -> go.F
     return _scene(fig, "Outputs in R³: Q_X and γ·C reaching y")
 
 
-def polar_3d(G, res=None, y=None) -> go.Figure:
+def polar_3d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray | None = None) -> go.Figure:
     """R³: the polar set C° with z*."""
     fig = go.Figure()
     name = "C°" + ("" if G.polar_bounded else " (unbounded, cut)")
@@ -209,7 +219,7 @@ def polar_3d(G, res=None, y=None) -> go.Figure:
 
 # --------------------------------------------------------------------------- β → 0
 
-def beta_curve_figure(curve) -> go.Figure:
+def beta_curve_figure(curve: BetaCurve) -> go.Figure:
     """p*(β)/β against β (log scale), rising to the gauge γ as β → 0."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=curve.betas, y=curve.ratios, mode="lines+markers", name="p*(β)/β",

@@ -16,6 +16,8 @@ and :mod:`lab.path_dual`); every builder can be called by a test.  The look foll
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -44,7 +46,7 @@ def _look(fig: go.Figure, *, height: int, xtitle: str | None = None, ytitle: str
 
 # ----------------------------------------------------------------------------- step 1: one neuron
 def landscape_one_neuron(ug: np.ndarray, ag: np.ndarray, Z: np.ndarray, minima: list[dict], *,
-                         paths: list[np.ndarray] = (), x: np.ndarray | None = None,
+                         paths: Sequence[np.ndarray] = (), x: np.ndarray | None = None,
                          show_values: bool = True, height: int = 500) -> go.Figure:
     """Objective (2) of the one-neuron network f(x) = α(xu)₊ over the plane (u, α).
 
@@ -146,7 +148,7 @@ def figure2_panels(panels: dict, p_star: float, *, beta: float, total_steps: int
 
 # ----------------------------------------------------------------------------- arrangement, d = 2
 def cells_plane(X: np.ndarray, interior: np.ndarray, patterns: np.ndarray, *, numbered: bool = True,
-                height: int = 480, labels=("u₁ (weight)", "u₂ (bias)")) -> go.Figure:
+                height: int = 480, labels: tuple[str, str] = ("u₁ (weight)", "u₂ (bias)")) -> go.Figure:
     """The lines {u : xᵢᵀu = 0} in the plane of u (d = 2) and every cell numbered.
 
     ``interior`` (P, 2): a unit direction inside each cell (:meth:`cvxcore.Arrangement.interior_point`);
@@ -225,7 +227,8 @@ def path_figure(betas: np.ndarray, values: np.ndarray, m_stars: np.ndarray, acti
         for r in (1, 2, 3):
             fig.add_vline(x=b, line=dict(color=CURRENT, width=3), row=r, col=1)
         fig.add_trace(go.Scatter(x=[b], y=[v], mode="markers", name=f"current β = {b:g}",
-                                 marker=dict(size=17, color=CURRENT, symbol="diamond", line=dict(color="white", width=1)),
+                                 marker=dict(size=17, color=CURRENT, symbol="diamond",
+                                             line=dict(color="white", width=1)),
                                  hovertemplate="current β = %{x:.3g}<br>p* = %{y:.5g}<extra></extra>"), row=1, col=1)
         fig.add_trace(go.Scatter(x=[b], y=[m], mode="markers", showlegend=False,
                                  marker=dict(size=15, color=CURRENT, symbol="diamond"),
@@ -249,13 +252,14 @@ def _neuron_marks(fig, xs, ys, alpha, *, row=None, col=None, size=20):
             continue
         tr = go.Scatter(x=np.asarray(xs)[k], y=np.asarray(ys)[k], mode="markers",
                         name=f"optimal neuron, α {'>' if pos else '<'} 0",
-                        marker=dict(symbol="star", size=size, color=APOS if pos else ANEG, line=dict(color="white", width=1.5)),
+                        marker=dict(symbol="star", size=size, color=APOS if pos else ANEG,
+                                    line=dict(color="white", width=1.5)),
                         hovertemplate="optimal neuron<br>%{x:.1f}°, vᵀ(Xû)₊ = %{y:.5g}<extra></extra>")
         fig.add_trace(tr) if row is None else fig.add_trace(tr, row=row, col=col)
 
 
 def dual_circle(theta_deg: np.ndarray, g: np.ndarray, beta: float, *, neurons: tuple | None = None,
-                sgd: list[dict] = (), angle_label: str = "angle θ of u = (cos θ, sin θ)",
+                sgd: Sequence[dict] = (), angle_label: str = "angle θ of u = (cos θ, sin θ)",
                 height: int = 470) -> go.Figure:
     """u ↦ vᵀ(Xu)₊ on the unit circle of u (d = 2), against the band |·| ≤ β of the dual (4).
 
@@ -289,7 +293,7 @@ def dual_circle(theta_deg: np.ndarray, g: np.ndarray, beta: float, *, neurons: t
 
 
 def dual_sphere(lon_deg: np.ndarray, lat_deg: np.ndarray, G: np.ndarray, beta: float, *,
-                neurons: tuple | None = None, sgd: list[dict] = (), height: int = 500) -> go.Figure:
+                neurons: tuple | None = None, sgd: Sequence[dict] = (), height: int = 500) -> go.Figure:
     """u ↦ vᵀ(Xu)₊ on the unit sphere of u (d = 3: 2-D data with bias), as a map over longitude
     φ and latitude ϑ of u = (cos ϑ cos φ, cos ϑ sin φ, sin ϑ); colour from −β (purple) through 0
     (white) to +β (green).  ``G`` is (len(lat), len(lon)).  ``neurons`` = (φⱼ, ϑⱼ, αⱼ): the optimal
@@ -338,7 +342,7 @@ def dual_two_directions(g_minus: float, g_plus: float, beta: float, *, height: i
 
 
 # ----------------------------------------------------------------------------- SGD and its certificates
-def sgd_certified(steps: np.ndarray, objectives: np.ndarray, lower_bounds: np.ndarray, p_star: float, *,
+def sgd_certified(steps: np.ndarray, objectives: np.ndarray | None, lower_bounds: np.ndarray, p_star: float, *,
                   height: int = 470) -> go.Figure:
     """Objective (2) of each run against the step, each run's certified lower bound on p* (dotted,
     same colour: computed from that run's weights alone) and p* (dashed).  ``objectives`` None: p*
@@ -353,10 +357,12 @@ def sgd_certified(steps: np.ndarray, objectives: np.ndarray, lower_bounds: np.nd
                                  name=f"run {t + 1}", legendgroup=f"r{t}"))
         lb = float(lower_bounds[t])
         if np.isfinite(lb) and lb > 0:
-            fig.add_trace(go.Scatter(x=[0, x_end], y=[lb, lb], mode="lines", line=dict(color=col, width=1.5, dash="dot"),
+            fig.add_trace(go.Scatter(x=[0, x_end], y=[lb, lb], mode="lines",
+                                     line=dict(color=col, width=1.5, dash="dot"),
                                      legendgroup=f"r{t}", showlegend=False,
                                      hovertemplate=f"run {t + 1}: certified p* ≥ {lb:.6g}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[0, x_end], y=[p_star, p_star], mode="lines", line=dict(color=OPT, width=3.5, dash="dash"),
+    fig.add_trace(go.Scatter(x=[0, x_end], y=[p_star, p_star], mode="lines",
+                             line=dict(color=OPT, width=3.5, dash="dash"),
                              name=f"p* = {p_star:.5g}"))
     if hidden:
         fig.add_annotation(text="commit to a prediction: the runs appear on Reveal", x=0.5, y=0.7, xref="paper",

@@ -1,9 +1,10 @@
-"""The lesson: its steps, the state each step sets, and predict-then-reveal.
+"""The lesson's mechanics: entering a step (the state it sets), and predict-then-reveal.
 
-A step is a :class:`Step`: a title, the app state it needs (data set, bias, β, m, loss, set through
-:mod:`lab.state` when the step is entered), the full page that explores the same idea, 2–4 sentences
-of prose and the teacher's notes.  The page ``app_pages/lesson.py`` draws each step's figure and asks
-its question; the answers are computed from the data on screen by the ``answer_*`` functions below
+A step is a :class:`lab.lesson_steps.Step`, a declarative record: a title, the app state it needs
+(data set, bias, β, m, loss, set through :mod:`lab.state` when the step is entered), the full page
+that explores the same idea, 2–4 sentences of prose and the teacher's notes.  The page
+``app_pages/lesson.py`` has one render function per step, which draws its figure and asks its
+question; the answers are computed from the data on screen by the ``answer_*`` functions below
 (pure functions of the core's results: a test can call them).
 
 The step is the shared setting ``step`` (in the URL: ``/lesson?page=lesson&step=K``).  Entering a
@@ -23,138 +24,7 @@ import streamlit as st
 
 from lab import codec, state
 from lab.lesson_data import preset
-
-_APPLIED = "_lesson_applied"           # the step whose state this session has taken (or kept)
-
-
-@dataclass(frozen=True)
-class Step:
-    key: str
-    title: str
-    page: str                           # the full page (a lab.codec.PAGES name) for "open in the full page"
-    page_label: str
-    data: tuple | None = None           # ("preset", name) | ("points", X, y) | None: keep the current data
-    bias: bool | None = None
-    beta: float | None = None
-    m: int | None = None
-    loss: str | None = None
-    prose: str = ""
-    notes: str = ""
-    needs: str = "any"                  # what data the figure needs: "1d-nobias", "2d", "n23", "any"
-    cols: tuple = (3, 2)                # widths of the figure column and the text column
-
-
-TWO_POINTS = ("points", [[-1.0], [2.0]], [-1.0, 1.5])          # step 1: one neuron, two points
-GAUGE_POINTS = ("points", [[-1.0], [2.0]], [0.6, 0.9])         # the geometry page's first 1-D example
-
-STEPS: tuple[Step, ...] = (
-    Step("neuron", "One neuron, two points: two local minima", "convex", "Convex program",
-         data=TWO_POINTS, bias=False, beta=0.1, m=1, loss="squared", needs="1d-nobias",
-         prose=r"""One neuron $f(x) = \alpha\,(x u)_+$ fitted to two points, with weight decay: objective (2)
-over the plane of its two weights $(u, \alpha)$. The dashed line $u = 0$ splits the plane into two
-**cells**: for $u < 0$ only the point with $x < 0$ is active, for $u > 0$ only the one with $x > 0$.
-Inside one cell the ReLU is a fixed linear map, yet the objective is **still not convex** in
-$(u, \alpha)$: the product $\alpha u$ remains (look at the saddle near the origin). Each cell has its
-own minimum (the stars): **two local minima of different value**. White lines are gradient descent
-from six starts; a run may cross $u = 0$ on its way.""",
-         notes="""Ask first which start ends where. Each star is computed by the convex program (8)
-restricted to one activation pattern (one cell); nothing searched the landscape. Point out that the
-worse minimum is a true local minimum: no small change of (u, α) improves it, so gradient descent
-started there stays. A cell is not a basin of attraction: where a run ends depends on its whole
-path, and the runs that cross u = 0 show it. Convexity comes only after the change of variables
-v = u·|α| (balanced, |u| = |α|) of (3) and the merging of neurons of one cell — the next steps.
-Two neurons (one per cell) fit both points: that is why width matters (step 2)."""),
-    Step("figure2", "Gradient descent gets stuck (the paper's Fig. 2)", "sgd", "SGD vs optimum",
-         data=("preset", "paper"), bias=True, beta=0.1, m=8, loss="squared", cols=(9, 5),
-         prose=r"""The paper's Figure 2: objective (2) of a width-$m$ network on its five points, trained
-from 10 random starts. Dashed: $p^*$ from the convex program (8). With few neurons many starts stop
-above $p^*$; no run ever goes below it. (The paper trained with SGD and gives no $\beta$, step size or
-iteration count; the values here are ours, in the teacher's notes.)""",
-         notes="""Our values, not the paper's (it gives none): full-batch gradient descent, learning rate
-0.01, 20,000 iterations, β = 0.1, the same 10 random starts for each m (docs/reproduction.md).
-The panels fill in one after the other. The stuck runs are not slow: they are at local minima and stay there. Ask why no run goes below the dashed
-line — that is Theorem 1, step 4."""),
-    Step("patterns", "Activation patterns: the hyperplane arrangement", "arrangement", "Hyperplane arrangement",
-         data=("preset", "paper"), bias=True, beta=0.1, loss="squared",
-         prose=r"""A neuron $u$ switches point $i$ on when $x_i^\top u \ge 0$. Its activation pattern
-$D = \mathrm{diag}(1[Xu \ge 0])$ changes only when $u$ crosses a line $x_i^\top u = 0$, one line per
-point. So the plane of $u$ is cut into **cells**, one pattern each: there are finitely many patterns
-$D_1, \dots, D_P$, at most Cover's count $2\sum_{k<r}\binom{n-1}{k}$ (the paper's bound on $P$).""",
-         notes="""With a bias, each 1-D point gives a line through the origin of the (weight, bias) plane:
-2n cells. Add a point on the small canvas and ask for the new count before it is shown. For 2-D data
-(step 10's data) the cells live on a sphere and P grows like n²."""),
-    Step("program8", "Theorem 1: program (8) gives p*", "convex", "Convex program",
-         beta=0.1,
-         prose=r"""Give every pattern $D_i$ two blocks $v_i, w_i$ constrained to its cell and solve the
-convex program (8): $\min \tfrac12\|\sum_i D_iX(v_i - w_i) - y\|^2 + \beta\sum_i(\|v_i\| + \|w_i\|)$.
-**Theorem 1:** its optimal value equals $p^*$, the best value of the non-convex problem (2) over every
-network of width $m \ge m^*$. The black curve is the optimal network; click the plot to add a point.""",
-         notes="""(8) is a group lasso with cone constraints: convex, so its solver finds the global
-minimum and certifies it (the gap is shown). Here the value is computed exactly over all P patterns
-from step 3. The count of variables grows with P, polynomially in n for fixed dimension."""),
-    Step("blocks", "Reading the network off the nonzero blocks", "convex", "Convex program",
-         prose=r"""The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks exactly to zero. Each
-nonzero block is one neuron: $v_i \ne 0$ gives $u = v_i/\sqrt{\|v_i\|}$, $\alpha = +\sqrt{\|v_i\|}$, and
-$w_i$ the same with $\alpha < 0$ (balanced: $\|u\| = |\alpha|$; the Geometry page draws unit
-directions $u/\|u\|$ instead, as in (3)). The optimum shown is reduced to the fewest neurons the
-certificate allows; its count is $m^*$. Some optimum always has at most $n + 1$ neurons
-(Carathéodory). Move β or add a point and predict again.""",
-         notes="""Larger β usually means fewer nonzero blocks (group sparsity), but not always: m*(β) is
-not monotone (the path step shows patterns leaving). A solver's optimum can carry more blocks than
-needed; m* is the smallest number of neurons of an optimal network (the paper's footnote 1), and
-Carathéodory's theorem gives an optimum with at most n + 1. The SGD page warns when m < m*: that is
-the width Theorem 1 needs."""),
-    Step("dual", "Why those neurons: the dual (4)", "path", "Regularization path & dual",
-         prose=r"""The dual (4) asks for $v$ with $|v^\top(Xu)_+| \le \beta$ for **every** unit direction
-$u$ (the band). At the optimum $v$ is the residual $y - \hat y$ (squared loss), and each optimal neuron sits exactly
-where the curve touches an edge of the band. Nowhere else can a neuron help: that is why the neurons are
-where they are. Which edge? Predict it.""",
-         notes="""This is complementary slackness. A neuron in a direction where |vᵀ(Xu)₊| < β would
-cost more in weight decay than it gains in fit. The map is drawn from the certificate's dual point,
-independently of the solver. The full page overlays SGD's neurons: the neurons of a stuck run
-that the optimum does not use sit where the curve stays strictly inside the band."""),
-    Step("path", "The regularization path: β from β_max down", "path", "Regularization path & dual",
-         prose=r"""For $\beta \ge \beta_{\max} = \max_{\|u\|\le1}|y^\top(Xu)_+|$ the zero network is optimal:
-$v = y$ (squared loss) already satisfies the dual constraint. Below $\beta_{\max}$ neurons switch on
-(sometimes several patterns at once, and some leave again further down), and $p^*(\beta)$ falls.
-Each point of the path is a certified solve of (8), warm-started from its neighbour. **Click a point** to set β there.""",
-         notes="""The first neuron to appear is the direction where |yᵀ(Xu)₊| is largest — the dual
-picture of step 6 at β = β_max. Patterns enter and sometimes leave along the path (the bottom row)."""),
-    Step("gauge", "β → 0: the neural gauge (Figure 1)", "geometry", "Geometry (gauge)",
-         data=GAUGE_POINTS, bias=True, beta=0.01, loss="squared", needs="n23",
-         prose=r"""With two points every output $\hat y = f(X)$ is a point of the plane. One neuron gives a
-point $(Xu)_+$ of the rectified ellipsoid $Q_X$ (blue); a network is a combination of such points. As
-$\beta \to 0$, $p^*(\beta)/\beta$ tends to the **gauge** $\gamma$: the factor by which the hull
-$C = \mathrm{conv}(Q_X \cup -Q_X)$ must be scaled so that its boundary passes through $y$ (dashed;
-$\gamma < 1$ shrinks it, $\gamma > 1$ grows it).""",
-         notes="""γ = min Σ|αⱼ| over networks with ‖uⱼ‖ ≤ 1 that interpolate y: the minimum-norm
-interpolant. Where the scaled hull γ·C meets y tells the neurons: at an extreme point of γ·C (a
-point γ(Xu)₊ or −γ(Xu)₊ with ‖u‖ = 1, possibly on a curved arc of the boundary), one neuron; inside
-a flat edge between two such points, two. The polar set (full page) gives γ again by duality."""),
-    Step("certificate", "SGD against the certificate", "sgd", "SGD vs optimum",
-         data=("preset", "paper"), bias=True, beta=0.1, m=2, loss="squared",
-         prose=r"""Train the non-convex network by gradient descent and certify each run **from its own
-weights**: a dual point built from the run's residual gives a lower bound on $p^*$ (dotted, the run's
-colour). The run is then provably at most (objective − bound) above the global optimum. Change the
-width $m$ and predict again.""",
-         notes="""No convex solve is needed for the certificate: it is weak duality, priced exactly
-over the cells. A stuck run's certified gap cannot close: objective − bound ≥ objective − p* > 0.
-With m below the number of neurons every optimal network needs (the minimal m*), no network of
-width m reaches p*, so every run stays above it; the m* the app shows is that of the optimum it
-found (reduced to independent neurons)."""),
-    Step("beyond", "Beyond: classification and convolutions", "convex", "Convex program",
-         data=("preset", "xor"), bias=True, beta=0.1, loss="hinge", needs="2d",
-         prose=r"""The theorem holds for any convex loss: here the hinge loss on 2-D points of two classes,
-program (8) over the patterns of the points in the plane (one great circle per point on the sphere of
-$u$). Colour is the sign of the optimal network, black its decision boundary. Click to add a point
-of the chosen class. Separable ReLU convolutional networks reduce to the same program (8) on stacked
-patches (section 4.1); linear CNNs give the nuclear-norm program (12), circular ones an $\ell_1$ program in
-Fourier space (14): the Convolutions page.""",
-         notes="""Hinge and logistic loss change only the first term of (8). Linear CNNs become a
-nuclear-norm problem (12) and circular ones an ℓ1 problem (14) — the Convolutions page has both.
-The paper's Figure 3 is this picture for 50 points on a circle."""),
-)
-N_STEPS = len(STEPS)
+from lab.lesson_steps import N_STEPS, STEPS, Step  # noqa: F401  (the page and the tests read them here)
 
 
 # ----------------------------------------------------------------------------- entering a step
@@ -197,7 +67,7 @@ def apply_step(k: int, *, only_unset: bool = False) -> None:
         if value is not None and (not only_unset or state.setting(name) is None):
             state.set_setting(name, value)
     state.set_setting("step", k)
-    st.session_state[_APPLIED] = k
+    state.set_lesson_step_taken(k)
 
 
 def go(k: int) -> None:
@@ -205,40 +75,30 @@ def go(k: int) -> None:
     apply_step(int(min(max(k, 1), N_STEPS)))
 
 
-def current_step() -> tuple[int, str | None, bool]:
-    """The step to show this run, a message when the link's step was out of range, and whether
-    the step's state was applied just now (then the caller reruns, so that everything drawn
-    before the page — the sidebar, the address — shows it).
+def current_step() -> tuple[int, bool]:
+    """The step to show this run, and whether the step's state was applied just now (then the
+    caller reruns, so that everything drawn before the page — the sidebar, the address — shows it).
 
-    On a session's first lesson run the step's state is applied if the data set is still the
-    app's untouched default (no link data, nothing drawn); otherwise the session's data is kept and
-    only settings without a value take the step's.  A step changed by the address (Back/Forward,
-    a link) keeps the state the address carried."""
-    raw = state.setting("step", 1)
-    try:
-        k = int(raw)
-    except (TypeError, ValueError):
-        k = 1
-    msg = None
-    if not 1 <= k <= N_STEPS:
-        msg = f"The link asks for step {k}; the lesson has steps 1 to {N_STEPS}. Showing step {min(max(k, 1), N_STEPS)}."
-        k = min(max(k, 1), N_STEPS)
-    ss = st.session_state
-    if msg:
-        ss["_lesson_msg"] = msg             # shown once, after the rerun that may follow
-    applied = ss.get(_APPLIED)
+    The step is the shared setting ``step``, in 1 … :data:`N_STEPS` (a link's step outside is
+    clamped, with a message, by :mod:`lab.codec`).  On a session's first lesson run the step's
+    state is applied if the data set is still the app's untouched default (no link data, nothing
+    drawn); otherwise the session's data is kept and only settings without a value take the
+    step's.  A step changed by the address (Back/Forward, a link) keeps the state the address
+    carried."""
+    k = int(codec.SETTINGS["step"].nearest(float(state.setting("step", 1))))
+    applied = state.lesson_step_taken()
     now = False
     if applied is None:
         untouched = not state.can_undo() and state.preset_name() == state.DEFAULT_PRESET
         apply_step(k, only_unset=not untouched)
         now = untouched
     elif applied != k:
-        ss[_APPLIED] = k
+        state.set_lesson_step_taken(k)
     state.set_setting("step", k)
-    return k, (None if now else ss.pop("_lesson_msg", None)), now
+    return k, now
 
 
-def data_fits(k: int, ds) -> str | None:
+def data_fits(k: int, ds: codec.Dataset) -> str | None:
     """None when the current data set suits step k's figure, else what the step needs."""
     need = STEPS[k - 1].needs
     if ds.n == 0:
@@ -261,7 +121,7 @@ class Answer:
     check: Callable[[Any], bool] = field(default=lambda p: False)
 
 
-def signature(*parts) -> str:
+def signature(*parts: object) -> str:
     """A short digest of what a question's answer depends on (data, β, m, …): a prediction made
     for other data is stale."""
     h = hashlib.blake2b(digest_size=8)
@@ -273,11 +133,10 @@ def signature(*parts) -> str:
 def revealed(key: str, sig: str) -> bool:
     """True when the student has committed a prediction for question ``key`` on the state ``sig``.
     A prediction made on another state (the data, β or m changed since) is dropped: predict again."""
-    ss = st.session_state
-    c = ss.get(f"_lesson_commit_{key}")
+    c = state.prediction(key)
     if c is not None and c[1] != sig:
-        del ss[f"_lesson_commit_{key}"]
-        ss[f"_lesson_stale_{key}"] = True
+        state.set_prediction(key, None)
+        state.flash(f"lesson_stale_{key}", "The data or a setting changed since your last prediction: predict again.")
         return False
     return c is not None
 
@@ -288,44 +147,45 @@ def _md(value) -> str:
 
 
 def ask(key: str, prompt: str, answer: Answer, sig: str, *, options: list | None = None,
-        number: dict | None = None, container=None) -> bool:
+        number: dict | None = None, container: Any = None) -> bool:
     """A predict-then-reveal box: the student commits to a prediction (one of ``options``, or a whole
     ``number`` in [``number['lo']``, ``number['hi']``]), presses Reveal and sees the answer computed
     from the data on screen, whether the prediction was right and why.  The committed prediction is
     kept (plain session state, with the state ``sig`` it was made on) until "Predict again" or until
     the data or settings change.  Returns whether the answer is shown."""
-    ss = st.session_state
     box = (container or st).container(border=True)
-    commit = f"_lesson_commit_{key}"
     pred_key = f"_lesson_pred_{key}"
     shown = revealed(key, sig)
     box.markdown(f"**Predict, then reveal.** {prompt}")
-    if ss.pop(f"_lesson_stale_{key}", False):
-        box.caption("The data or a setting changed since your last prediction: predict again.")
+    stale = state.take_flash(f"lesson_stale_{key}")
+    if stale:
+        box.caption(stale)
     if not shown:
         if options is not None:
             pred = box.radio("your prediction", options, index=None, key=pred_key,
                              horizontal=len(options) <= 3, label_visibility="collapsed")
         else:
-            pred = box.number_input("your prediction", min_value=int(number["lo"]), max_value=int(number["hi"]),
+            lohi = number or {"lo": 0, "hi": 10**9}
+            pred = box.number_input("your prediction", min_value=int(lohi["lo"]), max_value=int(lohi["hi"]),
                                     value=None, step=1, key=pred_key, placeholder="type your prediction",
                                     label_visibility="collapsed")
 
         def _commit():
-            if ss.get(pred_key) is not None:
-                ss[commit] = (ss[pred_key], sig)
+            if state.widget_value(pred_key) is not None:
+                state.set_prediction(key, (state.widget_value(pred_key), sig))
         box.button("Reveal", icon=":material/visibility:", key=f"_lesson_reveal_{key}", on_click=_commit,
                    disabled=pred is None, type="primary",
                    help="Commit to your prediction first; the answer is computed from the data on screen.")
         return False
-    mine = ss[commit][0]
+    committed = state.prediction(key)
+    mine = committed[0] if committed is not None else None
     right = bool(answer.check(mine))
     (box.success if right else box.warning)(
         f"**Computed: {_md(answer.value)}.** You predicted {_md(mine)}: {'right' if right else 'not this time'}.")
     box.markdown(answer.why)
 
     def _again():
-        ss.pop(commit, None)
+        state.set_prediction(key, None)
     box.button("Predict again", icon=":material/replay:", key=f"_lesson_again_{key}", on_click=_again)
     return True
 

@@ -8,11 +8,13 @@ the lesson's questions (:mod:`lab.lesson`); nothing here draws.  Bad input comes
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
 from cvxcore import (
+    Arrangement,
     arrangement,
     certify_runs,
     cover_count,
@@ -21,9 +23,9 @@ from cvxcore import (
     objective,
     solve_convex,
     train_sgd,
-    with_bias,
 )
 from cvxcore.datasets import make
+from cvxcore.geometry import GaugeResult, Geometry
 
 FIG2_MS = (8, 15, 50)               # the paper's widths
 FIG2_TRIALS = 10                    # the paper's starts
@@ -46,13 +48,6 @@ def paper_design() -> tuple[np.ndarray, np.ndarray]:
     return np.c_[P, np.ones(len(P))], np.array(y)
 
 
-def grid_design(points: np.ndarray, bias: bool) -> np.ndarray:
-    """Grid points (k,) or (k, 2) as rows of X, with the bias column when the data has one."""
-    P = np.asarray(points, float)
-    P = P[:, None] if P.ndim == 1 else P
-    return with_bias(P) if bias else P
-
-
 # ----------------------------------------------------------------------------- step 1: one neuron
 LANDSCAPE_LIM = 2.5
 LANDSCAPE_POINTS = 161
@@ -73,19 +68,19 @@ def one_neuron(X: np.ndarray, y: np.ndarray, beta: float) -> dict:
     Z = objective(X, y, UU[..., None, None], AA[..., None], float(beta), "squared")   # batched over the grid
     minima = []
     arr = arrangement(X)
+    if not isinstance(arr, Arrangement):
+        raise TypeError("one_neuron draws 1-D data without a bias (rank 1); X has more columns")
     for c, D in enumerate(arr.patterns()):
         r = solve_convex(X, y, beta, patterns=D[None])
         u, a = (float(r.U[0, 0]), float(r.alpha[0])) if r.m_star else (0.0, 0.0)
         minima.append({"u": u, "alpha": a, "value": float(r.value), "pattern": D.copy(), "m": r.m_star,
                        "side": float(np.sign(arr.interior_point(c)[0]))})
-    paths = []
     U0 = GD_STARTS[:, :1, None].copy()
     a0 = GD_STARTS[:, 1:].copy()
-    run = None
-    traj = [GD_STARTS.copy()]
-    for _ in range(60):
-        run = (train_sgd(X, y, beta=beta, U0=U0, alpha0=a0, lr=0.02, steps=25, record_every=25) if run is None
-               else train_sgd(X, y, beta=beta, lr=0.02, steps=25, record_every=25, resume=run))
+    run = train_sgd(X, y, beta=beta, U0=U0, alpha0=a0, lr=0.02, steps=25, record_every=25)
+    traj = [GD_STARTS.copy(), np.c_[run.U[:, 0, 0], run.alpha[:, 0]]]
+    for _ in range(59):                                          # 60 chunks of 25 steps
+        run = train_sgd(X, y, beta=beta, lr=0.02, steps=25, record_every=25, resume=run)
         traj.append(np.c_[run.U[:, 0, 0], run.alpha[:, 0]])
     T = np.stack(traj, axis=1)                                   # (starts, time, 2)
     T = np.clip(T, -LANDSCAPE_LIM, LANDSCAPE_LIM)
@@ -114,7 +109,7 @@ def figure2_runs(m: int, trials: int = FIG2_TRIALS, steps: int = FIG2_STEPS, bet
 
 # ----------------------------------------------------------------------------- arrangement
 @st.cache_data(max_entries=64, show_spinner=False)
-def cells(X: np.ndarray):
+def cells(X: np.ndarray) -> tuple[dict[str, Any] | None, str | None]:
     """``(dict, None)`` or ``(None, message)``: the arrangement of X's rows — ``P`` (cells),
     ``interior`` (P, d) a unit direction inside each, ``patterns`` (P, n), ``cover`` Cover's count
     2 Σ_{k<r} C(n−1, k) and ``rank`` r."""
@@ -125,15 +120,17 @@ def cells(X: np.ndarray):
     n = X.shape[0]
     r = int(np.linalg.matrix_rank(X))
     P = arr.n_cells
-    interior = np.array([arr.interior_point(c) for c in range(P)]) if P <= 20_000 else None
-    return {"P": P, "interior": interior, "patterns": arr.patterns() if P <= 20_000 else None,
+    interior = patterns = None
+    if isinstance(arr, Arrangement) and P <= 20_000:
+        interior, patterns = np.array([arr.interior_point(c) for c in range(P)]), arr.patterns()
+    return {"P": P, "interior": interior, "patterns": patterns,
             "cover": int(cover_count(n, r)), "rank": r, "n": n, "d": X.shape[1]}, None
 
 
 # ----------------------------------------------------------------------------- SGD with certificates
 @st.cache_data(max_entries=64, show_spinner="Training and certifying each run …")
 def sgd_certified(X: np.ndarray, y: np.ndarray, beta: float, loss: str, m: int, trials: int = 6,
-                  steps: int = 10_000, seed: int = 0):
+                  steps: int = 10_000, seed: int = 0) -> tuple[dict[str, Any] | None, str | None]:
     """``(dict, None)`` or ``(None, message)``: gradient descent of width m from ``trials`` starts
     and each run's certified lower bound on p* (:func:`cvxcore.certify_runs`, from the run's own
     weights).  Keys ``steps``, ``history`` (trials, T), ``final``, ``lower`` (trials,), ``diverged``."""
@@ -149,7 +146,7 @@ def sgd_certified(X: np.ndarray, y: np.ndarray, beta: float, loss: str, m: int, 
 
 # ----------------------------------------------------------------------------- the gauge (β → 0)
 @st.cache_data(max_entries=32, show_spinner="Computing the gauge …")
-def gauge(X: np.ndarray, y: np.ndarray):
+def gauge(X: np.ndarray, y: np.ndarray) -> tuple[tuple[GaugeResult, Geometry] | None, str | None]:
     """``((GaugeResult, Geometry), None)`` or ``(None, message)`` for n = 2 or 3 points."""
     try:
         return (neural_gauge(X, y), geometry(X, num=721 if X.shape[0] == 2 else 2000)), None
@@ -158,7 +155,8 @@ def gauge(X: np.ndarray, y: np.ndarray):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def value_at(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared"):
+def value_at(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared"
+             ) -> tuple[dict[str, Any] | None, str | None]:
     """``(dict, None)`` or ``(None, message)``: program (8) at one β over the exact patterns —
     ``value`` p*, ``m`` m*, ``pos``/``neg`` its neurons with α > 0 / α < 0, ``status``."""
     try:

@@ -24,12 +24,14 @@ drawn maximum of |g| over the grid lies within L·h = Σᵢ|vᵢ|‖xᵢ‖·h b
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from cvxcore import dual_constraint_values, solve_path, train_sgd
+from cvxcore import ConvexResult, dual_constraint_values, solve_path, train_sgd
 from lab import cached, state, ui
 from lab import figures_lesson as FL
 
@@ -63,7 +65,7 @@ class Path:
 
 
 @st.cache_data(max_entries=64, show_spinner="Solving (8) along the path, from β_max down …")
-def path(X: np.ndarray, y: np.ndarray, loss: str):
+def path(X: np.ndarray, y: np.ndarray, loss: str) -> tuple[Path | None, str | None]:
     """``(Path, None)`` or ``(None, message)`` for the data's own β range (:func:`path_betas`)."""
     method, bound, _ = cached.plan_patterns(X)
     if method != "exact":
@@ -74,7 +76,8 @@ def path(X: np.ndarray, y: np.ndarray, loss: str):
         if bmax is None:
             return None, "These points have too many activation patterns to compute β_max exactly here."
         if not bmax > 0:
-            return None, "β_max = 0: y is orthogonal to every neuron output (Xu)₊, the zero network is optimal at every β."
+            return None, ("β_max = 0: y is orthogonal to every neuron output (Xu)₊, the zero network is optimal at "
+                          "every β.")
         betas = path_betas(bmax)
         res = solve_path(X, y, betas, loss=loss)
     except ValueError as e:
@@ -99,23 +102,20 @@ def path(X: np.ndarray, y: np.ndarray, loss: str):
 def _clicked_beta(base: str) -> None:
     """``on_select`` of the path chart: the clicked point's β becomes the shared β setting
     (the β slider snaps it to its own grid when it is next drawn)."""
-    ev = st.session_state.get(ui.click_key(base))
-    pts = (ev or {}).get("selection", {}).get("points", []) if isinstance(ev, dict) else \
-        getattr(getattr(ev, "selection", None), "points", []) or []
-    for p in pts:
+    for p in ui.clicked_points(base):
         b = p.get("x")
         if isinstance(b, (int, float)) and b > 0:
             state.set_setting("beta", float(b))
             break
-    st.session_state[base + "_n"] = st.session_state.get(base + "_n", 0) + 1   # a fresh chart: selection cleared
+    ui.renew(base)
 
 
-def path_view(X: np.ndarray, y: np.ndarray, loss: str, beta: float, current=None, *, key: str = "_path",
-              height: int = 600, container=None):
+def path_view(X: np.ndarray, y: np.ndarray, loss: str, beta: float, current: ConvexResult | None = None, *,
+              key: str = "_path", height: int = 600, container: Any = None) -> Path | None:
     """The path figure (clickable: a click on a β sets the β slider); returns the :class:`Path` or None."""
     box = container or st
     p, err = path(X, y, loss)
-    if err:
+    if p is None:
         box.warning(err)
         return None
     cur = None if current is None else (beta, current.value, current.m_star)
@@ -136,7 +136,7 @@ def circle_directions(steps: int = CIRCLE_STEPS) -> tuple[np.ndarray, np.ndarray
     return np.degrees(th), np.c_[np.cos(th), np.sin(th)]
 
 
-def sphere_directions(step_deg: float = SPHERE_STEP_DEG):
+def sphere_directions(step_deg: float = SPHERE_STEP_DEG) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Longitudes φ (−180 … 180), latitudes ϑ (−90 … 90) in degrees and the unit directions
     u = (cos ϑ cos φ, cos ϑ sin φ, sin ϑ), (len(lat)·len(lon), 3), latitude-major."""
     lon = np.arange(-180.0, 180.0 + 1e-9, step_deg)
@@ -166,7 +166,7 @@ def angles_of(U: np.ndarray) -> np.ndarray:
     return np.c_[np.degrees(np.arctan2(Uh[:, 1], Uh[:, 0])), np.degrees(np.arcsin(np.clip(Uh[:, 2], -1, 1)))]
 
 
-def dual_on_grid(X: np.ndarray, v: np.ndarray):
+def dual_on_grid(X: np.ndarray, v: np.ndarray) -> tuple[Any, np.ndarray]:
     """g(u) = vᵀ(Xu)₊ on the drawn grid of unit directions: ``(coords, values)`` with coords the θ
     array (d = 2), the (lon, lat) pair (d = 3, values (len(lat), len(lon))) or u = (−1, +1) (d = 1)."""
     d = X.shape[1]
@@ -182,7 +182,7 @@ def dual_on_grid(X: np.ndarray, v: np.ndarray):
 # ----------------------------------------------------------------------------- SGD's neurons on the map
 @st.cache_data(max_entries=64, show_spinner="Training a few networks by gradient descent …")
 def sgd_neurons(X: np.ndarray, y: np.ndarray, beta: float, loss: str, m: int, trials: int = 4,
-                steps: int = 4000, seed: int = 0):
+                steps: int = 4000, seed: int = 0) -> tuple[list[dict] | None, str | None]:
     """``(runs, None)`` or ``(None, message)``: per run its final objective (2) and the unit
     directions of the neurons that carry output (|αⱼ|‖uⱼ‖ above 1e-3 of the run's largest)."""
     try:
@@ -218,15 +218,15 @@ def sgd_marks(X: np.ndarray, v: np.ndarray, runs: list, p_star: float) -> list[d
     return marks
 
 
-def neuron_dual_values(X: np.ndarray, res) -> np.ndarray:
+def neuron_dual_values(X: np.ndarray, res: ConvexResult) -> np.ndarray:
     """g(ûⱼ) = vᵀ(Xûⱼ)₊ at the unit directions of the optimal neurons of ``res`` (v = ``res.dual``)."""
     if not len(res.U) or res.dual is None:
         return np.zeros(0)
     return dual_constraint_values(X, res.dual, res.U / np.linalg.norm(res.U, axis=1, keepdims=True))
 
 
-def dual_figure(X: np.ndarray, res, beta: float, *, sgd: list[dict] = (), height: int = 470,
-                labels: tuple[str, str] = ("weight", "bias"), show_neurons: bool = True):
+def dual_figure(X: np.ndarray, res: ConvexResult, beta: float, *, sgd: Sequence[dict] = (), height: int = 470,
+                labels: tuple[str, str] = ("weight", "bias"), show_neurons: bool = True) -> Any:
     """The figure of g(u) = vᵀ(Xu)₊ with v = ``res.dual`` for this data's dimension d (1, 2 or 3),
     the optimal neurons of ``res`` marked (unless ``show_neurons`` is False); None when the result
     carries no dual point."""

@@ -25,31 +25,18 @@ the tests drive it directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from cvxcore import dual_certificate, predict, train_sgd, with_bias
-from lab import codec
-from lab.figures import CANVAS_1D, CANVAS_2D
+from cvxcore import Certificate, SGDResult, dual_certificate, train_sgd
+from cvxcore.losses import LossName
 
-# Animation speeds offered (steps per second) and the shortest frame: at most five frames a
-# second, so a class of students does not keep the server busy with redraws.
-SPEEDS = codec.SETTINGS["speed"].grid      # steps per second the speed slider offers
-DEFAULT_SPEED = codec.SETTINGS["speed"].default
+# The shortest frame of the animation (its speeds: the setting "speed" of lab.codec.SETTINGS): at
+# most five frames a second, so a class of students does not keep the server busy with redraws.
 MIN_FRAME_S = 0.2
 RECORDS = 400               # objective (2) recorded about this many times over a run
 REFINE = 3                  # cutting-plane rounds of the certificates shown when paused or finished
-
-
-def snap_speed(v) -> int:
-    """The offered speed nearest to ``v`` (in log scale)."""
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return DEFAULT_SPEED
-    if not np.isfinite(v) or v <= 0:
-        return DEFAULT_SPEED
-    return min(SPEEDS, key=lambda s: abs(np.log(s) - np.log(v)))
 
 
 def frame_plan(speed: int) -> tuple[float, int]:
@@ -65,14 +52,14 @@ def frame_plan(speed: int) -> tuple[float, int]:
 class Config:
     """The settings of one training run (a change of any of them starts a new run)."""
     beta: float
-    loss: str
+    loss: LossName
     m: int
     trials: int
     lr: float
     steps: int
     batch: int | None           # None: full-batch gradient descent
     seed: int
-    optimizer: str
+    optimizer: Literal["sgd", "momentum", "adam"]
 
 
 class LiveRun:
@@ -82,17 +69,17 @@ class LiveRun:
     too large to enumerate (then no certificate).  ``p_star`` only labels the table.
     """
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, cfg: Config, patterns=None):
+    def __init__(self, X: np.ndarray, y: np.ndarray, cfg: Config, patterns: np.ndarray | None = None) -> None:
         self.X, self.y, self.cfg = np.asarray(X, float), np.asarray(y, float), cfg
         self.patterns = None if patterns is None else np.asarray(patterns, bool)
         self.record_every = max(cfg.steps // RECORDS, 1)
-        self.result = None                               # the last chunk (cvxcore.SGDResult)
+        self.result: SGDResult | None = None             # the last chunk
         self.steps = np.zeros(0, dtype=int)              # (T,) recorded steps
         self.objectives = np.zeros((cfg.trials, 0))      # (trials, T) objective (2) at them
         self.bound_steps = np.zeros(0, dtype=int)        # (K,) steps where bounds were computed
         self.bounds = np.zeros((cfg.trials, 0))          # (trials, K) best lower bound so far (NaN: none)
         self.error: str | None = None
-        self._certs = None                               # (end_step, certificates) of the last refinement
+        self._certs: tuple[int, list[Certificate | None]] | None = None   # of the last refinement
 
     # ------------------------------------------------------------------ state
     @property
@@ -141,8 +128,14 @@ class LiveRun:
         return self.objectives[:, -1] if self.objectives.shape[1] else np.full(self.cfg.trials, np.nan)
 
     def network(self, t: int) -> tuple[np.ndarray, np.ndarray]:
-        """(U (m, d), alpha (m,)) of trial ``t`` now."""
-        return self.result.U[t], self.result.alpha[t]
+        """(U (m, d), alpha (m,)) of trial ``t`` now (after the first step)."""
+        r = self._last()
+        return r.U[t], r.alpha[t]
+
+    def _last(self) -> SGDResult:
+        if self.result is None:
+            raise RuntimeError("the run has taken no step yet: call advance() first")
+        return self.result
 
     # ------------------------------------------------------------------ training
     def advance(self, k: int) -> int:
@@ -177,28 +170,29 @@ class LiveRun:
         if self.patterns is None:
             return
         lb = np.full(self.cfg.trials, np.nan)
-        for t in np.flatnonzero(~self.result.diverged):
-            U, a = self.network(t)
+        diverged = self._last().diverged
+        for t in np.flatnonzero(~diverged):
+            U, a = self.network(int(t))
             c = dual_certificate(self.X, self.y, U, a, self.cfg.beta, loss=self.cfg.loss,
                                  patterns=self.patterns, refine=0)
             if np.isfinite(c.lower_bound) and c.lower_bound > 0:
                 lb[t] = c.lower_bound
         if self.bounds.shape[1]:
             prev = self.bounds[:, -1]
-            lb = np.where(np.isnan(lb), np.where(self.result.diverged, np.nan, prev), np.fmax(lb, prev))
+            lb = np.where(np.isnan(lb), np.where(diverged, np.nan, prev), np.fmax(lb, prev))
         self.bound_steps = np.r_[self.bound_steps, self.end_step]
         self.bounds = np.c_[self.bounds, lb]
 
     # ------------------------------------------------------------------ certificates
-    def certificates(self, refine: int = REFINE) -> list:
+    def certificates(self, refine: int = REFINE) -> list[Certificate | None]:
         """The refined certificate (:class:`cvxcore.Certificate`) of each trial now; None for a
         diverged trial, or for every trial without the exact arrangement.  Computed once per
         step count."""
         if self._certs is not None and self._certs[0] == self.end_step:
             return self._certs[1]
-        out = [None] * self.cfg.trials
-        if self.patterns is not None and self.started:
-            for t in np.flatnonzero(~self.result.diverged):
+        out: list[Certificate | None] = [None] * self.cfg.trials
+        if self.patterns is not None and self.result is not None:
+            for t in (int(t) for t in np.flatnonzero(~self.result.diverged)):
                 U, a = self.network(t)
                 out[t] = dual_certificate(self.X, self.y, U, a, self.cfg.beta, loss=self.cfg.loss,
                                           patterns=self.patterns, refine=refine)
@@ -211,18 +205,10 @@ class LiveRun:
         return [int(t) for t in ok[np.argsort(self.current[ok], kind="stable")]]
 
 
-# ---------------------------------------------------------------------- what the fits draw
-def fit_1d(U: np.ndarray, alpha: np.ndarray, bias: bool, points: int = 401) -> tuple[np.ndarray, np.ndarray]:
-    """(xs, f(xs)): the network f(x) = Σⱼ αⱼ(uⱼᵀ[x; 1])₊ on the 1-D canvas."""
-    xs = np.linspace(*CANVAS_1D[0], points)
-    Xs = with_bias(xs[:, None]) if bias else xs[:, None]
-    with np.errstate(over="ignore", invalid="ignore"):
-        return xs, predict(Xs, U, alpha)
-
-
-def regions_2d(U: np.ndarray, alpha: np.ndarray, bias: bool, points: int = 81) -> tuple[np.ndarray, np.ndarray]:
-    """(g, F): the network on the 2-D canvas's grid g × g, F[i, j] = f(g[j], g[i])."""
-    g = np.linspace(*CANVAS_2D[0], points)
-    G = np.c_[np.tile(g, g.size), np.repeat(g, g.size)]
-    with np.errstate(over="ignore", invalid="ignore"):
-        return g, predict(with_bias(G) if bias else G, U, alpha).reshape(g.size, g.size)
+@dataclass
+class LiveSession:
+    """The SGD page's run in one session: the data and settings it was made for (``key``: a
+    change starts a new run), the run, and whether it is playing."""
+    key: tuple
+    run: LiveRun
+    playing: bool = False

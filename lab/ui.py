@@ -15,27 +15,26 @@
 """
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 import numpy as np
 import pyarrow as pa
 import streamlit as st
 
-from lab import classroom, codec, state
+from lab import classroom, codec, internals, state
 
+Container = Any          # where an element goes: st, st.sidebar, a column, a container, a popover …
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
-_LINK_READ = "_link_read"        # set once a session has read its link
-_LINK_MSGS = "_link_msgs"        # messages about the link, shown once
-_PAGE = "_page"                  # the page of this run (lab.codec.PAGES name)
-_SHARE_SLOT = "_share_slot"      # (page, sidebar container) for the share box of this run
 
 
-def chart(fig, container=None, **kw):
+def chart(fig: Any, container: Container | None = None, **kw: Any) -> Any:
     """``plotly_chart`` with the figure's own projector-sized template (not Streamlit's theme)."""
     kw.setdefault("config", CONFIG)
     return (container or st).plotly_chart(fig, theme=None, **kw)
 
 
-def table(rows: list[dict], container=None, **kw):
+def table(rows: list[dict], container: Container | None = None, **kw: Any) -> Any:
     """``st.dataframe`` of records (one dict per row), handed over as an Arrow table, the
     format Streamlit sends: 0.5 ms a table instead of 11 ms for the records themselves
     (pandas type inference and conversion); the Convex page draws two on every run."""
@@ -48,9 +47,24 @@ def table(rows: list[dict], container=None, **kw):
 
 # ----------------------------------------------------------------------------- click to add a point
 def click_key(base: str) -> str:
-    """The key of clickable chart ``base`` this run.  It changes after each added point, so the
-    chart is a fresh element whose selection (the click) is cleared."""
-    return f"{base}_{st.session_state.get(base + '_n', 0)}"
+    """The key of clickable chart ``base`` this run.  It changes after each click (:func:`renew`),
+    so the chart is a fresh element whose selection (the click) is cleared."""
+    return f"{base}_{state.counter(base)}"
+
+
+def renew(base: str) -> None:
+    """A fresh clickable chart ``base`` on the next run (its selection cleared)."""
+    state.bump(base)
+
+
+def clicked_points(base: str) -> list[dict]:
+    """The points of the last click on clickable chart ``base`` (``curve_number``, ``x``, ``y``)."""
+    ev = state.widget_value(click_key(base))
+    if isinstance(ev, dict):
+        return list((ev.get("selection") or {}).get("points", []))
+    sel = getattr(ev, "selection", None)
+    pts = sel.get("points", []) if isinstance(sel, dict) else getattr(sel, "points", None)
+    return list(pts or [])
 
 
 def add_clicked_point(base: str) -> None:
@@ -60,11 +74,7 @@ def add_clicked_point(base: str) -> None:
     does nothing: nothing moves by accident.  A refused point leaves a message in
     ``_click_error`` for :func:`click_error`."""
     from lab import figures as F  # plotly: imported by the pages that draw anyway
-    ss = st.session_state
-    ev = ss.get(click_key(base))
-    pts = (ev or {}).get("selection", {}).get("points", []) if isinstance(ev, dict) else \
-        getattr(getattr(ev, "selection", None), "points", []) or []
-    grid = [p for p in pts if p.get("curve_number") == 0]
+    grid = [p for p in clicked_points(base) if p.get("curve_number") == 0]
     if not grid:
         return
     p = grid[0]
@@ -77,17 +87,18 @@ def add_clicked_point(base: str) -> None:
         err = state.add_point([p["x"]], p["y"])
     else:
         err = state.add_point([p["x"], p["y"]], float(state.setting("draw_class", 1) or 1))
-    ss["_click_error"] = err
-    ss[base + "_n"] = ss.get(base + "_n", 0) + 1        # a fresh chart: the selection is cleared
+    state.flash("click_error", err)
+    renew(base)
 
 
 def click_error() -> None:
     """Show (once) why the last clicked point was refused."""
-    if st.session_state.get("_click_error"):
-        st.warning(st.session_state.pop("_click_error"))
+    msg = state.take_flash("click_error")
+    if msg:
+        st.warning(msg)
 
 
-def class_picker(container=None) -> None:
+def class_picker(container: Container | None = None) -> None:
     """The class (±1) that a click adds to 2-D data (shared setting ``draw_class``)."""
     if state.setting("draw_class") not in (1, -1):
         state.set_setting("draw_class", 1)
@@ -96,7 +107,7 @@ def class_picker(container=None) -> None:
                  selection_mode="single", control="draw")
 
 
-def clickable_chart(fig, base: str, container=None):
+def clickable_chart(fig: Any, base: str, container: Container | None = None) -> Any:
     """A chart whose clicks on empty canvas add points (trace 0: the click grid), under a key
     that :func:`add_clicked_point` renews after each point (``base``: one name per chart)."""
     return chart(fig, container, key=click_key(base), on_select=lambda: add_clicked_point(base),
@@ -105,13 +116,13 @@ def clickable_chart(fig, base: str, container=None):
 
 
 # ----------------------------------------------------------------------------- classroom mode
-def prose(text: str, container=None, **kw) -> None:
+def prose(text: str, container: Container | None = None, **kw: Any) -> None:
     """``st.markdown(text)`` unless classroom mode hides the prose."""
     if state.show("prose"):
         (container or st).markdown(text, **kw)
 
 
-def caption(text: str, container=None, **kw) -> None:
+def caption(text: str, container: Container | None = None, **kw: Any) -> None:
     """``st.caption(text)`` unless classroom mode hides the prose."""
     if state.show("prose"):
         (container or st).caption(text, **kw)
@@ -130,11 +141,11 @@ def intro(text: str) -> None:
         st.markdown(text)
 
 
-def _exit_classroom():
+def _exit_classroom() -> None:
     state.set_setting("classroom", False)
 
 
-def _hide_chooser(container) -> None:
+def _hide_chooser(container: Container) -> None:
     """The multiselect of what classroom mode hides (shared setting ``hide``)."""
     if state.setting("hide") is None:
         state.set_setting("hide", [c for c in classroom.CONTROLS if c in classroom.DEFAULT_HIDDEN])
@@ -185,32 +196,7 @@ def classroom_sidebar() -> None:
 
 
 # ----------------------------------------------------------------------------- share and save
-def _history_navigation() -> bool:
-    """True when this run was started by the browser's Back/Forward button (Streamlit 1.67 marks
-    such runs; the address then holds an earlier state, which is to be shown, not overwritten)."""
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-        ctx = get_script_run_ctx()
-        return bool(ctx is not None and getattr(ctx, "is_history_navigation", False))
-    except ImportError:
-        return False
-
-
-def _reconnected_widgets() -> set[str]:
-    """The keys of widgets whose values came with a session's first run: a browser that
-    reconnects (its server, a replica of a class stack, went away) to a new session sends its
-    controls' current values, and the control the student has just moved is newer than the
-    address.  Streamlit keeps such values by element ID (``$$ID-<hash>-<key>``) until the widget
-    is drawn; a first visit has none."""
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-        states = get_script_run_ctx().session_state._state._new_widget_state.states
-        return {wid.split("-", 2)[2] for wid in states if wid.count("-") >= 2}
-    except Exception:                            # another Streamlit's internals: the address decides
-        return set()
-
-
-def read_link_once(pages: dict, current: str) -> None:
+def read_link_once(pages: dict[str, Any], current: str) -> None:
     """On a session's first run, and after Back/Forward: apply the address's query parameters
     (:func:`lab.state.load_link`).
 
@@ -219,12 +205,11 @@ def read_link_once(pages: dict, current: str) -> None:
     (on Back/Forward the path decides).  Every state change writes the address (:func:`sync_url`,
     one browser-history entry each), so Back steps through earlier views.
     """
-    ss = st.session_state
-    first = not ss.get(_LINK_READ)
-    ss[state.RECONNECTED] = _reconnected_widgets() if first else set()
-    if not first and not _history_navigation():
+    first = not state.link_read()
+    state.set_reconnected(internals.reconnected_widget_keys() if first else set())
+    if not first and not internals.is_history_navigation():
         return
-    ss[_LINK_READ] = True
+    state.mark_link_read()
     try:
         query = st.query_params.to_dict()
     except Exception:                            # an unreadable query string: as if empty
@@ -233,14 +218,15 @@ def read_link_once(pages: dict, current: str) -> None:
         return
     page, messages = state.load_link(query)
     if messages:
-        ss[_LINK_MSGS] = list(messages)
+        state.set_link_messages(messages)
     if first and page is not None and page != current and page in pages:
         st.switch_page(pages[page])
 
 
 def show_link_messages() -> None:
-    """The messages about the link this session was opened with, once (a warning each)."""
-    for msg in st.session_state.pop(_LINK_MSGS, []):
+    """The messages about the link this session was opened with (a warning each), until a run of
+    the page completes (:func:`finish_run`)."""
+    for msg in state.link_messages():
         st.warning("The link: " + msg, icon=":material/link_off:")
 
 
@@ -249,14 +235,9 @@ def query(page: str) -> dict[str, str]:
     return codec.encode_query(state.get_dataset(), {"page": page, **state.settings()})
 
 
-def set_page(page: str) -> None:
-    """Remember the page this run shows (app.py, before the page runs), for :func:`sync_url`."""
-    st.session_state[_PAGE] = page
-
-
 def sync_url(page: str | None = None) -> None:
     """Write the state into the address bar when it differs (so a copied address reproduces the view)."""
-    page = page or st.session_state.get(_PAGE, "data")
+    page = page or state.current_page() or "data"
     q = query(page)
     if st.query_params.to_dict() != q:
         st.query_params.from_dict(q)
@@ -264,7 +245,7 @@ def sync_url(page: str | None = None) -> None:
             st.query_params.clear()
 
 
-def stop() -> None:
+def stop() -> NoReturn:
     """``st.stop()`` for pages: first :func:`finish_run` (nothing can be sent after ``st.stop``)."""
     finish_run()
     st.stop()
@@ -273,17 +254,18 @@ def stop() -> None:
 def share_sidebar(page: str) -> None:
     """Reserve the "Copy link" box in the sidebar (unless ``io`` is hidden); :func:`finish_run`
     fills it once the page has run, so the link holds any value the page changed."""
-    st.session_state.pop(_SHARE_SLOT, None)
-    if state.show("io"):
-        st.session_state[_SHARE_SLOT] = (page, st.sidebar.container())
+    state.set_share_slot((page, st.sidebar.container()) if state.show("io") else None)
 
 
 def finish_run() -> None:
-    """After the page (app.py, or :func:`stop`): write the address bar and fill the share box."""
+    """After the page (app.py, or :func:`stop`): write the address bar, fill the share box; the
+    link's messages have been shown."""
     sync_url()
-    page, box = st.session_state.pop(_SHARE_SLOT, (None, None))
-    if box is None:
+    state.set_link_messages([])
+    slot = state.take_share_slot()
+    if slot is None:
         return
+    page, box = slot
     from lab import address
     ds = state.get_dataset()
     base, local_only = address.current(page)     # the network address, not localhost, when served to it

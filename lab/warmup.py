@@ -13,6 +13,7 @@ import asyncio
 import importlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 _LOG = logging.getLogger("convex_relu_lab.warmup")
@@ -52,16 +53,13 @@ def warm() -> dict[str, float]:
 
 
 @asynccontextmanager
-async def lifespan(app):
+async def lifespan(app: object) -> AsyncIterator[None]:
     """``st.App`` lifespan: :func:`warm`, then one run of the app script, then serve."""
     t0 = time.perf_counter()
     took = await asyncio.to_thread(warm)           # off the event loop
     t1 = time.perf_counter()
-    try:
-        from streamlit import runtime
-        ok, msg = await runtime.get_instance().does_script_run_without_error()
-    except Exception as e:                          # pragma: no cover - depends on Streamlit internals
-        ok, msg = False, str(e)
+    from lab import internals
+    ok, msg = await internals.script_runs_without_error()
     t2 = time.perf_counter()
     slow = ", ".join(f"{k} {v:.2f} s" for k, v in sorted(took.items(), key=lambda kv: -kv[1])[:4])
     print(f"  Warmed up in {t2 - t0:.1f} s (imports and worker {t1 - t0:.1f} s: {slow}; "

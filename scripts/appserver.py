@@ -51,10 +51,10 @@ def running_app(port: int | None = None, timeout: float = 120.0, log=subprocess.
             try:
                 if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
                     break
-            except OSError:
+            except OSError as e:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer {base}/_stcore/health "
-                                       f"({'it exited' if proc.poll() is not None else f'within {timeout:g} s'})")
+                    why = "it exited" if proc.poll() is not None else f"within {timeout:g} s"
+                    raise RuntimeError(f"streamlit did not answer {base}/_stcore/health ({why})") from e
                 time.sleep(0.5)
         yield base
     finally:

@@ -80,7 +80,8 @@ def build_curve_figure(c, beta):
                              name=f"p* (all {c.n_exact_patterns} patterns) = {c.p_star:.5f}"))
     fig.update_xaxes(title_text="sampled directions u ~ N(0, I) (nested)", type="log")
     fig.update_yaxes(title_text="optimal value of (8) over the sampled patterns")
-    fig.update_layout(title=f"Remark 3.3 — the approximation approaches p* from above (Figure 3 data, hinge, β = {beta:g})",
+    fig.update_layout(title=f"Remark 3.3 — the approximation approaches p* from above "
+                            f"(Figure 3 data, hinge, β = {beta:g})",
                       template="plotly_white", legend=dict(orientation="h", y=-0.25))
     return fig
 

@@ -5,7 +5,8 @@ Starts ``streamlit run app.py`` on a free loopback port, opens each view from a 
 (:func:`lab.codec.share_url`: the data set and the settings are in the address), waits for the
 page to finish, optionally presses buttons (Play, then a pause after a while, to catch the
 animation mid-run), and saves the first screen (or, for the whole-page views and with
-``--full``, the page down to its end) as ``<out>/<name>.png``.  Needs playwright and Debian's chromium, as tests/test_browser.py.
+``--full``, the page down to its end) as ``<out>/<name>.png``.  Needs playwright and Debian's chromium,
+as tests/test_browser.py.
 
     python scripts/screenshots.py                       # every view into docs/screenshots/
     python scripts/screenshots.py --out /tmp/shots --only sgd-1d-playing,data-classroom-1280

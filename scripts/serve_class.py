@@ -87,7 +87,8 @@ def validate(o: ServeOptions, fail=None) -> ServeOptions:
         have = sorted(os.sched_getaffinity(0))
         bad = [c for c in o.cpus if c not in have]
         if not o.cpus or bad:
-            fail(f"--cpus {','.join(map(str, o.cpus))}: CPU(s) {bad or 'none'} not available; this process may use {have}.")
+            fail(f"--cpus {','.join(map(str, o.cpus))}: CPU(s) {bad or 'none'} not available; "
+                 f"this process may use {have}.")
     if not (ROOT / o.app).is_file():
         fail(f"--app {o.app}: no such file in {ROOT}.")
     return o

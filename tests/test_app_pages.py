@@ -1,7 +1,7 @@
 """AppTest for the app's pages: default runs, presets, sliders, and unusable data.
 
-Each test drives the real ``app.py`` (st.navigation) in-process.  Data sets are put straight
-into the session state the way :mod:`lab.state` stores them (``_data``).
+Each test drives the real ``app.py`` (st.navigation) in-process, and reads (or, for what AppTest
+cannot do, such as a click on a chart, writes) the session's state through :mod:`lab.state`.
 """
 from pathlib import Path
 
@@ -10,11 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cvxcore.datasets import PRESETS, make
-from lab import codec
+from lab import codec, state
 
 TIMEOUT = 240
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["app_pages/data.py", "app_pages/arrangement.py", "app_pages/convex.py", "app_pages/sgd.py", "app_pages/about.py"]
+PAGES = ["app_pages/data.py", "app_pages/arrangement.py", "app_pages/convex.py", "app_pages/sgd.py",
+         "app_pages/about.py"]
 
 
 def _play_to_end(at, frames=200):
@@ -52,7 +53,7 @@ def _empty(dim):
         next(b for b in at.button if b.label == "Clear").click().run()
     else:
         at.radio(key="_data_kind").set_value(2).run()
-    assert not at.exception and len(at.session_state["_data"]["y"]) == 0
+    assert not at.exception and state.get_dataset(at.session_state).n == 0
     return at
 
 
@@ -104,11 +105,11 @@ def test_beta_step_and_added_point_are_warm_started_and_give_the_cold_optimum():
     rng = np.random.default_rng(3)
     x, y = codec.at_link_precision(*(lambda x: (x, np.sign(x[:, 0] * x[:, 1])))(rng.standard_normal((30, 2))))
     at = _go(_app((x.tolist(), y.tolist()), loss="squared"), "app_pages/convex.py")
-    first = at.session_state["_last_convex"][2]
+    first = state.last_solve(at.session_state).result
     assert first.info["warm_blocks"] == 0                     # nothing to start from yet
     at.select_slider(key="beta").set_value(0.01).run()
     assert not at.exception
-    res = at.session_state["_last_convex"][2]
+    res = state.last_solve(at.session_state).result
     assert res.info["warm_blocks"] > 0 and res.status == "optimal"
     cold = solve_convex(with_bias(x), y, 0.01)
     assert res.value == pytest.approx(cold.value, rel=1e-8)
@@ -116,15 +117,15 @@ def test_beta_step_and_added_point_are_warm_started_and_give_the_cold_optimum():
     # an added point: the previous data are a prefix of the new; a new preset is solved cold
     # (a click on the chart, which AppTest cannot make, appends the point to the session's data)
     x2, y2 = np.vstack([x, [[0.3, -1.2]]]), np.append(y, -1.0)
-    at.session_state["_data"] = {"dim": 2, "X": x2.tolist(), "y": y2.tolist(), "preset": None}
+    state.set_data(x2, y2, ss=at.session_state)
     at.run()
-    res2 = at.session_state["_last_convex"][2]
+    res2 = state.last_solve(at.session_state).result
     assert res2.info["warm_blocks"] > 0 and res2.n_patterns == solve_convex(with_bias(x2), y2, 0.01).n_patterns
     assert res2.value == pytest.approx(solve_convex(with_bias(x2), y2, 0.01).value, rel=1e-8)
     # (a CSV upload, which AppTest cannot send, replaces the data set)
-    at.session_state["_data"] = {"dim": 2, "X": (x[:20] + 5).tolist(), "y": y[:20].tolist(), "preset": None}
+    state.set_data(x[:20] + 5, y[:20], ss=at.session_state)
     at.run()
-    assert at.session_state["_last_convex"][2].info["warm_blocks"] == 0
+    assert state.last_solve(at.session_state).result.info["warm_blocks"] == 0
 
 
 def test_preset_with_added_points_starts_from_the_presets_optimum():
@@ -138,7 +139,7 @@ def test_preset_with_added_points_starts_from_the_presets_optimum():
     x, y = codec.at_link_precision(*make("moons"))             # as lab.state stores a preset
     x2, y2 = np.vstack([x, [[0.2, 0.9], [-0.4, -0.1]]]), np.append(y, [1.0, -1.0])
     at = _go(_app((x2.tolist(), y2.tolist()), loss="hinge"), "app_pages/convex.py")
-    res = at.session_state["_last_convex"][2]
+    res = state.last_solve(at.session_state).result
     assert res.info["warm_blocks"] > 0 and res.status == "optimal"
     assert res.value == pytest.approx(solve_convex(with_bias(x2), y2, 0.1, loss="hinge").value, rel=1e-7)
 
@@ -148,24 +149,27 @@ def test_each_preset_on_every_page(name):
     at = _go(_app(), "app_pages/data.py")
     at.button(key=f"_preset_{name}").click().run()
     assert not at.exception
-    assert at.session_state["_data"]["preset"] == name
-    assert at.session_state["_v_loss"] == ("squared" if PRESETS[name].dim == 1 else "hinge")
+    assert state.preset_name(at.session_state) == name
+    assert state.setting("loss", ss=at.session_state) == ("squared" if PRESETS[name].dim == 1 else "hinge")
     for page in ("app_pages/arrangement.py", "app_pages/convex.py", "app_pages/sgd.py"):
         _go(at, page)
         assert not at.error, (page, _texts(at, "error"))
-    assert at.metric or True
+        assert at.title, page
+        if page == "app_pages/convex.py":                 # the optimum of (8) for the preset is shown
+            value = next(float(m.value) for m in at.metric if "p*" in m.label)
+            assert np.isfinite(value) and value >= 0
 
 
 def test_data_page_undo_clear_and_kind():
     at = _go(_app(), "app_pages/data.py")
     at.button(key="_preset_moons").click().run()
-    assert len(at.session_state["_data"]["y"]) == 40
+    assert state.get_dataset(at.session_state).n == 40
     at.button[1].click().run()                          # Clear
-    assert at.session_state["_data"]["y"] == [] and "empty" in _texts(at, "info")
+    assert state.get_dataset(at.session_state).y.tolist() == [] and "empty" in _texts(at, "info")
     at.button[0].click().run()                          # Undo
-    assert len(at.session_state["_data"]["y"]) == 40
+    assert state.get_dataset(at.session_state).n == 40
     at.radio(key="_data_kind").set_value(1).run()
-    assert at.session_state["_data"]["dim"] == 1 and at.session_state["_v_loss"] == "squared"
+    assert state.get_dataset(at.session_state).d == 1 and state.setting("loss", ss=at.session_state) == "squared"
     assert not at.exception
 
 
@@ -205,7 +209,7 @@ def test_hinge_loss_on_regression_targets_is_an_error_not_a_traceback(page):
     at.selectbox(key="loss").set_value("hinge").run()
     assert not at.exception
     assert "labels in {-1, +1}" in _texts(at, "error")
-    assert at.session_state["_data"]["y"] == [0.3, 2.0]      # the user's data is kept
+    assert state.get_dataset(at.session_state).y.tolist() == [0.3, 2.0]      # the user's data is kept
 
 
 def test_no_bias_and_1d_without_bias_arrangement():
@@ -324,7 +328,7 @@ def test_settings_survive_page_switches():
     _go(at, "app_pages/convex.py")
     assert at.select_slider(key="beta").value == 0.251
     _go(at, "app_pages/sgd.py")
-    assert at.slider(key="m").value == 20 and at.session_state["_v_bias"] is False
+    assert at.slider(key="m").value == 20 and state.setting("bias", ss=at.session_state) is False
     _go(at, "app_pages/data.py")
     assert at.toggle(key="bias").value is False
 
@@ -429,7 +433,7 @@ def test_ui_table_sends_records_as_arrow_and_falls_back_on_mixed_columns(tmp_pat
     mixed types, which Arrow refuses, goes to Streamlit as records; no rows: an empty table."""
     script = tmp_path / "t.py"
     script.write_text(
-        "import sys\nsys.path.insert(0, %r)\n" % str(Path(__file__).resolve().parents[1])
+        f"import sys\nsys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
         + "from lab import ui\n"
         "ui.table([{'i': 1, 'D': '0110', 'v': 0.5}, {'i': 2, 'D': '1000', 'v': 0.25}], hide_index=True)\n"
         "ui.table([{'a': 1, 'b': 'x'}, {'a': 'two', 'b': 'y'}])\n"

@@ -52,7 +52,7 @@ def test_walk_every_step_with_next(server, page):
     _idle(page)
     for k in range(1, N_STEPS + 1):
         assert _heading(page).startswith(f"Step {k} of {N_STEPS} · {STEPS[k - 1].title}")
-        assert _wait_for(lambda: _query(page).get("step") == str(k), page), page.url
+        assert _wait_for(lambda k=k: _query(page).get("step") == str(k), page), page.url
         assert page.locator("[data-testid='stException']").count() == 0, k
         plot = page.locator("[data-testid='stPlotlyChart'] .main-svg").first
         plot.wait_for(timeout=60_000)                       # plotly has drawn the figure

@@ -1,4 +1,6 @@
 """lab.cached without the app: the solve in a worker process, its fallback, the preset prefix."""
+import logging
+
 import numpy as np
 import pytest
 
@@ -13,41 +15,46 @@ def _data():
     return with_bias(x), np.sign(x[:, 0] * x[:, 1])
 
 
-def test_worker_solve_equals_the_in_process_solve_and_passes_value_errors(monkeypatch):
-    monkeypatch.setattr(cached.os, "cpu_count", lambda: 2)        # one spare core: the pool
+def test_worker_solve_equals_the_in_process_solve_and_passes_value_errors():
+    workers = cached.SolveWorkers(max_workers=1)                 # one spare core: the pool
     X, y = _data()
-    res = cached._solve_elsewhere(X, y, 0.05, loss="squared", patterns=None)
+    res = workers.run(solve_convex, X, y, 0.05, loss="squared", patterns=None)
     ref = solve_convex(X, y, 0.05)
-    assert cached._POOL is not None and res.status == "optimal"
+    assert workers.running and res.status == "optimal"
     assert res.value == pytest.approx(ref.value, rel=1e-9) and res.m_star == ref.m_star
     with pytest.raises(ValueError, match="beta"):
-        cached._solve_elsewhere(X, y, -1.0, loss="squared", patterns=None)
+        workers.run(solve_convex, X, y, -1.0, loss="squared", patterns=None)
+    assert workers.take_failure() is None                       # bad input is not a worker failure
 
 
-def test_a_broken_pool_falls_back_to_solving_here(monkeypatch):
+def test_a_broken_pool_falls_back_to_solving_here_and_says_so_once(caplog):
     X, y = _data()
 
     class Broken:
         def submit(self, *a, **k):
             raise OSError("no worker")
-    monkeypatch.setattr(cached.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(cached, "_POOL", Broken())
-    res = cached._solve_elsewhere(X, y, 0.05, loss="squared", patterns=None)
-    assert res.status == "optimal" and cached._POOL is None
-    monkeypatch.setattr(cached.os, "cpu_count", lambda: 1)        # no spare core: here
-    assert cached._solve_elsewhere(X, y, 0.05, loss="squared", patterns=None).value == pytest.approx(res.value)
+    workers = cached.SolveWorkers(max_workers=1)
+    workers._new_pool = Broken                                    # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="convex_relu_lab.solve"):
+        res = workers.run(solve_convex, X, y, 0.05, loss="squared", patterns=None)
+    assert res.status == "optimal" and not workers.running        # the next call builds a fresh pool
+    assert "a solve worker failed" in caplog.text and "no worker" in caplog.text
+    assert "no worker" in workers.take_failure() and workers.take_failure() is None
+    here = cached.SolveWorkers(max_workers=0)                     # no spare core: here, no failure
+    assert here.run(solve_convex, X, y, 0.05, loss="squared", patterns=None).value == pytest.approx(res.value)
+    assert not here.running and here.take_failure() is None
 
 
-def test_a_platform_without_forkserver_solves_here(monkeypatch):
+def test_a_platform_without_forkserver_solves_here():
     """get_context("forkserver") raises ValueError where it does not exist (Windows): that is
-    not the user's bad input, so the solve goes on in this process."""
-    def no_forkserver(method):
-        raise ValueError(f"cannot find context for {method!r}")
+    not the user's bad input, so the solve goes on in this process (and the pool is not tried
+    again on every solve)."""
     X, y = _data()
-    monkeypatch.setattr(cached.os, "cpu_count", lambda: 4)
-    monkeypatch.setattr(cached.multiprocessing, "get_context", no_forkserver)
-    monkeypatch.setattr(cached, "_POOL", None)
-    assert cached._solve_elsewhere(X, y, 0.05, loss="squared", patterns=None).status == "optimal"
+    workers = cached.SolveWorkers(max_workers=3, context="no-such-context")
+    assert workers.run(solve_convex, X, y, 0.05, loss="squared", patterns=None).status == "optimal"
+    assert "cannot start" in workers.take_failure()
+    assert workers.run(solve_convex, X, y, 0.05, loss="squared", patterns=None).status == "optimal"
+    assert workers.take_failure() is None and not workers.running
 
 
 def test_preset_prefix():

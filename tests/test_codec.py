@@ -14,10 +14,16 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 
 from cvxcore import PARAMS
+from cvxcore.params import check_scalar
 from lab import classroom, codec
 from lab.codec import Dataset
+from lab.lesson_steps import N_STEPS
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def q3(a):
@@ -123,19 +129,41 @@ def test_decode_refuses_a_zip_bomb_cheaply():
     assert ds is None and "more than" in err
 
 
-def test_decode_fuzz_never_raises():
-    rng = np.random.default_rng(7)
-    good, _ = codec.encode_data(rng.uniform(-3, 3, (20, 2)), np.ones(20), True)
-    for _ in range(400):
-        t = list(good)
-        for _ in range(int(rng.integers(1, 4))):
-            i = int(rng.integers(3, len(t)))
-            t[i] = str(rng.choice(list("Aa0-_=.~/+")))
-        for token in ("".join(t), good[:int(rng.integers(0, len(good)))]):
-            ds, err = codec.decode_data(token)        # never raises: a data set or a message
-            assert (ds is None) != (err is None)
-            assert err is None or (isinstance(err, str) and err)
-            assert ds is None or (ds.X.ndim == 2 and ds.X.shape[0] == ds.y.shape[0])
+_GOOD_TOKEN = codec.encode_data(np.random.default_rng(7).uniform(-3, 3, (20, 2)), np.ones(20), True)[0]
+
+
+def _decoded_or_message(token: str) -> None:
+    ds, err = codec.decode_data(token)        # never raises: a data set or a message
+    assert (ds is None) != (err is None)
+    assert err is None or (isinstance(err, str) and err)
+    assert ds is None or (ds.X.ndim == 2 and ds.X.shape[0] == ds.y.shape[0])
+
+
+@FUZZ
+@given(edits=hs.lists(hs.tuples(hs.integers(3, len(_GOOD_TOKEN) - 1), hs.sampled_from("Aa0-_=.~/+")),
+                      min_size=1, max_size=3),
+       cut=hs.integers(0, len(_GOOD_TOKEN)))
+def test_a_damaged_or_cut_token_gives_a_data_set_or_a_message(edits, cut):
+    t = list(_GOOD_TOKEN)
+    for i, ch in edits:
+        t[i] = ch
+    _decoded_or_message("".join(t))
+    _decoded_or_message(_GOOD_TOKEN[:cut])
+
+
+@FUZZ
+@given(hs.text(max_size=200) | hs.builds(lambda b: "v1." + base64.urlsafe_b64encode(b).decode().rstrip("="),
+                                          hs.binary(max_size=120)))
+def test_any_text_as_a_token_gives_a_data_set_or_a_message(token):
+    _decoded_or_message(token)
+
+
+@FUZZ
+@given(hs.builds(lambda p: "v1." + base64.urlsafe_b64encode(zlib.compress(p)).decode().rstrip("="),
+                 hs.binary(max_size=200)))
+def test_any_payload_gives_a_data_set_or_a_message(token):
+    """Well-formed compression around any payload: the decoder's own checks decide."""
+    _decoded_or_message(token)
 
 
 # ============================================================================ settings
@@ -153,6 +181,71 @@ def test_settings_table_holds_the_widgets_ranges_inside_the_cores():
     d = codec.defaults()
     assert d["loss"] == "squared" and d["classroom"] is False and d["hide"] is None
     assert {s.page for s in S.values()} <= set(codec.PAGES) | {None}
+
+
+def _shown_values(spec: codec.Number) -> list[float]:
+    """Every value a control can show (a grid's values; a slider's ends, default and steps)."""
+    if spec.grid is not None:
+        return list(spec.grid)
+    vals = {spec.lo, spec.hi, spec.default}
+    if spec.step:
+        vals |= {spec.nearest(spec.lo + k * spec.step) for k in range(int((spec.hi - spec.lo) / spec.step) + 1)}
+    return sorted(vals)
+
+
+def test_every_control_of_a_core_parameter_shows_only_values_the_core_accepts():
+    """A number of SETTINGS that names a cvxcore.PARAMS entry takes its kind (whole, log scale,
+    > 0) from it, and the core's own check accepts every value the widget can show."""
+    cores = [s for s in codec.SETTINGS.values() if isinstance(s, codec.Number) and s.core]
+    assert {"beta", "m", "lr", "steps", "trials", "seed"} <= {s.name for s in cores}
+    for spec in cores:
+        p = PARAMS[spec.core]
+        assert (spec.integer, spec.log, spec.lo_open) == (p.integer, p.log, p.lo_open), spec.name
+        for v in _shown_values(spec):
+            assert check_scalar(spec.core, v) == v, (spec.name, v)
+
+
+def test_the_lesson_step_ranges_over_the_lessons_own_steps():
+    spec = codec.SETTINGS["step"]
+    assert (spec.lo, spec.hi) == (1, N_STEPS)
+    s, msgs = codec.decode_settings({"step": "99"})
+    assert s["step"] == N_STEPS and f"steps 1 to {N_STEPS}" in msgs[0] and f"step={N_STEPS}." in msgs[0]
+
+
+def _can_show(spec, value) -> bool:
+    """True when a control built from ``spec`` can show ``value``."""
+    if isinstance(spec, codec.Number):
+        if spec.grid is not None:
+            return value in spec.grid
+        return spec.lo <= value <= spec.hi and spec.nearest(value) == value
+    if isinstance(spec, codec.Numbers):
+        return value is spec.default or (1 <= len(value) <= spec.max_len
+                                         and all(_can_show(spec.item, v) for v in value))
+    if isinstance(spec, codec.Choice):
+        return value in spec.options
+    if isinstance(spec, codec.Flag):
+        return isinstance(value, bool)
+    if isinstance(spec, codec.Names):
+        return value is None or set(value) <= set(spec.options)
+    return value is None or (isinstance(value, str) and len(value) <= spec.max_chars * 2)
+
+
+_RAW = (hs.text(max_size=30) | hs.floats(allow_nan=True).map(repr) | hs.integers(-10**12, 10**12).map(str)
+        | hs.lists(hs.floats(-5, 5).map(repr), max_size=5).map(",".join))
+
+
+@FUZZ
+@given(hs.dictionaries(hs.sampled_from(sorted(codec.SETTINGS)), _RAW, max_size=8))
+def test_any_query_decodes_to_values_every_control_can_show(query):
+    """decode_settings never raises; every value it returns is one its control can show, a
+    message names each value it replaced, and writing the result back gives the same settings."""
+    values, msgs = codec.decode_settings(query)
+    for name, spec in codec.SETTINGS.items():
+        assert _can_show(spec, values[name]), (name, values[name])
+    assert all(any(m.startswith(f"{k}=") for k in query) for m in msgs)
+    again, msgs2 = codec.decode_settings(codec.encode_settings(values))
+    assert msgs2 == [] and {k: v for k, v in again.items() if k in codec.encode_settings(values)} == \
+        {k: v for k, v in values.items() if k in codec.encode_settings(values)}
 
 
 def test_settings_round_trip_and_explicit_values():
@@ -195,6 +288,8 @@ def test_settings_accept_lists_as_from_get_all():
     ("seed", "-3", 0, "clamped"),
     ("batch", "99999", 200, "using the nearest, batch=200."),
     ("batch", "7", 5, "using the nearest, batch=5."),
+    ("speed", "0", 100, "must be > 0; using the default speed=100."),      # found by hypothesis
+    ("lin_beta", "-1", 1.0, "must be > 0"),
     ("hd_m", "100", 24, "clamped to hd_m=24."),
     ("lin_steps", "3000", 2000, "using the nearest, lin_steps=2000."),
     ("cnn_view", "fourier", "linear", "not one of"),
@@ -370,13 +465,22 @@ def test_csv_caps_are_parameters():
     assert codec.read_csv(b"x,y\n1,2\n", max_bytes=5)[0] is None
 
 
-def test_csv_fuzz_never_raises():
-    rng = np.random.default_rng(3)
-    alphabet = list(b"xy12,;\t\n\r -+.eE#\"label") + [0, 0xff, 0xc3]
-    for _ in range(500):
-        raw = bytes(rng.choice(alphabet, size=int(rng.integers(0, 40))).tolist())
-        ds, err = codec.read_csv(b"x,y\n" + raw if rng.random() < 0.5 else raw)
-        assert (ds is None) != (err is None)
+_CSV_ALPHABET = [bytes([b]) for b in b"xy12,;\t\n\r -+.eE#\"label"] + [b"\x00", b"\xff", b"\xc3"]
+
+
+@FUZZ
+@given(hs.lists(hs.sampled_from(_CSV_ALPHABET), max_size=40).map(b"".join), hs.booleans())
+def test_any_bytes_as_a_csv_file_give_a_data_set_or_a_message(raw, with_header):
+    ds, err = codec.read_csv(b"x,y\n" + raw if with_header else raw)
+    assert (ds is None) != (err is None)
+    assert ds is None or (ds.X.shape[0] == ds.y.shape[0] <= codec.MAX_POINTS)
+
+
+@FUZZ
+@given(hs.binary(max_size=300))
+def test_any_binary_file_gives_a_data_set_or_a_message(raw):
+    ds, err = codec.read_csv(raw)
+    assert (ds is None) != (err is None)
 
 
 # ============================================================================ CSV export

@@ -82,6 +82,16 @@ def test_the_step_is_in_the_address():
     assert at.query_params["step"] in (str(L.N_STEPS), [str(L.N_STEPS)])   # the address is corrected
 
 
+def test_every_step_record_has_its_render_function_and_fits_the_link():
+    """A step is a record (lab.lesson_steps) and one render function (app_pages/lesson.py)."""
+    from app_pages import lesson as page
+    from lab import codec
+    keys = [s.key for s in L.STEPS]
+    assert len(set(keys)) == len(keys) == L.N_STEPS and set(page.RENDER) == set(keys)
+    assert codec.SETTINGS["step"].hi == L.N_STEPS
+    assert all(s.page in codec.PAGES for s in L.STEPS)
+
+
 def _count_by_sampling(X, k=200_000):
     """Cells of the arrangement counted without it: distinct sign vectors of X u on a dense circle."""
     th = np.linspace(0, 2 * np.pi, k, endpoint=False) + 1e-7

@@ -60,8 +60,6 @@ def test_refuses_non_loopback_and_too_many_sessions():
 def server(tmp_path_factory):
     """One ``streamlit run app.py`` on a free loopback port for the runs below; stopped (and checked
     gone) at the end."""
-    if not (ROOT / "app.py").exists():
-        pytest.skip("app.py does not exist yet")
     port = load_test.free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("load") / "server.log"

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cvxcore.datasets import PRESETS, make
-from lab import codec
+from lab import codec, state
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT = 300
@@ -71,7 +71,7 @@ def test_a_bad_value_in_a_link_is_reported_with_the_value_shown(query, shown, ne
     assert float(_link(at)[key]) == value
 
 
-@pytest.mark.parametrize("preset,batch,applied", [("moons", "7", 5), ("paper", "7", "full")])
+@pytest.mark.parametrize("preset,batch,applied", [("moons", "7", 5), ("paper", "7", codec.FULL_BATCH)])
 def test_a_batch_size_the_page_does_not_offer_is_reported(preset, batch, applied):
     X, y = make(preset)
     tok, _ = codec.encode_data(X, y, True)
@@ -79,7 +79,8 @@ def test_a_batch_size_the_page_does_not_offer_is_reported(preset, batch, applied
     assert not at.exception
     assert at.selectbox(key="batch").value == applied
     w = _warnings(at)
-    assert "batch='7'" in w and (f"batch={applied}." in w if applied != "full" else "using batch=0 (full batch)" in w), w
+    assert "batch='7'" in w and (f"batch={applied}." in w if applied != codec.FULL_BATCH
+                                  else "using batch=0 (full batch)" in w), w
 
 
 def test_data_opens_from_its_own_address():
@@ -98,8 +99,7 @@ def test_a_preset_is_held_at_the_links_precision(name):
     does the convex optimum a student computes from that link."""
     at = _app()
     at.button(key=f"_preset_{name}").click().run()
-    d = at.session_state["_data"]
-    X, y = np.array(d["X"], float).reshape(-1, d["dim"]), np.array(d["y"], float)
+    X, y = state.get_dataset(at.session_state)[:2]
     back, _, msgs = codec.decode_query(_link(at))
     assert msgs == [] and back is not None
     assert np.array_equal(back.X, X) and np.array_equal(back.y, y)
@@ -121,10 +121,10 @@ def test_an_uploaded_file_and_a_click_are_held_at_the_links_precision():
     at = _app()
     at.get("file_uploader")[0].set_value(("d.csv", b"x1,x2,label\n0.12345,1,1\n-1,0.25,-1\n", "text/csv"))
     at.run()
-    d = at.session_state["_data"]
-    assert d["X"] == [[0.123, 1.0], [-1.0, 0.25]]
+    X = state.get_dataset(at.session_state).X.tolist()
+    assert X == [[0.123, 1.0], [-1.0, 0.25]]
     back, _, _ = codec.decode_query(_link(at))
-    assert back.X.tolist() == d["X"]
+    assert back.X.tolist() == X
 
 
 # ----------------------------------------------------------------------------- pages compute what is shown

@@ -5,8 +5,6 @@
   that finds u with (2D − I) X u ≥ 1 (written here, not in cvxcore),
 * coverage: dense random sampling finds no pattern the enumeration missed.
 """
-import time
-
 import numpy as np
 import pytest
 from scipy.optimize import linprog
@@ -111,10 +109,8 @@ def test_all_zero_pattern_is_included_with_bias():
 
 def test_too_large_enumeration_is_refused_at_once():
     X = with_bias(np.random.default_rng(0).standard_normal((1500, 2)))
-    t = time.perf_counter()
-    with pytest.raises(ValueError, match="method='sample'"):
+    with pytest.raises(ValueError, match="method='sample'"):      # at once: bench/bench_refusals.py
         activation_patterns(X)
-    assert time.perf_counter() - t < 1.0
 
 
 def test_bad_method_and_samples():

@@ -140,7 +140,7 @@ def test_a_killed_replica_loses_nobody_s_work(stack):
                 pg.on("websocket", lambda ws, s=sockets: s.append(ws))
                 pg.goto(url)
                 pages.append((ctx, pg, sockets, n, beta))
-            for ctx, pg, sockets, n, beta in pages:
+            for _, pg, _, n, beta in pages:
                 _idle(pg)
                 assert f"Data: {n} points" in pg.locator("[data-testid='stSidebar']").inner_text()
                 assert _beta_shown(pg) == beta
@@ -154,7 +154,7 @@ def test_a_killed_replica_loses_nobody_s_work(stack):
             before_kill = [len(sockets) for _, _, sockets, _, _ in pages]
             os.killpg(old_pid, signal.SIGKILL)          # the replica and its solve worker, no goodbye
 
-            for (ctx, pg, sockets, n, beta), was, opened in zip(pages, on, before_kill):
+            for (_, pg, sockets, n, beta), was, opened in zip(pages, on, before_kill):
                 if was != victim:
                     continue
                 # Streamlit's frontend reconnects by itself; the proxy sends it to a live process (the
@@ -173,7 +173,7 @@ def test_a_killed_replica_loses_nobody_s_work(stack):
 
             # every page is live (a stale page would not answer): one β step, the URL and thumb follow
             stale = []
-            for (ctx, pg, sockets, n, beta), was in zip(pages, on):
+            for (_, pg, _, n, beta), was in zip(pages, on):
                 before = pg.url
                 thumb = pg.locator("[data-testid='stSlider'] input[type='range']").first
                 thumb.focus()

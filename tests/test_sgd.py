@@ -7,8 +7,6 @@
 * seeds, chunked runs (resume) and trial independence reproduce exactly;
 * the paper's Figure 2 claim with the defaults: m = 50 reaches p*, m = 8 gets stuck.
 """
-import time
-
 import numpy as np
 import pytest
 
@@ -244,10 +242,8 @@ def test_bad_input(kwargs, match):
     args.update(kwargs)
     if "U0" in kwargs and "m" not in kwargs:
         args.pop("m")
-    t = time.perf_counter()
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=match):                 # at once: bench/bench_refusals.py
         train_sgd(X1, Y1, **args)
-    assert time.perf_counter() - t < 1.0
 
 
 def test_bad_data():

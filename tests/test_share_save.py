@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lab import codec
+from lab import codec, state
 from tests.test_app_pages import _play_to_end
 from tests.test_codec import MALFORMED
 
@@ -37,8 +37,8 @@ def _texts(at, kind):
 
 
 def _data(at):
-    d = at.session_state["_data"]
-    return np.array(d["X"], dtype=float).reshape(-1, d["dim"]), np.array(d["y"], dtype=float)
+    ds = state.get_dataset(at.session_state)
+    return ds.X, ds.y
 
 
 def _uploader(at):
@@ -60,7 +60,7 @@ def test_upload_good_csv_replaces_data_once_and_undo_restores():
     np.testing.assert_array_equal(X, [[0.5, 1.0], [-1.0, 0.25], [2.0, -2.0]])
     np.testing.assert_array_equal(y, [1.0, -1.0, 1.0])
     assert "Loaded 3 points from moons.csv" in _texts(at, "success")
-    assert at.session_state["_v_loss"] == "hinge"                    # ±1 labels: the classification loss
+    assert state.setting("loss", ss=at.session_state) == "hinge"                    # ±1 labels: the classification loss
     # the uploader is fresh (empty) after the import: a rerun does not import the file again
     assert not _uploader(at).value
     at.button(key="_preset_paper").click().run()
@@ -99,7 +99,8 @@ def test_upload_1d_csv_sets_squared_loss_and_keeps_bias_toggle():
     X, y = _data(at)
     np.testing.assert_array_equal(X, [[1.0], [2.0]])
     np.testing.assert_array_equal(y, [0.3, -2.0])
-    assert at.session_state["_v_loss"] == "squared" and at.session_state["_v_bias"] is False
+    ss = at.session_state
+    assert state.setting("loss", ss=ss) == "squared" and state.setting("bias", ss=ss) is False
 
 
 # ----------------------------------------------------------------------------- downloads
@@ -135,7 +136,7 @@ def test_classroom_default_hides_prose_and_io_keeps_sliders():
     assert labels[0] == "Exit classroom mode" and set(labels[1:]) <= {"Undo"}   # (Undo: the plot takes clicks)
     at.button(key="_exit_classroom").click().run()
     assert CONVEX_PROSE in _texts(at, "markdown") and _downloads(at)
-    assert at.session_state["_v_classroom"] is False
+    assert state.setting("classroom", ss=at.session_state) is False
     assert "classroom" not in at.query_params
 
 
@@ -235,17 +236,19 @@ def test_a_click_on_the_grid_adds_a_point_and_a_click_on_data_does_not(tmp_path,
     key; a data point (curve 1) or the grid under one → nothing."""
     script = tmp_path / "click.py"
     script.write_text(
-        "import sys\nsys.path.insert(0, %r)\n" % str(Path(APP).parent)
-        + "import streamlit as st\nfrom lab import state, ui\n"
-        "state.set_data([[0.5] * %d], [1.0])\n" % dim
-        + "state.set_setting('draw_class', -1)\n"
+        f"import sys\nsys.path.insert(0, {str(Path(APP).parent)!r})\n"
+        "import streamlit as st\nfrom lab import state, ui\n"
+        f"state.set_data([[0.5] * {dim}], [1.0])\n"
+        "state.set_setting('draw_class', -1)\n"
         "def click(curve, x, y):\n"
-        "    st.session_state[ui.click_key('_fit')] = {'selection': {'points': [{'curve_number': curve, 'x': x, 'y': y}]}}\n"
+        "    state.set_widget_value(ui.click_key('_fit'),\n"
+        "                           {'selection': {'points': [{'curve_number': curve, 'x': x, 'y': y}]}})\n"
         "    ui.add_clicked_point('_fit')\n"
         "click(0, -1.2, 2.0)\n"            # empty canvas: added
         "click(1, 0.5, 1.0)\n"             # a data point: nothing
         "click(0, -1.2, 2.0)\n"            # the grid under the new point: nothing
-        "st.session_state['out'] = (state.get_dataset().X.tolist(), state.get_dataset().y.tolist(), ui.click_key('_fit'))\n")
+        "ds = state.get_dataset()\n"
+        "st.session_state['out'] = (ds.X.tolist(), ds.y.tolist(), ui.click_key('_fit'))\n")
     at = AppTest.from_file(str(script), default_timeout=60).run()
     assert not at.exception, at.exception
     X, y, key = at.session_state["out"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lab import codec
+from lab import codec, state
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -30,9 +30,8 @@ def _app(query: dict):
 
 
 def _setting(at, name):
-    """A shared setting: lab.state keeps it in ``_v_<name>`` (its widget, when drawn, in ``name``)."""
-    ss = at.session_state
-    return ss["_v_" + name] if "_v_" + name in ss else ss[name]
+    """A shared setting, as lab.state keeps it."""
+    return state.setting(name, ss=at.session_state)
 
 
 def _messages(at) -> list[str]:
@@ -44,9 +43,9 @@ def test_link_reproduces_data_and_settings():
     q = codec.encode_query(ds, {"beta": 1.0, "loss": "logistic"})
     at = _app(q)
     assert not at.exception
-    data = at.session_state["_data"]
-    np.testing.assert_array_equal(np.array(data["X"]), ds.X)
-    np.testing.assert_array_equal(np.array(data["y"]), ds.y)
+    data = state.get_dataset(at.session_state)
+    np.testing.assert_array_equal(data.X, ds.X)
+    np.testing.assert_array_equal(data.y, ds.y)
     assert _setting(at, "bias") is False
     assert _setting(at, "loss") == "logistic"
     back, settings, msgs = codec.decode_query(dict(at.query_params))
@@ -129,23 +128,23 @@ def test_more_garbage_is_reported_and_the_app_runs(query):
     assert not at.exception and not at.error
     name = next(iter(query))
     assert any(name in m for m in _messages(at)), _messages(at)
-    assert len(at.session_state["_data"]["y"]) == 5                 # the default data set is usable
+    assert state.get_dataset(at.session_state).n == 5                 # the default data set is usable
 
 
 def test_back_forward_applies_the_address_but_an_ordinary_rerun_does_not(monkeypatch):
     """Back/Forward (a run Streamlit marks as history navigation) shows the address's state; any
     other rerun keeps the session's state and rewrites the address (a stale query string from a
     quick second click must not undo the first)."""
-    from lab import ui
+    from lab import internals
     at = _app({"page": "convex"})
     at.select_slider(key="beta").set_value(0.631).run()
-    n_undo = len(at.session_state["_undo"])
+    n_undo = state.undo_depth(at.session_state)
     at.query_params["beta"] = "0.251"                  # an older address …
     at.run()                                          # … in an ordinary rerun: ignored, rewritten
     assert at.select_slider(key="beta").value == 0.631 and at.query_params["beta"] == "0.631"
     at.query_params["beta"] = "0.251"
-    monkeypatch.setattr(ui, "_history_navigation", lambda: True)
+    monkeypatch.setattr(internals, "is_history_navigation", lambda: True)
     at.run()                                          # … after Back: shown
     assert at.select_slider(key="beta").value == 0.251 and at.query_params["beta"] == "0.251"
-    assert len(at.session_state["_undo"]) == n_undo   # the same data set: no undo step
+    assert state.undo_depth(at.session_state) == n_undo   # the same data set: no undo step
     assert not at.exception

@@ -1,6 +1,5 @@
-"""Bad input: a ValueError that names the parameter, the value and the fix, within a second."""
-import time
-
+"""Bad input: a ValueError that names the parameter, the value and the fix (raised before any large
+work: bench/bench_refusals.py times it)."""
 import numpy as np
 import pytest
 
@@ -30,10 +29,8 @@ Y = np.array([1, -1, 1, 1, -1.0])
      r"exact-enumeration limit.*method='sample'"),
 ])
 def test_solve_convex_rejects_bad_input(args, kwargs, match):
-    t = time.perf_counter()
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=match):                 # at once: bench/bench_refusals.py
         solve_convex(*args, **kwargs)
-    assert time.perf_counter() - t < 1.0
 
 
 def test_network_shape_mismatch():

@@ -26,21 +26,27 @@ column: d = 65.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..convex import solve_convex
+from ..losses import LossName
 from ..network import predict
 from ..params import check_int, check_loss, check_scalar, check_X, check_y
 from ..training import train_sgd
 
-SCHEMES = ("sgd+random", "initial", "flipped")
+Scheme = Literal["sgd+random", "initial", "flipped"]
+SCHEMES: tuple[Scheme, ...] = ("sgd+random", "initial", "flipped")
 SCHEME_LABELS = {"sgd+random": "Alg1: SGD's patterns + random", "initial": "Alg2: initial network's patterns",
                  "flipped": "Alg3: flipped-sign heuristic"}
 
 
-def check_scheme(scheme) -> str:
+def check_scheme(scheme: object) -> Scheme:
+    """One of :data:`SCHEMES`."""
     if scheme not in SCHEMES:
         raise ValueError(f"scheme={scheme!r} is not a known sampling scheme; use one of "
                          f"{', '.join(map(repr, SCHEMES))} (Alg1, Alg2, Alg3 of the paper).")
@@ -63,7 +69,7 @@ def _draw_shape(img, kind, rng):
         img[r0:r0 + s, c0 + mid] = 1.0
 
 
-def shapes_images(n, *, side=8, noise=0.35, seed=0):
+def shapes_images(n: int, *, side: int = 8, noise: float = 0.35, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """n images (n, side, side) and labels ±1 (+1 hollow square, −1 plus sign), balanced."""
     n = check_int("n", n, 2, 100_000, "pass a whole number of images n >= 2.")
     side = check_int("side", side, 6, 32, "pass an image side between 6 and 32 pixels.")
@@ -78,7 +84,8 @@ def shapes_images(n, *, side=8, noise=0.35, seed=0):
     return imgs, y
 
 
-def shapes_dataset(n_train=100, n_test=400, *, side=8, noise=0.35, seed=0):
+def shapes_dataset(n_train: int = 100, n_test: int = 400, *, side: int = 8, noise: float = 0.35, seed: int = 0
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Train and test sets: flattened images with a bias column, (n, side² + 1), labels ±1.
 
     Train and test come from independent seeds ([seed, 0] and [seed, 1])."""
@@ -92,7 +99,8 @@ def shapes_dataset(n_train=100, n_test=400, *, side=8, noise=0.35, seed=0):
 # ------------------------------------------------------------ the patterns
 
 
-def scheme_patterns(X, scheme, *, U_init, U_trained=None, extra_random=None, flip_fraction=0.1, seed=0):
+def scheme_patterns(X: np.ndarray, scheme: Scheme, *, U_init: np.ndarray, U_trained: np.ndarray | None = None,
+                    extra_random: int | None = None, flip_fraction: float = 0.1, seed: int = 0) -> np.ndarray:
     """Patterns (P, n) of one scheme for data X; see the module docstring."""
     scheme = check_scheme(scheme)
     U_init = np.asarray(U_init, dtype=float)
@@ -149,9 +157,11 @@ def _accuracy(f, y):
     return float(np.mean(np.where(f >= 0, 1.0, -1.0) == y))
 
 
-def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3, steps=4000, batch_size=25,
-                trials=10, seed=0, records=40, flip_fraction=0.1, schemes=SCHEMES, method="auto",
-                first_trial=0, callback=None) -> HighDimResult:
+def run_highdim(X: ArrayLike, y: ArrayLike, X_test: ArrayLike, y_test: ArrayLike, *, m: int = 12,
+                beta: float = 1e-2, loss: LossName = "hinge", lr: float = 2e-3, steps: int = 4000,
+                batch_size: int | None = 25, trials: int = 10, seed: int = 0, records: int = 40,
+                flip_fraction: float = 0.1, schemes: tuple[Scheme, ...] = SCHEMES, method: str = "auto",
+                first_trial: int = 0, callback: Callable[[int, int], bool] | None = None) -> HighDimResult:
     """SGD (``trials`` initialisations) against (8) over each scheme's patterns.
 
     For trial t the initial network is u_j ~ N(0, I/d), α_j ~ N(0, 1/m) from
@@ -192,7 +202,7 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
     acc = {s: np.full(trials, np.nan) for s in schemes}
     tr_acc = {s: np.full(trials, np.nan) for s in schemes + ("sgd",)}
     npat = {s: np.zeros(trials, int) for s in schemes}
-    status = {s: [] for s in schemes}
+    status: dict[str, list[str]] = {s: [] for s in schemes}
     total = trials * (T - 1 + len(schemes))
     done, stopped, finished = 0, False, 0
     for t in range(trials):
@@ -213,6 +223,7 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
             done += 1
             if callback is not None and callback(done, total):
                 stopped = True
+        assert res is not None                       # steps ≥ 1: bounds has T ≥ 2 points, one chunk ran
         U_sgd = res.U[0]
         tr_acc["sgd"][t] = _accuracy(predict(X, U_sgd, res.alpha[0]), y)
         for s in schemes:
@@ -236,20 +247,24 @@ def run_highdim(X, y, X_test, y_test, *, m=12, beta=1e-2, loss="hinge", lr=2e-3,
                                      trials=trials, seed=seed, flip_fraction=flip_fraction, n=n, d=d))
 
 
-def merge(results) -> HighDimResult:
+def merge(results: Iterable[HighDimResult]) -> HighDimResult:
     """One result from runs of consecutive trials (e.g. ``first_trial = 0, 1, 2, …``)."""
-    results = [r for r in results if r.trials_done > 0]
-    if not results:
+    done = [r for r in results if r.trials_done > 0]
+    if not done:
         raise ValueError("merge needs at least one result with a finished trial.")
-    cat = lambda get: np.concatenate([get(r)[:r.trials_done] for r in results])  # noqa: E731
-    keys = results[0].objective.keys()
+
+    def cat(arrays: Iterable[np.ndarray]) -> np.ndarray:
+        return np.concatenate(list(arrays))
+
+    first, keys = done[0], done[0].objective.keys()
+    trials = sum(r.trials_done for r in done)
     return HighDimResult(
-        steps=results[0].steps, sgd_objective=cat(lambda r: r.sgd_objective),
-        sgd_test_accuracy=cat(lambda r: r.sgd_test_accuracy),
-        objective={s: cat(lambda r: r.objective[s]) for s in keys},
-        test_accuracy={s: cat(lambda r: r.test_accuracy[s]) for s in keys},
-        train_accuracy={s: cat(lambda r: r.train_accuracy[s]) for s in results[0].train_accuracy},
-        n_patterns={s: cat(lambda r: r.n_patterns[s]) for s in keys},
-        status={s: sum((r.status[s][:r.trials_done] for r in results), []) for s in keys},
-        trials_done=sum(r.trials_done for r in results), stopped=any(r.stopped for r in results),
-        seconds=sum(r.seconds for r in results), params=dict(results[0].params, trials=sum(r.trials_done for r in results)))
+        steps=first.steps, sgd_objective=cat(r.sgd_objective[:r.trials_done] for r in done),
+        sgd_test_accuracy=cat(r.sgd_test_accuracy[:r.trials_done] for r in done),
+        objective={s: cat(r.objective[s][:r.trials_done] for r in done) for s in keys},
+        test_accuracy={s: cat(r.test_accuracy[s][:r.trials_done] for r in done) for s in keys},
+        train_accuracy={s: cat(r.train_accuracy[s][:r.trials_done] for r in done) for s in first.train_accuracy},
+        n_patterns={s: cat(r.n_patterns[s][:r.trials_done] for r in done) for s in keys},
+        status={s: [st for r in done for st in r.status[s][:r.trials_done]] for s in keys},
+        trials_done=trials, stopped=any(r.stopped for r in done),
+        seconds=sum(r.seconds for r in done), params=dict(first.params, trials=trials))

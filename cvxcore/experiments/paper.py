@@ -24,13 +24,16 @@ figures.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..arrangement import distinct_first, distinct_sample, exact_pattern_bound, pattern_stream
 from ..convex import ConvexResult, solve_convex
 from ..datasets import PAPER_X, PAPER_Y
+from ..losses import LossName
 from ..network import predict, with_bias
 from ..params import check_loss, check_scalar, check_X, check_y
 from ..training import RunCertificates, SGDResult, certify_runs, train_sgd
@@ -39,12 +42,12 @@ from ..training.sgd import DEFAULT_LR, DEFAULT_STEPS
 FIG3_RADIUS = float(np.sqrt(2 * np.log(2)))     # median of ‖x‖ for x ~ N(0, I₂)
 
 
-def paper_1d():
+def paper_1d() -> tuple[np.ndarray, np.ndarray]:
     """The paper's 1-D example: X (5, 2) with the bias column, y (5,)."""
     return with_bias(PAPER_X), PAPER_Y.copy()
 
 
-def circle_2d(n: int = 50, seed: int = 0):
+def circle_2d(n: int = 50, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """n points x ~ N(0, I₂) (default_rng(seed)), y = +1 outside radius √(2 ln 2), −1 inside.
 
     Returns (X (n, 3) with the bias column last, y (n,), x (n, 2)).
@@ -56,14 +59,14 @@ def circle_2d(n: int = 50, seed: int = 0):
     return with_bias(x), y, x
 
 
-def sampled_pattern_stream(X, count: int, seed: int = 0):
+def sampled_pattern_stream(X: ArrayLike, count: int, seed: int = 0) -> np.ndarray:
     """Directions u_1 … u_count ~ N(0, I_d) from default_rng(seed), as the patterns
     D(u_k) = 1[X u_k ≥ 0] (count, n) in drawing order (nested: see
     :func:`cvxcore.arrangement.pattern_stream`)."""
     return pattern_stream(check_X(X), count, check_scalar("seed", seed))
 
 
-def sample_patterns(X, k: int, seed: int = 0, max_draws: int = 200_000):
+def sample_patterns(X: ArrayLike, k: int, seed: int = 0, max_draws: int = 200_000) -> np.ndarray:
     """k *distinct* patterns, the first k distinct nonzero ones of the stream of
     :func:`sampled_pattern_stream` (the paper's "random subset of the diagonal matrices of
     size m"); fewer when the arrangement has fewer cells, when quadrupling the draws finds no
@@ -86,7 +89,8 @@ class ApproximationCurve:
     seconds: float
 
 
-def approximation_curve(X, y, beta, sample_counts, *, loss: str = "squared", seed: int = 0,
+def approximation_curve(X: ArrayLike, y: ArrayLike, beta: float, sample_counts: ArrayLike, *,
+                        loss: LossName = "squared", seed: int = 0,
                         p_star: float | None = None, method: str = "auto") -> ApproximationCurve:
     """(8) over the patterns of the first k sampled directions, for each k in ``sample_counts``.
 
@@ -135,7 +139,7 @@ class Figure2:
     def p_star(self) -> float:
         return self.optimal.value
 
-    def rows(self):
+    def rows(self) -> list[tuple]:
         """Long-format rows (series, m, trial, step, objective) of every plotted point."""
         out = []
         for m, r in self.runs.items():
@@ -147,7 +151,7 @@ class Figure2:
         out += [("Optimal", 0, -1, 0, self.p_star), ("Optimal", 0, -1, last, self.p_star)]
         return out
 
-    def summary(self):
+    def summary(self) -> dict:
         """Per m: how many trials end within 1% of p*, the worst and best final relative excess."""
         out = {}
         for m, r in self.runs.items():
@@ -158,8 +162,8 @@ class Figure2:
         return out
 
 
-def figure2(*, ms=(8, 15, 50), trials: int = 10, beta: float = 0.1, lr: float = DEFAULT_LR,
-            steps: int = DEFAULT_STEPS, seed: int = 0, record_every=None, certify: bool = True,
+def figure2(*, ms: Iterable[int] = (8, 15, 50), trials: int = 10, beta: float = 0.1, lr: float = DEFAULT_LR,
+            steps: int = DEFAULT_STEPS, seed: int = 0, record_every: int | None = None, certify: bool = True,
             method: str = "auto") -> Figure2:
     """Figure 2: full-batch gradient descent (squared loss) on the paper's 1-D example for each
     width in ``ms``, ``trials`` initialisations each (the same seed for every m), against p*."""
@@ -196,7 +200,7 @@ class Figure3:
     def p_star(self) -> float:
         return self.optimal.value
 
-    def curve_rows(self):
+    def curve_rows(self) -> list[tuple]:
         """(series, trial, step, objective) of the objective panel (a)."""
         r = self.sgd
         h = r.history()
@@ -206,7 +210,8 @@ class Figure3:
             out += [(name, -1, 0, res.value), (name, -1, last, res.value)]
         return out
 
-    def summary(self):
+    def summary(self) -> dict:
+        """p*, the approximate value and the SGD runs' final relative excess."""
         rel = self.sgd.final / self.p_star - 1
         return {"p_star": self.p_star, "approximate": self.approximate.value,
                 "approximate_rel": self.approximate.value / self.p_star - 1,
@@ -217,7 +222,7 @@ class Figure3:
                 "trials": self.sgd.trials, "m_star": self.optimal.m_star,
                 "train_accuracy": {k: float(np.mean(np.sign(v) == self.y)) for k, v in self.train_outputs().items()}}
 
-    def train_outputs(self):
+    def train_outputs(self) -> dict:
         out = {"Optimal": self.optimal.predict(self.X), "Approximate": self.approximate.predict(self.X)}
         best = int(np.argmin(self.sgd.final))
         out["SGD (best trial)"] = predict(self.X, self.sgd.U[best], self.sgd.alpha[best])

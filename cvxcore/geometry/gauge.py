@@ -49,8 +49,10 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from itertools import product
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..arrangement import activation_patterns
 from ..convex import caratheodory, recover_network, solve_path
@@ -62,7 +64,7 @@ AGREE_RTOL = 1e-6        # the two routes agree when |primal − polar| ≤ this
 
 # --------------------------------------------------------------------------- validation
 
-def check_geometry_X(X, *, name: str = "X") -> np.ndarray:
+def check_geometry_X(X: ArrayLike, *, name: str = "X") -> np.ndarray:
     """X as an (n, d) float array with n = 2 or 3 rows (the sets are drawn in R^n)."""
     A = check_X(X, name=name)
     if A.shape[0] not in (2, 3):
@@ -74,7 +76,7 @@ def check_geometry_X(X, *, name: str = "X") -> np.ndarray:
 
 # --------------------------------------------------------------------------- linear algebra
 
-def ellipsoid_matrix(X) -> np.ndarray:
+def ellipsoid_matrix(X: np.ndarray) -> np.ndarray:
     """L = (X Xᵀ)^{1/2} (symmetric PSD, n×n): {Xu : ‖u‖ ≤ 1} = {L s : ‖s‖ ≤ 1}."""
     w, V = np.linalg.eigh(X @ X.T)
     return (V * np.sqrt(np.clip(w, 0.0, None))) @ V.T
@@ -91,7 +93,7 @@ def _null_projector(A: np.ndarray, d: int) -> np.ndarray:
     return N @ N.T
 
 
-def span_basis(X, patterns=None) -> np.ndarray:
+def span_basis(X: np.ndarray, patterns: np.ndarray | None = None) -> np.ndarray:
     """Orthonormal basis (n, k) of span(Q_X) = range[D_1 X … D_P X] over the chambers."""
     if patterns is None:
         patterns = activation_patterns(X)
@@ -118,7 +120,7 @@ def _candidate_maps(X: np.ndarray) -> np.ndarray:
     return np.array(maps)
 
 
-def relu_support(X, Z):
+def relu_support(X: ArrayLike, Z: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """h_Q(z) = max_{‖u‖≤1} zᵀ(Xu)₊ for each row z of Z, exactly, and a maximiser.
 
     Returns ``(h (N,), U (N, d))`` with ‖u‖ = 1 or u = 0 (then h = 0), and
@@ -151,7 +153,7 @@ def _check_Z(Z, n: int) -> np.ndarray:
     return Z
 
 
-def hull_support(X, Z) -> np.ndarray:
+def hull_support(X: ArrayLike, Z: ArrayLike) -> np.ndarray:
     """h_C(z) = max_{w ∈ Q_X ∪ −Q_X} zᵀw = max(h_Q(z), h_Q(−z)): support function of C."""
     Z = np.atleast_2d(np.asarray(Z, float))
     return np.maximum(relu_support(X, Z)[0], relu_support(X, -Z)[0])
@@ -208,7 +210,8 @@ def _solve(prob):
     return prob
 
 
-def gauge_primal(X, y, patterns):
+def gauge_primal(X: np.ndarray, y: np.ndarray, patterns: np.ndarray
+                 ) -> tuple[float, np.ndarray | None, np.ndarray | None, str]:
     """min Σ‖v_i‖+‖w_i‖ s.t. Σ D_i X(v_i − w_i) = y, (2D_i − I)Xv_i ≥ 0, (2D_i − I)Xw_i ≥ 0.
 
     Returns (value, V (P', d), W (P', d), status) over the nonzero patterns.
@@ -229,7 +232,7 @@ def gauge_primal(X, y, patterns):
     return float(prob.value), V.value, W.value, str(prob.status)
 
 
-def gauge_polar(X, y, patterns):
+def gauge_polar(X: np.ndarray, y: np.ndarray, patterns: np.ndarray) -> tuple[float, np.ndarray, str]:
     """max yᵀz s.t. min_{λ≥0} ‖±Xᵀ D_i z + Xᵀ(2D_i − I)λ‖ ≤ 1 for every pattern i and sign.
 
     Returns (value, z, status).
@@ -279,7 +282,7 @@ def _polish(X, y, U, alpha):
     return alpha
 
 
-def neural_gauge(X, y) -> GaugeResult:
+def neural_gauge(X: ArrayLike, y: ArrayLike) -> GaugeResult:
     """The neural gauge γ_C(y) of section 2.1 by its two routes (see module docstring).
 
     X : (n, d) with n = 2 or 3 rows; y : (n,).
@@ -291,7 +294,7 @@ def neural_gauge(X, y) -> GaugeResult:
     y = check_y(y, n)
     patterns = activation_patterns(X)
     B = span_basis(X, patterns)
-    info = {"X": X, "y": y}
+    info: dict[str, Any] = {"X": X, "y": y}
     ynorm = float(np.linalg.norm(y))
     empty = (np.zeros((0, d)), np.zeros(0))
     if ynorm == 0:
@@ -313,7 +316,7 @@ def neural_gauge(X, y) -> GaugeResult:
     value, polar, z = value * k, polar * k, z / sx
     if np.all(np.isfinite(z)):
         z = B @ (B.T @ z)            # drop the free component in span(Q_X)^⊥ (yᵀz and C° unchanged)
-    if V is not None:
+    if V is not None and W is not None:
         P = patterns[patterns.any(axis=1)]
         Q = np.vstack([V, W])
         signs = np.r_[np.ones(V.shape[0]), -np.ones(W.shape[0])]
@@ -338,7 +341,8 @@ def neural_gauge(X, y) -> GaugeResult:
     return GaugeResult(value, value, polar, z, U, alpha, status, msg, lower, residual, B, patterns, info)
 
 
-def polar_cutting_plane(X, y, *, rtol: float = 1e-6, max_iter: int = 500):
+def polar_cutting_plane(X: ArrayLike, y: ArrayLike, *, rtol: float = 1e-6, max_iter: int = 500
+                        ) -> tuple[float, float, int, np.ndarray]:
     """A third route to γ_C(y), sharing nothing with the cvxpy programs: Kelley's cutting planes.
 
     max yᵀz over the polyhedron {z : |zᵀw_k| ≤ 1} (an LP, HiGHS) cut by the exact
@@ -355,9 +359,12 @@ def polar_cutting_plane(X, y, *, rtol: float = 1e-6, max_iter: int = 500):
     rtol = check_scalar("rtol", rtol, lo=0.0, hi=1.0, lo_open=True)
     max_iter = check_scalar("max_iter", max_iter, lo=1, hi=100_000, integer=True)
     n = X.shape[0]
-    R = 1e3 / max(np.linalg.norm(X, 2), 1e-300)          # a box makes the first LPs bounded
-    cuts, lower, upper, best = [], 0.0, np.inf, np.zeros(n)
-    for it in range(1, max_iter + 1):
+    R = 1e3 / max(float(np.linalg.norm(X, 2)), 1e-300)   # a box makes the first LPs bounded
+    cuts: list[np.ndarray] = []
+    lower, upper, best = 0.0, np.inf, np.zeros(n)
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
         A = np.array(cuts).reshape(-1, n)
         res = linprog(-y, A_ub=np.vstack([A, -A]), b_ub=np.ones(2 * len(cuts)),
                       bounds=[(-R, R)] * n, method="highs")
@@ -371,7 +378,7 @@ def polar_cutting_plane(X, y, *, rtol: float = 1e-6, max_iter: int = 500):
         if upper - lower <= rtol * abs(upper):
             break
         cuts.append(np.maximum(X @ (up[0] if hp[0] >= hm[0] else um[0]), 0.0))
-    return lower, float(upper), it, best
+    return lower, float(upper), iterations, best
 
 
 # --------------------------------------------------------------------------- β → 0
@@ -386,7 +393,8 @@ class BetaCurve:
     statuses: list
 
 
-def beta_curve(X, y, betas=None, *, num: int = 10, decades: float = 4.0) -> BetaCurve:
+def beta_curve(X: ArrayLike, y: ArrayLike, betas: ArrayLike | None = None, *, num: int = 10,
+               decades: float = 4.0) -> BetaCurve:
     """p*(β)/β for β decreasing to 0, and the gauge it approaches (from below).
 
     p*(β)/β = min_f ½‖f − y‖²/β + Σ|α_j| is non-decreasing as β ↓ 0 and bounded by
@@ -477,7 +485,7 @@ def _hull_2d(P: np.ndarray) -> np.ndarray:
         return np.array([P[np.argmin(t)], P[np.argmax(t)]])
 
 
-def geometry(X, *, num: int = 721, clip: float | None = None) -> Geometry:
+def geometry(X: ArrayLike, *, num: int = 721, clip: float | None = None) -> Geometry:
     """The sets of Figure 1 for X (n = 2 or 3 rows), ready to draw.
 
     ``num``: angles (n = 2) or sphere points (n = 3; use ~2000).  ``clip``:

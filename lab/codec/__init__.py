@@ -77,6 +77,7 @@ from .settings import (  # noqa: F401
     BATCH_SIZES,
     BETA_GRID,
     CNN_BETAS,
+    FULL_BATCH,
     LR_GRID,
     SETTINGS,
     Choice,

@@ -15,8 +15,8 @@ MAX_TOKEN_CHARS = 8_000             # data token length in the URL (browsers/ser
 MAX_PAYLOAD_BYTES = 64 * 1024       # decompressed payload bound (anti zip-bomb)
 MAX_CSV_BYTES = 200_000             # upload size cap
 
-PAGES = ("data", "arrangement", "convex", "sgd", "geometry", "convolution", "higher_dims", "about")
-PAGES += ("lesson", "path")          # the guided lesson and the regularization path / dual page
+PAGES = ("data", "arrangement", "convex", "sgd", "geometry", "convolution", "higher_dims", "about",
+         "lesson", "path")
 OPTIMIZERS = ("sgd", "momentum", "adam")      # cvxcore.training.OPTIMIZERS
 DATA_KEY = "data"                   # the query-parameter name of the data token
 

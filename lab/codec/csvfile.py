@@ -42,7 +42,7 @@ def _is_number(s: str) -> bool:
         return False
 
 
-def read_csv(raw, *, max_bytes: int = MAX_CSV_BYTES, max_rows: int = MAX_POINTS
+def read_csv(raw: bytes | str, *, max_bytes: int = MAX_CSV_BYTES, max_rows: int = MAX_POINTS
              ) -> tuple[Dataset | None, str | None]:
     """A data set from CSV bytes (or str): ``(Dataset, None)`` or ``(None, message)``; never raises.
 
@@ -67,8 +67,8 @@ def read_csv(raw, *, max_bytes: int = MAX_CSV_BYTES, max_rows: int = MAX_POINTS
         return _fail(f"The file is {len(raw) / 1000:.0f} KB, more than the {max_bytes / 1000:.0f} KB limit; "
                      f"upload at most {max_rows} rows.")
     text, err = _decode_text(raw)
-    if err:
-        return _fail("Cannot read the file: " + err)
+    if err or text is None:
+        return _fail(f"Cannot read the file: {err}")
     lines = [(k, ln) for k, ln in enumerate(text.splitlines(), 1)
              if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:

@@ -6,6 +6,7 @@ import io
 import json
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from .base import FORMAT_VERSION, Dataset
 from .token import encode_data
 
 
-def _jsonable(a):
+def _jsonable(a: Any) -> Any:
     """Nested lists of floats; NaN/inf become None (strict JSON has no NaN)."""
     if isinstance(a, np.ndarray):
         return _jsonable(a.tolist())
@@ -30,7 +31,7 @@ def _jsonable(a):
     return a if a is None or isinstance(a, str) else str(a)
 
 
-def solution_json(result, *, settings: Mapping | None = None, dataset: Dataset | None = None) -> str:
+def solution_json(result: Any, *, settings: Mapping | None = None, dataset: Dataset | None = None) -> str:
     """A convex solution (a :class:`cvxcore.ConvexResult`) as strict JSON text.
 
     Keys: ``format``, ``value`` (p*), ``U`` (m* rows of d weights, bias weight last when the bias
@@ -58,7 +59,7 @@ def solution_json(result, *, settings: Mapping | None = None, dataset: Dataset |
     return json.dumps(_jsonable(out), indent=1, allow_nan=False)
 
 
-def sgd_csv(result, *, p_star: float | None = None) -> str:
+def sgd_csv(result: Any, *, p_star: float | None = None) -> str:
     """SGD objective traces as CSV: ``step,trial_1,…,trial_T[,p_star]``, one line per record.
 
     ``result`` is a :class:`cvxcore.SGDResult` (or anything with ``objectives (trials, T)``

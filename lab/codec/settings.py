@@ -10,6 +10,7 @@ import numpy as np
 
 from cvxcore import LOSSES, PARAMS
 from lab.classroom import CONTROLS
+from lab.lesson_steps import N_STEPS
 
 from .base import DATA_KEY, MAX_POINTS, OPTIMIZERS, PAGES, Dataset
 from .token import decode_data, encode_data
@@ -17,9 +18,12 @@ from .token import decode_data, encode_data
 #
 # One table, SETTINGS, holds every control a link carries: its range as the widget shows it (a
 # slider's ends and step, a select_slider's values, a selectbox's options), its default on the
-# page, and the page it belongs to.  lab.state builds the widgets from it and parse_setting clamps
-# a link's value to it, so a message about a link always quotes the value the widget then shows.
-# The core's own limits (cvxcore.PARAMS) are wider; the widgets' ranges lie inside them.
+# page, and the page it belongs to.  lab.state builds the widgets from it, parse_setting clamps a
+# link's value to it (so a message about a link always quotes the value the widget then shows),
+# and the CSV/JSON exports write its names and values.  A number that is a parameter of the core
+# names its entry of cvxcore.PARAMS (``core``): its help, whether it is whole, on a log scale or
+# must be > 0 come from there, and its range lies inside the core's (tests/test_codec.py checks
+# that the core accepts every value the widget can show).
 
 def _grid(lo_exp: float, hi_exp: float, num: int) -> tuple[float, ...]:
     """A log-spaced grid, 3 significant digits (what a select_slider shows)."""
@@ -28,11 +32,12 @@ def _grid(lo_exp: float, hi_exp: float, num: int) -> tuple[float, ...]:
 
 BETA_GRID = _grid(-3, 3, 61)            # β: 0.001 … 1000; a slider stops at the data's β_max
 LR_GRID = _grid(-4, 0, 25)              # learning rate: 0.0001 … 1
-BATCH_SIZES = (0, 1, 2, 5, 10, 25, 50, 100, 200)   # 0: full batch (gradient descent)
+FULL_BATCH = 0                          # the batch setting of full-batch gradient descent, everywhere
+BATCH_SIZES = (FULL_BATCH, 1, 2, 5, 10, 25, 50, 100, 200)
 CNN_BETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 
 
-def _fmt(v) -> str:
+def _fmt(v: object) -> str:
     return str(int(v)) if isinstance(v, (int, np.integer)) else f"{v:g}"
 
 
@@ -58,6 +63,8 @@ class Number:
     help: str = ""
     labels: Mapping | None = None       # how a grid value is named in messages (batch 0: full batch)
     hi_from: str | None = None          # at most this other setting's value (a filter ≤ the signal length)
+    core: str | None = None             # the cvxcore.PARAMS entry whose check every value passes
+    outside: str = "is outside the slider's range ({range}); clamped to"   # a value beyond lo or hi
 
     def range_text(self) -> str:
         if self.grid is not None:
@@ -67,8 +74,10 @@ class Number:
             return f"{shown[0]} to {shown[-1]} on the slider's grid"
         return f"{_fmt(self.lo)} to {_fmt(self.hi)}" + (f" in steps of {_fmt(self.step)}" if self.step else "")
 
-    def nearest(self, v: float):
-        """The value the widget shows for v (v finite; > 0 when ``log``)."""
+    def nearest(self, v: float) -> Any:
+        """The value the widget shows for v (v finite; a log scale's smallest value for v ≤ 0)."""
+        if self.grid is not None and self.log and v <= 0:
+            return min(self.grid)
         if self.grid is not None:
             key = (lambda g: abs(math.log(g) - math.log(v))) if self.log else (lambda g: abs(g - v))
             return min((g for g in self.grid if not self.log or g > 0), key=key)
@@ -128,30 +137,41 @@ class Text:
     help: str = ""
 
 
-def _n(name, lo, hi, default, page=None, **kw):
+def _n(name: str, lo: int, hi: int, default: int, page: str | None = None, **kw: Any) -> Number:
     return Number(name, lo, hi, default, integer=True, page=page, **kw)
 
 
-def _g(name, grid, default, page=None, log=True, **kw):
+def _g(name: str, grid: tuple, default: float, page: str | None = None, log: bool = True, **kw: Any) -> Number:
     return Number(name, min(grid), max(grid), default, grid=tuple(grid), log=log, page=page,
                   integer=all(isinstance(g, int) for g in grid), **kw)
+
+
+def _core(name: str, core: str, lo: float, hi: float, default: float, *, grid: tuple | None = None,
+          page: str | None = None, **kw: Any) -> Number:
+    """A control of the core's parameter ``core`` (a :data:`cvxcore.PARAMS` entry): whole or real,
+    log scale, > 0 and its help as the core says; the widget's own range, default, step or grid."""
+    p = PARAMS[core]
+    kw.setdefault("help", p.help)
+    lo, hi = (min(grid), max(grid)) if grid is not None else (lo, hi)
+    return Number(name, lo, hi, default, integer=p.integer, grid=None if grid is None else tuple(grid),
+                  log=p.log, lo_open=p.lo_open, page=page, core=core, **kw)
 
 
 _SEED_MAX = 10_000                       # the page-level seeds (the SGD seed takes any 31-bit value)
 _GEO_Y = Number("geo_y", -2.0, 2.0, 0.0, step=0.05, page="geometry")
 
-SETTINGS: dict[str, Any] = {s.name: s for s in [
+_TABLE: list[Any] = [
     Choice("page", PAGES, "data", help="the page shown"),
     # shared by the Convex and SGD pages (lab.state builds these widgets)
-    _g("beta", BETA_GRID, 0.1, lo_open=True, help=PARAMS["beta"].help),
-    _n("m", 1, 200, 8, help=PARAMS["m"].help),
+    _core("beta", "beta", 0, 0, 0.1, grid=BETA_GRID),
+    _core("m", "m", 1, 200, 8),
     Choice("loss", LOSSES, LOSSES[0], help="loss of (2)"),
-    _g("lr", LR_GRID, 0.01, lo_open=True, help=PARAMS["lr"].help),
-    _n("steps", 100, 20_000, 2000, step=100, help=PARAMS["steps"].help),
-    _n("trials", 1, 20, 5, help=PARAMS["trials"].help),
-    _g("batch", BATCH_SIZES, 0, log=False, labels={0: "0 (full batch)"},
+    _core("lr", "lr", 0, 0, 0.01, grid=LR_GRID),
+    _core("steps", "steps", 100, 20_000, 2000, step=100),
+    _core("trials", "trials", 1, 20, 5),
+    _g("batch", BATCH_SIZES, FULL_BATCH, log=False, labels={FULL_BATCH: "0 (full batch)"},
        help="SGD batch size; 0 = full-batch gradient descent (cvxcore batch_size=None)"),
-    _n("seed", 0, PARAMS["seed"].hi, 0, help=PARAMS["seed"].help),
+    _core("seed", "seed", 0, PARAMS["seed"].hi, 0),
     Choice("opt", OPTIMIZERS, "sgd", help="SGD optimizer"),
     _g("speed", (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000), 100, page="sgd",
        help="the SGD animation's speed, steps per second"),
@@ -173,31 +193,36 @@ SETTINGS: dict[str, Any] = {s.name: s for s in [
     # Convolutions page
     Choice("cnn_view", ("linear", "circular", "separable"), "linear", page="convolution",
            help="the network shown"),
-    _n("cnn_n", 10, 120, 40, step=2, page="convolution", help="signals n"),
+    _core("cnn_n", "n", 10, 120, 40, step=2, page="convolution", help="signals n"),
     _n("cnn_L", 8, 32, 16, page="convolution", help="signal length L"),
     Number("cnn_noise", 0.0, 1.0, 0.3, step=0.05, page="convolution", help="signal noise"),
-    _n("cnn_seed", 0, _SEED_MAX, 0, page="convolution", help="seed of the signals"),
-    _g("lin_beta", CNN_BETAS, 1.0, page="convolution", help="weight decay β of (9)"),
+    _core("cnn_seed", "seed", 0, _SEED_MAX, 0, page="convolution", help="seed of the signals"),
+    _core("lin_beta", "beta", 0, 0, 1.0, grid=CNN_BETAS, page="convolution", help="weight decay β of (9)"),
     _n("lin_h", 1, 32, 4, page="convolution", hi_from="cnn_L", help="filter size h (at most L)"),
     _n("lin_stride", 1, 32, 2, page="convolution", hi_from="cnn_L", help="stride (at most L)"),
-    _n("lin_m", 1, 8, 4, page="convolution", help="filters m of GD"),
-    _g("lin_steps", (2000, 5000, 10000, 20000, 40000), 20000, log=False, page="convolution", help="GD steps"),
-    _g("circ_beta", CNN_BETAS, 10.0, page="convolution", help="weight decay β of (13)"),
+    _core("lin_m", "m", 1, 8, 4, page="convolution", help="filters m of GD"),
+    _core("lin_steps", "steps", 0, 0, 20000, grid=(2000, 5000, 10000, 20000, 40000), page="convolution",
+          help="GD steps"),
+    _core("circ_beta", "beta", 0, 0, 10.0, grid=CNN_BETAS, page="convolution", help="weight decay β of (13)"),
     _n("circ_h", 1, 32, 16, page="convolution", hi_from="cnn_L", help="filter taps h (at most L; default L)"),
-    _n("circ_m", 1, 4, 2, page="convolution", help="filters m of GD"),
-    _g("circ_steps", (1000, 2000, 4000, 8000, 16000), 8000, log=False, page="convolution", help="GD steps"),
-    _g("sep_beta", (0.03, 0.1, 0.3, 1.0), 0.1, page="convolution", help="weight decay β of the separable CNN"),
+    _core("circ_m", "m", 1, 4, 2, page="convolution", help="filters m of GD"),
+    _core("circ_steps", "steps", 0, 0, 8000, grid=(1000, 2000, 4000, 8000, 16000), page="convolution",
+          help="GD steps"),
+    _core("sep_beta", "beta", 0, 0, 0.1, grid=(0.03, 0.1, 0.3, 1.0), page="convolution",
+          help="weight decay β of the separable CNN"),
     _n("sep_n", 2, 5, 4, page="convolution", help="signals of the separable CNN"),
-    _n("sep_seed", 0, _SEED_MAX, 0, page="convolution", help="seed of the separable CNN's signals"),
+    _core("sep_seed", "seed", 0, _SEED_MAX, 0, page="convolution", help="seed of the separable CNN's signals"),
     # Higher-dimensions page
-    _g("hd_beta", (0.01, 0.03, 0.1, 0.3, 1.0), 0.1, page="higher_dims", help="weight decay β"),
-    _n("hd_m", 4, 24, 4, page="higher_dims", help="width m of SGD (and patterns per scheme)"),
-    _n("hd_trials", 1, 10, 2, page="higher_dims", help="trials (random initialisations)"),
-    _g("hd_steps", (1000, 2000, 4000, 8000), 2000, log=False, page="higher_dims", help="SGD steps"),
-    _n("hd_seed", 0, _SEED_MAX, 0, page="higher_dims", help="seed of the images and the starts"),
-    # the lesson (app_pages/lesson.py clamps it to the lesson's length)
-    _n("step", 1, 50, 1, page="lesson", help="the step of the lesson page"),
-]}
+    _core("hd_beta", "beta", 0, 0, 0.1, grid=(0.01, 0.03, 0.1, 0.3, 1.0), page="higher_dims", help="weight decay β"),
+    _core("hd_m", "m", 4, 24, 4, page="higher_dims", help="width m of SGD (and patterns per scheme)"),
+    _core("hd_trials", "trials", 1, 10, 2, page="higher_dims", help="trials (random initialisations)"),
+    _core("hd_steps", "steps", 0, 0, 2000, grid=(1000, 2000, 4000, 8000), page="higher_dims", help="SGD steps"),
+    _core("hd_seed", "seed", 0, _SEED_MAX, 0, page="higher_dims", help="seed of the images and the starts"),
+    # the lesson: its own steps (lab.lesson_steps)
+    _n("step", 1, N_STEPS, 1, page="lesson", help="the step of the lesson page",
+       outside="is not a step of the lesson (it has steps {range}); showing"),
+]
+SETTINGS: dict[str, Any] = {s.name: s for s in _TABLE}
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -214,7 +239,7 @@ def names_for(page: str | None) -> tuple[str, ...]:
     return tuple(k for k, s in SETTINGS.items() if s.page is None or s.page == page)
 
 
-def query_value(query: Mapping, key: str):
+def query_value(query: Mapping, key: str) -> Any:
     """The value of ``key`` in a query mapping (the last one when repeated), or None."""
     v = query.get(key)
     if isinstance(v, (list, tuple)):          # st.query_params.to_dict() gives str; get_all gives lists
@@ -231,7 +256,7 @@ def _parse_number(spec: Number, text: str, shown: str, what: str) -> tuple[Any, 
     if not math.isfinite(v):
         return dflt, (f"{what}={shown!r} in the link is not a finite number; using the default "
                       f"{name}={_fmt(dflt)} (valid: {spec.range_text()}).")
-    if spec.lo_open and v <= 0:
+    if (spec.lo_open or spec.log) and v <= 0:          # no log of it: not merely out of range
         return dflt, (f"{what}={shown!r} in the link must be > 0; using the default {name}={_fmt(dflt)}.")
     if spec.integer and spec.grid is None and not v.is_integer():
         return dflt, (f"{what}={shown!r} in the link is not a whole number; using the default "
@@ -247,13 +272,13 @@ def _parse_number(spec: Number, text: str, shown: str, what: str) -> tuple[Any, 
     if applied == v:
         return (int(v) if spec.integer else float(v)), None
     if not spec.lo <= v <= spec.hi:
-        return applied, (f"{what}={shown!r} in the link is outside the slider's range "
-                         f"({spec.range_text()}); clamped to {name}={_fmt(applied)}.")
+        return applied, (f"{what}={shown!r} in the link {spec.outside.format(range=spec.range_text())} "
+                         f"{name}={_fmt(applied)}.")
     return applied, (f"{what}={shown!r} in the link is not on the slider ({spec.range_text()}); "
                      f"using the nearest, {name}={_fmt(applied)}.")
 
 
-def parse_setting(name: str, raw) -> tuple[Any, str | None]:
+def parse_setting(name: str, raw: object) -> tuple[Any, str | None]:
     """One setting from its query string: ``(value, None)``, or ``(value applied, message)``.
 
     Out of range: clamped to the control's range; between a grid's values or a slider's steps:
@@ -340,7 +365,7 @@ def decode_settings(query: Mapping) -> tuple[dict, list[str]]:
     return out, msgs
 
 
-def format_setting(name: str, value) -> str:
+def format_setting(name: str, value: Any) -> str:
     """The query string of one setting value (round-trips through :func:`parse_setting`)."""
     spec = SETTINGS[name]
     if isinstance(spec, Number):
@@ -356,7 +381,7 @@ def format_setting(name: str, value) -> str:
     return str(value)
 
 
-def format_setting_item(spec: Number, value) -> str:
+def format_setting_item(spec: Number, value: float) -> str:
     return str(int(value)) if spec.integer else repr(float(value))
 
 

@@ -6,6 +6,7 @@ import binascii
 import zlib
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .base import DATA_KEY, MAX_PAYLOAD_BYTES, MAX_POINTS, MAX_TOKEN_CHARS, PREFIX, SCALE, VALUE_LIMIT, Dataset
 
@@ -14,7 +15,7 @@ def _quantise(a) -> np.ndarray:
     return np.round(np.asarray(a, dtype=float) * SCALE).astype(np.int64)
 
 
-def at_link_precision(X, y) -> tuple[np.ndarray, np.ndarray]:
+def at_link_precision(X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """``X`` and ``y`` exactly as a link carries them (``DECIMALS`` decimals; ±1 labels as they are).
 
     ``decode_data(encode_data(X, y, b))`` returns these very arrays, so a session that stores its
@@ -28,7 +29,7 @@ def at_link_precision(X, y) -> tuple[np.ndarray, np.ndarray]:
     return Xq, yq
 
 
-def _check_dataset(X, y) -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
+def _check_dataset(X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
     """Shape, finiteness, range and label checks shared by the encoder and the CSV reader."""
     try:
         X = np.asarray(X, dtype=float)
@@ -102,18 +103,18 @@ class _Reader:
         return self.data[self.pos - k:self.pos]
 
 
-def encode_data(X, y, bias: bool) -> tuple[str | None, str | None]:
+def encode_data(X: ArrayLike, y: ArrayLike, bias: bool) -> tuple[str | None, str | None]:
     """The URL token of a data set: ``(token, None)``, or ``(None, message)`` if it cannot be shared.
 
     ``X`` is (n,) or (n, 1) for 1-D regression, (n, 2) for 2-D classification (y = ±1); n may be 0.
     Values are rounded to ``DECIMALS`` decimals.  Past ``MAX_POINTS`` points or
     ``MAX_TOKEN_CHARS`` characters the message says to download the data as CSV instead.
     """
-    X, y, err = _check_dataset(X, y)
-    if err:
-        return None, err + " It cannot be put in the link; download it as CSV instead."
-    n, d = X.shape
-    bits = n > 0 and bool(np.all(np.abs(y) == 1))
+    Xc, yc, err = _check_dataset(X, y)
+    if err or Xc is None or yc is None:
+        return None, f"{err} It cannot be put in the link; download it as CSV instead."
+    n, d = Xc.shape
+    bits = n > 0 and bool(np.all(np.abs(yc) == 1))
     out = bytearray([(d - 1) | (2 if bias else 0) | (4 if bits else 0)])
     v = n
     while True:                               # unsigned varint for n
@@ -122,12 +123,12 @@ def encode_data(X, y, bias: bool) -> tuple[str | None, str | None]:
         out.append(b | (0x80 if v else 0))
         if not v:
             break
-    for q in _quantise(X).reshape(-1).tolist():
+    for q in _quantise(Xc).reshape(-1).tolist():
         _put_varint(out, q)
     if bits:
-        out += np.packbits(y > 0).tobytes()
+        out += np.packbits(yc > 0).tobytes()
     else:
-        for q in _quantise(y).tolist():
+        for q in _quantise(yc).tolist():
             _put_varint(out, q)
     token = PREFIX + base64.urlsafe_b64encode(zlib.compress(bytes(out), 9)).rstrip(b"=").decode("ascii")
     if len(token) > MAX_TOKEN_CHARS:
@@ -136,7 +137,7 @@ def encode_data(X, y, bias: bool) -> tuple[str | None, str | None]:
     return token, None
 
 
-def decode_data(token) -> tuple[Dataset | None, str | None]:
+def decode_data(token: object) -> tuple[Dataset | None, str | None]:
     """The data set of a URL token: ``(Dataset, None)`` or ``(None, message)``; never raises."""
     where = f"the link's {DATA_KEY}= value"
     if not isinstance(token, str) or not token:
@@ -180,7 +181,7 @@ def decode_data(token) -> tuple[Dataset | None, str | None]:
             raise ValueError("trailing bytes")
     except ValueError:
         return None, f"{where} is damaged (its contents do not parse); copy the whole link again."
-    X, y, err = _check_dataset(X, y)
-    if err:
+    Xc, yc, err = _check_dataset(X, y)
+    if err or Xc is None or yc is None:
         return None, f"{where}: {err}"
-    return Dataset(X, y, bias), None
+    return Dataset(Xc, yc, bias), None

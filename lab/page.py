@@ -1,0 +1,96 @@
+"""What the pages share: their preambles, the optimal network on the canvas, their layouts.
+
+Every page module in ``app_pages/`` defines ``render()``, built from small functions over
+``lab/``; ``app.py`` navigates to it.  The steps many pages begin with are here, once:
+
+* :func:`header`: the title and the opening explanation;
+* :func:`require_data`: an empty data set stops the page with a message;
+* :func:`solve` / :func:`optimum_or_stop`: program (8) for the shared data, warm-started from the
+  session's previous optimum (:func:`lab.cached.solve_warm`), remembered for the next solve; the
+  core's message about the input as an ``st.error`` (and the page stopped); a solve worker that
+  failed, told once per session;
+* :func:`network_figure`: the optimal network on the data's canvas (a 1-D fit or 2-D decision
+  regions, :func:`lab.canvas.network_on_canvas`);
+* the layouts sized for a projector at 1280×720 (:func:`side_and_main`, :func:`controls_row`).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from cvxcore import ConvexResult
+from lab import cached, state, ui
+from lab import figures as F
+from lab.canvas import network_on_canvas
+from lab.codec import Dataset
+
+
+def header(title: str, intro: str, *, fold: bool = False) -> None:
+    """The page's title and its opening explanation (hidden with the prose in classroom mode;
+    ``fold``: on a projector folded into "About this page" instead, so that the main figure
+    stays on the first screen, :func:`lab.ui.intro`)."""
+    st.title(title)
+    (ui.intro if fold else ui.prose)(intro)
+
+
+EMPTY_DATA = "The data set is empty. Add points on the **Data** page or load a preset there."
+
+
+def require_data(ds: Dataset) -> None:
+    """Stop the page, with a message, when the data set is empty."""
+    if ds.n == 0:
+        st.info(EMPTY_DATA)
+        ui.stop()
+
+
+def solve(ds: Dataset, beta: float, loss: str) -> cached.Solve:
+    """Program (8) for data set ``ds`` at ``beta`` with ``loss``, seeded with this session's
+    previous optimum when the data are related, and remembered as the seed of the next solve."""
+    X = state.design_matrix(ds)
+    out = cached.solve_warm(X, ds.y, beta, loss, state.last_solve())
+    if out.result is not None:
+        state.remember_solve(X, loss, out.result)
+    failure = cached.WORKERS.take_failure()
+    if failure and state.first_time("worker_failure"):
+        st.warning(f"The solve ran in the server's own process because {failure}. The result is the same; "
+                   "while many students solve at once they now share one core, so solves may take longer.",
+                   icon=":material/memory:")
+    return out
+
+
+def optimum_or_stop(ds: Dataset, beta: float, loss: str) -> tuple[ConvexResult, str | None]:
+    """:func:`solve`, with the core's message about the input as an ``st.error`` that ends the
+    page: ``(result, note)``, the note saying when the patterns were sampled."""
+    out = solve(ds, beta, loss)
+    if out.result is None:
+        st.error(out.error)
+        ui.stop()
+    return out.result, out.note
+
+
+def network_figure(ds: Dataset, res: ConvexResult, *, height: int, clickable: bool = False,
+                   show_neurons: bool = True, legend: str = "top") -> Any:
+    """The optimal network of ``res`` on the data: the fit f(x) with each neuron (1-D data), or the
+    decision regions with each neuron's line (2-D data; ``legend`` as :func:`lab.figures.decision_2d`).
+    ``clickable``: a click on the empty canvas adds a point (:func:`lab.ui.clickable_chart`)."""
+    grid, f = network_on_canvas(res.U, res.alpha, bool(ds.bias), ds.d)
+    if ds.d == 1:
+        return F.fit_1d(ds.X[:, 0], ds.y, grid, {"optimal network f(x)": f}, U=res.U, alpha=res.alpha,
+                        bias=bool(ds.bias), show_neurons=show_neurons, clickable=clickable, height=height)
+    return F.decision_2d(ds.X, ds.y, grid, grid, f, U=res.U, alpha=res.alpha, bias=bool(ds.bias),
+                         show_neurons=show_neurons, height=height, clickable=clickable, legend=legend)
+
+
+# ----------------------------------------------------------------------------- layouts
+def side_and_main(main: float = 2.0) -> tuple[Any, Any]:
+    """A narrow column of controls and numbers beside the main figure (widths 1 : ``main``): on a
+    projector at 1280×720 the figure is large and entirely visible without scrolling."""
+    side, body = st.columns([1, main], gap="medium")
+    return side, body
+
+
+def controls_row(widths: Sequence[float]) -> list[Any]:
+    """A row of controls above a figure, their widgets aligned at the bottom."""
+    return list(st.columns(list(widths), vertical_alignment="bottom"))
