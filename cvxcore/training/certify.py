@@ -155,8 +155,9 @@ class RunBounds:
     Call :meth:`update` with the latest result after every chunk: it computes each run's live
     bound at the current weights and keeps the best so far.  :meth:`certificates` gives one
     :class:`RunCertificate` per run — live, or refined (``refine`` > 0: cutting planes at the
-    current weights, computed once per step count and never below the live bound).  ``patterns``
-    must be the exact arrangement of X (or a result's ``arrangement``) for the bounds to be on p*.
+    current weights, computed once per step count and never below the live bound).  ``patterns``:
+    the exact arrangement of X (e.g. a ConvexResult's ``arrangement``; None builds it, a
+    ``ValueError`` when it is too large) — over a subset of the cells a bound is not one on p*.
     """
 
     def __init__(self, X, y, *, beta: float, loss: str, patterns, trials: int):
@@ -164,10 +165,10 @@ class RunBounds:
         self.loss = check_loss(loss)
         self.y = check_y(y, self.X.shape[0], self.loss)
         self.beta = float(beta)
-        self.cells = as_cells(self.X, patterns)
+        self.cells = arrangement(self.X) if patterns is None else as_cells(self.X, patterns)
         self.best = np.full(int(trials), -np.inf)       # each run's best certified bound so far
         self.steps: list[int] = []                      # steps of the updates
-        self.history: list[np.ndarray] = []             # the best bounds after each update (for a figure)
+        self.history: list[np.ndarray] = []             # the best bounds after each update, NaN for none (a figure)
         self._refined: tuple[int, int, RunCertificates] | None = None     # (step, refine, certificates)
 
     def update(self, result: SGDResult) -> np.ndarray:
@@ -180,7 +181,7 @@ class RunBounds:
             if np.isfinite(c.lower_bound):
                 self.best[t] = max(self.best[t], c.lower_bound)
         self.steps.append(result.end_step)
-        self.history.append(self.best.copy())
+        self.history.append(np.where(np.isfinite(self.best), self.best, np.nan))
         return self.best.copy()
 
     def certificates(self, result: SGDResult, *, refine: int = 0) -> list[RunCertificate]:
