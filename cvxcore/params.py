@@ -69,9 +69,10 @@ def check_scalar(name: str, value: Any, *, lo: float | None = None, hi: float | 
     hi = p.hi if hi is None and p else hi
     lo_open = (p.lo_open if p else False) if lo_open is None else lo_open
     integer = (p.integer if p else False) if integer is None else integer
+    interval = _interval(lo, hi, lo_open)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (Real, np.number)):
         raise ValueError(f"{name}={value!r} is not a number; pass a {'whole number' if integer else 'real number'}"
-                         + (f" in [{lo:g}, {hi:g}]" if lo is not None and hi is not None else "") + ".")
+                         + (f" in {interval}" if interval else "") + ".")
     if integer:
         if not (isinstance(value, (Integral, np.integer)) or float(value).is_integer()):
             raise ValueError(f"{name}={value!r} must be a whole number; round it, e.g. {name}={round(float(value))}.")
@@ -80,7 +81,7 @@ def check_scalar(name: str, value: Any, *, lo: float | None = None, hi: float | 
         value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name}={value!r} is not finite; pass a finite number"
-                         + (f" in ({lo:g}, {hi:g}]" if lo_open else f" in [{lo:g}, {hi:g}]") + ".")
+                         + (f" in {interval}" if interval else "") + ".")
     if lo is not None and (value < lo or (lo_open and value == lo)):
         bound = f"> {lo:g}" if lo_open else f">= {lo:g}"
         raise ValueError(f"{name}={value!r} is out of range; {name} must be {bound}"
@@ -88,6 +89,13 @@ def check_scalar(name: str, value: Any, *, lo: float | None = None, hi: float | 
     if hi is not None and value > hi:
         raise ValueError(f"{name}={value!r} is out of range; {name} must be <= {hi:g}.")
     return value
+
+
+def _interval(lo, hi, lo_open) -> str:
+    """The allowed range as an interval: "(0, inf)" for β > 0, "[1, 1000]" for m; "" if unbounded."""
+    if lo is None or hi is None:
+        return ""
+    return f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if np.isinf(hi) else ']'}"
 
 
 def check_int(name: str, value: Any, lo: float | None = None, hi: float | None = None, fix: str = "") -> int:

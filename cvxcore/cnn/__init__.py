@@ -41,10 +41,19 @@ Signals are the rows of ``S (n, L)``.  With filter size h and stride s the K =
    split so that û and â stay conjugate-symmetric (real filters).  For h < d
    the filters are confined to h taps, so (14) is a lower bound on (13).
 
-Gradient descent here is full batch with a fixed step; every trainer records
-its objective and the distance of its rotation-invariant quantities to the
-convex solution, and accepts a ``callback(done, total)`` that may return True
-to stop early (the pages use it for progress and a stop button).
+Gradient descent here is full batch.  Its step is chosen by backtracking from a
+bound on the curvature (:mod:`cvxcore.cnn.descent`), so it cannot diverge at any
+β; a fixed learning rate ``lr`` may be given instead, and trials it blows up are
+stopped and reported (``GDResult.status == "diverged"``, ``GDResult.message``).
+Every trainer records its objective and the distance of its rotation-invariant
+quantities to the convex solution, and accepts a ``callback(done, total)`` that
+may return True to stop early (the pages use it for progress and a stop button).
+
+Counts.  ``NuclearResult.rank`` (filters needed) and ``FourierResult.used``
+(frequencies used) count singular values / |z_l| above a floor that is relative
+to the largest *and* to the problem's scale ‖y‖/‖𝒜‖ (``patches.count_floor``),
+so solver round-off is never counted; at β ≥ β_max (``nuclear_beta_max``,
+``fourier_beta_max``) the optimum is the zero network exactly (``zero_network``).
 """
 from .circular import (
                        FourierResult,
@@ -52,26 +61,29 @@ from .circular import (
                        circular_objective,
                        conjugate_symmetric,
                        dft_matrix,
+                       fourier_beta_max,
                        fourier_objective,
                        network_from_fourier,
                        solve_fourier_l1,
                        train_circular_cnn,
 )
-from .descent import GDResult, align_signs, principal_filters
+from .descent import EXPLODE_FACTOR, GDResult, GDStatus, StepRule, align_signs, principal_filters
 from .linear import (
                        NuclearResult,
                        gram_sqrt,
                        linear_cnn_objective,
+                       nuclear_beta_max,
                        nuclear_objective,
                        solve_nuclear,
                        train_linear_cnn,
                        two_shape_signals,
 )
-from .patches import check_patch, patches
+from .patches import COUNT_ATOL, COUNT_RTOL, check_patch, count_floor, patches
 from .separable import edge_signals, separable_predict, separable_stack, solve_separable
 
-__all__ = ["FourierResult", "GDResult", "NuclearResult", "align_signs", "check_patch", "circulant",
-           "circular_objective", "conjugate_symmetric", "dft_matrix", "edge_signals", "fourier_objective",
-           "gram_sqrt", "linear_cnn_objective", "network_from_fourier", "nuclear_objective", "patches",
+__all__ = ["COUNT_ATOL", "COUNT_RTOL", "EXPLODE_FACTOR", "FourierResult", "GDResult", "GDStatus", "NuclearResult",
+           "StepRule", "align_signs", "check_patch", "circulant", "circular_objective", "conjugate_symmetric",
+           "count_floor", "dft_matrix", "edge_signals", "fourier_beta_max", "fourier_objective", "gram_sqrt",
+           "linear_cnn_objective", "network_from_fourier", "nuclear_beta_max", "nuclear_objective", "patches",
            "principal_filters", "separable_predict", "separable_stack", "solve_fourier_l1", "solve_nuclear",
-           "train_circular_cnn", "train_linear_cnn", "two_shape_signals"]
+           "solve_separable", "train_circular_cnn", "train_linear_cnn", "two_shape_signals"]

@@ -58,3 +58,32 @@ def patches(S, h, stride=1) -> np.ndarray:
     S = real_array("S", S)
     h, stride, K = check_patch(S.shape[1], h, stride)
     return np.stack([S[:, k * stride:k * stride + h] for k in range(K)])
+
+
+# A singular value of Z* (or |z_l| of (14)) counts when it exceeds the floor
+#     max(COUNT_RTOL · largest, COUNT_ATOL · scale),   scale = ‖y‖ / ‖𝒜‖₂,
+# the size of a solution that moves the fit by ‖y‖.  The solvers leave round-off of ~1e-8 of the
+# scale in every entry; the absolute part keeps that from being counted when the solution is zero
+# (then the largest value is round-off too, and a floor relative to it alone counts everything).
+COUNT_RTOL = 1e-6
+COUNT_ATOL = 1e-6
+
+
+def count_floor(values: np.ndarray, scale: float) -> float:
+    """The threshold above which a singular value / |z_l| counts (see ``COUNT_RTOL``)."""
+    top = float(np.max(values, initial=0.0))
+    return max(COUNT_RTOL * top, COUNT_ATOL * scale)
+
+
+def check_matrix(name: str, M: np.ndarray, rows: int | None, cols: int, fix: str) -> np.ndarray:
+    """A finite real matrix of shape (rows, cols) (``rows`` None: any number of rows, even 0);
+    the message names the shape received and ends with ``fix``."""
+    try:
+        shape = np.shape(M)
+    except ValueError:
+        shape = None
+    if shape is None or len(shape) != 2 or (rows is not None and shape[0] != rows) or shape[1] != cols:
+        raise ValueError(f"{name} has shape {shape}; it must be ({'m' if rows is None else rows}, {cols}): {fix}.")
+    if shape[0] == 0:
+        return np.zeros(shape)
+    return real_array(name, M)

@@ -28,6 +28,18 @@ and repeat a few rounds (a cutting-plane method for the semi-infinite dual).  Ev
 is only a candidate: :func:`certify` scales it into the full feasible set, so the bound stays
 valid whatever the cuts were.  At the optimum the cuts are the optimal neurons and the
 restricted dual is the true one: the bound is tight.
+
+Hinge loss: the subgradient fitted to the network (:func:`hinge_stationary_duals`, cheap, no
+cutting planes).  Every p ∈ [0, 1]ⁿ gives a point v = y∘p of the hinge's dual domain, with
+D(v) = Σ pᵢ (Fenchel: ℓ*(−v) = −Σ pᵢ).  The hinge's subdifferential at the network's margins
+μᵢ = yᵢŷᵢ fixes pᵢ = 1 where μᵢ < 1 and pᵢ = 0 where μᵢ > 1, and leaves pᵢ ∈ [0, 1] free at
+μᵢ = 1.  Which free values belong to the optimum is what the network's own stationarity says:
+∂(2)/∂u_j = 0 reads α_j Xᵀ D_j v = β u_j for every neuron j (so that vᵀ(Xû_j)₊ = sign(α_j) β, the
+constraint of (4) tight at the neuron's direction, as at the optimum).  So the points whose
+margin lies within δ of 1 get the p ∈ [0, 1] that fits these equations best (a box-constrained
+least-squares problem of m·d equations), the others keep the subgradient's 0 or 1; a few δ are
+tried.  When these equations determine the optimal dual point, the network at the optimum yields
+it exactly; elsewhere v is only a candidate, scaled into feasibility like every other.
 """
 from __future__ import annotations
 
@@ -35,6 +47,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import lsq_linear
 
 from ..arrangement import arrangement, as_cells
 from ..losses import get_loss
@@ -63,7 +76,7 @@ def certify(X, y, yhat, primal_value, beta, loss, cells, candidates=()) -> Certi
     """
     t0 = time.perf_counter()
     loss = get_loss(loss)
-    best = None
+    best: tuple | None = None
     for v in (-loss.grad(yhat, y), *candidates):
         v = loss.to_domain(v, y)
         c = cells.dual_norm(v)
@@ -71,7 +84,7 @@ def certify(X, y, yhat, primal_value, beta, loss, cells, candidates=()) -> Certi
         lower = loss.dual_value(s * v, y)
         if best is None or lower > best[0]:
             best = (lower, s, v, c)
-    lower, s, v, c = best
+    lower, s, v, c = best if best is not None else (-np.inf, 0.0, np.zeros(len(y)), 0.0)
     gap = primal_value - lower
     return Certificate(float(primal_value), float(lower), float(gap),
                        float(gap / max(abs(primal_value), 1e-300)), s * v, float(s), float(c),
@@ -121,13 +134,66 @@ def refine_dual(X, y, U, beta, loss, cells, rounds: int = 30, cuts_per_round: in
     return [] if best[1] is None else [best[1]]
 
 
+HINGE_MARGIN_BANDS = (0.1, 0.3, 1.0, np.inf)     # the δ of hinge_stationary_duals
+TIKHONOV = 1e-6                                   # its pull towards the subgradient, relative to ‖G‖₂
+
+
+def hinge_stationary_duals(X, y, U, alpha, beta, bands=HINGE_MARGIN_BANDS) -> list[np.ndarray]:
+    """Hinge-loss dual candidates v = y∘p fitted to the network's stationarity (module
+    docstring), one per margin band δ in ``bands``: pᵢ = 1 where μᵢ < 1 − δ, 0 where μᵢ > 1 + δ,
+    and on |μᵢ − 1| ≤ δ the p ∈ [0, 1] minimising Σ_j ‖α_j Xᵀ D_j (y∘p) − β u_j‖² (plus a
+    ``TIKHONOV`` pull towards the subgradient); and p = 1, the zero network's dual point (the best
+    of these for a network stuck far from the optimum).  Trusted inputs."""
+    y = np.asarray(y, dtype=float)
+    n, d = X.shape
+    m = U.shape[0]
+    mu = y * predict(X, U, alpha)
+    p0 = (mu < 1).astype(float)
+    out: list[np.ndarray] = [y.copy()]
+    if m == 0:
+        return out
+    pre = X @ U.T                                                        # (n, m)
+    tol = 1e-9 * np.abs(pre).max(initial=0.0)
+    on = (pre > tol).astype(float)
+    # row block j: α_j Σ_i x_i yᵢ pᵢ [x_iᵀu_j > 0] (+ α_j x_i yᵢ q_ij at a kink) = β u_j
+    G = np.concatenate([alpha[j] * (X * (on[:, j] * y)[:, None]).T for j in range(m)])       # (m·d, n)
+    # A point on a neuron's hyperplane (x_iᵀu_j = 0: common at an optimum of (8), whose neurons sit on
+    # the boundary of their cones) has a ReLU slope anywhere in [0, 1]; its share q_ij = slope · pᵢ is
+    # one more unknown in [0, 1] (q only helps the fit; v = y∘p is what the certificate prices).
+    ki, kj = np.nonzero(np.abs(pre) <= tol)
+    E = np.zeros((m * d, ki.size))
+    for c, (i, j) in enumerate(zip(ki, kj)):
+        E[j * d:(j + 1) * d, c] = alpha[j] * y[i] * X[i]
+    rhs = beta * U.reshape(-1)
+    seen: set[tuple] = set()
+    for band in bands:
+        free = np.flatnonzero(np.abs(mu - 1) <= band)
+        if free.size == 0 or tuple(free) in seen:
+            continue
+        seen.add(tuple(free))
+        fixed = np.setdiff1d(np.arange(n), free)
+        p = p0.copy()
+        cols = np.hstack([G[:, free], E])
+        if np.any(cols):
+            # a little Tikhonov weight towards the subgradient (and q towards 0) makes the problem well
+            # posed (many p fit m·d equations when many points are free) and picks the fit nearest to it
+            w = TIKHONOV * max(float(np.linalg.norm(cols, 2)), 1e-300)
+            A = np.vstack([cols, w * np.eye(cols.shape[1])])
+            b = np.concatenate([rhs - G[:, fixed] @ p0[fixed], w * p0[free], np.zeros(ki.size)])
+            p[free] = np.clip(lsq_linear(A, b, bounds=(0.0, 1.0), method="bvls").x[:free.size], 0.0, 1.0)
+        out.append(y * p)
+    return out
+
+
 def dual_certificate(X, y, U, alpha, beta, *, loss: str = "squared", patterns=None,
-                     refine: int = 30) -> Certificate:
+                     refine: int = 30, stationary: bool | None = None) -> Certificate:
     """Lower bound on p* from any network (U (m, d), alpha (m,)), and its gap.
 
-    Dual directions tried: −∇ℓ(ŷ) and, for squared and hinge loss, ``refine`` cutting-plane
-    rounds started from the network's neurons (:func:`refine_dual`; ``refine=0`` keeps only
-    −∇ℓ(ŷ)).  ``patterns`` (a (P, n) array or a cell set such as ``arrangement(X)`` or a
+    Dual directions tried: −∇ℓ(ŷ); for squared and hinge loss, ``refine`` cutting-plane rounds
+    started from the network's neurons (:func:`refine_dual`); for hinge loss with
+    ``stationary`` (default: when ``refine`` > 0), the subgradients fitted to the network's
+    stationarity (:func:`hinge_stationary_duals`, no cutting planes: the cheap live bound).
+    ``refine=0`` alone keeps only −∇ℓ(ŷ).  ``patterns`` (a (P, n) array or a cell set such as ``arrangement(X)`` or a
     result's ``arrangement``) defaults to the exact arrangement: then the bound is on the true
     p* (``ValueError`` when it is too large to build).  With a subset of patterns the bound is
     on the optimum of (8) restricted to them, which is ≥ p*.
@@ -141,6 +207,8 @@ def dual_certificate(X, y, U, alpha, beta, *, loss: str = "squared", patterns=No
     cells = arrangement(X) if patterns is None else as_cells(X, patterns)
     t0 = time.perf_counter()
     candidates = refine_dual(X, y, U, beta, loss, cells, refine)
+    if loss == "hinge" and (refine > 0 if stationary is None else stationary):
+        candidates += hinge_stationary_duals(X, y, U, alpha, beta)
     cert = certify(X, y, predict(X, U, alpha), float(objective(X, y, U, alpha, beta, loss)), beta, loss,
                    cells, candidates)
     cert.seconds = time.perf_counter() - t0

@@ -37,6 +37,14 @@ The step is reported in ``diverged_at`` and the other trials carry on
 unaffected.  Since every network's objective is ≥ p*, the start is ≥ p* too,
 so the rule is the same as "above 10⁶ · max(start, p*)".
 
+A trial is *inactive* when, at its returned weights, no neuron is on at any data point
+(xᵢᵀu_j ≤ 0 for every i and j): the network is identically zero on the data, f(X) = 0.  The loss
+then sends no gradient through any ReLU, and a plain step only multiplies the weights by
+1 − lr·β; with lr·β < 1 that keeps every sign, so the trial stays inactive for good (``halted``).
+Large learning rates cause it: one overshooting step can turn every neuron off.  The run is not
+stopped (its weights are exactly those of the same run in one piece); ``status`` and ``message``
+say what happened and what to try.
+
 Randomness is explicit and reproducible: trial t's initial weights come from
 ``default_rng([seed, 0, t])`` and its minibatches from
 ``default_rng([seed, 1, t, block])`` (blocks of epochs), so a trial does not
@@ -47,16 +55,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
-from ..arrangement import arrangement, as_cells
-from ..convex import dual_certificate
 from ..losses import get_loss
 from ..network import objective
 from ..params import PARAMS, check_int, check_loss, check_scalar, check_X, check_y
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+RunStatus = Literal["ok", "diverged", "inactive"]
 MOMENTUM = 0.9                      # heavy-ball μ
 ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-8
 DEFAULT_LR = 0.01                   # full-batch; the objective sums the loss over samples
@@ -89,6 +97,8 @@ class SGDResult:
     seconds: float
     state: dict = field(default_factory=dict)   # optimizer state (momentum / Adam moments) and each
                                                 # trial's start objective, for resume
+    inactive: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))   # (trials,) no neuron on at
+                                                # any data point at the returned weights (module docstring)
 
     @property
     def trials(self) -> int:
@@ -110,6 +120,39 @@ class SGDResult:
         for t in np.flatnonzero(self.diverged):
             out[t, self.steps >= self.diverged_at[t]] = np.nan
         return out
+
+    def status(self, t: int) -> RunStatus:
+        """Trial ``t``: "diverged" (stopped, module docstring), "inactive" (the network is zero on
+        the data) or "ok"."""
+        if self.diverged[t]:
+            return "diverged"
+        return "inactive" if self.inactive[t] else "ok"
+
+    @property
+    def statuses(self) -> list[RunStatus]:
+        """:meth:`status` of every trial."""
+        return [self.status(t) for t in range(self.trials)]
+
+    @property
+    def halted(self) -> np.ndarray:
+        """(trials,) bool: the trial's network can no longer change — it diverged (and was stopped),
+        or it is inactive under plain steps with lr·β < 1 (no gradient reaches a dead ReLU and
+        weight decay keeps its sign).  A watcher may stop animating when every trial is halted."""
+        return self.diverged | (self.inactive & (self.optimizer == "sgd") & (self.lr * self.beta < 1))
+
+    def message(self, t: int) -> str | None:
+        """What happened to trial ``t`` and what to try, for the app; None when its status is "ok"."""
+        lr_try = f"{self.lr / 10:.3g}"
+        if self.diverged[t]:
+            return (f"run {t + 1} diverged at step {int(self.diverged_at[t]):,}: objective (2) grew more than a "
+                    f"millionfold above its start (or overflowed), so it was stopped there. The learning rate "
+                    f"{self.lr:g} is too large for these data; try a smaller one, e.g. {lr_try}.")
+        if self.inactive[t]:
+            return (f"run {t + 1}: all neurons inactive — the network is zero. No neuron is on at any data point, so "
+                    f"the loss sends no gradient through them and the run cannot recover"
+                    + ("" if self.halted[t] else " unless its optimizer's momentum revives a neuron")
+                    + f". Try a smaller learning rate (e.g. {lr_try}) or another seed.")
+        return None
 
 
 # ---------------------------------------------------------------- validation
@@ -263,11 +306,13 @@ def train_sgd(X, y, *, m=None, beta, loss: str = "squared", lr=DEFAULT_LR, steps
         obj, rec_steps, diverged_at, U, a, state = _run(
             X, y, U, a, beta, loss, lr, steps, batch_size, seed, optimizer, record_every,
             start_step, diverged_at, state)
+    with np.errstate(over="ignore", invalid="ignore"):
+        inactive = ~np.any(np.matmul(U, X.T) > 0, axis=(1, 2))      # the kernel's rule: on iff xᵢᵀu_j > 0
     return SGDResult(objectives=obj, steps=rec_steps, U=U, alpha=a, diverged=diverged_at >= 0,
                      diverged_at=diverged_at, m=m, beta=beta, loss=loss, lr=lr, steps_run=steps,
                      batch_size=batch_size, seed=seed, init_scale=init_scale, optimizer=optimizer,
                      record_every=record_every, start_step=start_step,
-                     seconds=time.perf_counter() - t0, state=state)
+                     seconds=time.perf_counter() - t0, state=state, inactive=inactive)
 
 
 def _record_grid(start, steps, every):
@@ -454,49 +499,3 @@ def _update(optimizer, U, a, gU, ga, lr, st, t):
         st[vk] = ADAM_B2 * st[vk] + (1 - ADAM_B2) * g * g
         out.append(w - lr * (st[mk] / c1) / (np.sqrt(st[vk] / c2) + ADAM_EPS))
     return out[0], out[1]
-
-
-# ---------------------------------------------------------------- certificates of runs
-
-@dataclass
-class RunCertificates:
-    """Dual certificates (docs/theory.md §2) of every trial of an :class:`SGDResult`."""
-    objective: np.ndarray       # (trials,) objective (2) of the returned weights
-    lower_bound: np.ndarray     # (trials,) D(v_t) ≤ p*, from trial t's network
-    gap: np.ndarray             # (trials,) objective − lower_bound ≥ objective − p*
-    rel_gap: np.ndarray         # (trials,) gap / objective
-    best_lower_bound: float     # max over trials: the best certified lower bound on p*
-    n_patterns: int
-    seconds: float
-    certificates: list          # the Certificate of each trial
-
-
-def certify_runs(X, y, result: SGDResult, *, beta=None, loss=None, patterns=None, refine: int = 10
-                 ) -> RunCertificates:
-    """Certify every trial of ``result``: how far above p* each returned network is, at most.
-
-    ``beta``/``loss`` default to the run's.  The cells (default: the exact arrangement of X, or
-    pass ``patterns=`` a result's ``arrangement``) are built once and shared by the trials.
-    Each certificate is :func:`cvxcore.dual_certificate` (exact pricing over all cells, with
-    ``refine`` cutting-plane rounds from the trial's neurons).  Cost: each round prices
-    over all P cells; for 2-D data with n = 50 (P ≈ 2,500) about 0.02 s a round, so
-    ``refine=3`` is a good choice for live use and ``refine=0`` keeps only −∇ℓ(ŷ).
-    """
-    t0 = time.perf_counter()
-    if not isinstance(result, SGDResult):
-        raise ValueError(f"result={type(result).__name__} is not an SGDResult; pass what train_sgd returned.")
-    X = check_X(X)
-    beta = result.beta if beta is None else beta
-    loss = check_loss(result.loss if loss is None else loss)
-    y = check_y(y, X.shape[0], loss)
-    if result.U.shape[2] != X.shape[1]:
-        raise ValueError(f"result has networks with d = {result.U.shape[2]} inputs but X has d = {X.shape[1]} "
-                         "columns; certify on the data the run was trained on.")
-    P = arrangement(X) if patterns is None else as_cells(X, patterns)
-    certs = [dual_certificate(X, y, result.U[t], result.alpha[t], beta, loss=loss, patterns=P, refine=refine)
-             for t in range(result.trials)]
-    lb = np.array([c.lower_bound for c in certs])
-    return RunCertificates(objective=np.array([c.objective for c in certs]), lower_bound=lb,
-                           gap=np.array([c.gap for c in certs]), rel_gap=np.array([c.rel_gap for c in certs]),
-                           best_lower_bound=float(lb.max()), n_patterns=int(P.n_cells),
-                           seconds=time.perf_counter() - t0, certificates=certs)
