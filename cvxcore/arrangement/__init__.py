@@ -31,7 +31,7 @@ import numpy as np
 
 from ..params import MAX_ARRANGEMENT_BYTES, MAX_EXACT_PATTERNS, check_int, check_X
 from .base import CellSet
-from .cells import Arrangement, LazyArrangement
+from .cells import Arrangement
 from .lines import cover_count, distinct_lines, paper_bound, row_space
 from .patternset import PatternSet
 from .sampling import distinct_first, distinct_sample, pattern_stream, sampled_patterns
@@ -156,8 +156,6 @@ def as_cells(X: np.ndarray, patterns) -> CellSet:
     """The cell set of a pattern argument: a :class:`CellSet` as is; a (P, n) 0/1 array as the
     cells of X's arrangement when every row is one (priced in closed form), else as a
     :class:`PatternSet`.  ``X`` is trusted (validated)."""
-    if isinstance(patterns, LazyArrangement):
-        patterns = patterns.real
     if isinstance(patterns, CellSet):
         if patterns.n_samples != X.shape[0] or not np.array_equal(patterns.X, X):
             raise ValueError(f"patterns is a cell set of other data (n = {patterns.n_samples}); pass the "

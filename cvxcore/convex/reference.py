@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from ..network import blocks_objective
-from .solver import SolverOutput
+from .protocol import SolverOutput
 
 OPTIONS = frozenset({"verbose"})
 _TIGHT = dict(tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12, max_iter=500)

@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..arrangement import CellSet, LazyArrangement, arrangement, as_cells
+from ..arrangement import CellSet, arrangement, as_cells
 from ..losses import get_loss
 from ..network import objective, predict
 from ..params import check_loss, check_scalar, check_X, check_y
 from .certificate import certify
+from .protocol import Network, Solver, SolverOutput, Support, WarmStart
 from .recovery import recover_network
-from .solver import SolverOutput, registry
+from .solver import registry
 
 CERT_RTOL = 1e-6          # a solution is "optimal" when its certified relative gap is below this
 SMALL_BLOCK = 1e-3        # blocks below this fraction of the largest are tried for removal
@@ -64,6 +65,7 @@ class ConvexResult:
     info: dict = field(default_factory=dict)
     dual: np.ndarray | None = None       # (n,) the certificate's dual-feasible point v of (4)
     active_patterns: np.ndarray | None = None   # (m*, n) the patterns D of the neurons' cells
+    support: Support | None = None       # the solver's restricted optimum by pattern (seeds a warm start)
 
     @property
     def rel_gap(self) -> float:
@@ -126,13 +128,11 @@ def _pick_solver(method, loss, options):
     return solver
 
 
-def _cells_for(X, patterns, warm):
+def _cells_for(X: np.ndarray, patterns: object, warm: WarmStart | None) -> CellSet:
     if patterns is not None:
         return as_cells(X, patterns)
-    prev = getattr(warm, "arrangement", None)
-    if isinstance(prev, LazyArrangement):
-        prev = prev.real
-    if isinstance(prev, CellSet) and prev.exact and prev.n_samples == X.shape[0] and np.array_equal(prev.X, X):
+    prev = None if warm is None else warm.cells
+    if prev is not None and prev.exact and prev.n_samples == X.shape[0] and np.array_equal(prev.X, X):
         return prev                      # the same data: its arrangement is reused
     return arrangement(X)
 
@@ -164,49 +164,49 @@ def _network(X, y, beta, loss, out: SolverOutput, scale, cells):
                            value_of=lambda U, a: float(objective(X, y, U, a, beta, loss)))
 
 
-def _minimal(X, y, beta, loss, cells, solver, U, alpha, ncell, value, lower):
+def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float) -> tuple[Network, int]:
     """The smallest network whose certified gap stays within CERT_RTOL (module docstring):
-    ``(U, alpha, cells, value, removed)``.  (8) is first solved again on the network's own
+    ``(network, neurons removed)``.  (8) is first solved again on the network's own
     support (recovery's merges and Carathéodory steps leave it a rounding error off that
     restricted optimum; skipped when it is within POLISH_RTOL of its lower bound and has no small
     block), then without the small blocks."""
-    if solver.resolve is None or alpha.size == 0:
-        return U, alpha, ncell, value, 0
+    if solver.resolve is None or net.m == 0:
+        return net, 0
+    resolve_on = solver.resolve
     scale = float(np.linalg.norm(y))
 
-    def resolve(keep):
+    def resolve(keep: np.ndarray) -> Network | None:
         if not keep.any():              # the zero network: nothing to solve
             U0, a0 = np.zeros((0, X.shape[1])), np.zeros(0)
-            return U0, a0, np.zeros(0, dtype=int), float(objective(X, y, U0, a0, beta, loss))
-        out = solver.resolve(X, y, beta, loss, cells, ncell[keep], np.sign(alpha[keep]))
+            return Network(U0, a0, np.zeros(0, dtype=int), float(objective(X, y, U0, a0, beta, loss)))
+        out = resolve_on(X, y, beta, loss, cells, net.cells[keep], np.sign(net.alpha[keep]))
         if not np.isfinite(out.value):
             return None
         U2, a2, c2 = _network(X, y, beta, loss, out, scale, cells)
-        return U2, a2, c2, float(objective(X, y, U2, a2, beta, loss))
+        return Network(U2, a2, c2, float(objective(X, y, U2, a2, beta, loss)))
 
     def is_small(mags):
         # relative to the largest block, or a penalty β‖q‖ below the certificate's tolerance
         # (a lone round-off neuron at β ≥ β_max is small without a larger one beside it)
-        return (mags < SMALL_BLOCK * mags.max(initial=0.0)) | (beta * mags <= CERT_RTOL * max(abs(value), 1e-300))
+        return (mags < SMALL_BLOCK * mags.max(initial=0.0)) | (beta * mags <= CERT_RTOL * max(abs(net.value), 1e-300))
 
-    mags = alpha ** 2
-    small = is_small(mags)
-    if small.any() or value - lower > POLISH_RTOL * max(abs(value), 1e-300):
-        polished = resolve(np.ones(alpha.size, dtype=bool))
-        if polished is not None and polished[3] <= value and polished[1].size <= alpha.size:
-            U, alpha, ncell, value = polished
-    mags = alpha ** 2
+    small = is_small(net.alpha ** 2)
+    if small.any() or net.value - lower > POLISH_RTOL * max(abs(net.value), 1e-300):
+        polished = resolve(np.ones(net.m, dtype=bool))
+        if polished is not None and polished.value <= net.value and polished.m <= net.m:
+            net = polished
+    mags = net.alpha ** 2
     order = np.argsort(mags)
     small = order[is_small(mags[order])]
     k = small.size
     while k > 0:
-        keep = np.ones(alpha.size, dtype=bool)
+        keep = np.ones(net.m, dtype=bool)
         keep[small[:k]] = False
         got = resolve(keep)
-        if got is not None and got[1].size < alpha.size and (got[3] - lower) <= CERT_RTOL * max(abs(got[3]), 1e-300):
-            return (*got[:4], alpha.size - got[1].size)
+        if got is not None and got.m < net.m and (got.value - lower) <= CERT_RTOL * max(abs(got.value), 1e-300):
+            return got, net.m - got.m
         k //= 2
-    return U, alpha, ncell, value, 0
+    return net, 0
 
 
 def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: str = "auto",
@@ -234,6 +234,8 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     beta = check_scalar("beta", beta)
     loss_fn = get_loss(loss_name)
     solver = _pick_solver(method, loss_fn, options)
+    if "warm" in options:                # a previous result or (U, alpha), read once
+        options["warm"] = WarmStart.of(options["warm"], X.shape[1])
     cells = _cells_for(X, patterns, options.get("warm"))
     out = solver.run(X, y, beta, loss_fn, cells, **options)
     scale = float(np.linalg.norm(y))
@@ -242,8 +244,8 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     cert = certify(X, y, predict(X, U, alpha), value, beta, loss_fn, cells, candidates=(out.dual,))
     info = dict(out.info)
     if cert.rel_gap <= CERT_RTOL and np.isfinite(value):
-        U, alpha, ncell, value, removed = _minimal(X, y, beta, loss_fn, cells, solver, U, alpha, ncell, value,
-                                                  cert.lower_bound)
+        net, removed = _minimal(X, y, beta, loss_fn, cells, solver, Network(U, alpha, ncell, value), cert.lower_bound)
+        U, alpha, ncell, value = net.U, net.alpha, net.cells, net.value
         info["removed_small_blocks"] = removed
     gap = value - cert.lower_bound
     rel = gap / max(abs(value), 1e-300)
@@ -257,7 +259,8 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
                         lower_bound=cert.lower_bound, neuron_cells=ncell, arrangement=cells,
                         solver_value=float(out.value), exact_patterns=bool(cells.exact), loss=loss_name,
                         beta=beta, info=info, dual=cert.v,
-                        active_patterns=cells.patterns(ncell) if ncell.size else np.zeros((0, X.shape[0]), bool))
+                        active_patterns=cells.patterns(ncell) if ncell.size else np.zeros((0, X.shape[0]), bool),
+                        support=out.support)
 
 
 def beta_max(X, y, *, loss: str = "squared", patterns=None) -> float:

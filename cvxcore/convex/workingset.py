@@ -47,23 +47,32 @@ touching it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
 from itertools import product
 from typing import Any
 
 import numpy as np
 
+from ..arrangement import CellSet
 from ..conic import FULL_ITER
+from ..losses import Loss
+from .protocol import SolverOutput, Support, WarmStart
 from .restricted import solve_restricted
-from .solver import SolverOutput
 
 OPTIONS = frozenset({"warm", "tol", "max_rounds", "add_per_round", "diverse", "gram", "verbose", "callback"})
 DEFAULT_TOL = 1e-7
 EARLY_ITER = 40
 EARLY_RATIO = 1.5
 GRAM_N = 300        # above this n, squared loss may use the Gram form (when n > 3·d·|S|)
+MAX_OBJ_SCALE = 100.0   # a stalled working set is solved again with the objective × 10 up to this
+FIT_FORM_RATIO = 1 + 1e-4   # from this max pricing/β on, the Gram form gives way to the fit form
+
+Block = tuple[int, int]     # (cell, ±1): v_i of cell i (+1) or w_i (−1)
 
 
-def check_options(options) -> None:
+def check_options(options: dict[str, Any]) -> None:
     """``ValueError`` for out-of-range options (names are checked by the solver table)."""
     tol = options.get("tol", DEFAULT_TOL)
     if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not 0 < tol < 1e-2:
@@ -83,49 +92,127 @@ def check_options(options) -> None:
 
 
 # -- warm start ------------------------------------------------------------------------------------
-def _neighbourhood(cells, U, X):
+def _neighbourhood(cells: CellSet, U: np.ndarray, X: np.ndarray) -> list[np.ndarray]:
     """For each direction u: the cell containing it and the cells touching it (u nudged along a
     few fixed directions, as u may lie on hyperplanes), as a list of cell arrays."""
     rng = np.random.default_rng(7)
     nudges = rng.standard_normal((8, X.shape[1]))
     out = []
     for u in U:
-        scale = 1e-7 * max(np.linalg.norm(u), 1e-300)
+        scale = 1e-7 * max(float(np.linalg.norm(u)), 1e-300)
         cand = cells.cell_of(np.vstack([u, u + scale * nudges / np.linalg.norm(nudges, axis=1, keepdims=True)]))
         out.append(np.unique(cand[cand >= 0]))
     return out
 
 
-def warm_blocks(X, cells, warm):
-    """Blocks (cell, ±1) seeded by a previous solution (module docstring)."""
-    if warm is None:
+def warm_blocks(X: np.ndarray, cells: CellSet, warm: object) -> list[Block]:
+    """Blocks (cell, ±1) seeded by a previous solution (module docstring); ``warm`` as
+    :meth:`WarmStart.of` reads it."""
+    start = WarmStart.of(warm, X.shape[1])
+    if start is None or start.U.size == 0:
         return []
-    U, alpha = (warm.U, warm.alpha) if hasattr(warm, "U") else warm
-    U, alpha = np.atleast_2d(np.asarray(U, float)), np.asarray(alpha, float).reshape(-1)
-    if U.size == 0:
-        return []
-    if U.ndim != 2 or U.shape[1] != X.shape[1] or alpha.shape[0] != U.shape[0]:
-        raise ValueError(f"warm start has neurons of shape {U.shape} and weights {alpha.shape}; they must be "
-                         f"(m, {X.shape[1]}) and (m,) for this X (pass the previous ConvexResult).")
-    info = getattr(warm, "info", None) or {}
-    support = info.get("support_patterns")
     n = X.shape[0]
-    out = []
-    if support is not None and len(support) and support.shape[1] <= n and n - support.shape[1] <= 3:
-        signs = info["support_signs"]
-        extra = n - support.shape[1]
+    support = start.support
+    out: list[Block] = []
+    if support is not None and len(support) and support.patterns.shape[1] <= n \
+            and n - support.patterns.shape[1] <= 3:
+        extra = n - support.patterns.shape[1]
         for tail in product((False, True), repeat=extra):
-            full = np.hstack([support, np.broadcast_to(np.array(tail, bool), (support.shape[0], extra))])
+            full = np.hstack([support.patterns,
+                              np.broadcast_to(np.array(tail, bool), (support.patterns.shape[0], extra))])
             hit = cells.lookup(full)
-            out += [(int(c), int(s)) for c, s in zip(hit, signs) if c >= 0]
+            out += [(int(c), int(s)) for c, s in zip(hit, support.signs) if c >= 0]
     else:
-        for cs, a in zip(_neighbourhood(cells, U, X), alpha):
+        for cs, a in zip(_neighbourhood(cells, start.U, X), start.alpha):
             out += [(int(c), 1 if a > 0 else -1) for c in cs]
     nonzero = cells.nonzero()
     return [b for b in dict.fromkeys(out) if nonzero[b[0]]]
 
 
-# -- the solver ------------------------------------------------------------------------------------
+# -- the loop's state ------------------------------------------------------------------------------
+class Form(Enum):
+    """How the restricted program is written (:mod:`cvxcore.convex.restricted`)."""
+    GRAM = "gram"      # squared loss, the fit eliminated into a Gram matrix (large n, few blocks)
+    FIT = "fit"        # with the fit variable: what prices at tol near the end
+
+
+class Action(Enum):
+    """What a round decides (:func:`next_action`)."""
+    ADD = "add"                  # add the new blocks (and drop slack zero ones), solve again
+    SOLVE_FULL = "solve full"    # solve the same blocks again, to convergence from now on
+    SOLVE_FIT = "solve fit"      # solve the same blocks again in the fit form, from now on
+    RESCALE = "rescale"          # solve the same blocks again with the objective × 10
+    DONE = "done"                # the pricing is clean after a converged solve: optimal
+    STALLED = "stalled"          # violated blocks, all already in S: the certificate decides
+    STOPPED = "stopped"          # the caller's callback asked to stop
+
+
+@dataclass
+class Restricted:
+    """The last restricted optimum: its blocks, their values ``Q`` (|S|, d), its dual point
+    ``v`` and its value of (8); ``capped`` when it stopped at ``EARLY_ITER`` iterations."""
+    blocks: list[Block]
+    Q: np.ndarray
+    v: np.ndarray
+    value: float
+    capped: bool = False
+
+
+@dataclass
+class Pricing:
+    """The exact pricing of every cell at the restricted dual point: (+v, −v) values (P,) each
+    (zero on cells that switch no sample on) and their max over β."""
+    plus: np.ndarray
+    minus: np.ndarray
+    ratio: float
+
+    def clean(self, tol: float) -> bool:
+        return self.ratio <= 1 + tol
+
+
+@dataclass
+class LoopState:
+    """The working set S and how its next restricted solve is made."""
+    blocks: list[Block]
+    form: Form
+    converge: bool = False        # every solve from now on runs to convergence
+    obj_scale: float = 1.0
+    ratio: float = np.inf         # max pricing/β of the last priced dual point
+    best_lower: float = -np.inf   # the best certified lower bound so far
+
+    def iteration_cap(self) -> int:
+        """``EARLY_ITER`` while the pricing is far from clean (the first solve included), unless
+        the solves converge from now on; else ``FULL_ITER``."""
+        return EARLY_ITER if self.ratio > EARLY_RATIO and not self.converge else FULL_ITER
+
+
+@dataclass
+class Bookkeeping:
+    """What the working set reports (``info`` of its output)."""
+    rounds: int = 0
+    working_set: list[int] = field(default_factory=list)      # |S| at each round
+    added: list[int] = field(default_factory=list)            # blocks added at each round
+    pricing_seconds: float = 0.0
+    solve_seconds: float = 0.0
+    warm_blocks: int = 0
+    lower_bounds: list[float] = field(default_factory=list)   # the best lower bound after each round
+    setup_seconds: float = 0.0
+    capped: int | None = None            # restricted solves stopped at EARLY_ITER (None: no solve yet)
+    accurate_from_round: int | None = None   # the round from which the fit form was used
+    rescaled: float | None = None        # the objective's last scale, when it was rescaled
+
+    def as_info(self) -> dict[str, Any]:
+        info: dict[str, Any] = dict(rounds=self.rounds, working_set=self.working_set, added=self.added,
+                                    pricing_seconds=self.pricing_seconds, solve_seconds=self.solve_seconds,
+                                    warm_blocks=self.warm_blocks, lower_bounds=self.lower_bounds,
+                                    setup_seconds=self.setup_seconds)
+        for key in ("capped", "accurate_from_round", "rescaled"):
+            if getattr(self, key) is not None:
+                info[key] = getattr(self, key)
+        return info
+
+
+# -- one round, as small steps ---------------------------------------------------------------------
 def _restricted(X, y, beta, loss, cells, blocks, cones, **kw):
     for c, _ in blocks:
         if c not in cones:
@@ -136,141 +223,207 @@ def _restricted(X, y, beta, loss, cells, blocks, cones, **kw):
     return solve_restricted(X, y, beta, loss, D, signs, [cones[c] for c, _ in blocks], **kw)
 
 
-def solve_working_set(X, y, beta, loss, cells, *, warm=None, tol=DEFAULT_TOL, max_rounds=100,
-                      add_per_round=None, diverse=True, gram=True, verbose=False, callback=None) -> SolverOutput:
+def next_action(state: LoopState, last: Restricted, priced: Pricing, tol: float, new: Sequence[Block],
+                stopped: bool = False) -> Action:
+    """The decision of a round, from the restricted solve, its pricing and the new blocks found.
+
+    A capped solve is never the last one: a round that prices clean or adds nothing after it is
+    solved again to convergence.  In the Gram form a round that adds nothing is solved again in
+    the fit form (the Gram form squares F's condition number: not enough to price at tol).
+    Nothing new after a converged solve: the same blocks with the objective × 10 (twice), then
+    "stalled"."""
+    if priced.clean(tol):
+        return Action.SOLVE_FULL if last.capped else Action.DONE
+    if stopped:
+        return Action.STOPPED
+    if new:
+        return Action.ADD
+    if state.form is Form.GRAM:
+        return Action.SOLVE_FIT
+    if last.capped:
+        return Action.SOLVE_FULL
+    if state.obj_scale < MAX_OBJ_SCALE:
+        return Action.RESCALE
+    return Action.STALLED
+
+
+def _price(cells: CellSet, v: np.ndarray, beta: float, tol: float, nonzero: np.ndarray) -> Pricing:
+    # exact wherever it matters: below β(1 + tol) the bound ‖g‖ is kept on purpose — the drop
+    # rule keeps a block whose ‖g‖ is near β, and dropping such blocks on their exact (smaller)
+    # value made logistic runs cycle
+    plus, minus = cells.price(v, beta * (1 + tol))
+    plus[~nonzero] = 0.0
+    minus[~nonzero] = 0.0
+    return Pricing(plus, minus, max(plus.max(initial=0.0), minus.max(initial=0.0)) / beta)
+
+
+def _new_blocks(cells: CellSet, priced: Pricing, inset: set[Block], threshold: float, K: int,
+                diverse: bool) -> list[Block]:
+    """At most K blocks not in S priced above ``threshold``, the most violated first: among the
+    local maxima of the pricing over the cell adjacency graph when ``diverse`` (neighbours of the
+    best cell are nearly the same column), or any violated cell when every peak is in S."""
+    P = cells.n_cells
+    plus, minus = priced.plus, priced.minus
+    if diverse:
+        plus = np.where(cells.local_maxima(plus), plus, 0.0)
+        minus = np.where(cells.local_maxima(minus), minus, 0.0)
+    cand = np.concatenate([plus, minus])
+    if not any((int(c % P), 1 if c < P else -1) not in inset
+               for c in np.flatnonzero(cand > threshold)[:1000]):
+        cand = np.concatenate([priced.plus, priced.minus])
+    new: list[Block] = []
+    for c in np.argsort(-cand):
+        if cand[c] <= threshold or len(new) >= K:
+            break
+        b = (int(c % P), 1 if c < P else -1)
+        if b not in inset:
+            new.append(b)
+    return new
+
+
+def _keep(blocks: list[Block], Q: np.ndarray, priced: Pricing, beta: float) -> list[Block]:
+    """The blocks of S without the zero ones whose dual constraint is slack (they can re-enter
+    when priced again)."""
+    if not blocks:
+        return blocks
+    norms = np.linalg.norm(Q, axis=1)
+    big = norms.max(initial=0.0)
+    return [(c, s) for (c, s), nq in zip(blocks, norms)
+            if nq > 1e-9 * big or (priced.plus[c] if s > 0 else priced.minus[c]) > beta * (1 - 1e-3)]
+
+
+def _support(cells: CellSet, last: Restricted, n: int) -> Support:
+    """The nonzero blocks of the restricted optimum, by pattern."""
+    if not last.blocks:
+        return Support.empty(n)
+    norms = np.linalg.norm(last.Q, axis=1)
+    live = norms > 1e-9 * norms.max(initial=0.0)
+    if not live.any():
+        return Support.empty(n)
+    cells_out = np.array([c for c, _ in last.blocks], dtype=int)
+    signs_out = np.array([s for _, s in last.blocks], dtype=float)
+    return Support(cells.patterns(cells_out[live]), signs_out[live])
+
+
+# -- the solver ------------------------------------------------------------------------------------
+def solve_working_set(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cells: CellSet, *,
+                      warm: object = None, tol: float = DEFAULT_TOL, max_rounds: int = 100,
+                      add_per_round: int | None = None, diverse: bool = True, gram: bool = True,
+                      verbose: bool = False, callback: Callable[[dict[str, Any]], bool] | None = None,
+                      ) -> SolverOutput:
     """(8) over ``cells`` by column generation with exact pricing (module docstring).
 
-    ``callback(info) -> bool``, when given, is called after each round that does not finish
-    the solve with ``round``, ``upper_bound`` (the restricted value), ``lower_bound`` (the best
-    certified dual value so far), ``working_set`` and ``seconds``; returning True stops it
-    (status "stopped by the caller").  ``info`` of the output: rounds, working-set sizes,
-    pricing/solve seconds, warm-start blocks, the lower bounds, the final max pricing/β, and
-    the restricted optimum's support (``support_patterns``, ``support_signs``) for a warm start.
+    ``warm``: a :class:`~cvxcore.convex.protocol.WarmStart`, a previous ConvexResult or a pair
+    (U, alpha).  ``callback(info) -> bool``, when given, is called after each round that does
+    not finish the solve with ``round``, ``upper_bound`` (the restricted value),
+    ``lower_bound`` (the best certified dual value so far), ``working_set`` and ``seconds``;
+    returning True stops it (status "stopped by the caller").  ``info`` of the output: rounds,
+    working-set sizes, pricing/solve seconds, warm-start blocks, the lower bounds, the final max
+    pricing/β, and the restricted optimum's support (``support_patterns``, ``support_signs``;
+    also typed, as the output's ``support``) for a warm start.
     """
     t0 = time.perf_counter()
     tol = float(tol)
     n, d = X.shape
-    P = cells.n_cells
     K = int(add_per_round or max(20, n))
     nonzero = cells.nonzero()
-    info: dict[str, Any] = dict(rounds=0, working_set=[], added=[], pricing_seconds=0.0, solve_seconds=0.0,
-                warm_blocks=0, lower_bounds=[])
-    blocks = warm_blocks(X, cells, warm)
-    info["warm_blocks"] = len(blocks)
-    info["setup_seconds"] = time.perf_counter() - t0
-    cones: dict[int, Any] = {}
-    status, value, v, Q = "not started", np.inf, loss.zero_dual(y), np.zeros((0, d))
-    ratio = np.inf
-    solved, best_lower = [], -np.inf
-    gram = loss.quadratic and n > GRAM_N and gram
-    accurate = full = capped = False
-    obj_scale = 1.0
+    book = Bookkeeping()
+    state = LoopState(warm_blocks(X, cells, warm),
+                      Form.GRAM if loss.quadratic and n > GRAM_N and gram else Form.FIT)
+    book.warm_blocks = len(state.blocks)
+    book.setup_seconds = time.perf_counter() - t0
+    cones: dict[int, np.ndarray] = {}
+    last = Restricted([], np.zeros((0, d)), loss.zero_dual(y), np.inf)
+
+    def solve() -> str | None:
+        """The restricted solve of this round into ``last``; the failure's status, or None."""
+        nonlocal last
+        if not state.blocks:
+            last = Restricted([], np.zeros((0, d)), loss.zero_dual(y), float(loss.value(np.zeros(n), y)),
+                              last.capped)
+            return None
+        ts = time.perf_counter()
+        cap = state.iteration_cap()
+        Q, _, v, value, st = _restricted(X, y, beta, loss, cells, state.blocks, cones,
+                                         gram=state.form is Form.GRAM and n > 3 * d * len(state.blocks),
+                                         max_iter=cap, obj_scale=state.obj_scale)
+        book.solve_seconds += time.perf_counter() - ts
+        if Q is None:
+            return f"restricted solve failed ({st})"
+        last = Restricted(list(state.blocks), Q, v, value, cap < FULL_ITER and st != "Solved")
+        book.capped = (book.capped or 0) + last.capped
+        return None
+
+    def fit_form(rnd: int) -> None:
+        state.form = Form.FIT
+        book.accurate_from_round = rnd + 1
+
     for rnd in range(max_rounds):
-        info["rounds"] = rnd + 1
-        if blocks:
-            ts = time.perf_counter()
-            cap = EARLY_ITER if ratio > EARLY_RATIO and not full else FULL_ITER
-            Q_, _, v_, value_, st = _restricted(X, y, beta, loss, cells, blocks, cones,
-                                                gram=gram and not accurate and n > 3 * d * len(blocks),
-                                                max_iter=cap, obj_scale=obj_scale)
-            info["solve_seconds"] += time.perf_counter() - ts
-            if Q_ is None:
-                status = f"restricted solve failed ({st})"
-                break
-            Q, v, value = Q_, v_, value_
-            solved = list(blocks)
-            capped = cap < FULL_ITER and st != "Solved"
-            info["capped"] = info.get("capped", 0) + capped
-        else:
-            Q, solved = np.zeros((0, d)), []
-            v = loss.zero_dual(y)
-            value = float(loss.value(np.zeros(n), y))
-        info["working_set"].append(len(blocks))
+        book.rounds = rnd + 1
+        failure = solve()
+        if failure is not None:
+            status = failure
+            break
+        book.working_set.append(len(state.blocks))
         tp = time.perf_counter()
-        # exact wherever it matters: below β(1 + tol) the bound ‖g‖ is kept on purpose — the
-        # drop rule keeps a block whose ‖g‖ is near β, and dropping such blocks on their exact
-        # (smaller) value made logistic runs cycle
-        plus, minus = cells.price(v, beta * (1 + tol))
-        plus[~nonzero] = 0.0
-        minus[~nonzero] = 0.0
-        info["pricing_seconds"] += time.perf_counter() - tp
-        ratio = max(plus.max(initial=0.0), minus.max(initial=0.0)) / beta
+        priced = _price(cells, last.v, beta, tol, nonzero)
+        book.pricing_seconds += time.perf_counter() - tp
+        state.ratio = priced.ratio
         if verbose:
-            print(f"round {rnd}: |S| = {len(blocks)}, value {value:.10g}, max pricing/β = {ratio:.3e}")
-        if ratio <= 1 + tol:
-            if capped:              # priced clean after a capped solve: solve it to convergence
-                full = True
-                continue
+            print(f"round {rnd}: |S| = {len(state.blocks)}, value {last.value:.10g}, "
+                  f"max pricing/β = {priced.ratio:.3e}")
+        new: list[Block] = []
+        stopped = False
+        if not priced.clean(tol):
+            lower = loss.dual_value(loss.best_dual_scale(last.v, y, 1.0 / priced.ratio) * last.v, y)
+            state.best_lower = max(state.best_lower, lower)
+            book.lower_bounds.append(float(state.best_lower))
+            stopped = callback is not None and bool(callback(
+                {"round": rnd + 1, "upper_bound": float(last.value), "lower_bound": float(state.best_lower),
+                 "working_set": len(state.blocks), "seconds": time.perf_counter() - t0}))
+            if not stopped:
+                new = _new_blocks(cells, priced, set(state.blocks), beta * (1 + tol), K, diverse)
+        action = next_action(state, last, priced, tol, new, stopped)
+        if action is Action.DONE:
             status = "optimal"
             break
-        lower = loss.dual_value(loss.best_dual_scale(v, y, 1.0 / ratio) * v, y)
-        best_lower = max(best_lower, lower)
-        info["lower_bounds"].append(float(best_lower))
-        if callback is not None and callback({"round": rnd + 1, "upper_bound": float(value),
-                                              "lower_bound": float(best_lower), "working_set": len(blocks),
-                                              "seconds": time.perf_counter() - t0}):
+        if action is Action.STOPPED:
             status = "stopped by the caller"
             break
-        inset = set(blocks)
-        sel_plus, sel_minus = plus, minus
-        if diverse:
-            # one block per peak of u ↦ ±vᵀ(Xu)₊: neighbours of the best cell are nearly the same column
-            sel_plus = np.where(cells.local_maxima(plus), plus, 0.0)
-            sel_minus = np.where(cells.local_maxima(minus), minus, 0.0)
-        cand = np.concatenate([sel_plus, sel_minus])
-        if not any((int(c % P), 1 if c < P else -1) not in inset
-                   for c in np.flatnonzero(cand > beta * (1 + tol))[:1000]):
-            cand = np.concatenate([plus, minus])      # every peak is in S: take any violated cell
-        new: list[tuple[int, int]] = []
-        for c in np.argsort(-cand):
-            if cand[c] <= beta * (1 + tol) or len(new) >= K:
-                break
-            b = (int(c % P), 1 if c < P else -1)
-            if b not in inset:
-                new.append(b)
-        if gram and not accurate and (not new or ratio <= 1 + 1e-4):
-            # near the end the Gram form's accuracy (it squares F's condition number) is not
-            # enough to price at tol: solve in the form with the fit variable from now on
-            accurate = True
-            info["accurate_from_round"] = rnd + 1
-            if not new:
-                continue
-        if not new:
-            if capped:              # nothing new to add after a capped solve: converge it first
-                full = True
-                continue
-            if obj_scale < 100.0:
-                # the restricted dual is only as accurate as the interior-point solve, ~1e-6 at
-                # small β for hinge and logistic loss, and its accuracy moves with the
-                # objective's scale: solve the same blocks again at × 10 (twice)
-                obj_scale *= 10.0
-                full = True
-                info["rescaled"] = obj_scale
-                continue
-            status = f"stalled: pricing max/β = {ratio:.3e} but every violated block is in the working set"
+        if action is Action.STALLED:
+            status = (f"stalled: pricing max/β = {priced.ratio:.3e} but every violated block is in the "
+                      "working set")
             break
-        # drop zero blocks whose dual constraint is slack (they can re-enter when priced again)
-        if blocks:
-            norms = np.linalg.norm(Q, axis=1)
-            big = norms.max(initial=0.0)
-            blocks = [(c, s) for (c, s), nq in zip(blocks, norms)
-                      if nq > 1e-9 * big or (plus[c] if s > 0 else minus[c]) > beta * (1 - 1e-3)]
-        blocks = blocks + new
-        info["added"].append(len(new))
+        if action is Action.SOLVE_FULL:
+            state.converge = True
+        elif action is Action.SOLVE_FIT:
+            fit_form(rnd)
+        elif action is Action.RESCALE:
+            # the restricted dual is only as accurate as the interior-point solve, ~1e-6 at small
+            # β for hinge and logistic loss, and its accuracy moves with the objective's scale
+            state.obj_scale *= 10.0
+            state.converge = True
+            book.rescaled = state.obj_scale
+        elif action is Action.ADD:
+            if state.form is Form.GRAM and priced.ratio <= FIT_FORM_RATIO:
+                fit_form(rnd)         # near the end: price at tol from now on
+            state.blocks = _keep(state.blocks, last.Q, priced, beta) + new
+            book.added.append(len(new))
     else:
-        status = f"iteration budget reached ({max_rounds} rounds; pricing max/β = {ratio:.3e})"
-    cells_out = np.array([c for c, _ in solved], dtype=int)
-    signs_out = np.array([s for _, s in solved], dtype=float)
-    norms = np.linalg.norm(Q, axis=1) if len(solved) else np.zeros(0)
-    live = norms > 1e-9 * norms.max(initial=0.0)
-    info["support_patterns"] = cells.patterns(cells_out[live]) if live.any() else np.zeros((0, n), bool)
-    info["support_signs"] = signs_out[live]
-    info["max_pricing_over_beta"] = float(ratio)
+        status = f"iteration budget reached ({max_rounds} rounds; pricing max/β = {state.ratio:.3e})"
+    support = _support(cells, last, n)
+    info = book.as_info()
+    info["support_patterns"] = support.patterns
+    info["support_signs"] = support.signs
+    info["max_pricing_over_beta"] = float(state.ratio)
     info["seconds"] = time.perf_counter() - t0
-    return SolverOutput(cells_out, signs_out, Q, float(value), status, v, info)
+    return SolverOutput(np.array([c for c, _ in last.blocks], dtype=int),
+                        np.array([s for _, s in last.blocks], dtype=float), last.Q, float(last.value), status,
+                        last.v, info, support)
 
 
-def resolve_support(X, y, beta, loss, cells, block_cells, block_signs) -> SolverOutput:
+def resolve_support(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cells: CellSet,
+                    block_cells: np.ndarray, block_signs: np.ndarray) -> SolverOutput:
     """(8) restricted to the given blocks, solved to convergence: the working set's
     re-optimisation on a support (the minimal network)."""
     blocks = list(dict.fromkeys(zip(map(int, block_cells), map(int, block_signs))))
