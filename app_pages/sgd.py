@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from cvxcore import ConvexResult
-from lab import codec, state, training, ui
+from lab import codec, solve_job, state, training, ui
 from lab import figures as F
 from lab import page as P
 from lab.canvas import network_on_canvas
@@ -154,7 +154,7 @@ def _live(X: np.ndarray, ds: Dataset, cfg: training.Config, res: ConvexResult) -
 
 def _new_run(X: np.ndarray, ds: Dataset, cfg: training.Config, res: ConvexResult) -> training.LiveRun:
     """A run from step 0; certified against the exact arrangement when there is one."""
-    return training.LiveRun(X, ds.y, cfg, res.patterns if res.exact_patterns else None)
+    return training.LiveRun(X, ds.y, cfg, solve_job.exact_patterns(X) if res.exact_patterns else None)
 
 
 def _buttons(live: training.LiveSession, ds: Dataset, res: ConvexResult, cfg: training.Config) -> View:

@@ -7,7 +7,9 @@ here touches a session's state (:mod:`lab.state` owns that):
 * :func:`solve` and :func:`solve_warm` return a :class:`Solve`: the :class:`cvxcore.ConvexResult`
   with a note when the patterns were sampled, or the core's ``ValueError`` text for ``st.error``.
   The solves run in worker processes (:class:`SolveWorkers`, one object for the server) and are
-  warm-started from the session's previous optimum or a preset's (:func:`solve_warm`).
+  warm-started from the session's previous optimum or a preset's (:func:`solve_warm`).  The
+  result carries no cell set (``arrangement`` None, :mod:`lab.solve_job`: 4 MB of arrays at
+  n = 100 kept out of the pipe and the cache); :func:`lab.solve_job.exact_patterns` rebuilds them.
 * :func:`count_curve` returns a dict of arrays; :func:`beta_max_of` a float, or None when the
   arrangement is too large to enumerate.
 
@@ -40,10 +42,9 @@ from cvxcore import (
     cover_count,
     exact_pattern_bound,
     paper_bound,
-    solve_convex,
 )
 from cvxcore.datasets import PRESETS, make
-from lab import codec
+from lab import codec, solve_job
 
 _LOG = logging.getLogger("convex_relu_lab.solve")
 T = TypeVar("T")
@@ -165,7 +166,8 @@ class SolveWorkers:
         pool = self._get()
         if pool is not None:
             try:
-                pool.submit(solve_convex, np.array([[1.0, 1.0], [-1.0, 1.0]]), np.array([1.0, 0.0]), 0.1)
+                pool.submit(solve_job.solve, np.array([[1.0, 1.0], [-1.0, 1.0]]), np.array([1.0, 0.0]), 0.1,
+                            "squared")
             except RuntimeError as e:           # a broken pool: the first real solve replaces it
                 self._fail("the solve workers did not start", e)
 
@@ -210,8 +212,8 @@ def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str, _warm: ConvexRes
         method, _, note = plan_patterns(X)
         P = None if method == "exact" else activation_patterns(X, method="sample",
                                                                samples=samples_for(X.shape[0]), seed=0)
-        options = {} if _warm is None else {"warm": _warm}
-        return Solve(WORKERS.run(solve_convex, X, y, beta, loss=loss, patterns=P, **options), note)
+        warm = solve_job.travelling(_warm, X.shape[1])
+        return Solve(WORKERS.run(solve_job.solve, X, y, beta, loss, P, warm), note)
     except ValueError as e:
         return Solve(None, error=str(e))
 

@@ -6,7 +6,7 @@ import pytest
 
 from cvxcore import solve_convex, with_bias
 from cvxcore.datasets import make
-from lab import cached
+from lab import cached, solve_job
 
 
 def _data():
@@ -25,6 +25,27 @@ def test_worker_solve_equals_the_in_process_solve_and_passes_value_errors():
     with pytest.raises(ValueError, match="beta"):
         workers.run(solve_convex, X, y, -1.0, loss="squared", patterns=None)
     assert workers.take_failure() is None                       # bad input is not a worker failure
+
+
+def test_a_page_solve_travels_without_its_cell_set_and_is_the_in_process_solve():
+    """lab.solve_job: the worker gets the warm start without the previous cell set, and the
+    result comes back without its own (arrangement None: kilobytes through the pipe and in the
+    cache, not the arrangement's megabytes); the page that needs the patterns rebuilds them."""
+    import pickle
+    workers = cached.SolveWorkers(max_workers=1)
+    X, y = _data()
+    ref = solve_convex(X, y, 0.05)
+    cold = workers.run(solve_job.solve, X, y, 0.05, "squared")
+    assert workers.running and cold.arrangement is None and cold.status == "optimal"
+    assert cold.value == pytest.approx(ref.value, rel=1e-9) and cold.m_star == ref.m_star
+    assert len(pickle.dumps(cold)) < len(pickle.dumps(ref)) // 5
+    warm = solve_job.travelling(cold, X.shape[1])
+    assert warm is not None and warm.cells is None and warm.support is not None and len(warm.support)
+    step = workers.run(solve_job.solve, X, y, 0.06, "squared", None, warm)
+    assert step.info["warm_blocks"] == len(warm.support) and step.status == "optimal"
+    assert step.value == pytest.approx(solve_convex(X, y, 0.06).value, rel=1e-8)
+    np.testing.assert_array_equal(solve_job.exact_patterns(X), ref.patterns)
+    assert solve_job.travelling(None, 3) is None
 
 
 def test_a_broken_pool_falls_back_to_solving_here_and_says_so_once(caplog):

@@ -264,6 +264,53 @@ def test_cell_correlations_dense_and_tree_walk_agree():
     np.testing.assert_allclose(arr.correlations(v), walk.correlations(v), rtol=1e-12, atol=1e-12)
 
 
+def test_an_arrangement_pickles_as_itself():
+    """A pickled arrangement (what a process pool sends) is an Arrangement again, with the same
+    cells, adjacency and pricing; what pricing derived is left behind and rebuilt."""
+    import pickle
+
+    from cvxcore.arrangement import Arrangement, CellSet
+    rng = np.random.default_rng(8)
+    X = with_bias(rng.standard_normal((25, 2)))
+    v = rng.standard_normal(25)
+    arr = arrangement(X)
+    before = arr.price(v)                         # derives the pricing frame and the dense patterns
+    back = pickle.loads(pickle.dumps(arr))
+    assert type(back) is Arrangement and isinstance(back, CellSet) and back.n_cells == arr.n_cells
+    assert back._dense is None and back._frame is None and back.dense_max == arr.dense_max
+    np.testing.assert_array_equal(back.patterns(), arr.patterns())
+    np.testing.assert_array_equal(back.neighbours(3), arr.neighbours(3))
+    for a, b in zip(back.price(v), before):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    res = solve_convex(X, np.sign(X[:, 0]), 0.1, patterns=back)
+    assert res.status == "optimal" and res.arrangement is back
+
+
+def test_the_working_set_decides_each_round_by_its_state():
+    """The decision of a round (workingset.next_action), case by case: a capped solve is never
+    the last one; the Gram form gives way to the fit form before a rescale; two rescales, then
+    "stalled"; a new block is added whatever the state; the caller's stop wins over adding."""
+    from cvxcore.convex.workingset import Action, Form, LoopState, Pricing, Restricted, next_action
+    A = Action
+
+    def decide(ratio, new=(), *, capped=False, form=Form.FIT, scale=1.0, stopped=False):
+        state = LoopState([], form, obj_scale=scale)
+        last = Restricted([], np.zeros((0, 2)), np.zeros(3), 1.0, capped)
+        return next_action(state, last, Pricing(np.zeros(1), np.zeros(1), ratio), 1e-7, list(new), stopped)
+
+    assert decide(1.0) is A.DONE and decide(1.0, capped=True) is A.SOLVE_FULL
+    assert decide(1.0, stopped=True) is A.DONE                      # clean: the callback is not asked
+    assert decide(2.0, [(0, 1)]) is A.ADD and decide(2.0, [(0, 1)], capped=True, form=Form.GRAM) is A.ADD
+    assert decide(2.0, [(0, 1)], stopped=True) is A.STOPPED
+    assert decide(2.0, form=Form.GRAM, capped=True) is A.SOLVE_FIT
+    assert decide(2.0, capped=True) is A.SOLVE_FULL
+    assert decide(2.0) is A.RESCALE and decide(2.0, scale=10.0) is A.RESCALE
+    assert decide(2.0, scale=100.0) is A.STALLED
+    assert LoopState([], Form.FIT).iteration_cap() == workingset.EARLY_ITER       # the first solve is capped
+    assert LoopState([], Form.FIT, converge=True).iteration_cap() > workingset.EARLY_ITER
+    assert LoopState([], Form.FIT, ratio=1.2).iteration_cap() > workingset.EARLY_ITER
+
+
 @pytest.mark.parametrize("loss", ["squared", "hinge"])
 def test_restricted_solve_through_reference_patterns_equals_the_plain_form(loss):
     """The restricted program writes its fit as Σ_g D_g X a_g + Σ_j s_j (D_j − D_g) X q_j with

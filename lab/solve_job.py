@@ -1,0 +1,40 @@
+"""What a solve worker process runs (:class:`lab.cached.SolveWorkers`): the core only, so that a
+worker imports neither streamlit nor plotly.
+
+A result travels without its cell set.  The cell set is a function of X (and of the patterns
+asked for): n = 100 points in the plane with a bias have 9,902 cells, 4.2 MB of arrays, which a
+result carrying them would send through the pipe and put into every ``st.cache_data`` entry
+(22 KB without).  So the warm start goes to the worker without it (the worker builds X's
+arrangement itself, 40 ms at n = 100), and the result comes back without it
+(``arrangement=None``); a page that needs the patterns builds them (:func:`exact_patterns`).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from cvxcore import ConvexResult, arrangement, solve_convex
+from cvxcore.convex import WarmStart
+
+
+def travelling(previous: ConvexResult | WarmStart | None, d: int) -> WarmStart | None:
+    """The warm start of a previous optimum for data with d columns, without its cell set."""
+    warm = WarmStart.of(previous, d)
+    return None if warm is None else dataclasses.replace(warm, cells=None)
+
+
+def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str, patterns: np.ndarray | None = None,
+          warm: WarmStart | None = None) -> ConvexResult:
+    """:func:`cvxcore.solve_convex` (warm-started when ``warm`` is given), its result without its
+    cell set (module docstring)."""
+    options: dict[str, Any] = {} if warm is None else {"warm": warm}
+    res = solve_convex(X, y, beta, loss=loss, patterns=patterns, **options)
+    return dataclasses.replace(res, arrangement=None)
+
+
+def exact_patterns(X: np.ndarray) -> np.ndarray:
+    """The activation patterns of X's whole arrangement, (P, n) bool, in the order of the cells
+    an exact result was solved over (its ``neuron_cells`` index them)."""
+    return arrangement(X).patterns()
