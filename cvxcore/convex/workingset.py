@@ -36,6 +36,11 @@ certificate decides; before that, as the restricted dual is only ~1e-6 accurate 
 hinge and logistic loss and its accuracy moves with the objective's scale, the same blocks are
 solved again with the objective × 10 and × 100.
 
+The loop keeps its state in a :class:`LoopState` (the working set, the form and scale of the
+next restricted solve), decides each round with :func:`next_action` (an :class:`Action`: add
+blocks, solve the same blocks again to convergence, in the fit form or rescaled, or stop as
+optimal, stalled or stopped) and reports in a :class:`Bookkeeping` (``info`` of the output).
+
 Warm start (``warm=``): a previous :class:`cvxcore.ConvexResult`, e.g. after one β step or one
 added point, brings the support of its restricted optimum (the interior-point solution is the
 centre of the optimal face: every block some optimum uses), found among the new cells by its
@@ -305,6 +310,32 @@ def _support(cells: CellSet, last: Restricted, n: int) -> Support:
     return Support(cells.patterns(cells_out[live]), signs_out[live])
 
 
+_FINAL = {Action.DONE: "optimal", Action.STOPPED: "stopped by the caller",
+          Action.STALLED: "stalled: pricing max/β = {ratio:.3e} but every violated block is in the working set"}
+
+
+def _advance(state: LoopState, book: Bookkeeping, action: Action, rnd: int, last: Restricted, priced: Pricing,
+             new: list[Block], beta: float) -> None:
+    """The working set and the next solve's settings after a round that does not end the loop."""
+    if action is Action.SOLVE_FULL:
+        state.converge = True
+    elif action is Action.SOLVE_FIT:
+        state.form, book.accurate_from_round = Form.FIT, rnd + 1
+    elif action is Action.RESCALE:
+        # the restricted dual is only as accurate as the interior-point solve, ~1e-6 at small β
+        # for hinge and logistic loss, and its accuracy moves with the objective's scale
+        state.obj_scale *= 10.0
+        state.converge = True
+        book.rescaled = state.obj_scale
+    elif action is Action.ADD:
+        if state.form is Form.GRAM and priced.ratio <= FIT_FORM_RATIO:
+            state.form, book.accurate_from_round = Form.FIT, rnd + 1    # near the end: price at tol
+        state.blocks = _keep(state.blocks, last.Q, priced, beta) + new
+        book.added.append(len(new))
+    else:
+        raise AssertionError(f"{action} ends the loop")
+
+
 # -- the solver ------------------------------------------------------------------------------------
 def solve_working_set(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cells: CellSet, *,
                       warm: object = None, tol: float = DEFAULT_TOL, max_rounds: int = 100,
@@ -354,9 +385,24 @@ def solve_working_set(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cel
         book.capped = (book.capped or 0) + last.capped
         return None
 
-    def fit_form(rnd: int) -> None:
-        state.form = Form.FIT
-        book.accurate_from_round = rnd + 1
+    def price() -> Pricing:
+        tp = time.perf_counter()
+        priced = _price(cells, last.v, beta, tol, nonzero)
+        book.pricing_seconds += time.perf_counter() - tp
+        state.ratio = priced.ratio
+        return priced
+
+    def search(rnd: int, priced: Pricing) -> tuple[list[Block], bool]:
+        """After a pricing that is not clean: the certified lower bound, the caller's stop, and
+        (unless stopped) the new blocks to add."""
+        lower = loss.dual_value(loss.best_dual_scale(last.v, y, 1.0 / priced.ratio) * last.v, y)
+        state.best_lower = max(state.best_lower, lower)
+        book.lower_bounds.append(float(state.best_lower))
+        if callback is not None and callback(
+                {"round": rnd + 1, "upper_bound": float(last.value), "lower_bound": float(state.best_lower),
+                 "working_set": len(state.blocks), "seconds": time.perf_counter() - t0}):
+            return [], True
+        return _new_blocks(cells, priced, set(state.blocks), beta * (1 + tol), K, diverse), False
 
     for rnd in range(max_rounds):
         book.rounds = rnd + 1
@@ -365,50 +411,16 @@ def solve_working_set(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cel
             status = failure
             break
         book.working_set.append(len(state.blocks))
-        tp = time.perf_counter()
-        priced = _price(cells, last.v, beta, tol, nonzero)
-        book.pricing_seconds += time.perf_counter() - tp
-        state.ratio = priced.ratio
+        priced = price()
         if verbose:
             print(f"round {rnd}: |S| = {len(state.blocks)}, value {last.value:.10g}, "
                   f"max pricing/β = {priced.ratio:.3e}")
-        new: list[Block] = []
-        stopped = False
-        if not priced.clean(tol):
-            lower = loss.dual_value(loss.best_dual_scale(last.v, y, 1.0 / priced.ratio) * last.v, y)
-            state.best_lower = max(state.best_lower, lower)
-            book.lower_bounds.append(float(state.best_lower))
-            stopped = callback is not None and bool(callback(
-                {"round": rnd + 1, "upper_bound": float(last.value), "lower_bound": float(state.best_lower),
-                 "working_set": len(state.blocks), "seconds": time.perf_counter() - t0}))
-            if not stopped:
-                new = _new_blocks(cells, priced, set(state.blocks), beta * (1 + tol), K, diverse)
+        new, stopped = ([], False) if priced.clean(tol) else search(rnd, priced)
         action = next_action(state, last, priced, tol, new, stopped)
-        if action is Action.DONE:
-            status = "optimal"
+        if action in _FINAL:
+            status = _FINAL[action].format(ratio=priced.ratio)
             break
-        if action is Action.STOPPED:
-            status = "stopped by the caller"
-            break
-        if action is Action.STALLED:
-            status = (f"stalled: pricing max/β = {priced.ratio:.3e} but every violated block is in the "
-                      "working set")
-            break
-        if action is Action.SOLVE_FULL:
-            state.converge = True
-        elif action is Action.SOLVE_FIT:
-            fit_form(rnd)
-        elif action is Action.RESCALE:
-            # the restricted dual is only as accurate as the interior-point solve, ~1e-6 at small
-            # β for hinge and logistic loss, and its accuracy moves with the objective's scale
-            state.obj_scale *= 10.0
-            state.converge = True
-            book.rescaled = state.obj_scale
-        elif action is Action.ADD:
-            if state.form is Form.GRAM and priced.ratio <= FIT_FORM_RATIO:
-                fit_form(rnd)         # near the end: price at tol from now on
-            state.blocks = _keep(state.blocks, last.Q, priced, beta) + new
-            book.added.append(len(new))
+        _advance(state, book, action, rnd, last, priced, new, beta)
     else:
         status = f"iteration budget reached ({max_rounds} rounds; pricing max/β = {state.ratio:.3e})"
     support = _support(cells, last, n)
