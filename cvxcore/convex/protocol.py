@@ -27,6 +27,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..arrangement import CellSet
+from ..losses import LossName
 
 SolverName = Literal["fast", "cvxpy"]
 MethodName = Literal["auto", "fast", "cvxpy"]     # ``method=`` of solve_convex: "auto" picks a solver
@@ -63,7 +64,7 @@ class SolverOutput:
 @dataclass(frozen=True)
 class Solver:
     name: SolverName
-    losses: frozenset[str]            # loss names it handles
+    losses: frozenset[LossName]       # the losses it handles
     options: frozenset[str]           # option names it accepts
     run: Callable[..., SolverOutput]
     check: Callable[[dict[str, Any]], None] | None = None   # ValueError on a bad option value

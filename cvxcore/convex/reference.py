@@ -25,6 +25,8 @@ import warnings
 
 import numpy as np
 
+from ..arrangement import CellSet, CellSubset
+from ..losses import Loss
 from ..network import blocks_objective
 from .protocol import SolverOutput
 
@@ -46,7 +48,8 @@ def _attempts(loss):
                     (1.0, cp.SCS, dict(eps_abs=1e-9, eps_rel=1e-9, max_iters=50_000))]
 
 
-def solve_reference(X, y, beta, loss, cells, *, verbose: bool = False, **_ignored) -> SolverOutput:
+def solve_reference(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cells: CellSet, *, verbose: bool = False,
+                    **_ignored: object) -> SolverOutput:
     """Program (8) over every cell of ``cells`` with Clarabel (trusted inputs).  Cells that switch
     no sample on (D_i = 0) carry no variable."""
     import cvxpy as cp
@@ -97,10 +100,10 @@ def solve_reference(X, y, beta, loss, cells, *, verbose: bool = False, **_ignore
     return SolverOutput(np.r_[keep, keep], signs, Q, value, status, v, {})
 
 
-def resolve_support(X, y, beta, loss, cells, block_cells, block_signs) -> SolverOutput:
+def resolve_support(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cells: CellSet, block_cells: np.ndarray,
+                    block_signs: np.ndarray) -> SolverOutput:
     """(8) restricted to the cells of the given blocks (both signs each): the reference's
     re-optimisation on a support."""
-    from ..arrangement import CellSubset
     sub = np.unique(np.asarray(block_cells, dtype=int))
     out = solve_reference(X, y, beta, loss, CellSubset(cells, sub))
     out.cells = sub[out.cells] if out.cells.size else out.cells
