@@ -40,6 +40,7 @@ class Signals:
     seed: int
 
 
+@P.guarded
 def render() -> None:
     P.header("Convolutional networks are convex programs too", INTRO)
     sig = _signals()

@@ -79,6 +79,7 @@ def _on_pick() -> None:
     state.set_setting("geo_pick", tuple(state.widget_value("geo_pick")))
 
 
+@P.guarded
 def render() -> None:
     P.header("Geometry: the neural gauge", INTRO)
     c0, c1 = st.columns([1, 2])
