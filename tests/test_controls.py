@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
@@ -180,25 +180,29 @@ def check_page(page: str, controls: dict[str, Any], at: AppTest) -> None:
             assert _int(m.value) <= bounds[m.label], (m.label, m.value, bounds[m.label])
 
 
-HD_QUICK_WORK = 2000            # Higher dimensions: press Run in the quick profile when trials × steps is at most this
+HD_QUICK_WORK = 2000            # Higher dimensions: Run in the quick profile when trials × steps is at most this
+HD_LONG_WORK = 16000            # … and in the long profile
 
 
 def act(page: str, controls: dict[str, Any], at: AppTest, *, long: bool) -> bool:
     """Press what trains on the pages that train only when asked: SGD's Step (the long profile:
     Play, to the end), Higher dimensions' Run (in the quick profile only when it is short).
     True when something was pressed."""
-    if page == "sgd" and at.button(key="_sgd_step") and not at.button(key="_sgd_step").disabled:
-        if long:
-            at.button(key="_sgd_play").click().run()
+    buttons = {b.key: b for b in at.button}            # (classroom mode may hide them)
+    if page == "sgd" and "_sgd_step" in buttons and not buttons["_sgd_step"].disabled:
+        if long and "_sgd_play" in buttons:
+            buttons["_sgd_play"].click().run()
             for _ in range(60):
-                if at.exception or at.button(key="_sgd_pause").disabled:
+                pause = next((b for b in at.button if b.key == "_sgd_pause"), None)
+                if at.exception or pause is None or pause.disabled:
                     break
                 at.run()
         else:
-            at.button(key="_sgd_step").click().run()
+            buttons["_sgd_step"].click().run()
         return True
-    work = (state.setting("hd_trials", ss=at.session_state) or 0) * (state.setting("hd_steps", ss=at.session_state) or 0)
-    if page == "higher_dims" and (long or work <= HD_QUICK_WORK):
+    ss = at.session_state
+    work = (state.setting("hd_trials", ss=ss) or 0) * (state.setting("hd_steps", ss=ss) or 0)
+    if page == "higher_dims" and "hd_run" in buttons and work <= (HD_LONG_WORK if long else HD_QUICK_WORK):
         at.button(key="hd_run").click().run()          # AppTest follows the fragment's reruns to the end
         return True
     return False
@@ -216,10 +220,11 @@ def run_and_check(page: str, controls: dict[str, Any], data: tuple[str, bool], *
 VIEWS = {"convolution": ("cnn_view", codec.SETTINGS["cnn_view"].options)}   # a page that shows one of several
 END_CASES = [(page, which, view) for page in PAGES for which in (0, 1)
              for view in (VIEWS[page][1] if page in VIEWS else (None,))]
-QUICK = settings(max_examples=2, derandomize=True, deadline=None, database=None,
-                 suppress_health_check=list(HealthCheck))
-LONG = settings(max_examples=25, derandomize=True, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck))
+# no shrinking: one AppTest run takes seconds, and a derandomized draw is reproduced as it is
+QUICK = settings(max_examples=2, derandomize=True, deadline=None, database=None, print_blob=True,
+                 suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate))
+LONG = settings(max_examples=25, derandomize=True, deadline=None, database=None, print_blob=True,
+                suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate))
 
 
 @pytest.mark.parametrize("page,which,view", END_CASES,
