@@ -25,6 +25,7 @@ VIEWS = {"linear": "Linear CNN (9) = nuclear norm (12)",
          "circular": "Circular CNN (13) = ℓ1 in Fourier space (14)",
          "separable": "Separable ReLU CNN = program (8)"}
 LABELS = {v: k for k, v in VIEWS.items()}
+ZERO_SCALE = 0.01          # the colour scale of the linear map when (12)'s optimum is the zero network
 INTRO = ("A two-layer convolutional network applies the same filters $u_j$ to every patch $X_k$ of a signal. "
          "Section 4 of the paper turns three such networks into convex programs. Below, gradient descent (GD) "
          "trains each network the ordinary, non-convex way, from several random starts, and is compared with "
@@ -120,22 +121,32 @@ def linear(sig: Signals) -> None:
                                       title="End-to-end map Z = Σ_j u_j α_jᵀ: GD vs (12)"),
                    width="stretch", key="lin_dist")
     if nuc.rank:
-        st.plotly_chart(fc.filters_side_by_side(r.filters_gd, nuc.U, names=("GD (trial 1)", "(12): √σ_i p_i"),
+        st.plotly_chart(fc.filters_side_by_side(r.filters_gd, nuc.U, names=(_trial_name(gd), "(12): √σ_i p_i"),
                                                 title="Filters, rotation removed: GD (blue) over (12) (black)"),
                         width="stretch", key="lin_filters")
         ui.caption("GD's filters are unique only up to a rotation (U → RU, α → Rα change nothing), so they "
                    "are shown in the basis of their own singular vectors, with signs matched.")
     else:
         ui.caption("No filters to compare: Z* = 0, so (12) needs none.")
+    # at the zero network both maps are (nearly) 0: a colour scale of ±0.01, not one of round-off
+    floor = ZERO_SCALE if nuc.zero_network else 1e-12
     st.plotly_chart(fc.matrix_pair(r.Z_gd, nuc.Z, names=("GD: Z = Σ_j u_j α_jᵀ", "(12): Z*"),
-                                   title="The whole linear map, patch by patch"),
+                                   title="The whole linear map, patch by patch", floor=floor),
                     width="stretch", key="lin_Z")
+    if nuc.zero_network:
+        ui.caption(f"Z* = 0, drawn on a colour scale of ±{ZERO_SCALE:g}; the largest entry of GD's Z is "
+                   f"{np.abs(r.Z_gd).max():.1e}.")
 
 
 def _lr_slider(name: str, container: Any) -> float:
     """The learning rate of a CNN descent: "auto" (the checked backtracking step) or a fixed step."""
     return state.slider(name, "learning rate", container,
                         format_func=lambda v: "auto" if v == codec.AUTO_LR else f"{v:g}")
+
+
+def _trial_name(gd: GDResult) -> str:
+    """The legend name of the trial whose filters are drawn (trial 1)."""
+    return "GD (trial 1, stopped where it diverged)" if gd.diverged.size and gd.diverged[0] else "GD (trial 1)"
 
 
 def _best(gd: GDResult | SGDResult) -> str:
@@ -205,7 +216,7 @@ def circular(sig: Signals) -> None:
                                       title="End-to-end filter e = Σ_j u_j ⊛ α_j: GD vs (14)"),
                    width="stretch", key="circ_dist")
     fig = fc.filters_side_by_side(np.vstack([r.e_gd, r.power_gd]), np.vstack([fr.e, np.abs(fr.z)]),
-                                  names=("GD (trial 1)", "(14)"), x_start=0,
+                                  names=(_trial_name(gd), "(14)"), x_start=0,
                                   panels=("e by position", "by frequency l"),
                                   title="Left: end-to-end filter e. Right: filter power per frequency, "
                                         "Σ_j|û_j|²/d against |z*|")

@@ -256,3 +256,16 @@ def test_every_control_drawn(page, draw):
 @given(draw=hs.data())
 def test_every_control_drawn_long(page, draw):
     _drawn(page, draw)
+
+
+# ----------------------------------------------------------------------------- what the search found
+def test_found_geometry_page_with_a_point_picked_twice_shows_no_inf():
+    """Found by the long profile: the Geometry page on the data set with the same point picked
+    twice (X of rank 1, y outside span Q_X) showed the gauge and the polar value as "inf".  Now:
+    "no network" and "unbounded", beside the core's message."""
+    controls = {"geo_src": "data", "geo_pick": (0, 0), "geo_n": 2, "geo_ydata": False, "geo_y": (-2.0,)}
+    at = run_and_check("geometry", controls, ("sine", True))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["min Σ|αⱼ| (interpolation)"] == "no network"
+    assert metrics["max yᵀz over C° (polar)"] == "unbounded" and metrics["neurons used"] == "0"
+    assert "no ReLU network of any width interpolates it" in " ".join(str(w.value) for w in at.warning)
