@@ -155,7 +155,7 @@ def count_bounds(page: str, controls: dict[str, Any], at: AppTest) -> dict[str, 
     """The largest value each count metric of ``page`` may show on the session's data."""
     ds = state.get_dataset(at.session_state)
     n, r = ds.n, ds.d + int(bool(ds.bias))
-    s = {k: state.setting(k, ss=at.session_state) for k in codec.SETTINGS}
+    s = {k: state.setting(k, sp.default, ss=at.session_state) for k, sp in codec.SETTINGS.items()}
     out = {"neurons m*": n + 1, "neurons": n + 1, "patterns P": regions(n, r), "sampled patterns": regions(n, r)}
     if page == "convolution":
         L, h, stride = s["cnn_L"], s["lin_h"], s["lin_stride"]
@@ -223,7 +223,7 @@ END_CASES = [(page, which, view) for page in PAGES for which in (0, 1)
 # no shrinking: one AppTest run takes seconds, and a derandomized draw is reproduced as it is
 QUICK = settings(max_examples=2, derandomize=True, deadline=None, database=None, print_blob=True,
                  suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate))
-LONG = settings(max_examples=25, derandomize=True, deadline=None, database=None, print_blob=True,
+LONG = settings(max_examples=40, derandomize=True, deadline=None, database=None, print_blob=True,
                 suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate))
 
 
@@ -269,3 +269,46 @@ def test_found_geometry_page_with_a_point_picked_twice_shows_no_inf():
     assert metrics["min Σ|αⱼ| (interpolation)"] == "no network"
     assert metrics["max yᵀz over C° (polar)"] == "unbounded" and metrics["neurons used"] == "0"
     assert "no ReLU network of any width interpolates it" in " ".join(str(w.value) for w in at.warning)
+
+
+# ----------------------------------------------------------------------------- the Convolutions page's own
+def _conv(controls: dict[str, Any]) -> tuple[AppTest, dict[str, str], str]:
+    at = run_and_check("convolution", controls, (DATA_1D[0], True))
+    return at, {m.label: m.value for m in at.metric}, " ".join(str(e.value) for e in list(at.info) + list(at.warning))
+
+
+@pytest.mark.parametrize("beta", [22.0, 30.0])
+def test_linear_cnn_beyond_beta_max_shows_the_zero_network(beta):
+    """On its own default signals (β_max = 21.8) at β = 22 and 30 the page drew a filters figure
+    with 0 panels (plotly refused: "cols must be an int greater than 0") after a descent that
+    overflowed.  Now: 0 filters, the zero network said, and a finite descent that ends on ½‖y‖²."""
+    at, metrics, notes = _conv({"cnn_view": "linear", "lin_beta": beta, "lin_steps": 2000})
+    assert metrics["filters needed, rank Z*"] == "0"
+    assert f"β = {beta:g} ≥ β_max = 21.8" in notes and "zero network" in notes
+    assert float(metrics["best GD objective (9)"]) == pytest.approx(float(metrics["value of (12)"]), rel=1e-6)
+    assert not any(p.key == "lin_filters" for p in at.get("plotly_chart"))
+
+
+def test_circular_cnn_beyond_beta_max_shows_the_zero_network():
+    at, metrics, notes = _conv({"cnn_view": "circular", "circ_beta": 60.0, "circ_steps": 1000})
+    assert metrics["frequencies used, nnz(z*)"] == "0" and "zero network" in notes and "β_max = 51.99" in notes
+    assert float(metrics["best GD objective (13)"]) == pytest.approx(float(metrics["value of (14)"]), rel=1e-6)
+
+
+@pytest.mark.parametrize("view,metric", [("linear", "best GD objective (9)"), ("circular", "best GD objective (13)")])
+def test_a_learning_rate_of_10_is_reported_as_diverged(view, metric):
+    """lr = 10 gave NaN objectives silently; now the run is "diverged" with what to try (the core's
+    GDResult.message), and no number shown is NaN (run_and_check)."""
+    prefix = "lin" if view == "linear" else "circ"
+    at, metrics, notes = _conv({"cnn_view": view, f"{prefix}_lr": 10.0, f"{prefix}_steps": 2000 if view == "linear"
+                                else 1000})
+    assert metrics[metric] == "diverged"
+    assert "Diverged" in notes and "lr=10 diverged" in notes and "Try lr <=" in notes and "learning rate auto" in notes
+    assert at.select_slider(key=f"{prefix}_lr").value == 10.0
+    assert f"{prefix}_lr=10.0" in at.sidebar.code[0].value              # the link carries it
+
+
+def test_the_learning_rates_auto_step_is_the_default_and_does_not_diverge():
+    at, metrics, notes = _conv({"cnn_view": "linear", "lin_steps": 2000})
+    assert at.select_slider(key="lin_lr").value == codec.AUTO_LR and "Diverged" not in notes
+    assert float(metrics["best GD objective (9)"]) < float(metrics["value of (12)"]) * 1.01
