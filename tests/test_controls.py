@@ -238,6 +238,18 @@ def test_every_control_at_its_ends(page, which, view):
     run_and_check(page, controls, (DATA_1D[0], True) if which == 0 else (DATA_2D[-1], False))
 
 
+LOSS_PAGES = tuple(p for p in PAGES if p in ("convex", "sgd", "path", "arrangement"))
+
+
+@pytest.mark.parametrize("page", LOSS_PAGES)
+@pytest.mark.parametrize("loss", codec.SETTINGS["loss"].options)
+@pytest.mark.parametrize("data", [(DATA_1D[-1], True), (DATA_2D[0], True)], ids=["1-D", "2-D"])
+def test_each_loss_with_1d_and_2d_data(page, loss, data):
+    """The pages that solve (8) or train, with each loss on 1-D and on 2-D data (a loss that
+    does not suit the targets is the app's to replace, with a message, never an exception)."""
+    run_and_check(page, {"loss": loss}, data)
+
+
 def _drawn(page: str, draw: Any) -> None:
     controls = draw.draw(combos(page), label="controls")
     run_and_check(page, controls, draw.draw(DATASETS, label="data"))
