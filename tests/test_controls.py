@@ -178,6 +178,14 @@ def check_page(page: str, controls: dict[str, Any], at: AppTest) -> None:
     for m in at.metric:
         if m.label in bounds and _int(m.value) is not None:
             assert _int(m.value) <= bounds[m.label], (m.label, m.value, bounds[m.label])
+    for text in shown_texts(at):                        # counts written in prose: "P = 10", "one of 10 cells"
+        for pattern, label in TEXT_COUNTS:
+            for found in re.findall(pattern, text):
+                assert _int(found) <= bounds[label], (text[:200], bounds[label])
+
+
+TEXT_COUNTS = ((r"\bP = ([\d,]+)", "patterns P"), (r"one of ([\d,]+) cells", "patterns P"),
+               (r"\bm\* = ([\d,]+)", "neurons m*"))
 
 
 HD_QUICK_WORK = 2000            # Higher dimensions: Run in the quick profile when trials × steps is at most this
