@@ -231,6 +231,8 @@ def run_and_check(page: str, controls: dict[str, Any], data: tuple[str, bool], *
 
 
 # ----------------------------------------------------------------------------- the profiles
+# (the parameter is ``view_of``, not ``page``: conftest marks a test with a ``page`` argument as a
+# browser test, which the default suite leaves out)
 VIEWS = {"convolution": ("cnn_view", codec.SETTINGS["cnn_view"].options)}   # a page that shows one of several
 END_CASES = [(page, which, view) for page in PAGES for which in (0, 1)
              for view in (VIEWS[page][1] if page in VIEWS else (None,))]
@@ -241,9 +243,10 @@ LONG = settings(max_examples=60, derandomize=True, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate))
 
 
-@pytest.mark.parametrize("page,which,view", END_CASES,
+@pytest.mark.parametrize("view_of,which,view", END_CASES,
                          ids=[f"{p}-{'lo' if w == 0 else 'hi'}{'-' + v if v else ''}" for p, w, v in END_CASES])
-def test_every_control_at_its_ends(page, which, view):
+def test_every_control_at_its_ends(view_of, which, view):
+    page = view_of
     """All of a page's controls at their lower ends with 1-D data and bias, or all at their upper
     ends with 2-D data without bias (each view of a page with several)."""
     controls = at_end(page, which)
@@ -255,13 +258,13 @@ def test_every_control_at_its_ends(page, which, view):
 LOSS_PAGES = tuple(p for p in PAGES if p in ("convex", "sgd", "path", "arrangement"))
 
 
-@pytest.mark.parametrize("page", LOSS_PAGES)
+@pytest.mark.parametrize("view_of", LOSS_PAGES)
 @pytest.mark.parametrize("loss", codec.SETTINGS["loss"].options)
 @pytest.mark.parametrize("data", [(DATA_1D[-1], True), (DATA_2D[0], True)], ids=["1-D", "2-D"])
-def test_each_loss_with_1d_and_2d_data(page, loss, data):
+def test_each_loss_with_1d_and_2d_data(view_of, loss, data):
     """The pages that solve (8) or train, with each loss on 1-D and on 2-D data (a loss that
     does not suit the targets is the app's to replace, with a message, never an exception)."""
-    run_and_check(page, {"loss": loss}, data)
+    run_and_check(view_of, {"loss": loss}, data)
 
 
 def _drawn(page: str, draw: Any) -> None:
@@ -269,19 +272,19 @@ def _drawn(page: str, draw: Any) -> None:
     run_and_check(page, controls, draw.draw(DATASETS, label="data"))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("view_of", PAGES)
 @QUICK
 @given(draw=hs.data())
-def test_every_control_drawn(page, draw):
-    _drawn(page, draw)
+def test_every_control_drawn(view_of, draw):
+    _drawn(view_of, draw)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("view_of", PAGES)
 @LONG
 @given(draw=hs.data())
-def test_every_control_drawn_long(page, draw):
-    _drawn(page, draw)
+def test_every_control_drawn_long(view_of, draw):
+    _drawn(view_of, draw)
 
 
 # ----------------------------------------------------------------------------- what the search found

@@ -108,8 +108,8 @@ def test_what_the_net_catches():
     assert "ValueError in `principal_filters`" in msg and "U contains NaN/inf" in msg
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_inside_the_net(page):
+@pytest.mark.parametrize("view_of", PAGES)
+def test_every_page_renders_inside_the_net(view_of):
     import importlib
-    mod = importlib.import_module(f"app_pages.{page}")
-    assert getattr(mod.render, "__wrapped__", None) is not None, page
+    mod = importlib.import_module(f"app_pages.{view_of}")
+    assert getattr(mod.render, "__wrapped__", None) is not None, view_of
