@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lab import page as P
 from lab import ui
 
 NETWORK = r"""
@@ -79,6 +80,7 @@ Formulations for Two-layer Networks*, ICML 2020. [arXiv:2002.10553](https://arxi
 """
 
 
+@P.guarded
 def render() -> None:
     st.title("About: training a ReLU network is a convex program")
     ui.prose(NETWORK)

@@ -35,6 +35,7 @@ class Chosen:
     bounding: np.ndarray        # the points whose hyperplanes bound the cell
 
 
+@P.guarded
 def render() -> None:
     P.header("Hyperplane arrangement", INTRO)
     ds = state.get_dataset()

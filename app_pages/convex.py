@@ -20,6 +20,7 @@ neuron of an optimal network: $v_i$ gives $\alpha > 0$, $w_i$ gives $\alpha < 0$
 """
 
 
+@P.guarded
 def render() -> None:
     P.header("Convex program (8): the global optimum", INTRO, fold=True)
     # The controls and the numbers in a column beside the figure, so that on a projector

@@ -9,19 +9,23 @@ tab included, is in the link (:data:`lab.codec.SETTINGS`, ``cnn_*``, ``lin_*``, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
+from cvxcore import SGDResult
+from cvxcore.cnn.descent import GDResult
+from lab import codec, state, ui
 from lab import experiments as E
 from lab import figures_cnn as fc
 from lab import page as P
-from lab import state, ui
 
 VIEWS = {"linear": "Linear CNN (9) = nuclear norm (12)",
          "circular": "Circular CNN (13) = ℓ1 in Fourier space (14)",
          "separable": "Separable ReLU CNN = program (8)"}
 LABELS = {v: k for k, v in VIEWS.items()}
+ZERO_SCALE = 0.01          # the colour scale of the linear map when (12)'s optimum is the zero network
 INTRO = ("A two-layer convolutional network applies the same filters $u_j$ to every patch $X_k$ of a signal. "
          "Section 4 of the paper turns three such networks into convex programs. Below, gradient descent (GD) "
          "trains each network the ordinary, non-convex way, from several random starts, and is compared with "
@@ -37,6 +41,7 @@ class Signals:
     seed: int
 
 
+@P.guarded
 def render() -> None:
     P.header("Convolutional networks are convex programs too", INTRO)
     sig = _signals()
@@ -83,41 +88,87 @@ def linear(sig: Signals) -> None:
         "\n\n"
         r"Its solution $Z^* = \sum_i \sigma_i p_i q_i^\top$ gives the filters $u_i = \sqrt{\sigma_i}\,p_i$: "
         r"only $\operatorname{rank} Z^*$ of them are needed.")
-    c1, c2, c3, c4, c5 = st.columns(5)
+    c1, c2, c3, c4, c5, c6 = st.columns(6)
     beta = state.slider("lin_beta", "weight decay β", c1)
     h = state.slider("lin_h", "filter size h", c2, hi=sig.L)
     stride = state.slider("lin_stride", "stride", c3, hi=sig.L)
     m = state.slider("lin_m", "filters m (GD)", c4)
     steps = state.slider("lin_steps", "GD steps", c5)
-    r, err = E.linear_cnn(sig.n, sig.L, sig.noise, sig.seed, beta, h, stride, m, steps)
+    lr = _lr_slider("lin_lr", c6)
+    r, err = E.linear_cnn(sig.n, sig.L, sig.noise, sig.seed, beta, h, stride, m, steps, lr)
     if r is None:
         st.error(err)
         return
     nuc, gd = r.nuclear, r.gd
-    rank = nuc.U.shape[0]
     k1, k2, k3, k4 = st.columns(4)
     k1.metric("value of (12)", f"{nuc.value:.6g}")
-    k2.metric("filters needed, rank Z*", rank)
-    k3.metric("best GD objective (9)", f"{gd.objectives[:, -1].min():.6g}")
+    k2.metric("filters needed, rank Z*", nuc.rank)
+    k3.metric("best GD objective (9)", _best(gd))
     k4.metric("patches K", r.patches)
-    if m < rank:
-        st.warning(f"GD has m = {m} filters but the optimum needs rank Z* = {rank}: (9) with too few filters "
+    if nuc.zero_network:
+        st.info(f"β = {beta:g} ≥ β_max = {nuc.beta_max:.4g} for these signals: the optimum of (12) is the zero "
+                f"network, Z* = 0 with value ½‖y‖² = {nuc.value:.6g}, and no filter is needed. Gradient descent "
+                "shrinks every filter towards zero. Lower β below β_max to see filters.")
+    elif m < nuc.rank:
+        st.warning(f"GD has m = {m} filters but the optimum needs rank Z* = {nuc.rank}: (9) with too few filters "
                    "cannot reach (12). Increase m.")
+    _diverged(gd)
     a, b = st.columns(2)
-    a.plotly_chart(fc.objective_traces(gd.steps, gd.objectives, nuc.value, convex_name="(12)",
+    a.plotly_chart(fc.objective_traces(gd.steps, gd.history(), nuc.value, convex_name="(12)",
                                        title="GD objective (9) minus the value of (12)"),
                    width="stretch", key="lin_obj")
-    b.plotly_chart(fc.distance_traces(gd.steps, gd.distances, ylabel="‖Z_GD − Z*‖ / ‖Z*‖",
+    b.plotly_chart(fc.distance_traces(gd.steps, _distances(gd), ylabel=gd.distance_name or "‖Z_GD − Z*‖ / ‖Z*‖",
                                       title="End-to-end map Z = Σ_j u_j α_jᵀ: GD vs (12)"),
                    width="stretch", key="lin_dist")
-    st.plotly_chart(fc.filters_side_by_side(r.filters_gd, nuc.U, names=("GD (trial 1)", "(12): √σ_i p_i"),
-                                            title="Filters, rotation removed: GD (blue) over (12) (black)"),
-                    width="stretch", key="lin_filters")
-    ui.caption("GD's filters are unique only up to a rotation (U → RU, α → Rα change nothing), so they "
-               "are shown in the basis of their own singular vectors, with signs matched.")
+    if nuc.rank:
+        st.plotly_chart(fc.filters_side_by_side(r.filters_gd, nuc.U, names=(_trial_name(gd), "(12): √σ_i p_i"),
+                                                title="Filters, rotation removed: GD (blue) over (12) (black)"),
+                        width="stretch", key="lin_filters")
+        ui.caption("GD's filters are unique only up to a rotation (U → RU, α → Rα change nothing), so they "
+                   "are shown in the basis of their own singular vectors, with signs matched.")
+    else:
+        ui.caption("No filters to compare: Z* = 0, so (12) needs none.")
+    # at the zero network both maps are (nearly) 0: a colour scale of ±0.01, not one of round-off
+    floor = ZERO_SCALE if nuc.zero_network else 1e-12
     st.plotly_chart(fc.matrix_pair(r.Z_gd, nuc.Z, names=("GD: Z = Σ_j u_j α_jᵀ", "(12): Z*"),
-                                   title="The whole linear map, patch by patch"),
+                                   title="The whole linear map, patch by patch", floor=floor),
                     width="stretch", key="lin_Z")
+    if nuc.zero_network:
+        ui.caption(f"Z* = 0, drawn on a colour scale of ±{ZERO_SCALE:g}; the largest entry of GD's Z is "
+                   f"{np.abs(r.Z_gd).max():.1e}.")
+
+
+def _lr_slider(name: str, container: Any) -> float:
+    """The learning rate of a CNN descent: "auto" (the checked backtracking step) or a fixed step."""
+    return state.slider(name, "learning rate", container,
+                        format_func=lambda v: "auto" if v == codec.AUTO_LR else f"{v:g}")
+
+
+def _trial_name(gd: GDResult) -> str:
+    """The legend name of the trial whose filters are drawn (trial 1)."""
+    return "GD (trial 1, stopped where it diverged)" if gd.diverged.size and gd.diverged[0] else "GD (trial 1)"
+
+
+def _best(gd: GDResult | SGDResult) -> str:
+    """The best final objective of the trials that stayed finite, for a metric."""
+    best = E.best_final(gd)
+    return "diverged" if best is None else f"{best:.6g}"
+
+
+def _distances(gd: GDResult) -> np.ndarray:
+    """``gd.distances`` with each diverged trial's record from its divergence on left out (NaN)."""
+    out = gd.distances.astype(float)
+    for t in np.flatnonzero(gd.diverged):
+        out[t, gd.steps >= gd.diverged_at[t]] = np.nan
+    return out
+
+
+def _diverged(gd: GDResult) -> None:
+    """The core's message when a fixed learning rate blew up (GDResult.status "diverged")."""
+    if gd.status == "diverged":
+        msg = (gd.message or "").replace("lr=None", "the learning rate auto")      # the page's name for it
+        st.warning(f"**Diverged** ({int(gd.diverged.sum())} of {len(gd.diverged)} starts). {msg}",
+                   icon=":material/warning:")
 
 
 def circular(sig: Signals) -> None:
@@ -132,34 +183,40 @@ def circular(sig: Signals) -> None:
         r"\qquad F_{kl} = e^{2\pi i kl/d}.$$"
         "\n\n"
         r"A sparse $z$ uses few frequencies; one filter suffices.")
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns(5)
     beta = state.slider("circ_beta", "weight decay β", c1,
                         help="Larger β: fewer frequencies in z*. Small β: all of them.")
     h = state.slider("circ_h", "filter taps h", c2, hi=sig.L, default=sig.L,
                      help="h = d: (14) is exact. h < d: filters are shorter and (14) is only a lower bound.")
     m = state.slider("circ_m", "filters m (GD)", c3)
     steps = state.slider("circ_steps", "GD steps", c4)
-    r, err = E.circular_cnn(sig.n, sig.L, sig.noise, sig.seed, beta, h, m, steps)
+    lr = _lr_slider("circ_lr", c5)
+    r, err = E.circular_cnn(sig.n, sig.L, sig.noise, sig.seed, beta, h, m, steps, lr)
     if r is None:
         st.error(err)
         return
     fr, gd = r.fourier, r.gd
     k1, k2, k3 = st.columns(3)
     k1.metric("value of (14)", f"{fr.value:.6g}")
-    k2.metric("frequencies used, nnz(z*)", r.used)
-    k3.metric("best GD objective (13)", f"{gd.objectives[:, -1].min():.6g}")
+    k2.metric("frequencies used, nnz(z*)", fr.used)
+    k3.metric("best GD objective (13)", _best(gd))
+    if fr.zero_network:
+        st.info(f"β = {beta:g} ≥ β_max = {fr.beta_max:.4g} for these signals: the optimum of (14) is the zero "
+                f"network, z* = 0 with value ½‖y‖² = {fr.value:.6g}, and no frequency is used. Lower β below "
+                "β_max to see frequencies.")
+    _diverged(gd)
     if h < sig.L:
         st.info(f"h = {h} < d = {sig.L}: the filters cannot be full length, so (14) is a lower bound and GD stays "
                 "above it. Set h = d for the exact equivalence.")
     a, b = st.columns(2)
-    a.plotly_chart(fc.objective_traces(gd.steps, gd.objectives, fr.value, convex_name="(14)",
+    a.plotly_chart(fc.objective_traces(gd.steps, gd.history(), fr.value, convex_name="(14)",
                                        title="GD objective (13) minus the value of (14)"),
                    width="stretch", key="circ_obj")
-    b.plotly_chart(fc.distance_traces(gd.steps, gd.distances, ylabel="‖e_GD − e*‖ / ‖e*‖",
+    b.plotly_chart(fc.distance_traces(gd.steps, _distances(gd), ylabel=gd.distance_name or "‖e_GD − e*‖ / ‖e*‖",
                                       title="End-to-end filter e = Σ_j u_j ⊛ α_j: GD vs (14)"),
                    width="stretch", key="circ_dist")
     fig = fc.filters_side_by_side(np.vstack([r.e_gd, r.power_gd]), np.vstack([fr.e, np.abs(fr.z)]),
-                                  names=("GD (trial 1)", "(14)"), x_start=0,
+                                  names=(_trial_name(gd), "(14)"), x_start=0,
                                   panels=("e by position", "by frequency l"),
                                   title="Left: end-to-end filter e. Right: filter power per frequency, "
                                         "Σ_j|û_j|²/d against |z*|")
@@ -188,7 +245,7 @@ def separable(sig: Signals) -> None:
     k1.metric("stacked rows nK", s.rows)
     k2.metric("optimum (8)", f"{r.value:.6g}", help=r.status)
     k3.metric("filters needed m*", r.m_star)
-    k4.metric("best GD objective", f"{g.objectives[:, -1].min():.6g}")
+    k4.metric("best GD objective", _best(g))
     if r.status != "optimal":
         st.error(f"The convex solve is {r.status}.")
     a, b = st.columns(2)

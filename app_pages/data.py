@@ -21,6 +21,7 @@ KINDS = {1: "1-D regression (x, y)", 2: "2-D classification (x₁, x₂), labels
 UPLOADS = "upload"             # the counter that renews the uploader's key after an import (lab.state)
 
 
+@P.guarded
 def render() -> None:
     P.header("Data", INTRO, fold=True)
     ds = state.get_dataset()

@@ -79,6 +79,7 @@ def _on_pick() -> None:
     state.set_setting("geo_pick", tuple(state.widget_value("geo_pick")))
 
 
+@P.guarded
 def render() -> None:
     P.header("Geometry: the neural gauge", INTRO)
     c0, c1 = st.columns([1, 2])
@@ -185,8 +186,9 @@ def _numbers(res: Any, G: Any, n: int) -> None:
         st.warning(res.message)
     elif res.status == "zero":
         st.info(res.message)
-    m1.metric("min Σ|αⱼ| (interpolation)", f"{res.primal:.6g}")
-    m2.metric("max yᵀz over C° (polar)", f"{res.polar:.6g}")
+    # y outside span(Q_X): no network interpolates it (the gauge is +inf) and the polar value is unbounded
+    m1.metric("min Σ|αⱼ| (interpolation)", f"{res.primal:.6g}" if np.isfinite(res.primal) else "no network")
+    m2.metric("max yᵀz over C° (polar)", f"{res.polar:.6g}" if np.isfinite(res.polar) else "unbounded")
     m3.metric("relative difference", "—" if not np.isfinite(res.primal) or res.primal == 0 else f"{res.rel_diff:.1e}")
     m4.metric("neurons used", f"{res.alpha.size}")
     if res.status not in ("optimal", "infeasible", "zero"):

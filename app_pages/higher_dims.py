@@ -12,11 +12,13 @@ from streamlit.errors import StreamlitAPIException
 
 from lab import experiments as E
 from lab import figures_cnn as fc
+from lab import page as P
 from lab import state, ui
 
 PAPER = {"hd_m": 12, "hd_trials": 10, "hd_steps": 4000}     # the paper's Figure 4 setting (m = 12, 10 starts)
 
 
+@P.guarded
 def render() -> None:
     st.title("Higher dimensions: SGD against the convex program over sampled patterns")
     _explain()
@@ -83,6 +85,7 @@ def _stop() -> None:
 
 
 @st.fragment
+@P.guarded
 def experiment(params: tuple[float, int, int, int, int]) -> None:
     """Run/Stop and the results; while running, one trial per rerun of this fragment."""
     beta, m, trials, steps, seed = params

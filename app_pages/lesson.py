@@ -35,6 +35,7 @@ class Here:
     right: Any
 
 
+@P.guarded
 def render() -> None:
     k, entered = L.current_step()
     if entered:

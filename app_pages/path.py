@@ -21,6 +21,7 @@ bound is reached.
 """
 
 
+@P.guarded
 def render() -> None:
     P.header("Regularization path and the dual", INTRO)
     ds = state.get_dataset()

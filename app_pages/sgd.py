@@ -40,6 +40,7 @@ class View:
     counter: Any               # the placeholder of the step counter
 
 
+@P.guarded
 def render() -> None:
     P.header("SGD against the global optimum", INTRO, fold=True)
     ds = state.get_dataset()

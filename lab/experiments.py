@@ -93,48 +93,65 @@ def cnn_signals(n: int, L: int, noise: float, seed: int) -> tuple[np.ndarray, np
     return cnn.two_shape_signals(n, L, noise=noise, seed=seed)
 
 
+def cnn_lr(lr: float) -> float | None:
+    """The CNN pages' learning-rate setting as the core takes it: 0 ("auto") is None, the
+    checked backtracking step of :mod:`cvxcore.cnn.descent`; any other value a fixed step."""
+    return None if not lr or lr <= 0 else float(lr)
+
+
+def best_final(gd: GDResult | SGDResult) -> float | None:
+    """The lowest final objective among the trials that did not diverge (None: all diverged)."""
+    live = gd.final[~gd.diverged] if gd.diverged.size else gd.final
+    live = live[np.isfinite(live)]
+    return float(live.min()) if live.size else None
+
+
 @dataclass
 class LinearCNN:
-    nuclear: NuclearResult    # (12)
-    gd: GDResult              # (9) by gradient descent
+    nuclear: NuclearResult    # (12); its ``rank`` (0 at β ≥ β_max, ``zero_network``) counts the filters
+    gd: GDResult              # (9) by gradient descent (``status``, ``message``: a fixed step that diverged)
     patches: int              # K
-    filters_gd: np.ndarray    # trial 1's filters with the rotation removed, signs matched to (12)
+    filters_gd: np.ndarray    # (rank, h) trial 1's filters with the rotation removed, signs matched to (12)
     Z_gd: np.ndarray          # trial 1's end-to-end map Σ_j u_j α_jᵀ (h, K)
 
 
 @st.cache_data(show_spinner="Gradient descent on (9) and the nuclear-norm program (12) …", max_entries=32)
 def linear_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, stride: int, m: int,
-               steps: int) -> tuple[LinearCNN | None, str | None]:
-    """(9) by GD (5 starts) against (12): ``(LinearCNN, None)`` or ``(None, message)``."""
+               steps: int, lr: float = 0.0) -> tuple[LinearCNN | None, str | None]:
+    """(9) by GD (5 starts) against (12): ``(LinearCNN, None)`` or ``(None, message)``.
+    ``lr`` 0: the automatic (backtracking) step; otherwise that fixed step (:func:`cnn_lr`)."""
     S, y = cnn_signals(n, L, noise, seed)
     try:
         Xk = cnn.patches(S, h, stride)
         nuc = cnn.solve_nuclear(Xk, y, beta)
-        gd = cnn.train_linear_cnn(Xk, y, beta, m=m, steps=steps, trials=CNN_TRIALS, seed=0, Z_star=nuc.Z)
+        gd = cnn.train_linear_cnn(Xk, y, beta, m=m, lr=cnn_lr(lr), steps=steps, trials=CNN_TRIALS, seed=0,
+                                  Z_star=nuc.Z)
     except ValueError as e:
         return None, str(e)
-    rank = nuc.U.shape[0]
-    mine = cnn.align_signs(cnn.principal_filters(gd.U[0], max(rank, 1)), nuc.U)
+    # as many of GD's filters as (12) needs: none at the zero network (rank Z* = 0)
+    mine = (cnn.align_signs(cnn.principal_filters(gd.U[0], nuc.rank), nuc.U) if nuc.rank
+            else np.zeros((0, Xk.shape[2])))
     return LinearCNN(nuc, gd, Xk.shape[0], mine, gd.U[0].T @ gd.A[0]), None
 
 
 @dataclass
 class CircularCNN:
-    fourier: FourierResult    # (14)
-    gd: GDResult              # (13) by gradient descent
-    used: int                 # frequencies used, nnz(z*)
+    fourier: FourierResult    # (14); its ``used`` (0 at β ≥ β_max, ``zero_network``) counts the frequencies
+    gd: GDResult              # (13) by gradient descent (``status``, ``message``: a fixed step that diverged)
     e_gd: np.ndarray          # trial 1's end-to-end filter Σ_j u_j ⊛ α_j (d,)
     power_gd: np.ndarray      # trial 1's filter power per frequency Σ_j |û_j|² / d (d,)
 
 
 @st.cache_data(show_spinner="Gradient descent on (13) and the ℓ1 program (14) …", max_entries=32)
 def circular_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, m: int,
-                 steps: int) -> tuple[CircularCNN | None, str | None]:
-    """(13) by GD (5 starts) against (14): ``(CircularCNN, None)`` or ``(None, message)``."""
+                 steps: int, lr: float = 0.0) -> tuple[CircularCNN | None, str | None]:
+    """(13) by GD (5 starts) against (14): ``(CircularCNN, None)`` or ``(None, message)``.
+    ``lr`` 0: the automatic (backtracking) step; otherwise that fixed step (:func:`cnn_lr`)."""
     S, y = cnn_signals(n, L, noise, seed)
     try:
         fr = cnn.solve_fourier_l1(S, y, beta)
-        gd = cnn.train_circular_cnn(S, y, beta, m=m, h=h, steps=steps, trials=CNN_TRIALS, seed=0, e_star=fr.e)
+        gd = cnn.train_circular_cnn(S, y, beta, m=m, h=h, lr=cnn_lr(lr), steps=steps, trials=CNN_TRIALS, seed=0,
+                                    e_star=fr.e)
     except ValueError as e:
         return None, str(e)
     Up = np.zeros((m, L))
@@ -142,8 +159,7 @@ def circular_cnn(n: int, L: int, noise: float, seed: int, beta: float, h: int, m
     Uf = np.fft.fft(Up, axis=1)
     e_gd = np.real(np.fft.ifft(Uf * np.fft.fft(gd.A[0], axis=1), axis=1)).sum(0)   # Σ_j u_j ⊛ α_j
     power = np.sum(np.abs(Uf) ** 2, axis=0) / L
-    used = int(np.sum(np.abs(fr.z) > 1e-6 * np.abs(fr.z).max())) if np.abs(fr.z).max() > 0 else 0
-    return CircularCNN(fr, gd, used, e_gd, power), None
+    return CircularCNN(fr, gd, e_gd, power), None
 
 
 @dataclass

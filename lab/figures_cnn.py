@@ -99,9 +99,11 @@ def filters_side_by_side(gd: np.ndarray, convex: np.ndarray, *, title: str, xlab
 
 @memo
 def matrix_pair(A: np.ndarray, B: np.ndarray, *, title: str, names: tuple[str, str] = ("GD", "convex"),
-                xlabel: str = "patch k", ylabel: str = "tap") -> go.Figure:
-    """Two heatmaps with one colour scale (e.g. Z = UᵀA from GD and Z* of (12))."""
-    lim = max(np.abs(A).max(), np.abs(B).max(), 1e-12)
+                xlabel: str = "patch k", ylabel: str = "tap", floor: float = 1e-12) -> go.Figure:
+    """Two heatmaps with one colour scale (e.g. Z = UᵀA from GD and Z* of (12)), symmetric about 0
+    and at least ±``floor`` wide (so that two zero matrices are drawn at a scale the caller names,
+    not at the scale of round-off)."""
+    lim = max(np.abs(A).max(), np.abs(B).max(), floor)
     fig = make_subplots(rows=1, cols=2, subplot_titles=list(names), horizontal_spacing=0.08)
     for j, M in enumerate((A, B)):
         fig.add_trace(go.Heatmap(z=M, zmin=-lim, zmax=lim, colorscale="RdBu", reversescale=True,

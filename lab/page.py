@@ -3,6 +3,9 @@
 Every page module in ``app_pages/`` defines ``render()``, built from small functions over
 ``lab/``; ``app.py`` navigates to it.  The steps many pages begin with are here, once:
 
+* :func:`guarded`: every page's ``render`` (and a fragment's body) runs inside it, so that a
+  numerical failure in what the page calls is an ``st.warning`` naming what failed and what to
+  try, with the session's data and settings untouched, never a traceback;
 * :func:`header`: the title and the opening explanation;
 * :func:`require_data`: an empty data set stops the page with a message;
 * :func:`solve` / :func:`optimum_or_stop`: program (8) for the shared data, warm-started from the
@@ -15,16 +18,80 @@ Every page module in ``app_pages/`` defines ``render()``, built from small funct
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import functools
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
+import numpy as np
 import streamlit as st
+from cvxpy.error import SolverError
 
+import cvxcore
 from cvxcore import ConvexResult
 from lab import cached, state, ui
 from lab import figures as F
 from lab.canvas import network_on_canvas
 from lab.codec import Dataset
+
+F_ = TypeVar("F_", bound=Callable[..., Any])
+
+# Failures of the numbers, not of the code: linear algebra that does not converge (LinAlgError is
+# a ValueError), overflow and division (ArithmeticError holds FloatingPointError and
+# ZeroDivisionError), a conic solver that gives up, and the core's own refusals (a ValueError
+# raised inside cvxcore, whose text names the parameter, the value and the fix).  Anything else is
+# a defect of the app and is left to surface, so that the tests see it.
+NUMERICAL = (np.linalg.LinAlgError, ArithmeticError, SolverError)
+_CORE = os.path.dirname(os.path.abspath(str(cvxcore.__file__)))
+_OURS = (_CORE, os.path.dirname(os.path.abspath(__file__)))
+
+_ADVICE = {
+    "LinAlgError": "a larger β, fewer steps or a smaller learning rate (an automatic one where the page "
+                   "offers it), or a data set without repeated or extreme points",
+    "SolverError": "another β (a larger one is easier for the solver) or fewer data points",
+    "ArithmeticError": "a smaller learning rate, a larger β, or data of moderate size (coordinates within ±10)",
+    "ValueError": "the change the message names",
+}
+
+
+def _raised_in_core(e: BaseException) -> bool:
+    return any(os.path.abspath(f.filename).startswith(_CORE + os.sep) for f in traceback.extract_tb(e.__traceback__))
+
+
+def numerical_failure(e: BaseException) -> bool:
+    """True for the failures :func:`guarded` turns into a warning (see :data:`NUMERICAL`)."""
+    return isinstance(e, NUMERICAL) or (isinstance(e, ValueError) and _raised_in_core(e))
+
+
+def failure_message(e: BaseException) -> str:
+    """What failed (the exception, the innermost function of the app or the core it came through)
+    and what to try."""
+    frames = [f for f in traceback.extract_tb(e.__traceback__)
+              if os.path.abspath(f.filename).startswith(_OURS)] or traceback.extract_tb(e.__traceback__)
+    where = f" in `{frames[-1].name}`" if frames else ""
+    kind = next((k for k, t in (("LinAlgError", np.linalg.LinAlgError), ("SolverError", SolverError),
+                                ("ArithmeticError", ArithmeticError)) if isinstance(e, t)), "ValueError")
+    text = str(e).strip() or "no message"
+    return (f"**This computation failed:** {type(e).__name__}{where}: {text}  \n"
+            f"Try {_ADVICE[kind]}. Your data set and settings are kept; the rest of this page was not drawn.")
+
+
+def guarded(render: F_) -> F_:
+    """``render`` (a page's, or a fragment's body) with its numerical failures caught: each becomes
+    an ``st.warning`` with :func:`failure_message`, where the page had got to, and the run ends
+    normally (the address and the share box are still written, the session's state is untouched).
+    Streamlit's own control flow (``st.stop``, ``st.rerun``) and every other exception pass through."""
+    @functools.wraps(render)
+    def run(*args: Any, **kw: Any) -> Any:
+        try:
+            return render(*args, **kw)
+        except Exception as e:                 # narrowed at once: only numerical failures stop here
+            if not numerical_failure(e):
+                raise
+            st.warning(failure_message(e), icon=":material/error:")
+            return None
+    return run  # type: ignore[return-value]
 
 
 def header(title: str, intro: str, *, fold: bool = False) -> None:

@@ -78,7 +78,8 @@ def test_parallel_rows_warn_that_y_cannot_be_interpolated():
     at.text_area(key="geo_X").set_value("1, 2\n2, 4").run()
     _no_traceback(at)
     assert any("span(Q_X)" in w.value for w in at.warning)
-    assert _metrics(at)["min Σ|αⱼ| (interpolation)"] == "inf"
+    assert _metrics(at)["min Σ|αⱼ| (interpolation)"] == "no network"       # the gauge is +∞: said, not "inf"
+    assert _metrics(at)["max yᵀz over C° (polar)"] == "unbounded"
 
 
 @pytest.mark.parametrize("text,match", [

@@ -303,7 +303,7 @@ def neural_gauge(X: ArrayLike, y: ArrayLike) -> GaugeResult:
     off = float(np.linalg.norm(y - B @ (B.T @ y)))
     if off > SPAN_RTOL * ynorm:
         msg = (f"y is not in span(Q_X) (dimension {B.shape[1]} < {n}; distance {off:.3g}): no ReLU "
-               "network of any width interpolates it, so the gauge is +inf and the polar set is unbounded.")
+               "network of any width interpolates it, so the gauge is +∞ and the polar set is unbounded.")
         info["distance_to_span"] = off
         return GaugeResult(np.inf, np.inf, np.inf, np.full(n, np.nan), *empty, "infeasible", msg,
                            np.inf, np.inf, B, patterns, info)

@@ -74,9 +74,11 @@ from .base import (  # noqa: F401
 from .csvfile import read_csv, to_csv  # noqa: F401
 from .export import sgd_csv, solution_json  # noqa: F401
 from .settings import (  # noqa: F401
+    AUTO_LR,
     BATCH_SIZES,
     BETA_GRID,
     CNN_BETAS,
+    CNN_LRS,
     FULL_BATCH,
     LR_GRID,
     SETTINGS,

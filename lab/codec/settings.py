@@ -34,7 +34,11 @@ BETA_GRID = _grid(-3, 3, 61)            # β: 0.001 … 1000; a slider stops at 
 LR_GRID = _grid(-4, 0, 25)              # learning rate: 0.0001 … 1
 FULL_BATCH = 0                          # the batch setting of full-batch gradient descent, everywhere
 BATCH_SIZES = (FULL_BATCH, 1, 2, 5, 10, 25, 50, 100, 200)
-CNN_BETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+# the default signals' β_max is 21.8 for (12) and 52.0 for (14): 20, 22 and 60 show either side of it
+CNN_BETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 20.0, 22.0, 30.0)
+CIRC_BETAS = CNN_BETAS + (60.0,)
+AUTO_LR = 0                             # the CNN descents' learning-rate setting of the automatic step
+CNN_LRS = (AUTO_LR, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 10.0)   # 10: the step that diverges, to see it
 
 
 def _fmt(v: object) -> str:
@@ -203,11 +207,15 @@ _TABLE: list[Any] = [
     _core("lin_m", "m", 1, 8, 4, page="convolution", help="filters m of GD"),
     _core("lin_steps", "steps", 0, 0, 20000, grid=(2000, 5000, 10000, 20000, 40000), page="convolution",
           help="GD steps"),
-    _core("circ_beta", "beta", 0, 0, 10.0, grid=CNN_BETAS, page="convolution", help="weight decay β of (13)"),
+    _g("lin_lr", CNN_LRS, AUTO_LR, log=False, page="convolution", labels={AUTO_LR: "auto"},
+       help="learning rate of GD on (9); auto = a step checked by backtracking (cannot diverge)"),
+    _core("circ_beta", "beta", 0, 0, 10.0, grid=CIRC_BETAS, page="convolution", help="weight decay β of (13)"),
     _n("circ_h", 1, 32, 16, page="convolution", hi_from="cnn_L", help="filter taps h (at most L; default L)"),
     _core("circ_m", "m", 1, 4, 2, page="convolution", help="filters m of GD"),
     _core("circ_steps", "steps", 0, 0, 8000, grid=(1000, 2000, 4000, 8000, 16000), page="convolution",
           help="GD steps"),
+    _g("circ_lr", CNN_LRS, AUTO_LR, log=False, page="convolution", labels={AUTO_LR: "auto"},
+       help="learning rate of GD on (13); auto = a step checked by backtracking (cannot diverge)"),
     _core("sep_beta", "beta", 0, 0, 0.1, grid=(0.03, 0.1, 0.3, 1.0), page="convolution",
           help="weight decay β of the separable CNN"),
     _n("sep_n", 2, 5, 4, page="convolution", help="signals of the separable CNN"),
