@@ -240,8 +240,12 @@ def fit_heading(r: training.LiveRun, t: int, certs: list[RunCertificate] | None)
 
 
 def _zero_note(fig: Any, lr_try: float) -> None:
-    """Say on a fit whose network is zero on the data why its picture is (nearly) blank."""
-    fig.add_annotation(text=f"All neurons inactive — the network is zero (f = 0 at every point).<br>"
+    """Say on a fit whose network is zero on the data why its picture is (nearly) blank; colour f
+    on the scale of the hinge margin (|f| = 1 at full colour), so that the round-off or the small
+    values of a dead network off the data are not drawn as a confident class.  ``fig`` must be
+    the caller's own (a builder's ``uncached``): the memoised figures are shared."""
+    fig.update_traces(zmin=-1, zmax=1, selector=dict(type="heatmap"))
+    fig.add_annotation(text=f"All neurons inactive — the network is zero (f = 0 at every data point).<br>"
                             f"Try a smaller learning rate (e.g. {lr_try:g}) or another seed.",
                        xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(size=F.FONT - 2),
                        bgcolor="rgba(255,255,255,0.92)", bordercolor="#8a5a00", borderwidth=2, borderpad=6)
@@ -276,7 +280,8 @@ def _draw_fit(r: training.LiveRun, container: Any, view: View, certs: list[RunCe
         if ok:
             U, a = r.network(t)
             curves[f"run {t + 1}, step {r.end_step:,}"] = network_on_canvas(U, a, bias, 1)[1]
-        fig = F.fit_1d(ds.X[:, 0], ds.y, xs, curves, U=U, alpha=a, bias=bias, show_neurons=ok,
+        fig = (F.fit_1d.uncached if zero else F.fit_1d)(
+                       ds.X[:, 0], ds.y, xs, curves, U=U, alpha=a, bias=bias, show_neurons=ok,
                        kinks_only=True, colors={k: col for k in curves if k.startswith("run")},
                        height=HEIGHT, compact_legend=True)
     else:
@@ -286,7 +291,8 @@ def _draw_fit(r: training.LiveRun, container: Any, view: View, certs: list[RunCe
         if ok:
             U, a = r.network(t)
             Fv = _zeroed(network_on_canvas(U, a, bias, 2, LIVE_GRID)[1])
-            fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=bias, height=HEIGHT,
+            fig = (F.decision_2d.uncached if zero else F.decision_2d)(
+                                ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=bias, height=HEIGHT,
                                 reference=F_opt, boundary_name=f"run {t + 1}", reference_name="optimum (8)",
                                 legend="side")
         else:
@@ -480,7 +486,8 @@ def _final_fits(run: training.LiveRun, ds: Dataset, res: ConvexResult, lr_try: f
             g, Fv = network_on_canvas(U, a, bias, 2)
             zero = who is not None and bool(run.inactive[who])
             col.markdown(f"**{name}**")       # above the chart: a plotly title collides with its top legend
-            fig = F.decision_2d(ds.X, ds.y, g, g, _zeroed(Fv), U=U, alpha=a, bias=bias, height=520,
+            fig = (F.decision_2d.uncached if zero else F.decision_2d)(
+                                ds.X, ds.y, g, g, _zeroed(Fv), U=U, alpha=a, bias=bias, height=520,
                                 show_neurons=False, legend="none",
                                 reference=F_opt if zero else None, reference_name="optimum (8)")
             if zero:
