@@ -245,10 +245,11 @@ def _zero_note(fig: Any, lr_try: float) -> None:
     values of a dead network off the data are not drawn as a confident class.  ``fig`` must be
     the caller's own (a builder's ``uncached``): the memoised figures are shared."""
     fig.update_traces(zmin=-1, zmax=1, selector=dict(type="heatmap"))
-    fig.add_annotation(text=f"All neurons inactive — the network is zero (f = 0 at every data point).<br>"
-                            f"Try a smaller learning rate (e.g. {lr_try:g}) or another seed.",
-                       xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(size=F.FONT - 2),
-                       bgcolor="rgba(255,255,255,0.92)", bordercolor="#8a5a00", borderwidth=2, borderpad=6)
+    fig.add_annotation(text=f"<b>All neurons inactive:</b><br>the network is zero<br>(f = 0 at every data point).<br>"
+                            f"Try a smaller learning rate<br>(e.g. {lr_try:g}) or another seed.",
+                       xref="paper", yref="paper", x=0.5, y=0.99, yanchor="top", showarrow=False,
+                       font=dict(size=F.FONT - 4),
+                       bgcolor="rgba(255,255,255,0.85)", bordercolor="#8a5a00", borderwidth=2, borderpad=6)
 
 
 def _draw_traces(r: training.LiveRun, container: Any, view: View, certs: list[RunCertificate] | None) -> None:
@@ -259,10 +260,9 @@ def _draw_traces(r: training.LiveRun, container: Any, view: View, certs: list[Ru
                        refined=(np.array([np.nan if c.status == "diverged" else c.lower_bound for c in certs])
                                 if certs is not None and refined else None),
                        refined_at=r.end_step if refined else None)
+    # (no note across the plot when every run diverged: it hid the traces and the axis title; the
+    # warning under the figures says it, with the learning rate to try)
     ui.chart(fig, container=container, key="_sgd_traces")
-    if r.all_diverged:          # under the plot, not over it: a box across the axes hid the traces
-        container.warning(f"Every run diverged (✕): try a smaller learning rate, e.g. {view.lr_try:g}.",
-                          icon=":material/warning:")
 
 
 def _draw_fit(r: training.LiveRun, container: Any, view: View, certs: list[RunCertificate] | None) -> None:

@@ -108,7 +108,7 @@ def test_hinge_lr_1_on_a_plus_sign_names_the_dead_network_and_draws_it():
             assert z[np.argmin(abs(gx - py)), np.argmin(abs(gx - px))] == 0
         assert np.abs(z).max() < 0.1 and heat[0]["zmin"] == -1 and heat[0]["zmax"] == 1
         notes = [a["text"] for a in spec["layout"].get("annotations", [])]
-        assert any("All neurons inactive — the network is zero" in n and "smaller learning rate" in n
+        assert any("All neurons inactive" in n and "the network is zero" in n and "smaller learning rate" in n
                    for n in notes), notes
         assert "optimum (8)" in names                  # the optimum's boundary, dashed, for comparison
     heading = _texts(at, "markdown")
@@ -163,4 +163,4 @@ def test_every_run_diverged_the_counter_stops_where_the_table_does():
     assert not at.dataframe[0].value.isna().any().any()
     traces = _charts(at)[0]
     assert not traces["layout"].get("annotations")                 # the note is under the plot, not on it
-    assert "Every run diverged (✕)" in _texts(at, "warning")
+    assert "Every run diverged** (2 of 2)" in _texts(at, "warning") and "e.g. 0.1." in _texts(at, "warning")
