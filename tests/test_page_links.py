@@ -84,11 +84,12 @@ def test_a_batch_size_the_page_does_not_offer_is_reported(preset, batch, applied
 
 
 def test_data_opens_from_its_own_address():
-    """The Data page has the path "data" (the bare address redirects there, see the browser test)."""
+    """The Data page has the path "data"; a link to the bare address with state opens its page
+    (the bare address alone opens the Start page: tests/test_start.py)."""
     import re
     titles = dict(re.findall(r'\("app_pages/(\w+)\.py", "[^"]+", "[^"]+", "(\w+)"\)', Path(APP).read_text()))
     assert titles["data"] == "data"
-    at = _app()
+    at = _app({"page": "data"})
     assert not at.exception and at.title[0].value == "Data"
 
 
@@ -97,7 +98,7 @@ def test_data_opens_from_its_own_address():
 def test_a_preset_is_held_at_the_links_precision(name):
     """After a preset the session's data set equals what its own link decodes to, bit for bit, and so
     does the convex optimum a student computes from that link."""
-    at = _app()
+    at = _app({"page": "data"})
     at.button(key=f"_preset_{name}").click().run()
     X, y = state.get_dataset(at.session_state)[:2]
     back, _, msgs = codec.decode_query(_link(at))
@@ -108,7 +109,7 @@ def test_a_preset_is_held_at_the_links_precision(name):
 
 
 def test_the_shared_link_gives_the_same_optimum():
-    at = _app()
+    at = _app({"page": "data"})
     at.button(key="_preset_moons").click().run()
     at.switch_page("app_pages/convex.py").run()
     teacher = _metrics(at)
@@ -118,7 +119,7 @@ def test_the_shared_link_gives_the_same_optimum():
 
 
 def test_an_uploaded_file_and_a_click_are_held_at_the_links_precision():
-    at = _app()
+    at = _app({"page": "data"})
     at.get("file_uploader")[0].set_value(("d.csv", b"x1,x2,label\n0.12345,1,1\n-1,0.25,-1\n", "text/csv"))
     at.run()
     X = state.get_dataset(at.session_state).X.tolist()
