@@ -53,8 +53,18 @@ def test_the_sgd_widgets_have_the_tables_ranges():
 
 
 @pytest.mark.parametrize("query,shown,needle", [
-    ({"page": "convex", "beta": "1e308"}, ("beta", 2.0), "above β_max = 1.789 of its data, where the optimum is "
-                                                        "already the zero network; using beta=2."),
+    # β: the message quotes the slider's own range, which ends at the data's β_max (1.789 → 2)
+    ({"page": "convex", "beta": "1e308"}, ("beta", 2.0), "beta='1e308' in the link is beyond the end of the slider "
+                                                        "(from β_max on the optimum is the zero network); using beta=2 "
+                                                        "(the slider: 0.001 to 2 ≥ β_max = 1.789 of these data on "
+                                                        "its grid)."),
+    ({"page": "convex", "beta": "5"}, ("beta", 2.0), "beta='5' in the link is beyond the end of the slider"),
+    ({"page": "sgd", "beta": "abc"}, ("beta", 0.1), "beta='abc' in the link is not a number the slider has; using "
+                                                    "beta=0.1 (the slider: 0.001 to 2 ≥ β_max = 1.789"),
+    ({"page": "convex", "beta": "0.0123"}, ("beta", 0.0126), "is not one of the slider's values; using beta=0.0126 "
+                                                            "(the slider: 0.001 to 2 ≥ β_max"),
+    ({"page": "path", "m": "150"}, ("m", 100), "m='150' in the link is beyond the end of the slider (the path page's "
+                                              "slider ends there); using m=100 (the slider: 1 to 100)."),
     ({"page": "sgd", "m": "-5"}, ("m", 1), "range (1 to 200); clamped to m=1."),
     ({"page": "sgd", "trials": "abc"}, ("trials", 5), "using the default trials=5"),
     ({"page": "sgd", "steps": "99999"}, ("steps", 20000), "clamped to steps=20000."),
@@ -65,7 +75,11 @@ def test_a_bad_value_in_a_link_is_reported_with_the_value_shown(query, shown, ne
     at = _app(query)
     assert not at.exception
     assert needle in _warnings(at), _warnings(at)
+    assert "1000" not in _warnings(at) or query.get("beta") is None     # never the table's end of β
     key, value = shown
+    if key == "m" and query["page"] == "path":          # its slider shows once runs are overlaid
+        assert state.setting("m", ss=at.session_state) == value
+        at.toggle(key="_path_overlay").set_value(True).run()
     w = at.select_slider(key=key) if key == "beta" else at.slider(key=key)
     assert float(w.value) == value
     assert float(_link(at)[key]) == value
