@@ -228,11 +228,13 @@ def fit_heading(r: training.LiveRun, t: int, certs: list[RunCertificate] | None)
     if r.diverged[t]:
         return f"**Run {t + 1} diverged** at step {int(r.diverged_at[t]):,}: not drawn"
     head = f"**Run {t + 1}** at step {r.end_step:,}: "
+    c = None if certs is None else certs[t]
     if r.inactive[t]:
-        head += "all neurons inactive — the network is zero; "
-    if certs is None:
+        return head + ("all neurons inactive — the network is zero" + (
+            f" (objective {c.objective:.5g}, at most {percent_above(c)} above p\\*, {c.kind} certificate)"
+            if c is not None and c.certified else f" (objective {r.current[t]:.5g})"))
+    if c is None:
         return head + f"objective {r.current[t]:.5g}"
-    c = certs[t]
     if not c.certified:
         return head + f"objective {c.objective:.5g}, no certified bound yet"
     return head + (f"objective {c.objective:.5g} ≤ p\\* + {c.gap:.3g}, at most {percent_above(c)} above p\\* "

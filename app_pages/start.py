@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-TAGLINE = ("**Training a two-layer ReLU network is a convex program** (Pilanci & Ergen, ICML 2020): "
-           "this lab shows why, on data you draw, and checks ordinary training (SGD) against the global optimum.")
+TAGLINE = ("**Training a two-layer ReLU network with weight decay is a convex program** (Pilanci & Ergen, "
+           "ICML 2020): this lab shows why, on data you draw, and checks ordinary training (SGD) against the "
+           "global optimum.")
 LESSON = "app_pages/lesson.py"
 # (file, what it shows): every page of the navigation but this one and the lesson, in its order
 PAGES = [
@@ -32,7 +33,7 @@ def render() -> None:
     for k, (file, what) in enumerate(PAGES):
         with cols[k % 3]:
             st.page_link(file)
-            st.markdown(what)
+            st.markdown(f"<small>{what}</small>", unsafe_allow_html=True)
 
 
 if __name__ == "__main__":          # Streamlit runs this file as the page (app.py: st.Page)

@@ -164,3 +164,18 @@ def test_every_run_diverged_the_counter_stops_where_the_table_does():
     traces = _charts(at)[0]
     assert not traces["layout"].get("annotations")                 # the note is under the plot, not on it
     assert "Every run diverged** (2 of 2)" in _texts(at, "warning") and "e.g. 0.1." in _texts(at, "warning")
+
+
+def test_a_loose_certificate_is_explained_and_a_tight_one_is_not():
+    from app_pages import sgd
+    from cvxcore.training import RunCertificate
+    p_star = 0.6657
+    tight = RunCertificate(run=0, step=100, status="ok", objective=0.7212, lower_bound=0.6646, kind="refined")
+    loose = RunCertificate(run=1, step=100, status="ok", objective=0.7212, lower_bound=0.458, kind="live")
+    assert sgd.loose_note([tight], p_star, "hinge") is None
+    note = sgd.loose_note([tight, loose], p_star, "hinge")
+    # run 2: certified (0.7212 − 0.458)/0.458 = 57.47 %, actual (0.7212 − 0.6657)/0.6657 = 8.34 %
+    assert "run 2 (57.47 % certified, 8.34 % actual)" in note and "run 1" not in note
+    assert "at most" in note and "margin" in note and "What tightens it" in note
+    assert "margin" not in sgd.loose_note([loose], p_star, "squared")
+    assert sgd.percent_above(loose) == "57.47 %"

@@ -21,7 +21,7 @@ def _open(query=None):
 def test_the_bare_address_orients_and_starts_the_lesson():
     at = _open()
     assert at.title[0].value == "Convex ReLU Lab"
-    assert "Training a two-layer ReLU network is a convex program" in at.markdown[0].value
+    assert "Training a two-layer ReLU network with weight decay is a convex program" in at.markdown[0].value
     assert not dict(at.query_params)                         # the bare address stays bare
     at.button(key="_start_lesson").click().run()
     assert not at.exception and at.query_params["page"] == "lesson"
