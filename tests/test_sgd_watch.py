@@ -153,7 +153,7 @@ def test_every_drawn_bound_is_below_p_star_and_every_objective_above():
     for o in runs:
         assert np.all(o[np.isfinite(o)] >= p_star * (1 - 1e-7))
     df = at.dataframe[0].value
-    assert (df["certified lower bound on p*"] <= p_star * (1 + 1e-7)).all()
+    assert (df["certified lower bound on p*"].astype(float) <= p_star * (1 + 1e-5)).all()     # 5 digits shown
     # the refined bound is at least as good as the running one at the end
     for b, d in zip(bounds, diamonds[0]):
         assert d >= b[np.isfinite(b)][-1] - 1e-9
