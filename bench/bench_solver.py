@@ -129,7 +129,8 @@ def scale_table(args):
         p.start()
         p.join(args.scale_timeout)
         if p.is_alive():
-            p.kill(); p.join()
+            p.kill()
+            p.join()
             print(f"| {n} | {beta:g} | — | — | >{args.scale_timeout:.0f} | — | — | — | — | — | — | timed out | — |",
                   flush=True)
             continue
@@ -231,8 +232,12 @@ def main(argv=None):
             "one point added": (np.vstack([X, [0.3, -0.4, 1.0]]), np.append(y, -1.0), 1e-2),
         }.items():
             P2 = P if X2 is X else activation_patterns(X2)
-            t = time.perf_counter(); cold = solve_convex(X2, y2, b2, patterns=P2, method="fast"); tc = time.perf_counter() - t
-            t = time.perf_counter(); warm = solve_convex(X2, y2, b2, patterns=P2, method="fast", warm=base); tw = time.perf_counter() - t
+            t = time.perf_counter()
+            cold = solve_convex(X2, y2, b2, patterns=P2, method="fast")
+            tc = time.perf_counter() - t
+            t = time.perf_counter()
+            warm = solve_convex(X2, y2, b2, patterns=P2, method="fast", warm=base)
+            tw = time.perf_counter() - t
             print(f"| {n} | {label} | {tc:.3f} | {cold.info['rounds']} | {tw:.3f} | {warm.info['rounds']} | "
                   f"{tc / tw:.1f}× | {abs(cold.value - warm.value) / cold.value:.1e} |", flush=True)
 
@@ -250,11 +255,13 @@ def main(argv=None):
     t_solve = time.perf_counter() - t
     _, peak_solve = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"\n## Peak memory, xor n = {n}, β = 0.01 (P = {P.n_cells:,}; the arrangement holds {P.nbytes / 2**20:.0f} MiB; "
+    print(f"\n## Peak memory, xor n = {n}, β = 0.01 (P = {P.n_cells:,}; "
+          f"the arrangement holds {P.nbytes / 2**20:.0f} MiB; "
           f"a dense (P, n) pattern list would be {P.n_cells * n / 2**20:.0f} MiB)\n")
     print(f"enumeration {t_enum:.1f} s, peak {peak_enum / 2**20:.0f} MiB; solve {t_solve:.1f} s "
           f"(fast {r.info['seconds']:.1f} s: {r.info['rounds']} rounds, restricted solves "
-          f"{r.info['solve_seconds']:.1f} s, pricing {r.info['pricing_seconds']:.1f} s), peak {peak_solve / 2**20:.0f} MiB, "
+          f"{r.info['solve_seconds']:.1f} s, pricing {r.info['pricing_seconds']:.1f} s), "
+          f"peak {peak_solve / 2**20:.0f} MiB, "
           f"status {r.status}, gap {r.rel_gap:.1e}, m* = {r.m_star}")
 
     # -- 1-D data with a bias, n = 2,000 -------------------------------------------------------------
@@ -267,9 +274,13 @@ def main(argv=None):
         x = rng.uniform(-3, 3, n)
         y1 = np.sin(2 * x) + 0.1 * rng.standard_normal(n)
         X1 = with_bias(x)
-        t = time.perf_counter(); P1 = activation_patterns(X1); te = time.perf_counter() - t
+        t = time.perf_counter()
+        P1 = activation_patterns(X1)
+        te = time.perf_counter() - t
         for beta in args.betas:
-            t = time.perf_counter(); r = solve_convex(X1, y1, beta, patterns=P1, method="fast"); tf = time.perf_counter() - t
+            t = time.perf_counter()
+            r = solve_convex(X1, y1, beta, patterns=P1, method="fast")
+            tf = time.perf_counter() - t
             print(f"| {n} | {beta:g} | {P1.shape[0]:,} | {te:.2f} | {tf:.2f} | {r.info['rounds']} | {r.value:.10g} | "
                   f"{r.m_star} | {r.rel_gap:.1e} | {r.status} |", flush=True)
 

@@ -63,7 +63,10 @@ class ConicProgram:
         for i in order:
             kind, rows, cols, vals, b, sizes = self.blocks[i]
             offsets[i] = (r0, r0 + b.size)
-            R.append(rows + r0); C.append(cols); V.append(vals); B.append(b)
+            R.append(rows + r0)
+            C.append(cols)
+            V.append(vals)
+            B.append(b)
             if kind in counts:
                 counts[kind] += b.size
             elif kind == "soc":
@@ -73,9 +76,9 @@ class ConicProgram:
             r0 += b.size
         head = ([clarabel.ZeroConeT(counts["zero"])] if counts["zero"] else []) + \
                ([clarabel.NonnegativeConeT(counts["nonneg"])] if counts["nonneg"] else [])
-        A = sparse.csc_matrix((np.concatenate(V) if V else np.zeros(0),
-                               (np.concatenate(R) if R else np.zeros(0, int), np.concatenate(C) if C else np.zeros(0, int))),
-                              shape=(r0, self.nx))
+        rows = np.concatenate(R) if R else np.zeros(0, int)
+        cols = np.concatenate(C) if C else np.zeros(0, int)
+        A = sparse.csc_matrix((np.concatenate(V) if V else np.zeros(0), (rows, cols)), shape=(r0, self.nx))
         q = np.zeros(self.nx)
         for idx, val in self.q:
             np.add.at(q, idx, val)

@@ -50,7 +50,8 @@ def _check(X, y, beta, loss, fast, ref):
         assert ref.lower_bound - 1e-9 <= fast.value <= ref.value * (1 + 1e-6) + 1e-12
     assert fast.gap >= -1e-9 * max(1.0, abs(fast.value)) and fast.rel_gap <= 1e-6
     assert fast.m_star == fast.U.shape[0] <= n + 1
-    assert nonconvex_objective(X, y, fast.U, fast.alpha, beta, loss=loss) == pytest.approx(fast.value, rel=1e-9, abs=1e-12)
+    network_value = nonconvex_objective(X, y, fast.U, fast.alpha, beta, loss=loss)
+    assert network_value == pytest.approx(fast.value, rel=1e-9, abs=1e-12)
     assert fast.solver_value == pytest.approx(fast.value, rel=1e-6, abs=1e-9)
 
 

@@ -62,12 +62,17 @@ def test_records_are_objective_2(loss, batch_size):
 
 def numerical_gradient(X, y, U, a, beta, loss, h=1e-6):
     gU, ga = np.zeros_like(U), np.zeros_like(a)
-    f = lambda U, a: nonconvex_objective(X, y, U, a, beta, loss=loss)
+
+    def f(U, a):
+        return nonconvex_objective(X, y, U, a, beta, loss=loss)
+
     for idx in np.ndindex(U.shape):
-        E = np.zeros_like(U); E[idx] = h
+        E = np.zeros_like(U)
+        E[idx] = h
         gU[idx] = (f(U + E, a) - f(U - E, a)) / (2 * h)
     for j in range(a.size):
-        e = np.zeros_like(a); e[j] = h
+        e = np.zeros_like(a)
+        e[j] = h
         ga[j] = (f(U, a + e) - f(U, a - e)) / (2 * h)
     return gU, ga
 
@@ -100,7 +105,8 @@ def test_minibatch_differs_from_full_batch():
     assert not np.allclose(mini.U, full.U)
 
 
-@pytest.mark.parametrize("kw", [{}, {"batch_size": 3}, {"optimizer": "momentum"}, {"optimizer": "adam", "batch_size": 5}])
+@pytest.mark.parametrize("kw", [{}, {"batch_size": 3}, {"optimizer": "momentum"},
+                                {"optimizer": "adam", "batch_size": 5}])
 def test_seeds_reproduce(kw):
     X, y = small_2d()
     a = train_sgd(X, y, m=6, beta=0.1, lr=0.01, steps=200, trials=3, seed=7, **kw)
@@ -144,7 +150,8 @@ def test_divergence_is_per_trial():
     X, y = X1, Y1
     rng = np.random.default_rng(1)
     U0, a0 = rng.standard_normal((3, 4, 2)), rng.standard_normal((3, 4))
-    U0[1] *= 30.0; a0[1] *= 30.0                       # this trial blows up at lr = 0.02
+    U0[1] *= 30.0
+    a0[1] *= 30.0                       # this trial blows up at lr = 0.02
     with np.errstate(all="raise"):                     # no warning escapes either
         r = train_sgd(X, y, beta=0.1, lr=0.02, steps=500, U0=U0, alpha0=a0, record_every=10)
     assert r.diverged.tolist() == [False, True, False]

@@ -63,7 +63,8 @@ def test_paper_1d_example(beta):
     assert r.n_patterns == 10 and r.exact_patterns
 
 
-@pytest.mark.parametrize("loss,seed,beta", [("squared", 0, 0.05), ("squared", 1, 0.5), ("hinge", 2, 0.1), ("hinge", 3, 1.0)])
+@pytest.mark.parametrize("loss,seed,beta", [("squared", 0, 0.05), ("squared", 1, 0.5),
+                                             ("hinge", 2, 0.1), ("hinge", 3, 1.0)])
 def test_small_2d_with_bias_against_separate_program(loss, seed, beta):
     rng = np.random.default_rng(seed)
     pts = rng.standard_normal((8, 2))
@@ -100,7 +101,8 @@ def test_sampled_patterns_give_an_upper_bound():
     y = np.sign(pts[:, 0] * pts[:, 1])
     X = with_bias(pts)
     exact = solve_convex(X, y, 0.05, method="cvxpy")
-    approx = solve_convex(X, y, 0.05, method="cvxpy", patterns=activation_patterns(X, method="sample", samples=10, seed=0))
+    sampled = activation_patterns(X, method="sample", samples=10, seed=0)
+    approx = solve_convex(X, y, 0.05, method="cvxpy", patterns=sampled)
     assert not approx.exact_patterns and approx.n_patterns < exact.n_patterns
     assert approx.value >= exact.value * (1 - 1e-9)
 
@@ -126,7 +128,10 @@ def test_pruning_keeps_fit_and_penalty():
     a = caratheodory(np.maximum(X @ dirs.T, 0) * signs, mags)
     d2, m2, s2 = dirs[a > 0], a[a > 0], signs[a > 0]
     assert len(m2) <= X.shape[0] + 1 and np.all(m2 > 0)
-    fit = lambda D, M, S: np.maximum(X @ D.T, 0) @ (M * S)
+
+    def fit(D, M, S):
+        return np.maximum(X @ D.T, 0) @ (M * S)
+
     np.testing.assert_allclose(fit(d2, m2, s2), fit(dirs, mags, signs), atol=1e-10)
     assert m2.sum() == pytest.approx(mags.sum(), rel=1e-12)
     U, a = to_neurons(d2, m2, s2)

@@ -28,7 +28,16 @@ class CellSet:
 
     X: np.ndarray
     exact: bool          # True: every cell of the arrangement, so (8) over them has value p*
-    n_cells: int
+
+    @property
+    def n_cells(self) -> int:
+        """P, the number of cells (patterns) in the set."""
+        raise NotImplementedError
+
+    @property
+    def rank(self) -> int:
+        """rank(X), the dimension of the arrangement."""
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return self.n_cells

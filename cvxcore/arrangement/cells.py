@@ -226,8 +226,10 @@ class Arrangement(CellSet):
             Nr = self.N[sl][first]
         elif self.r == 2:
             a, b = self.A[self.ptr[c]], self.B[self.ptr[c]]
-            na = np.array([-a[1], a[0]]); na *= np.sign(na @ b)   # ⊥ a, towards b
-            nb = np.array([-b[1], b[0]]); nb *= np.sign(nb @ a)
+            na = np.array([-a[1], a[0]])
+            na *= np.sign(na @ b)   # ⊥ a, towards b
+            nb = np.array([-b[1], b[0]])
+            nb *= np.sign(nb @ a)
             Nr = np.vstack([na, nb])
         else:
             Nr = self.A[sl]

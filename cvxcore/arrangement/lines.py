@@ -69,7 +69,7 @@ def _close_pairs(C: np.ndarray, tol: float):
     generic direction w a close pair projects within ``tol``·‖w‖, so after sorting the
     projections only rows that close along w are compared (a few, unless rows repeat)."""
     n, r = C.shape
-    w = np.random.default_rng(20200712).standard_normal(r)
+    w: np.ndarray = np.random.default_rng(20200712).standard_normal(size=(r,))
     w /= np.linalg.norm(w)
     t = C @ w
     order = np.argsort(t, kind="stable")
@@ -82,7 +82,8 @@ def _close_pairs(C: np.ndarray, tol: float):
             break
         a, b = order[near], order[near + k]
         keep = np.linalg.norm(C[a] - C[b], axis=1) <= tol
-        pa.append(a[keep]); pb.append(b[keep])
+        pa.append(a[keep])
+        pb.append(b[keep])
         k += 1
     if not pa:
         return np.zeros(0, int), np.zeros(0, int)

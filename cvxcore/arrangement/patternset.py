@@ -23,7 +23,7 @@ class PatternSet(CellSet):
         self.X = X
         self._P = np.ascontiguousarray(patterns, dtype=bool)
         self.exact = bool(exact)
-        self._index = None
+        self._index: dict[bytes, int] | None = None
 
     def __reduce__(self):
         return (PatternSet, (self.X, self._P), {"exact": self.exact})
@@ -43,7 +43,7 @@ class PatternSet(CellSet):
         return self._P.copy() if cells is None else self._P[np.asarray(cells)]
 
     def nonzero(self) -> np.ndarray:
-        return self._P.any(axis=1)
+        return np.asarray(self._P.any(axis=1))
 
     def facets(self, c: int) -> np.ndarray:
         return cone_rows(self.X, self._P[c])

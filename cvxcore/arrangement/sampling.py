@@ -42,11 +42,11 @@ def distinct_sample(X: np.ndarray, k: int, seed: int = 0, bound: int | None = No
     arrangement has fewer cells (``bound``, Cover's count, reached), when quadrupling the draws
     finds no new pattern, or after ``max_draws`` directions."""
     draws, found = max(4 * k, 64), -1
-    bound = np.inf if bound is None else bound
+    most = np.inf if bound is None else float(bound)
     while True:
         S = pattern_stream(X, draws, seed)
         P = distinct_first(S[S.any(axis=1)])
-        if P.shape[0] >= min(k, bound) or P.shape[0] == found or draws >= max_draws:
+        if P.shape[0] >= min(k, most) or P.shape[0] == found or draws >= max_draws:
             return P[:k]
         found, draws = P.shape[0], min(4 * draws, max_draws)
 

@@ -86,9 +86,15 @@ def edges_rank3(L, R):
         row = np.broadcast_to(np.arange(ni)[:, None], T.shape)[keep]
         st, en = T[keep], Tn[keep]
         ii = i[row]
-        ray = lambda t: np.cos(t)[:, None] * E1[ii] + np.sin(t)[:, None] * E2[ii]
-        out["line"].append(ii); out["A"].append(ray(st)); out["B"].append(ray(en))
-        out["M"].append(ray((st + en) / 2)); out["H"].append(H[keep])
+
+        def ray(t, ii=ii):
+            return np.cos(t)[:, None] * E1[ii] + np.sin(t)[:, None] * E2[ii]
+
+        out["line"].append(ii)
+        out["A"].append(ray(st))
+        out["B"].append(ray(en))
+        out["M"].append(ray((st + en) / 2))
+        out["H"].append(H[keep])
     return tuple(np.concatenate(out[key]) if key == "line" else np.vstack(out[key])
                  for key in ("line", "A", "B", "M", "H"))
 
@@ -121,7 +127,10 @@ def build_rank2(L, R):
     nxt = np.roll(rays, -1)
     nxt[-1] += 2 * np.pi
     mids = (rays + nxt) / 2
-    ray = lambda t: np.stack([np.cos(t), np.sin(t)], axis=1)
+
+    def ray(t):
+        return np.stack([np.cos(t), np.sin(t)], axis=1)
+
     M = ray(mids)
     S = (M @ L.T) > 0
     keys = hash_keys(S.astype(float) @ R)
@@ -132,7 +141,6 @@ def build_rank2(L, R):
     ray_line = np.argsort(np.mod(np.concatenate([ang, ang + np.pi]), 2 * np.pi)) % L.shape[0]
     # sectors t and t+1 share the ray t+1; the one with lᵀm > 0 has the bit
     nl = ray_line[(np.arange(P) + 1) % P]
-    m_next = np.roll(M, -1, axis=0)
     t_has = np.einsum("ij,ij->i", M, L[nl]) > 0
     a_cell, b_cell = np.where(t_has, np.roll(pos, -1), pos), np.where(t_has, pos, np.roll(pos, -1))
     return dict(keys=keys[order], rep_mid=M[order], rep_line=np.full(P, -1), rep_side=np.zeros(P, bool),

@@ -101,10 +101,16 @@ def merge_collinear(X, dirs, mags, signs, labels, tol: float = 1e-5, fit_tol: fl
         q = Q.sum(axis=0)
         change = np.linalg.norm(np.maximum(X @ Q.T, 0).sum(axis=1) - np.maximum(X @ q, 0))
         if change <= fit_tol:
-            D.append(q / np.linalg.norm(q)); A.append(np.linalg.norm(q)); S.append(signs[i]); Lb.append(labels[i])
+            D.append(q / np.linalg.norm(q))
+            A.append(np.linalg.norm(q))
+            S.append(signs[i])
+            Lb.append(labels[i])
         else:
             for j in np.flatnonzero(same):
-                D.append(dirs[j]); A.append(mags[j]); S.append(signs[j]); Lb.append(labels[j])
+                D.append(dirs[j])
+                A.append(mags[j])
+                S.append(signs[j])
+                Lb.append(labels[j])
     d = dirs.shape[1] if dirs.ndim == 2 else 0
     return np.array(D).reshape(-1, d), np.array(A), np.array(S), np.array(Lb, dtype=int)
 

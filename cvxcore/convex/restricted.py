@@ -49,7 +49,7 @@ def reference_groups(D: np.ndarray):
     # all Hamming distances at once: |a − b|₁ = |a| + |b| − 2aᵀb (exact in float32 for n < 2²⁴)
     H = size[:, None] + size[None, :] - 2.0 * (Df @ Df.T)
     group = np.full(m, -1)
-    first = []                                   # the block that opened each group
+    first: list[int] = []                                   # the block that opened each group
     for j in range(m):
         if first:
             h = H[j, first]
@@ -101,10 +101,14 @@ def solve_restricted(X, y, beta, loss, D, signs, cones, *, gram=False, max_iter=
     for j in range(m):
         pat = Di[j] - (refs[grp[j]] if grp[j] >= 0 else 0)
         r, c, v = _triplets(X * pat[:, None], iq + j * d)
-        R.append(r); C.append(c); V.append(-signs[j] * v)
+        R.append(r)
+        C.append(c)
+        V.append(-signs[j] * v)
     for g, ref in enumerate(refs):
         r, c, v = _triplets(X * ref[:, None], ia + g * d)
-        R.append(r); C.append(c); V.append(-v)
+        R.append(r)
+        C.append(c)
+        V.append(-v)
     offset = np.broadcast_to(loss.fit_offset(y), (n,)).astype(float)
     fit = prog.add("zero", np.concatenate(R), np.concatenate(C), np.concatenate(V), -offset)
     if refs:
@@ -155,7 +159,9 @@ def _cones_and_norms(prog, cones, m, d, iq, it, beta):
     R, C, V, r0 = [], [], [], 0
     for j, Cj in enumerate(cones):
         r, c, v = _triplets(Cj, iq + j * d)
-        R.append(r0 + r); C.append(c); V.append(-v)
+        R.append(r0 + r)
+        C.append(c)
+        V.append(-v)
         r0 += Cj.shape[0]
     if r0:
         prog.add("nonneg", np.concatenate(R), np.concatenate(C), np.concatenate(V), np.zeros(r0))

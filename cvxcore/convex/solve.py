@@ -73,6 +73,9 @@ class ConvexResult:
     def patterns(self) -> np.ndarray:
         """Every pattern (8) was solved over, (P, n) bool, in the order of ``V`` and ``W``
         (built on request: P·n booleans)."""
+        if self.arrangement is None:
+            raise ValueError("this result carries no arrangement (arrangement=None): solve with "
+                             "solve_convex to get the patterns it was solved over")
         return self.arrangement.patterns()
 
     def _blocks(self, positive: bool) -> np.ndarray:
@@ -229,17 +232,17 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     loss_name = check_loss(loss)
     y = check_y(y, X.shape[0], loss_name)
     beta = check_scalar("beta", beta)
-    loss = get_loss(loss_name)
-    solver = _pick_solver(method, loss, options)
+    loss_fn = get_loss(loss_name)
+    solver = _pick_solver(method, loss_fn, options)
     cells = _cells_for(X, patterns, options.get("warm"))
-    out = solver.run(X, y, beta, loss, cells, **options)
+    out = solver.run(X, y, beta, loss_fn, cells, **options)
     scale = float(np.linalg.norm(y))
-    U, alpha, ncell = _network(X, y, beta, loss, out, scale, cells)
-    value = float(objective(X, y, U, alpha, beta, loss))
-    cert = certify(X, y, predict(X, U, alpha), value, beta, loss, cells, candidates=(out.dual,))
+    U, alpha, ncell = _network(X, y, beta, loss_fn, out, scale, cells)
+    value = float(objective(X, y, U, alpha, beta, loss_fn))
+    cert = certify(X, y, predict(X, U, alpha), value, beta, loss_fn, cells, candidates=(out.dual,))
     info = dict(out.info)
     if cert.rel_gap <= CERT_RTOL and np.isfinite(value):
-        U, alpha, ncell, value, removed = _minimal(X, y, beta, loss, cells, solver, U, alpha, ncell, value,
+        U, alpha, ncell, value, removed = _minimal(X, y, beta, loss_fn, cells, solver, U, alpha, ncell, value,
                                                   cert.lower_bound)
         info["removed_small_blocks"] = removed
     gap = value - cert.lower_bound
@@ -289,7 +292,7 @@ def solve_path(X, y, betas, *, loss: str = "squared", patterns=None, method: str
         check_scalar("beta", float(b))
     solver = _pick_solver(method, get_loss(loss_name), options)
     cells = arrangement(X) if patterns is None else as_cells(X, patterns)
-    out = [None] * betas.size
+    out: list[ConvexResult | None] = [None] * betas.size
     prev = None
     for k in np.argsort(-betas, kind="stable"):
         opts = dict(options)

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import time
 from itertools import product
+from typing import Any
 
 import numpy as np
 
@@ -152,12 +153,12 @@ def solve_working_set(X, y, beta, loss, cells, *, warm=None, tol=DEFAULT_TOL, ma
     P = cells.n_cells
     K = int(add_per_round or max(20, n))
     nonzero = cells.nonzero()
-    info = dict(rounds=0, working_set=[], added=[], pricing_seconds=0.0, solve_seconds=0.0,
+    info: dict[str, Any] = dict(rounds=0, working_set=[], added=[], pricing_seconds=0.0, solve_seconds=0.0,
                 warm_blocks=0, lower_bounds=[])
     blocks = warm_blocks(X, cells, warm)
     info["warm_blocks"] = len(blocks)
     info["setup_seconds"] = time.perf_counter() - t0
-    cones = {}
+    cones: dict[int, Any] = {}
     status, value, v, Q = "not started", np.inf, loss.zero_dual(y), np.zeros((0, d))
     ratio = np.inf
     solved, best_lower = [], -np.inf
@@ -220,7 +221,7 @@ def solve_working_set(X, y, beta, loss, cells, *, warm=None, tol=DEFAULT_TOL, ma
         if not any((int(c % P), 1 if c < P else -1) not in inset
                    for c in np.flatnonzero(cand > beta * (1 + tol))[:1000]):
             cand = np.concatenate([plus, minus])      # every peak is in S: take any violated cell
-        new = []
+        new: list[tuple[int, int]] = []
         for c in np.argsort(-cand):
             if cand[c] <= beta * (1 + tol) or len(new) >= K:
                 break
