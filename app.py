@@ -10,7 +10,10 @@ Share and save: the whole state is in the URL in :mod:`lab.codec`'s format
 (:func:`lab.ui.sync_url`) before the page runs and again after it, with the "copy link" box
 (:func:`lab.ui.finish_run`; a page may clamp a value; a page that ends early calls
 :func:`lab.ui.stop`, which does this first).  Every page has its own address (``/data``,
-``/convex``, …); the bare address opens the Data page.
+``/convex``, …).  The bare address opens the Start page (``app_pages/start.py``: what the lab
+teaches, "Start the lesson", every page one click away), and writes no state into the address;
+the bare address *with* a link's query (an older link, or one without ``page=``) opens the link's
+page, or the Data page, as every link does.
 
 The file has two roles.  Streamlit runs it as the script of every session (``__name__`` is
 ``"__main__"``: :func:`main`).  ``streamlit run app.py`` also imports it once, at server start,
@@ -49,10 +52,11 @@ def main() -> None:
     pages = {u: st.Page(f, title=t, icon=i, url_path=u) for f, t, i, u in _PAGES if (_HERE / f).exists()}
 
     def to_data_page() -> None:
-        """The app's address without a path: the Data page, at its own address /data."""
+        """A link to the app's address without a path: the Data page, at its own address /data."""
         st.switch_page(pages["data"], query_params=st.query_params.to_dict())
 
-    root = st.Page(to_data_page, title="Convex ReLU Lab", url_path="", default=True, visibility="hidden")
+    root = st.Page("app_pages/start.py", title="Start", icon=":material/home:", url_path="",
+                   default=True)
     nav = st.navigation([root, *pages.values()])
     page = next((u for u, p in pages.items() if p is nav), "data")
 
@@ -62,7 +66,8 @@ def main() -> None:
 
     state.set_page(page)
     ui.read_link_once(pages, page)
-    if nav is root:
+    start = nav is root and not st.query_params.to_dict()
+    if nav is root and not start:
         to_data_page()         # before anything is drawn: the link's messages are shown on /data
     ui.classroom_chrome()
     ui.show_link_messages()
@@ -72,6 +77,9 @@ def main() -> None:
     st.sidebar.caption(f"**Data:** {ds.n} points, {kind}, bias {'on' if ds.bias else 'off'}. "
                        "Edit it on the Data page; the Arrangement, Convex program and SGD pages use it.")
     ui.classroom_sidebar()
+    if start:                  # the first screen: no state to share, and the bare address stays bare
+        nav.run()
+        return
     ui.share_sidebar(page)
     ui.sync_url(page)          # lab.codec.encode_query of the state, before the page
     nav.run()

@@ -112,6 +112,21 @@ def active_pattern_rows(res: ConvexResult) -> list[dict]:
             for j, (c, a) in enumerate(zip(res.neuron_cells, res.alpha))]
 
 
+def active_sentence(res: ConvexResult) -> str:
+    """How the m* neurons sit in the patterns, counted from the block norms of (8): each nonzero
+    block (vᵢ or wᵢ) is one neuron, and one pattern Dᵢ may carry both a vᵢ and a wᵢ block, so the
+    patterns used can be fewer than the neurons."""
+    vn, wn = res.block_norms()
+    v, w = np.asarray(vn) > 0, np.asarray(wn) > 0
+    blocks, used, both = int(v.sum() + w.sum()), int((v | w).sum()), int((v & w).sum())
+    text = (f"**Active patterns**: the m* = {res.m_star} neurons are the {blocks} nonzero blocks of (8) "
+            f"({int(v.sum())} vᵢ, {int(w.sum())} wᵢ), in {used} of the {res.n_patterns} patterns")
+    if both == 0:
+        return text + ": one block per pattern."
+    return text + (f": {both} pattern{'s carry' if both > 1 else ' carries'} both a vᵢ and a wᵢ block "
+                   "(two neurons, α > 0 and α < 0, with the same active points).")
+
+
 def _group_sparsity(res: ConvexResult, beta: float) -> None:
     st.subheader("Group sparsity: which patterns are used")
     ui.prose(r"The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks to exactly zero. "
@@ -119,9 +134,7 @@ def _group_sparsity(res: ConvexResult, beta: float) -> None:
     vn, wn = res.block_norms()         # of the returned minimal network: every nonzero block is a neuron
     ui.chart(F.group_norms(vn, wn, tol=0.0), key="_cvx_groups")
     if res.m_star:
-        n_cells = np.unique(res.neuron_cells).size
-        st.write(f"**Active patterns**: the m* = {res.m_star} neurons use {n_cells} of the {res.n_patterns} "
-                 "patterns.")
+        st.write(active_sentence(res))
         ui.table(active_pattern_rows(res), hide_index=True, width="stretch")
     else:
         st.info(f"No block is nonzero: at β = {beta:g} the optimum is the zero network (β is too large). "

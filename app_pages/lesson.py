@@ -297,7 +297,7 @@ def certificate(h: Here) -> None:
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.setting("beta", 0.1)
-    m = state.slider("m", "width m (neurons)", right, hi=50)
+    m = state.slider("m", "width m (neurons)", right, hi=state.M_LIMITS["lesson"])
     res = _solve(h, beta, loss)
     if res is None:
         return

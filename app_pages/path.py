@@ -54,7 +54,7 @@ def _dual(ds: Dataset, res: ConvexResult, beta: float, loss: str) -> None:
     marks: list[dict] = []
     if overlay:
         with t2:
-            m = state.slider("m", "width m of the runs", hi=100)
+            m = state.slider("m", "width m of the runs", hi=state.M_LIMITS["path"])
         runs, rerr = PD.sgd_neurons(X, ds.y, beta, loss, m)
         if runs is None:
             st.error(rerr)

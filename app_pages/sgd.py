@@ -52,13 +52,11 @@ def render() -> None:
     view = _buttons(live, ds, res, cfg)
     playing = live.playing
     interval, per_frame = training.frame_plan(speed)
-    # Paused or finished: each run's certificate refined by cutting planes, drawn as a diamond at
-    # the end of its bound and listed in the table below (computed once per step count).
-    refined = None
-    if res.exact_patterns and live.run.started and not playing:
+    # Paused or finished: each run's certificate refined by cutting planes (computed once per step
+    # count), the one number the header, the diamonds on the traces and the table below all show.
+    if live.run.started and not playing:
         with st.spinner("Refining each run's certificate …"):
-            refined = (live.run.end_step,
-                       np.array([np.nan if c is None else c.lower_bound for c in live.run.certificates()]))
+            live.run.certificates("refined")
 
     @st.fragment(run_every=interval if playing and not live.run.finished else None)
     def animate() -> None:
@@ -76,9 +74,10 @@ def render() -> None:
             r.advance(per_frame)
             ended = r.finished
         view.counter.markdown(counter_text(r))
+        certs = r.certificates("live" if now.playing else "refined")
         left, right = st.columns([1.1, 1] if ds.d == 1 else [1, 1.1])
-        _draw_traces(r, left, view, refined if not now.playing else None)
-        _draw_fit(r, right, view)
+        _draw_traces(r, left, view, certs)
+        _draw_fit(r, right, view, certs)
         if ended:
             now.playing = False
             st.rerun()
@@ -93,7 +92,7 @@ def render() -> None:
     _certificates(live.run, ds, res, cfg)
     if not live.run.finished:
         _finish()
-    _final_fits(live.run, ds, res)
+    _final_fits(live.run, ds, res, view.lr_try)
     _figure2()
 
 
@@ -202,37 +201,80 @@ def lr_to_try(lr: float) -> float:
 
 
 def counter_text(r: training.LiveRun) -> str:
-    """The step counter beside the buttons: the step, the epoch for SGD, and how the run ended."""
+    """The step counter beside the buttons: the step (when every run diverged, the last
+    divergence, where the table's runs stopped), the epoch for SGD, and how the run ended."""
     epoch = "" if r.cfg.batch is None else f" · epoch {r.epoch:,.1f}"
-    text = f"**step {r.end_step:,}** of {r.cfg.steps:,}{epoch}"
+    text = f"**step {r.last_step:,}** of {r.cfg.steps:,}{epoch}"
     if r.all_diverged:
         text += " · every run diverged"
+    elif r.all_halted:
+        text += (" · stopped: every run inactive (the network is zero)" if r.inactive.all() else
+                 " · stopped: every run diverged or inactive")
     elif r.finished and r.started:
         text += " · done"
     return text
 
 
-def _draw_traces(r: training.LiveRun, container: Any, view: View,
-                 refined: tuple[int, np.ndarray] | None) -> None:
-    note = (f"Every run diverged (✕): try a smaller learning rate, e.g. {view.lr_try:g}" if r.all_diverged else None)
-    still = refined is not None and refined[0] == r.end_step
+def percent_above(cert: training.RunCertificate) -> str:
+    """How far above p* the certificate proves the run is, at most: "8.52 %" (the table's cell and
+    the fit's heading print this one string)."""
+    return percent(100 * cert.rel_gap) if cert.certified else "no bound yet"
+
+
+def fit_heading(r: training.LiveRun, t: int, certs: list[training.RunCertificate] | None) -> str:
+    """The heading of run ``t``'s fit: its step, status and the certificate the table shows."""
+    if not r.started:
+        return f"**run {t + 1}** (press Play or Step)"
+    if r.diverged[t]:
+        return f"**Run {t + 1} diverged** at step {int(r.diverged_at[t]):,}: not drawn"
+    head = f"**Run {t + 1}** at step {r.end_step:,}: "
+    c = None if certs is None else certs[t]
+    if r.inactive[t]:
+        return head + ("all neurons inactive — the network is zero" + (
+            f" (objective {c.objective:.5g}, at most {percent_above(c)} above p\\*, {c.kind} certificate)"
+            if c is not None and c.certified else f" (objective {r.current[t]:.5g})"))
+    if c is None:
+        return head + f"objective {r.current[t]:.5g}"
+    if not c.certified:
+        return head + f"objective {c.objective:.5g}, no certified bound yet"
+    return head + (f"objective {c.objective:.5g} ≤ p\\* + {c.gap:.3g}, at most {percent_above(c)} above p\\* "
+                   f"({c.kind} certificate)")
+
+
+def _zero_note(fig: Any, lr_try: float) -> None:
+    """Say on a fit whose network is zero on the data why its picture is (nearly) blank; colour f
+    on the scale of the hinge margin (|f| = 1 at full colour), so that the round-off or the small
+    values of a dead network off the data are not drawn as a confident class.  ``fig`` must be
+    the caller's own (a builder's ``uncached``): the memoised figures are shared."""
+    fig.update_traces(zmin=-1, zmax=1, selector=dict(type="heatmap"))
+    fig.add_annotation(text=f"<b>All neurons inactive:</b><br>the network is zero<br>(f = 0 at every data point).<br>"
+                            f"Try a smaller learning rate<br>(e.g. {lr_try:g}) or another seed.",
+                       xref="paper", yref="paper", x=0.5, y=0.99, yanchor="top", showarrow=False,
+                       font=dict(size=F.FONT - 4),
+                       bgcolor="rgba(255,255,255,0.85)", bordercolor="#8a5a00", borderwidth=2, borderpad=6)
+
+
+def _draw_traces(r: training.LiveRun, container: Any, view: View, certs: list[training.RunCertificate] | None) -> None:
+    refined = certs is not None and certs[0].kind == "refined"
     fig = F.sgd_traces(r.steps, r.history(), view.res.value, total_steps=r.cfg.steps, p_star_label=view.p_label,
                        bound_steps=r.bound_steps, bounds=r.bounds, diverged=r.diverged,
-                       diverged_at=r.diverged_at, selected=view.shown, height=HEIGHT, note=note,
-                       refined=refined[1] if refined is not None and still else None,
-                       refined_at=r.end_step if still else None)
+                       diverged_at=r.diverged_at, selected=view.shown, height=HEIGHT,
+                       refined=(np.array([np.nan if c.status == "diverged" else c.lower_bound for c in certs])
+                                if certs is not None and refined else None),
+                       refined_at=r.end_step if refined else None)
+    # (no note across the plot when every run diverged: it hid the traces and the axis title; the
+    # warning under the figures says it, with the learning rate to try)
     ui.chart(fig, container=container, key="_sgd_traces")
 
 
-def _draw_fit(r: training.LiveRun, container: Any, view: View) -> None:
-    """The selected run's network now, beside the traces, with the optimum for comparison."""
+def _draw_fit(r: training.LiveRun, container: Any, view: View, certs: list[training.RunCertificate] | None) -> None:
+    """The selected run's network now, beside the traces, with the optimum for comparison; a
+    network that is zero on the data is drawn too (a flat line, a blank region), and said so."""
     ds, res, t = view.ds, view.res, view.shown
     bias = bool(ds.bias)
     col = F.TRACE_COLORS[t % len(F.TRACE_COLORS)]
     ok = r.started and not r.diverged[t]
-    name = f"run {t + 1}" + ("" if r.started else " (press Play or Step)")
-    if r.started and r.diverged[t]:
-        name = f"run {t + 1} diverged: not drawn"
+    zero = ok and bool(r.inactive[t])
     if ds.d == 1:
         xs, f_opt = network_on_canvas(res.U, res.alpha, bias, 1)
         curves = {"optimum (8)": f_opt}
@@ -240,7 +282,8 @@ def _draw_fit(r: training.LiveRun, container: Any, view: View) -> None:
         if ok:
             U, a = r.network(t)
             curves[f"run {t + 1}, step {r.end_step:,}"] = network_on_canvas(U, a, bias, 1)[1]
-        fig = F.fit_1d(ds.X[:, 0], ds.y, xs, curves, U=U, alpha=a, bias=bias, show_neurons=ok,
+        fig = (F.fit_1d.uncached if zero else F.fit_1d)(
+                       ds.X[:, 0], ds.y, xs, curves, U=U, alpha=a, bias=bias, show_neurons=ok,
                        kinks_only=True, colors={k: col for k in curves if k.startswith("run")},
                        height=HEIGHT, compact_legend=True)
     else:
@@ -249,18 +292,24 @@ def _draw_fit(r: training.LiveRun, container: Any, view: View) -> None:
         g, F_opt = network_on_canvas(res.U, res.alpha, bias, 2, LIVE_GRID)
         if ok:
             U, a = r.network(t)
-            Fv = network_on_canvas(U, a, bias, 2, LIVE_GRID)[1]
-            fig = F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=bias, height=HEIGHT,
+            Fv = _zeroed(network_on_canvas(U, a, bias, 2, LIVE_GRID)[1])
+            fig = (F.decision_2d.uncached if zero else F.decision_2d)(
+                                ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=bias, height=HEIGHT,
                                 reference=F_opt, boundary_name=f"run {t + 1}", reference_name="optimum (8)",
                                 legend="side")
         else:
             fig = F.decision_2d(ds.X, ds.y, g, g, F_opt, U=None, alpha=None, bias=bias, height=HEIGHT,
                                 show_neurons=False, boundary_name="optimum (8)", legend="side")
-    container.markdown(f"**{name}**" if not ok else
-                       f"**Run {t + 1}** at step {r.end_step:,}: objective {r.current[t]:.4g}"
-                       + (f" ≤ p* + {r.current[t] - r.bounds[t, -1]:.2g} (certified)"
-                          if r.bounds.shape[1] and np.isfinite(r.bounds[t, -1]) else ""))
+    if zero:
+        _zero_note(fig, view.lr_try)
+    container.markdown(fit_heading(r, t, certs))
     ui.chart(fig, container=container, key="_sgd_fit")
+
+
+def _zeroed(Fv: np.ndarray) -> np.ndarray:
+    """f on the canvas with round-off (|f| < 1e-9) set to 0: a dead network's 1e-16 would
+    otherwise be drawn at full colour (the colour scale spans the largest |f|)."""
+    return np.where(np.abs(Fv) < 1e-9, 0.0, Fv)
 
 
 def _outcome(run: training.LiveRun, ds: Dataset, res: ConvexResult, cfg: training.Config, view: View,
@@ -274,10 +323,13 @@ def _outcome(run: training.LiveRun, ds: Dataset, res: ConvexResult, cfg: trainin
         what = (f"**Every run diverged** ({run.cfg.trials} of {run.cfg.trials})" if div.all() else
                 f"**Run{'s' if div.sum() > 1 else ''} {which} diverged**")
         st.warning(f"{what}: the objective (2) grew more than a millionfold above its start (or overflowed), so "
-                   f"{'they were' if div.sum() > 1 else 'it was'} stopped there and left out of the axes and the "
-                   f"table. The learning rate {cfg.lr:g} is too large for these data: each step moves the weights "
+                   f"{'they were' if div.sum() > 1 else 'it was'} stopped there (✕) and left out of the axes' range. "
+                   f"The learning rate {cfg.lr:g} is too large for these data: each step moves the weights "
                    f"by lr × the gradient, and the loss is summed over all n = {ds.n} points, so a step "
                    f"overshoots. Try a smaller learning rate, e.g. {view.lr_try:g}.", icon=":material/warning:")
+    dead = np.flatnonzero(run.inactive & ~div)
+    if dead.size:
+        st.warning(inactive_text(run, dead, view.lr_try), icon=":material/power_off:")
     if note:
         st.warning(note)
     m = cfg.m
@@ -294,9 +346,9 @@ def _outcome(run: training.LiveRun, ds: Dataset, res: ConvexResult, cfg: trainin
         ui.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {res.value:.5g}; "
                    "whether SGD finds it depends on the start.")
     ui.caption("Solid: objective (2) of each run. Dotted, same colour: the best lower bound on p* its networks "
-               "have certified so far (the dual point from its residual, scaled to feasibility by one exact "
-               "pricing over every cell, each frame; loose for the hinge loss, whose subgradient at points on the "
-               "margin is arbitrary). Diamonds, when paused or finished: the bound refined by cutting planes. "
+               "have certified so far (the *live* certificate: the dual point from its residual, scaled to "
+               "feasibility by one exact pricing over every cell, each frame). Diamonds, when paused or finished: "
+               "the *refined* certificate (cutting planes), the number in the heading of the fit and in the table. "
                "Dashed: p*. "
                + ("Beside it: the chosen run's network now, with each neuron's kink (dotted) and the optimum "
                   "(black)." if ds.d == 1 else
@@ -304,43 +356,91 @@ def _outcome(run: training.LiveRun, ds: Dataset, res: ConvexResult, cfg: trainin
                   "boundary (dashed grey)."))
 
 
+def inactive_text(run: training.LiveRun, dead: np.ndarray, lr_try: float) -> str:
+    """The warning for the runs ``dead`` whose neurons all died: what it means and what to try."""
+    k = dead.size
+    who = ("Every run" if k == run.cfg.trials else
+           f"Run{'s' if k > 1 else ''} {', '.join(str(int(t) + 1) for t in dead)}")
+    halted = bool(run.halted[dead].all())
+    return (f"**{who}: all neurons inactive — the network is zero.** No neuron is on at any data point "
+            f"(xᵢᵀuⱼ ≤ 0 for every i and j), so f(xᵢ) = 0 at every data point, the loss sends no gradient through any "
+            f"ReLU and "
+            + ("the run cannot recover: each step only shrinks the weights by the factor 1 − lr·β" if halted
+               else "only the optimizer’s momentum could revive a neuron")
+            + f"{' (so it was stopped)' if halted and run.all_halted else ''}. One step that overshoots can switch "
+            f"every neuron off: try a smaller learning rate (e.g. {lr_try:g}) or another seed.")
+
+
 def percent(x: float) -> str:
     """A percentage with 2 decimals; below 0.01 % (or negative by solver tolerance) "< 0.01 %", not "0.00 %"."""
     return "< 0.01 %" if x < 0.01 else f"{x:.2f} %"
 
 
-def certificate_rows(run: training.LiveRun, p_star: float) -> list[dict]:
-    """One row per run: its objective, its certified lower bound on p* and how far above p* the
-    certificate proves it is at most (and, from p*, how far it actually is)."""
+def certificate_rows(run: training.LiveRun, certs: list[training.RunCertificate], p_star: float) -> list[dict]:
+    """One row per run, read from the run's certificate (the one its fit's heading shows): its
+    status, objective, certified lower bound on p* and how far above p* the certificate proves it
+    is at most (and, from p*, how far it actually is).  Every cell is text: a word or "—" where a
+    number does not apply (a diverged run was stopped; its objective is meaningless)."""
     rows: list[dict] = []
-    at = run.diverged_at
-    for t, cert in enumerate(run.certificates()):
-        if cert is None:
-            rows.append({"run": t + 1, "status": f"diverged at step {int(at[t]):,}", "objective (2)": None,
-                         "certified lower bound on p*": None, "certified: at most above p*": "—",
-                         "actual: above p*": "—"})
+    for c in certs:
+        t = c.run
+        if c.status == "diverged":
+            rows.append({"run": t + 1, "status": f"diverged at step {int(run.diverged_at[t]):,} (stopped)",
+                         "objective (2)": "— (diverged)", "certified lower bound on p*": "— (diverged)",
+                         "certified: at most above p*": "— (diverged)", "actual: above p*": "— (diverged)"})
             continue
-        obj, lb = float(cert.objective), float(cert.lower_bound)
-        bound = (obj - lb) / lb * 100 if lb > 0 else np.inf
-        rows.append({"run": t + 1, "status": "done" if run.finished else f"paused at step {run.end_step:,}",
-                     "objective (2)": round(obj, 5), "certified lower bound on p*": round(lb, 5),
-                     "certified: at most above p*": percent(bound) if np.isfinite(bound)
-                     else "no bound (lower bound ≤ 0)",
-                     "actual: above p*": percent((obj - p_star) / p_star * 100) if p_star > 0 else "—"})
+        status = ("all neurons inactive — the network is zero" if c.status == "inactive" else
+                  "done" if run.finished else f"paused at step {c.step:,}")
+        rows.append({"run": t + 1, "status": status, "objective (2)": f"{c.objective:.5g}",
+                     "certified lower bound on p*": f"{c.lower_bound:.5g}" if c.certified else "none yet (≤ 0)",
+                     "certified: at most above p*": f"{percent_above(c)} ({c.kind})",
+                     "actual: above p*": percent((c.objective - p_star) / p_star * 100) if p_star > 0 else
+                     "— (p* = 0)"})
     return rows
+
+
+def loose_note(certs: list[training.RunCertificate], p_star: float, loss: str) -> str | None:
+    """When some run's certificate is much larger than its actual distance above p*: what the
+    number means and what would tighten it (None when every certificate is close)."""
+    loose = []
+    for c in certs:
+        if c.status == "diverged" or not c.certified or p_star <= 0:
+            continue
+        cert, actual = 100 * c.rel_gap, 100 * (c.objective - p_star) / p_star
+        if cert > 2 * actual + 1:           # more than twice the truth, and by over a percentage point
+            loose.append(f"run {c.run + 1} ({percent(cert)} certified, {percent(max(actual, 0))} actual)")
+    if not loose:
+        return None
+    hinge = loss == "hinge"
+    return ("**Why a certificate can read more than the actual distance** — " + "; ".join(loose) + ". "
+            "The certified number is proved from the run's own network alone, without solving (8): its residual "
+            "gives a dual point, scaled to be feasible, whose value is a lower bound on p\\* (weak duality), so "
+            "the run is *at most* that far above p\\*. It equals the actual distance only when the network is "
+            "optimal; it is loose while the run is still far from a stationary point of (2)"
+            + (", and for the hinge loss also because a point exactly on the margin (yᵢf(xᵢ) = 1) sits at the "
+               "loss's kink, where the network does not fix that point's dual value and it has to be fitted" if hinge
+               else "")
+            + ". What tightens it: more steps (the run closer to stationary), a learning rate small enough to "
+              "settle; the 'actual' column uses p\\* from the convex program instead.")
 
 
 def _certificates(run: training.LiveRun, ds: Dataset, res: ConvexResult, cfg: training.Config) -> None:
     st.subheader("Certificates: how far above the global optimum is each run?")
-    if not res.exact_patterns:
+    certs = run.certificates("refined")
+    if not res.exact_patterns or certs is None:
         st.info("The certificate prices the dual over every cell of the arrangement; these "
                 f"{ds.n} points have too many cells for that here, so no certificate is shown.")
     else:
-        ui.table(certificate_rows(run, res.value), hide_index=True, width="stretch")
-        ui.caption(f"Certificate: the run's objective minus a dual lower bound built from the run alone (its "
-                   f"residual, refined by {training.REFINE} rounds of cutting planes through its neurons, so tighter "
-                   "than the dotted lines), (objective − bound)/bound: an upper bound on (objective − p*)/p*. "
+        ui.table(certificate_rows(run, certs, res.value), hide_index=True, width="stretch")
+        ui.caption(f"Certified: the run's objective minus a dual lower bound built from the run alone (its "
+                   f"residual, refined by {training.REFINE} rounds of cutting planes through its neurons: the "
+                   "*refined* certificate, at least as tight as the *live* dotted lines), as "
+                   "(objective − bound)/bound, an upper bound on (objective − p*)/p*; the heading of the fit above "
+                   "shows the same number. "
                    "'Actual' uses p* from the convex program.")
+        note = loose_note(certs, res.value, cfg.loss)
+        if note:
+            st.info(note, icon=":material/info:")
     if state.show("io"):
         st.download_button("Download the traces (CSV)", codec.sgd_csv(run, p_star=res.value),
                            file_name=f"convex-relu-lab-sgd-m{cfg.m}-{cfg.loss}.csv", mime="text/csv",
@@ -348,9 +448,11 @@ def _certificates(run: training.LiveRun, ds: Dataset, res: ConvexResult, cfg: tr
                            help="Objective (2) of every run at each recorded step, and p* of (8).")
 
 
-def _final_fits(run: training.LiveRun, ds: Dataset, res: ConvexResult) -> None:
+def _final_fits(run: training.LiveRun, ds: Dataset, res: ConvexResult, lr_try: float) -> None:
     """The runs' networks at the end beside the optimum's (1-D: the best runs on one plot; 2-D:
-    the optimum, the best and the worst run's decision regions)."""
+    the optimum, the best and the worst run's decision regions).  A run whose network is zero on
+    the data is drawn as what it is (a flat line; no boundary, the optimum's dashed for
+    comparison) and said so."""
     ranked = run.ranked()                      # the runs that did not diverge, best first
     st.subheader("Final fits: SGD runs and the optimum")
     if not ranked:
@@ -367,23 +469,36 @@ def _final_fits(run: training.LiveRun, ds: Dataset, res: ConvexResult) -> None:
                  key="_sgd_final_fit")
         if len(ranked) > FINAL_1D_RUNS:
             ui.caption(f"The {FINAL_1D_RUNS} best of the {len(ranked)} runs that did not diverge.")
+        dead = [t for t in sorted(ranked[:FINAL_1D_RUNS]) if run.inactive[t]]
+        if dead:
+            ui.caption(f"Run{'s' if len(dead) > 1 else ''} {', '.join(str(t + 1) for t in dead)}: all neurons "
+                       "inactive — the network is zero at every data point (its line lies on f = 0 there).")
         return
-    picks = [("optimum (8)", res.U, res.alpha)] + [
-        (f"run {t + 1} ({lab}, objective {run.current[t]:.3g})", *run.network(t))
+    picks: list[tuple[str, np.ndarray, np.ndarray, int | None]] = [("optimum (8)", res.U, res.alpha, None)] + [
+        (f"run {t + 1} ({lab}, objective {run.current[t]:.3g})"
+         + (": all neurons inactive — the network is zero" if run.inactive[t] else ""), *run.network(t), t)
         for lab, t in (("best", ranked[0]), ("worst", ranked[-1]))]
     if len(ranked) == 1:
         picks = picks[:2]
+    F_opt = network_on_canvas(res.U, res.alpha, bias, 2)[1]
     # two a row: at three a row a plot is ~250 px wide on a 1400 px screen, too small to read
     for row in range(0, len(picks), 2):
         cols = st.columns(2)
-        for k, (col, (name, U, a)) in enumerate(zip(cols, picks[row:row + 2]), start=row):
+        for k, (col, (name, U, a, who)) in enumerate(zip(cols, picks[row:row + 2]), start=row):
             g, Fv = network_on_canvas(U, a, bias, 2)
+            zero = who is not None and bool(run.inactive[who])
             col.markdown(f"**{name}**")       # above the chart: a plotly title collides with its top legend
-            ui.chart(container=col, fig=F.decision_2d(ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=bias,
-                                                      height=520, show_neurons=False, legend="none"),
-                     key=f"_sgd_dec_{k}")
-    ui.caption("Colour: the sign of f(x) (blue +1, orange −1); black: the decision boundary f(x) = 0; "
-               "points: blue circles class +1, orange squares class −1.")
+            fig = (F.decision_2d.uncached if zero else F.decision_2d)(
+                                ds.X, ds.y, g, g, _zeroed(Fv), U=U, alpha=a, bias=bias, height=520,
+                                show_neurons=False, legend="none",
+                                reference=F_opt if zero else None, reference_name="optimum (8)")
+            if zero:
+                _zero_note(fig, lr_try)
+            ui.chart(container=col, fig=fig, key=f"_sgd_dec_{k}")
+    ui.caption("Colour: the sign of f(x) (blue +1, orange −1; white: f = 0); black: the decision boundary f(x) = 0"
+               + ("; dashed grey: the optimum's, beside a network that is zero" if any(
+                   p[3] is not None and run.inactive[p[3]] for p in picks) else "")
+               + "; points: blue circles class +1, orange squares class −1.")
 
 
 def _figure2() -> None:

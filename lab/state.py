@@ -511,6 +511,59 @@ def replace_dataset(X: ArrayLike, y: ArrayLike, bias: bool | None = None) -> Non
         set_setting("loss", "squared")       # a classification loss on these targets would only be an error
 
 
+# pages whose m slider ends below the settings table's (lab.codec.SETTINGS["m"]): the range a
+# link's message quotes (and the pages' sliders use these)
+M_LIMITS = {"path": 100, "lesson": 50}
+
+
+def _narrowed(name: str, query: Mapping[str, Any], present: dict, messages: list[str], hi: float,
+              hi_text: str, why: str) -> list[str]:
+    """A link's value of number setting ``name`` on a slider that ends at ``hi`` (below the
+    table's end: a limit of the data or the page), as the slider applies it: ``present[name]`` is
+    set to it, and the codec's message about it (which quotes the table's range) is replaced by
+    one that quotes the slider's own, "lo to ``hi_text``"; ``why`` says why it ends there."""
+    spec = _spec(name)
+    raw = codec.query_value(query, name)
+    if raw is None:
+        return messages
+    shown = str(raw).strip()
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    had = [m for m in messages if m.startswith(f"{name}=")]
+    v = _on_slider(spec, present[name], hi)
+    if not had and v == present[name]:
+        return messages
+    rng = (f"{_g(spec.lo)} to {hi_text}" + (" on its grid" if spec.grid is not None else "")
+           + (f" in steps of {_g(spec.step)}" if spec.step else ""))
+    try:
+        x = float(shown)
+    except ValueError:
+        x = float("nan")
+    if not np.isfinite(x) or ((spec.lo_open or spec.log) and x <= 0) or (spec.integer and not x.is_integer()):
+        what = "is not a number the slider has"
+    elif x > hi:
+        what = f"is beyond the end of the slider ({why})"
+    elif x < spec.lo:
+        what = "is below the start of the slider"
+    else:
+        what = "is not one of the slider's values"
+    present[name] = v
+    return [m for m in messages if m not in had] + [
+        f"{name}={shown!r} in the link {what}; using {name}={_g(v)} (the slider: {rng})."]
+
+
+def _g(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() and abs(v) >= 1 else f"{v:g}"
+
+
+def _on_slider(spec: codec.Number, v: Any, hi: float) -> Any:
+    """The value ``v`` (already on the table's range) as a slider of ``spec`` ending at ``hi`` shows it."""
+    if spec.grid is not None:
+        options = [g for g in spec.grid if g <= hi]
+        return min(options, key=lambda g: abs(np.log(g / v)) if spec.log else abs(g - v))
+    w = min(v, hi)
+    return int(w) if spec.integer else float(w)
+
+
 def load_link(query: Mapping[str, Any]) -> tuple[str | None, list[str]]:
     """Apply a shared link's query parameters (first run of a session): ``(page or None, messages)``.
 
@@ -543,12 +596,14 @@ def load_link(query: Mapping[str, Any]) -> tuple[str | None, list[str]]:
         # the slider ends at the data's β_max (every larger β has the same optimum, the zero network)
         bmax = data_beta_max(get_dataset(), present.get("loss") or current_loss())
         end = beta_end(bmax)
-        if end is not None and present["beta"] > end:
-            raw = codec.query_value(query, "beta")
-            messages = [m for m in messages if not m.startswith("beta=")]
-            messages.append(f"beta={str(raw).strip()[:40]!r} in the link is above β_max = {bmax:.4g} of its data, "
-                            f"where the optimum is already the zero network; using beta={end:g}.")
-            present["beta"] = end
+        if bmax is not None and end is not None:
+            messages = _narrowed("beta", query, present, messages, end,
+                                 f"{end:g} ≥ β_max = {bmax:.4g} of these data",
+                                 "from β_max on the optimum is the zero network")
+    page = values["page"] if "page" in keys else current_page()
+    if "m" in present and page in M_LIMITS:
+        messages = _narrowed("m", query, present, messages, M_LIMITS[page], f"{M_LIMITS[page]}",
+                             f"the {page} page's slider ends there")
     if "classroom" in present and "hide" not in present:
         set_setting("hide", None)
     apply_settings(present)

@@ -11,32 +11,36 @@ the tests drive it directly.
 * Divergence is the core's rule (:func:`cvxcore.train_sgd`): a trial whose weights stop being finite,
   or whose objective exceeds 10⁶ times its start, is stopped and marked; the others carry on.
   When every trial has diverged the run is over.
-* The certificate.  For any network the dual point built from its residual, v = −∇ℓ(ŷ) scaled
-  into the dual-feasible set {v : max_{‖u‖≤1} |vᵀ(Xu)₊| ≤ β} by one exact pricing pass over the
-  arrangement's cells, gives D(v) ≤ p* (weak duality, the paper's dual (4);
-  :func:`cvxcore.dual_certificate` with ``refine=0``).  It is computed at the end of every
-  chunk for every trial that has not diverged; :attr:`LiveRun.bounds` keeps, for each trial,
-  the best bound so far (every one of them is ≤ p*, so their maximum is too).  So each run's
-  objective comes down towards p* from above while its bound comes up from below.  A pause or
-  the end refines the bound by cutting planes (:meth:`LiveRun.certificates`, ``refine=3``).
-  Only with the exact arrangement (``patterns`` given) is the bound one on p*; with sampled
-  patterns no bound is computed.
+* A trial is *inactive* when no neuron is on at any data point (the network is zero on the data);
+  under plain steps with lr·β < 1 it stays so for good (:attr:`cvxcore.SGDResult.halted`).  When
+  every trial is halted (diverged, or inactive for good) the run is over: no step would change a
+  network.
+* The certificate of each trial (:mod:`cvxcore.training.certify`): any network gives a lower
+  bound D(v) ≤ p* by weak duality (the paper's dual (4)), so objective − bound ≥ objective − p*.
+  :class:`cvxcore.training.RunBounds` computes the *live* bound at the end of every chunk and
+  keeps each trial's best so far; :meth:`LiveRun.certificates` gives one
+  :class:`cvxcore.training.RunCertificate` per trial, live (while playing) or *refined* by
+  ``REFINE`` rounds of cutting planes (paused or finished, computed once per step count).  The
+  page's header and table read the same object.  Only with the exact arrangement (``patterns``
+  given) is the bound one on p*; with sampled patterns no bound is computed.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from cvxcore import Certificate, SGDResult, dual_certificate, train_sgd
+from cvxcore import SGDResult, train_sgd
 from cvxcore.losses import LossName
+from cvxcore.training import REFINE, CertificateKind, RunBounds, RunCertificate, RunStatus
 
 # The shortest frame of the animation (its speeds: the setting "speed" of lab.codec.SETTINGS): at
 # most five frames a second, so a class of students does not keep the server busy with redraws.
 MIN_FRAME_S = 0.2
 RECORDS = 400               # objective (2) recorded about this many times over a run
-REFINE = 3                  # cutting-plane rounds of the certificates shown when paused or finished
+BOUND_BUDGET_S = 0.05       # the live bounds' share of a frame (seconds), see LiveRun._bound_now
 
 
 def frame_plan(speed: int) -> tuple[float, int]:
@@ -76,10 +80,12 @@ class LiveRun:
         self.result: SGDResult | None = None             # the last chunk
         self.steps = np.zeros(0, dtype=int)              # (T,) recorded steps
         self.objectives = np.zeros((cfg.trials, 0))      # (trials, T) objective (2) at them
-        self.bound_steps = np.zeros(0, dtype=int)        # (K,) steps where bounds were computed
-        self.bounds = np.zeros((cfg.trials, 0))          # (trials, K) best lower bound so far (NaN: none)
         self.error: str | None = None
-        self._certs: tuple[int, list[Certificate | None]] | None = None   # of the last refinement
+        # each trial's best certified bound so far, updated after every chunk (exact arrangement only)
+        self.tracker = (None if self.patterns is None else
+                        RunBounds(self.X, self.y, beta=cfg.beta, loss=cfg.loss, patterns=self.patterns,
+                                  trials=cfg.trials))
+        self._bound_cost, self._skipped = 0.0, 0      # seconds of the last bound update; chunks since
 
     # ------------------------------------------------------------------ state
     @property
@@ -103,16 +109,57 @@ class LiveRun:
         return bool(self.started and self.diverged.all())
 
     @property
+    def statuses(self) -> list[RunStatus]:
+        """Each trial's status: "ok", "diverged" (stopped) or "inactive" (the network is zero on the
+        data); all "ok" before the first step."""
+        return ["ok"] * self.cfg.trials if self.result is None else self.result.statuses
+
+    @property
+    def inactive(self) -> np.ndarray:
+        """(trials,) bool: no neuron is on at any data point (the network is zero on the data)."""
+        return (np.zeros(self.cfg.trials, bool) if self.result is None or not self.result.inactive.size
+                else self.result.inactive.copy())
+
+    @property
+    def halted(self) -> np.ndarray:
+        """(trials,) bool: no further step can change the trial's network (it diverged, or it is
+        inactive for good: :attr:`cvxcore.SGDResult.halted`)."""
+        return np.zeros(self.cfg.trials, bool) if self.result is None else np.asarray(self.result.halted, bool)
+
+    @property
+    def all_halted(self) -> bool:
+        return bool(self.started and self.halted.all())
+
+    @property
     def finished(self) -> bool:
-        """No step is left to take: the last step is done, every trial diverged, or an error."""
-        return self.error is not None or self.end_step >= self.cfg.steps or self.all_diverged
+        """No step is left to take: the last step is done, every trial halted (diverged, or
+        inactive for good), or an error."""
+        return self.error is not None or self.end_step >= self.cfg.steps or self.all_halted
+
+    @property
+    def last_step(self) -> int:
+        """The step of the newest weights of any trial: ``end_step``, except when every trial
+        diverged — then the last divergence, where the last network was frozen."""
+        return int(self.diverged_at.max()) if self.all_diverged else self.end_step
+
+    @property
+    def bound_steps(self) -> np.ndarray:
+        """(K,) the steps at which the live bounds were computed (the end of each chunk)."""
+        return np.zeros(0, int) if self.tracker is None else np.asarray(self.tracker.steps, int)
+
+    @property
+    def bounds(self) -> np.ndarray:
+        """(trials, K) each trial's best certified lower bound on p* up to ``bound_steps`` (NaN: none)."""
+        if self.tracker is None or not self.tracker.history:
+            return np.zeros((self.cfg.trials, 0))
+        return np.array(self.tracker.history).T
 
     @property
     def epoch(self) -> float:
-        """Passes over the data so far: one per step for full batch, else steps / ⌊n/b⌋ (an
+        """Passes over the data up to ``last_step``: one per step for full batch, else steps / ⌊n/b⌋ (an
         epoch is that many batches of b, :func:`cvxcore.train_sgd`)."""
         per_epoch = 1 if self.cfg.batch is None else max(self.X.shape[0] // self.cfg.batch, 1)
-        return self.end_step / per_epoch
+        return self.last_step / per_epoch
 
     def history(self) -> np.ndarray:
         """``objectives`` with NaN from each diverged trial's divergence on (for plotting)."""
@@ -166,38 +213,28 @@ class LiveRun:
         return k
 
     def _bound_now(self) -> None:
-        """Append each live trial's certified lower bound at the current weights (running max)."""
-        if self.patterns is None:
+        """Update the live bounds after a chunk, within a budget: when one update costs more than
+        ``BOUND_BUDGET_S`` (the hinge loss's fitted subgradients on a few dozen points take ~0.05 s a
+        run), only every k-th chunk is bounded, k = cost / budget, so the frames keep their pace.
+        The last chunk is always bounded.  A bound from an earlier step still bounds p*."""
+        if self.tracker is None:
             return
-        lb = np.full(self.cfg.trials, np.nan)
-        diverged = self._last().diverged
-        for t in np.flatnonzero(~diverged):
-            U, a = self.network(int(t))
-            c = dual_certificate(self.X, self.y, U, a, self.cfg.beta, loss=self.cfg.loss,
-                                 patterns=self.patterns, refine=0)
-            if np.isfinite(c.lower_bound) and c.lower_bound > 0:
-                lb[t] = c.lower_bound
-        if self.bounds.shape[1]:
-            prev = self.bounds[:, -1]
-            lb = np.where(np.isnan(lb), np.where(diverged, np.nan, prev), np.fmax(lb, prev))
-        self.bound_steps = np.r_[self.bound_steps, self.end_step]
-        self.bounds = np.c_[self.bounds, lb]
+        if not self.finished and self._skipped * BOUND_BUDGET_S < self._bound_cost:
+            self._skipped += 1
+            return
+        t0 = time.perf_counter()
+        self.tracker.update(self._last())
+        self._bound_cost, self._skipped = time.perf_counter() - t0, 1
 
     # ------------------------------------------------------------------ certificates
-    def certificates(self, refine: int = REFINE) -> list[Certificate | None]:
-        """The refined certificate (:class:`cvxcore.Certificate`) of each trial now; None for a
-        diverged trial, or for every trial without the exact arrangement.  Computed once per
-        step count."""
-        if self._certs is not None and self._certs[0] == self.end_step:
-            return self._certs[1]
-        out: list[Certificate | None] = [None] * self.cfg.trials
-        if self.patterns is not None and self.result is not None:
-            for t in (int(t) for t in np.flatnonzero(~self.result.diverged)):
-                U, a = self.network(t)
-                out[t] = dual_certificate(self.X, self.y, U, a, self.cfg.beta, loss=self.cfg.loss,
-                                          patterns=self.patterns, refine=refine)
-        self._certs = (self.end_step, out)
-        return out
+    def certificates(self, kind: CertificateKind = "refined") -> list[RunCertificate] | None:
+        """One :class:`cvxcore.training.RunCertificate` per trial at the current step: "live" (the
+        best bound of the chunks so far) or "refined" (``REFINE`` rounds of cutting planes at the
+        current weights, computed once per step count; never below the live bound).  None before
+        the first step or without the exact arrangement (no bound on p* then)."""
+        if self.tracker is None or self.result is None:
+            return None
+        return self.tracker.certificates(self.result, refine=REFINE if kind == "refined" else 0)
 
     def ranked(self) -> list[int]:
         """The trials that did not diverge, best (lowest objective now) first."""

@@ -52,14 +52,14 @@ def _n_points(pg) -> int:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_renders_without_exception(server, page, name):
-    page.goto(f"{server}/{'' if name == 'data' else name}")
+    page.goto(f"{server}/{name}")
     _idle(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("h1").count() >= 1
 
 
 def test_click_on_empty_canvas_adds_a_point(server, page):
-    page.goto(server + "/")
+    page.goto(server + "/data")
     _idle(page)
     before = _n_points(page)
     plot = page.locator("[data-testid='stPlotlyChart'] .nsewdrag").first
@@ -91,7 +91,7 @@ def test_click_on_empty_canvas_adds_a_point(server, page):
 
 
 def test_click_adds_a_point_of_the_chosen_class(server, page):
-    page.goto(server + "/")
+    page.goto(server + "/data")
     _idle(page)
     page.get_by_role("button", name="Two moons").click()
     _idle(page)
@@ -129,7 +129,7 @@ def test_click_adds_a_point_of_the_chosen_class(server, page):
 def test_click_on_the_convex_plot_adds_a_point_and_solves_again(server, page):
     """The Convex page's fit takes clicks as the Data page's canvas does: the point is added and
     the optimum redrawn for the new data (p* changes); Undo beside the plot takes it back."""
-    page.goto(server + "/")
+    page.goto(server + "/data")
     _idle(page)
     page.get_by_role("button", name="Two moons").click()
     _idle(page)

@@ -1,6 +1,6 @@
 """Real-browser tests (Playwright, Debian's chromium) of the pages' addresses, shared links and clicks.
 
-* The bare address opens the Data page at /data, and /data opens it too.
+* The bare address opens the Start page (its button opens the lesson), and /data the Data page.
 * A teacher's link reproduces the teacher's numbers: a preset, the Convex page, the share box's
   link opened in a fresh browser context shows the same p* and m*, to every digit shown.
 * The Arrangement page: a click on a data point of the dual view switches that point; a click on
@@ -55,11 +55,14 @@ def _query(url: str) -> dict:
     return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def test_the_bare_address_and_data_open_the_data_page(server, page):
+def test_the_bare_address_opens_the_start_and_data_the_data_page(server, page):
     page.goto(server + "/")
     _idle(page)
-    assert urlsplit(page.url).path == "/data"
-    assert page.locator("h1").first.inner_text().strip() == "Data"
+    assert urlsplit(page.url).path in ("", "/") and not urlsplit(page.url).query      # stays bare
+    assert page.locator("h1").first.inner_text().strip() == "Convex ReLU Lab"
+    page.get_by_role("button", name="Start the lesson").click()
+    _idle(page)
+    assert urlsplit(page.url).path == "/lesson"
     page.goto(server + "/data")
     _idle(page)
     assert page.locator("h1").first.inner_text().strip() == "Data"

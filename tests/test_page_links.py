@@ -53,8 +53,18 @@ def test_the_sgd_widgets_have_the_tables_ranges():
 
 
 @pytest.mark.parametrize("query,shown,needle", [
-    ({"page": "convex", "beta": "1e308"}, ("beta", 2.0), "above β_max = 1.789 of its data, where the optimum is "
-                                                        "already the zero network; using beta=2."),
+    # β: the message quotes the slider's own range, which ends at the data's β_max (1.789 → 2)
+    ({"page": "convex", "beta": "1e308"}, ("beta", 2.0), "beta='1e308' in the link is beyond the end of the slider "
+                                                        "(from β_max on the optimum is the zero network); using beta=2 "
+                                                        "(the slider: 0.001 to 2 ≥ β_max = 1.789 of these data on "
+                                                        "its grid)."),
+    ({"page": "convex", "beta": "5"}, ("beta", 2.0), "beta='5' in the link is beyond the end of the slider"),
+    ({"page": "sgd", "beta": "abc"}, ("beta", 0.1), "beta='abc' in the link is not a number the slider has; using "
+                                                    "beta=0.1 (the slider: 0.001 to 2 ≥ β_max = 1.789"),
+    ({"page": "convex", "beta": "0.0123"}, ("beta", 0.0126), "is not one of the slider's values; using beta=0.0126 "
+                                                            "(the slider: 0.001 to 2 ≥ β_max"),
+    ({"page": "path", "m": "150"}, ("m", 100), "m='150' in the link is beyond the end of the slider (the path page's "
+                                              "slider ends there); using m=100 (the slider: 1 to 100)."),
     ({"page": "sgd", "m": "-5"}, ("m", 1), "range (1 to 200); clamped to m=1."),
     ({"page": "sgd", "trials": "abc"}, ("trials", 5), "using the default trials=5"),
     ({"page": "sgd", "steps": "99999"}, ("steps", 20000), "clamped to steps=20000."),
@@ -65,7 +75,11 @@ def test_a_bad_value_in_a_link_is_reported_with_the_value_shown(query, shown, ne
     at = _app(query)
     assert not at.exception
     assert needle in _warnings(at), _warnings(at)
+    assert "1000" not in _warnings(at) or query.get("beta") is None     # never the table's end of β
     key, value = shown
+    if key == "m" and query["page"] == "path":          # its slider shows once runs are overlaid
+        assert state.setting("m", ss=at.session_state) == value
+        at.toggle(key="_path_overlay").set_value(True).run()
     w = at.select_slider(key=key) if key == "beta" else at.slider(key=key)
     assert float(w.value) == value
     assert float(_link(at)[key]) == value
@@ -84,11 +98,12 @@ def test_a_batch_size_the_page_does_not_offer_is_reported(preset, batch, applied
 
 
 def test_data_opens_from_its_own_address():
-    """The Data page has the path "data" (the bare address redirects there, see the browser test)."""
+    """The Data page has the path "data"; a link to the bare address with state opens its page
+    (the bare address alone opens the Start page: tests/test_start.py)."""
     import re
     titles = dict(re.findall(r'\("app_pages/(\w+)\.py", "[^"]+", "[^"]+", "(\w+)"\)', Path(APP).read_text()))
     assert titles["data"] == "data"
-    at = _app()
+    at = _app({"page": "data"})
     assert not at.exception and at.title[0].value == "Data"
 
 
@@ -97,7 +112,7 @@ def test_data_opens_from_its_own_address():
 def test_a_preset_is_held_at_the_links_precision(name):
     """After a preset the session's data set equals what its own link decodes to, bit for bit, and so
     does the convex optimum a student computes from that link."""
-    at = _app()
+    at = _app({"page": "data"})
     at.button(key=f"_preset_{name}").click().run()
     X, y = state.get_dataset(at.session_state)[:2]
     back, _, msgs = codec.decode_query(_link(at))
@@ -108,7 +123,7 @@ def test_a_preset_is_held_at_the_links_precision(name):
 
 
 def test_the_shared_link_gives_the_same_optimum():
-    at = _app()
+    at = _app({"page": "data"})
     at.button(key="_preset_moons").click().run()
     at.switch_page("app_pages/convex.py").run()
     teacher = _metrics(at)
@@ -118,7 +133,7 @@ def test_the_shared_link_gives_the_same_optimum():
 
 
 def test_an_uploaded_file_and_a_click_are_held_at_the_links_precision():
-    at = _app()
+    at = _app({"page": "data"})
     at.get("file_uploader")[0].set_value(("d.csv", b"x1,x2,label\n0.12345,1,1\n-1,0.25,-1\n", "text/csv"))
     at.run()
     X = state.get_dataset(at.session_state).X.tolist()

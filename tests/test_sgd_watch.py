@@ -153,7 +153,7 @@ def test_every_drawn_bound_is_below_p_star_and_every_objective_above():
     for o in runs:
         assert np.all(o[np.isfinite(o)] >= p_star * (1 - 1e-7))
     df = at.dataframe[0].value
-    assert (df["certified lower bound on p*"] <= p_star * (1 + 1e-7)).all()
+    assert (df["certified lower bound on p*"].astype(float) <= p_star * (1 + 1e-5)).all()     # 5 digits shown
     # the refined bound is at least as good as the running one at the end
     for b, d in zip(bounds, diamonds[0]):
         assert d >= b[np.isfinite(b)][-1] - 1e-9
@@ -219,7 +219,7 @@ def test_live_run_ends_when_every_trial_diverged():
     run = training.LiveRun(X, y, training.Config(0.1, "squared", 8, 2, 1.0, 2000, None, 0, "sgd"))
     run.advance(50)
     assert run.all_diverged and run.finished and run.end_step == 50 and run.ranked() == []
-    assert run.certificates() == [None, None]
+    assert run.certificates() is None and run.certificates("live") is None     # no arrangement: no bound
 
 
 # ----------------------------------------------------------------------------- projector layout

@@ -26,9 +26,10 @@ PAPER_Y = [1.0, -1.0, 1.0, 1.0, -1.0]
 
 
 def _app(query=None):
-    """The app opened by a link with ``query`` (str → str)."""
+    """The app opened by a link with ``query`` (str → str); by default the Data page's
+    (the bare address opens the Start page)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(query or {})
+    at.query_params.update(query or {"page": "data"})
     return at.run()
 
 
