@@ -37,6 +37,7 @@ class Step:
 
 TWO_POINTS = ("points", [[-1.0], [2.0]], [-1.0, 1.5])          # step 1: one neuron, two points
 GAUGE_POINTS = ("points", [[-1.0], [2.0]], [0.6, 0.9])         # the geometry page's first 1-D example
+PAPER = ("preset", "paper")                                    # the paper's Figure 2 data
 
 STEPS: tuple[Step, ...] = (
     Step("neuron", "One neuron, two points: two local minima", "convex", "Convex program",
@@ -56,7 +57,7 @@ path, and the runs that cross u = 0 show it. Convexity comes only after the chan
 v = u·|α| (balanced, |u| = |α|) of (3) and the merging of neurons of one cell — the next steps.
 Two neurons (one per cell) fit both points: that is why width matters (step 2)."""),
     Step("figure2", "Gradient descent gets stuck (the paper's Fig. 2)", "sgd", "SGD vs optimum",
-         data=("preset", "paper"), bias=True, beta=0.1, m=8, loss="squared", cols=(9, 5),
+         data=PAPER, bias=True, beta=0.1, m=8, loss="squared", cols=(9, 5),
          prose=r"""The paper's Figure 2: objective (2) of a width-$m$ network on its five points, trained
 from 10 random starts. Dashed: $p^*$ from the convex program (8). With few neurons many starts stop
 above $p^*$; no run ever goes below it. (The paper trained with SGD and gives no $\beta$, step size or
@@ -67,7 +68,7 @@ The panels fill in one after the other. The stuck runs are not slow: they are at
 there. Ask why no run goes below the dashed
 line — that is Theorem 1, step 4."""),
     Step("patterns", "Activation patterns: the hyperplane arrangement", "arrangement", "Hyperplane arrangement",
-         data=("preset", "paper"), bias=True, beta=0.1, loss="squared",
+         data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""A neuron $u$ switches point $i$ on when $x_i^\top u \ge 0$. Its activation pattern
 $D = \mathrm{diag}(1[Xu \ge 0])$ changes only when $u$ crosses a line $x_i^\top u = 0$, one line per
 point. So the plane of $u$ is cut into **cells**, one pattern each: there are finitely many patterns
@@ -76,7 +77,7 @@ $D_1, \dots, D_P$, at most Cover's count $2\sum_{k<r}\binom{n-1}{k}$ (the paper'
 2n cells. Add a point on the small canvas and ask for the new count before it is shown. For 2-D data
 (step 10's data) the cells live on a sphere and P grows like n²."""),
     Step("program8", "Theorem 1: program (8) gives p*", "convex", "Convex program",
-         beta=0.1,
+         data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""Give every pattern $D_i$ two blocks $v_i, w_i$ constrained to its cell and solve the
 convex program (8): $\min \tfrac12\|\sum_i D_iX(v_i - w_i) - y\|^2 + \beta\sum_i(\|v_i\| + \|w_i\|)$.
 **Theorem 1:** its optimal value equals $p^*$, the best value of the non-convex problem (2) over every
@@ -85,6 +86,7 @@ network of width $m \ge m^*$. The black curve is the optimal network; click the 
 minimum and certifies it (the gap is shown). Here the value is computed exactly over all P patterns
 from step 3. The count of variables grows with P, polynomially in n for fixed dimension."""),
     Step("blocks", "Reading the network off the nonzero blocks", "convex", "Convex program",
+         data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks exactly to zero. Each
 nonzero block is one neuron: $v_i \ne 0$ gives $u = v_i/\sqrt{\|v_i\|}$, $\alpha = +\sqrt{\|v_i\|}$, and
 $w_i$ the same with $\alpha < 0$ (balanced: $\|u\| = |\alpha|$; the Geometry page draws unit
@@ -97,6 +99,7 @@ needed; m* is the smallest number of neurons of an optimal network (the paper's 
 Carathéodory's theorem gives an optimum with at most n + 1. The SGD page warns when m < m*: that is
 the width Theorem 1 needs."""),
     Step("dual", "Why those neurons: the dual (4)", "path", "Regularization path & dual",
+         data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""The dual (4) asks for $v$ with $|v^\top(Xu)_+| \le \beta$ for **every** unit direction
 $u$ (the band). At the optimum $v$ is the residual $y - \hat y$ (squared loss), and each optimal neuron sits exactly
 where the curve touches an edge of the band. Nowhere else can a neuron help: that is why the neurons are
@@ -106,6 +109,7 @@ cost more in weight decay than it gains in fit. The map is drawn from the certif
 independently of the solver. The full page overlays SGD's neurons: the neurons of a stuck run
 that the optimum does not use sit where the curve stays strictly inside the band."""),
     Step("path", "The regularization path: β from β_max down", "path", "Regularization path & dual",
+         data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""For $\beta \ge \beta_{\max} = \max_{\|u\|\le1}|y^\top(Xu)_+|$ the zero network is optimal:
 $v = y$ (squared loss) already satisfies the dual constraint. Below $\beta_{\max}$ neurons switch on
 (sometimes several patterns at once, and some leave again further down), and $p^*(\beta)$ falls.
@@ -114,7 +118,7 @@ Each point of the path is a certified solve of (8), warm-started from its neighb
          notes="""The first neuron to appear is the direction where |yᵀ(Xu)₊| is largest — the dual
 picture of step 6 at β = β_max. Patterns enter and sometimes leave along the path (the bottom row)."""),
     Step("gauge", "β → 0: the neural gauge (Figure 1)", "geometry", "Geometry (gauge)",
-         data=GAUGE_POINTS, bias=True, beta=0.01, loss="squared", needs="n23",
+         data=GAUGE_POINTS, bias=True, beta=0.01, m=8, loss="squared", needs="n23",
          prose=r"""With two points every output $\hat y = f(X)$ is a point of the plane. One neuron gives a
 point $(Xu)_+$ of the rectified ellipsoid $Q_X$ (blue); a network is a combination of such points. As
 $\beta \to 0$, $p^*(\beta)/\beta$ tends to the **gauge** $\gamma$: the factor by which the hull
@@ -125,7 +129,7 @@ interpolant. Where the scaled hull γ·C meets y tells the neurons: at an extrem
 point γ(Xu)₊ or −γ(Xu)₊ with ‖u‖ = 1, possibly on a curved arc of the boundary), one neuron; inside
 a flat edge between two such points, two. The polar set (full page) gives γ again by duality."""),
     Step("certificate", "SGD against the certificate", "sgd", "SGD vs optimum",
-         data=("preset", "paper"), bias=True, beta=0.1, m=2, loss="squared",
+         data=PAPER, bias=True, beta=0.1, m=2, loss="squared",
          prose=r"""Train the non-convex network by gradient descent and certify each run **from its own
 weights**: a dual point built from the run's residual gives a lower bound on $p^*$ (dotted, the run's
 colour). The run is then provably at most (objective − bound) above the global optimum. Change the
@@ -136,7 +140,7 @@ With m below the number of neurons every optimal network needs (the minimal m*),
 width m reaches p*, so every run stays above it; the m* the app shows is that of the optimum it
 found (reduced to independent neurons)."""),
     Step("beyond", "Beyond: classification and convolutions", "convex", "Convex program",
-         data=("preset", "xor"), bias=True, beta=0.1, loss="hinge", needs="2d",
+         data=("preset", "xor"), bias=True, beta=0.1, m=8, loss="hinge", needs="2d",
          prose=r"""The theorem holds for any convex loss: here the hinge loss on 2-D points of two classes,
 program (8) over the patterns of the points in the plane (one great circle per point on the sphere of
 $u$). Colour is the sign of the optimal network, black its decision boundary. Click to add a point
