@@ -68,8 +68,9 @@ def _navigation(k: int, step: L.Step) -> None:
 
 def _links_and_notes(k: int, step: L.Step) -> None:
     """The link into the full page with the same state, and the teacher's notes."""
-    st.markdown(f"[Open this in the full page: **{step.page_label}** ↗]({L.full_page_url(step.page)}) · "
-                f"same data and settings.")
+    if step.page is not None:
+        st.markdown(f"[Open this in the full page: **{step.page_label}** ↗]({L.full_page_url(step.page)}) · "
+                    f"same data and settings.")
     with st.expander("Teacher's notes", icon=":material/school:"):
         st.markdown(step.notes)
         st.caption("Start over with this step's own data set and settings:")
@@ -181,6 +182,40 @@ def patterns(h: Here) -> None:
     L.ask("patterns", f"How many activation patterns Dᵢ (cells) do these **n = {ds.n}** points have?",
           L.answer_cells(C["P"], C["cover"], C["n"], C["rank"]), sig, number={"lo": 0, "hi": 10**7}, container=right)
     _canvas(h, "_lesson_cv3", "Click the canvas to add a point, then predict again.")
+
+
+def rescale(h: Here) -> None:
+    """Why it is convex (1): along u·α = const the network is the same and the penalty is smallest
+    at |u| = |α|, where (2) equals the convex profile (3) in z = u·|α|."""
+    ds, X, left, right = h.ds, h.X, h.left, h.right
+    beta = state.setting("beta", 0.1)
+    side = 1 if np.any(ds.X[:, 0] > 0) else -1
+    D, err = LD.rescaling(X, ds.y, beta, side)
+    if D is None:
+        left.error(err)
+        return
+    sig = L.signature(X, ds.y, beta, side)
+    shown = L.revealed("rescale", sig)
+    P_ = D["path"]
+    stops = list(range(len(P_["u"])))
+    stop = right.select_slider(
+        f"slide along u·α = {P_['z0']:g} (the same network)", stops, value=stops[-4], key="_lesson_rescale_stop",
+        format_func=lambda i: f"u = {P_['u'][i]:.2f}, α = {P_['alpha'][i]:.2f}")
+    ui.chart(FL.rescaling_figure(D, stop, show_minimum=shown, height=390), left, key="_lesson_rescale")
+    H, ev = D["hessian"], D["eig"]
+    left.latex(r"\begin{aligned}(2)&\;\; \tfrac12\textstyle\sum_i\big(\alpha\,(x_iu)_+ - y_i\big)^2 + "
+               r"\tfrac{\beta}{2}(u^2 + \alpha^2)\\ (3)&\;\; \tfrac12\textstyle\sum_i\big(s\,(x_iz)_+ - y_i\big)^2"
+               r" + \beta|z|,\ \ z = u|\alpha|,\ s = \mathrm{sign}\,\alpha\end{aligned}")
+    left.caption("Red: the slider's point on the hyperbola (left) and its objective (2) above the profile (3) "
+                 "(right); white ring: |u| = |α|. "
+                 f"At the slider's point β/2·(u² + α²) = {P_['penalty'][stop]:.4f} ≥ β·|z| = "
+                 f"{P_['balanced_penalty']:.4f}; equal only at |u| = |α|. "
+                 f"Hessian of (2) at (u, α) → (0{'⁺' if side > 0 else '⁻'}, 0): "
+                 f"[[{H[0, 0]:.3g}, {H[0, 1]:.3g}], [{H[1, 0]:.3g}, {H[1, 1]:.3g}]], eigenvalues {ev[0]:.3g} and "
+                 f"{ev[1]:.3g}: not convex inside the cell.")
+    L.ask("rescale", "Minimise (3) over z in this cell, and (2) over (u, α) in this cell: which minimum is lower?",
+          L.answer_rescaled(D["minima"], D["cell_value"], P_["z0"], beta), sig, options=L.RESCALE_OPTIONS,
+          container=right)
 
 
 def program8(h: Here) -> None:
@@ -332,7 +367,8 @@ def beyond(h: Here) -> None:
 
 # One render function per step, by the key of its record in lab.lesson_steps.
 RENDER: dict[str, Callable[[Here], None]] = {
-    "neuron": neuron, "figure2": figure2, "patterns": patterns, "program8": program8, "blocks": blocks,
+    "neuron": neuron, "figure2": figure2, "patterns": patterns, "rescale": rescale, "program8": program8,
+    "blocks": blocks,
     "dual": dual, "path": path, "gauge": gauge, "certificate": certificate, "beyond": beyond}
 
 

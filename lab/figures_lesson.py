@@ -374,3 +374,68 @@ def sgd_certified(steps: np.ndarray, objectives: np.ndarray | None, lower_bounds
     _look(fig, height=height, xtitle="step", ytitle="objective (2), log scale")
     fig.update_xaxes(range=[0, x_end])
     return fig
+
+
+# ----------------------------------------------------------------------------- why it is convex: rescaling
+def rescaling_figure(D: dict, stop: int, *, show_minimum: bool = False, height: int = 430) -> go.Figure:
+    """Left: objective (2) of one neuron over (u, α) in one cell (``D`` from
+    :func:`lab.lesson_data.rescaling`), the hyperbola u·α = z₀ (the same network at every point) and
+    the point ``stop`` on it.  Right: the convex profile (3) G_s(z) in z = u·|α| for α > 0 and
+    α < 0; the point's objective F(u, α) at z₀ stands above G_s(z₀) by
+    β/2·(u² + α²) − β|z₀| ≥ 0, which is zero at the balanced stop |u| = |α|.  ``show_minimum``:
+    mark each profile's minimum (hidden while a question asks about it)."""
+    P = D["path"]
+    u, a, F = float(P["u"][stop]), float(P["alpha"][stop]), float(P["F"][stop])
+    z0 = P["z0"]
+    side = D["side"]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14, column_widths=[0.5, 0.5],
+                        subplot_titles=("(2) over (u, α) in the cell", "(3) over z = u·|α|"))
+    L = np.log10(np.maximum(np.asarray(D["Z"], float), 1e-12))
+    fig.add_trace(go.Contour(x=D["ug"], y=D["ag"], z=L, colorscale="Viridis", reversescale=True, ncontours=24,
+                             contours=dict(coloring="heatmap", showlines=True), showscale=False,
+                             line=dict(width=0.6, color="rgba(255,255,255,0.6)"), name="objective (2)",
+                             hovertemplate="u = %{x:.2f}, α = %{y:.2f}<extra></extra>"), row=1, col=1)
+    hu = np.linspace(D["ug"].min(), D["ug"].max(), 200)
+    hu = hu[np.abs(hu) > 1e-3]
+    ha = z0 / hu
+    keep = np.abs(ha) <= np.abs(D["ag"]).max()
+    fig.add_trace(go.Scatter(x=hu[keep], y=ha[keep], mode="lines", line=dict(color="white", width=3, dash="dot"),
+                             name=f"u·α = {z0:g}: one network", hoverinfo="skip"), row=1, col=1)
+    b = P["balanced"]
+    fig.add_trace(go.Scatter(x=[P["u"][b]], y=[P["alpha"][b]], mode="markers", name="|u| = |α|", showlegend=False,
+                             marker=dict(symbol="circle-open", size=16, color="white", line=dict(width=3)),
+                             hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[u], y=[a], mode="markers", name="the slider's point", showlegend=False,
+                             marker=dict(size=14, color=CURRENT, line=dict(color="white", width=2)),
+                             hovertemplate=f"u = {u:.3f}, α = {a:.3f}<br>(2) = {F:.4f}<extra></extra>"),
+                  row=1, col=1)
+    for s, col, name in ((1, APOS, "α > 0"), (-1, ANEG, "α < 0")):
+        fig.add_trace(go.Scatter(x=D["z"], y=D["G"][s], mode="lines", line=dict(color=col, width=3),
+                                 name=f"(3), {name}", hovertemplate="z = %{x:.3f}, G = %{y:.4f}<extra></extra>"),
+                      row=1, col=2)
+        if show_minimum:
+            zs, gs = D["minima"][s]
+            fig.add_trace(go.Scatter(x=[zs], y=[gs], mode="markers+text", text=[f"{gs:.4f}"],
+                                     textposition="bottom center", textfont=dict(size=FONT - 3, color=col),
+                                     marker=dict(symbol="star", size=18, color=col, line=dict(color="black", width=1)),
+                                     name=f"minimum of (3), {name}", showlegend=False,
+                                     hovertemplate=f"z* = {zs:.4f}, G* = {gs:.4f}<extra></extra>"), row=1, col=2)
+    s0 = 1 if a > 0 else -1
+    g0 = float(np.interp(abs(z0), np.abs(D["z"]), D["G"][s0]))
+    zx = side * abs(z0)
+    fig.add_trace(go.Scatter(x=[zx, zx], y=[g0, F], mode="lines+markers",
+                             line=dict(color=CURRENT, width=3), marker=dict(size=[8, 14], color=CURRENT),
+                             name="(2) at the slider's point", showlegend=False,
+                             hovertemplate="%{y:.4f}<extra></extra>"), row=1, col=2)
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(t=40, b=40, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    fig.update_xaxes(title=dict(text="u"), range=[float(D["ug"].min()), float(D["ug"].max())], row=1, col=1)
+    fig.update_yaxes(title=dict(text="α"), row=1, col=1)
+    fig.update_xaxes(title=dict(text="z = u·|α|"), row=1, col=2)
+    g_zero = float(D["G"][1][0])                        # z = 0: the zero network, ½Σyᵢ²
+    fig.update_yaxes(title=dict(text="objective"), range=[0, max(1.4 * g_zero, 1.15 * F)], row=1, col=2)
+    fig.update_xaxes(range=sorted([0.0, side * 1.6 * max(abs(z0), abs(D["minima"][1][0]), abs(D["minima"][-1][0]))]),
+                     row=1, col=2)
+    return fig

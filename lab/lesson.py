@@ -338,3 +338,27 @@ def answer_accuracy(correct: int, n: int) -> Answer:
     why = (f"The optimal network classifies {correct} of the {n} training points correctly (sign of f(xᵢ) = yᵢ). "
            "Weight decay trades a perfect fit for fewer, smaller neurons: a larger β can give up points.")
     return Answer(correct, why, lambda p: p is not None and int(p) == correct)
+
+
+RESCALE_OPTIONS = ["the minimum of (3) is lower", "they are equal", "the minimum of (2) is lower"]
+
+
+def compare(a: float, b: float, rtol: float = 1e-6) -> int:
+    """−1, 0 or +1 as a is below, equal to (relative ``rtol``) or above b."""
+    if abs(a - b) <= rtol * max(abs(a), abs(b), 1e-12):
+        return 0
+    return -1 if a < b else 1
+
+
+def answer_rescaled(profile_minima: dict, cell_value: float, z0: float, beta: float) -> Answer:
+    """The rescaling step: the smallest value of the profile (3) over the cell (both signs of α)
+    against the best value of (2) in the cell (program (8) over the cell's pattern)."""
+    s, (z, g) = min(profile_minima.items(), key=lambda kv: kv[1][1])
+    c = compare(g, cell_value)
+    ans = RESCALE_OPTIONS[c + 1]
+    why = (f"Min of (3) = {g:.6g} at z\\* = {z:.4g} (α {'>' if s > 0 else '<'} 0); min of (2) in this cell = "
+           f"{cell_value:.6g}. Every (u, α) costs at least (3) at z = u·|α|, because "
+           "β/2·(u² + α²) ≥ β·|u·α| (AM–GM), and the balanced point |u| = |α| = √|z| costs exactly that: "
+           f"on u·α = {z0:g} the penalty is smallest there, β·|z| = {beta * abs(z0):.4g}. So the two minima are "
+           "the same number, and (3) is convex in z on each cell.")
+    return Answer(ans, why, lambda p: p == ans)

@@ -165,3 +165,54 @@ def value_at(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared"
         return None, str(e)
     return {"value": float(r.value), "m": int(r.m_star), "pos": int(np.sum(r.alpha > 0)),
             "neg": int(np.sum(r.alpha < 0)), "status": r.status}, None
+
+
+# ----------------------------------------------------------------------------- why it is convex: rescaling
+RESCALE_Z0 = 1.0                    # the hyperbola u·α = z₀ the slider moves along
+RESCALE_STOPS = 17                  # positions on it; the middle one is balanced (|u| = |α|)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def rescaling(X: np.ndarray, y: np.ndarray, beta: float, side: int = 1,
+              z0: float = RESCALE_Z0) -> tuple[dict[str, Any] | None, str | None]:
+    """One cell (``side`` = sign of u) of the one-neuron network f(x) = α(xu)₊ on 1-D data without
+    bias, as :mod:`cvxcore.mechanism` computes it: objective (2) over (u, α) in the cell (``ug``,
+    ``ag``, ``Z``); the profile (3) G_s(z) = ½Σ(s(xᵢz)₊ − yᵢ)² + β|z| in z = u·|α| for both signs
+    s of α (``z``, ``G``: {s: values}); each profile's minimum on the cell (``minima``: {s: (z*, G*)});
+    the Hessian of (2) at (u, α) → (0, 0) from inside the cell (``hessian``); the hyperbola
+    u·α = z₀ with the penalty along it (``path``: u, α, penalty, objective F, the balanced stop in
+    the middle); and the best value of (2) in the cell from program (8) over the cell's pattern
+    (``cell_value``) — the number the profile's minimum must equal."""
+    from cvxcore.mechanism import (
+        one_neuron_hessian,
+        one_neuron_objective,
+        rescaled_minimiser,
+        rescaled_objective,
+        rescaling_path,
+    )
+    try:
+        x = np.asarray(X, float)[:, 0]
+        yy = np.asarray(y, float)
+        lim = LANDSCAPE_LIM
+        ug = side * np.linspace(0.02, lim, 121) if side > 0 else np.linspace(-lim, -0.02, 121)
+        ag = np.linspace(-lim, lim, 161)
+        UU, AA = np.meshgrid(ug, ag)
+        Z = one_neuron_objective(x, yy, beta, UU, AA)
+        z = side * np.linspace(0.0, lim, 201)
+        G = {s: rescaled_objective(x, yy, beta, z, s) for s in (1, -1)}
+        minima = {s: rescaled_minimiser(x, yy, beta, s, side) for s in (1, -1)}
+        h = one_neuron_hessian(x, yy, beta, 0.0, 0.0, side=side)
+        c_star = np.sqrt(z0)
+        scales = c_star * np.geomspace(0.4, 2.5, RESCALE_STOPS)        # u = z₀/… from √z₀/2.5 to 2.5√z₀
+        rp = rescaling_path(side * c_star, side * c_star, beta, scales=scales[::-1] / c_star)
+        F = one_neuron_objective(x, yy, beta, rp.u, rp.alpha)
+        active = side * x > 0
+        D = active[None].astype(float)
+        r = solve_convex(np.asarray(X, float), yy, beta, patterns=D)
+    except ValueError as e:
+        return None, str(e)
+    return {"ug": ug, "ag": ag, "Z": Z, "z": z, "G": G, "minima": minima, "hessian": h.matrix,
+            "eig": h.eigenvalues, "path": {"u": rp.u, "alpha": rp.alpha, "penalty": rp.penalty, "F": F,
+                                          "balanced": RESCALE_STOPS // 2, "z0": float(rp.product),
+                                          "balanced_penalty": rp.balanced_penalty},
+            "cell_value": float(r.value), "side": side, "active": active}, None

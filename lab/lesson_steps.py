@@ -22,7 +22,7 @@ class Step:
     """One step of the lesson (module docstring)."""
     key: str
     title: str
-    page: str                           # the full page (a lab.codec.PAGES name) for "open in the full page"
+    page: str | None                    # the full page (lab.codec.PAGES) that shows these numbers, or None
     page_label: str
     data: tuple | None = None           # ("preset", name) | ("points", X, y) | None: keep the current data
     bias: bool | None = None
@@ -76,6 +76,16 @@ $D_1, \dots, D_P$, at most Cover's count $2\sum_{k<r}\binom{n-1}{k}$ (the paper'
          notes="""With a bias, each 1-D point gives a line through the origin of the (weight, bias) plane:
 2n cells. Add a point on the small canvas and ask for the new count before it is shown. For 2-D data
 (step 10's data) the cells live on a sphere and P grows like n²."""),
+    Step("rescale", "Why it is convex (1): rescaling turns (2) into (3)", None, "",
+         data=TWO_POINTS, bias=False, beta=0.1, m=1, loss="squared", needs="1d-nobias", cols=(3, 2),
+         prose=r"""Step 1's landscape is not convex even inside one cell: the product $\alpha u$ remains.
+But the network only depends on $z = u\,|\alpha|$ (and the sign of $\alpha$): on the hyperbola $u\alpha = $ const
+the fit is the same and only the penalty changes. **Slide along it**: where is the penalty smallest?""",
+         notes="""(u/c, cα) for c > 0 is the same network: (x u/c)₊·cα = (xu)₊α, the rescaling needs c > 0.
+AM–GM: β/2(u² + α²) ≥ β|uα|, with equality at |u| = |α|. So minimising (2) over the hyperbola leaves
+(3): the fit plus β|z|, convex on each cell (z ≥ 0 or z ≤ 0) because (x z)₊ is linear there. The
+Hessian shown is (2)'s at the cell's corner (0⁺, 0): an eigenvalue is negative, so (2) itself is
+not convex there; (3) is. Two signs of α give two profiles: that is the pair vᵢ, wᵢ of (8)."""),
     Step("program8", "Theorem 1: program (8) gives p*", "convex", "Convex program",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""Give every pattern $D_i$ two blocks $v_i, w_i$ constrained to its cell and solve the

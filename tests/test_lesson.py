@@ -89,7 +89,7 @@ def test_every_step_record_has_its_render_function_and_fits_the_link():
     keys = [s.key for s in L.STEPS]
     assert len(set(keys)) == len(keys) == L.N_STEPS and set(page.RENDER) == set(keys)
     assert codec.SETTINGS["step"].hi == L.N_STEPS
-    assert all(s.page in codec.PAGES for s in L.STEPS)
+    assert all(s.page is None or s.page in codec.PAGES for s in L.STEPS)
 
 
 def _count_by_sampling(X, k=200_000):
@@ -179,3 +179,31 @@ def test_figure_builders():
     assert any("Reveal" in a.text for a in hid.layout.annotations)
     shown = FL.sgd_certified(np.arange(5), np.ones((1, 5)), np.array([0.8]), 0.9)
     assert [t.name for t in shown.data][0] == "run 1"
+
+
+# ----------------------------------------------------------------------------- why it is convex
+def test_rescaling_step_numbers_come_from_the_mechanism():
+    from cvxcore.mechanism import one_neuron_objective, rescaled_objective
+    x, y, beta = np.array([[-1.0], [2.0]]), np.array([-1.0, 1.5]), 0.1
+    D, err = LD.rescaling(x, y, beta, 1)
+    assert err is None
+    P = D["path"]
+    b = P["balanced"]
+    assert P["u"][b] == pytest.approx(abs(P["alpha"][b]))                    # the middle stop is balanced
+    assert np.argmin(P["penalty"]) == b and P["penalty"][b] == pytest.approx(beta * abs(P["z0"]))
+    assert np.allclose(P["u"] * P["alpha"], P["z0"])                          # one network along the path
+    # (2) at the balanced stop equals (3) at z₀; elsewhere on the hyperbola it is above
+    G0 = float(rescaled_objective(x[:, 0], y, beta, np.array(P["z0"]), 1))
+    assert P["F"][b] == pytest.approx(G0, rel=1e-12) and np.all(P["F"] >= G0 - 1e-12)
+    # the profile's minimum equals the best of (2) in the cell (program (8) on the cell's pattern),
+    # and a dense grid of (2) in the cell does not beat it
+    zs, gs = min(D["minima"].values(), key=lambda t: t[1])
+    assert gs == pytest.approx(D["cell_value"], rel=1e-7) == pytest.approx(0.57375, rel=1e-9)
+    UU, AA = np.meshgrid(np.linspace(1e-3, 3, 400), np.linspace(-3, 3, 401))
+    assert one_neuron_objective(x[:, 0], y, beta, UU, AA).min() >= gs - 1e-12
+    assert np.allclose(D["hessian"], [[0.1, -3.0], [-3.0, 0.1]]) and D["eig"][0] < 0
+    a = L.answer_rescaled(D["minima"], D["cell_value"], P["z0"], beta)
+    assert a.value == "they are equal" and a.check("they are equal") and not a.check(L.RESCALE_OPTIONS[0])
+    fig = FL.rescaling_figure(D, 2)
+    assert not any(getattr(t, "name", "") and "minimum" in t.name for t in fig.data)   # hidden before Reveal
+    assert any("minimum" in (t.name or "") for t in FL.rescaling_figure(D, 2, show_minimum=True).data)
