@@ -218,6 +218,28 @@ def rescale(h: Here) -> None:
           container=right)
 
 
+def merge(h: Here) -> None:
+    """Why it is convex (2): two neurons of one cell with one sign merge into one block."""
+    ds, X, left, right = h.ds, h.X, h.left, h.right
+    beta = state.setting("beta", 0.1)
+    loss = _loss(h)
+    spread = right.select_slider("how far apart the two neurons are (share of their cell)", LD.MERGE_SPREADS,
+                                 value=0.75, key="_lesson_merge_spread", format_func=lambda f: f"{100 * f:.0f} %")
+    D, err = LD.merging(X, ds.y, beta, loss, spread)
+    if D is None:
+        left.error(err)
+        return
+    sig = L.signature(X, ds.y, beta, loss, spread)
+    shown = L.revealed("merge", sig)
+    ui.chart(FL.merging_figure(X, D, merged=shown, height=450,
+                               labels=("weight", "bias") if ds.bias else ("u₁", "u₂")), left, key="_lesson_merge")
+    left.caption(f"The network: the optimum of (8) with its largest neuron split into two, q₁ and q₂, in the same "
+                 f"cell and with the same sign of α (α {'>' if D['s'] > 0 else '<'} 0). Objective (2) of this "
+                 f"network: {D['objective_before']:.5g}.")
+    L.ask("merge", "Replace the two neurons by one with block q₁ + q₂ (same cell, same sign). Objective (2)…",
+          L.answer_merge(D, beta), sig, options=L.MERGE_OPTIONS, container=right)
+
+
 def program8(h: Here) -> None:
     """Step 4: program (8) solved, its optimal network on the data."""
     ds, X, right = h.ds, h.X, h.right
@@ -367,7 +389,8 @@ def beyond(h: Here) -> None:
 
 # One render function per step, by the key of its record in lab.lesson_steps.
 RENDER: dict[str, Callable[[Here], None]] = {
-    "neuron": neuron, "figure2": figure2, "patterns": patterns, "rescale": rescale, "program8": program8,
+    "neuron": neuron, "figure2": figure2, "patterns": patterns, "rescale": rescale, "merge": merge,
+    "program8": program8,
     "blocks": blocks,
     "dual": dual, "path": path, "gauge": gauge, "certificate": certificate, "beyond": beyond}
 

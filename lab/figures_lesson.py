@@ -439,3 +439,62 @@ def rescaling_figure(D: dict, stop: int, *, show_minimum: bool = False, height: 
     fig.update_xaxes(range=sorted([0.0, side * 1.6 * max(abs(z0), abs(D["minima"][1][0]), abs(D["minima"][-1][0]))]),
                      row=1, col=2)
     return fig
+
+
+# ----------------------------------------------------------------------------- why it is convex: merging
+def merging_figure(X: np.ndarray, D: dict, *, merged: bool = False, height: int = 430,
+                   labels: tuple[str, str] = ("u₁ (weight)", "u₂ (bias)")) -> go.Figure:
+    """Left: the plane of u with the lines xᵢᵀu = 0, the cell of the two neurons (shaded) and their
+    blocks q₁ = |α₁|u₁, q₂ = |α₂|u₂; with ``merged`` also q = q₁ + q₂ and the parallelogram
+    (triangle inequality ‖q‖ ≤ ‖q₁‖ + ‖q₂‖).  Right: the penalty β(‖q₁‖ + ‖q₂‖) of the pair and,
+    with ``merged``, β‖q‖ of the merged neuron (``D`` from :func:`lab.lesson_data.merging`)."""
+    q1, q2, q = (np.asarray(D[k], float) for k in ("q1", "q2", "q"))
+    col = APOS if D["s"] > 0 else ANEG
+    R = 1.25 * float(np.linalg.norm(q))
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.16,
+                        subplot_titles=("blocks qₖ = |αₖ|uₖ in the plane of u", "penalty"))
+    for i, x in enumerate(np.asarray(X, float)):
+        d = np.array([-x[1], x[0]]) / max(np.linalg.norm(x), 1e-12) * R
+        fig.add_trace(go.Scatter(x=[-d[0], d[0]], y=[-d[1], d[1]], mode="lines", showlegend=i == 0,
+                                 line=dict(color="#9a9a9a", width=1.5), name="xᵢᵀu = 0", hoverinfo="skip"),
+                      row=1, col=1)
+    arc = np.asarray(D["arc"], float)
+    if arc.size:
+        fig.add_trace(go.Scatter(x=np.r_[0, R * np.cos(arc), 0], y=np.r_[0, R * np.sin(arc), 0], fill="toself",
+                                 mode="lines", line=dict(width=0), fillcolor="rgba(31,95,191,0.15)",
+                                 name="their cell", hoverinfo="skip"), row=1, col=1)
+
+    def arrow(v, color, name, dash=None, width=4):
+        fig.add_trace(go.Scatter(x=[0, v[0]], y=[0, v[1]], mode="lines+markers", name=name,
+                                 line=dict(color=color, width=width, dash=dash),
+                                 marker=dict(size=[0, 11], color=color, symbol="circle"),
+                                 hovertemplate=f"{name}<br>‖·‖ = {np.linalg.norm(v):.4f}<extra></extra>"),
+                      row=1, col=1)
+    arrow(q1, col, "q₁")
+    arrow(q2, TRACE_COLORS[0], "q₂")
+    if merged:
+        fig.add_trace(go.Scatter(x=[q1[0], q[0], q2[0]], y=[q1[1], q[1], q2[1]], mode="lines",
+                                 line=dict(color="#555", width=2, dash="dot"), name="q₁ + q₂", hoverinfo="skip",
+                                 showlegend=False), row=1, col=1)
+        arrow(q, OPT, "merged q = q₁ + q₂", width=3)
+    pair = float(D["penalty_pair"])
+    names, vals = ["two neurons"], [pair]
+    if merged:
+        names.append("merged")
+        vals.append(float(D["penalty_merged"]))
+    fig.add_trace(go.Bar(x=names, y=vals, marker_color=[col, OPT][:len(vals)], text=[f"{v:.4f}" for v in vals],
+                         textposition="outside", showlegend=False, hovertemplate="%{x}: %{y:.5f}<extra></extra>"),
+                  row=1, col=2)
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(t=40, b=40, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    pts = np.c_[[0.0, 0.0], R * np.c_[np.cos(arc), np.sin(arc)].T] if arc.size else np.c_[[0.0, 0.0], q1, q2]
+    lo, hi = pts.min(axis=1), pts.max(axis=1)
+    mid, half = (lo + hi) / 2, 0.6 * float(np.max(hi - lo)) + 0.1 * R
+    fig.update_xaxes(title=dict(text=labels[0]), range=[mid[0] - half, mid[0] + half], row=1, col=1)
+    fig.update_yaxes(title=dict(text=labels[1]), range=[mid[1] - half, mid[1] + half], scaleanchor="x",
+                     scaleratio=1, row=1, col=1)
+    fig.update_xaxes(tickangle=0, tickfont=dict(size=FONT - 4), row=1, col=2)
+    fig.update_yaxes(range=[0, 1.25 * pair], row=1, col=2)
+    return fig

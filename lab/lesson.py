@@ -105,6 +105,8 @@ def data_fits(k: int, ds: codec.Dataset) -> str | None:
         return "The data set is empty."
     if need == "1d-nobias" and not (ds.d == 1 and not ds.bias):
         return "This step draws one neuron on 1-D data without a bias (two weights u, α)."
+    if need == "2d-u" and ds.d + int(ds.bias) != 2:
+        return "This step draws the plane of u: it needs 1-D points with a bias, or 2-D points without one."
     if need == "2d" and ds.d != 2:
         return "This step needs 2-D points of two classes."
     if need == "n23" and ds.n not in (2, 3):
@@ -361,4 +363,20 @@ def answer_rescaled(profile_minima: dict, cell_value: float, z0: float, beta: fl
            "β/2·(u² + α²) ≥ β·|u·α| (AM–GM), and the balanced point |u| = |α| = √|z| costs exactly that: "
            f"on u·α = {z0:g} the penalty is smallest there, β·|z| = {beta * abs(z0):.4g}. So the two minima are "
            "the same number, and (3) is convex in z on each cell.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+MERGE_OPTIONS = ["it goes up", "it stays the same", "it goes down"]
+
+
+def answer_merge(D: dict, beta: float) -> Answer:
+    """The merging step: objective (2) after merging two same-cell, same-sign neurons."""
+    c = compare(D["objective_after"], D["objective_before"], rtol=1e-9)
+    ans = {-1: MERGE_OPTIONS[2], 0: MERGE_OPTIONS[1], 1: MERGE_OPTIONS[0]}[c]
+    why = (f"Objective (2): {D['objective_before']:.6g} before, {D['objective_after']:.6g} after. Same pattern, so "
+           "on the data (Xq₁)₊ + (Xq₂)₊ = (X(q₁ + q₂))₊: the fit does not change "
+           f"(loss {D['loss_before']:.6g}). The penalty β(‖q₁‖ + ‖q₂‖) = {D['penalty_pair']:.6g} ≥ β‖q₁ + q₂‖ = "
+           f"{D['penalty_merged']:.6g} (triangle inequality; equal only when q₁ ∥ q₂). So one block per pattern "
+           f"and sign is enough: 2P = {2 * D['P']} blocks vᵢ, wᵢ in (8). The merged network here is the optimum: "
+           f"p\\* = {D['p_star']:.6g}.")
     return Answer(ans, why, lambda p: p == ans)

@@ -216,3 +216,71 @@ def rescaling(X: np.ndarray, y: np.ndarray, beta: float, side: int = 1,
                                           "balanced": RESCALE_STOPS // 2, "z0": float(rp.product),
                                           "balanced_penalty": rp.balanced_penalty},
             "cell_value": float(r.value), "side": side, "active": active}, None
+
+
+# ----------------------------------------------------------------------------- why it is convex: merging
+MERGE_SPREADS = (0.0, 0.25, 0.5, 0.75, 0.95)     # how far apart the two neurons are, as a share of the cell
+
+
+def _cell_arc(X: np.ndarray, D: np.ndarray, k: int = 3600) -> np.ndarray:
+    """Angles (radians) of the unit directions u ∈ R² whose pattern 1[Xu ≥ 0] is D (one arc)."""
+    th = np.linspace(-np.pi, np.pi, k, endpoint=False)
+    on = np.all(((np.c_[np.cos(th), np.sin(th)] @ X.T) >= 0) == D, axis=1)
+    if on.all() or not on.any():
+        return th[on]
+    start = int(np.flatnonzero(on & ~np.roll(on, 1))[0])          # where the arc begins (it may wrap)
+    idx = (start + np.arange(k)) % k
+    return np.unwrap(th[idx[: int(np.argmin(on[idx]))]])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def merging(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared",
+            spread: float = 0.75) -> tuple[dict[str, Any] | None, str | None]:
+    """Two neurons in one cell with the same sign, merged by :func:`cvxcore.mechanism.merge_neurons`.
+
+    The largest block q of the optimum of (8) (d = 2: the plane of u) is split into
+    q₁ = q/2 + t·e and q₂ = q/2 − t·e (e ⊥ q, t = ``spread`` of the largest t keeping both in q's
+    closed cell), each a balanced neuron (u = qₖ/√‖qₖ‖, α = s√‖qₖ‖), beside the optimum's other
+    neurons: the network's fit is the optimum's, its penalty β(‖q₁‖ + ‖q₂‖) ≥ β‖q‖.  Returns the
+    blocks ``q1``, ``q2``, ``q``, the sign ``s``, the cell's arc of unit directions ``arc``, the
+    :class:`cvxcore.mechanism.Merge` as numbers, and ``p_star``; (None, message) when the optimum
+    has no neuron or d ≠ 2."""
+    from cvxcore.mechanism import merge_neurons
+    try:
+        X = np.asarray(X, float)
+        if X.shape[1] != 2:
+            return None, "This step draws the plane of u: it needs d = 2 (1-D points with a bias, or 2-D points)."
+        r = solve_convex(X, y, beta, loss=loss)
+        if not r.m_star:
+            return None, f"At β = {beta:g} the optimum is the zero network: there is no neuron to split. Lower β."
+        size = np.abs(r.alpha) * np.linalg.norm(r.U, axis=1)
+        j = int(np.argmax(size))
+        s = float(np.sign(r.alpha[j]))
+        q = np.abs(r.alpha[j]) * r.U[j]
+        D = X @ q >= 0
+        e = np.array([-q[1], q[0]]) / np.linalg.norm(q)
+
+        def inside(t: float) -> bool:
+            return all(np.array_equal(X @ (q / 2 + sgn * t * e) >= -1e-12 * np.linalg.norm(q), D)
+                       for sgn in (1, -1))
+        lo, hi = 0.0, 10 * float(np.linalg.norm(q))
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if inside(mid) else (lo, mid)
+        t = float(spread) * lo
+        q1, q2 = q / 2 + t * e, q / 2 - t * e
+        others = [i for i in range(len(r.alpha)) if i != j]
+
+        def neuron(b: np.ndarray) -> tuple[np.ndarray, float]:
+            nb = float(np.linalg.norm(b))
+            return b / np.sqrt(nb), s * np.sqrt(nb)
+        (u1, a1), (u2, a2) = neuron(q1), neuron(q2)
+        U = np.vstack([r.U[others], u1, u2])
+        alpha = np.r_[r.alpha[others], a1, a2]
+        mg = merge_neurons(X, y, U, alpha, beta, len(others), len(others) + 1, loss=loss)
+    except ValueError as e_:
+        return None, str(e_)
+    return {"q1": q1, "q2": q2, "q": mg.block, "s": s, "arc": _cell_arc(X, D), "pattern": D,
+            "loss_before": mg.loss_before, "loss_after": mg.loss_after, "penalty_pair": mg.penalty_pair,
+            "penalty_merged": mg.penalty_merged, "objective_before": mg.objective_before,
+            "objective_after": mg.objective_after, "p_star": float(r.value), "P": int(r.n_patterns)}, None

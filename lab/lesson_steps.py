@@ -14,7 +14,7 @@ from typing import Literal
 
 from cvxcore.losses import LossName
 
-Needs = Literal["any", "1d-nobias", "2d", "n23"]
+Needs = Literal["any", "1d-nobias", "2d", "2d-u", "n23"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,16 @@ AM–GM: β/2(u² + α²) ≥ β|uα|, with equality at |u| = |α|. So minimisin
 (3): the fit plus β|z|, convex on each cell (z ≥ 0 or z ≤ 0) because (x z)₊ is linear there. The
 Hessian shown is (2)'s at the cell's corner (0⁺, 0): an eigenvalue is negative, so (2) itself is
 not convex there; (3) is. Two signs of α give two profiles: that is the pair vᵢ, wᵢ of (8)."""),
+    Step("merge", "Why it is convex (2): same cell, same sign: one neuron", None, "",
+         data=PAPER, bias=True, beta=0.1, m=8, loss="squared", needs="2d-u",
+         prose=r"""Two neurons whose weights $u_1, u_2$ lie in the **same cell** (one activation pattern)
+and whose output weights have the **same sign** add up on the data like one:
+$(Xq_1)_+ + (Xq_2)_+ = (X(q_1 + q_2))_+$ with $q_k = |\alpha_k| u_k$. So why keep two?""",
+         notes="""This is the step from (3) to (8): after the rescaling each neuron costs β‖qₖ‖, and two
+neurons of one pattern and one sign can be replaced by the block q = q₁ + q₂ at cost β‖q‖ ≤ β(‖q₁‖ + ‖q₂‖)
+(triangle inequality), with the same fit. So an optimum needs at most one block per (pattern, sign):
+the vᵢ (α > 0) and wᵢ (α < 0) of (8), 2P blocks. The cone constraints (next step) keep each block in its
+cell, where the pattern is the ReLU's. Slide to 0 %: the two are parallel and the penalty is the same."""),
     Step("program8", "Theorem 1: program (8) gives p*", "convex", "Convex program",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""Give every pattern $D_i$ two blocks $v_i, w_i$ constrained to its cell and solve the

@@ -207,3 +207,24 @@ def test_rescaling_step_numbers_come_from_the_mechanism():
     fig = FL.rescaling_figure(D, 2)
     assert not any(getattr(t, "name", "") and "minimum" in t.name for t in fig.data)   # hidden before Reveal
     assert any("minimum" in (t.name or "") for t in FL.rescaling_figure(D, 2, show_minimum=True).data)
+
+
+def test_merging_step_never_increases_the_objective_and_recovers_p_star():
+    from cvxcore.mechanism import same_cell
+    X, y = LD.paper_design()
+    for spread in LD.MERGE_SPREADS:
+        D, err = LD.merging(X, y, 0.1, "squared", spread)
+        assert err is None
+        assert same_cell(X, D["q1"], D["q2"]) and np.allclose(D["q1"] + D["q2"], D["q"])
+        assert D["loss_after"] == pytest.approx(D["loss_before"], rel=1e-12)          # the fit is unchanged
+        # triangle inequality, and strict when the two are not parallel
+        assert D["penalty_merged"] == pytest.approx(0.1 * np.linalg.norm(D["q"]))
+        assert D["penalty_pair"] == pytest.approx(0.1 * (np.linalg.norm(D["q1"]) + np.linalg.norm(D["q2"])))
+        assert D["objective_after"] <= D["objective_before"] + 1e-12
+        assert (D["objective_after"] < D["objective_before"] - 1e-9) == (spread > 0)
+        assert D["objective_after"] == pytest.approx(D["p_star"], rel=1e-6)
+        a = L.answer_merge(D, 0.1)
+        assert a.value == ("it goes down" if spread > 0 else "it stays the same") and a.check(a.value)
+    shown = FL.merging_figure(X, D, merged=True)
+    hidden = FL.merging_figure(X, D, merged=False)
+    assert len(shown.data) > len(hidden.data) and len(hidden.data[-1].y) == 1      # the merged bar on Reveal
