@@ -240,6 +240,37 @@ def merge(h: Here) -> None:
           L.answer_merge(D, beta), sig, options=L.MERGE_OPTIONS, container=right)
 
 
+PROGRAM8 = (r"\min_{v_i, w_i}\ \tfrac12\Big\|\sum_{i=1}^P D_iX(v_i - w_i) - y\Big\|^2"
+            r" + \beta\sum_{i=1}^P\big(\|v_i\| + \|w_i\|\big)")
+CONES = r"\text{s.t.}\ \ (2D_i - I)Xv_i \ge 0,\ \ (2D_i - I)Xw_i \ge 0\qquad(8)"
+
+
+def cones(h: Here) -> None:
+    """Why it is convex (3): the cone constraints of (8) keep each block a ReLU neuron."""
+    ds, left, right = h.ds, h.left, h.right
+    beta = state.setting("beta", 0.1)
+    loss = _loss(h)
+    D, err = LD.cone_free(h.X, ds.y, beta, loss)
+    if D is None:
+        left.error(err)
+        return
+    dropped = right.toggle("Drop the cone constraints", key="_lesson_cones_drop",
+                           help="Solve (8) without (2Dᵢ − I)Xvᵢ ≥ 0: each block is then any vector, gated by Dᵢ.")
+    which = 0
+    if dropped and len(D["violations"]) > 1:
+        which = right.selectbox("block to draw", range(len(D["violations"])), key="_lesson_cones_block",
+                                format_func=lambda i: f"violating block {i + 1} of {len(D['violations'])}")
+    ui.chart(FL.cones_figure(ds.X[:, 0], ds.y, D, dropped=dropped, which=which, height=440), left,
+             key="_lesson_cones")
+    left.latex(PROGRAM8 + (r"\qquad\text{(no cones)}" if dropped else r"\\" + CONES))
+    if dropped:
+        left.caption(f"Without cones: {D['value']:.5g} < p* = {D['p_star']:.5g}; {len(D['violations'])} of the "
+                     f"{D['n_blocks']} nonzero blocks violate their pattern (crosses).")
+    sig = L.signature(h.X, ds.y, beta, loss)
+    L.ask("cones", "Without cones the value falls below p*. Now read each of those blocks as a ReLU neuron, "
+          "(Xqᵢ)₊. That network's objective is…", L.answer_cones(D), sig, options=L.CONES_OPTIONS, container=right)
+
+
 def program8(h: Here) -> None:
     """Step 4: program (8) solved, its optimal network on the data."""
     ds, X, right = h.ds, h.X, h.right
@@ -389,7 +420,7 @@ def beyond(h: Here) -> None:
 
 # One render function per step, by the key of its record in lab.lesson_steps.
 RENDER: dict[str, Callable[[Here], None]] = {
-    "neuron": neuron, "figure2": figure2, "patterns": patterns, "rescale": rescale, "merge": merge,
+    "neuron": neuron, "figure2": figure2, "patterns": patterns, "rescale": rescale, "merge": merge, "cones": cones,
     "program8": program8,
     "blocks": blocks,
     "dual": dual, "path": path, "gauge": gauge, "certificate": certificate, "beyond": beyond}

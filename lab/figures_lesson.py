@@ -498,3 +498,55 @@ def merging_figure(X: np.ndarray, D: dict, *, merged: bool = False, height: int 
     fig.update_xaxes(tickangle=0, tickfont=dict(size=FONT - 4), row=1, col=2)
     fig.update_yaxes(range=[0, 1.25 * pair], row=1, col=2)
     return fig
+
+
+# ----------------------------------------------------------------------------- why it is convex: the cones
+WRONG = "#c00000"                    # a sample where a block's sign contradicts its pattern
+
+
+def cones_figure(x: np.ndarray, y: np.ndarray, D: dict, *, dropped: bool, which: int = 0,
+                 height: int = 470) -> go.Figure:
+    """Top: the data, the optimal network of (8) and, when the cone constraints are ``dropped``,
+    the fit of (8) without them (a gated linear model, below p*).  Bottom (``dropped``): violating
+    block ``which`` (``D`` from :func:`lab.lesson_data.cone_free`): its line xᵀq, what it adds to the
+    fit (its gate times the line) and the samples where its sign contradicts its pattern — on in
+    Dᵢ with xᵀq < 0 (a negative output, which no ReLU gives) or off with xᵀq > 0."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    v = D["violations"][min(which, len(D["violations"]) - 1)] if dropped and D["violations"] else None
+    rows = 2 if v is not None else 1
+    title = ("" if v is None else "a block without cones, D = ["
+             + ", ".join(str(int(b)) for b in v["pattern"]) + "]")
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+                        row_heights=[0.55, 0.45] if rows == 2 else None, subplot_titles=("the fit", title)[:rows])
+    xs = D["xs"]
+    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data", marker=dict(size=12, color=POS,
+                             line=dict(color="black", width=1))), row=1, col=1)
+    fig.add_trace(go.Scatter(x=xs, y=D["fit8"], mode="lines", line=dict(color=OPT, width=3),
+                             name=f"(8): p* = {D['p_star']:.4f}"), row=1, col=1)
+    if dropped:
+        fig.add_trace(go.Scatter(x=xs, y=D["fit_free"], mode="lines", line=dict(color=CURRENT, width=3, dash="dash"),
+                                 name=f"without cones: {D['value']:.4f}"), row=1, col=1)
+    if v is not None:
+        fig.add_trace(go.Scatter(x=xs, y=v["line"], mode="lines", line=dict(color="#777", width=2, dash="dot"),
+                                 name="its line xᵀq"), row=2, col=1)
+        fig.add_trace(go.Scatter(x=xs, y=v["gated"], mode="lines", line=dict(color=CURRENT, width=3),
+                                 name="what it adds: gate · xᵀq"), row=2, col=1)
+        wrong = np.zeros(len(x), bool)
+        wrong[np.asarray(v["wrong_on"], int)] = True
+        wrong[np.asarray(v["wrong_off"], int)] = True
+        on = np.asarray(v["pattern"], bool)
+        fig.add_trace(go.Scatter(x=x[on], y=v["at_data"][on], mode="markers", name="on in its pattern Dᵢ",
+                                 marker=dict(size=11, color=CURRENT, line=dict(color="black", width=1))),
+                      row=2, col=1)
+        fig.add_trace(go.Scatter(x=x[wrong], y=v["linear"][wrong], mode="markers", name="wrong sign for a ReLU",
+                                 marker=dict(size=16, symbol="x", color=WRONG, line=dict(color="white", width=1))),
+                      row=2, col=1)
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(x=1.02, y=1, xanchor="left", yanchor="top", font=dict(size=FONT - 4)),
+                      margin=dict(t=30, b=50, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    fig.update_xaxes(title=dict(text="x"), row=rows, col=1)
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])])
+    if rows == 2:
+        fig.add_hline(y=0, line=dict(color="#999", width=1), row=2, col=1)
+    return fig

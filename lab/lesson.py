@@ -105,6 +105,8 @@ def data_fits(k: int, ds: codec.Dataset) -> str | None:
         return "The data set is empty."
     if need == "1d-nobias" and not (ds.d == 1 and not ds.bias):
         return "This step draws one neuron on 1-D data without a bias (two weights u, α)."
+    if need == "1d-bias" and not (ds.d == 1 and ds.bias):
+        return "This step draws 1-D data with a bias (a block's line xᵀq over x)."
     if need == "2d-u" and ds.d + int(ds.bias) != 2:
         return "This step draws the plane of u: it needs 1-D points with a bias, or 2-D points without one."
     if need == "2d" and ds.d != 2:
@@ -379,4 +381,19 @@ def answer_merge(D: dict, beta: float) -> Answer:
            f"{D['penalty_merged']:.6g} (triangle inequality; equal only when q₁ ∥ q₂). So one block per pattern "
            f"and sign is enough: 2P = {2 * D['P']} blocks vᵢ, wᵢ in (8). The merged network here is the optimum: "
            f"p\\* = {D['p_star']:.6g}.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+CONES_OPTIONS = ["below p*", "equal to p*", "above p*"]
+
+
+def answer_cones(D: dict) -> Answer:
+    """The cone step: the blocks of (8) without cones read as ReLU neurons (Xqᵢ)₊, against p*."""
+    c = compare(D["relu_objective"], D["p_star"])
+    ans = CONES_OPTIONS[c + 1]
+    nv = len(D["violations"])
+    why = (f"As ReLU neurons the blocks give objective {D['relu_objective']:.5g}, against p\\* = {D['p_star']:.5g} "
+           f"(and {D['value']:.5g} without cones). No ReLU network beats p\\*; the value below it came from "
+           f"{nv} block(s) whose signs contradict their patterns — switched on where xᵀq < 0, or off where "
+           "xᵀq > 0: no ReLU does that. The cone constraints (2Dᵢ − I)Xvᵢ ≥ 0 keep every block a ReLU neuron.")
     return Answer(ans, why, lambda p: p == ans)

@@ -284,3 +284,38 @@ def merging(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared",
             "loss_before": mg.loss_before, "loss_after": mg.loss_after, "penalty_pair": mg.penalty_pair,
             "penalty_merged": mg.penalty_merged, "objective_before": mg.objective_before,
             "objective_after": mg.objective_after, "p_star": float(r.value), "P": int(r.n_patterns)}, None
+
+
+# ----------------------------------------------------------------------------- why it is convex: the cones
+@st.cache_data(max_entries=32, show_spinner="Solving (8) with and without its cone constraints …")
+def cone_free(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared"
+              ) -> tuple[dict[str, Any] | None, str | None]:
+    """Program (8) with and without its cone constraints (:func:`cvxcore.mechanism.solve_without_cones`)
+    on 1-D data with a bias (X = [x, 1]): ``p_star``, ``value`` (≤ p*), ``relu_objective`` (the
+    blocks read as ReLU neurons, ≥ p*), the fits of both on a grid ``xs`` (``fit8``, ``fit_free``),
+    and every violating block (``violations``: pattern, block q, gate, its line xᵀq and its gated
+    output on ``xs``, the samples where its sign is wrong)."""
+    from cvxcore.mechanism import solve_without_cones
+    try:
+        X = np.asarray(X, float)
+        r8 = solve_convex(X, y, beta, loss=loss)
+        free = solve_without_cones(X, y, beta, loss=loss, p_star=float(r8.value))
+    except ValueError as e:
+        return None, str(e)
+    xs = np.linspace(-3, 3, 301)
+    G = np.c_[xs, np.ones_like(xs)]
+    gated, relu = free.unit_outputs(G)
+    viol = []
+    order = {int(c): k for k, c in enumerate(free.cells)}
+    for v in sorted(free.violations, key=lambda v: v.margin):
+        k = order[int(v.cell)]
+        viol.append({"pattern": np.asarray(v.pattern, bool), "block": np.asarray(v.block, float),
+                     "gate": np.asarray(free.gates[k], float), "line": G @ v.block, "gated": gated[k],
+                     "relu": relu[k], "at_data": np.asarray(v.gated, float), "linear": np.asarray(v.linear, float),
+                     "wrong_on": np.asarray(v.wrong_on), "wrong_off": np.asarray(v.wrong_off),
+                     "margin": float(v.margin)})
+    from cvxcore import predict
+    return {"p_star": float(r8.value), "value": float(free.value), "gap": float(free.gap),
+            "status": free.status, "relu_objective": float(free.relu_objective), "xs": xs,
+            "fit8": predict(G, r8.U, r8.alpha), "fit_free": free.predict(G), "violations": viol,
+            "n_blocks": int(len(free.blocks)), "P": int(free.n_patterns)}, None

@@ -14,7 +14,7 @@ from typing import Literal
 
 from cvxcore.losses import LossName
 
-Needs = Literal["any", "1d-nobias", "2d", "2d-u", "n23"]
+Needs = Literal["any", "1d-nobias", "1d-bias", "2d", "2d-u", "n23"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,16 @@ neurons of one pattern and one sign can be replaced by the block q = q₁ + q₂
 (triangle inequality), with the same fit. So an optimum needs at most one block per (pattern, sign):
 the vᵢ (α > 0) and wᵢ (α < 0) of (8), 2P blocks. The cone constraints (next step) keep each block in its
 cell, where the pattern is the ReLU's. Slide to 0 %: the two are parallel and the penalty is the same."""),
+    Step("cones", "Why it is convex (3): the cone constraints of (8)", "convex", "Convex program",
+         data=PAPER, bias=True, beta=0.1, m=8, loss="squared", needs="1d-bias",
+         prose=r"""One block per pattern and sign gives program (8). Each block is held in its own cell by
+the **cone constraints**: with them $D_iXv_i = (Xv_i)_+$, so every block is a ReLU neuron. **Drop
+them** and see what the program does with that freedom.""",
+         notes="""Without cones (8) is a group lasso on the gated features DᵢX: still convex, but its blocks
+are no longer neurons. A block qᵢ contributes Dᵢ·Xqᵢ, which is negative where Dᵢ is on and xᵀqᵢ < 0, and
+zero where Dᵢ is off but xᵀqᵢ > 0 — a ReLU with weights qᵢ would do neither. So its value can fall below
+p* (here it does), and read as ReLUs (Xqᵢ)₊ the same blocks fit badly. The cones make (8) exactly the
+problem over ReLU networks: Theorem 1."""),
     Step("program8", "Theorem 1: program (8) gives p*", "convex", "Convex program",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""Give every pattern $D_i$ two blocks $v_i, w_i$ constrained to its cell and solve the

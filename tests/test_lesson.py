@@ -228,3 +228,26 @@ def test_merging_step_never_increases_the_objective_and_recovers_p_star():
     shown = FL.merging_figure(X, D, merged=True)
     hidden = FL.merging_figure(X, D, merged=False)
     assert len(shown.data) > len(hidden.data) and len(hidden.data[-1].y) == 1      # the merged bar on Reveal
+
+
+def test_cone_step_value_below_p_star_and_blocks_violate():
+    from cvxcore.mechanism import solve_without_cones
+    X, y = LD.paper_design()
+    D, err = LD.cone_free(X, y, 0.1)
+    assert err is None
+    assert D["value"] <= D["p_star"] - 0.5 and D["relu_objective"] >= D["p_star"]
+    assert D["value"] == pytest.approx(solve_without_cones(X, y, 0.1).value, rel=1e-6)
+    assert D["p_star"] == pytest.approx(solve_convex(X, y, 0.1).value, rel=1e-8)
+    for v in D["violations"]:                               # every drawn cross is a sign the pattern forbids
+        on = v["pattern"]
+        lin = X @ v["block"]
+        assert np.allclose(v["linear"], lin)
+        bad = (on & (lin < 0)) | (~on & (lin > 0))
+        assert set(np.flatnonzero(bad)) >= set(v["wrong_on"]) | set(v["wrong_off"]) and bad.any()
+    # the fit drawn without cones is the gated model's, and is the one that costs the value
+    G = np.c_[D["xs"], np.ones_like(D["xs"])]
+    assert np.allclose(D["fit_free"], sum(np.where(G @ v["gate"] >= 0, G @ v["block"], 0) for v in D["violations"]))
+    a = L.answer_cones(D)
+    assert a.value == "above p*" and a.check("above p*")
+    assert len(FL.cones_figure(X[:, 0], y, D, dropped=False).data) == 2            # data and (8) only
+    assert len(FL.cones_figure(X[:, 0], y, D, dropped=True).data) > 3
