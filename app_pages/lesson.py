@@ -331,6 +331,40 @@ def dual(h: Here) -> None:
           L.answer_dual(g[res.alpha > 0], beta), sig, options=L.DUAL_OPTIONS, container=right)
 
 
+def _insert_missing() -> None:
+    """The button "Add the missing neuron": one more insertion (the count is the slider's)."""
+    n = int(state.widget_value("_lesson_stuck_inserts") or 0)
+    state.set_widget_value("_lesson_stuck_inserts", min(n + 1, LD.MAX_INSERTS))
+
+
+def stuck(h: Here) -> None:
+    """Why gradient descent gets stuck: a stuck run's own dual curve, and its missing neuron."""
+    ds, X, left, right = h.ds, h.X, h.left, h.right
+    beta = state.setting("beta", 0.1)
+    sig = L.signature(X, ds.y, beta, "stuck")
+    shown = L.revealed("stuck", sig)
+    inserts = int(right.select_slider("missing neurons inserted", list(range(LD.MAX_INSERTS + 1)), value=0,
+                                      key="_lesson_stuck_inserts", disabled=not shown,
+                                      help="Predict and reveal first; then insert the missing neuron and train on."))
+    right.button("Add the missing neuron", icon=":material/add_circle:", on_click=_insert_missing,
+                 disabled=not shown or inserts >= LD.MAX_INSERTS, key="_lesson_stuck_add",
+                 help="Insert a neuron at the star (the size that lowers (2) most) and train 2,000 steps, then settle.")
+    D, err = LD.stuck_chain(X, ds.y, beta, inserts if shown else 0)
+    first, err1 = LD.stuck_chain(X, ds.y, beta, 1)
+    if D is None or first is None:
+        left.error(err or err1)
+        return
+    ui.chart(FL.stuck_figure(D, beta, height=440), left, key="_lesson_stuck")
+    left.caption(f"Width {D['m']}: objective {D['objective_now']:.5g} (p* = {D['p_star']:.5g}); at its neurons "
+                 f"vᵀ(Xû)₊ is ±β to {D['stationarity']:.1e}; the curve reaches {D['dual_norm'] / beta:.3g}β. "
+                 f"{'The first s' if D['inserts'] else 'S'}tuck value {D['stuck']:.6g} = (8) restricted to the "
+                 f"run's own {D['blocks']} block(s) "
+                 f"{D['restricted']:.6g} (certified gap {D['restricted_gap']:.1e}, Remark 3.3).")
+    L.ask("stuck", "Insert the missing neuron (the star, tiny) and train 2,000 more steps. The objective…",
+          L.answer_stuck(first["stuck"], first["first_escape"], first["p_star"]), sig,
+          options=L.STUCK_OPTIONS, container=right)
+
+
 def path(h: Here) -> None:
     """Step 7: the regularization path from β_max down."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
@@ -423,7 +457,7 @@ RENDER: dict[str, Callable[[Here], None]] = {
     "neuron": neuron, "figure2": figure2, "patterns": patterns, "rescale": rescale, "merge": merge, "cones": cones,
     "program8": program8,
     "blocks": blocks,
-    "dual": dual, "path": path, "gauge": gauge, "certificate": certificate, "beyond": beyond}
+    "dual": dual, "stuck": stuck, "path": path, "gauge": gauge, "certificate": certificate, "beyond": beyond}
 
 
 if __name__ == "__main__":          # Streamlit runs this file as the page (app.py: st.Page)

@@ -550,3 +550,51 @@ def cones_figure(x: np.ndarray, y: np.ndarray, D: dict, *, dropped: bool, which:
     if rows == 2:
         fig.add_hline(y=0, line=dict(color="#999", width=1), row=2, col=1)
     return fig
+
+
+# ----------------------------------------------------------------------------- why gradient descent gets stuck
+def stuck_figure(D: dict, beta: float, *, height: int = 450) -> go.Figure:
+    """Left: the run's own dual curve θ ↦ vᵀ(Xu)₊ (u = (cos θ, sin θ), v the run's residual) against
+    the band ±β, the cells' edges, the run's neurons (on the band's edges at a stationary point)
+    and the missing neuron (the curve's largest |value|, ``D`` from
+    :func:`lab.lesson_data.stuck_chain`).  Right: objective (2) along the run, p* dashed, and each
+    insertion of a missing neuron (dotted verticals)."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.13,
+                        subplot_titles=("its dual curve vᵀ(Xu)₊", "objective (2) of the run"))
+    th = np.degrees(np.asarray(D["theta"], float))
+    fig.add_trace(go.Scatter(x=np.r_[th, th[::-1]], y=np.r_[np.full_like(th, beta), np.full_like(th, -beta)],
+                             fill="toself", fillcolor="rgba(31,95,191,0.18)", line=dict(width=0), mode="lines",
+                             name="band |·| ≤ β", hoverinfo="skip"), row=1, col=1)
+    for b in np.degrees(np.asarray(D["boundaries"], float)):
+        fig.add_vline(x=float(b), line=dict(color="#bbb", width=1), row=1, col=1)
+    fig.add_trace(go.Scatter(x=th, y=D["curve"], mode="lines", line=dict(color=OPT, width=2.5), name="vᵀ(Xu)₊",
+                             hovertemplate="θ = %{x:.1f}°: %{y:.4f}<extra></extra>"), row=1, col=1)
+    na = np.asarray(D["neuron_alpha"], float)
+    fig.add_trace(go.Scatter(x=np.degrees(D["neuron_theta"]), y=D["neuron_values"], mode="markers",
+                             name="its neurons", marker=dict(size=13, color=[APOS if a > 0 else ANEG for a in na],
+                                                             line=dict(color="white", width=1.5)),
+                             hovertemplate="neuron at θ = %{x:.1f}°: %{y:.5f}<extra></extra>"), row=1, col=1)
+    if abs(D["missing_value"]) > beta * (1 + 1e-3):
+        fig.add_trace(go.Scatter(x=[np.degrees(D["missing_theta"])], y=[D["missing_value"]], mode="markers",
+                                 name="missing neuron", marker=dict(symbol="star", size=20, color=CURRENT,
+                                                                    line=dict(color="black", width=1)),
+                                 hovertemplate="missing neuron: θ = %{x:.1f}°, %{y:.4f}<extra></extra>"),
+                      row=1, col=1)
+    fig.add_trace(go.Scatter(x=D["steps"], y=D["objective"], mode="lines", line=dict(color=TRACE_COLORS[0], width=2.5),
+                             name="objective", showlegend=False,
+                             hovertemplate="step %{x}: %{y:.5f}<extra></extra>"), row=1, col=2)
+    fig.add_hline(y=D["p_star"], line=dict(color=OPT, width=2, dash="dash"), row=1, col=2,
+                  annotation=dict(text=f"p* = {D['p_star']:.4f}", font=dict(size=FONT - 4)),
+                  annotation_position="bottom right")
+    for s in D["inserted_at"]:
+        fig.add_vline(x=float(s), line=dict(color=CURRENT, width=1.5, dash="dot"), row=1, col=2)
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(t=40, b=40, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    fig.update_xaxes(title=dict(text="angle θ of u (degrees)"), range=[-180, 180], dtick=90, row=1, col=1)
+    fig.update_xaxes(title=dict(text="step"), row=1, col=2)
+    obj = np.asarray(D["objective"], float)
+    lo, hi = 0.85 * min(D["p_star"], float(np.nanmin(obj))), 1.15 * float(np.nanmax(obj))
+    fig.update_yaxes(type="log", range=[np.log10(lo), np.log10(hi)], row=1, col=2)
+    return fig

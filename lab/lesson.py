@@ -397,3 +397,21 @@ def answer_cones(D: dict) -> Answer:
            f"{nv} block(s) whose signs contradict their patterns — switched on where xᵀq < 0, or off where "
            "xᵀq > 0: no ReLU does that. The cone constraints (2Dᵢ − I)Xvᵢ ≥ 0 keep every block a ReLU neuron.")
     return Answer(ans, why, lambda p: p == ans)
+
+
+STUCK_OPTIONS = ["it stays where it is", "it drops, but stays above p*", "it drops to within 1 % of p*"]
+
+
+def answer_stuck(stuck: float, after: float, p_star: float) -> Answer:
+    """The stuck step: the objective after one insertion of the missing neuron and training on."""
+    if after >= stuck * (1 - 1e-3):
+        ans = STUCK_OPTIONS[0]
+    elif after > p_star * 1.01:
+        ans = STUCK_OPTIONS[1]
+    else:
+        ans = STUCK_OPTIONS[2]
+    why = (f"From {stuck:.5g} (p\\* + {100 * (stuck / p_star - 1):.0f} %) to {after:.5g} "
+           f"(p\\* + {100 * (after / p_star - 1):.3g} %). The inserted neuron points where the run's dual curve leaves "
+           "the band, so adding a little of it lowers (2) at once; training then moves everything, "
+           "and the new network may have a missing neuron of its own — press the button again.")
+    return Answer(ans, why, lambda p: p == ans)

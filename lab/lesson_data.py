@@ -319,3 +319,64 @@ def cone_free(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared"
             "status": free.status, "relu_objective": float(free.relu_objective), "xs": xs,
             "fit8": predict(G, r8.U, r8.alpha), "fit_free": free.predict(G), "violations": viol,
             "n_blocks": int(len(free.blocks)), "P": int(free.n_patterns)}, None
+
+
+# ----------------------------------------------------------------------------- why gradient descent gets stuck
+STUCK_M, STUCK_SEED, STUCK_LR, STUCK_STEPS = 3, 0, 0.01, 20_000   # docs/api.md: a run of the paper's data that sticks
+ESCAPE_STEPS = 2000                 # gradient descent after an insertion, then settled (3 × 2,000 shrinking steps)
+MAX_INSERTS = 3
+
+
+@st.cache_data(max_entries=16, show_spinner="Training a width-3 network and settling it …")
+def stuck_chain(X: np.ndarray, y: np.ndarray, beta: float, inserts: int = 0
+                ) -> tuple[dict[str, Any] | None, str | None]:
+    """A gradient-descent run that gets stuck (width :data:`STUCK_M`, seed :data:`STUCK_SEED`,
+    :data:`STUCK_STEPS` full-batch steps, then :func:`cvxcore.settle_run`), continued ``inserts``
+    times by inserting its missing neuron (:func:`cvxcore.escape`, :data:`ESCAPE_STEPS` steps,
+    then settled).  Returns the objective trace over absolute steps (``steps``, ``objective``), the
+    steps where a neuron was inserted (``inserted_at``), the current network (``U``, ``alpha``) and
+    its analysis (:func:`cvxcore.analyse_run`): ``v``, the dual curve u ↦ vᵀ(Xu)₊ over θ
+    (``theta``, ``curve``, ``boundaries``), its neurons' angles and values, the missing neuron; and
+    for the first stuck point (8) restricted to its own blocks (:func:`cvxcore.restricted_to_run`)
+    and what the first insertion reached (``first_escape``)."""
+    from cvxcore import analyse_run, dual_curve, escape, restricted_to_run, settle_run
+    from cvxcore.training import direction_angles
+    try:
+        X = np.asarray(X, float)
+        if inserts == 0:
+            run = train_sgd(X, y, m=STUCK_M, beta=beta, lr=STUCK_LR, steps=STUCK_STEPS, trials=1, seed=STUCK_SEED,
+                            record_every=100)
+            s = settle_run(X, y, run)
+            U, a = s.result.U[0], s.result.alpha[0]
+            p_star = float(solve_convex(X, y, beta).value)
+            rc = restricted_to_run(X, y, U, a, beta, p_star=p_star)
+            out: dict[str, Any] = {"steps": s.steps, "objective": s.objectives[0], "inserted_at": [],
+                                   "p_star": p_star, "restricted": float(rc.restricted_value),
+                                   "restricted_gap": float(rc.restricted_gap), "stuck": float(rc.run_objective),
+                                   "blocks": int(len(rc.cells)), "first_escape": None}
+        else:
+            prev, err = stuck_chain(X, y, beta, inserts - 1)
+            if prev is None:
+                return None, err
+            out = {k: v for k, v in prev.items()}
+            start = int(prev["steps"][-1])
+            e = escape(X, y, prev["U"], prev["alpha"], beta, steps=ESCAPE_STEPS, start_step=start, record_every=20)
+            s = settle_run(X, y, e.run, stages=3, stage_steps=2000)
+            U, a = s.result.U[0], s.result.alpha[0]
+            out["steps"] = np.r_[prev["steps"], start, s.steps]
+            out["objective"] = np.r_[prev["objective"], e.objective_inserted, s.objectives[0]]
+            out["inserted_at"] = [*prev["inserted_at"], start]
+            if inserts == 1:
+                out["first_escape"] = float(s.objectives[0][-1])
+        an = analyse_run(X, y, U, a, beta)
+        curve = dual_curve(X, an.v)
+    except ValueError as e_:
+        return None, str(e_)
+    alive = np.asarray(an.alive, bool)
+    out.update(U=U, alpha=a, m=int(len(a)), objective_now=float(an.objective), v=an.v, theta=curve.theta,
+               curve=curve.values, boundaries=curve.boundaries, neuron_theta=direction_angles(U[alive]),
+               neuron_values=an.neuron_values[alive], neuron_alpha=a[alive], stationarity=float(an.stationarity),
+               dual_norm=float(an.dual_norm), missing_theta=float(direction_angles(an.missing.direction[None])[0]),
+               missing_value=float(an.missing.value * an.missing.sign), lower_bound=float(an.lower_bound),
+               inserts=inserts)
+    return out, None

@@ -138,6 +138,17 @@ where they are. Which edge? Predict it.""",
 cost more in weight decay than it gains in fit. The map is drawn from the certificate's dual point,
 independently of the solver. The full page overlays SGD's neurons: the neurons of a stuck run
 that the optimum does not use sit where the curve stays strictly inside the band."""),
+    Step("stuck", "Why gradient descent gets stuck", None, "",
+         data=PAPER, bias=True, beta=0.1, m=3, loss="squared", needs="2d-u",
+         prose=r"""A width-3 run of gradient descent stops far above $p^*$. **Its own** dual curve
+$u \mapsto v^\top(Xu)_+$ ($v = y - \hat y$, its residual) touches $\pm\beta$ at its neurons
+(stationarity) but **leaves the band** elsewhere: that direction is the neuron it is missing.""",
+         notes="""Our settings (docs/api.md): width 3, seed 0, learning rate 0.01, 20,000 full-batch steps,
+then six stages of 3,000 steps with the step shrinking (a fixed step zig-zags across a kink of (2)). The
+stuck point is a stationary point of (2), and its value is exactly (8) restricted to the run's own
+patterns and signs (Remark 3.3): gradient descent solved a smaller convex program. The star is the exact
+maximiser of |vᵀ(Xu)₊| over every cell; a neuron inserted there with the right sign lowers (2) at once.
+Three insertions bring this run to p*."""),
     Step("path", "The regularization path: β from β_max down", "path", "Regularization path & dual",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""For $\beta \ge \beta_{\max} = \max_{\|u\|\le1}|y^\top(Xu)_+|$ the zero network is optimal:

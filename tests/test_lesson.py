@@ -251,3 +251,27 @@ def test_cone_step_value_below_p_star_and_blocks_violate():
     assert a.value == "above p*" and a.check("above p*")
     assert len(FL.cones_figure(X[:, 0], y, D, dropped=False).data) == 2            # data and (8) only
     assert len(FL.cones_figure(X[:, 0], y, D, dropped=True).data) > 3
+
+
+@pytest.mark.slow
+def test_stuck_step_touches_the_band_and_the_inserted_neuron_helps():
+    from cvxcore import analyse_run, objective
+    X, y = LD.paper_design()
+    D, err = LD.stuck_chain(X, y, 0.1, 0)
+    assert err is None
+    assert np.allclose(np.abs(D["neuron_values"]), 0.1, atol=1e-4)                  # touches ±β at its neurons
+    assert np.allclose(np.sign(D["neuron_values"]), np.sign(D["neuron_alpha"]))
+    assert np.max(np.abs(D["curve"])) > 5 * 0.1 and abs(D["missing_value"]) >= np.max(np.abs(D["curve"])) - 1e-9
+    # the curve drawn is vᵀ(Xu)₊ of the run's own residual, recomputed here
+    v = y - np.maximum(X @ D["U"].T, 0) @ D["alpha"]
+    th = D["theta"]
+    assert np.allclose(D["curve"], np.maximum(np.c_[np.cos(th), np.sin(th)] @ X.T, 0) @ v)
+    assert D["objective_now"] == pytest.approx(objective(X, y, D["U"], D["alpha"], 0.1, "squared"))
+    assert D["restricted"] == pytest.approx(D["stuck"], abs=1e-4) and D["stuck"] > 1.5 * D["p_star"]
+    one, _ = LD.stuck_chain(X, y, 0.1, 1)
+    assert one["first_escape"] < D["stuck"] - 0.3 and one["m"] == D["m"] + 1
+    assert L.answer_stuck(D["stuck"], one["first_escape"], D["p_star"]).value == L.STUCK_OPTIONS[1]
+    three, _ = LD.stuck_chain(X, y, 0.1, LD.MAX_INSERTS)
+    assert three["objective_now"] <= D["p_star"] * 1.01
+    assert analyse_run(X, y, three["U"], three["alpha"], 0.1).dual_norm < 1.05 * 0.1     # back inside the band
+    assert len(FL.stuck_figure(three, 0.1).data) >= 4
