@@ -365,6 +365,27 @@ def stuck(h: Here) -> None:
           options=L.STUCK_OPTIONS, container=right)
 
 
+def sampled(h: Here) -> None:
+    """Sampled patterns (Remark 3.3): (8) on P̃ patterns of random directions."""
+    ds, X, left, right = h.ds, h.X, h.left, h.right
+    beta = state.setting("beta", 1.0)
+    loss = _loss(h)
+    D, err = LD.sampled(X, ds.y, beta, loss)
+    if D is None:
+        left.error(err)
+        return
+    sig = L.signature(X, ds.y, beta, loss)
+    shown = L.revealed("sampled", sig)
+    ui.chart(FL.sampled_figure(D, shown=shown, height=440), left, key="_lesson_sampled")
+    left.caption(f"n = {D['n']} points, rank r = {D['rank']}: P = {D['P']:,} patterns (Cover's count "
+                 f"{D['cover']:,}), β = {beta:g}, p* = {D['p_star']:.5g}. Each k: the first k directions of one "
+                 "random stream (nested), (8) solved on their patterns only.")
+    L.ask("sampled", f"Draw directions u ~ N(0, I) and solve (8) on their patterns only. How many directions until "
+          f"its value is within 1 % of p*? (P = {D['P']:,}; within a factor 2 counts)",
+          L.answer_sampled(D["within"], D["within_patterns"], D["P"], D["p_star"]), sig,
+          number={"lo": 1, "hi": 10**6}, container=right)
+
+
 def path(h: Here) -> None:
     """Step 7: the regularization path from β_max down."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
@@ -455,9 +476,8 @@ def beyond(h: Here) -> None:
 # One render function per step, by the key of its record in lab.lesson_steps.
 RENDER: dict[str, Callable[[Here], None]] = {
     "neuron": neuron, "figure2": figure2, "patterns": patterns, "rescale": rescale, "merge": merge, "cones": cones,
-    "program8": program8,
-    "blocks": blocks,
-    "dual": dual, "stuck": stuck, "path": path, "gauge": gauge, "certificate": certificate, "beyond": beyond}
+    "program8": program8, "blocks": blocks, "dual": dual, "stuck": stuck, "sampled": sampled, "path": path,
+    "gauge": gauge, "certificate": certificate, "beyond": beyond}
 
 
 if __name__ == "__main__":          # Streamlit runs this file as the page (app.py: st.Page)

@@ -598,3 +598,41 @@ def stuck_figure(D: dict, beta: float, *, height: int = 450) -> go.Figure:
     lo, hi = 0.85 * min(D["p_star"], float(np.nanmin(obj))), 1.15 * float(np.nanmax(obj))
     fig.update_yaxes(type="log", range=[np.log10(lo), np.log10(hi)], row=1, col=2)
     return fig
+
+
+# ----------------------------------------------------------------------------- sampled patterns
+def sampled_figure(D: dict, *, shown: bool, height: int = 450) -> go.Figure:
+    """Left: distinct patterns P̃ among k sampled directions u ~ N(0, I) against P (every cell).
+    Right (``shown``): (8) on those patterns above p*, (p̃ − p*)/p*, with its certified gap, the
+    1 % line and the fewest directions within it (``D`` from :func:`lab.lesson_data.sampled`);
+    hidden until the question is answered."""
+    k = np.asarray(D["counts"], float)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.15,
+                        subplot_titles=("patterns found, P̃", "(8) on them: % above p*"))
+    fig.add_trace(go.Scatter(x=k, y=D["n_patterns"], mode="lines+markers", line=dict(color=TRACE_COLORS[0], width=3),
+                             name="P̃ (distinct patterns)", hovertemplate="k = %{x}: P̃ = %{y}<extra></extra>"),
+                  row=1, col=1)
+    fig.add_hline(y=D["P"], line=dict(color=OPT, width=2, dash="dash"), row=1, col=1,
+                  annotation=dict(text=f"P = {D['P']:,}", font=dict(size=FONT - 4)), annotation_position="top left")
+    if shown:
+        ex = 100 * np.maximum(np.asarray(D["excess"], float), 1e-6)          # in per cent
+        gp = 100 * np.maximum(np.asarray(D["gap"], float), 1e-6)
+        fig.add_trace(go.Scatter(x=k, y=ex, mode="lines+markers", line=dict(color=CURRENT, width=3),
+                                 name="(p̃ − p*)/p*", hovertemplate="k = %{x}: %{y:.3g} %<extra></extra>"), row=1, col=2)
+        fig.add_trace(go.Scatter(x=k, y=gp, mode="lines", line=dict(color="#555", width=2, dash="dot"),
+                                 name="certified gap / p*", hovertemplate="k = %{x}: %{y:.3g} %<extra></extra>"),
+                      row=1, col=2)
+        fig.add_hline(y=1.0, line=dict(color=OPT, width=1.5, dash="dash"), row=1, col=2)
+        if D["within"]:
+            fig.add_vline(x=float(D["within"]), line=dict(color=CURRENT, width=1.5, dash="dot"), row=1, col=2)
+    else:
+        fig.add_annotation(text="Predict, then Reveal", xref="x2 domain", yref="y2 domain", x=0.5, y=0.5,
+                           showarrow=False, font=dict(size=FONT, color="#555"))
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(t=40, b=40, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    fig.update_xaxes(type="log", title=dict(text="directions sampled, k"))
+    fig.update_yaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log", row=1, col=2)
+    return fig

@@ -415,3 +415,16 @@ def answer_stuck(stuck: float, after: float, p_star: float) -> Answer:
            "the band, so adding a little of it lowers (2) at once; training then moves everything, "
            "and the new network may have a missing neuron of its own — press the button again.")
     return Answer(ans, why, lambda p: p == ans)
+
+
+def answer_sampled(within: int | None, patterns: int | None, P: int, p_star: float) -> Answer:
+    """The sampled-patterns step: the fewest sampled directions whose patterns give (8) within 1 %
+    of p*; a prediction within a factor 2 counts."""
+    if within is None:
+        return Answer("more than 100,000", "Even 100,000 directions do not come within 1 % of p\\* here.",
+                      lambda p: p is not None and int(p) > 100_000)
+    why = (f"{within} directions (their {patterns} distinct patterns, of P = {P:,}) give (8) within 1 % of "
+           f"p\\* = {p_star:.5g}. Most cells carry no neuron of the optimum: a few samples hit the ones that "
+           "matter, and each sampled value comes with a certified gap, so you know when to stop. "
+           "(Within a factor 2 counts as right.)")
+    return Answer(within, why, lambda p: p is not None and within / 2 <= int(p) <= 2 * within)

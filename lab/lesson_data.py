@@ -380,3 +380,23 @@ def stuck_chain(X: np.ndarray, y: np.ndarray, beta: float, inserts: int = 0
                missing_value=float(an.missing.value * an.missing.sign), lower_bound=float(an.lower_bound),
                inserts=inserts)
     return out, None
+
+
+# ----------------------------------------------------------------------------- sampled patterns (Remark 3.3)
+@st.cache_data(max_entries=16, show_spinner="Solving (8) on sampled patterns …")
+def sampled(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared", seed: int = 0
+            ) -> tuple[dict[str, Any] | None, str | None]:
+    """:func:`cvxcore.experiments.sampled_sweep`: (8) on the patterns of the first k directions
+    u ~ N(0, I) of one stream, for k = 1, 2, 4, …, 1024 — ``counts``, distinct patterns
+    ``n_patterns`` (P̃), relative excess (p̃ − p*)/p* ``excess`` and certified relative gap ``gap``;
+    ``p_star``, ``P`` (every cell), Cover's count, the rank r, n, and the fewest directions within
+    1 % of p* (``within``, with its P̃ ``within_patterns``)."""
+    from cvxcore.experiments import sampled_sweep
+    try:
+        sw = sampled_sweep(np.asarray(X, float), y, beta, loss=loss, seed=seed)
+    except ValueError as e:
+        return None, str(e)
+    return {"counts": sw.sample_counts, "n_patterns": sw.n_patterns, "excess": sw.rel_excess,
+            "gap": sw.gaps / sw.p_star, "values": sw.values, "p_star": float(sw.p_star), "P": int(sw.n_cells),
+            "cover": int(sw.cover_count), "rank": int(sw.rank), "n": int(np.asarray(X).shape[0]),
+            "within": sw.samples_within, "within_patterns": sw.patterns_within}, None

@@ -149,6 +149,17 @@ stuck point is a stationary point of (2), and its value is exactly (8) restricte
 patterns and signs (Remark 3.3): gradient descent solved a smaller convex program. The star is the exact
 maximiser of |vᵀ(Xu)₊| over every cell; a neuron inserted there with the right sign lowers (2) at once.
 Three insertions bring this run to p*."""),
+    Step("sampled", "Sampled patterns (Remark 3.3)", None, "",
+         data=("preset", "moons"), bias=True, beta=1.0, m=8, loss="squared", needs="any",
+         prose=r"""(8) has a block pair for each of the $P$ patterns, and $P \le 2\sum_{k<r}\binom{n-1}{k}$
+grows like $n^{r-1}$ ($r$ = rank of $X$). Remark 3.3: sample directions $u \sim N(0, I)$, keep only their
+patterns $D_i = \mathrm{diag}(1[Xu \ge 0])$ and solve the smaller (8). Its value is never below $p^*$;
+a certificate priced over every cell says how far above it can be.""",
+         notes="""Two moons, n = 40 points in the plane with a bias (r = 3), squared loss on the ±1 labels,
+β = 1 (our values; the paper's Figures 3–4 use other data). The stuck run of the previous step was (8)
+on its own few patterns; sampling is the same idea with many. The paper's bound 2r(e(n−1)/r)^r on P
+grows like n^r; Cover's exact count like n^(r−1). A prediction within a factor of 2 counts as right:
+the exact count depends on the random stream."""),
     Step("path", "The regularization path: β from β_max down", "path", "Regularization path & dual",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""For $\beta \ge \beta_{\max} = \max_{\|u\|\le1}|y^\top(Xu)_+|$ the zero network is optimal:

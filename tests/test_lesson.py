@@ -275,3 +275,21 @@ def test_stuck_step_touches_the_band_and_the_inserted_neuron_helps():
     assert three["objective_now"] <= D["p_star"] * 1.01
     assert analyse_run(X, y, three["U"], three["alpha"], 0.1).dual_norm < 1.05 * 0.1     # back inside the band
     assert len(FL.stuck_figure(three, 0.1).data) >= 4
+
+
+def test_sampled_step_counts_and_answer():
+    from cvxcore import with_bias
+    from cvxcore.experiments import sampled_sweep
+    X, y = make("moons", seed=0)
+    X = with_bias(X)
+    D, err = LD.sampled(X, y, 1.0)
+    assert err is None
+    sw = sampled_sweep(X, y, 1.0)
+    assert D["within"] == sw.samples_within and D["P"] == sw.n_cells == D["cover"]
+    assert np.all(np.asarray(D["excess"]) >= -1e-7) and np.all(np.asarray(D["gap"]) >= np.asarray(D["excess"]) - 1e-7)
+    assert np.all(np.diff(D["n_patterns"]) >= 0) and D["n_patterns"][-1] <= D["P"]
+    a = L.answer_sampled(D["within"], D["within_patterns"], D["P"], D["p_star"])
+    assert a.value == D["within"] and a.check(D["within"]) and a.check(2 * D["within"])
+    assert not a.check(D["within"] // 3) and not a.check(D["P"])
+    assert len(FL.sampled_figure(D, shown=False).data) == 1                          # only P̃ before Reveal
+    assert len(FL.sampled_figure(D, shown=True).data) == 3
