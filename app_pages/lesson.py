@@ -155,8 +155,10 @@ def figure2(h: Here) -> None:
     box = right.container()
     finals = figure2_view(left, key="_lesson_fig2", height=470)
     p_star = finals["p_star"]
-    L.ask("figure2", "With **m = 8** neurons, how many of the 10 starts end within 1 % of p*?",
-          L.answer_figure2(finals[8], p_star, 8), L.signature("fig2", 8), number={"lo": 0, "hi": 10}, container=box)
+    _, _, final4 = LD.figure2_runs(4)
+    L.ask("figure2", "Not drawn: the same 10 starts with only **m = 4** neurons. How many end within 1 % of p*?",
+          L.answer_figure2_width(final4, p_star, 4, L.count_within(finals[8], p_star), 8), L.signature("fig2", 4),
+          number={"lo": 0, "hi": 10}, container=box)
 
 
 def patterns(h: Here) -> None:
@@ -279,12 +281,18 @@ def program8(h: Here) -> None:
     res = _solve(h, beta, loss)
     if res is None:
         return
-    _clickable_fit(h, res, "_lesson_fit4")
+    _clickable_fit(h, res, "_lesson_fit4", height=440)
+    h.left.latex(PROGRAM8 + r"\\" + CONES)
     right.markdown(f"p\\* = **{res.value:.5g}** at β = {beta:g} ({loss} loss), over all **P = {res.n_patterns}** "
                    f"patterns; certified gap {max(res.gap, 0):.1e}.")
-    L.ask("program8", f"Program (8) for these {ds.n} points has how many **variables**? (d = {X.shape[1]} "
-          "weights per block)", L.answer_variables(X.shape[1], res.n_patterns, ds.n),
-          L.signature(X, res.n_patterns), number={"lo": 0, "hi": 10**8}, container=right)
+    half, err = LD.value_on_patterns(X, ds.y, beta, loss)
+    if half is None:
+        right.info(err)
+        return
+    kept = len(range(0, res.n_patterns, 2))
+    L.ask("program8", f"Solve (8) again over only the patterns D₁, D₃, D₅, … ({kept} of the {res.n_patterns}). "
+          "Its value will be…", L.answer_fewer_patterns(half, res.value, kept, res.n_patterns),
+          L.signature(X, ds.y, beta, loss), options=L.LEVEL_OPTIONS, container=right)
 
 
 def blocks(h: Here) -> None:
@@ -395,13 +403,13 @@ def path(h: Here) -> None:
     p = PD.path_view(X, ds.y, loss, beta, res, key="_lesson_path", height=540, container=left)
     if p is None:
         return
-    below, err = LD.value_at(X, ds.y, 0.9 * p.beta_max, loss)
-    if below is None:
-        right.error(err)
+    bmax2 = cached.beta_max_of(X, 2 * ds.y, loss)
+    if bmax2 is None:
+        right.info("β_max of the doubled targets is not available for this data set (too many cells).")
         return
-    L.ask("path", f"β_max = {p.beta_max:.4g} for these points. Just below it, at β = 0.9·β_max, how many "
-          "neurons does the optimum have?", L.answer_first_neurons(below["m"], p.beta_max),
-          L.signature(X, ds.y, loss), number={"lo": 0, "hi": 10**5}, container=right)
+    L.ask("path", f"β_max = {p.beta_max:.4g} for these targets y. Double every target (2y): β_max becomes…",
+          L.answer_beta_max_scaled(p.beta_max, bmax2), L.signature(X, ds.y, loss), options=L.SCALE_OPTIONS,
+          container=right)
 
 
 def gauge(h: Here) -> None:
@@ -466,9 +474,13 @@ def beyond(h: Here) -> None:
         return
     _clickable_fit(h, res, "_lesson_fit10", height=520)
     correct = int(np.sum(np.sign(res.predict(X)) == ds.y))
-    L.ask("beyond", f"With the {loss} loss at β = {beta:g}, how many of the {ds.n} training points does the "
-          "optimal network classify correctly?", L.answer_accuracy(correct, ds.n), L.signature(X, ds.y, beta, loss),
-          number={"lo": 0, "hi": ds.n}, container=right)
+    later, err = LD.accuracy_at(X, ds.y, 10 * beta, loss)
+    if later is None:
+        right.error(err)
+        return
+    L.ask("beyond", f"Make β ten times **larger** ({10 * beta:g}). The optimal network will classify ___ training "
+          "points correctly.", L.answer_accuracy_scaled(correct, later, ds.n, beta, 10),
+          L.signature(X, ds.y, beta, loss), options=L.MORE_OPTIONS, container=right)
     right.page_link("app_pages/convolution.py", label="Convolutional networks: the Convolutions page",
                     icon=":material/filter_alt:")
 

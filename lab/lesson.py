@@ -236,29 +236,12 @@ def count_within(final: np.ndarray, p_star: float, rtol: float = 0.01) -> int:
     return int(np.sum(np.isfinite(final) & (final <= p_star * (1 + rtol))))
 
 
-def answer_figure2(final: np.ndarray, p_star: float, m: int) -> Answer:
-    k = count_within(final, p_star)
-    worst = float(np.nanmax(final) / p_star - 1)
-    why = (f"{k} of the {len(final)} starts with m = {m} end within 1 % of p\\* = {p_star:.4f}; the worst ends "
-           f"{100 * worst:.0f} % above it and stays there. Every run stays at or above p\\*: no network of any "
-           "width can beat the convex program.")
-    return Answer(k, why, lambda p: p is not None and int(p) == k)
-
-
 def answer_cells(P: int, cover: int, n: int, r: int) -> Answer:
     note = ("equal to Cover's count: the points are in general position" if P == cover else
             f"below Cover's count {cover}: some lines coincide (repeated x) or pass through common points")
     why = (f"The arrangement of the {n} lines xᵢᵀu = 0 (rank r = {r}) has **{P} cells**, {note}. "
            + ("For 1-D data with a bias each line cuts the circle of u twice: 2n cells." if r == 2 else ""))
     return Answer(P, why, lambda p: p is not None and int(p) == P)
-
-
-def answer_variables(d: int, P: int, n: int) -> Answer:
-    k = 2 * d * P
-    why = (f"Two blocks vᵢ, wᵢ ∈ R^{d} for each of the P = {P} patterns: 2·d·P = 2·{d}·{P} = **{k}** variables, "
-           f"and 2·n·P = {2 * n * P} linear inequalities (the cone constraints). A convex program this size is "
-           "solved to its global optimum in well under a second.")
-    return Answer(k, why, lambda p: p is not None and int(p) == k)
 
 
 def answer_m_star(m_star: int, n: int, beta: float, n_pos: int, n_neg: int, m_now: int | None = None) -> Answer:
@@ -305,13 +288,6 @@ def answer_dual(g_pos: np.ndarray, beta: float) -> Answer:
     return Answer(c, why, lambda p: p == c)
 
 
-def answer_first_neurons(m_below: int, beta_max: float) -> Answer:
-    why = (f"Just below β_max = {beta_max:.4g} (at 0.9·β_max) the optimum has m\\* = {m_below}: as β falls "
-           "neurons enter (and some leave again), the first in the direction(s) u where |yᵀ(Xu)₊| is largest "
-           "(squared loss).")
-    return Answer(m_below, why, lambda p: p is not None and int(p) == m_below)
-
-
 def answer_gauge(k: int, gamma: float, ratio: float | None, small_beta: float) -> Answer:
     where = ("an extreme point of γ·C (one point ±γ(Xu)₊ with ‖u‖ = 1)" if k == 1
              else f"a flat face between {k} extreme points of γ·C")
@@ -336,12 +312,6 @@ def answer_reach(final: np.ndarray, lower: np.ndarray, p_star: float, m: int, m_
            f"{p_star:.5g}; the best ends at {best:.5g}. Each run's own certificate proves it is at most "
            + (f"{100 * worst_cert:.3g} % above p\\* (the worst run)." if np.isfinite(worst_cert) else "… above p\\*."))
     return Answer(ans, why, lambda p: p == ans)
-
-
-def answer_accuracy(correct: int, n: int) -> Answer:
-    why = (f"The optimal network classifies {correct} of the {n} training points correctly (sign of f(xᵢ) = yᵢ). "
-           "Weight decay trades a perfect fit for fewer, smaller neurons: a larger β can give up points.")
-    return Answer(correct, why, lambda p: p is not None and int(p) == correct)
 
 
 RESCALE_OPTIONS = ["the minimum of (3) is lower", "they are equal", "the minimum of (2) is lower"]
@@ -428,3 +398,51 @@ def answer_sampled(within: int | None, patterns: int | None, P: int, p_star: flo
            "matter, and each sampled value comes with a certified gap, so you know when to stop. "
            "(Within a factor 2 counts as right.)")
     return Answer(within, why, lambda p: p is not None and within / 2 <= int(p) <= 2 * within)
+
+
+def answer_figure2_width(final: np.ndarray, p_star: float, m: int, k_drawn: int, m_drawn: int) -> Answer:
+    """The Figure 2 step: runs of a width not drawn (``m``) within 1 % of p*, beside the drawn
+    width's count ``k_drawn``."""
+    k = count_within(final, p_star)
+    why = (f"With m = {m}, {k} of the {len(final)} starts end within 1 % of p\\* = {p_star:.4f} (m = {m_drawn}: "
+           f"{k_drawn}). Fewer neurons, fewer ways to reach the optimum: a narrow network has fewer neurons to "
+           "place on the optimum's patterns, and more starts stop at stationary points above p\\*. None goes below.")
+    return Answer(k, why, lambda p: p is not None and int(p) == k)
+
+
+LEVEL_OPTIONS = ["lower than p*", "equal to p*", "higher than p*"]
+
+
+def answer_fewer_patterns(value: float, p_star: float, kept: int, P: int) -> Answer:
+    """Program (8) over a subset of the patterns, against p* over all of them."""
+    c = compare(value, p_star)
+    ans = LEVEL_OPTIONS[c + 1]
+    why = (f"Over {kept} of the {P} patterns (8) gives {value:.6g}; over all of them p\\* = {p_star:.6g}. Fewer "
+           "patterns means fewer blocks to choose from, so the value can only stay or rise — it stays only if the "
+           "optimum's own patterns are all kept. Theorem 1 needs every pattern the optimum might use.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+SCALE_OPTIONS = ["half as large", "the same", "twice as large", "four times as large"]
+
+
+def answer_beta_max_scaled(bmax: float, bmax2: float) -> Answer:
+    """The path step: β_max of the targets 2y against β_max of y."""
+    ratio = bmax2 / bmax
+    ans = min(zip((0.5, 1.0, 2.0, 4.0), SCALE_OPTIONS), key=lambda t: abs(np.log(ratio / t[0])))[1]
+    why = (f"β_max = {bmax:.5g} for y and {bmax2:.5g} for 2y: ratio {ratio:.4g}. β_max = max over ‖u‖ ≤ 1 of "
+           "|yᵀ(Xu)₊| (the dual (4) at v = y) is linear in y: doubling the targets doubles the weight decay "
+           "needed to keep every neuron off.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+MORE_OPTIONS = ["more", "the same number", "fewer"]
+
+
+def answer_accuracy_scaled(now: int, later: int, n: int, beta: float, factor: float) -> Answer:
+    """The classification step: training points classified correctly at factor·β against β."""
+    ans = MORE_OPTIONS[0] if later > now else MORE_OPTIONS[1] if later == now else MORE_OPTIONS[2]
+    why = (f"At β = {beta:g}: {now} of {n} correct; at β = {factor * beta:g}: {later}. Weight decay trades fit "
+           "for fewer, smaller neurons: as β grows the optimum's loss term never decreases, but the count of "
+           "correct signs can stay, fall or even rise.")
+    return Answer(ans, why, lambda p: p == ans)

@@ -400,3 +400,28 @@ def sampled(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared", se
             "gap": sw.gaps / sw.p_star, "values": sw.values, "p_star": float(sw.p_star), "P": int(sw.n_cells),
             "cover": int(sw.cover_count), "rank": int(sw.rank), "n": int(np.asarray(X).shape[0]),
             "within": sw.samples_within, "within_patterns": sw.patterns_within}, None
+
+
+# ----------------------------------------------------------------------------- consequence questions
+@st.cache_data(max_entries=64, show_spinner=False)
+def value_on_patterns(X: np.ndarray, y: np.ndarray, beta: float, loss: str, every: int = 2, first: int = 0
+                      ) -> tuple[float | None, str | None]:
+    """Program (8) over only the cells ``first``, ``first + every``, … of the arrangement (in the
+    order :func:`cells` numbers them): its optimal value, ≥ p*."""
+    C, err = cells(X)
+    if C is None or C["patterns"] is None:
+        return None, err or "Too many cells to list."
+    try:
+        return float(solve_convex(X, y, beta, loss=loss, patterns=C["patterns"][first::every]).value), None
+    except ValueError as e:
+        return None, str(e)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def accuracy_at(X: np.ndarray, y: np.ndarray, beta: float, loss: str) -> tuple[int | None, str | None]:
+    """Training points the optimal network of (8) at β classifies correctly (sign f(xᵢ) = yᵢ)."""
+    try:
+        r = solve_convex(X, y, beta, loss=loss)
+    except ValueError as e:
+        return None, str(e)
+    return int(np.sum(np.sign(r.predict(X)) == y)), None

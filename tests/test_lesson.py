@@ -67,10 +67,10 @@ def test_entering_a_step_sets_its_state():
     assert "2 points, 1-D regression, bias off" in " ".join(c.value for c in at.sidebar.caption)
     at.button(key="_lesson_next").click().run()              # step 2: the paper's five points
     assert "5 points, 1-D regression, bias on" in " ".join(c.value for c in at.sidebar.caption)
-    for _ in range(8):
-        at.button(key="_lesson_next").click().run()          # step 10: XOR, hinge loss
+    for _ in range(L.N_STEPS - 2):
+        at.button(key="_lesson_next").click().run()          # the last step: XOR, hinge loss
     assert "2-D classification" in " ".join(c.value for c in at.sidebar.caption)
-    assert any("With the hinge loss at β = 0.1" in m.value for m in at.markdown)
+    assert any("Make β ten times **larger** (1)" in m.value for m in at.markdown)
 
 
 def test_the_step_is_in_the_address():
@@ -129,7 +129,10 @@ def test_a_question_answer_follows_the_data():
 def test_answers():
     a = L.answer_cells(10, 10, 5, 2)
     assert a.value == 10 and a.check(10) and not a.check(9) and "Cover" in a.why
-    assert L.answer_variables(2, 10, 5).value == 40
+    assert L.answer_fewer_patterns(1.1, 1.0, 5, 10).value == "higher than p*"
+    assert L.answer_fewer_patterns(1.0, 1.0, 5, 10).value == "equal to p*"
+    assert L.answer_beta_max_scaled(1.0, 2.0).value == "twice as large"
+    assert L.answer_accuracy_scaled(4, 3, 4, 0.1, 10).value == "fewer"
     assert L.count_within(np.array([1.0, 1.005, 1.02, np.nan]), 1.0) == 2
     assert L.classify_dual(np.array([0.1, 0.1 * (1 - 1e-5)]), 0.1) == "+β"
     assert L.classify_dual(np.array([-0.1]), 0.1) == "−β"
