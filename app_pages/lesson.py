@@ -128,7 +128,7 @@ def _clickable_fit(h: Here, res: ConvexResult, base: str, *, height: int = 500) 
 
 # ----------------------------------------------------------------------------- the steps
 def neuron(h: Here) -> None:
-    """Step 1: one neuron's objective over (u, α), its two cells and two local minima."""
+    """One neuron's objective over (u, α), its two cells and two local minima."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     beta = state.setting("beta", 0.1)
     D = LD.one_neuron(X, ds.y, beta)
@@ -150,7 +150,7 @@ def neuron(h: Here) -> None:
 
 
 def figure2(h: Here) -> None:
-    """Step 2: the paper's Figure 2, computed panel by panel."""
+    """The paper's Figure 2, computed panel by panel."""
     left, right = h.left, h.right
     box = right.container()
     finals = figure2_view(left, key="_lesson_fig2", height=470)
@@ -162,7 +162,7 @@ def figure2(h: Here) -> None:
 
 
 def patterns(h: Here) -> None:
-    """Step 3: the cells of the arrangement and their count."""
+    """The cells of the arrangement and their count."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     C, err = LD.cells(X)
     if C is None:
@@ -274,7 +274,7 @@ def cones(h: Here) -> None:
 
 
 def program8(h: Here) -> None:
-    """Step 4: program (8) solved, its optimal network on the data."""
+    """Program (8) solved, its optimal network on the data."""
     ds, X, right = h.ds, h.X, h.right
     loss = _loss(h)
     beta = state.setting("beta", 0.1)
@@ -296,7 +296,7 @@ def program8(h: Here) -> None:
 
 
 def blocks(h: Here) -> None:
-    """Step 5: the nonzero blocks of (8) are the neurons."""
+    """The nonzero blocks of (8) are the neurons."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.beta_slider(right, beta_max=state.data_beta_max(ds, loss))
@@ -319,7 +319,7 @@ def blocks(h: Here) -> None:
 
 
 def dual(h: Here) -> None:
-    """Step 6: the dual constraint, tight at the optimal neurons."""
+    """The dual constraint, tight at the optimal neurons."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.beta_slider(right, beta_max=state.data_beta_max(ds, loss))
@@ -395,7 +395,7 @@ def sampled(h: Here) -> None:
 
 
 def path(h: Here) -> None:
-    """Step 7: the regularization path from β_max down."""
+    """The regularization path from β_max down."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.beta_slider(right, beta_max=state.data_beta_max(ds, loss))
@@ -443,7 +443,7 @@ def gauge(h: Here) -> None:
 
 
 def certificate(h: Here) -> None:
-    """Step 9: gradient descent against its own certificate."""
+    """Gradient descent against its own certificate."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.setting("beta", 0.1)
@@ -465,7 +465,7 @@ def certificate(h: Here) -> None:
 
 
 def beyond(h: Here) -> None:
-    """Step 10: classification (hinge loss) and the way to CNNs."""
+    """Classification (hinge loss) and the way to CNNs."""
     ds, X, right = h.ds, h.X, h.right
     loss = _loss(h)
     beta = state.setting("beta", 0.1)

@@ -219,7 +219,7 @@ def full_page_url(page: str) -> str:
 
 # ----------------------------------------------------------------------------- the answers
 def answer_lower_minimum(minima: list[dict], labels: dict) -> Answer:
-    """Step 1: which cell's minimum is lower; ``labels`` maps the cell's side (−1, +1) to its option."""
+    """The one-neuron step: which cell's minimum is lower; ``labels`` maps the cell's side (−1, +1) to its option."""
     best = min(minima, key=lambda m: m["value"])
     other = max(minima, key=lambda m: m["value"])
     why = (f"Each star is the optimum of program (8) restricted to one activation pattern: "
@@ -245,7 +245,7 @@ def answer_cells(P: int, cover: int, n: int, r: int) -> Answer:
 
 
 def answer_m_star(m_star: int, n: int, beta: float, n_pos: int, n_neg: int, m_now: int | None = None) -> Answer:
-    """Step 5: m* at the smaller β; ``m_now`` is m* at the β on screen, so the explanation follows
+    """The blocks step: m* at the smaller β; ``m_now`` is m* at the β on screen, so the explanation follows
     what actually happened (more, fewer or the same neurons)."""
     if m_now is None or m_star > m_now:
         trend = ("A smaller β penalises neurons less, so more patterns are worth a neuron."
@@ -277,7 +277,7 @@ def classify_dual(values: np.ndarray, beta: float, rtol: float = 1e-3) -> str:
 
 
 def answer_dual(g_pos: np.ndarray, beta: float) -> Answer:
-    """Step 6: the value of vᵀ(Xû)₊ at the optimal neurons with α > 0."""
+    """The dual step: the value of vᵀ(Xû)₊ at the optimal neurons with α > 0."""
     if not len(g_pos):
         return Answer("no neuron with α > 0", "At this β the optimum has no neuron with α > 0; move β down.",
                       lambda p: False)

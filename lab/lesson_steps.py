@@ -55,7 +55,7 @@ worse minimum is a true local minimum: no small change of (u, α) improves it, s
 started there stays. A cell is not a basin of attraction: where a run ends depends on its whole
 path, and the runs that cross u = 0 show it. Convexity comes only after the change of variables
 v = u·|α| (balanced, |u| = |α|) of (3) and the merging of neurons of one cell — the next steps.
-Two neurons (one per cell) fit both points: that is why width matters (step 2)."""),
+Two neurons (one per cell) fit both points: that is why width matters (next step)."""),
     Step("figure2", "Gradient descent gets stuck (the paper's Fig. 2)", "sgd", "SGD vs optimum",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared", cols=(9, 5),
          prose=r"""The paper's Figure 2: objective (2) of a width-$m$ network on its five points, trained
@@ -66,7 +66,7 @@ iteration count; the values here are ours, in the teacher's notes.)""",
 0.01, 20,000 iterations, β = 0.1, the same 10 random starts for each m (docs/reproduction.md).
 The panels fill in one after the other. The stuck runs are not slow: they are at local minima and stay
 there. Ask why no run goes below the dashed
-line — that is Theorem 1, step 4."""),
+line — that is Theorem 1 (the step "Theorem 1: program (8) gives p*")."""),
     Step("patterns", "Activation patterns: the hyperplane arrangement", "arrangement", "Hyperplane arrangement",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""A neuron $u$ switches point $i$ on when $x_i^\top u \ge 0$. Its activation pattern
@@ -75,7 +75,7 @@ point. So the plane of $u$ is cut into **cells**, one pattern each: there are fi
 $D_1, \dots, D_P$, at most Cover's count $2\sum_{k<r}\binom{n-1}{k}$ (the paper's bound on $P$).""",
          notes="""With a bias, each 1-D point gives a line through the origin of the (weight, bias) plane:
 2n cells. Add a point on the small canvas and ask for the new count before it is shown. For 2-D data
-(step 10's data) the cells live on a sphere and P grows like n²."""),
+(the last step's data) the cells live on a sphere and P grows like n²."""),
     Step("rescale", "Why it is convex (1): rescaling turns (2) into (3)", None, "",
          data=TWO_POINTS, bias=False, beta=0.1, m=1, loss="squared", needs="1d-nobias", cols=(3, 2),
          prose=r"""Step 1's landscape is not convex even inside one cell: the product $\alpha u$ remains.
@@ -114,7 +114,7 @@ convex program (8): $\min \tfrac12\|\sum_i D_iX(v_i - w_i) - y\|^2 + \beta\sum_i
 network of width $m \ge m^*$. The black curve is the optimal network; click the plot to add a point.""",
          notes="""(8) is a group lasso with cone constraints: convex, so its solver finds the global
 minimum and certifies it (the gap is shown). Here the value is computed exactly over all P patterns
-from step 3. The count of variables grows with P, polynomially in n for fixed dimension."""),
+from the arrangement step. The count of variables grows with P, polynomially in n for fixed dimension."""),
     Step("blocks", "Reading the network off the nonzero blocks", "convex", "Convex program",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks exactly to zero. Each
@@ -168,7 +168,7 @@ $v = y$ (squared loss) already satisfies the dual constraint. Below $\beta_{\max
 Each point of the path is a certified solve of (8), warm-started from its neighbour. **Click a point** to set
 β there.""",
          notes="""The first neuron to appear is the direction where |yᵀ(Xu)₊| is largest — the dual
-picture of step 6 at β = β_max. Patterns enter and sometimes leave along the path (the bottom row)."""),
+picture of the dual step at β = β_max. Patterns enter and sometimes leave along the path (the bottom row)."""),
     Step("gauge", "β → 0: the neural gauge (Figure 1)", "geometry", "Geometry (gauge)",
          data=GAUGE_POINTS, bias=True, beta=0.01, m=8, loss="squared", needs="n23",
          prose=r"""With two points every output $\hat y = f(X)$ is a point of the plane. One neuron gives a
