@@ -107,7 +107,7 @@ def data_fits(k: int, ds: codec.Dataset) -> str | None:
         return "This step draws one neuron on 1-D data without a bias (two weights u, α)."
     if need == "1d-bias" and not (ds.d == 1 and ds.bias):
         return "This step draws 1-D data with a bias (a block's line xᵀq over x)."
-    if need == "2d-u" and ds.d + int(ds.bias) != 2:
+    if need == "2d-u" and ds.d + int(bool(ds.bias)) != 2:
         return "This step draws the plane of u: it needs 1-D points with a bias, or 2-D points without one."
     if need == "2d" and ds.d != 2:
         return "This step needs 2-D points of two classes."

@@ -8,7 +8,7 @@ the lesson's questions (:mod:`lab.lesson`); nothing here draws.  Bad input comes
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import streamlit as st
@@ -26,6 +26,7 @@ from cvxcore import (
 )
 from cvxcore.datasets import make
 from cvxcore.geometry import GaugeResult, Geometry
+from cvxcore.losses import LossName
 
 FIG2_MS = (8, 15, 50)               # the paper's widths
 FIG2_TRIALS = 10                    # the paper's starts
@@ -277,7 +278,7 @@ def merging(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared",
         (u1, a1), (u2, a2) = neuron(q1), neuron(q2)
         U = np.vstack([r.U[others], u1, u2])
         alpha = np.r_[r.alpha[others], a1, a2]
-        mg = merge_neurons(X, y, U, alpha, beta, len(others), len(others) + 1, loss=loss)
+        mg = merge_neurons(X, y, U, alpha, beta, len(others), len(others) + 1, loss=cast(LossName, loss))
     except ValueError as e_:
         return None, str(e_)
     return {"q1": q1, "q2": q2, "q": mg.block, "s": s, "arc": _cell_arc(X, D), "pattern": D,
@@ -299,7 +300,7 @@ def cone_free(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared"
     try:
         X = np.asarray(X, float)
         r8 = solve_convex(X, y, beta, loss=loss)
-        free = solve_without_cones(X, y, beta, loss=loss, p_star=float(r8.value))
+        free = solve_without_cones(X, y, beta, loss=cast(LossName, loss), p_star=float(r8.value))
     except ValueError as e:
         return None, str(e)
     xs = np.linspace(-3, 3, 301)
@@ -393,7 +394,7 @@ def sampled(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared", se
     1 % of p* (``within``, with its P̃ ``within_patterns``)."""
     from cvxcore.experiments import sampled_sweep
     try:
-        sw = sampled_sweep(np.asarray(X, float), y, beta, loss=loss, seed=seed)
+        sw = sampled_sweep(np.asarray(X, float), y, beta, loss=cast(LossName, loss), seed=seed)
     except ValueError as e:
         return None, str(e)
     return {"counts": sw.sample_counts, "n_patterns": sw.n_patterns, "excess": sw.rel_excess,
