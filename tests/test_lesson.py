@@ -296,3 +296,18 @@ def test_sampled_step_counts_and_answer():
     assert not a.check(D["within"] // 3) and not a.check(D["P"])
     assert len(FL.sampled_figure(D, shown=False).data) == 1                          # only P̃ before Reveal
     assert len(FL.sampled_figure(D, shown=True).data) == 3
+
+
+@pytest.mark.slow
+def test_merge_answer_follows_the_setting_on_screen():
+    k = next(i for i, s in enumerate(L.STEPS, 1) if s.key == "merge")
+    at = _lesson(page="lesson", step=str(k))
+    assert not any("Computed" in s.value for s in [*at.success, *at.warning])   # nothing revealed yet
+    at.radio(key="_lesson_pred_merge").set_value(L.MERGE_OPTIONS[0]).run()
+    at.button(key="_lesson_reveal_merge").click().run()
+    assert any("Computed: it goes down." in w.value and "not this time" in w.value for w in at.warning)
+    at.select_slider(key="_lesson_merge_spread").set_value(0.0).run()          # the two neurons parallel
+    assert any("predict again" in c.value for c in at.caption)
+    at.radio(key="_lesson_pred_merge").set_value(L.MERGE_OPTIONS[1]).run()
+    at.button(key="_lesson_reveal_merge").click().run()
+    assert any("Computed: it stays the same." in s.value and "right" in s.value for s in at.success)
