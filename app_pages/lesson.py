@@ -168,12 +168,20 @@ def patterns(h: Here) -> None:
     if C is None:
         left.error(err)
         return
+    new = L.new_point(ds.X)                       # a point beyond the others: a line of its own
+    Xn = np.vstack([X, np.r_[new, 1.0] if ds.bias else new])
+    Cn, err = LD.cells(Xn)
+    if Cn is None:
+        left.error(err)
+        return
     sig = L.signature(X)
     shown = L.revealed("patterns", sig)
     if X.shape[1] == 2:
         lab = ("u₁ (weight)", "u₂ (bias)") if ds.bias else ("u₁", "u₂")
-        ui.chart(FL.cells_plane(X, C["interior"], C["patterns"], numbered=shown, height=500, labels=lab),
-                 left, key="_lesson_cells")
+        A, CA = (Xn, Cn) if shown else (X, C)
+        ui.chart(FL.cells_plane(A, CA["interior"], CA["patterns"], height=500, labels=lab), left, key="_lesson_cells")
+        if shown:
+            left.caption(f"With the new point: {Cn['P']} cells (the last line is the new point's).")
     elif X.shape[1] == 3 and C["interior"] is not None:
         ui.chart(F.sphere_arrangement(X, C["interior"][0], height=500), left, key="_lesson_sphere")
     elif X.shape[1] == 3:
@@ -181,8 +189,10 @@ def patterns(h: Here) -> None:
     else:
         left.info(f"With d = {X.shape[1]} the cells are two half-lines (u > 0 and u < 0); "
                   "turn the bias on to see the plane of (weight, bias).")
-    L.ask("patterns", f"How many activation patterns Dᵢ (cells) do these **n = {ds.n}** points have?",
-          L.answer_cells(C["P"], C["cover"], C["n"], C["rank"]), sig, number={"lo": 0, "hi": 10**7}, container=right)
+    where = ", ".join(f"{v:.3g}" for v in new)
+    L.ask("patterns", f"These n = {ds.n} points have P = {C['P']:,} patterns. **Add one more point**, at x = "
+          f"({where}): how many patterns then?", L.answer_cells(Cn["P"], Cn["cover"], Cn["n"], Cn["rank"], C["P"]),
+          sig, number={"lo": 0, "hi": 10**7}, container=right)
     _canvas(h, "_lesson_cv3", "Click the canvas to add a point, then predict again.")
 
 

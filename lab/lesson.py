@@ -236,11 +236,21 @@ def count_within(final: np.ndarray, p_star: float, rtol: float = 0.01) -> int:
     return int(np.sum(np.isfinite(final) & (final <= p_star * (1 + rtol))))
 
 
-def answer_cells(P: int, cover: int, n: int, r: int) -> Answer:
+def new_point(points: np.ndarray) -> np.ndarray:
+    """The point the arrangement step adds: half a unit beyond the data in every coordinate (so
+    its hyperplane is none of the others')."""
+    return np.asarray(points, float).max(axis=0) + 0.5
+
+
+def answer_cells(P: int, cover: int, n: int, r: int, P_before: int | None = None) -> Answer:
+    """The arrangement step: the cells of n points (after one is added, with ``P_before`` before)."""
     note = ("equal to Cover's count: the points are in general position" if P == cover else
-            f"below Cover's count {cover}: some lines coincide (repeated x) or pass through common points")
-    why = (f"The arrangement of the {n} lines xᵢᵀu = 0 (rank r = {r}) has **{P} cells**, {note}. "
-           + ("For 1-D data with a bias each line cuts the circle of u twice: 2n cells." if r == 2 else ""))
+            f"below Cover's count {cover}: some hyperplanes coincide (repeated x) or meet in common lines")
+    grew = ("" if P_before is None else
+            f" (was {P_before}: the new hyperplane xᵀu = 0 splits {P - P_before} cells in two)")
+    why = (f"The arrangement of the {n} hyperplanes xᵢᵀu = 0 (rank r = {r}) has **{P} cells**{grew}, {note}. "
+           + ("For 1-D data with a bias each line cuts the circle of u twice: 2n cells." if r == 2 else
+              "Cover's count grows like n^(r−1)."))
     return Answer(P, why, lambda p: p is not None and int(p) == P)
 
 

@@ -4,8 +4,8 @@
   starting on the screen, the step in the address, no exception; its question has no answer on
   screen until a prediction is committed, and Reveal then shows the computed answer.
 * A question's answer follows the data: on step 3 a committed prediction is revealed as the
-  computed count of patterns; a point clicked onto the step's canvas changes the data, the old
-  prediction is dropped, and the new reveal shows the new count.
+  computed count of patterns with one more point; a point clicked onto the step's canvas changes
+  the data, the old prediction is dropped, and the new reveal shows the new count.
 * Every way into a step gives the same step: its link, Next from the step before, Back from the
   step after (which has other data), and a refresh show the same data and numbers; the
   "open in the full page" link of the gauge step shows the lesson's γ on the Geometry page.
@@ -102,8 +102,8 @@ def test_adding_a_point_changes_the_answer(server, page):
     page.goto(server + "/lesson?page=lesson&step=3")
     _idle(page)
     assert _n_points(page) == 5
-    text = _predict_and_reveal(page, 10)
-    assert "Computed: 10." in text and "right" in text
+    text = _predict_and_reveal(page, 12)                    # 5 points and the question's sixth: 12 cells
+    assert "Computed: 12." in text and "right" in text
     canvas = page.locator("[data-testid='stPlotlyChart']").nth(1).locator(".nsewdrag").first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
@@ -119,8 +119,8 @@ def test_adding_a_point_changes_the_answer(server, page):
     assert _n_points(page) == 6
     _idle(page)
     assert page.get_by_text("predict again").count() >= 1    # the prediction was for the old data
-    text = _predict_and_reveal(page, 10)
-    assert "Computed: 12." in text and "not this time" in text
+    text = _predict_and_reveal(page, 12)                    # 6 points and the question's seventh: 14
+    assert "Computed: 14." in text and "not this time" in text
     assert page.locator("[data-testid='stException']").count() == 0
 
 

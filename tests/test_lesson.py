@@ -109,7 +109,11 @@ def _reveal_number(at, key, value):
 @pytest.mark.slow
 def test_a_question_answer_follows_the_data():
     at = _lesson(page="lesson", step="3")
-    P_paper = _count_by_sampling(with_bias(make("paper")[0]))
+
+    def with_new_point(P):                                   # the question adds one point beyond the others
+        return with_bias(np.vstack([P, L.new_point(P)]))
+    P_paper = _count_by_sampling(with_new_point(make("paper")[0]))
+    assert P_paper == 12
     text = _reveal_number(at, "patterns", P_paper)
     assert f"Computed: {P_paper}." in text and "right" in text
     at.switch_page("app_pages/data.py")                      # change the data set with the Data page's preset
@@ -118,7 +122,7 @@ def test_a_question_answer_follows_the_data():
     at.switch_page("app_pages/lesson.py")
     at.run()
     assert _heading(at).startswith("#### Step 3 of")         # the step keeps the student's data
-    P_sine = _count_by_sampling(with_bias(make("sine")[0]))
+    P_sine = _count_by_sampling(with_new_point(make("sine")[0]))
     assert P_sine != P_paper
     assert any("predict again" in c.value for c in at.caption)   # the old prediction was for other data
     text = _reveal_number(at, "patterns", P_paper)
