@@ -181,7 +181,7 @@ def patterns(h: Here) -> None:
         A, CA = (Xn, Cn) if shown else (X, C)
         ui.chart(FL.cells_plane(A, CA["interior"], CA["patterns"], height=500, labels=lab), left, key="_lesson_cells")
         if shown:
-            left.caption(f"With the new point: {Cn['P']} cells (the last line is the new point's).")
+            left.caption(f"With the new point: {Cn['P']} cells.")
     elif X.shape[1] == 3 and C["interior"] is not None:
         ui.chart(F.sphere_arrangement(X, C["interior"][0], height=500), left, key="_lesson_sphere")
     elif X.shape[1] == 3:
@@ -189,9 +189,9 @@ def patterns(h: Here) -> None:
     else:
         left.info(f"With d = {X.shape[1]} the cells are two half-lines (u > 0 and u < 0); "
                   "turn the bias on to see the plane of (weight, bias).")
-    where = ", ".join(f"{v:.3g}" for v in new)
+    where = f"{new[0]:.3g}" if len(new) == 1 else "(" + ", ".join(f"{v:.3g}" for v in new) + ")"
     L.ask("patterns", f"These n = {ds.n} points have P = {C['P']:,} patterns. **Add one more point**, at x = "
-          f"({where}): how many patterns then?", L.answer_cells(Cn["P"], Cn["cover"], Cn["n"], Cn["rank"], C["P"]),
+          f"{where}: how many patterns then?", L.answer_cells(Cn["P"], Cn["cover"], Cn["n"], Cn["rank"], C["P"]),
           sig, number={"lo": 0, "hi": 10**7}, container=right)
     _canvas(h, "_lesson_cv3", "Click the canvas to add a point, then predict again.")
 
