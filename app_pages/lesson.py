@@ -413,6 +413,10 @@ def path(h: Here) -> None:
     p = PD.path_view(X, ds.y, loss, beta, res, key="_lesson_path", height=540, container=left)
     if p is None:
         return
+    if loss != "squared":
+        right.info("This step's question is about the squared loss (β_max = max |yᵀ(Xu)₊|); "
+                   "load this step's data set to ask it.")
+        return
     bmax2 = cached.beta_max_of(X, 2 * ds.y, loss)
     if bmax2 is None:
         right.info("β_max of the doubled targets is not available for this data set (too many cells).")

@@ -414,9 +414,11 @@ def answer_figure2_width(final: np.ndarray, p_star: float, m: int, k_drawn: int,
     """The Figure 2 step: runs of a width not drawn (``m``) within 1 % of p*, beside the drawn
     width's count ``k_drawn``."""
     k = count_within(final, p_star)
+    trend = ("Here fewer starts make it" if k < k_drawn else "Here as many starts make it" if k == k_drawn
+             else "Here more starts make it")
     why = (f"With m = {m}, {k} of the {len(final)} starts end within 1 % of p\\* = {p_star:.4f} (m = {m_drawn}: "
-           f"{k_drawn}). Fewer neurons, fewer ways to reach the optimum: a narrow network has fewer neurons to "
-           "place on the optimum's patterns, and more starts stop at stationary points above p\\*. None goes below.")
+           f"{k_drawn}). {trend}; the others stop at stationary points of (2) above p\\* (the step \"Why gradient "
+           "descent gets stuck\" shows what they miss). None goes below p\\*.")
     return Answer(k, why, lambda p: p is not None and int(p) == k)
 
 
@@ -428,8 +430,8 @@ def answer_fewer_patterns(value: float, p_star: float, kept: int, P: int) -> Ans
     c = compare(value, p_star)
     ans = LEVEL_OPTIONS[c + 1]
     why = (f"Over {kept} of the {P} patterns (8) gives {value:.6g}; over all of them p\\* = {p_star:.6g}. Fewer "
-           "patterns means fewer blocks to choose from, so the value can only stay or rise — it stays only if the "
-           "optimum's own patterns are all kept. Theorem 1 needs every pattern the optimum might use.")
+           "patterns means fewer blocks to choose from, so the value can only stay or rise — it stays only if some "
+           "optimum uses none of the dropped patterns. Theorem 1 needs every pattern an optimum might use.")
     return Answer(ans, why, lambda p: p == ans)
 
 

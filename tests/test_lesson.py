@@ -136,6 +136,8 @@ def test_answers():
     assert L.answer_fewer_patterns(1.1, 1.0, 5, 10).value == "higher than p*"
     assert L.answer_fewer_patterns(1.0, 1.0, 5, 10).value == "equal to p*"
     assert L.answer_beta_max_scaled(1.0, 2.0).value == "twice as large"
+    f4 = L.answer_figure2_width(np.array([1.0, 1.5, 1.001]), 1.0, 4, 5, 8)
+    assert f4.value == 2 and f4.check(2) and "Here fewer starts" in f4.why
     assert L.answer_accuracy_scaled(4, 3, 4, 0.1, 10).value == "fewer"
     assert L.count_within(np.array([1.0, 1.005, 1.02, np.nan]), 1.0) == 2
     assert L.classify_dual(np.array([0.1, 0.1 * (1 - 1e-5)]), 0.1) == "+β"
