@@ -69,7 +69,7 @@ def _navigation(k: int, step: L.Step) -> None:
 def _links_and_notes(k: int, step: L.Step) -> None:
     """The link into the full page with the same state, and the teacher's notes."""
     if step.page is not None:
-        st.markdown(f"[Open this in the full page: **{step.page_label}** ↗]({L.full_page_url(step.page)}) · "
+        st.markdown(f"[Open this in the full page: **{step.page_label}** ↗]({L.full_page_url(step.page, step.link)}) · "
                     f"same data and settings.")
     with st.expander("Teacher's notes", icon=":material/school:"):
         st.markdown(step.notes)

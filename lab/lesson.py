@@ -199,22 +199,24 @@ def compact_top() -> None:
     st.html('<style>[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }</style>')
 
 
-def full_page_settings(page: str, ds: codec.Dataset, settings: dict) -> dict:
-    """The settings a full page needs to show the lesson's numbers: the current ones, and for the
-    Geometry page (which otherwise draws a typed example of its own) X and y picked from the
-    lesson's data set — all its points, with their targets."""
-    out = {"page": page, **settings}
+def full_page_settings(page: str, ds: codec.Dataset, settings: dict, link: tuple = ()) -> dict:
+    """The settings a full page needs to show the lesson's numbers: the current ones, the step's
+    own ``link`` settings (e.g. the SGD page's starts and steps), and for the Geometry page (which
+    otherwise draws a typed example of its own) X and y picked from the lesson's data set — all
+    its points, with their targets."""
+    out = {"page": page, **settings, **dict(link)}
     if page == "geometry" and ds.n in (2, 3):
         out.update(geo_n=ds.n, geo_src="data", geo_pick=tuple(range(ds.n)), geo_ydata=True)
     return out
 
 
-def full_page_url(page: str) -> str:
-    """The address of app page ``page`` with the whole current state (lab.codec.share_url)."""
+def full_page_url(page: str, link: tuple = ()) -> str:
+    """The address of app page ``page`` with the whole current state (lab.codec.share_url) and
+    the step's ``link`` settings."""
     here = st.context.url or "http://localhost:8501/lesson"
     base = here.split("?", 1)[0].rstrip("/").rsplit("/", 1)[0] + "/" + page
     ds = state.get_dataset()
-    return codec.share_url(base, ds, full_page_settings(page, ds, state.settings()))
+    return codec.share_url(base, ds, full_page_settings(page, ds, state.settings(), link))
 
 
 # ----------------------------------------------------------------------------- the answers

@@ -33,6 +33,7 @@ class Step:
     notes: str = ""
     needs: Needs = "any"                # what data the figure needs
     cols: tuple[float, float] = (3, 2)  # widths of the figure column and the text column
+    link: tuple[tuple[str, object], ...] = ()   # settings the full page needs to show the step's numbers
 
 
 TWO_POINTS = ("points", [[-1.0], [2.0]], [-1.0, 1.5])          # step 1: one neuron, two points
@@ -182,6 +183,7 @@ point γ(Xu)₊ or −γ(Xu)₊ with ‖u‖ = 1, possibly on a curved arc of th
 a flat edge between two such points, two. The polar set (full page) gives γ again by duality."""),
     Step("certificate", "SGD against the certificate", "sgd", "SGD vs optimum",
          data=PAPER, bias=True, beta=0.1, m=2, loss="squared",
+         link=(("trials", 6), ("steps", 10_000), ("seed", 0), ("lr", 0.01), ("batch", 0), ("opt", "sgd")),
          prose=r"""Train the non-convex network by gradient descent and certify each run **from its own
 weights**: a dual point built from the run's residual gives a lower bound on $p^*$ (dotted, the run's
 colour). The run is then provably at most (objective − bound) above the global optimum. Change the

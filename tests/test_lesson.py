@@ -317,3 +317,30 @@ def test_merge_answer_follows_the_setting_on_screen():
     at.radio(key="_lesson_pred_merge").set_value(L.MERGE_OPTIONS[1]).run()
     at.button(key="_lesson_reveal_merge").click().run()
     assert any("Computed: it stays the same." in s.value and "right" in s.value for s in at.success)
+
+
+def test_full_page_links_carry_the_settings_of_the_lessons_numbers():
+    """The certificate step's link sets the SGD page's starts, steps, seed, step size and batch to
+    the lesson's run, and the gauge step's link makes the Geometry page pick the lesson's points."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from cvxcore import train_sgd
+    from lab import codec
+    for key, page in (("certificate", "sgd"), ("gauge", "geometry")):
+        s = next(s for s in L.STEPS if s.key == key)
+        X, y, _ = L._data_arrays(s.data)
+        ds = codec.Dataset(X=X, y=y, bias=bool(s.bias))
+        here = L.full_page_settings(page, ds, {"beta": s.beta, "m": s.m}, s.link)
+        url = codec.share_url(f"http://h/{page}", ds, here)
+        q = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+        ds2, settings, problems = codec.decode_query(q)
+        assert not problems and np.array_equal(ds2.X, X) and np.array_equal(ds2.y, y)
+        if key == "certificate":
+            out, _ = LD.sgd_certified(with_bias(X), y, s.beta, "squared", s.m)
+            r = train_sgd(with_bias(X), y, m=settings["m"], beta=settings["beta"], lr=settings["lr"],
+                          steps=settings["steps"], trials=settings["trials"], seed=settings["seed"],
+                          batch_size=settings["batch"] or None, optimizer=settings["opt"])
+            assert np.allclose(r.final, out["final"], rtol=1e-12)
+        else:
+            assert settings["geo_src"] == "data" and settings["geo_n"] == len(y)
+            assert tuple(settings["geo_pick"]) == tuple(range(len(y))) and settings["geo_ydata"]
