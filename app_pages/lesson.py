@@ -366,7 +366,8 @@ def stuck(h: Here) -> None:
                                       help="Predict and reveal first; then insert the missing neuron and train on."))
     right.button("Add the missing neuron", icon=":material/add_circle:", on_click=_insert_missing,
                  disabled=not shown or inserts >= LD.MAX_INSERTS, key="_lesson_stuck_add",
-                 help="Insert a neuron at the star (the size that lowers (2) most) and train 2,000 steps, then settle.")
+                 help="Insert a tiny neuron at the star (with the sign of the curve there) and train 2,000 steps, then "
+                      "settle with a shrinking step.")
     D, err = LD.stuck_chain(X, ds.y, beta, inserts if shown else 0)
     first, err1 = LD.stuck_chain(X, ds.y, beta, 1)
     if D is None or first is None:

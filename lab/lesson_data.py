@@ -325,6 +325,7 @@ def cone_free(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared"
 # ----------------------------------------------------------------------------- why gradient descent gets stuck
 STUCK_M, STUCK_SEED, STUCK_LR, STUCK_STEPS = 3, 0, 0.01, 20_000   # docs/api.md: a run of the paper's data that sticks
 ESCAPE_STEPS = 2000                 # gradient descent after an insertion, then settled (3 × 2,000 shrinking steps)
+ESCAPE_SIZE = 0.01                  # the inserted neuron is tiny: gradient descent itself grows it
 MAX_INSERTS = 3
 
 
@@ -333,8 +334,8 @@ def stuck_chain(X: np.ndarray, y: np.ndarray, beta: float, inserts: int = 0
                 ) -> tuple[dict[str, Any] | None, str | None]:
     """A gradient-descent run that gets stuck (width :data:`STUCK_M`, seed :data:`STUCK_SEED`,
     :data:`STUCK_STEPS` full-batch steps, then :func:`cvxcore.settle_run`), continued ``inserts``
-    times by inserting its missing neuron (:func:`cvxcore.escape`, :data:`ESCAPE_STEPS` steps,
-    then settled).  Returns the objective trace over absolute steps (``steps``, ``objective``), the
+    times by inserting its missing neuron, tiny (:func:`cvxcore.escape`, size :data:`ESCAPE_SIZE`,
+    :data:`ESCAPE_STEPS` steps, then settled).  Returns the objective trace over absolute steps (``steps``, ``objective``), the
     steps where a neuron was inserted (``inserted_at``), the current network (``U``, ``alpha``) and
     its analysis (:func:`cvxcore.analyse_run`): ``v``, the dual curve u ↦ vᵀ(Xu)₊ over θ
     (``theta``, ``curve``, ``boundaries``), its neurons' angles and values, the missing neuron; and
@@ -361,7 +362,8 @@ def stuck_chain(X: np.ndarray, y: np.ndarray, beta: float, inserts: int = 0
                 return None, err
             out = {k: v for k, v in prev.items()}
             start = int(prev["steps"][-1])
-            e = escape(X, y, prev["U"], prev["alpha"], beta, steps=ESCAPE_STEPS, start_step=start, record_every=20)
+            e = escape(X, y, prev["U"], prev["alpha"], beta, size=ESCAPE_SIZE, steps=ESCAPE_STEPS, start_step=start,
+                       record_every=20)
             s = settle_run(X, y, e.run, stages=3, stage_steps=2000)
             U, a = s.result.U[0], s.result.alpha[0]
             out["steps"] = np.r_[prev["steps"], start, s.steps]
