@@ -337,8 +337,9 @@ def stuck_chain(X: np.ndarray, y: np.ndarray, beta: float, inserts: int = 0
     times by inserting its missing neuron, tiny (:func:`cvxcore.escape`, size :data:`ESCAPE_SIZE`,
     :data:`ESCAPE_STEPS` steps, then settled).  Returns the objective trace over absolute steps
     (``steps``, ``objective``), the steps where a neuron was inserted (``inserted_at``), the
-    current network (``U``, ``alpha``) and its analysis (:func:`cvxcore.analyse_run`): ``v``, the dual curve u ↦ vᵀ(Xu)₊ over θ
-    (``theta``, ``curve``, ``boundaries``), its neurons' angles and values, the missing neuron; and
+    current network (``U``, ``alpha``) and its analysis (:func:`cvxcore.analyse_run`): ``v``, the
+    dual curve u ↦ vᵀ(Xu)₊ over θ (``theta``, ``curve``, ``boundaries``), its neurons' angles and
+    values, the missing neuron; and
     for the first stuck point (8) restricted to its own blocks (:func:`cvxcore.restricted_to_run`)
     and what the first insertion reached (``first_escape``)."""
     from cvxcore import analyse_run, dual_curve, escape, restricted_to_run, settle_run
