@@ -626,13 +626,15 @@ def sampled_figure(D: dict, *, shown: bool, height: int = 450) -> go.Figure:
         if D["within"]:
             fig.add_vline(x=float(D["within"]), line=dict(color=CURRENT, width=1.5, dash="dot"), row=1, col=2)
     else:
-        fig.add_annotation(text="Predict, then Reveal", xref="x2 domain", yref="y2 domain", x=0.5, y=0.5,
+        fig.add_annotation(text="shown on Reveal", xref="paper", yref="paper", x=0.8, y=0.5,
                            showarrow=False, font=dict(size=FONT, color="#555"))
+        fig.update_xaxes(range=[0, np.log10(k.max()) + 0.1], row=1, col=2)
+        fig.update_yaxes(showticklabels=False, row=1, col=2)
     _look(fig, height=height, legend_top=False)
     fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
                       margin=dict(t=40, b=40, l=60, r=10))
     fig.update_annotations(font=dict(size=FONT - 2))
     fig.update_xaxes(type="log", title=dict(text="directions sampled, k"))
-    fig.update_yaxes(type="log", row=1, col=1)
+    fig.update_yaxes(type="log", range=[-0.1, np.log10(max(D["P"], 2)) + 0.3], row=1, col=1)
     fig.update_yaxes(type="log", row=1, col=2)
     return fig
