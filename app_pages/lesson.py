@@ -135,18 +135,22 @@ def neuron(h: Here) -> None:
     if len(D["minima"]) < 2:
         left.info("All points lie on one side of 0, so only one cell has active points: add a point with "
                   "the other sign of x (or load this step's data set below).")
-    labels = {-1.0: "the left one (u < 0)", 1.0: "the right one (u > 0)"}
     sig = L.signature(X, ds.y, beta)
     shown = L.revealed("neuron", sig)
     minima = [{"u": m["u"], "alpha": m["alpha"], "value": m["value"],
                "label": f"minimum of cell {'u < 0' if m['side'] < 0 else 'u > 0'}"
                         + (" (zero network)" if not m["m"] else ""),
                "color": F.ANEG if m["side"] < 0 else F.APOS} for m in D["minima"]]
-    ui.chart(FL.landscape_one_neuron(D["ug"], D["ag"], D["Z"], minima, paths=D["paths"], x=ds.X[:, 0],
+    k = LD.GD_ASKED                                 # the start the question asks about
+    start = LD.GD_STARTS[k]
+    paths = D["paths"] if shown else [start[None]]
+    ui.chart(FL.landscape_one_neuron(D["ug"], D["ag"], D["Z"], minima, paths=paths, x=ds.X[:, 0],
                                      show_values=shown, height=500), left, key="_lesson_landscape")
     if len(D["minima"]) >= 2:
-        L.ask("neuron", "Which of the two local minima has the **lower** objective (the better one-neuron network)?",
-              L.answer_lower_minimum(D["minima"], labels), sig, options=[labels[-1.0], labels[1.0]], container=right)
+        L.ask("neuron", f"Gradient descent starts at the white circle, (u, α) = ({start[0]:g}, {start[1]:g}), in the "
+              f"cell u {'<' if start[0] < 0 else '>'} 0. Where does it end?",
+              L.answer_gd_end(start, D["ends"][k], D["minima"]), sig,
+              options=L.gd_end_options(float(np.sign(start[0]))), container=right)
 
 
 def figure2(h: Here) -> None:

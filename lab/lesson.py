@@ -220,18 +220,6 @@ def full_page_url(page: str, link: tuple = ()) -> str:
 
 
 # ----------------------------------------------------------------------------- the answers
-def answer_lower_minimum(minima: list[dict], labels: dict) -> Answer:
-    """The one-neuron step: which cell's minimum is lower; ``labels`` maps the cell's side (−1, +1) to its option."""
-    best = min(minima, key=lambda m: m["value"])
-    other = max(minima, key=lambda m: m["value"])
-    why = (f"Each star is the optimum of program (8) restricted to one activation pattern: "
-           f"{labels[best['side']]} has objective {best['value']:.4f}, {labels[other['side']]} "
-           f"{other['value']:.4f}. The lower one is the best a single neuron can do. A run of gradient descent "
-           "that ends in the other cell stops at the higher one — and a cell is not a basin: runs can cross "
-           "u = 0 on the way, so where a run ends is not decided by the cell it starts in.")
-    return Answer(labels[best["side"]], why, lambda p: p == labels[best["side"]])
-
-
 def count_within(final: np.ndarray, p_star: float, rtol: float = 0.01) -> int:
     """Runs whose final objective is within ``rtol`` (relative) of p*."""
     final = np.asarray(final, float)
@@ -459,4 +447,28 @@ def answer_accuracy_scaled(now: int, later: int, n: int, beta: float, factor: fl
     why = (f"At β = {beta:g}: {now} of {n} correct; at β = {factor * beta:g}: {later}. Weight decay trades fit "
            "for fewer, smaller neurons: as β grows the optimum's loss term never decreases, but the count of "
            "correct signs can stay, fall or even rise.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+def gd_end_options(side: float) -> list[str]:
+    """The options of the one-neuron question for a start in the cell of sign ``side``."""
+    own, other = ("<", ">") if side < 0 else (">", "<")
+    return [f"the minimum of its own cell (u {own} 0)", f"the minimum of the other cell (u {other} 0)",
+            "neither (somewhere else)"]
+
+
+def answer_gd_end(start: np.ndarray, end: np.ndarray, minima: list[dict], tol: float = 0.05) -> Answer:
+    """The one-neuron step: where gradient descent from ``start`` ends, against the two minima."""
+    opts = gd_end_options(float(np.sign(start[0])))
+    near = min(minima, key=lambda m: float(np.hypot(end[0] - m["u"], end[1] - m["alpha"])))
+    far = max(minima, key=lambda m: float(np.hypot(end[0] - m["u"], end[1] - m["alpha"])))
+    if np.hypot(end[0] - near["u"], end[1] - near["alpha"]) > tol:
+        ans = opts[2]
+    else:
+        ans = opts[0] if np.sign(near["side"]) == np.sign(start[0]) else opts[1]
+    why = (f"From ({start[0]:g}, {start[1]:g}) it ends at ({end[0]:.3f}, {end[1]:.3f}): objective "
+           f"{near['value']:.5g}; the other local minimum has {far['value']:.5g}. "
+           + ("The run crosses u = 0: a cell is not a basin of attraction, and where gradient descent ends "
+              "depends on its whole path. " if ans == opts[1] else "")
+           + "Each star is the optimum of (8) restricted to one activation pattern.")
     return Answer(ans, why, lambda p: p == ans)

@@ -53,6 +53,7 @@ def paper_design() -> tuple[np.ndarray, np.ndarray]:
 LANDSCAPE_LIM = 2.5
 LANDSCAPE_POINTS = 161
 GD_STARTS = np.array([(-2.2, 0.4), (-0.6, -2.2), (1.6, -1.8), (0.35, 2.2), (2.2, 0.2), (-1.6, 2.0)])
+GD_ASKED = 5                        # the lesson asks where the run from (−1.6, 2) ends
 
 
 @st.cache_data(max_entries=64, show_spinner="Computing the landscape …")

@@ -48,8 +48,8 @@ over the plane of its two weights $(u, \alpha)$. The dashed line $u = 0$ splits 
 **cells**: for $u < 0$ only the point with $x < 0$ is active, for $u > 0$ only the one with $x > 0$.
 Inside one cell the ReLU is a fixed linear map, yet the objective is **still not convex** in
 $(u, \alpha)$: the product $\alpha u$ remains (look at the saddle near the origin). Each cell has its
-own minimum (the stars): **two local minima of different value**. White lines are gradient descent
-from six starts; a run may cross $u = 0$ on its way.""",
+own minimum (the stars): **two local minima of different value**. Gradient descent starts at the white
+circle: predict where it ends (Reveal draws the runs from six starts).""",
          notes="""Ask first which start ends where. Each star is computed by the convex program (8)
 restricted to one activation pattern (one cell); nothing searched the landscape. Point out that the
 worse minimum is a true local minimum: no small change of (u, α) improves it, so gradient descent

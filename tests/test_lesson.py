@@ -344,3 +344,16 @@ def test_full_page_links_carry_the_settings_of_the_lessons_numbers():
         else:
             assert settings["geo_src"] == "data" and settings["geo_n"] == len(y)
             assert tuple(settings["geo_pick"]) == tuple(range(len(y))) and settings["geo_ydata"]
+
+
+def test_one_neuron_question_gradient_descent_crosses_the_cells():
+    x, y, beta = np.array([[-1.0], [2.0]]), np.array([-1.0, 1.5]), 0.1
+    D = LD.one_neuron(x, y, beta)
+    start = LD.GD_STARTS[LD.GD_ASKED]
+    assert start[0] < 0 < D["ends"][LD.GD_ASKED][0]               # starts in u < 0, ends in u > 0
+    a = L.answer_gd_end(start, D["ends"][LD.GD_ASKED], D["minima"])
+    assert a.value == "the minimum of the other cell (u > 0)" and "not a basin" in a.why
+    own = next(k for k, s in enumerate(LD.GD_STARTS) if s[0] < 0 and D["ends"][k][0] < 0)
+    assert L.answer_gd_end(LD.GD_STARTS[own], D["ends"][own], D["minima"]).value.startswith("the minimum of its own")
+    hidden = FL.landscape_one_neuron(D["ug"], D["ag"], D["Z"], [], paths=[start[None]])
+    assert sum(t.name == "gradient descent" for t in hidden.data) == 1                  # only the start, no path
