@@ -69,8 +69,9 @@ def _navigation(k: int, step: L.Step) -> None:
 
 def _links_and_notes(k: int, step: L.Step) -> None:
     """The link into the full page with the same state, and the teacher's notes."""
-    st.markdown(f"[Open this in the full page: **{step.page_label}** ↗]({L.full_page_url(step.page)}) · "
-                f"same data and settings.")
+    if step.page is not None:
+        st.markdown(f"[Open this in the full page: **{step.page_label}** ↗]({L.full_page_url(step.page, step.link)}) · "
+                    f"same data and settings.")
     with st.expander("Teacher's notes", icon=":material/school:"):
         st.markdown(step.notes)
         st.caption("Start over with this step's own data set and settings:")
@@ -128,50 +129,64 @@ def _clickable_fit(h: Here, res: ConvexResult, base: str, *, height: int = 500) 
 
 # ----------------------------------------------------------------------------- the steps
 def neuron(h: Here) -> None:
-    """Step 1: one neuron's objective over (u, α), its two cells and two local minima."""
+    """One neuron's objective over (u, α), its two cells and two local minima."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     beta = state.setting("beta", 0.1)
     D = LD.one_neuron(X, ds.y, beta)
     if len(D["minima"]) < 2:
         left.info("All points lie on one side of 0, so only one cell has active points: add a point with "
                   "the other sign of x (or load this step's data set below).")
-    labels = {-1.0: "the left one (u < 0)", 1.0: "the right one (u > 0)"}
     sig = L.signature(X, ds.y, beta)
     shown = L.revealed("neuron", sig)
     minima = [{"u": m["u"], "alpha": m["alpha"], "value": m["value"],
                "label": f"minimum of cell {'u < 0' if m['side'] < 0 else 'u > 0'}"
                         + (" (zero network)" if not m["m"] else ""),
                "color": F.ANEG if m["side"] < 0 else F.APOS} for m in D["minima"]]
-    ui.chart(FL.landscape_one_neuron(D["ug"], D["ag"], D["Z"], minima, paths=D["paths"], x=ds.X[:, 0],
+    k = LD.GD_ASKED                                 # the start the question asks about
+    start = LD.GD_STARTS[k]
+    paths = D["paths"] if shown else [start[None]]
+    ui.chart(FL.landscape_one_neuron(D["ug"], D["ag"], D["Z"], minima, paths=paths, x=ds.X[:, 0],
                                      show_values=shown, height=500), left, key="_lesson_landscape")
     if len(D["minima"]) >= 2:
-        L.ask("neuron", "Which of the two local minima has the **lower** objective (the better one-neuron network)?",
-              L.answer_lower_minimum(D["minima"], labels), sig, options=[labels[-1.0], labels[1.0]], container=right)
+        L.ask("neuron", f"Gradient descent starts at the white circle, (u, α) = ({start[0]:g}, {start[1]:g}), in the "
+              f"cell u {'<' if start[0] < 0 else '>'} 0. Where does it end?",
+              L.answer_gd_end(start, D["ends"][k], D["minima"]), sig,
+              options=L.gd_end_options(float(np.sign(start[0]))), container=right)
 
 
 def figure2(h: Here) -> None:
-    """Step 2: the paper's Figure 2, computed panel by panel."""
+    """The paper's Figure 2, computed panel by panel."""
     left, right = h.left, h.right
     box = right.container()
     finals = figure2_view(left, key="_lesson_fig2", height=470)
     p_star = finals["p_star"]
-    L.ask("figure2", "With **m = 8** neurons, how many of the 10 starts end within 1 % of p*?",
-          L.answer_figure2(finals[8], p_star, 8), L.signature("fig2", 8), number={"lo": 0, "hi": 10}, container=box)
+    _, _, final4 = LD.figure2_runs(4)
+    L.ask("figure2", "Not drawn: the same 10 starts with only **m = 4** neurons. How many end within 1 % of p*?",
+          L.answer_figure2_width(final4, p_star, 4, L.count_within(finals[8], p_star), 8), L.signature("fig2", 4),
+          number={"lo": 0, "hi": 10}, container=box)
 
 
 def patterns(h: Here) -> None:
-    """Step 3: the cells of the arrangement and their count."""
+    """The cells of the arrangement and their count."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     C, err = LD.cells(X)
     if C is None:
+        left.error(err)
+        return
+    new = L.new_point(ds.X)                       # a point beyond the others: a line of its own
+    Xn = np.vstack([X, np.r_[new, 1.0] if ds.bias else new])
+    Cn, err = LD.cells(Xn)
+    if Cn is None:
         left.error(err)
         return
     sig = L.signature(X)
     shown = L.revealed("patterns", sig)
     if X.shape[1] == 2:
         lab = ("u₁ (weight)", "u₂ (bias)") if ds.bias else ("u₁", "u₂")
-        ui.chart(FL.cells_plane(X, C["interior"], C["patterns"], numbered=shown, height=500, labels=lab),
-                 left, key="_lesson_cells")
+        A, CA = (Xn, Cn) if shown else (X, C)
+        ui.chart(FL.cells_plane(A, CA["interior"], CA["patterns"], height=500, labels=lab), left, key="_lesson_cells")
+        if shown:
+            left.caption(f"With the new point: {Cn['P']} cells.")
     elif X.shape[1] == 3 and C["interior"] is not None:
         ui.chart(F.sphere_arrangement(X, C["interior"][0], height=500), left, key="_lesson_sphere")
     elif X.shape[1] == 3:
@@ -179,29 +194,124 @@ def patterns(h: Here) -> None:
     else:
         left.info(f"With d = {X.shape[1]} the cells are two half-lines (u > 0 and u < 0); "
                   "turn the bias on to see the plane of (weight, bias).")
-    L.ask("patterns", f"How many activation patterns Dᵢ (cells) do these **n = {ds.n}** points have?",
-          L.answer_cells(C["P"], C["cover"], C["n"], C["rank"]), sig, number={"lo": 0, "hi": 10**7}, container=right)
+    where = f"{new[0]:.3g}" if len(new) == 1 else "(" + ", ".join(f"{v:.3g}" for v in new) + ")"
+    L.ask("patterns", f"These n = {ds.n} points have P = {C['P']:,} patterns. **Add one more point**, at x = "
+          f"{where}: how many patterns then?", L.answer_cells(Cn["P"], Cn["cover"], Cn["n"], Cn["rank"], C["P"]),
+          sig, number={"lo": 0, "hi": 10**7}, container=right)
     _canvas(h, "_lesson_cv3", "Click the canvas to add a point, then predict again.")
 
 
+def rescale(h: Here) -> None:
+    """Why it is convex (1): along u·α = const the network is the same and the penalty is smallest
+    at |u| = |α|, where (2) equals the convex profile (3) in z = u·|α|."""
+    ds, X, left, right = h.ds, h.X, h.left, h.right
+    beta = state.setting("beta", 0.1)
+    side = 1 if np.any(ds.X[:, 0] > 0) else -1
+    D, err = LD.rescaling(X, ds.y, beta, side)
+    if D is None:
+        left.error(err)
+        return
+    sig = L.signature(X, ds.y, beta, side)
+    shown = L.revealed("rescale", sig)
+    P_ = D["path"]
+    stops = list(range(len(P_["u"])))
+    stop = right.select_slider(
+        f"slide along u·α = {P_['z0']:g} (the same network)", stops, value=stops[-4], key="_lesson_rescale_stop",
+        format_func=lambda i: f"u = {P_['u'][i]:.2f}, α = {P_['alpha'][i]:.2f}")
+    ui.chart(FL.rescaling_figure(D, stop, show_minimum=shown, height=390), left, key="_lesson_rescale")
+    H, ev = D["hessian"], D["eig"]
+    left.latex(r"\begin{aligned}(2)&\;\; \tfrac12\textstyle\sum_i\big(\alpha\,(x_iu)_+ - y_i\big)^2 + "
+               r"\tfrac{\beta}{2}(u^2 + \alpha^2)\\ (3)&\;\; \tfrac12\textstyle\sum_i\big(s\,(x_iz)_+ - y_i\big)^2"
+               r" + \beta|z|,\ \ z = u|\alpha|,\ s = \mathrm{sign}\,\alpha\end{aligned}")
+    left.caption("Red: the slider's point on the hyperbola (left) and its objective (2) above the profile (3) "
+                 "(right); white ring: |u| = |α|. "
+                 f"At the slider's point β/2·(u² + α²) = {P_['penalty'][stop]:.4f} ≥ β·|z| = "
+                 f"{P_['balanced_penalty']:.4f}; equal only at |u| = |α|. "
+                 f"Hessian of (2) at (u, α) → (0{'⁺' if side > 0 else '⁻'}, 0): "
+                 f"[[{H[0, 0]:.3g}, {H[0, 1]:.3g}], [{H[1, 0]:.3g}, {H[1, 1]:.3g}]], eigenvalues {ev[0]:.3g} and "
+                 f"{ev[1]:.3g}: not convex inside the cell.")
+    L.ask("rescale", "Minimise (3) over z in this cell, and (2) over (u, α) in this cell: which minimum is lower?",
+          L.answer_rescaled(D["minima"], D["cell_value"], P_["z0"], beta), sig, options=L.RESCALE_OPTIONS,
+          container=right)
+
+
+def merge(h: Here) -> None:
+    """Why it is convex (2): two neurons of one cell with one sign merge into one block."""
+    ds, X, left, right = h.ds, h.X, h.left, h.right
+    beta = state.setting("beta", 0.1)
+    loss = _loss(h)
+    spread = right.select_slider("how far apart the two neurons are (share of their cell)", LD.MERGE_SPREADS,
+                                 value=0.75, key="_lesson_merge_spread", format_func=lambda f: f"{100 * f:.0f} %")
+    D, err = LD.merging(X, ds.y, beta, loss, spread)
+    if D is None:
+        left.error(err)
+        return
+    sig = L.signature(X, ds.y, beta, loss, spread)
+    shown = L.revealed("merge", sig)
+    ui.chart(FL.merging_figure(X, D, merged=shown, height=450,
+                               labels=("weight", "bias") if ds.bias else ("u₁", "u₂")), left, key="_lesson_merge")
+    left.caption(f"The network: the optimum of (8) with its largest neuron split into two, q₁ and q₂, in the same "
+                 f"cell and with the same sign of α (α {'>' if D['s'] > 0 else '<'} 0). Objective (2) of this "
+                 f"network: {D['objective_before']:.5g}.")
+    L.ask("merge", "Replace the two neurons by one with block q₁ + q₂ (same cell, same sign). Objective (2)…",
+          L.answer_merge(D, beta), sig, options=L.MERGE_OPTIONS, container=right)
+
+
+PROGRAM8 = (r"\min_{v_i, w_i}\ \tfrac12\Big\|\sum_{i=1}^P D_iX(v_i - w_i) - y\Big\|^2"
+            r" + \beta\sum_{i=1}^P\big(\|v_i\| + \|w_i\|\big)")
+CONES = r"\text{s.t.}\ \ (2D_i - I)Xv_i \ge 0,\ \ (2D_i - I)Xw_i \ge 0\qquad(8)"
+
+
+def cones(h: Here) -> None:
+    """Why it is convex (3): the cone constraints of (8) keep each block a ReLU neuron."""
+    ds, left, right = h.ds, h.left, h.right
+    beta = state.setting("beta", 0.1)
+    loss = _loss(h)
+    D, err = LD.cone_free(h.X, ds.y, beta, loss)
+    if D is None:
+        left.error(err)
+        return
+    dropped = right.toggle("Drop the cone constraints", key="_lesson_cones_drop",
+                           help="Solve (8) without (2Dᵢ − I)Xvᵢ ≥ 0: each block is then any vector, gated by Dᵢ.")
+    which = 0
+    if dropped and len(D["violations"]) > 1:
+        which = right.selectbox("block to draw", range(len(D["violations"])), key="_lesson_cones_block",
+                                format_func=lambda i: f"violating block {i + 1} of {len(D['violations'])}")
+    ui.chart(FL.cones_figure(ds.X[:, 0], ds.y, D, dropped=dropped, which=which, height=440), left,
+             key="_lesson_cones")
+    left.latex(PROGRAM8 + (r"\qquad\text{(no cones)}" if dropped else r"\\" + CONES))
+    if dropped:
+        left.caption(f"Without cones: {D['value']:.5g} < p* = {D['p_star']:.5g}; {len(D['violations'])} of the "
+                     f"{D['n_blocks']} nonzero blocks violate their pattern (crosses).")
+    sig = L.signature(h.X, ds.y, beta, loss)
+    L.ask("cones", "Without cones the value falls below p*. Now read each of those blocks as a ReLU neuron, "
+          "(Xqᵢ)₊. That network's objective is…", L.answer_cones(D), sig, options=L.CONES_OPTIONS, container=right)
+
+
 def program8(h: Here) -> None:
-    """Step 4: program (8) solved, its optimal network on the data."""
+    """Program (8) solved, its optimal network on the data."""
     ds, X, right = h.ds, h.X, h.right
     loss = _loss(h)
     beta = state.setting("beta", 0.1)
     res = _solve(h, beta, loss)
     if res is None:
         return
-    _clickable_fit(h, res, "_lesson_fit4")
+    _clickable_fit(h, res, "_lesson_fit4", height=440)
+    h.left.latex(PROGRAM8 + r"\\" + CONES)
     right.markdown(f"p\\* = **{res.value:.5g}** at β = {beta:g} ({loss} loss), over all **P = {res.n_patterns}** "
                    f"patterns; certified gap {max(res.gap, 0):.1e}.")
-    L.ask("program8", f"Program (8) for these {ds.n} points has how many **variables**? (d = {X.shape[1]} "
-          "weights per block)", L.answer_variables(X.shape[1], res.n_patterns, ds.n),
-          L.signature(X, res.n_patterns), number={"lo": 0, "hi": 10**8}, container=right)
+    half, err = LD.value_on_patterns(X, ds.y, beta, loss)
+    if half is None:
+        right.info(err)
+        return
+    kept = len(range(0, res.n_patterns, 2))
+    L.ask("program8", f"Solve (8) again over only the patterns D₁, D₃, D₅, … ({kept} of the {res.n_patterns}). "
+          "Its value will be…", L.answer_fewer_patterns(half, res.value, kept, res.n_patterns),
+          L.signature(X, ds.y, beta, loss), options=L.LEVEL_OPTIONS, container=right)
 
 
 def blocks(h: Here) -> None:
-    """Step 5: the nonzero blocks of (8) are the neurons."""
+    """The nonzero blocks of (8) are the neurons."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.beta_slider(right, beta_max=state.data_beta_max(ds, loss))
@@ -224,7 +334,7 @@ def blocks(h: Here) -> None:
 
 
 def dual(h: Here) -> None:
-    """Step 6: the dual constraint, tight at the optimal neurons."""
+    """The dual constraint, tight at the optimal neurons."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.beta_slider(right, beta_max=state.data_beta_max(ds, loss))
@@ -244,8 +354,64 @@ def dual(h: Here) -> None:
           L.answer_dual(g[res.alpha > 0], beta), sig, options=L.DUAL_OPTIONS, container=right)
 
 
+def _insert_missing() -> None:
+    """The button "Add the missing neuron": one more insertion (the count is the slider's)."""
+    n = int(state.widget_value("_lesson_stuck_inserts") or 0)
+    state.set_widget_value("_lesson_stuck_inserts", min(n + 1, LD.MAX_INSERTS))
+
+
+def stuck(h: Here) -> None:
+    """Why gradient descent gets stuck: a stuck run's own dual curve, and its missing neuron."""
+    ds, X, left, right = h.ds, h.X, h.left, h.right
+    beta = state.setting("beta", 0.1)
+    sig = L.signature(X, ds.y, beta, "stuck")
+    shown = L.revealed("stuck", sig)
+    inserts = int(right.select_slider("missing neurons inserted", list(range(LD.MAX_INSERTS + 1)), value=0,
+                                      key="_lesson_stuck_inserts", disabled=not shown,
+                                      help="Predict and reveal first; then insert the missing neuron and train on."))
+    right.button("Add the missing neuron", icon=":material/add_circle:", on_click=_insert_missing,
+                 disabled=not shown or inserts >= LD.MAX_INSERTS, key="_lesson_stuck_add",
+                 help="Insert a tiny neuron at the star (with the sign of the curve there) and train 2,000 steps, then "
+                      "settle with a shrinking step.")
+    D, err = LD.stuck_chain(X, ds.y, beta, inserts if shown else 0)
+    first, err1 = LD.stuck_chain(X, ds.y, beta, 1)
+    if D is None or first is None:
+        left.error(err or err1)
+        return
+    ui.chart(FL.stuck_figure(D, beta, height=440), left, key="_lesson_stuck")
+    left.caption(f"Width {D['m']}: objective {D['objective_now']:.5g} (p* = {D['p_star']:.5g}); at its neurons "
+                 f"vᵀ(Xû)₊ is ±β to {D['stationarity']:.1e}; the curve reaches {D['dual_norm'] / beta:.3g}β. "
+                 f"{'The first s' if D['inserts'] else 'S'}tuck value {D['stuck']:.6g} = (8) restricted to the "
+                 f"run's own {D['blocks']} block(s) "
+                 f"{D['restricted']:.6g} (certified gap {D['restricted_gap']:.1e}, Remark 3.3).")
+    L.ask("stuck", "Insert the missing neuron (the star, tiny) and train 2,000 more steps. The objective…",
+          L.answer_stuck(first["stuck"], first["first_escape"], first["p_star"]), sig,
+          options=L.STUCK_OPTIONS, container=right)
+
+
+def sampled(h: Here) -> None:
+    """Sampled patterns (Remark 3.3): (8) on P̃ patterns of random directions."""
+    ds, X, left, right = h.ds, h.X, h.left, h.right
+    beta = state.setting("beta", 1.0)
+    loss = _loss(h)
+    D, err = LD.sampled(X, ds.y, beta, loss)
+    if D is None:
+        left.error(err)
+        return
+    sig = L.signature(X, ds.y, beta, loss)
+    shown = L.revealed("sampled", sig)
+    ui.chart(FL.sampled_figure(D, shown=shown, height=440), left, key="_lesson_sampled")
+    left.caption(f"n = {D['n']} points, rank r = {D['rank']}: P = {D['P']:,} patterns (Cover's count "
+                 f"{D['cover']:,}), β = {beta:g}, p* = {D['p_star']:.5g}. Each k: the first k directions of one "
+                 "random stream (nested), (8) solved on their patterns only.")
+    L.ask("sampled", f"Draw directions u ~ N(0, I) and solve (8) on their patterns only. How many directions until "
+          f"its value is within 1 % of p*? (P = {D['P']:,}; within a factor 2 counts)",
+          L.answer_sampled(D["within"], D["within_patterns"], D["P"], D["p_star"]), sig,
+          number={"lo": 1, "hi": 10**6}, container=right)
+
+
 def path(h: Here) -> None:
-    """Step 7: the regularization path from β_max down."""
+    """The regularization path from β_max down."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.beta_slider(right, beta_max=state.data_beta_max(ds, loss))
@@ -253,13 +419,17 @@ def path(h: Here) -> None:
     p = PD.path_view(X, ds.y, loss, beta, res, key="_lesson_path", height=540, container=left)
     if p is None:
         return
-    below, err = LD.value_at(X, ds.y, 0.9 * p.beta_max, loss)
-    if below is None:
-        right.error(err)
+    if loss != "squared":
+        right.info("This step's question is about the squared loss (β_max = max |yᵀ(Xu)₊|); "
+                   "load this step's data set to ask it.")
         return
-    L.ask("path", f"β_max = {p.beta_max:.4g} for these points. Just below it, at β = 0.9·β_max, how many "
-          "neurons does the optimum have?", L.answer_first_neurons(below["m"], p.beta_max),
-          L.signature(X, ds.y, loss), number={"lo": 0, "hi": 10**5}, container=right)
+    bmax2 = cached.beta_max_of(X, 2 * ds.y, loss)
+    if bmax2 is None:
+        right.info("β_max of the doubled targets is not available for this data set (too many cells).")
+        return
+    L.ask("path", f"β_max = {p.beta_max:.4g} for these targets y. Double every target (2y): β_max becomes…",
+          L.answer_beta_max_scaled(p.beta_max, bmax2), L.signature(X, ds.y, loss), options=L.SCALE_OPTIONS,
+          container=right)
 
 
 def gauge(h: Here) -> None:
@@ -293,7 +463,7 @@ def gauge(h: Here) -> None:
 
 
 def certificate(h: Here) -> None:
-    """Step 9: gradient descent against its own certificate."""
+    """Gradient descent against its own certificate."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     loss = _loss(h)
     beta = state.setting("beta", 0.1)
@@ -315,7 +485,7 @@ def certificate(h: Here) -> None:
 
 
 def beyond(h: Here) -> None:
-    """Step 10: classification (hinge loss) and the way to CNNs."""
+    """Classification (hinge loss) and the way to CNNs."""
     ds, X, right = h.ds, h.X, h.right
     loss = _loss(h)
     beta = state.setting("beta", 0.1)
@@ -324,17 +494,22 @@ def beyond(h: Here) -> None:
         return
     _clickable_fit(h, res, "_lesson_fit10", height=520)
     correct = int(np.sum(np.sign(res.predict(X)) == ds.y))
-    L.ask("beyond", f"With the {loss} loss at β = {beta:g}, how many of the {ds.n} training points does the "
-          "optimal network classify correctly?", L.answer_accuracy(correct, ds.n), L.signature(X, ds.y, beta, loss),
-          number={"lo": 0, "hi": ds.n}, container=right)
+    later, err = LD.accuracy_at(X, ds.y, 10 * beta, loss)
+    if later is None:
+        right.error(err)
+        return
+    L.ask("beyond", f"Make β ten times **larger** ({10 * beta:g}). The optimal network will classify ___ training "
+          "points correctly.", L.answer_accuracy_scaled(correct, later, ds.n, beta, 10),
+          L.signature(X, ds.y, beta, loss), options=L.MORE_OPTIONS, container=right)
     right.page_link("app_pages/convolution.py", label="Convolutional networks: the Convolutions page",
                     icon=":material/filter_alt:")
 
 
 # One render function per step, by the key of its record in lab.lesson_steps.
 RENDER: dict[str, Callable[[Here], None]] = {
-    "neuron": neuron, "figure2": figure2, "patterns": patterns, "program8": program8, "blocks": blocks,
-    "dual": dual, "path": path, "gauge": gauge, "certificate": certificate, "beyond": beyond}
+    "neuron": neuron, "figure2": figure2, "patterns": patterns, "rescale": rescale, "merge": merge, "cones": cones,
+    "program8": program8, "blocks": blocks, "dual": dual, "stuck": stuck, "sampled": sampled, "path": path,
+    "gauge": gauge, "certificate": certificate, "beyond": beyond}
 
 
 if __name__ == "__main__":          # Streamlit runs this file as the page (app.py: st.Page)

@@ -374,3 +374,267 @@ def sgd_certified(steps: np.ndarray, objectives: np.ndarray | None, lower_bounds
     _look(fig, height=height, xtitle="step", ytitle="objective (2), log scale")
     fig.update_xaxes(range=[0, x_end])
     return fig
+
+
+# ----------------------------------------------------------------------------- why it is convex: rescaling
+def rescaling_figure(D: dict, stop: int, *, show_minimum: bool = False, height: int = 430) -> go.Figure:
+    """Left: objective (2) of one neuron over (u, α) in one cell (``D`` from
+    :func:`lab.lesson_data.rescaling`), the hyperbola u·α = z₀ (the same network at every point) and
+    the point ``stop`` on it.  Right: the convex profile (3) G_s(z) in z = u·|α| for α > 0 and
+    α < 0; the point's objective F(u, α) at z₀ stands above G_s(z₀) by
+    β/2·(u² + α²) − β|z₀| ≥ 0, which is zero at the balanced stop |u| = |α|.  ``show_minimum``:
+    mark each profile's minimum (hidden while a question asks about it)."""
+    P = D["path"]
+    u, a, F = float(P["u"][stop]), float(P["alpha"][stop]), float(P["F"][stop])
+    z0 = P["z0"]
+    side = D["side"]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14, column_widths=[0.5, 0.5],
+                        subplot_titles=("(2) over (u, α) in the cell", "(3) over z = u·|α|"))
+    L = np.log10(np.maximum(np.asarray(D["Z"], float), 1e-12))
+    fig.add_trace(go.Contour(x=D["ug"], y=D["ag"], z=L, colorscale="Viridis", reversescale=True, ncontours=24,
+                             contours=dict(coloring="heatmap", showlines=True), showscale=False,
+                             line=dict(width=0.6, color="rgba(255,255,255,0.6)"), name="objective (2)",
+                             hovertemplate="u = %{x:.2f}, α = %{y:.2f}<extra></extra>"), row=1, col=1)
+    hu = np.linspace(D["ug"].min(), D["ug"].max(), 200)
+    hu = hu[np.abs(hu) > 1e-3]
+    ha = z0 / hu
+    keep = np.abs(ha) <= np.abs(D["ag"]).max()
+    fig.add_trace(go.Scatter(x=hu[keep], y=ha[keep], mode="lines", line=dict(color="white", width=3, dash="dot"),
+                             name=f"u·α = {z0:g}: one network", hoverinfo="skip"), row=1, col=1)
+    b = P["balanced"]
+    fig.add_trace(go.Scatter(x=[P["u"][b]], y=[P["alpha"][b]], mode="markers", name="|u| = |α|", showlegend=False,
+                             marker=dict(symbol="circle-open", size=16, color="white", line=dict(width=3)),
+                             hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[u], y=[a], mode="markers", name="the slider's point", showlegend=False,
+                             marker=dict(size=14, color=CURRENT, line=dict(color="white", width=2)),
+                             hovertemplate=f"u = {u:.3f}, α = {a:.3f}<br>(2) = {F:.4f}<extra></extra>"),
+                  row=1, col=1)
+    for s, col, name in ((1, APOS, "α > 0"), (-1, ANEG, "α < 0")):
+        fig.add_trace(go.Scatter(x=D["z"], y=D["G"][s], mode="lines", line=dict(color=col, width=3),
+                                 name=f"(3), {name}", hovertemplate="z = %{x:.3f}, G = %{y:.4f}<extra></extra>"),
+                      row=1, col=2)
+        if show_minimum:
+            zs, gs = D["minima"][s]
+            fig.add_trace(go.Scatter(x=[zs], y=[gs], mode="markers+text", text=[f"{gs:.4f}"],
+                                     textposition="bottom center", textfont=dict(size=FONT - 3, color=col),
+                                     marker=dict(symbol="star", size=18, color=col, line=dict(color="black", width=1)),
+                                     name=f"minimum of (3), {name}", showlegend=False,
+                                     hovertemplate=f"z* = {zs:.4f}, G* = {gs:.4f}<extra></extra>"), row=1, col=2)
+    s0 = 1 if a > 0 else -1
+    g0 = float(np.interp(abs(z0), np.abs(D["z"]), D["G"][s0]))
+    zx = side * abs(z0)
+    fig.add_trace(go.Scatter(x=[zx, zx], y=[g0, F], mode="lines+markers",
+                             line=dict(color=CURRENT, width=3), marker=dict(size=[8, 14], color=CURRENT),
+                             name="(2) at the slider's point", showlegend=False,
+                             hovertemplate="%{y:.4f}<extra></extra>"), row=1, col=2)
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(t=40, b=40, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    fig.update_xaxes(title=dict(text="u"), range=[float(D["ug"].min()), float(D["ug"].max())], row=1, col=1)
+    fig.update_yaxes(title=dict(text="α"), row=1, col=1)
+    fig.update_xaxes(title=dict(text="z = u·|α|"), row=1, col=2)
+    g_zero = float(D["G"][1][0])                        # z = 0: the zero network, ½Σyᵢ²
+    fig.update_yaxes(title=dict(text="objective"), range=[0, max(1.4 * g_zero, 1.15 * F)], row=1, col=2)
+    fig.update_xaxes(range=sorted([0.0, side * 1.6 * max(abs(z0), abs(D["minima"][1][0]), abs(D["minima"][-1][0]))]),
+                     row=1, col=2)
+    return fig
+
+
+# ----------------------------------------------------------------------------- why it is convex: merging
+def merging_figure(X: np.ndarray, D: dict, *, merged: bool = False, height: int = 430,
+                   labels: tuple[str, str] = ("u₁ (weight)", "u₂ (bias)")) -> go.Figure:
+    """Left: the plane of u with the lines xᵢᵀu = 0, the cell of the two neurons (shaded) and their
+    blocks q₁ = |α₁|u₁, q₂ = |α₂|u₂; with ``merged`` also q = q₁ + q₂ and the parallelogram
+    (triangle inequality ‖q‖ ≤ ‖q₁‖ + ‖q₂‖).  Right: the penalty β(‖q₁‖ + ‖q₂‖) of the pair and,
+    with ``merged``, β‖q‖ of the merged neuron (``D`` from :func:`lab.lesson_data.merging`)."""
+    q1, q2, q = (np.asarray(D[k], float) for k in ("q1", "q2", "q"))
+    col = APOS if D["s"] > 0 else ANEG
+    R = 1.25 * float(np.linalg.norm(q))
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.16,
+                        subplot_titles=("blocks qₖ = |αₖ|uₖ in the plane of u", "penalty"))
+    for i, x in enumerate(np.asarray(X, float)):
+        d = np.array([-x[1], x[0]]) / max(np.linalg.norm(x), 1e-12) * R
+        fig.add_trace(go.Scatter(x=[-d[0], d[0]], y=[-d[1], d[1]], mode="lines", showlegend=i == 0,
+                                 line=dict(color="#9a9a9a", width=1.5), name="xᵢᵀu = 0", hoverinfo="skip"),
+                      row=1, col=1)
+    arc = np.asarray(D["arc"], float)
+    if arc.size:
+        fig.add_trace(go.Scatter(x=np.r_[0, R * np.cos(arc), 0], y=np.r_[0, R * np.sin(arc), 0], fill="toself",
+                                 mode="lines", line=dict(width=0), fillcolor="rgba(31,95,191,0.15)",
+                                 name="their cell", hoverinfo="skip"), row=1, col=1)
+
+    def arrow(v, color, name, dash=None, width=4):
+        fig.add_trace(go.Scatter(x=[0, v[0]], y=[0, v[1]], mode="lines+markers", name=name,
+                                 line=dict(color=color, width=width, dash=dash),
+                                 marker=dict(size=[0, 11], color=color, symbol="circle"),
+                                 hovertemplate=f"{name}<br>‖·‖ = {np.linalg.norm(v):.4f}<extra></extra>"),
+                      row=1, col=1)
+    arrow(q1, col, "q₁")
+    arrow(q2, TRACE_COLORS[0], "q₂")
+    if merged:
+        fig.add_trace(go.Scatter(x=[q1[0], q[0], q2[0]], y=[q1[1], q[1], q2[1]], mode="lines",
+                                 line=dict(color="#555", width=2, dash="dot"), name="q₁ + q₂", hoverinfo="skip",
+                                 showlegend=False), row=1, col=1)
+        arrow(q, OPT, "merged q = q₁ + q₂", width=3)
+    pair = float(D["penalty_pair"])
+    names, vals = ["two neurons"], [pair]
+    if merged:
+        names.append("merged")
+        vals.append(float(D["penalty_merged"]))
+    fig.add_trace(go.Bar(x=names, y=vals, marker_color=[col, OPT][:len(vals)], text=[f"{v:.4f}" for v in vals],
+                         textposition="outside", showlegend=False, hovertemplate="%{x}: %{y:.5f}<extra></extra>"),
+                  row=1, col=2)
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(t=40, b=40, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    pts = np.c_[[0.0, 0.0], R * np.c_[np.cos(arc), np.sin(arc)].T] if arc.size else np.c_[[0.0, 0.0], q1, q2]
+    lo, hi = pts.min(axis=1), pts.max(axis=1)
+    mid, half = (lo + hi) / 2, 0.6 * float(np.max(hi - lo)) + 0.1 * R
+    fig.update_xaxes(title=dict(text=labels[0]), range=[mid[0] - half, mid[0] + half], row=1, col=1)
+    fig.update_yaxes(title=dict(text=labels[1]), range=[mid[1] - half, mid[1] + half], scaleanchor="x",
+                     scaleratio=1, row=1, col=1)
+    fig.update_xaxes(tickangle=0, tickfont=dict(size=FONT - 4), row=1, col=2)
+    fig.update_yaxes(range=[0, 1.25 * pair], row=1, col=2)
+    return fig
+
+
+# ----------------------------------------------------------------------------- why it is convex: the cones
+WRONG = "#c00000"                    # a sample where a block's sign contradicts its pattern
+
+
+def cones_figure(x: np.ndarray, y: np.ndarray, D: dict, *, dropped: bool, which: int = 0,
+                 height: int = 470) -> go.Figure:
+    """Top: the data, the optimal network of (8) and, when the cone constraints are ``dropped``,
+    the fit of (8) without them (a gated linear model, below p*).  Bottom (``dropped``): violating
+    block ``which`` (``D`` from :func:`lab.lesson_data.cone_free`): its line xᵀq, what it adds to the
+    fit (its gate times the line) and the samples where its sign contradicts its pattern — on in
+    Dᵢ with xᵀq < 0 (a negative output, which no ReLU gives) or off with xᵀq > 0."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    v = D["violations"][min(which, len(D["violations"]) - 1)] if dropped and D["violations"] else None
+    rows = 2 if v is not None else 1
+    title = ("" if v is None else "a block without cones, D = ["
+             + ", ".join(str(int(b)) for b in v["pattern"]) + "]")
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+                        row_heights=[0.55, 0.45] if rows == 2 else None, subplot_titles=("the fit", title)[:rows])
+    xs = D["xs"]
+    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="data", marker=dict(size=12, color=POS,
+                             line=dict(color="black", width=1))), row=1, col=1)
+    fig.add_trace(go.Scatter(x=xs, y=D["fit8"], mode="lines", line=dict(color=OPT, width=3),
+                             name=f"(8): p* = {D['p_star']:.4f}"), row=1, col=1)
+    if dropped:
+        fig.add_trace(go.Scatter(x=xs, y=D["fit_free"], mode="lines", line=dict(color=CURRENT, width=3, dash="dash"),
+                                 name=f"without cones: {D['value']:.4f}"), row=1, col=1)
+    if v is not None:
+        fig.add_trace(go.Scatter(x=xs, y=v["line"], mode="lines", line=dict(color="#777", width=2, dash="dot"),
+                                 name="its line xᵀq"), row=2, col=1)
+        fig.add_trace(go.Scatter(x=xs, y=v["gated"], mode="lines", line=dict(color=CURRENT, width=3),
+                                 name="what it adds: gate · xᵀq"), row=2, col=1)
+        wrong = np.zeros(len(x), bool)
+        wrong[np.asarray(v["wrong_on"], int)] = True
+        wrong[np.asarray(v["wrong_off"], int)] = True
+        on = np.asarray(v["pattern"], bool)
+        fig.add_trace(go.Scatter(x=x[on], y=v["at_data"][on], mode="markers", name="on in its pattern Dᵢ",
+                                 marker=dict(size=11, color=CURRENT, line=dict(color="black", width=1))),
+                      row=2, col=1)
+        fig.add_trace(go.Scatter(x=x[wrong], y=v["linear"][wrong], mode="markers", name="wrong sign for a ReLU",
+                                 marker=dict(size=16, symbol="x", color=WRONG, line=dict(color="white", width=1))),
+                      row=2, col=1)
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(x=1.02, y=1, xanchor="left", yanchor="top", font=dict(size=FONT - 4)),
+                      margin=dict(t=30, b=50, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    fig.update_xaxes(title=dict(text="x"), row=rows, col=1)
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])])
+    if rows == 2:
+        fig.add_hline(y=0, line=dict(color="#999", width=1), row=2, col=1)
+    return fig
+
+
+# ----------------------------------------------------------------------------- why gradient descent gets stuck
+def stuck_figure(D: dict, beta: float, *, height: int = 450) -> go.Figure:
+    """Left: the run's own dual curve θ ↦ vᵀ(Xu)₊ (u = (cos θ, sin θ), v the run's residual) against
+    the band ±β, the cells' edges, the run's neurons (on the band's edges at a stationary point)
+    and the missing neuron (the curve's largest |value|, ``D`` from
+    :func:`lab.lesson_data.stuck_chain`).  Right: objective (2) along the run, p* dashed, and each
+    insertion of a missing neuron (dotted verticals)."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.13,
+                        subplot_titles=("its dual curve vᵀ(Xu)₊", "objective (2) of the run"))
+    th = np.degrees(np.asarray(D["theta"], float))
+    fig.add_trace(go.Scatter(x=np.r_[th, th[::-1]], y=np.r_[np.full_like(th, beta), np.full_like(th, -beta)],
+                             fill="toself", fillcolor="rgba(31,95,191,0.18)", line=dict(width=0), mode="lines",
+                             name="band |·| ≤ β", hoverinfo="skip"), row=1, col=1)
+    for b in np.degrees(np.asarray(D["boundaries"], float)):
+        fig.add_vline(x=float(b), line=dict(color="#bbb", width=1), row=1, col=1)
+    fig.add_trace(go.Scatter(x=th, y=D["curve"], mode="lines", line=dict(color=OPT, width=2.5), name="vᵀ(Xu)₊",
+                             hovertemplate="θ = %{x:.1f}°: %{y:.4f}<extra></extra>"), row=1, col=1)
+    na = np.asarray(D["neuron_alpha"], float)
+    fig.add_trace(go.Scatter(x=np.degrees(D["neuron_theta"]), y=D["neuron_values"], mode="markers",
+                             name="its neurons", marker=dict(size=13, color=[APOS if a > 0 else ANEG for a in na],
+                                                             line=dict(color="white", width=1.5)),
+                             hovertemplate="neuron at θ = %{x:.1f}°: %{y:.5f}<extra></extra>"), row=1, col=1)
+    if abs(D["missing_value"]) > beta * (1 + 1e-3):
+        fig.add_trace(go.Scatter(x=[np.degrees(D["missing_theta"])], y=[D["missing_value"]], mode="markers",
+                                 name="missing neuron", marker=dict(symbol="star", size=20, color=CURRENT,
+                                                                    line=dict(color="black", width=1)),
+                                 hovertemplate="missing neuron: θ = %{x:.1f}°, %{y:.4f}<extra></extra>"),
+                      row=1, col=1)
+    fig.add_trace(go.Scatter(x=D["steps"], y=D["objective"], mode="lines", line=dict(color=TRACE_COLORS[0], width=2.5),
+                             name="objective", showlegend=False,
+                             hovertemplate="step %{x}: %{y:.5f}<extra></extra>"), row=1, col=2)
+    fig.add_hline(y=D["p_star"], line=dict(color=OPT, width=2, dash="dash"), row=1, col=2,
+                  annotation=dict(text=f"p* = {D['p_star']:.4f}", font=dict(size=FONT - 4)),
+                  annotation_position="bottom right")
+    for s in D["inserted_at"]:
+        fig.add_vline(x=float(s), line=dict(color=CURRENT, width=1.5, dash="dot"), row=1, col=2)
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(t=40, b=40, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    fig.update_xaxes(title=dict(text="angle θ of u (degrees)"), range=[-180, 180], dtick=90, row=1, col=1)
+    fig.update_xaxes(title=dict(text="step"), row=1, col=2)
+    obj = np.asarray(D["objective"], float)
+    lo, hi = 0.85 * min(D["p_star"], float(np.nanmin(obj))), 1.15 * float(np.nanmax(obj))
+    fig.update_yaxes(type="log", range=[np.log10(lo), np.log10(hi)], row=1, col=2)
+    return fig
+
+
+# ----------------------------------------------------------------------------- sampled patterns
+def sampled_figure(D: dict, *, shown: bool, height: int = 450) -> go.Figure:
+    """Left: distinct patterns P̃ among k sampled directions u ~ N(0, I) against P (every cell).
+    Right (``shown``): (8) on those patterns above p*, (p̃ − p*)/p*, with its certified gap, the
+    1 % line and the fewest directions within it (``D`` from :func:`lab.lesson_data.sampled`);
+    hidden until the question is answered."""
+    k = np.asarray(D["counts"], float)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.15,
+                        subplot_titles=("patterns found, P̃", "(8) on them: % above p*"))
+    fig.add_trace(go.Scatter(x=k, y=D["n_patterns"], mode="lines+markers", line=dict(color=TRACE_COLORS[0], width=3),
+                             name="P̃ (distinct patterns)", hovertemplate="k = %{x}: P̃ = %{y}<extra></extra>"),
+                  row=1, col=1)
+    fig.add_hline(y=D["P"], line=dict(color=OPT, width=2, dash="dash"), row=1, col=1,
+                  annotation=dict(text=f"P = {D['P']:,}", font=dict(size=FONT - 4)), annotation_position="top left")
+    if shown:
+        ex = 100 * np.maximum(np.asarray(D["excess"], float), 1e-6)          # in per cent
+        gp = 100 * np.maximum(np.asarray(D["gap"], float), 1e-6)
+        fig.add_trace(go.Scatter(x=k, y=ex, mode="lines+markers", line=dict(color=CURRENT, width=3),
+                                 name="(p̃ − p*)/p*", hovertemplate="k = %{x}: %{y:.3g} %<extra></extra>"), row=1, col=2)
+        fig.add_trace(go.Scatter(x=k, y=gp, mode="lines", line=dict(color="#555", width=2, dash="dot"),
+                                 name="certified gap / p*", hovertemplate="k = %{x}: %{y:.3g} %<extra></extra>"),
+                      row=1, col=2)
+        fig.add_hline(y=1.0, line=dict(color=OPT, width=1.5, dash="dash"), row=1, col=2)
+        if D["within"]:
+            fig.add_vline(x=float(D["within"]), line=dict(color=CURRENT, width=1.5, dash="dot"), row=1, col=2)
+    else:
+        fig.add_annotation(text="shown on Reveal", xref="paper", yref="paper", x=0.8, y=0.5,
+                           showarrow=False, font=dict(size=FONT, color="#555"))
+        fig.update_xaxes(range=[0, np.log10(k.max()) + 0.1], row=1, col=2)
+        fig.update_yaxes(showticklabels=False, row=1, col=2)
+    _look(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
+                      margin=dict(t=40, b=40, l=60, r=10))
+    fig.update_annotations(font=dict(size=FONT - 2))
+    fig.update_xaxes(type="log", title=dict(text="directions sampled, k"))
+    fig.update_yaxes(type="log", range=[-0.1, np.log10(max(D["P"], 2)) + 0.3], row=1, col=1)
+    fig.update_yaxes(type="log", row=1, col=2)
+    return fig

@@ -105,6 +105,10 @@ def data_fits(k: int, ds: codec.Dataset) -> str | None:
         return "The data set is empty."
     if need == "1d-nobias" and not (ds.d == 1 and not ds.bias):
         return "This step draws one neuron on 1-D data without a bias (two weights u, α)."
+    if need == "1d-bias" and not (ds.d == 1 and ds.bias):
+        return "This step draws 1-D data with a bias (a block's line xᵀq over x)."
+    if need == "2d-u" and ds.d + int(bool(ds.bias)) != 2:
+        return "This step draws the plane of u: it needs 1-D points with a bias, or 2-D points without one."
     if need == "2d" and ds.d != 2:
         return "This step needs 2-D points of two classes."
     if need == "n23" and ds.n not in (2, 3):
@@ -195,59 +199,53 @@ def compact_top() -> None:
     st.html('<style>[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }</style>')
 
 
-def full_page_url(page: str) -> str:
-    """The address of app page ``page`` with the whole current state (lab.codec.share_url)."""
+def full_page_settings(page: str, ds: codec.Dataset, settings: dict, link: tuple = ()) -> dict:
+    """The settings a full page needs to show the lesson's numbers: the current ones, the step's
+    own ``link`` settings (e.g. the SGD page's starts and steps), and for the Geometry page (which
+    otherwise draws a typed example of its own) X and y picked from the lesson's data set — all
+    its points, with their targets."""
+    out = {"page": page, **settings, **dict(link)}
+    if page == "geometry" and ds.n in (2, 3):
+        out.update(geo_n=ds.n, geo_src="data", geo_pick=tuple(range(ds.n)), geo_ydata=True)
+    return out
+
+
+def full_page_url(page: str, link: tuple = ()) -> str:
+    """The address of app page ``page`` with the whole current state (lab.codec.share_url) and
+    the step's ``link`` settings."""
     here = st.context.url or "http://localhost:8501/lesson"
     base = here.split("?", 1)[0].rstrip("/").rsplit("/", 1)[0] + "/" + page
-    return codec.share_url(base, state.get_dataset(), {"page": page, **state.settings()})
+    ds = state.get_dataset()
+    return codec.share_url(base, ds, full_page_settings(page, ds, state.settings(), link))
 
 
 # ----------------------------------------------------------------------------- the answers
-def answer_lower_minimum(minima: list[dict], labels: dict) -> Answer:
-    """Step 1: which cell's minimum is lower; ``labels`` maps the cell's side (−1, +1) to its option."""
-    best = min(minima, key=lambda m: m["value"])
-    other = max(minima, key=lambda m: m["value"])
-    why = (f"Each star is the optimum of program (8) restricted to one activation pattern: "
-           f"{labels[best['side']]} has objective {best['value']:.4f}, {labels[other['side']]} "
-           f"{other['value']:.4f}. The lower one is the best a single neuron can do. A run of gradient descent "
-           "that ends in the other cell stops at the higher one — and a cell is not a basin: runs can cross "
-           "u = 0 on the way, so where a run ends is not decided by the cell it starts in.")
-    return Answer(labels[best["side"]], why, lambda p: p == labels[best["side"]])
-
-
 def count_within(final: np.ndarray, p_star: float, rtol: float = 0.01) -> int:
     """Runs whose final objective is within ``rtol`` (relative) of p*."""
     final = np.asarray(final, float)
     return int(np.sum(np.isfinite(final) & (final <= p_star * (1 + rtol))))
 
 
-def answer_figure2(final: np.ndarray, p_star: float, m: int) -> Answer:
-    k = count_within(final, p_star)
-    worst = float(np.nanmax(final) / p_star - 1)
-    why = (f"{k} of the {len(final)} starts with m = {m} end within 1 % of p\\* = {p_star:.4f}; the worst ends "
-           f"{100 * worst:.0f} % above it and stays there. Every run stays at or above p\\*: no network of any "
-           "width can beat the convex program.")
-    return Answer(k, why, lambda p: p is not None and int(p) == k)
+def new_point(points: np.ndarray) -> np.ndarray:
+    """The point the arrangement step adds: half a unit beyond the data in every coordinate (so
+    its hyperplane is none of the others')."""
+    return np.asarray(points, float).max(axis=0) + 0.5
 
 
-def answer_cells(P: int, cover: int, n: int, r: int) -> Answer:
+def answer_cells(P: int, cover: int, n: int, r: int, P_before: int | None = None) -> Answer:
+    """The arrangement step: the cells of n points (after one is added, with ``P_before`` before)."""
     note = ("equal to Cover's count: the points are in general position" if P == cover else
-            f"below Cover's count {cover}: some lines coincide (repeated x) or pass through common points")
-    why = (f"The arrangement of the {n} lines xᵢᵀu = 0 (rank r = {r}) has **{P} cells**, {note}. "
-           + ("For 1-D data with a bias each line cuts the circle of u twice: 2n cells." if r == 2 else ""))
+            f"below Cover's count {cover}: some hyperplanes coincide (repeated x) or meet in common lines")
+    grew = ("" if P_before is None else
+            f" (was {P_before}: the new hyperplane xᵀu = 0 splits {P - P_before} cells in two)")
+    why = (f"The arrangement of the {n} hyperplanes xᵢᵀu = 0 (rank r = {r}) has **{P} cells**{grew}, {note}. "
+           + ("For 1-D data with a bias each line cuts the circle of u twice: 2n cells." if r == 2 else
+              "Cover's count grows like n^(r−1)."))
     return Answer(P, why, lambda p: p is not None and int(p) == P)
 
 
-def answer_variables(d: int, P: int, n: int) -> Answer:
-    k = 2 * d * P
-    why = (f"Two blocks vᵢ, wᵢ ∈ R^{d} for each of the P = {P} patterns: 2·d·P = 2·{d}·{P} = **{k}** variables, "
-           f"and 2·n·P = {2 * n * P} linear inequalities (the cone constraints). A convex program this size is "
-           "solved to its global optimum in well under a second.")
-    return Answer(k, why, lambda p: p is not None and int(p) == k)
-
-
 def answer_m_star(m_star: int, n: int, beta: float, n_pos: int, n_neg: int, m_now: int | None = None) -> Answer:
-    """Step 5: m* at the smaller β; ``m_now`` is m* at the β on screen, so the explanation follows
+    """The blocks step: m* at the smaller β; ``m_now`` is m* at the β on screen, so the explanation follows
     what actually happened (more, fewer or the same neurons)."""
     if m_now is None or m_star > m_now:
         trend = ("A smaller β penalises neurons less, so more patterns are worth a neuron."
@@ -279,7 +277,7 @@ def classify_dual(values: np.ndarray, beta: float, rtol: float = 1e-3) -> str:
 
 
 def answer_dual(g_pos: np.ndarray, beta: float) -> Answer:
-    """Step 6: the value of vᵀ(Xû)₊ at the optimal neurons with α > 0."""
+    """The dual step: the value of vᵀ(Xû)₊ at the optimal neurons with α > 0."""
     if not len(g_pos):
         return Answer("no neuron with α > 0", "At this β the optimum has no neuron with α > 0; move β down.",
                       lambda p: False)
@@ -288,13 +286,6 @@ def answer_dual(g_pos: np.ndarray, beta: float) -> Answer:
     why = (f"At the {len(g_pos)} neuron(s) with α > 0, vᵀ(Xû)₊ = {vals}: the constraint |vᵀ(Xu)₊| ≤ β is "
            "tight exactly there, with the sign of α (complementary slackness between (8) and its dual (4)).")
     return Answer(c, why, lambda p: p == c)
-
-
-def answer_first_neurons(m_below: int, beta_max: float) -> Answer:
-    why = (f"Just below β_max = {beta_max:.4g} (at 0.9·β_max) the optimum has m\\* = {m_below}: as β falls "
-           "neurons enter (and some leave again), the first in the direction(s) u where |yᵀ(Xu)₊| is largest "
-           "(squared loss).")
-    return Answer(m_below, why, lambda p: p is not None and int(p) == m_below)
 
 
 def answer_gauge(k: int, gamma: float, ratio: float | None, small_beta: float) -> Answer:
@@ -323,7 +314,161 @@ def answer_reach(final: np.ndarray, lower: np.ndarray, p_star: float, m: int, m_
     return Answer(ans, why, lambda p: p == ans)
 
 
-def answer_accuracy(correct: int, n: int) -> Answer:
-    why = (f"The optimal network classifies {correct} of the {n} training points correctly (sign of f(xᵢ) = yᵢ). "
-           "Weight decay trades a perfect fit for fewer, smaller neurons: a larger β can give up points.")
-    return Answer(correct, why, lambda p: p is not None and int(p) == correct)
+RESCALE_OPTIONS = ["the minimum of (3) is lower", "they are equal", "the minimum of (2) is lower"]
+
+
+def compare(a: float, b: float, rtol: float = 1e-6) -> int:
+    """−1, 0 or +1 as a is below, equal to (relative ``rtol``) or above b."""
+    if abs(a - b) <= rtol * max(abs(a), abs(b), 1e-12):
+        return 0
+    return -1 if a < b else 1
+
+
+def answer_rescaled(profile_minima: dict, cell_value: float, z0: float, beta: float) -> Answer:
+    """The rescaling step: the smallest value of the profile (3) over the cell (both signs of α)
+    against the best value of (2) in the cell (program (8) over the cell's pattern)."""
+    s, (z, g) = min(profile_minima.items(), key=lambda kv: kv[1][1])
+    c = compare(g, cell_value)
+    ans = RESCALE_OPTIONS[c + 1]
+    why = (f"Min of (3) = {g:.6g} at z\\* = {z:.4g} (α {'>' if s > 0 else '<'} 0); min of (2) in this cell = "
+           f"{cell_value:.6g}. Every (u, α) costs at least (3) at z = u·|α|, because "
+           "β/2·(u² + α²) ≥ β·|u·α| (AM–GM), and the balanced point |u| = |α| = √|z| costs exactly that: "
+           f"on u·α = {z0:g} the penalty is smallest there, β·|z| = {beta * abs(z0):.4g}. So the two minima are "
+           "the same number, and (3) is convex in z on each cell.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+MERGE_OPTIONS = ["it goes up", "it stays the same", "it goes down"]
+
+
+def answer_merge(D: dict, beta: float) -> Answer:
+    """The merging step: objective (2) after merging two same-cell, same-sign neurons."""
+    c = compare(D["objective_after"], D["objective_before"], rtol=1e-9)
+    ans = {-1: MERGE_OPTIONS[2], 0: MERGE_OPTIONS[1], 1: MERGE_OPTIONS[0]}[c]
+    why = (f"Objective (2): {D['objective_before']:.6g} before, {D['objective_after']:.6g} after. Same pattern, so "
+           "on the data (Xq₁)₊ + (Xq₂)₊ = (X(q₁ + q₂))₊: the fit does not change "
+           f"(loss {D['loss_before']:.6g}). The penalty β(‖q₁‖ + ‖q₂‖) = {D['penalty_pair']:.6g} ≥ β‖q₁ + q₂‖ = "
+           f"{D['penalty_merged']:.6g} (triangle inequality; equal only when q₁ ∥ q₂). So one block per pattern "
+           f"and sign is enough: 2P = {2 * D['P']} blocks vᵢ, wᵢ in (8). The merged network here is the optimum: "
+           f"p\\* = {D['p_star']:.6g}.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+CONES_OPTIONS = ["below p*", "equal to p*", "above p*"]
+
+
+def answer_cones(D: dict) -> Answer:
+    """The cone step: the blocks of (8) without cones read as ReLU neurons (Xqᵢ)₊, against p*."""
+    c = compare(D["relu_objective"], D["p_star"])
+    ans = CONES_OPTIONS[c + 1]
+    nv = len(D["violations"])
+    why = (f"As ReLU neurons the blocks give objective {D['relu_objective']:.5g}, against p\\* = {D['p_star']:.5g} "
+           f"(and {D['value']:.5g} without cones). No ReLU network beats p\\*; the value below it came from "
+           f"{nv} block(s) whose signs contradict their patterns — switched on where xᵀq < 0, or off where "
+           "xᵀq > 0: no ReLU does that. The cone constraints (2Dᵢ − I)Xvᵢ ≥ 0 keep every block a ReLU neuron.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+STUCK_OPTIONS = ["it stays where it is", "it drops, but stays above p*", "it drops to within 1 % of p*"]
+
+
+def answer_stuck(stuck: float, after: float, p_star: float) -> Answer:
+    """The stuck step: the objective after one insertion of the missing neuron and training on."""
+    if after >= stuck * (1 - 1e-3):
+        ans = STUCK_OPTIONS[0]
+    elif after > p_star * 1.01:
+        ans = STUCK_OPTIONS[1]
+    else:
+        ans = STUCK_OPTIONS[2]
+    why = (f"From {stuck:.5g} (p\\* + {100 * (stuck / p_star - 1):.0f} %) to {after:.5g} "
+           f"(p\\* + {100 * (after / p_star - 1):.3g} %). The inserted neuron points where the run's dual curve leaves "
+           "the band, so adding a little of it lowers (2) at once; training then moves everything, "
+           "and the new network may have a missing neuron of its own — press the button again.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+def answer_sampled(within: int | None, patterns: int | None, P: int, p_star: float) -> Answer:
+    """The sampled-patterns step: the fewest sampled directions whose patterns give (8) within 1 %
+    of p*; a prediction within a factor 2 counts."""
+    if within is None:
+        return Answer("more than 100,000", "Even 100,000 directions do not come within 1 % of p\\* here.",
+                      lambda p: p is not None and int(p) > 100_000)
+    why = (f"{within} directions (their {patterns} distinct patterns, of P = {P:,}) give (8) within 1 % of "
+           f"p\\* = {p_star:.5g}. Most cells carry no neuron of the optimum: a few samples hit the ones that "
+           "matter, and each sampled value comes with a certified gap, so you know when to stop. "
+           "(Within a factor 2 counts as right.)")
+    return Answer(within, why, lambda p: p is not None and within / 2 <= int(p) <= 2 * within)
+
+
+def answer_figure2_width(final: np.ndarray, p_star: float, m: int, k_drawn: int, m_drawn: int) -> Answer:
+    """The Figure 2 step: runs of a width not drawn (``m``) within 1 % of p*, beside the drawn
+    width's count ``k_drawn``."""
+    k = count_within(final, p_star)
+    trend = ("Here fewer starts make it" if k < k_drawn else "Here as many starts make it" if k == k_drawn
+             else "Here more starts make it")
+    why = (f"With m = {m}, {k} of the {len(final)} starts end within 1 % of p\\* = {p_star:.4f} (m = {m_drawn}: "
+           f"{k_drawn}). {trend}; the others stop at stationary points of (2) above p\\* (the step \"Why gradient "
+           "descent gets stuck\" shows what they miss). None goes below p\\*.")
+    return Answer(k, why, lambda p: p is not None and int(p) == k)
+
+
+LEVEL_OPTIONS = ["lower than p*", "equal to p*", "higher than p*"]
+
+
+def answer_fewer_patterns(value: float, p_star: float, kept: int, P: int) -> Answer:
+    """Program (8) over a subset of the patterns, against p* over all of them."""
+    c = compare(value, p_star)
+    ans = LEVEL_OPTIONS[c + 1]
+    why = (f"Over {kept} of the {P} patterns (8) gives {value:.6g}; over all of them p\\* = {p_star:.6g}. Fewer "
+           "patterns means fewer blocks to choose from, so the value can only stay or rise — it stays only if some "
+           "optimum uses none of the dropped patterns. Theorem 1 needs every pattern an optimum might use.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+SCALE_OPTIONS = ["half as large", "the same", "twice as large", "four times as large"]
+
+
+def answer_beta_max_scaled(bmax: float, bmax2: float) -> Answer:
+    """The path step: β_max of the targets 2y against β_max of y."""
+    ratio = bmax2 / bmax
+    ans = min(zip((0.5, 1.0, 2.0, 4.0), SCALE_OPTIONS), key=lambda t: abs(np.log(ratio / t[0])))[1]
+    why = (f"β_max = {bmax:.5g} for y and {bmax2:.5g} for 2y: ratio {ratio:.4g}. β_max = max over ‖u‖ ≤ 1 of "
+           "|yᵀ(Xu)₊| (the dual (4) at v = y) is linear in y: doubling the targets doubles the weight decay "
+           "needed to keep every neuron off.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+MORE_OPTIONS = ["more", "the same number", "fewer"]
+
+
+def answer_accuracy_scaled(now: int, later: int, n: int, beta: float, factor: float) -> Answer:
+    """The classification step: training points classified correctly at factor·β against β."""
+    ans = MORE_OPTIONS[0] if later > now else MORE_OPTIONS[1] if later == now else MORE_OPTIONS[2]
+    why = (f"At β = {beta:g}: {now} of {n} correct; at β = {factor * beta:g}: {later}. Weight decay trades fit "
+           "for fewer, smaller neurons: as β grows the optimum's loss term never decreases, but the count of "
+           "correct signs can stay, fall or even rise.")
+    return Answer(ans, why, lambda p: p == ans)
+
+
+def gd_end_options(side: float) -> list[str]:
+    """The options of the one-neuron question for a start in the cell of sign ``side``."""
+    own, other = ("<", ">") if side < 0 else (">", "<")
+    return [f"the minimum of its own cell (u {own} 0)", f"the minimum of the other cell (u {other} 0)",
+            "neither (somewhere else)"]
+
+
+def answer_gd_end(start: np.ndarray, end: np.ndarray, minima: list[dict], tol: float = 0.05) -> Answer:
+    """The one-neuron step: where gradient descent from ``start`` ends, against the two minima."""
+    opts = gd_end_options(float(np.sign(start[0])))
+    near = min(minima, key=lambda m: float(np.hypot(end[0] - m["u"], end[1] - m["alpha"])))
+    far = max(minima, key=lambda m: float(np.hypot(end[0] - m["u"], end[1] - m["alpha"])))
+    if np.hypot(end[0] - near["u"], end[1] - near["alpha"]) > tol:
+        ans = opts[2]
+    else:
+        ans = opts[0] if np.sign(near["side"]) == np.sign(start[0]) else opts[1]
+    why = (f"From ({start[0]:g}, {start[1]:g}) it ends at ({end[0]:.3f}, {end[1]:.3f}): objective "
+           f"{near['value']:.5g}; the other local minimum has {far['value']:.5g}. "
+           + ("The run crosses u = 0: a cell is not a basin of attraction, and where gradient descent ends "
+              "depends on its whole path. " if ans == opts[1] else "")
+           + "Each star is the optimum of (8) restricted to one activation pattern.")
+    return Answer(ans, why, lambda p: p == ans)

@@ -1,10 +1,14 @@
 """The lesson and the path page in real Chromium (Playwright with Debian's chromium) at 1280×720.
 
 * Walking every step with Next: each shows "Step K of N", its figure drawn (plotly's SVG) and
-  starting on the screen, the step in the address, no exception.
+  starting on the screen, the step in the address, no exception; its question has no answer on
+  screen until a prediction is committed, and Reveal then shows the computed answer.
 * A question's answer follows the data: on step 3 a committed prediction is revealed as the
-  computed count of patterns; a point clicked onto the step's canvas changes the data, the old
-  prediction is dropped, and the new reveal shows the new count.
+  computed count of patterns with one more point; a point clicked onto the step's canvas changes
+  the data, the old prediction is dropped, and the new reveal shows the new count.
+* Every way into a step gives the same step: its link, Next from the step before, Back from the
+  step after (which has other data), and a refresh show the same data and numbers; the
+  "open in the full page" link of the gauge step shows the lesson's γ on the Geometry page.
 * Classroom mode: the sidebar is hidden and Next still walks the lesson.
 * The path page: a click on a point of the path sets the β slider (and the address) to that β,
   snapped to the slider's grid.
@@ -47,6 +51,22 @@ def _n_points(pg) -> int:
     return int(re.search(r"Data:\s*(\d+) points", pg.locator("[data-testid='stSidebar']").inner_text()).group(1))
 
 
+def _answer_and_reveal(pg) -> str:
+    """Commit some prediction (the first option, or 1) to the step's question and reveal it."""
+    assert pg.locator("[data-testid='stAlert']").filter(has_text="Computed").count() == 0   # no answer yet
+    radios = pg.locator("[data-testid='stRadio'] [role='radiogroup'] label")
+    if radios.count():
+        radios.first.click()
+    else:
+        box = pg.locator("[data-testid='stNumberInput'] input").first
+        box.fill("1")
+        box.press("Enter")
+    _idle(pg)
+    pg.get_by_role("button", name="Reveal").click()
+    _idle(pg)
+    return pg.locator("[data-testid='stAlert']").filter(has_text="Computed").first.inner_text()
+
+
 def test_walk_every_step_with_next(server, page):
     page.goto(server + "/lesson?page=lesson&step=1")
     _idle(page)
@@ -59,6 +79,9 @@ def test_walk_every_step_with_next(server, page):
         box = plot.bounding_box()
         assert box["width"] > 300 and box["height"] > 300, (k, box)
         assert box["y"] < 720 - 300, (k, box)               # most of the figure is on the projector's screen
+        text = _answer_and_reveal(page)
+        assert "You predicted" in text, (k, text)
+        assert page.locator("[data-testid='stException']").count() == 0, k
         if k < N_STEPS:
             page.get_by_role("button", name="Next").click()
             _idle(page)
@@ -79,8 +102,8 @@ def test_adding_a_point_changes_the_answer(server, page):
     page.goto(server + "/lesson?page=lesson&step=3")
     _idle(page)
     assert _n_points(page) == 5
-    text = _predict_and_reveal(page, 10)
-    assert "Computed: 10." in text and "right" in text
+    text = _predict_and_reveal(page, 12)                    # 5 points and the question's sixth: 12 cells
+    assert "Computed: 12." in text and "right" in text
     canvas = page.locator("[data-testid='stPlotlyChart']").nth(1).locator(".nsewdrag").first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
@@ -96,8 +119,8 @@ def test_adding_a_point_changes_the_answer(server, page):
     assert _n_points(page) == 6
     _idle(page)
     assert page.get_by_text("predict again").count() >= 1    # the prediction was for the old data
-    text = _predict_and_reveal(page, 10)
-    assert "Computed: 12." in text and "not this time" in text
+    text = _predict_and_reveal(page, 12)                    # 6 points and the question's seventh: 14
+    assert "Computed: 14." in text and "not this time" in text
     assert page.locator("[data-testid='stException']").count() == 0
 
 
@@ -157,4 +180,44 @@ def test_sgd_page_shows_figure2_when_opened(server, page):
     titles = fig.first.evaluate("gd => gd._fullLayout.annotations.map(a => a.text)")
     assert {"m = 8", "m = 15", "m = 50"} <= set(titles)
     assert "computing …" not in titles
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def _numbers(pg) -> tuple[str, str]:
+    """What a step shows in words and numbers: the sidebar's data line and the main column's text
+    (prose, captions, the question with its numbers), without the widgets' transient state."""
+    data = re.search(r"Data:[^\n]*", pg.locator("[data-testid='stSidebar']").inner_text()).group(0)
+    main = pg.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer'], "
+                      "[data-testid='stMain'] [data-testid='stCaptionContainer']").all_inner_texts()
+    return data, "\n".join(t for t in main if t.strip())
+
+
+def test_every_way_into_a_step_shows_the_same_step(server, page):
+    k = next(i for i, s in enumerate(STEPS, 1) if s.key == "path")     # the step before the gauge's 2 points
+    assert STEPS[k].key == "gauge" and STEPS[k].data != STEPS[k - 1].data
+    page.goto(server + f"/lesson?page=lesson&step={k}")                # its link
+    _idle(page)
+    by_link = _numbers(page)
+    assert "5 points" in by_link[0]
+    page.goto(server + f"/lesson?page=lesson&step={k + 1}")            # Back from the next step (other data)
+    _idle(page)
+    assert "2 points" in _numbers(page)[0]
+    gamma_link = page.get_by_role("link", name=re.compile("Open this in the full page"))
+    geometry = gamma_link.get_attribute("href")
+    page.get_by_role("button", name="Back").click()
+    _idle(page)
+    assert _heading(page).startswith(f"Step {k} of")
+    assert _numbers(page) == by_link
+    page.reload()                                                      # a refresh
+    _idle(page)
+    assert _numbers(page) == by_link
+    page.goto(server + f"/lesson?page=lesson&step={k - 1}")            # Next from the step before
+    _idle(page)
+    page.get_by_role("button", name="Next").click()
+    _idle(page)
+    assert _numbers(page) == by_link
+    # the gauge step's full-page link: the Geometry page on the lesson's two points, the lesson's γ
+    page.goto(geometry)
+    _idle(page)
+    assert _wait_for(lambda: "0.70711" in page.locator("[data-testid='stMain']").inner_text(), page, tries=20)
     assert page.locator("[data-testid='stException']").count() == 0
