@@ -27,12 +27,17 @@ from lab.canvas import network_on_canvas
 from lab.codec import Dataset
 
 
-def header(title: str, intro: str, *, fold: bool = False) -> None:
+def header(title: str, intro: str, *, fold: bool = True) -> None:
     """The page's title and its opening explanation (hidden with the prose in classroom mode;
-    ``fold``: on a projector folded into "About this page" instead, so that the main figure
-    stays on the first screen, :func:`lab.ui.intro`)."""
-    st.title(title)
-    (ui.intro if fold else ui.prose)(intro)
+    ``fold``: folded into "About this page", so that the main figure stays on the first screen
+    of a projector, :func:`lab.ui.intro`)."""
+    if not fold:
+        st.title(title)
+        ui.prose(intro)
+        return
+    row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    row.title(title, width="content")
+    ui.intro(intro, row)
 
 
 EMPTY_DATA = "The data set is empty. Add points on the **Data** page or load a preset there."
