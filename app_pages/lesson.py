@@ -104,7 +104,7 @@ def _canvas(h: Here, base: str, caption: str) -> None:
     if ds.d == 2:
         ui.class_picker(h.right)
     ui.clickable_chart(F.data_canvas(ds.X, ds.y, ds.d, height=300), base, h.right)
-    c1, c2 = h.right.columns([3, 1], vertical_alignment="center")
+    c1, c2 = h.right.columns([5, 3], vertical_alignment="center")
     c1.caption(caption)
     if c2.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), key=f"{base}_undo", width="stretch"):
         state.undo()

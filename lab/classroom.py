@@ -90,6 +90,9 @@ _LAYOUT = (
     '[data-testid="stMainBlockContainer"] h1 { font-size: 2.1rem; padding: 0 0 0.3rem 0; } '
     '[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p '
     f'{{ color: {CAPTION} !important; opacity: 1; }} '
+    # a button's label wraps onto a second line rather than being cut ("switch poi…")
+    'button .stMarkdownEllipsis, button .stMarkdownEllipsis p { white-space: normal; text-align: center; } '
+    'button:has(.stMarkdownEllipsis) { height: auto; min-height: 2.5rem; } '
     # the chosen option of a segmented control: Streamlit's red on pink has 4.47:1
     'button[data-selected="true"] [data-testid="stMarkdownContainer"] p { color: #a3283a; } '
 )

@@ -43,7 +43,7 @@ TRACE_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
 
 ZERO_MARKERS_MAX = 300     # group_norms: above this many zero blocks, a grey baseline instead of markers
 GRID_NAME = "click to add"
-CANVAS_HEIGHT = 610        # the Data page's canvas: the largest that fits under the title at 1280×720
+CANVAS_HEIGHT = 585        # the Data page's canvas: the largest that fits under the title at 1280×720
 
 # plotly_white's look (white background, light grid, its colours and fonts), layout only.
 _WHITE = pio.templates["plotly_white"].layout

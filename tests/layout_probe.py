@@ -22,15 +22,14 @@ MEASURE_JS = r"""
     if (!vis(b) || b.closest(".modebar") || b.closest("[data-testid='stPlotlyChart']")) continue;
     const text = (b.innerText || "").trim();
     if (!text) continue;
-    const cands = [b, ...b.querySelectorAll("*")];
-    for (const el of cands) {
+    for (const el of [b, ...b.querySelectorAll("*")]) {
       if (!vis(el)) continue;
-      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible"
-          && el.children.length === 0 || (el === b && b.scrollWidth > b.clientWidth + 1)) {
+      const s = getComputedStyle(el);
+      const clips = el === b || s.overflowX !== "visible" || s.textOverflow === "ellipsis";
+      if (clips && el.scrollWidth > el.clientWidth + 1) {
         cut.push({text: text.slice(0, 80), box: box(b), sw: el.scrollWidth, cw: el.clientWidth});
         break;
       }
-      // text cut by an ancestor with overflow hidden
     }
   }
   const kinds = {legend: "g.legend", slider: "g.slider-container", title: "g.g-gtitle text",
