@@ -119,10 +119,10 @@ def _clickable_fit(h: Here, res: ConvexResult, base: str, *, height: int = 500) 
     if draw:
         if h.ds.d == 2:
             ui.class_picker(h.right)
-        ui.clickable_chart(fig, base, h.left)
+        ui.clickable_chart(fig, base, h.left, alt=P.network_alt(h.ds, res))
         ui.click_error()
     else:
-        ui.chart(fig, h.left, key=base)
+        ui.chart(fig, h.left, key=base, alt=P.network_alt(h.ds, res))
 
 
 # ----------------------------------------------------------------------------- the steps

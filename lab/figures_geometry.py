@@ -30,14 +30,15 @@ LEGEND_ROW = 24          # px per row of the horizontal legend (font FONT − 3)
 AXIS_BAND = 55           # px under the plot for the x tick labels and the axis title
 
 
-def legend_rows(fig: go.Figure, width: float = 400, char: float = 8.5) -> int:
+def legend_rows(fig: go.Figure, width: float = 400, char: float = 7.5, *, halves: bool = False) -> int:
     """Rows of a horizontal legend of font FONT − 3 in a figure ``width`` px wide: its entries
-    (each about ``char`` px a character and 45 px of symbol and gap) laid in rows as plotly does."""
+    (each about ``char`` px a character and 45 px of symbol and gap, or half the width each with
+    ``halves``) laid in rows as plotly does."""
     rows, used = 0, width
     for t in fig.data:
         if t.showlegend is False or not t.name or (t.showlegend is None and len(fig.data) == 1):
             continue
-        w = 45 + char * len(t.name)
+        w = width / 2 if halves else 45 + char * len(t.name)
         if used + w > width:
             rows, used = rows + 1, 0
         used += w
@@ -50,9 +51,10 @@ def _layout(fig: go.Figure, title: str, *, height: int = 560, equal: bool = True
     so that nothing overlaps."""
     fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT),
                       height=height,
-                      margin=dict(l=60, r=20, t=60, b=AXIS_BAND + below + LEGEND_ROW * legend_rows(fig) + 10),
+                      margin=dict(l=60, r=20, t=60,
+                                  b=AXIS_BAND + below + LEGEND_ROW * legend_rows(fig, halves=True) + 10),
                       legend=dict(font=dict(size=FONT - 3), orientation="h", yref="container", yanchor="bottom",
-                                  y=0, xanchor="left", x=0),
+                                  y=0, xanchor="left", x=0, entrywidth=0.5, entrywidthmode="fraction"),
                       plot_bgcolor="white")
     if equal:
         fig.update_yaxes(scaleanchor="x", scaleratio=1)
@@ -145,7 +147,7 @@ def _blow_up_frames(fig: go.Figure, hull: np.ndarray, g: float, k: int) -> None:
                                                          transition=dict(duration=0), fromcurrent=False)])])],
         sliders=[dict(active=int(np.argmin(abs(r - 1))), y=0.0, yanchor="top", x=0.3, len=0.7,
                       pad=dict(t=AXIS_BAND - 5, b=0),
-                      currentvalue=dict(prefix="dashed: t·C with t = ", suffix=f"   (y is reached at t = γ = {g:.4g})",
+                      currentvalue=dict(prefix="t = ", suffix=f"  (y at t = γ = {g:.4g})",
                                         font=dict(size=FONT - 4)), font=dict(size=FONT - 6),
                       steps=[dict(method="animate", label=f"{q * g:.3g}",
                                   args=[[f"{q:.3f}"], dict(mode="immediate", frame=dict(duration=0, redraw=True),

@@ -88,6 +88,14 @@ def network_figure(ds: Dataset, res: ConvexResult, *, height: int, clickable: bo
                          show_neurons=show_neurons, height=height, clickable=clickable, legend=legend)
 
 
+def network_alt(ds: Dataset, res: ConvexResult) -> str:
+    """The text alternative of :func:`network_figure`: what it shows, with p* and m*."""
+    what = ("the fit f(x) of the optimal network" if ds.d == 1
+            else "the decision regions and boundary f(x) = 0 of the optimal network")
+    return (f"Chart: {what} on the {ds.n} data points, p* = {res.value:.5g} with m* = {res.m_star} neurons"
+            + (", each neuron drawn too." if res.m_star else "."))
+
+
 # ----------------------------------------------------------------------------- layouts
 def side_and_main(main: float = 2.0) -> tuple[Any, Any]:
     """A narrow column of controls and numbers beside the main figure (widths 1 : ``main``): on a
