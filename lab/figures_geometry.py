@@ -45,16 +45,23 @@ def legend_rows(fig: go.Figure, width: float = 400, char: float = 7.5, *, halves
     return rows
 
 
+def _two_per_row(fig: go.Figure, width: float = 330, char: float = 7.5) -> bool:
+    """Whether every legend entry fits half the plot's width (about ``width`` px)."""
+    return all(45 + char * len(t.name or "") <= width / 2 for t in fig.data if t.showlegend is not False)
+
+
 def _layout(fig: go.Figure, title: str, *, height: int = 560, equal: bool = True, below: int = 0) -> go.Figure:
     """The common look.  The legend sits at the bottom of the figure, under the axis title (and
-    under ``below`` px of other furniture, e.g. a slider), the bottom margin sized for its rows,
-    so that nothing overlaps."""
+    under ``below`` px of other furniture, e.g. a slider), one entry a row or two when they are short;
+    the figure grows by its rows, so that the plot keeps its size and nothing overlaps."""
+    two = _two_per_row(fig)
+    rows = legend_rows(fig, halves=True) if two else sum(1 for t in fig.data if t.showlegend is not False and t.name)
     fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT),
-                      height=height,
-                      margin=dict(l=60, r=20, t=60,
-                                  b=AXIS_BAND + below + LEGEND_ROW * legend_rows(fig, halves=True) + 10),
+                      height=height + LEGEND_ROW * rows,
+                      margin=dict(l=60, r=20, t=60, b=AXIS_BAND + below + LEGEND_ROW * rows + 10),
                       legend=dict(font=dict(size=FONT - 3), orientation="h", yref="container", yanchor="bottom",
-                                  y=0, xanchor="left", x=0, entrywidth=0.5, entrywidthmode="fraction"),
+                                  y=0, xanchor="left", x=0, entrywidth=0.5 if two else 1.0,
+                                  entrywidthmode="fraction"),
                       plot_bgcolor="white")
     if equal:
         fig.update_yaxes(scaleanchor="x", scaleratio=1)
@@ -123,7 +130,7 @@ def output_space_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray |
                                  textposition="top right", textfont=dict(size=FONT + 2, color=COL["y"]),
                                  marker=dict(color=COL["y"], size=18, symbol="star")))
     frames = y is not None and _finite(res) and animate
-    _layout(fig, "Outputs: Q_X, C and γ·C reaching y", height=640 if frames else 560,
+    _layout(fig, "Outputs: Q_X, C and γ·C reaching y", height=520 if frames else 440,
             below=SLIDER_BAND if frames else 0)
     if frames and res is not None:
         _blow_up_frames(fig, G.hull, res.value, k_scaled)
@@ -180,7 +187,7 @@ def polar_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray | None =
     if not G.polar_bounded:
         fig.update_xaxes(range=[-G.clip, G.clip])
         fig.update_yaxes(range=[-G.clip, G.clip])
-    return _layout(fig, "Polar set C° and the maximiser z*")
+    return _layout(fig, "Polar set C° and the maximiser z*", height=440)
 
 
 # --------------------------------------------------------------------------- n = 3

@@ -5,7 +5,8 @@
 * ``figure``: the first plotly chart of the main area (its bounding box, page coordinates);
 * ``cut``: every visible button (or element with role button/tab/option) whose text is wider than its box;
 * ``overlaps``: pairs among (legend, slider, chart title, axis title, annotation, menu) of one plotly
-  chart whose boxes intersect by more than 2 px each way.
+  chart whose boxes intersect by more than 2 px each way;
+* ``outside``: any of these that leaves its chart's box (e.g. a legend pushed off the figure).
 """
 MEASURE_JS = r"""
 () => {
@@ -35,7 +36,7 @@ MEASURE_JS = r"""
   const kinds = {legend: "g.legend", slider: "g.slider-container", title: "g.g-gtitle text",
                  axistitle: "text[class^='x'][class$='title'], text[class^='y'][class$='title']",
                  annotation: "g.annotation", menu: "g.updatemenu-container"};
-  const overlaps = [];
+  const overlaps = [], outside = [];
   charts.forEach((c, ci) => {
     if (!vis(c)) return;
     const items = [];
@@ -47,6 +48,12 @@ MEASURE_JS = r"""
         items.push({k, t: (el.textContent || "").trim().slice(0, 40), r});
       }
     }
+    const cr = c.getBoundingClientRect();
+    for (const it of items) {
+      const r = it.r;
+      if (r.left < cr.left - 2 || r.right > cr.right + 2 || r.top < cr.top - 2 || r.bottom > cr.bottom + 2)
+        outside.push({chart: ci, item: it.k + ": " + it.t});
+    }
     for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) {
       const a = items[i].r, b = items[j].r;
       const ox = Math.min(a.right, b.right) - Math.max(a.left, b.left);
@@ -55,7 +62,7 @@ MEASURE_JS = r"""
         overlaps.push({chart: ci, a: items[i].k + ": " + items[i].t, b: items[j].k + ": " + items[j].t});
     }
   });
-  return {figure: firstFig ? box(firstFig) : null, cut, overlaps,
+  return {figure: firstFig ? box(firstFig) : null, cut, overlaps, outside,
           scrollY: (document.querySelector("[data-testid='stMain']") || {}).scrollTop || 0};
 }
 """

@@ -6,7 +6,8 @@
 * **nothing cut**: no button (or tab, or select box) whose text is wider than its box
   (``scrollWidth > clientWidth`` of the button or of an element inside it that clips);
 * **nothing overlapping** inside a chart: no two of (legend, slider, chart title, axis title,
-  annotation, menu button) whose boxes intersect by more than 2 px each way;
+  annotation, menu button) whose boxes intersect by more than 2 px each way, and none outside
+  the chart's box;
 * **accessible**: axe-core (``axe-playwright-python``, rules of WCAG 2.0/2.1 A and AA) finds no
   serious or critical violation.
 
@@ -100,6 +101,7 @@ def test_projector_layout_and_accessibility(view, server, pg, axe):
             problems.append(f"the main figure ends at {fig['bottom']:.0f} px, below the {HEIGHT} px screen")
     problems += [f"cut button text: {c['text']!r} ({c['sw']} px in {c['cw']} px)" for c in m["cut"]]
     problems += [f"overlap in chart {o['chart']}: {o['a']!r} / {o['b']!r}" for o in m["overlaps"]]
+    problems += [f"outside its chart {o['chart']}: {o['item']!r}" for o in m["outside"]]
     found = axe.run(pg, options=AXE_OPTIONS).response["violations"]
     problems += [f"axe {v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
                  for v in found if v.get("impact") in ("serious", "critical")]
