@@ -78,12 +78,15 @@ def axe():
 
 
 def _open(pg, server: str, address: str) -> dict:
-    """Open ``address``, wait for the run and for plotly to draw; the measurements."""
+    """Open ``address``, wait for the run (and, on a figure-first page, for plotly to draw its first
+    chart); the measurements."""
     pg.goto(server + address)
+    pg.locator("[data-testid='stMain'] h1, [data-testid='stMain'] h4").first.wait_for(timeout=120_000)
     wait_idle(pg, timeout=240_000, settle=800)
-    if pg.locator("[data-testid='stMain'] [data-testid='stPlotlyChart']").count():
-        pg.locator("[data-testid='stMain'] [data-testid='stPlotlyChart'] .main-svg").first.wait_for(timeout=60_000)
-        pg.wait_for_timeout(400)                   # plotly lays out legends and titles after the svg
+    charts = "[data-testid='stMain'] [data-testid='stPlotlyChart']"
+    if address.lstrip("/").split("?")[0] in FIGURE_FIRST or pg.locator(charts).count():
+        pg.locator(charts + " .main-svg").first.wait_for(timeout=120_000)
+        wait_idle(pg, timeout=240_000, settle=400)  # plotly lays out legends and titles after the svg
     assert pg.locator("[data-testid='stException']").count() == 0, address
     return pg.evaluate(MEASURE_JS)
 
@@ -124,3 +127,30 @@ def test_a_chart_has_a_text_alternative_and_the_share_box_takes_the_focus(server
     assert pre.get_attribute("tabindex") == "0" and pre.get_attribute("aria-label")
     pre.focus()
     assert pg.evaluate("document.activeElement.tagName") == "PRE"
+
+
+def _tab_to(pg, selector: str, presses: int = 120) -> bool:
+    """Press Tab from the top of the document until the focus is inside ``selector`` (at most
+    ``presses`` times)."""
+    pg.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(presses):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("(s) => !!document.activeElement && !!document.activeElement.closest(s)", selector):
+            return True
+    return False
+
+
+def test_the_keyboard_reaches_next_and_play(server, pg):
+    """Tab reaches the lesson's Next and the SGD page's Play, and Enter presses them."""
+    _open(pg, server, "/lesson?page=lesson&step=3")
+    assert _tab_to(pg, ".st-key-_lesson_next")
+    pg.keyboard.press("Enter")
+    wait_idle(pg, timeout=240_000)
+    assert pg.locator("h4").filter(has_text="Step 4 of").count() == 1
+    _open(pg, server, "/sgd")
+    assert _tab_to(pg, ".st-key-_sgd_play")
+    pg.keyboard.press("Enter")
+    pg.wait_for_timeout(1500)
+    assert pg.get_by_role("button", name="Pause").is_enabled()          # it is training
+    pg.get_by_role("button", name="Pause").click()
+    wait_idle(pg, timeout=240_000)
