@@ -18,6 +18,9 @@ A page asks before drawing each hideable part::
         m = s["m"]                                  # hidden: the value still comes from the URL
 
 Hiding never changes a value: a hidden slider keeps the value in the URL (or its default).
+
+Outside classroom mode too, :func:`css` lays every page out for a projector (:data:`_LAYOUT`),
+and :data:`A11Y_SCRIPT` makes what scrolls sideways reachable by keyboard.
 """
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
 """Small Streamlit helpers shared by the pages and app.py.
 
-* :func:`chart`: one look for every plotly chart; :func:`table`: a table of records.
+* :func:`chart`: one look for every plotly chart, and its text alternative for a screen reader
+  (``alt``, by default :func:`alt_text`); :func:`table`: a table of records.
 * :func:`stop` replaces ``st.stop`` in pages.
 * Classroom mode (TensorFlow Playground's "hide controls"): :func:`prose` and :func:`caption`
   draw explanatory text unless ``prose`` is hidden, :func:`intro` a page's opening paragraph
-  (folded away on a projector); :func:`classroom_chrome` injects :func:`lab.classroom.css` and
+  (folded into "About this page"); :func:`classroom_chrome` injects :func:`lab.classroom.css`
+  (the projector layout, always), :data:`lab.classroom.A11Y_SCRIPT` (keyboard access) and
   the bar at the top right of the page (the "Classroom" popover with the choice of what to
   hide, and "Exit" when the sidebar is hidden); :func:`classroom_sidebar` holds the toggle.
 * Share and save: :func:`read_link_once` applies the address's query parameters on a
