@@ -278,7 +278,7 @@ def gauge(h: Here) -> None:
         fig.update_layout(legend=dict(font=dict(size=13)))     # at the foot, under the axis title (its own layout)
     else:
         fig = FG.output_space_3d(G, g if shown else None, ds.y)
-    fig.update_layout(height=590, title=None, margin=dict(t=20))
+    fig.update_layout(height=570, title=None, margin=dict(t=20))
     ui.chart(fig, left, key="_lesson_gauge")
     small, ratio = None, None
     bmax = cached.beta_max_of(X, ds.y) if np.isfinite(g.value) and g.value > 0 else None

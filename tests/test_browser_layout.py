@@ -13,8 +13,9 @@
 
 The lesson's steps are read from :data:`lab.lesson_steps.STEPS`, so a new step is covered.  The
 pages run with the default 1-D data and with 2-D data (two moons, from the link); a lesson step
-that keeps the current data set runs with both.  One server, one browser page for all: the whole
-module takes about three minutes on two cores.
+that keeps the current data set runs with both; the figure-first pages and the steps also run in
+classroom mode.  One server, one browser page for all: the whole module takes about three minutes
+on two cores.
 """
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ def _views() -> list[tuple[str, str]]:
         out.append((f"lesson-{k}", f"/lesson?page=lesson&step={k}"))
         if step.data is None:                       # the step keeps the current data: 2-D too
             out.append((f"lesson-{k}-2d", "/lesson?" + _moons_query("lesson", step=k)))
+    # classroom mode (larger text, the classroom bar at the top right)
+    out += [(f"{p}-classroom", f"/{p}?page={p}&classroom=1") for p in TWO_D]
+    out += [(f"lesson-{k}-classroom", f"/lesson?page=lesson&step={k}&classroom=1") for k in range(1, len(STEPS) + 1)]
     return out
 
 
