@@ -128,7 +128,8 @@ def css(settings: Mapping) -> str:
         rules.append(f'.st-key-{BAR_KEY} {{ position: fixed; top: 0.45rem; right: {right}; z-index: 999991; '
                      'width: auto !important; background: rgba(255,255,255,0.85); border-radius: 0.5rem; }')
         # the bar's buttons are sized for their labels at the normal size
-        rules.append(f'.st-key-{BAR_KEY} [data-testid="stMarkdownContainer"] p {{ font-size: 1rem; }}')
+        rules.append(f'.st-key-{BAR_KEY} [data-testid="stMarkdownContainer"] p {{ font-size: 1rem; }} '
+                     f'.st-key-{BAR_KEY} button {{ min-width: max-content; padding-right: 0.4rem; }}')
     return f"<style>{' '.join(rules)}</style>"
 
 
