@@ -116,6 +116,8 @@ def css(settings: Mapping) -> str:
     if settings.get("classroom", False):
         rules.append('[data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p '
                      '{ font-size: 1.15rem; }')
+        # a button's label keeps the normal size (labels in narrow columns stay on one line)
+        rules.append('button [data-testid="stMarkdownContainer"] p { font-size: 1rem; }')
         # a metric's value is Markdown too: keep its own (larger) size
         rules.append('[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p '
                      '{ font-size: inherit; }')

@@ -166,7 +166,7 @@ def intro(text: str, container: Container | None = None) -> None:
     popover (beside the title, :func:`lab.page.header`), so that it does not push the page's main
     figure below the first screen of a projector."""
     if state.show("prose"):
-        with (container or st).popover("About this page", icon=":material/info:",
+        with (container or st).popover("About this page", icon=":material/description:",
                                        help="What this page shows and how to read it."):
             st.markdown(text)
 
