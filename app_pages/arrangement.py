@@ -92,7 +92,7 @@ def _steps(ch: Chosen) -> None:
         for k, s in enumerate(shown):
             names = ", ".join(str(p + 1) for p in s.points)
             cols[k % len(cols)].button(
-                f"switch point{'s' if len(s.points) > 1 else ''} {names} {'on' if s.on else 'off'}",
+                f"point{'s' if len(s.points) > 1 else ''} {names} {'on' if s.on else 'off'}",
                 key=f"_arr_step_{s.cell}", on_click=A.set_u, args=(A.step(ch.cells, s),),
                 icon=":material/toggle_on:" if s.on else ":material/toggle_off:", width="stretch",
                 help=f"Cross the hyperplane of point {names}: it switches {'on' if s.on else 'off'}, "

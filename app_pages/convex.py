@@ -92,10 +92,10 @@ def _fit(ds: Dataset, res: ConvexResult, side: Any, main: Any) -> None:
     fig = P.network_figure(ds, res, height=F.CANVAS_HEIGHT, clickable=draw, show_neurons=show, legend="compact")
     cap = fit_caption(ds)
     if draw:
-        ui.clickable_chart(fig, "_cvx_fit", container=main)
+        ui.clickable_chart(fig, "_cvx_fit", container=main, alt=P.network_alt(ds, res))
         cap += " **Click the plot to add a point** there: the optimum is solved again for the new data."
     else:
-        ui.chart(fig, container=main, key="_cvx_fit")
+        ui.chart(fig, container=main, key="_cvx_fit", alt=P.network_alt(ds, res))
     ui.caption(cap, main)
 
 

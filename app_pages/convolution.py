@@ -64,8 +64,8 @@ def _signals() -> Signals:
             sig = Signals(state.slider("cnn_n", "signals n", c1), state.slider("cnn_L", "length L", c2),
                           state.slider("cnn_noise", "noise", c3), state.number_input("cnn_seed", "seed", c4))
             S, y = E.cnn_signals(sig.n, sig.L, sig.noise, sig.seed)
-            st.plotly_chart(fc.signal_examples(S, y, title="Class +1: a bump; class −1: an oscillation"),
-                            width="stretch", key="cnn_signals")
+            ui.chart(fc.signal_examples(S, y, title="Class +1: a bump; class −1: an oscillation"),
+                            theme="streamlit", width="stretch", key="cnn_signals")
             ui.caption(f"n = {sig.n} signals of length L = {sig.L}; targets y = ±1, fitted with squared loss.")
             return sig
     return Signals(*(state.number(k) for k in ("cnn_n", "cnn_L", "cnn_noise", "cnn_seed")))
@@ -114,25 +114,25 @@ def linear(sig: Signals) -> None:
                    "cannot reach (12). Increase m.")
     _diverged(gd)
     a, b = st.columns(2)
-    a.plotly_chart(fc.objective_traces(gd.steps, gd.history(), nuc.value, convex_name="(12)",
-                                       title="GD objective (9) minus the value of (12)"),
-                   width="stretch", key="lin_obj")
-    b.plotly_chart(fc.distance_traces(gd.steps, _distances(gd), ylabel=gd.distance_name or "‖Z_GD − Z*‖ / ‖Z*‖",
-                                      title="End-to-end map Z = Σ_j u_j α_jᵀ: GD vs (12)"),
-                   width="stretch", key="lin_dist")
+    ui.chart(fc.objective_traces(gd.steps, gd.history(), nuc.value, convex_name="(12)",
+                                 title="GD objective (9) minus the value of (12)"),
+             theme="streamlit", container=a, width="stretch", key="lin_obj")
+    ui.chart(fc.distance_traces(gd.steps, _distances(gd), ylabel=gd.distance_name or "‖Z_GD − Z*‖ / ‖Z*‖",
+                                title="End-to-end map Z = Σ_j u_j α_jᵀ: GD vs (12)"),
+             theme="streamlit", container=b, width="stretch", key="lin_dist")
     if nuc.rank:
-        st.plotly_chart(fc.filters_side_by_side(r.filters_gd, nuc.U, names=(_trial_name(gd), "(12): √σ_i p_i"),
-                                                title="Filters, rotation removed: GD (blue) over (12) (black)"),
-                        width="stretch", key="lin_filters")
+        ui.chart(fc.filters_side_by_side(r.filters_gd, nuc.U, names=(_trial_name(gd), "(12): √σ_i p_i"),
+                                         title="Filters, rotation removed: GD (blue) over (12) (black)"),
+                 theme="streamlit", width="stretch", key="lin_filters")
         ui.caption("GD's filters are unique only up to a rotation (U → RU, α → Rα change nothing), so they "
                    "are shown in the basis of their own singular vectors, with signs matched.")
     else:
         ui.caption("No filters to compare: Z* = 0, so (12) needs none.")
     # at the zero network both maps are (nearly) 0: a colour scale of ±0.01, not one of round-off
     floor = ZERO_SCALE if nuc.zero_network else 1e-12
-    st.plotly_chart(fc.matrix_pair(r.Z_gd, nuc.Z, names=("GD: Z = Σ_j u_j α_jᵀ", "(12): Z*"),
-                                   title="The whole linear map, patch by patch", floor=floor),
-                    width="stretch", key="lin_Z")
+    ui.chart(fc.matrix_pair(r.Z_gd, nuc.Z, names=("GD: Z = Σ_j u_j α_jᵀ", "(12): Z*"),
+                            title="The whole linear map, patch by patch", floor=floor),
+             theme="streamlit", width="stretch", key="lin_Z")
     if nuc.zero_network:
         ui.caption(f"Z* = 0, drawn on a colour scale of ±{ZERO_SCALE:g}; the largest entry of GD's Z is "
                    f"{np.abs(r.Z_gd).max():.1e}.")
@@ -209,18 +209,18 @@ def circular(sig: Signals) -> None:
         st.info(f"h = {h} < d = {sig.L}: the filters cannot be full length, so (14) is a lower bound and GD stays "
                 "above it. Set h = d for the exact equivalence.")
     a, b = st.columns(2)
-    a.plotly_chart(fc.objective_traces(gd.steps, gd.history(), fr.value, convex_name="(14)",
-                                       title="GD objective (13) minus the value of (14)"),
-                   width="stretch", key="circ_obj")
-    b.plotly_chart(fc.distance_traces(gd.steps, _distances(gd), ylabel=gd.distance_name or "‖e_GD − e*‖ / ‖e*‖",
+    ui.chart(fc.objective_traces(gd.steps, gd.history(), fr.value, convex_name="(14)",
+                                 title="GD objective (13) minus the value of (14)"),
+             theme="streamlit", container=a, width="stretch", key="circ_obj")
+    ui.chart(fc.distance_traces(gd.steps, _distances(gd), ylabel=gd.distance_name or "‖e_GD − e*‖ / ‖e*‖",
                                       title="End-to-end filter e = Σ_j u_j ⊛ α_j: GD vs (14)"),
-                   width="stretch", key="circ_dist")
+                   theme="streamlit", container=b, width="stretch", key="circ_dist")
     fig = fc.filters_side_by_side(np.vstack([r.e_gd, r.power_gd]), np.vstack([fr.e, np.abs(fr.z)]),
                                   names=(_trial_name(gd), "(14)"), x_start=0,
                                   panels=("e by position", "by frequency l"),
                                   title="Left: end-to-end filter e. Right: filter power per frequency, "
                                         "Σ_j|û_j|²/d against |z*|")
-    st.plotly_chart(fig, width="stretch", key="circ_filters")
+    ui.chart(fig, theme="streamlit", width="stretch", key="circ_filters")
 
 
 def separable(sig: Signals) -> None:
@@ -249,12 +249,12 @@ def separable(sig: Signals) -> None:
     if r.status != "optimal":
         st.error(f"The convex solve is {r.status}.")
     a, b = st.columns(2)
-    a.plotly_chart(fc.objective_traces(g.steps, g.objectives, r.value, convex_name="(8)",
+    ui.chart(fc.objective_traces(g.steps, g.objectives, r.value, convex_name="(8)",
                                        title="GD on the CNN minus the optimum of (8)"),
-                   width="stretch", key="sep_obj")
-    b.plotly_chart(fc.separable_fit(s.signals, s.labels, s.predicted,
+                   theme="streamlit", container=a, width="stretch", key="sep_obj")
+    ui.chart(fc.separable_fit(s.signals, s.labels, s.predicted,
                                     title="Labels and the exact CNN's output per patch"),
-                   width="stretch", key="sep_fit")
+                   theme="streamlit", container=b, width="stretch", key="sep_fit")
     st.caption(f"The {r.m_star} filters of the exact network, u = (weight on x_k, on x_k+1, bias) and α: "
                + "; ".join(f"u = ({', '.join(f'{v:.3g}' for v in u)}), α = {a_:.3g}"
                            for u, a_ in zip(r.U, r.alpha)) + ".")

@@ -34,7 +34,9 @@ def render() -> None:
     with main:
         ui.click_error()
     ds = state.get_dataset()
-    ui.clickable_chart(F.data_canvas(ds.X, ds.y, ds.d, height=F.CANVAS_HEIGHT), "_canvas", container=main)
+    alt = (f"Chart: the drawing canvas with the {ds.n} data points of the {KINDS[ds.d].split(' (')[0]} data set; "
+           "click an empty place to add a point.")
+    ui.clickable_chart(F.data_canvas(ds.X, ds.y, ds.d, height=F.CANVAS_HEIGHT), "_canvas", container=main, alt=alt)
     with side:
         _summary(ds)
     if state.show("io"):

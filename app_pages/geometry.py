@@ -227,11 +227,11 @@ def _pictures(res: Any, G: Any, y: np.ndarray, n: int) -> None:
     yy = y if np.linalg.norm(y) > 0 else None
     a, b = st.columns(2)
     if n == 2:
-        a.plotly_chart(fg.output_space_2d(G, res, yy), width="stretch", key="geo_out2")
-        b.plotly_chart(fg.polar_2d(G, res, yy), width="stretch", key="geo_polar2")
+        ui.chart(fg.output_space_2d(G, res, yy), theme="streamlit", container=a, width="stretch", key="geo_out2")
+        ui.chart(fg.polar_2d(G, res, yy), theme="streamlit", container=b, width="stretch", key="geo_polar2")
     else:
-        a.plotly_chart(fg.output_space_3d(G, res, yy), width="stretch", key="geo_out3")
-        b.plotly_chart(fg.polar_3d(G, res, yy), width="stretch", key="geo_polar3")
+        ui.chart(fg.output_space_3d(G, res, yy), theme="streamlit", container=a, width="stretch", key="geo_out3")
+        ui.chart(fg.polar_3d(G, res, yy), theme="streamlit", container=b, width="stretch", key="geo_polar3")
     if not 0 < res.value < np.inf:
         return
     m = res.alpha.size
@@ -256,7 +256,7 @@ def _curve(X: np.ndarray, y: np.ndarray, res: Any) -> None:
     if curve is None:
         st.error(err)
         return
-    st.plotly_chart(fg.beta_curve_figure(curve), width="stretch", key="geo_curve")
+    ui.chart(fg.beta_curve_figure(curve), theme="streamlit", width="stretch", key="geo_curve")
     last = curve.ratios[-1]
     st.caption(f"At the smallest β = {curve.betas[-1]:.2g}: p*/β = {last:.6g}, "
                f"γ − p*/β = {curve.gauge - last:.2g} (it shrinks in proportion to β).")

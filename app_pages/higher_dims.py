@@ -44,9 +44,9 @@ def _explain() -> None:
     with examples:
         if examples.open:                # drawn only when opened
             imgs, yi = E.highdim_examples()
-            st.plotly_chart(fc.image_examples(imgs, yi,
+            ui.chart(fc.image_examples(imgs, yi,
                                               title="Examples (random size and position, Gaussian noise 0.35)"),
-                            width="stretch", key="hd_examples")
+                            theme="streamlit", width="stretch", key="hd_examples")
             ui.caption(f"Generated from a seed on every run (no download): {E.HD_TRAIN} training and "
                        f"{E.HD_TEST} test images.")
 
@@ -94,10 +94,15 @@ def experiment(params: tuple[float, int, int, int, int]) -> None:
     runs = state.highdim_runs()
     done = runs.setdefault((beta, m, steps, seed), [])      # more trials continue the same run
     going = state.highdim_go() == params and len(done) < trials
-    b1, b2, b3 = st.columns([1, 1, 4])
+    b1, b2, b3 = st.columns([1, 1, 4], vertical_alignment="center")
+    if len(done) >= trials and not going:      # nothing left to run with these settings: say what would
+        b3.markdown(f"All {trials} trials are done. More **trials** continue this run; another **seed**, "
+                    "β, m or number of steps starts a new one.")
     b1.button("Run" if not done else "Continue", type="primary", key="hd_run", on_click=_run,
-              disabled=going or len(done) >= trials, icon=":material/play_arrow:", width="stretch")
-    b2.button("Stop", key="hd_stop", on_click=_stop, disabled=not going, icon=":material/stop:", width="stretch")
+              disabled=going or len(done) >= trials, icon=":material/play_arrow:", width="stretch",
+              help="Train and solve the trials still to do with the settings above.")
+    b2.button("Stop", key="hd_stop", on_click=_stop, disabled=not going, icon=":material/stop:", width="stretch",
+              help="Stop after the trial under way; the finished trials are kept.")
     if going:
         b3.progress(len(done) / trials, text=f"trial {len(done) + 1} of {trials}: SGD, then (8) for Alg1, "
                                                f"Alg2, Alg3 ({len(done)} finished)")
@@ -126,8 +131,8 @@ def _results(res, trials: int) -> None:
     if res.trials_done < trials and state.highdim_go() is None:
         st.warning(f"Stopped after {res.trials_done} of {trials} trials; press Continue to run the rest.")
     a, b = st.columns(2)
-    a.plotly_chart(fc.highdim_curves(res, which="objective"), width="stretch", key="hd_obj")
-    b.plotly_chart(fc.highdim_curves(res, which="test"), width="stretch", key="hd_acc")
+    ui.chart(fc.highdim_curves(res, which="objective"), theme="streamlit", container=a, width="stretch", key="hd_obj")
+    ui.chart(fc.highdim_curves(res, which="test"), theme="streamlit", container=b, width="stretch", key="hd_acc")
     rows = []
     for name, v in res.summary().items():
         rows.append({"method": name, "objective (2), mean": round(v["objective_mean"], 4),

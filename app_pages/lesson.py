@@ -106,7 +106,7 @@ def _canvas(h: Here, base: str, caption: str) -> None:
     if ds.d == 2:
         ui.class_picker(h.right)
     ui.clickable_chart(F.data_canvas(ds.X, ds.y, ds.d, height=300), base, h.right)
-    c1, c2 = h.right.columns([3, 1], vertical_alignment="center")
+    c1, c2 = h.right.columns([5, 3], vertical_alignment="center")
     c1.caption(caption)
     if c2.button("Undo", icon=":material/undo:", disabled=not state.can_undo(), key=f"{base}_undo", width="stretch"):
         state.undo()
@@ -121,10 +121,10 @@ def _clickable_fit(h: Here, res: ConvexResult, base: str, *, height: int = 500) 
     if draw:
         if h.ds.d == 2:
             ui.class_picker(h.right)
-        ui.clickable_chart(fig, base, h.left)
+        ui.clickable_chart(fig, base, h.left, alt=P.network_alt(h.ds, res))
         ui.click_error()
     else:
-        ui.chart(fig, h.left, key=base)
+        ui.chart(fig, h.left, key=base, alt=P.network_alt(h.ds, res))
 
 
 # ----------------------------------------------------------------------------- the steps
@@ -446,10 +446,10 @@ def gauge(h: Here) -> None:
         fig = FG.output_space_2d(G, g if shown else None, ds.y, animate=False)
         fig.update_xaxes(title=dict(text="ŷ₁"))
         fig.update_yaxes(title=dict(text="ŷ₂"))
-        fig.update_layout(legend=dict(orientation="h", x=0, y=-0.1, xanchor="left", yanchor="top", font=dict(size=13)))
+        fig.update_layout(legend=dict(font=dict(size=13)))     # at the foot, under the axis title (its own layout)
     else:
         fig = FG.output_space_3d(G, g if shown else None, ds.y)
-    fig.update_layout(height=520, title=None, margin=dict(t=20))
+    fig.update_layout(height=570, title=None, margin=dict(t=20))
     ui.chart(fig, left, key="_lesson_gauge")
     small, ratio = None, None
     bmax = cached.beta_max_of(X, ds.y) if np.isfinite(g.value) and g.value > 0 else None

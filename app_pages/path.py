@@ -29,13 +29,13 @@ def render() -> None:
     with c2:
         loss = state.loss_select()
     with c1:
-        beta = state.beta_slider(beta_max=state.data_beta_max(ds, loss))
+        beta = state.beta_slider(beta_max=state.data_beta_max(ds, loss), caption=False)   # the figure has β_max
     P.require_data(ds)
     res, note = P.optimum_or_stop(ds, beta, loss)
     if note:
         st.warning(note)
     X = state.design_matrix(ds)
-    p = PD.path_view(X, ds.y, loss, beta, res, key="_path_chart", height=600)
+    p = PD.path_view(X, ds.y, loss, beta, res, key="_path_chart", height=470)
     if p is not None:
         ui.caption(f"β_max = {p.beta_max:.4g}: the smallest β at which the zero network is optimal (exact over "
                    f"the arrangement). {len(p.betas)} solves of (8) along the path, {p.seconds:.2f} s in all; the "

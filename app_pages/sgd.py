@@ -25,6 +25,7 @@ from above (a stuck run stops above it) while its bound comes up from below: tog
 global optimum the run is *at most*.
 """
 HEIGHT = 450           # the live figures: under the controls, inside a 1280×720 screen
+FIT_HEIGHT = HEIGHT - 45   # the fit beside the traces, under its one-line heading: the same bottom
 LIVE_GRID = 61         # the live 2-D fit's grid (the Convex page's is 81²): half the bytes a frame
 FINAL_1D_RUNS = 6      # the final 1-D fits show the best runs, at most this many
 
@@ -102,7 +103,7 @@ def _settings(ds: Dataset) -> tuple[training.Config, int]:
     batches = state.batch_sizes(ds.n)
     if state.setting("batch") not in batches:
         state.set_setting("batch", codec.FULL_BATCH)
-    c = P.controls_row([1, 1, 1, 1, 1.25])
+    c = P.controls_row([1, 1, 1, 1, 1.4])
     with c[0]:
         beta = state.beta_slider(beta_max=state.data_beta_max(ds, state.current_loss()), caption=False)
     with c[1]:
@@ -115,13 +116,14 @@ def _settings(ds: Dataset) -> tuple[training.Config, int]:
                                       "one step; changing it does not restart the run."))
     more = ("loss", "trials", "steps", "batch", "seed", "opt")
     if any(state.show(k) for k in more):
-        label = " · ".join([state.current_loss(), f"{state.number('trials')} runs",
-                            f"{state.number('steps'):,} steps"]
+        # the steps are beside Play ("step k of N"): the label holds the rest, on one line
+        label = " · ".join([state.current_loss(), f"{state.number('trials')} runs"]
                            + ([f"batch {state.setting('batch')}"]
                               if state.setting("batch", codec.FULL_BATCH) != codec.FULL_BATCH else [])
                            + ([state.setting("opt")] if state.setting("opt") not in (None, "sgd") else []))
         box = c[4].popover(label, icon=":material/tune:", width="stretch",
-                           help="Loss, number of runs, steps, batch size, seed and optimizer.")
+                           help="Loss, number of runs, steps, batch size, seed and optimizer "
+                                "(the steps are shown beside Play).")
     else:
         box = st.container()
     with box:
@@ -285,7 +287,7 @@ def _draw_fit(r: training.LiveRun, container: Any, view: View, certs: list[train
         fig = (F.fit_1d.uncached if zero else F.fit_1d)(
                        ds.X[:, 0], ds.y, xs, curves, U=U, alpha=a, bias=bias, show_neurons=ok,
                        kinks_only=True, colors={k: col for k in curves if k.startswith("run")},
-                       height=HEIGHT, compact_legend=True)
+                       height=FIT_HEIGHT, compact_legend=True)
     else:
         # a 61² grid (not the Convex page's 81²): a frame's figure is half the bytes, and the
         # boundary still moves in steps of 0.08 on a canvas 5 wide
@@ -294,11 +296,11 @@ def _draw_fit(r: training.LiveRun, container: Any, view: View, certs: list[train
             U, a = r.network(t)
             Fv = _zeroed(network_on_canvas(U, a, bias, 2, LIVE_GRID)[1])
             fig = (F.decision_2d.uncached if zero else F.decision_2d)(
-                                ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=bias, height=HEIGHT,
+                                ds.X, ds.y, g, g, Fv, U=U, alpha=a, bias=bias, height=FIT_HEIGHT,
                                 reference=F_opt, boundary_name=f"run {t + 1}", reference_name="optimum (8)",
                                 legend="side")
         else:
-            fig = F.decision_2d(ds.X, ds.y, g, g, F_opt, U=None, alpha=None, bias=bias, height=HEIGHT,
+            fig = F.decision_2d(ds.X, ds.y, g, g, F_opt, U=None, alpha=None, bias=bias, height=FIT_HEIGHT,
                                 show_neurons=False, boundary_name="optimum (8)", legend="side")
     if zero:
         _zero_note(fig, view.lr_try)

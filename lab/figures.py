@@ -43,7 +43,7 @@ TRACE_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"
 
 ZERO_MARKERS_MAX = 300     # group_norms: above this many zero blocks, a grey baseline instead of markers
 GRID_NAME = "click to add"
-CANVAS_HEIGHT = 610        # the Data page's canvas: the largest that fits under the title at 1280×720
+CANVAS_HEIGHT = 585        # the Data page's canvas: the largest that fits under the title at 1280×720
 
 # plotly_white's look (white background, light grid, its colours and fonts), layout only.
 _WHITE = pio.templates["plotly_white"].layout
@@ -488,7 +488,7 @@ def group_norms(vn: np.ndarray, wn: np.ndarray, *, height: int = 380, tol: float
                                  legendgroup=name, showlegend=False,
                                  hovertemplate="pattern %{x}: %{y:.3f}<extra></extra>"))
     nz = int(np.sum(vn > tol * max(scale, 1)) + np.sum(wn > tol * max(scale, 1)))
-    return _layout(fig, height=height, xtitle=f"pattern i = 1 … {len(vn)}   ({nz} nonzero blocks)",
+    return _layout(fig, height=height, xtitle=f"pattern i ≤ {len(vn)} ({nz} nonzero blocks)",
                    ytitle="block norm", xr=[0, len(vn) + 1]).done()
 
 
@@ -642,9 +642,10 @@ def sphere_arrangement(X: np.ndarray, u: np.ndarray, *, corners: np.ndarray | No
     # on u's side, 2.6 units out: nearer, the u₃ axis title falls outside the plot's left edge
     cam = 2.6 * (uu + np.array([0.25, 0.15, 0.2])) / np.linalg.norm(uu + [0.25, 0.15, 0.2])
     fig.update_layout(height=height, font=dict(size=FONT - 2),
-                      margin=dict(l=0, r=0, t=10, b=0),
-                      legend=dict(font=dict(size=FONT - 4), orientation="h", x=0, y=0, yanchor="top",
-                                  entrywidth=0.5, entrywidthmode="fraction"),
+                      margin=dict(l=0, r=0, t=10, b=50),
+                      # two rows of legend at the foot of the figure, inside its box
+                      legend=dict(font=dict(size=FONT - 4), orientation="h", x=0, y=0, yanchor="bottom",
+                                  yref="container", entrywidth=0.48, entrywidthmode="fraction"),
                       scene=dict(aspectmode="cube",
                                  xaxis=dict(title=dict(text="u₁"), range=[-1.3, 1.3], showticklabels=False),
                                  yaxis=dict(title=dict(text="u₂"), range=[-1.3, 1.3], showticklabels=False),

@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from cvxcore.experiments import HighDimResult
 from lab.figures import memo  # content-memoised builders, shared by all sessions
-from lab.figures_geometry import AXIS_FONTS  # tick/title fonts Streamlit's chart theme would shrink
+from lab.figures_geometry import AXIS_BAND, AXIS_FONTS, LEGEND_ROW, legend_rows  # the common furniture
 
 FONT = 18
 CONVEX = "#000000"
@@ -24,10 +24,18 @@ CLASS_COLORS = {1.0: "#1f77b4", -1.0: "#d62728"}
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 460, xlabel: str | None = None, ylabel: str | None = None,
-            legend_below: bool = True) -> go.Figure:
-    fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT), height=height,
-                      margin=dict(l=75, r=20, t=60, b=50), plot_bgcolor="white",
-                      legend=(dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0,
+            legend_below: bool = True, width: float = 400) -> go.Figure:
+    """The common look.  A legend below sits at the bottom of the figure, under the axis title, the
+    bottom margin sized for its rows (a figure about ``width`` px wide); the panels' own titles
+    (subplot titles) get a band of their own under the figure's title.  Nothing overlaps."""
+    rows = legend_rows(fig, width) if legend_below else 0
+    panels = bool(fig.layout.annotations)
+    fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2), yref="container", y=1.0, yanchor="top",
+                                 pad=dict(t=12)),
+                      font=dict(size=FONT), height=height + LEGEND_ROW * rows,
+                      margin=dict(l=75, r=20, t=95 if panels else 60, b=AXIS_BAND + 10 + LEGEND_ROW * rows),
+                      plot_bgcolor="white",
+                      legend=(dict(orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0,
                                    font=dict(size=FONT - 3)) if legend_below else dict(font=dict(size=FONT - 3))))
     if xlabel is not None:            # None keeps titles a caller set (e.g. on subplots)
         fig.update_xaxes(title=xlabel)
@@ -55,7 +63,7 @@ def objective_traces(steps: np.ndarray, objectives: np.ndarray, convex_value: fl
     fig.add_trace(go.Scatter(x=[steps[0], steps[-1]], y=[floor, floor], mode="lines",
                              line=dict(color=CONVEX, width=3, dash="dash"),
                              name=f"{convex_name} = {convex_value:.6g} (gap drawn at the 1e-8 floor)"))
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power", nticks=6)   # decades only: labels apart
     return _layout(fig, title, xlabel=xlabel, ylabel="objective − convex optimum")
 
 
@@ -67,7 +75,7 @@ def distance_traces(steps: np.ndarray, distances: np.ndarray, *, title: str, yla
     for t, dd in enumerate(np.atleast_2d(distances)):
         fig.add_trace(go.Scatter(x=steps, y=np.maximum(dd, 1e-12), mode="lines", line=dict(color=TRIAL, width=2.5),
                                  opacity=0.75, name="GD trials", showlegend=t == 0))
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power", nticks=6)   # decades only: labels apart
     return _layout(fig, title, xlabel=xlabel, ylabel=ylabel)
 
 
@@ -188,7 +196,8 @@ def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = 
         # zoom on where the methods end (SGD starts an order of magnitude higher)
         ends = np.concatenate([Y[:, -1]] + [v[:t] for v in vals.values()])
         lo, hi = np.nanmin(ends), np.nanmax(ends)
-        fig.update_yaxes(type="log", exponentformat="power", dtick="D2",      # minor labels 2 and 5 only
+        # ticks at 1, 2, 5 × 10ᵏ with their full values (a bare "5" under "1" would read 5, not 0.5)
+        fig.update_yaxes(type="log", dtick="D2", tickformat="~g",
                          range=[np.log10(0.8 * lo), np.log10(max(3 * np.nanmedian(ends), 1.2 * hi))])
         return _layout(fig, f"Training objective (2) over {t} trials", xlabel="SGD step",
                        ylabel="objective (2)", height=520)

@@ -26,11 +26,42 @@ AXIS_FONTS = dict(tickfont=dict(size=FONT - 2, color="#222"), title_font=dict(si
                    automargin=True)
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = 680, equal: bool = True) -> go.Figure:
+LEGEND_ROW = 24          # px per row of the horizontal legend (font FONT − 3)
+AXIS_BAND = 55           # px under the plot for the x tick labels and the axis title
+
+
+def legend_rows(fig: go.Figure, width: float = 400, char: float = 7.5, *, halves: bool = False) -> int:
+    """Rows of a horizontal legend of font FONT − 3 in a figure ``width`` px wide: its entries
+    (each about ``char`` px a character and 45 px of symbol and gap, or half the width each with
+    ``halves``) laid in rows as plotly does."""
+    rows, used = 0, width
+    for t in fig.data:
+        if t.showlegend is False or not t.name or (t.showlegend is None and len(fig.data) == 1):
+            continue
+        w = width / 2 if halves else 45 + char * len(t.name)
+        if used + w > width:
+            rows, used = rows + 1, 0
+        used += w
+    return rows
+
+
+def _two_per_row(fig: go.Figure, width: float = 330, char: float = 7.5) -> bool:
+    """Whether every legend entry fits half the plot's width (about ``width`` px)."""
+    return all(45 + char * len(t.name or "") <= width / 2 for t in fig.data if t.showlegend is not False)
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = 560, equal: bool = True, below: int = 0) -> go.Figure:
+    """The common look.  The legend sits at the bottom of the figure, under the axis title (and
+    under ``below`` px of other furniture, e.g. a slider), one entry a row or two when they are short;
+    the figure grows by its rows, so that the plot keeps its size and nothing overlaps."""
+    two = _two_per_row(fig)
+    rows = legend_rows(fig, halves=True) if two else sum(1 for t in fig.data if t.showlegend is not False and t.name)
     fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT),
-                      height=height, margin=dict(l=60, r=20, t=60, b=50),
-                      legend=dict(font=dict(size=FONT - 3), orientation="h", yanchor="top", y=-0.08,
-                                  xanchor="left", x=0),
+                      height=height + LEGEND_ROW * rows,
+                      margin=dict(l=60, r=20, t=60, b=AXIS_BAND + below + LEGEND_ROW * rows + 10),
+                      legend=dict(font=dict(size=FONT - 3), orientation="h", yref="container", yanchor="bottom",
+                                  y=0, xanchor="left", x=0, entrywidth=0.5 if two else 1.0,
+                                  entrywidthmode="fraction"),
                       plot_bgcolor="white")
     if equal:
         fig.update_yaxes(scaleanchor="x", scaleratio=1)
@@ -98,10 +129,15 @@ def output_space_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray |
         fig.add_trace(go.Scatter(x=[y[0]], y=[y[1]], mode="markers+text", name="y", text=["y"],
                                  textposition="top right", textfont=dict(size=FONT + 2, color=COL["y"]),
                                  marker=dict(color=COL["y"], size=18, symbol="star")))
-    _layout(fig, "Outputs in R²: Q_X, C, and γ·C reaching y")
-    if y is not None and _finite(res) and animate:
+    frames = y is not None and _finite(res) and animate
+    _layout(fig, "Outputs: Q_X, C and γ·C reaching y", height=520 if frames else 440,
+            below=SLIDER_BAND if frames else 0)
+    if frames and res is not None:
         _blow_up_frames(fig, G.hull, res.value, k_scaled)
     return fig
+
+
+SLIDER_BAND = 85         # px under the axis title for the blow-up slider and its button
 
 
 def _blow_up_frames(fig: go.Figure, hull: np.ndarray, g: float, k: int) -> None:
@@ -109,16 +145,16 @@ def _blow_up_frames(fig: go.Figure, hull: np.ndarray, g: float, k: int) -> None:
     r = np.linspace(0.25, 1.5, 11)                       # multiples of γ, 1.0 included
     fig.frames = [go.Frame(name=f"{q:.3f}", traces=[k],
                            data=[go.Scatter(x=q * g * hull[:, 0], y=q * g * hull[:, 1])]) for q in r]
+    # the play button and the slider in one band under the axis title, above the legend
     fig.update_layout(
-        height=800, margin=dict(l=10, r=10, t=60, b=10),
-        legend=dict(y=-0.05),
-        updatemenus=[dict(type="buttons", showactive=False, x=1.0, y=1.02, xanchor="right", yanchor="bottom",
-                          pad=dict(t=0, r=0), font=dict(size=FONT - 4),
+        updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=0.0, xanchor="left", yanchor="top",
+                          pad=dict(t=AXIS_BAND + 12, r=0), font=dict(size=FONT - 4),
                           buttons=[dict(label="▶ blow up C", method="animate",
                                         args=[None, dict(frame=dict(duration=250, redraw=True),
                                                          transition=dict(duration=0), fromcurrent=False)])])],
-        sliders=[dict(active=int(np.argmin(abs(r - 1))), y=-0.24, x=0.0, len=1.0, pad=dict(t=10),
-                      currentvalue=dict(prefix="dashed: t·C with t = ", suffix=f"   (y is reached at t = γ = {g:.4g})",
+        sliders=[dict(active=int(np.argmin(abs(r - 1))), y=0.0, yanchor="top", x=0.3, len=0.7,
+                      pad=dict(t=AXIS_BAND - 5, b=0),
+                      currentvalue=dict(prefix="t = ", suffix=f"  (y at t = γ = {g:.4g})",
                                         font=dict(size=FONT - 4)), font=dict(size=FONT - 6),
                       steps=[dict(method="animate", label=f"{q * g:.3g}",
                                   args=[[f"{q:.3f}"], dict(mode="immediate", frame=dict(duration=0, redraw=True),
@@ -151,7 +187,7 @@ def polar_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray | None =
     if not G.polar_bounded:
         fig.update_xaxes(range=[-G.clip, G.clip])
         fig.update_yaxes(range=[-G.clip, G.clip])
-    return _layout(fig, "Polar set C° and the maximiser z*")
+    return _layout(fig, "Polar set C° and the maximiser z*", height=440)
 
 
 # --------------------------------------------------------------------------- n = 3

@@ -219,8 +219,10 @@ def path_figure(betas: np.ndarray, values: np.ndarray, m_stars: np.ndarray, acti
                                      hovertemplate="β = %{x:.3g}<br>Dᵢ = %{text}<extra></extra>"), row=3, col=1)
     for r in (1, 2, 3):
         fig.add_vline(x=beta_max, line=dict(color="#555", width=2, dash="dash"), row=r, col=1)
-    fig.add_annotation(x=np.log10(beta_max), y=1, xref="x", yref="y domain", text=f"β_max = {beta_max:.3g}",
-                       showarrow=False, xanchor="left", yanchor="top", font=dict(size=FONT - 2, color="#333"),
+    # at the foot of the top row, beside its line: just below β_max, p* is still near its largest value
+    # (the top of the row), so the label sits on no point
+    fig.add_annotation(x=np.log10(beta_max), y=0, xref="x", yref="y domain", text=f"β_max = {beta_max:.3g}",
+                       showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=FONT - 2, color="#333"),
                        bgcolor="rgba(255,255,255,0.8)")
     if current is not None:
         b, v, m = current

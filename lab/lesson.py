@@ -195,8 +195,10 @@ def ask(key: str, prompt: str, answer: Answer, sig: str, *, options: list | None
 
 
 def compact_top() -> None:
-    """Less empty space above the step's heading, so that its figure fits a 1280×720 projector."""
-    st.html('<style>[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }</style>')
+    """Less empty space above the step's heading, so that its figure fits a 1280×720 projector; as
+    much in classroom mode, where Back and Next (at the top right) would otherwise sit under the
+    classroom bar."""
+    st.html('<style>[data-testid="stMainBlockContainer"] { padding-top: 3.2rem !important; }</style>')
 
 
 def full_page_settings(page: str, ds: codec.Dataset, settings: dict, link: tuple = ()) -> dict:

@@ -94,12 +94,17 @@ def guarded(render: F_) -> F_:
     return run  # type: ignore[return-value]
 
 
-def header(title: str, intro: str, *, fold: bool = False) -> None:
+def header(title: str, intro: str, *, fold: bool = True) -> None:
     """The page's title and its opening explanation (hidden with the prose in classroom mode;
-    ``fold``: on a projector folded into "About this page" instead, so that the main figure
-    stays on the first screen, :func:`lab.ui.intro`)."""
-    st.title(title)
-    (ui.intro if fold else ui.prose)(intro)
+    ``fold``: folded into "About this page", so that the main figure stays on the first screen
+    of a projector, :func:`lab.ui.intro`)."""
+    if not fold:
+        st.title(title)
+        ui.prose(intro)
+        return
+    row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    row.title(title, width="content")
+    ui.intro(intro, row)
 
 
 EMPTY_DATA = "The data set is empty. Add points on the **Data** page or load a preset there."
@@ -148,6 +153,14 @@ def network_figure(ds: Dataset, res: ConvexResult, *, height: int, clickable: bo
                         bias=bool(ds.bias), show_neurons=show_neurons, clickable=clickable, height=height)
     return F.decision_2d(ds.X, ds.y, grid, grid, f, U=res.U, alpha=res.alpha, bias=bool(ds.bias),
                          show_neurons=show_neurons, height=height, clickable=clickable, legend=legend)
+
+
+def network_alt(ds: Dataset, res: ConvexResult) -> str:
+    """The text alternative of :func:`network_figure`: what it shows, with p* and m*."""
+    what = ("the fit f(x) of the optimal network" if ds.d == 1
+            else "the decision regions and boundary f(x) = 0 of the optimal network")
+    return (f"Chart: {what} on the {ds.n} data points, p* = {res.value:.5g} with m* = {res.m_star} neurons"
+            + (", each neuron drawn too." if res.m_star else "."))
 
 
 # ----------------------------------------------------------------------------- layouts

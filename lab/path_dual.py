@@ -121,7 +121,10 @@ def path_view(X: np.ndarray, y: np.ndarray, loss: str, beta: float, current: Con
     cur = None if current is None else (beta, current.value, current.m_star)
     fig = FL.path_figure(p.betas, p.values, p.m_stars, p.active, p.bits, p.beta_max, current=cur,
                          loss_label="p*(β)", height=height)
-    ui.chart(fig, box, key=ui.click_key(key), on_select=lambda: _clicked_beta(key), selection_mode="points",
+    alt = (f"Chart: the regularization path, p*(β), m*(β) and the active patterns at {len(p.betas)} values of β "
+           f"from β_max = {p.beta_max:.4g} down" + ("" if cur is None else f"; at the current β = {beta:g}, "
+                                                    f"p* = {cur[1]:.5g} and m* = {cur[2]}") + ".")
+    ui.chart(fig, box, alt=alt, key=ui.click_key(key), on_select=lambda: _clicked_beta(key), selection_mode="points",
              config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
     if not p.certified:
         bad = sum(s != "optimal" for s in p.statuses)

@@ -1,10 +1,12 @@
 """Small Streamlit helpers shared by the pages and app.py.
 
-* :func:`chart`: one look for every plotly chart; :func:`table`: a table of records.
+* :func:`chart`: one look for every plotly chart, and its text alternative for a screen reader
+  (``alt``, by default :func:`alt_text`); :func:`table`: a table of records.
 * :func:`stop` replaces ``st.stop`` in pages.
 * Classroom mode (TensorFlow Playground's "hide controls"): :func:`prose` and :func:`caption`
   draw explanatory text unless ``prose`` is hidden, :func:`intro` a page's opening paragraph
-  (folded away on a projector); :func:`classroom_chrome` injects :func:`lab.classroom.css` and
+  (folded into "About this page"); :func:`classroom_chrome` injects :func:`lab.classroom.css`
+  (the projector layout, always), :data:`lab.classroom.A11Y_SCRIPT` (keyboard access) and
   the bar at the top right of the page (the "Classroom" popover with the choice of what to
   hide, and "Exit" when the sidebar is hidden); :func:`classroom_sidebar` holds the toggle.
 * Share and save: :func:`read_link_once` applies the address's query parameters on a
@@ -15,6 +17,7 @@
 """
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 import numpy as np
@@ -28,10 +31,40 @@ CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"
 
 
 
-def chart(fig: Any, container: Container | None = None, **kw: Any) -> Any:
-    """``plotly_chart`` with the figure's own projector-sized template (not Streamlit's theme)."""
+def chart(fig: Any, container: Container | None = None, *, alt: str | None = None, **kw: Any) -> Any:
+    """``plotly_chart`` with the figure's own projector-sized template (not Streamlit's theme), and
+    ``alt``, its text alternative for a screen reader: one sentence saying what it shows, with the
+    key numbers (by default :func:`alt_text`, from the figure's titles and legend)."""
     kw.setdefault("config", CONFIG)
-    return (container or st).plotly_chart(fig, theme=None, **kw)
+    kw.setdefault("theme", None)
+    return (container or st).plotly_chart(fig, alt=alt or alt_text(fig), **kw)
+
+
+def _text(t: Any) -> str:
+    """The plain text of a plotly title (a dict, a title object or a string), '' when none."""
+    if isinstance(t, dict):
+        t = t.get("text")
+    else:
+        t = getattr(t, "text", t)
+    return re.sub(r"<[^>]+>", " ", str(t or "")).strip()
+
+
+def alt_text(fig: Any) -> str:
+    """A one-sentence description of a plotly figure from its own words: its title, what it draws
+    (the legend's names) and its axes, e.g. "Chart: p*(β); shows: p*, m*; axes: β against p*." """
+    lay = fig.layout
+    title = _text(lay.title)
+    names = list(dict.fromkeys(n for t in fig.data if (n := getattr(t, "name", None)) and n != "click to add"))
+    xt, yt = _text(lay.xaxis.title), _text(lay.yaxis.title)
+    if not (xt or yt):                       # a 3-D figure
+        xt, yt = _text(lay.scene.xaxis.title), _text(lay.scene.yaxis.title)
+    axes = [f"{yt or 'value'} against {xt or 'position'}"] if xt or yt else []
+    parts = [f"Chart{': ' + title if title else ''}"]
+    if names:
+        parts.append("shows " + ", ".join(names[:8]))
+    if axes:
+        parts.append("axes: " + axes[0])
+    return "; ".join(parts) + "."
 
 
 def table(rows: list[dict], container: Container | None = None, **kw: Any) -> Any:
@@ -107,10 +140,10 @@ def class_picker(container: Container | None = None) -> None:
                  selection_mode="single", control="draw")
 
 
-def clickable_chart(fig: Any, base: str, container: Container | None = None) -> Any:
+def clickable_chart(fig: Any, base: str, container: Container | None = None, *, alt: str | None = None) -> Any:
     """A chart whose clicks on empty canvas add points (trace 0: the click grid), under a key
     that :func:`add_clicked_point` renews after each point (``base``: one name per chart)."""
-    return chart(fig, container, key=click_key(base), on_select=lambda: add_clicked_point(base),
+    return chart(fig, container, alt=alt, key=click_key(base), on_select=lambda: add_clicked_point(base),
                  selection_mode="points",
                  config={"displayModeBar": False, "scrollZoom": False, "doubleClick": False})
 
@@ -128,17 +161,14 @@ def caption(text: str, container: Container | None = None, **kw: Any) -> None:
         (container or st).caption(text, **kw)
 
 
-def intro(text: str) -> None:
-    """A page's opening explanation: as :func:`prose`, but on a projector (classroom mode, prose
-    shown) folded into a collapsed "About this page", so that it does not push the page's main
-    figure below the fold."""
-    if not state.show("prose"):
-        return
-    if state.setting("classroom", False):
-        with st.expander("About this page", icon=":material/info:"):
+def intro(text: str, container: Container | None = None) -> None:
+    """A page's opening explanation: as :func:`prose`, but folded into an "About this page"
+    popover (beside the title, :func:`lab.page.header`), so that it does not push the page's main
+    figure below the first screen of a projector."""
+    if state.show("prose"):
+        with (container or st).popover("About this page", icon=":material/description:",
+                                       help="What this page shows and how to read it."):
             st.markdown(text)
-    else:
-        st.markdown(text)
 
 
 def _exit_classroom() -> None:
@@ -161,9 +191,7 @@ def classroom_chrome() -> None:
     of what to hide (reachable with the sidebar hidden) and, when the sidebar (with the classroom
     toggle) is hidden, a button to leave classroom mode."""
     cfg = state.classroom_settings()
-    css = classroom.css(cfg)
-    if css:
-        st.html(css)
+    st.html(classroom.css(cfg) + classroom.A11Y_SCRIPT, unsafe_allow_javascript=True)
     if not cfg["classroom"]:
         return
     bar = st.container(key=classroom.BAR_KEY, horizontal=True, width="content", gap="small",

@@ -239,7 +239,7 @@ def _steps(at):
 
 @pytest.mark.parametrize("preset", ["paper", "circles"])
 def test_arrangement_steps_to_neighbouring_cells(preset):
-    """The Arrangement page: each "switch point i" button moves to the cell across that facet,
+    """The Arrangement page: each "point i on/off" button moves to the cell across that facet,
     where exactly point i changed; the pattern shown is 1[Xu ≥ 0] of the u shown (recomputed
     here), and −u gives the complement."""
     import re

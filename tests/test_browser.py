@@ -309,5 +309,6 @@ def test_classroom_link_hides_the_sidebar_and_exits(fresh_server, link_page):
     assert _wait_for(lambda: "classroom" not in _query(pg), pg), pg.url
     _idle(pg)
     assert pg.locator("[data-testid='stSidebar']").is_visible()
-    assert "Program (8) has one pair" in pg.locator("[data-testid='stMain']").inner_text()
+    pg.get_by_role("button", name="About this page").click()          # the explanation, one click away
+    assert pg.get_by_text("Program (8) has one pair").first.is_visible()
     assert pg.locator("[data-testid='stException']").count() == 0

@@ -1,0 +1,160 @@
+"""Every page and every lesson step at 1280×720 (a projector), in real Chromium, in one browser page:
+
+* **on the first screen**: the main figure (the first chart of the page) ends at most 720 px from
+  the top of the window, axes included, on the pages a lecture shows figure-first (Data,
+  Arrangement, Convex, SGD, Path and every lesson step);
+* **nothing cut**: no button (or tab, or select box) whose text is wider than its box
+  (``scrollWidth > clientWidth`` of the button or of an element inside it that clips);
+* **nothing overlapping** inside a chart: no two of (legend, slider, chart title, axis title,
+  annotation, menu button) whose boxes intersect by more than 2 px each way, and none outside
+  the chart's box;
+* **accessible**: axe-core (``axe-playwright-python``, rules of WCAG 2.0/2.1 A and AA) finds no
+  serious or critical violation.
+
+The lesson's steps are read from :data:`lab.lesson_steps.STEPS`, so a new step is covered.  The
+pages run with the default 1-D data and with 2-D data (two moons, from the link); a lesson step
+that keeps the current data set runs with both; the figure-first pages and the steps also run in
+classroom mode.  One server, one browser page for all: the whole module takes about three minutes
+on two cores.
+"""
+from __future__ import annotations
+
+import os
+from urllib.parse import urlencode
+
+import pytest
+
+from scripts.appserver import CHROMIUM, wait_idle
+from tests.layout_probe import MEASURE_JS
+
+pw = pytest.importorskip("playwright.sync_api")
+axe_sync = pytest.importorskip("axe_playwright_python.sync_playwright")
+if not os.path.exists(CHROMIUM):
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+from cvxcore.datasets import make  # noqa: E402
+from lab import codec  # noqa: E402
+from lab.lesson_steps import STEPS  # noqa: E402
+
+WIDTH, HEIGHT = 1280, 720
+FIGURE_FIRST = {"data", "arrangement", "convex", "sgd", "path", "lesson"}
+PAGES = [p for p in codec.PAGES if p != "lesson"]
+TWO_D = ("data", "arrangement", "convex", "sgd", "path")
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "resultTypes": ["violations"]}
+
+
+def _moons_query(page: str, **settings) -> str:
+    X, y = make("moons")
+    return urlencode(codec.encode_query(codec.Dataset(X, y, True), {"page": page, **settings}))
+
+
+def _views() -> list[tuple[str, str]]:
+    """(id, address) of every view the test opens."""
+    out = [(p, f"/{p}") for p in PAGES]
+    out += [(f"{p}-2d", f"/{p}?" + _moons_query(p)) for p in TWO_D]
+    for k, step in enumerate(STEPS, start=1):
+        out.append((f"lesson-{k}", f"/lesson?page=lesson&step={k}"))
+        if step.data is None:                       # the step keeps the current data: 2-D too
+            out.append((f"lesson-{k}-2d", "/lesson?" + _moons_query("lesson", step=k)))
+    # classroom mode (larger text, the classroom bar at the top right)
+    out += [(f"{p}-classroom", f"/{p}?page={p}&classroom=1") for p in TWO_D]
+    out += [(f"lesson-{k}-classroom", f"/lesson?page=lesson&step={k}&classroom=1") for k in range(1, len(STEPS) + 1)]
+    return out
+
+
+VIEWS = _views()
+
+
+@pytest.fixture(scope="module")
+def pg(server, browser):
+    ctx = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    page = ctx.new_page()
+    page.goto(server + "/about")                   # the first load (scripts, fonts) out of the way
+    wait_idle(page, timeout=240_000)
+    yield page
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return axe_sync.Axe()
+
+
+def _open(pg, server: str, address: str) -> dict:
+    """Open ``address``, wait for the run (and, on a figure-first page, for plotly to draw its first
+    chart); the measurements."""
+    pg.goto(server + address)
+    pg.locator("[data-testid='stMain'] h1, [data-testid='stMain'] h4").first.wait_for(timeout=120_000)
+    wait_idle(pg, timeout=240_000, settle=800)
+    charts = "[data-testid='stMain'] [data-testid='stPlotlyChart']"
+    if address.lstrip("/").split("?")[0] in FIGURE_FIRST or pg.locator(charts).count():
+        pg.locator(charts + " .main-svg").first.wait_for(timeout=120_000)
+        wait_idle(pg, timeout=240_000, settle=400)  # plotly lays out legends and titles after the svg
+    assert pg.locator("[data-testid='stException']").count() == 0, address
+    return pg.evaluate(MEASURE_JS)
+
+
+@pytest.mark.parametrize("view", [a for _, a in VIEWS], ids=[i for i, _ in VIEWS])
+def test_projector_layout_and_accessibility(view, server, pg, axe):
+    m = _open(pg, server, view)
+    page = view.lstrip("/").split("?")[0]
+    problems = []
+    if page in FIGURE_FIRST:
+        fig = m["figure"]
+        if fig is None:
+            problems.append("no chart on the page")
+        elif fig["bottom"] > HEIGHT + 0.5:
+            problems.append(f"the main figure ends at {fig['bottom']:.0f} px, below the {HEIGHT} px screen")
+    problems += [f"cut button text: {c['text']!r} ({c['sw']} px in {c['cw']} px)" for c in m["cut"]]
+    problems += [f"overlap in chart {o['chart']}: {o['a']!r} / {o['b']!r}" for o in m["overlaps"]]
+    problems += [f"outside its chart {o['chart']}: {o['item']!r}" for o in m["outside"]]
+    found = axe.run(pg, options=AXE_OPTIONS).response["violations"]
+    problems += [f"axe {v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+                 for v in found if v.get("impact") in ("serious", "critical")]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_chart_has_a_text_alternative_and_the_share_box_takes_the_focus(server, pg):
+    """Every chart is a figure with a name for a screen reader; the share box's link (which scrolls
+    sideways) is reachable with Tab."""
+    _open(pg, server, "/convex")
+    charts = pg.locator("[data-testid='stPlotlyChart']")
+    assert charts.count() >= 2
+    for i in range(charts.count()):
+        c = charts.nth(i)
+        assert c.get_attribute("role") == "figure"
+        assert len(c.get_attribute("aria-label") or "") > 20, c.get_attribute("aria-label")
+    main = charts.first.get_attribute("aria-label")
+    assert "p* = " in main and "neurons" in main, main          # the key numbers, not only the axes
+    pre = pg.locator("[data-testid='stSidebar'] [data-testid='stCode'] pre")
+    assert pre.get_attribute("tabindex") == "0" and pre.get_attribute("aria-label")
+    pre.focus()
+    assert pg.evaluate("document.activeElement.tagName") == "PRE"
+
+
+def _tab_to(pg, selector: str, presses: int = 120) -> bool:
+    """Press Tab from the top of the document until the focus is inside ``selector`` (at most
+    ``presses`` times)."""
+    pg.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(presses):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("(s) => !!document.activeElement && !!document.activeElement.closest(s)", selector):
+            return True
+    return False
+
+
+def test_the_keyboard_reaches_next_and_play(server, pg):
+    """Tab reaches the lesson's Next and the SGD page's Play, and Enter presses them."""
+    _open(pg, server, "/lesson?page=lesson&step=3")
+    assert _tab_to(pg, ".st-key-_lesson_next")
+    pg.keyboard.press("Enter")
+    wait_idle(pg, timeout=240_000)
+    assert pg.locator("h4").filter(has_text="Step 4 of").count() == 1
+    _open(pg, server, "/sgd")
+    assert _tab_to(pg, ".st-key-_sgd_play")
+    pg.keyboard.press("Enter")
+    pg.wait_for_timeout(1500)
+    assert pg.get_by_role("button", name="Pause").is_enabled()          # it is training
+    pg.get_by_role("button", name="Pause").click()
+    wait_idle(pg, timeout=240_000)
