@@ -173,7 +173,8 @@ def test_no_import_cycle():
 
 # What the pages take from the core directly rather than through lab: the result's type (for
 # annotations), the count the Data page shows before any solve, and the presets' names.
-PAGES_FROM_CORE = {("cvxcore", "ConvexResult"), ("cvxcore", "exact_pattern_bound"), ("cvxcore.datasets", "PRESETS")}
+PAGES_FROM_CORE = {("cvxcore", "ConvexResult"), ("cvxcore", "exact_pattern_bound"), ("cvxcore.datasets", "PRESETS"),
+                   ("cvxcore", "SGDResult"), ("cvxcore.cnn.descent", "GDResult")}
 
 
 def test_the_layers_import_downwards():
