@@ -113,13 +113,8 @@ def linear(sig: Signals) -> None:
         st.warning(f"GD has m = {m} filters but the optimum needs rank Z* = {nuc.rank}: (9) with too few filters "
                    "cannot reach (12). Increase m.")
     _diverged(gd)
-    a, b = st.columns(2)
-    ui.chart(fc.objective_traces(gd.steps, gd.history(), nuc.value, convex_name="(12)",
-                                 title="GD objective (9) minus the value of (12)"),
-             theme="streamlit", container=a, width="stretch", key="lin_obj")
-    ui.chart(fc.distance_traces(gd.steps, _distances(gd), ylabel=gd.distance_name or "‖Z_GD − Z*‖ / ‖Z*‖",
-                                title="End-to-end map Z = Σ_j u_j α_jᵀ: GD vs (12)"),
-             theme="streamlit", container=b, width="stretch", key="lin_dist")
+    _descent_charts(gd, nuc.value, "(9)", "(12)", "‖Z_GD − Z*‖ / ‖Z*‖",
+                    "End-to-end map Z = Σ_j u_j α_jᵀ: GD vs (12)", "lin")
     if nuc.rank:
         ui.chart(fc.filters_side_by_side(r.filters_gd, nuc.U, names=(_trial_name(gd), "(12): √σ_i p_i"),
                                          title="Filters, rotation removed: GD (blue) over (12) (black)"),
@@ -136,6 +131,17 @@ def linear(sig: Signals) -> None:
     if nuc.zero_network:
         ui.caption(f"Z* = 0, drawn on a colour scale of ±{ZERO_SCALE:g}; the largest entry of GD's Z is "
                    f"{np.abs(r.Z_gd).max():.1e}.")
+
+
+def _descent_charts(gd: GDResult, value: float, nonconvex: str, convex: str, distance: str, title: str,
+                    key: str) -> None:
+    """Side by side: GD's objective minus the convex program's value, and GD's distance to its optimum."""
+    a, b = st.columns(2)
+    ui.chart(fc.objective_traces(gd.steps, gd.history(), value, convex_name=convex,
+                                 title=f"GD objective {nonconvex} minus the value of {convex}"),
+             theme="streamlit", container=a, width="stretch", key=f"{key}_obj")
+    ui.chart(fc.distance_traces(gd.steps, _distances(gd), ylabel=gd.distance_name or distance, title=title),
+             theme="streamlit", container=b, width="stretch", key=f"{key}_dist")
 
 
 def _lr_slider(name: str, container: Any) -> float:
@@ -208,13 +214,8 @@ def circular(sig: Signals) -> None:
     if h < sig.L:
         st.info(f"h = {h} < d = {sig.L}: the filters cannot be full length, so (14) is a lower bound and GD stays "
                 "above it. Set h = d for the exact equivalence.")
-    a, b = st.columns(2)
-    ui.chart(fc.objective_traces(gd.steps, gd.history(), fr.value, convex_name="(14)",
-                                 title="GD objective (13) minus the value of (14)"),
-             theme="streamlit", container=a, width="stretch", key="circ_obj")
-    ui.chart(fc.distance_traces(gd.steps, _distances(gd), ylabel=gd.distance_name or "‖e_GD − e*‖ / ‖e*‖",
-                                      title="End-to-end filter e = Σ_j u_j ⊛ α_j: GD vs (14)"),
-                   theme="streamlit", container=b, width="stretch", key="circ_dist")
+    _descent_charts(gd, fr.value, "(13)", "(14)", "‖e_GD − e*‖ / ‖e*‖",
+                    "End-to-end filter e = Σ_j u_j ⊛ α_j: GD vs (14)", "circ")
     fig = fc.filters_side_by_side(np.vstack([r.e_gd, r.power_gd]), np.vstack([fr.e, np.abs(fr.z)]),
                                   names=(_trial_name(gd), "(14)"), x_start=0,
                                   panels=("e by position", "by frequency l"),
