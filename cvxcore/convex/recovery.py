@@ -171,3 +171,65 @@ def recover_network(X, Q, signs, labels=None, *, scale: float = 1.0, value_of=No
     keep = A > 0
     U, alpha = to_neurons(D[keep], A[keep], S[keep])
     return U, alpha, Lb[keep]
+
+
+INDEPENDENCE_TOL = 1e-8   # [hⱼ; 1] with unit columns is independent when σ_min > this · σ_max
+
+
+def dependence(X, U, alpha):
+    """σ_min/σ_max of the columns [hⱼ; 1] of a network's neurons, each scaled to unit length
+    (hⱼ = sign(αⱼ)(Xûⱼ)₊), and the unit null-space direction δ of the unscaled columns that
+    belongs to σ_min (0 and δ exact when there are more neurons than n + 1 rows)."""
+    m = U.shape[0]
+    norms = np.linalg.norm(U, axis=1)
+    M = np.vstack([signed_features(X, U / norms[:, None], np.sign(alpha)), np.ones((1, m))])
+    cn = np.linalg.norm(M, axis=0)
+    _, sv, Vt = np.linalg.svd(M / cn, full_matrices=True)
+    ratio = 0.0 if m > sv.size else float(sv[-1] / sv[0])
+    delta = Vt[-1] / cn
+    return ratio, delta / np.linalg.norm(delta)
+
+
+def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float = INDEPENDENCE_TOL):
+    """The network reduced until its columns [hⱼ; 1] are linearly independent (Carathéodory, as
+    in the proof of Theorem 1): ``(U, alpha, kept)``, ``kept`` the indices of the rows left.
+
+    With magnitudes aⱼ = ‖uⱼ‖|αⱼ| the fit Σ aⱼhⱼ and the penalty β Σ aⱼ are linear in a; along
+    a null direction δ of [hⱼ; 1] neither changes, so a steps along ±δ until one aⱼ is 0 and
+    that neuron goes.  Independence is judged on unit columns (``tol``: :func:`dependence`);
+    a nearly null δ moves the fit by σ_min, so every step is kept only when ``value_of(U,
+    alpha)`` (the objective (2)) stays within ``rtol`` (relative) of the network as given, and
+    the reduction stops when neither orientation of δ does.  Neurons stay balanced, ‖u‖ = |α|."""
+    U = np.asarray(U, dtype=float)
+    alpha = np.asarray(alpha, dtype=float)
+    kept = np.flatnonzero((np.linalg.norm(U, axis=1) > 0) & (alpha != 0))
+    if kept.size == 0:
+        return U[kept], alpha[kept], kept
+    norms = np.linalg.norm(U[kept], axis=1)
+    dirs, signs = U[kept] / norms[:, None], np.sign(alpha[kept])
+    a = norms * np.abs(alpha[kept])
+    limit = value_of(*to_neurons(dirs, a, signs))
+    limit += rtol * max(abs(limit), 1e-300)
+    while a.size > 1:
+        ratio, delta = dependence(X, dirs, signs)
+        if ratio > tol:
+            break
+        step = None
+        for d in sorted((delta, -delta), key=lambda d: d.sum()):   # not raising Σa first
+            neg = np.flatnonzero(d < 0)
+            if neg.size == 0:
+                continue
+            r = a[neg] / -d[neg]
+            j = neg[np.argmin(r)]
+            b = np.maximum(a + r.min() * d, 0.0)
+            b[j] = 0.0
+            live = b > 0
+            if value_of(*to_neurons(dirs[live], b[live], signs[live])) <= limit:
+                step = live, b
+                break
+        if step is None:
+            break
+        live, b = step
+        dirs, signs, a, kept = dirs[live], signs[live], b[live], kept[live]
+    U2, a2 = to_neurons(dirs, a, signs)
+    return U2, a2, kept

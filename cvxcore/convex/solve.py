@@ -7,7 +7,11 @@ dual lower bound computed independently of the solver, so ``value`` is within ``
 optimum of (8) over those cells whatever the solver did.  A result whose certified relative
 gap exceeds ``CERT_RTOL`` is reported with a status that says so, never as ``"optimal"``.
 
-The minimal network.  After merging and Carathéodory (m* ≤ n + 1) an optimum can still carry
+The minimal network.  Whatever the method, the network returned has neurons whose columns
+[hⱼ; 1] (hⱼ = sign(αⱼ)(Xûⱼ)₊) are linearly independent, so m* ≤ n + 1
+(:func:`cvxcore.convex.recovery.independent_network`, the Carathéodory step of the proof of
+Theorem 1, applied last and kept only when the objective moves by at most 1e-9 relative).
+After merging and Carathéodory (m* ≤ n + 1) an optimum can still carry
 round-off blocks — norms 1e-5 to 1e-9 of the largest, on the optimal face of a non-unique
 optimum — that change the objective by less than the certificate's tolerance.  The network
 returned is the smallest one that the certificate still certifies: the small blocks are
@@ -49,7 +53,7 @@ from ..losses import get_loss
 from ..network import objective, predict
 from ..params import check_loss, check_scalar, check_X, check_y
 from .certificate import certify
-from .recovery import recover_network
+from .recovery import independent_network, recover_network
 from .restricted import column_scales
 from .solver import SolverOutput, registry
 
@@ -274,12 +278,18 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
         U, alpha, ncell, value, removed = _minimal(Xs, y, bs, loss_fn, cs, solver, U, alpha, ncell, value,
                                                   cert.lower_bound)
         info["removed_small_blocks"] = removed
+    # minimal: neurons whose columns [hⱼ; 1] are linearly independent, whatever the method
+    info["value_before_independence"] = float(objective(Xs, y, U, alpha, bs, loss_fn))
+    U, alpha, kept = independent_network(Xs, U, alpha, lambda U_, a_: float(objective(Xs, y, U_, a_, bs, loss_fn)))
+    info["removed_dependent"] = int(ncell.size - kept.size)
+    ncell = ncell[kept]
     info["data_scale"] = s
     if s != 1.0:
         # the network on X: u = u'/√s, α = α'/√s (balanced, the same function and penalty);
         # its value and certificate are recomputed on the data as given
         U, alpha = U / np.sqrt(s), alpha / np.sqrt(s)
-        value = float(objective(X, y, U, alpha, beta, loss_fn))
+    value = float(objective(X, y, U, alpha, beta, loss_fn))
+    if s != 1.0:
         cert = certify(X, y, predict(X, U, alpha), value, beta, loss_fn, cells, candidates=(cert.v,))
     gap = value - cert.lower_bound
     rel = gap / max(abs(value), 1e-300)
