@@ -176,16 +176,26 @@ def recover_network(X, Q, signs, labels=None, *, scale: float = 1.0, value_of=No
 INDEPENDENCE_TOL = 1e-8   # [hⱼ; 1] with unit columns is independent when σ_min > this · σ_max
 
 
-def dependence(X, U, alpha):
+def dependence(X, U, alpha, tol: float = INDEPENDENCE_TOL):
     """σ_min/σ_max of the columns [hⱼ; 1] of a network's neurons, each scaled to unit length
     (hⱼ = sign(αⱼ)(Xûⱼ)₊), and the unit null-space direction δ of the unscaled columns that
-    belongs to σ_min (0 and δ exact when there are more neurons than n + 1 rows)."""
+    belongs to σ_min (0 and δ exact when there are more neurons than n + 1 rows; δ = 0 when
+    the ratio exceeds ``tol``)."""
     m = U.shape[0]
     norms = np.linalg.norm(U, axis=1)
     M = np.vstack([signed_features(X, U / norms[:, None], np.sign(alpha)), np.ones((1, m))])
     cn = np.linalg.norm(M, axis=0)
-    _, sv, Vt = np.linalg.svd(M / cn, full_matrices=True)
-    ratio = 0.0 if m > sv.size else float(sv[-1] / sv[0])
+    Mn = M / cn
+    if m <= M.shape[0]:
+        # the singular values of the m × m factor R of Mn = QR; vectors only when needed
+        R = np.linalg.qr(Mn, mode="r")
+        sv = np.linalg.svd(R, compute_uv=False)
+        ratio = float(sv[-1] / sv[0])
+        if ratio > tol:
+            return ratio, np.zeros(m)
+        Vt = np.linalg.svd(R)[2]
+    else:
+        ratio, Vt = 0.0, np.linalg.svd(Mn, full_matrices=True)[2]
     delta = Vt[-1] / cn
     return ratio, delta / np.linalg.norm(delta)
 
@@ -211,10 +221,11 @@ def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float
     limit = value_of(*to_neurons(dirs, a, signs))
     limit += rtol * max(abs(limit), 1e-300)
     while a.size > 1:
-        ratio, delta = dependence(X, dirs, signs)
+        ratio, delta = dependence(X, dirs, signs, tol)
         if ratio > tol:
             break
         step = None
+        M = np.vstack([signed_features(X, dirs, signs), np.ones((1, a.size))])
         for d in sorted((delta, -delta), key=lambda d: d.sum()):   # not raising Σa first
             neg = np.flatnonzero(d < 0)
             if neg.size == 0:
@@ -224,8 +235,19 @@ def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float
             b = np.maximum(a + r.min() * d, 0.0)
             b[j] = 0.0
             live = b > 0
-            if value_of(*to_neurons(dirs[live], b[live], signs[live])) <= limit:
-                step = live, b
+            # the rest refitted to the same [fit; Σa] by least squares: when the columns are only
+            # nearly dependent this undoes most of the step's change, σ_min times the step
+            tries = [b]
+            ls = np.linalg.lstsq(M[:, live], M @ a, rcond=None)[0]
+            if np.all(ls > 0):
+                b_ls = np.zeros_like(b)
+                b_ls[live] = ls
+                tries.insert(0, b_ls)
+            for b in tries:
+                if value_of(*to_neurons(dirs[live], b[live], signs[live])) <= limit:
+                    step = live, b
+                    break
+            if step is not None:
                 break
         if step is None:
             break
