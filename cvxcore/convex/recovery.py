@@ -173,17 +173,26 @@ def recover_network(X, Q, signs, labels=None, *, scale: float = 1.0, value_of=No
     return U, alpha, Lb[keep]
 
 
-INDEPENDENCE_TOL = 1e-8   # [hⱼ; 1] with unit columns is independent when σ_min > this · σ_max
+INDEPENDENCE_TOL = 1e-8   # [hⱼ; ρ] with unit columns is independent when σ_min > this · σ_max
+
+
+def _columns(X, dirs, signs):
+    """[hⱼ; ρ] with hⱼ = sⱼ(Xûⱼ)₊ and ρ the root-mean-square entry of the hⱼ: the penalty row
+    weighed like the features, so that the test below does not change when X is scaled."""
+    H = signed_features(X, dirs, signs)
+    rho = float(np.sqrt(np.mean(H * H))) if H.size else 1.0
+    return np.vstack([H, np.full((1, H.shape[1]), rho if rho > 0 else 1.0)])
 
 
 def dependence(X, U, alpha, tol: float = INDEPENDENCE_TOL):
-    """σ_min/σ_max of the columns [hⱼ; 1] of a network's neurons, each scaled to unit length
-    (hⱼ = sign(αⱼ)(Xûⱼ)₊), and the unit null-space direction δ of the unscaled columns that
-    belongs to σ_min (0 and δ exact when there are more neurons than n + 1 rows; δ = 0 when
-    the ratio exceeds ``tol``)."""
-    m = U.shape[0]
+    """σ_min/σ_max of the columns [hⱼ; ρ] of a network's neurons (:func:`_columns`, hⱼ =
+    sign(αⱼ)(Xûⱼ)₊), each scaled to unit length, and the (nearly) null directions δ of the
+    unscaled columns, unit rows of an array, smallest singular value first: every right singular
+    vector whose σ is at most ``tol`` σ_max (none when the ratio exceeds ``tol``; the ratio is 0, and the first
+    directions exactly null, when there are more neurons than n + 1 rows)."""
     norms = np.linalg.norm(U, axis=1)
-    M = np.vstack([signed_features(X, U / norms[:, None], np.sign(alpha)), np.ones((1, m))])
+    M = _columns(X, U / norms[:, None], np.sign(alpha))
+    m = M.shape[1]
     cn = np.linalg.norm(M, axis=0)
     Mn = M / cn
     if m <= M.shape[0]:
@@ -192,17 +201,21 @@ def dependence(X, U, alpha, tol: float = INDEPENDENCE_TOL):
         sv = np.linalg.svd(R, compute_uv=False)
         ratio = float(sv[-1] / sv[0])
         if ratio > tol:
-            return ratio, np.zeros(m)
-        Vt = np.linalg.svd(R)[2]
+            return ratio, np.zeros((0, m))
+        _, sv, Vt = np.linalg.svd(R)
+        small = Vt[sv <= tol * sv[0]][::-1]
     else:
-        ratio, Vt = 0.0, np.linalg.svd(Mn, full_matrices=True)[2]
-    delta = Vt[-1] / cn
-    return ratio, delta / np.linalg.norm(delta)
+        _, sv, Vt = np.linalg.svd(Mn, full_matrices=True)
+        ratio = 0.0
+        small = np.vstack([Vt[sv.size:], Vt[:sv.size][sv <= tol * sv[0]][::-1]])
+    delta = small / cn
+    return ratio, delta / np.linalg.norm(delta, axis=1, keepdims=True)
 
 
 def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float = INDEPENDENCE_TOL):
     """The network reduced until its columns [hⱼ; 1] are linearly independent (Carathéodory, as
     in the proof of Theorem 1): ``(U, alpha, kept)``, ``kept`` the indices of the rows left.
+    (The row of ones is weighed as :func:`_columns` says; that changes no null space.)
 
     With magnitudes aⱼ = ‖uⱼ‖|αⱼ| the fit Σ aⱼhⱼ and the penalty β Σ aⱼ are linear in a; along
     a null direction δ of [hⱼ; 1] neither changes, so a steps along ±δ until one aⱼ is 0 and
@@ -221,12 +234,14 @@ def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float
     limit = value_of(*to_neurons(dirs, a, signs))
     limit += rtol * max(abs(limit), 1e-300)
     while a.size > 1:
-        ratio, delta = dependence(X, dirs, signs, tol)
+        ratio, deltas = dependence(X, dirs, signs, tol)
         if ratio > tol:
             break
         step = None
-        M = np.vstack([signed_features(X, dirs, signs), np.ones((1, a.size))])
-        for d in sorted((delta, -delta), key=lambda d: d.sum()):   # not raising Σa first
+        M = _columns(X, dirs, signs)
+        # each nearly null direction in turn (when several σ are that small, the one of σ_min is
+        # only determined up to rounding), both orientations, not raising Σa first
+        for d in (d for delta in deltas for d in sorted((delta, -delta), key=lambda d: d.sum())):
             neg = np.flatnonzero(d < 0)
             if neg.size == 0:
                 continue
