@@ -25,6 +25,32 @@ import numpy as np
 
 def caratheodory(H: np.ndarray, a: np.ndarray, *, keep_sum: bool = True, rtol: float = 1e-10,
                  refresh: bool = False) -> np.ndarray:
+    """Magnitudes a' ≥ 0 with H a' = H a on an independent support (:func:`_caratheodory`).
+
+    With many more columns than the n + 1 rows (an interior-point solution of all of (8) has
+    one per block, 2P), the columns are taken in batches, largest magnitudes first: the
+    support so far (≤ n + 1 columns) and the next n + 1 are reduced together, and so on; every
+    reduction keeps H a and Σa, so the result is the same kind of point at a cost linear in
+    the number of columns instead of cubic."""
+    a = np.asarray(a, dtype=float)
+    rows = H.shape[0] + 1
+    idx = np.flatnonzero(a > 0)
+    if idx.size <= 2 * rows:
+        return _caratheodory(H, a, keep_sum=keep_sum, rtol=rtol, refresh=refresh)
+    order = idx[np.argsort(-a[idx], kind="stable")]
+    out = np.zeros_like(a)
+    support = np.zeros(0, dtype=int)
+    for start in range(0, order.size, rows):
+        cols = np.concatenate([support, order[start:start + rows]])
+        b = np.concatenate([out[support], a[order[start:start + rows]]])
+        red = _caratheodory(H[:, cols], b, keep_sum=keep_sum, rtol=rtol, refresh=refresh)
+        out[cols] = red
+        support = cols[red > 0]
+    return out
+
+
+def _caratheodory(H: np.ndarray, a: np.ndarray, *, keep_sum: bool = True, rtol: float = 1e-10,
+                  refresh: bool = False) -> np.ndarray:
     """Magnitudes a' ≥ 0 with H a' = H a, on a support where the columns of [H; 1ᵀ] (or of H
     when not ``keep_sum``) are linearly independent, and Σ a' = Σ a (``keep_sum``) or
     Σ a' ≤ Σ a (each step is oriented not to increase the sum).
