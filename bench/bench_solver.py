@@ -20,13 +20,14 @@ attempted for n > ``--cvxpy-max-n``), their ratio, both values, the relative
 difference, m*, and the certified relative gap of each.  Then warm vs cold
 re-solves (one β step of ×1.1, one added point), peak memory at the largest n
 (tracemalloc: numpy's allocations), and 1-D data with a bias at n = 2,000.
-The scale table (``--scale-ns``, xor recipe, squared loss) runs each (n, β) in
-a fresh child process and reports time, rounds, the size of the final restricted
-program, the peak resident memory of the child (arrangement included) and the
-certified gap, then the exponent k of time ∝ n^k fitted over those n, beside the
-physical floor: the flops of one pricing pass (≈ P · 60: the O(d) walk step and
-the five inner products on each of a cell's ~4 edges, both signs) and the final
-restricted program (|S| second-order cones of size d + 1, n fit rows).
+The scale table (``--scale-ns``, xor recipe, ``--scale-losses`` squared and hinge)
+first times cvxpy + Clarabel on the whole program (8) at n = ``--scale-ref-n`` (50),
+then runs each (n, β) in a fresh child process and reports the build (the
+arrangement), the solve with its phase split (restricted Clarabel solves, pricing,
+the rest: recovery, minimal network, certificate), the total as a multiple of the
+cvxpy time, rounds, the size of the final restricted program, the peak resident
+memory of the child (arrangement included) and the certified gap, then the exponent
+k of time ∝ n^k fitted over those n.
 Timings are wall-clock on whatever else the machine is doing: compare ratios
 measured in the same run.
 """
