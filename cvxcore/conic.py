@@ -118,14 +118,15 @@ class ConicProgram:
 
 
 KKT_SOLVER = "auto"       # "auto", "qdldl" or "faer": the sparse LDLᵀ factorisation of the KKT system
-FAER_MIN_SIZE = 15_000    # "auto": faer from this KKT dimension (rows + variables), QDLDL below
+FAER_MIN_SIZE = 8_000     # "auto": faer from this KKT dimension (rows + variables), QDLDL below
 
 
 def kkt_method(size: int) -> str:
     """The KKT factorisation for a program with ``size`` rows + variables: QDLDL for small
-    systems (1.6× faster than faer on the app's programs), faer (supernodal, one thread) for
-    large ones, where it is about 2× faster (n = 1,000 with a bias, 1,450 blocks: 3.5 s against
-    7.5 s) — when the installed Clarabel has it."""
+    systems (the working set at n = 200 in 2-D, sizes up to ~6,000: its restricted solves
+    1.5–2.1 s against faer's 2.7–3.1 s), faer (supernodal, one thread) for large ones (n = 500,
+    sizes 10,000–26,000: 11–13 s against 15–18 s; n = 1,000, 1,450 blocks: 3.5 s against 7.5 s
+    for one solve) — when the installed Clarabel has it."""
     choice = KKT_SOLVER if KKT_SOLVER != "auto" else ("faer" if size >= FAER_MIN_SIZE else "qdldl")
     return "faer" if choice == "faer" and _has_faer() else "qdldl"
 

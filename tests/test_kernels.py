@@ -1,6 +1,7 @@
-"""The compiled kernels (numba) against the numpy routes they replace: the rank-3 pricing pass
-and the spanning-tree walk of the correlations g_c = Xᵀ D_c v, over random, lattice and
-duplicated 2-D data with a bias, every cell and a threshold."""
+"""The speed paths against the routes they replace: the compiled kernels (numba) against numpy —
+the rank-3 pricing pass and the spanning-tree walk of the correlations g_c = Xᵀ D_c v, over
+random, lattice and duplicated 2-D data with a bias, every cell and a threshold, bit for bit —
+and Clarabel's faer factorisation against QDLDL."""
 import sys
 
 import numpy as np
@@ -12,7 +13,7 @@ from cvxcore import arrangement, with_bias
 
 cells_mod = sys.modules["cvxcore.arrangement.cells"]
 kernels = sys.modules["cvxcore.arrangement.kernels"]
-pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed (the extra 'fast')")
+NEEDS_NUMBA = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed (the extra 'fast')")
 
 
 def data(kind, n, seed):
@@ -37,6 +38,7 @@ def numpy_route(A, fn):
         kernels.AVAILABLE = True
 
 
+@NEEDS_NUMBA
 @settings(max_examples=30, deadline=None)
 @given(kind=st.sampled_from(["random", "grid", "duplicates"]), n=st.integers(5, 120), seed=st.integers(0, 999),
        thr=st.sampled_from([0.0, 0.3, 1.0]))
@@ -61,3 +63,23 @@ def test_compiled_pricing_equals_numpy(kind, n, seed, thr):
     p0, m0 = numpy_route(A, lambda: A.price_rows(Gr[sub], sub))
     np.testing.assert_array_equal(p1, p0)
     np.testing.assert_array_equal(m1, m0)
+
+
+@pytest.mark.parametrize("loss", ["squared", "hinge"])
+def test_faer_and_qdldl_give_the_same_certified_optimum(monkeypatch, loss):
+    """The KKT factorisation is a speed choice (cvxcore.conic.kkt_method): both certify the
+    same optimum of (8) to the certificate's tolerance."""
+    from cvxcore import conic, solve_convex
+    from cvxcore.convex.solve import CERT_RTOL
+    if not conic._has_faer():
+        pytest.skip("this Clarabel has no faer")
+    X = data("random", 40, 3)
+    y = np.sign(X[:, 0] * X[:, 1])
+    out = {}
+    for method in ("qdldl", "faer"):
+        monkeypatch.setattr(conic, "KKT_SOLVER", method)
+        assert conic.kkt_method(100) == method
+        r = solve_convex(X, y, 1e-2, loss=loss)
+        assert r.status == "optimal"
+        out[method] = r
+    assert abs(out["faer"].value - out["qdldl"].value) <= 2 * CERT_RTOL * out["qdldl"].value
