@@ -276,18 +276,17 @@ def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float
             b = np.maximum(a + r.min() * d, 0.0)
             b[j] = 0.0
             live = b > 0
+            if value_of(*to_neurons(dirs[live], b[live], signs[live])) <= limit:
+                step = live, b
+                break
             # the rest refitted to the same [fit; Σa] by least squares: when the columns are only
             # nearly dependent this undoes most of the step's change, σ_min times the step
-            tries = [b]
             ls = np.linalg.lstsq(M[:, live], M @ a, rcond=None)[0]
             if np.all(ls > 0):
-                b_ls = np.zeros_like(b)
-                b_ls[live] = ls
-                tries.insert(0, b_ls)
-            for b in tries:
+                b = np.zeros_like(b)
+                b[live] = ls
                 if value_of(*to_neurons(dirs[live], b[live], signs[live])) <= limit:
                     step = live, b
-                    break
             if step is not None:
                 break
         if step is None:
