@@ -70,6 +70,11 @@ class CellSet:
         """A unit u ∈ K_c maximising ±vᵀ(Xu)₊ (u = 0 when the maximum is 0)."""
         raise NotImplementedError
 
+    def argmaxes(self, v, cells, signs) -> np.ndarray:
+        """:meth:`argmax` for many (cell, sign) pairs at once, (len(cells), d)."""
+        out = [self.argmax(v, int(c), float(s)) for c, s in zip(cells, signs)]
+        return np.array(out).reshape(len(out), self.X.shape[1])
+
     def cell_of(self, U) -> np.ndarray:
         """The cell of each direction u (rows of U); −1 where it is none of these cells."""
         raise NotImplementedError

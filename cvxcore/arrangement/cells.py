@@ -398,6 +398,13 @@ class Arrangement(CellSet):
         g = sign * self.correlations(v, np.array([c]))[0]
         return self.Vr @ self._argmax_rows(g @ self.Vr, c)
 
+    def argmaxes(self, v, cells, signs) -> np.ndarray:
+        cells = np.asarray(cells, dtype=int).reshape(-1)
+        if cells.size == 0:
+            return np.zeros((0, self.X.shape[1]))
+        Gr = (np.asarray(signs, dtype=float).reshape(-1, 1) * self.correlations(v, cells)) @ self.Vr
+        return np.array([self._argmax_rows(g, int(c)) for g, c in zip(Gr, cells)]) @ self.Vr.T
+
     def _argmax_rows(self, gr: np.ndarray, c: int) -> np.ndarray:
         """A unit maximiser z ∈ K_c (row-space coordinates) of gᵀz, or 0 if the value is 0."""
         sl = slice(self.ptr[c], self.ptr[c + 1])

@@ -44,6 +44,9 @@ class ScaledCells(CellSet):
     def argmax(self, v, c, sign=1.0):
         return self.parent.argmax(v, c, sign)
 
+    def argmaxes(self, v, cells, signs):
+        return self.parent.argmaxes(v, cells, signs)
+
     def lookup(self, patterns):
         return self.parent.lookup(patterns)
 

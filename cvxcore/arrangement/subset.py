@@ -47,6 +47,9 @@ class CellSubset(CellSet):
     def argmax(self, v, c, sign=1.0):
         return self.parent.argmax(v, int(self.cells[c]), sign)
 
+    def argmaxes(self, v, cells, signs):
+        return self.parent.argmaxes(v, self.cells[np.asarray(cells, dtype=int)], signs)
+
     def _local(self, parent_idx):
         if self._where is None:
             self._where = {int(c): i for i, c in enumerate(self.cells)}

@@ -43,6 +43,7 @@ with Clarabel; ``"auto"`` — the first that handles the loss.
 from __future__ import annotations
 
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -195,10 +196,11 @@ def _network(X, y, beta, loss, out: SolverOutput, scale, cells):
 
 def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float) -> tuple[Network, int]:
     """The smallest network whose certified gap stays within CERT_RTOL (module docstring):
-    ``(network, neurons removed)``.  (8) is first solved again on the network's own
-    support (recovery's merges and Carathéodory steps leave it a rounding error off that
-    restricted optimum; skipped when it is within POLISH_RTOL of its lower bound and has no small
-    block), then without the small blocks."""
+    ``(network, neurons removed)``.  (8) is first solved once on the support without the small
+    blocks; when that is not certified, it is solved again on the network's own support
+    (recovery's merges and Carathéodory steps leave it a rounding error off that restricted
+    optimum; skipped when it is within POLISH_RTOL of its lower bound and has no small block),
+    then without the small blocks, all of them, else the smallest half, and so on."""
     if solver.resolve is None or net.m == 0:
         return net, 0
     resolve_on = solver.resolve
@@ -219,7 +221,15 @@ def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float
         # (a lone round-off neuron at β ≥ β_max is small without a larger one beside it)
         return (mags < SMALL_BLOCK * mags.max(initial=0.0)) | (beta * mags <= CERT_RTOL * max(abs(net.value), 1e-300))
 
+    def certified(got: Network | None) -> bool:
+        return got is not None and got.m < net.m and (got.value - lower) <= CERT_RTOL * max(abs(got.value), 1e-300)
+
     small = is_small(net.alpha ** 2)
+    if small.any():
+        # first all small blocks at once, without polishing before: one restricted solve
+        got = resolve(~small)
+        if got is not None and certified(got):
+            return got, net.m - got.m
     if small.any() or net.value - lower > POLISH_RTOL * max(abs(net.value), 1e-300):
         polished = resolve(np.ones(net.m, dtype=bool))
         if polished is not None and polished.value <= net.value and polished.m <= net.m:
@@ -232,10 +242,24 @@ def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float
         keep = np.ones(net.m, dtype=bool)
         keep[small[:k]] = False
         got = resolve(keep)
-        if got is not None and got.m < net.m and (got.value - lower) <= CERT_RTOL * max(abs(got.value), 1e-300):
+        if got is not None and certified(got):
             return got, net.m - got.m
         k //= 2
     return net, 0
+
+
+def one_blas_thread() -> AbstractContextManager:
+    """The BLAS (OpenBLAS, MKL) limited to one thread while the solver runs.
+
+    Its products are small (a few hundred to a few thousand rows) and many: with the cores
+    shared by other solves, each threaded one waits for a busy core (a 800 × 800
+    matrix-vector product: 7 ms on two threads of a loaded two-core machine, 0.14 ms on one).
+    Clarabel's factorisation is already one thread (:mod:`cvxcore.conic`)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:                  # the limit is a speed-up only
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: str = "auto",
@@ -254,8 +278,26 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     method : "auto" | "fast" | "cvxpy".
     options : for "fast": ``warm`` (a previous ConvexResult or (U, alpha)), ``tol``,
         ``max_rounds``, ``add_per_round``, ``diverse``, ``gram``, ``verbose``, ``callback``
-        (``callback(info) -> bool`` after each round; True stops); for "cvxpy": ``verbose``.
+        (``callback(info) -> bool`` after each round; True stops), ``first_phase``; for
+        "cvxpy": ``verbose``.
+
+    Stopping.  ``callback(info)`` is called after every round of the solver (for squared loss
+    with n ≥ 150 the rounds of the first phase over neuron directions come first,
+    :mod:`cvxcore.convex.directions`) with ``round`` (counted over both phases), ``phase``
+    (1 or 2), ``upper_bound`` (the value of the current restricted program, a network's
+    objective), ``lower_bound`` (the best certified lower bound D(v) ≤ p* so far), ``gap``
+    (their relative difference), ``blocks`` (nonzero blocks of the current solution),
+    ``working_set`` and ``seconds``.  When it returns True the solve stops: the result's
+    ``status`` starts with "stopped by the caller", ``value`` is the objective (2) of the
+    network recovered from the current solution (an upper bound on p*), ``lower_bound`` the
+    best certified lower bound (the certificate, recomputed, of the last dual points), and
+    ``gap`` their difference; such a network is not reduced to a minimal one.
     """
+    with one_blas_thread():
+        return _solve_convex(X, y, beta, loss=loss, patterns=patterns, method=method, **options)
+
+
+def _solve_convex(X, y, beta, *, loss: str, patterns, method: str, **options) -> ConvexResult:
     t0 = time.perf_counter()
     X = check_X(X)
     loss_name = check_loss(loss)
@@ -274,8 +316,11 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     scale = float(np.linalg.norm(y))
     U, alpha, ncell = _network(Xs, y, bs, loss_fn, out, scale, cs)
     value = float(objective(Xs, y, U, alpha, bs, loss_fn))
-    cert = certify(Xs, y, predict(Xs, U, alpha), value, bs, loss_fn, cs, candidates=(out.dual,))
-    info = dict(out.info)
+    stopped = out.status.startswith("stopped")
+    # a stopped solve also offers the dual point of its best lower bound so far
+    extra = (out.info["best_dual"],) if stopped and out.info.get("best_dual") is not None else ()
+    cert = certify(Xs, y, predict(Xs, U, alpha), value, bs, loss_fn, cs, candidates=(out.dual, *extra))
+    info = {k: v for k, v in out.info.items() if k != "best_dual"}
     if cert.rel_gap <= CERT_RTOL and np.isfinite(value):
         net, removed = _minimal(Xs, y, bs, loss_fn, cs, solver, Network(U, alpha, ncell, value), cert.lower_bound)
         U, alpha, ncell, value = net.U, net.alpha, net.cells, net.value
@@ -298,6 +343,8 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     # the certificate, not the solver's own flag, decides what is called optimal
     if rel <= CERT_RTOL and np.isfinite(value):
         status = "optimal"
+    elif stopped:
+        status = f"stopped by the caller (relative gap {rel:.1e})"
     else:
         status = f"not certified (relative gap {rel:.1e} > {CERT_RTOL:.0e}; solver: {out.status})"
     return ConvexResult(value=value, U=U, alpha=alpha, m_star=int(alpha.size), n_patterns=int(cells.n_cells),

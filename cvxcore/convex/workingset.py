@@ -63,10 +63,13 @@ import numpy as np
 from ..arrangement import CellSet
 from ..conic import FULL_ITER
 from ..losses import Loss
+from .directions import PHASE1_MIN_N
+from .directions import first_phase as run_first_phase
 from .protocol import SolverOutput, Support, WarmStart
 from .restricted import solve_restricted
 
-OPTIONS = frozenset({"warm", "tol", "max_rounds", "add_per_round", "diverse", "gram", "verbose", "callback"})
+OPTIONS = frozenset({"warm", "tol", "max_rounds", "add_per_round", "diverse", "gram", "verbose", "callback",
+                     "first_phase"})
 DEFAULT_TOL = 1e-7
 EARLY_ITER = 40
 EARLY_RATIO = 1.5
@@ -85,7 +88,7 @@ def check_options(options: dict[str, Any]) -> None:
     mr = options.get("max_rounds", 100)
     if isinstance(mr, bool) or not isinstance(mr, (int, np.integer)) or mr < 1:
         raise ValueError(f"max_rounds={mr!r} must be a whole number ≥ 1 (default 100).")
-    for flag in ("gram", "diverse", "verbose"):
+    for flag in ("gram", "diverse", "verbose", "first_phase"):
         if flag in options and not isinstance(options[flag], (bool, np.bool_)):
             raise ValueError(f"{flag}={options[flag]!r} must be True or False.")
     k = options.get("add_per_round")
@@ -341,7 +344,7 @@ def solve_working_set(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cel
                       warm: object = None, tol: float = DEFAULT_TOL, max_rounds: int = 100,
                       add_per_round: int | None = None, diverse: bool = True, gram: bool = True,
                       verbose: bool = False, callback: Callable[[dict[str, Any]], bool] | None = None,
-                      ) -> SolverOutput:
+                      first_phase: bool = True) -> SolverOutput:
     """(8) over ``cells`` by column generation with exact pricing (module docstring).
 
     ``warm``: a :class:`~cvxcore.convex.protocol.WarmStart`, a previous ConvexResult or a pair
@@ -362,9 +365,24 @@ def solve_working_set(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cel
     state = LoopState(warm_blocks(X, cells, warm),
                       Form.GRAM if loss.quadratic and n > GRAM_N and gram else Form.FIT)
     book.warm_blocks = len(state.blocks)
+    if state.blocks:
+        state.ratio = 1.0           # a warm start is near its optimum: its first solve is not capped
     book.setup_seconds = time.perf_counter() - t0
     cones: dict[int, np.ndarray] = {}
     last = Restricted([], np.zeros((0, d)), loss.zero_dual(y), np.inf)
+    phase1_info: dict[str, Any] = {}
+    best_dual: np.ndarray | None = None     # the dual point of the best lower bound, scaled feasible
+    if first_phase and not state.blocks and loss.name == "squared" and n >= PHASE1_MIN_N:
+        ph = run_first_phase(X, y, beta, loss, cells, tol=tol,
+                             price=lambda v: _price(cells, v, beta, tol, nonzero),
+                             new_blocks=lambda pr: _new_blocks(cells, pr, set(), beta * (1 + tol), K, diverse),
+                             callback=callback, t0=t0)
+        phase1_info = dict(ph.info, stopped=ph.stopped)
+        book.pricing_seconds += ph.info["phase1_pricing_seconds"]
+        state.blocks, state.ratio, state.best_lower = ph.blocks, ph.ratio, ph.lower
+        best_dual = ph.best_dual
+        if ph.stopped:              # the lasso's network is the current one
+            last = Restricted(ph.atoms, ph.Q if ph.Q is not None else np.zeros((0, d)), ph.v, ph.upper)
 
     def solve() -> str | None:
         """The restricted solve of this round into ``last``; the failure's status, or None."""
@@ -395,36 +413,51 @@ def solve_working_set(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cel
     def search(rnd: int, priced: Pricing) -> tuple[list[Block], bool]:
         """After a pricing that is not clean: the certified lower bound, the caller's stop, and
         (unless stopped) the new blocks to add."""
-        lower = loss.dual_value(loss.best_dual_scale(last.v, y, 1.0 / priced.ratio) * last.v, y)
-        state.best_lower = max(state.best_lower, lower)
+        nonlocal best_dual
+        scaled = loss.best_dual_scale(last.v, y, 1.0 / priced.ratio) * last.v
+        lower = loss.dual_value(scaled, y)
+        if lower > state.best_lower:
+            state.best_lower, best_dual = lower, scaled
         book.lower_bounds.append(float(state.best_lower))
         if callback is not None and callback(
-                {"round": rnd + 1, "upper_bound": float(last.value), "lower_bound": float(state.best_lower),
+                {"round": phase1_rounds + rnd + 1, "phase": 2, "upper_bound": float(last.value),
+                 "lower_bound": float(state.best_lower),
+                 "gap": float((last.value - state.best_lower) / max(abs(last.value), 1e-300)),
+                 "blocks": int(np.count_nonzero(np.linalg.norm(last.Q, axis=1))) if last.Q.size else 0,
                  "working_set": len(state.blocks), "seconds": time.perf_counter() - t0}):
             return [], True
         return _new_blocks(cells, priced, set(state.blocks), beta * (1 + tol), K, diverse), False
 
-    for rnd in range(max_rounds):
-        book.rounds = rnd + 1
-        failure = solve()
-        if failure is not None:
-            status = failure
-            break
-        book.working_set.append(len(state.blocks))
-        priced = price()
-        if verbose:
-            print(f"round {rnd}: |S| = {len(state.blocks)}, value {last.value:.10g}, "
-                  f"max pricing/β = {priced.ratio:.3e}")
-        new, stopped = ([], False) if priced.clean(tol) else search(rnd, priced)
-        action = next_action(state, last, priced, tol, new, stopped)
-        if action in _FINAL:
-            status = _FINAL[action].format(ratio=priced.ratio)
-            break
-        _advance(state, book, action, rnd, last, priced, new, beta)
+    def _loop() -> str:
+        """The exact rounds; their final status."""
+        for rnd in range(max_rounds):
+            book.rounds = rnd + 1
+            failure = solve()
+            if failure is not None:
+                return failure
+            book.working_set.append(len(state.blocks))
+            priced = price()
+            if verbose:
+                print(f"round {rnd}: |S| = {len(state.blocks)}, value {last.value:.10g}, "
+                      f"max pricing/β = {priced.ratio:.3e}")
+            new, stopped = ([], False) if priced.clean(tol) else search(rnd, priced)
+            action = next_action(state, last, priced, tol, new, stopped)
+            if action in _FINAL:
+                return _FINAL[action].format(ratio=priced.ratio)
+            _advance(state, book, action, rnd, last, priced, new, beta)
+        return f"iteration budget reached ({max_rounds} rounds; pricing max/β = {state.ratio:.3e})"
+
+    phase1_rounds = int(phase1_info.get("phase1_rounds", 0))
+    if phase1_info.get("stopped"):
+        status = _FINAL[Action.STOPPED]
     else:
-        status = f"iteration budget reached ({max_rounds} rounds; pricing max/β = {state.ratio:.3e})"
+        status = _loop()
     support = _support(cells, last, n)
     info = book.as_info()
+    info.update(phase1_info)
+    info["best_lower_bound"] = float(state.best_lower)
+    if best_dual is not None:
+        info["best_dual"] = best_dual
     info["support_patterns"] = support.patterns
     info["support_signs"] = support.signs
     info["max_pricing_over_beta"] = float(state.ratio)
