@@ -54,6 +54,7 @@ class Phase1:
     atoms: list[tuple[int, int]] = field(default_factory=list)    # (cell, ±1) of each atom in use
     Q: np.ndarray | None = None      # (k, d) their blocks a_j u_j: the lasso's network
     best_dual: np.ndarray | None = None   # the dual point of ``lower`` (scaled feasible)
+    priced: Any = None               # the last pricing (of ``v``)
 
 
 def nonneg_lasso(G: np.ndarray, c: np.ndarray, a: np.ndarray, tol: float, max_iter: int | None = None,
@@ -180,7 +181,7 @@ def first_phase(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cells: Ce
     ridge = 1e-12 * float(np.sum(X * X))      # ≥ 1e-12 ‖h‖² for every feature h
     v = loss.zero_dual(y)
     best_lower, upper, ratio = -np.inf, float(loss.value(np.zeros(n), y)), np.inf
-    best_dual = None
+    best_dual = priced = None
     t_lasso = t_price = 0.0
     stopped = False
     rnd = 0
@@ -236,6 +237,7 @@ def first_phase(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cells: Ce
     blocks = list(dict.fromkeys(b for b, u in zip(atoms, use) if u))
     return Phase1(blocks, v, float(ratio), float(best_lower), float(upper), rnd, stopped,
                   atoms=[b for b, u in zip(atoms, use) if u], Q=a[use, None] * dirs[use], best_dual=best_dual,
+                  priced=priced,
                   info=dict(phase1_rounds=rnd, phase1_atoms=int(np.count_nonzero(a)), phase1_blocks=len(blocks),
                        phase1_lasso_seconds=t_lasso, phase1_pricing_seconds=t_price,
                        phase1_gap=float((upper - best_lower) / max(abs(upper), 1e-300))))

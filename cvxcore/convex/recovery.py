@@ -259,15 +259,10 @@ def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float
     a = norms * np.abs(alpha[kept])
     limit = value_of(*to_neurons(dirs, a, signs))
     limit += rtol * max(abs(limit), 1e-300)
-    while a.size > 1:
-        ratio, deltas = dependence(X, dirs, signs, tol)
-        if ratio > tol:
-            break
-        step = None
-        M = _columns(X, dirs, signs)
-        # each nearly null direction in turn (when several σ are that small, the one of σ_min is
-        # only determined up to rounding), both orientations, not raising Σa first
-        for d in (d for delta in deltas for d in sorted((delta, -delta), key=lambda d: d.sum())):
+    def try_step(delta, M):
+        """A step along ±δ that removes a neuron and keeps the objective within the limit:
+        ``(live, b)``, or None."""
+        for d in sorted((delta, -delta), key=lambda d: d.sum()):     # not raising Σa first
             neg = np.flatnonzero(d < 0)
             if neg.size == 0:
                 continue
@@ -277,8 +272,7 @@ def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float
             b[j] = 0.0
             live = b > 0
             if value_of(*to_neurons(dirs[live], b[live], signs[live])) <= limit:
-                step = live, b
-                break
+                return live, b
             # the rest refitted to the same [fit; Σa] by least squares: when the columns are only
             # nearly dependent this undoes most of the step's change, σ_min times the step
             ls = np.linalg.lstsq(M[:, live], M @ a, rcond=None)[0]
@@ -286,12 +280,40 @@ def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float
                 b = np.zeros_like(b)
                 b[live] = ls
                 if value_of(*to_neurons(dirs[live], b[live], signs[live])) <= limit:
-                    step = live, b
-            if step is not None:
-                break
-        if step is None:
+                    return live, b
+        return None
+
+    while a.size > 1:
+        ratio, deltas = dependence(X, dirs, signs, tol)
+        if ratio > tol:
             break
-        live, b = step
-        dirs, signs, a, kept = dirs[live], signs[live], b[live], kept[live]
+        M = _columns(X, dirs, signs)
+        # each nearly null direction in turn (when several σ are that small, the one of σ_min is
+        # only determined up to rounding); after a step the others are carried to the neurons
+        # left (the removed coordinate eliminated with the step's δ), so that one singular value
+        # decomposition serves as many removals as it found nearly null directions
+        queue = list(deltas)
+        progressed = False
+        while queue and a.size > 1:
+            delta = queue.pop(0)
+            step = try_step(delta, M)
+            if step is None:
+                continue
+            live, b = step
+            gone = np.flatnonzero(~live)
+            carried = []
+            for d2 in queue:
+                for g in gone:
+                    if delta[g] != 0:
+                        d2 = d2 - (d2[g] / delta[g]) * delta
+                d2 = d2[live]
+                nd = np.linalg.norm(d2)
+                if nd > 0:
+                    carried.append(d2 / nd)
+            queue = carried
+            dirs, signs, a, kept, M = dirs[live], signs[live], b[live], kept[live], M[:, live]
+            progressed = True
+        if not progressed:
+            break
     U2, a2 = to_neurons(dirs, a, signs)
     return U2, a2, kept

@@ -196,11 +196,14 @@ def _network(X, y, beta, loss, out: SolverOutput, scale, cells):
 
 def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float) -> tuple[Network, int]:
     """The smallest network whose certified gap stays within CERT_RTOL (module docstring):
-    ``(network, neurons removed)``.  (8) is first solved once on the support without the small
-    blocks; when that is not certified, it is solved again on the network's own support
-    (recovery's merges and Carathéodory steps leave it a rounding error off that restricted
-    optimum; skipped when it is within POLISH_RTOL of its lower bound and has no small block),
-    then without the small blocks, all of them, else the smallest half, and so on."""
+    ``(network, neurons removed)``.  The small neurons are first dropped without any solve
+    (all of them, else the smallest half, and so on) when that changes the objective by at most
+    POLISH_RTOL (relative); when no such network is certified, (8)
+    is solved once on the support without the small blocks; when that is not certified
+    either, it is solved again on the network's own support (recovery's merges and
+    Carathéodory steps leave it a rounding error off that restricted optimum; skipped when it
+    is within POLISH_RTOL of its lower bound and has no small block), then without the small
+    blocks, all of them, else the smallest half, and so on."""
     if solver.resolve is None or net.m == 0:
         return net, 0
     resolve_on = solver.resolve
@@ -225,8 +228,21 @@ def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float
         return got is not None and got.m < net.m and (got.value - lower) <= CERT_RTOL * max(abs(got.value), 1e-300)
 
     small = is_small(net.alpha ** 2)
+    order = np.argsort(net.alpha ** 2)
+    cand = order[small[order]]
+    k = cand.size
+    while k > 0:
+        # without any solve: the network without its k smallest small neurons, as it is, when
+        # that moves the objective by round-off only
+        keep = np.ones(net.m, dtype=bool)
+        keep[cand[:k]] = False
+        U2, a2 = net.U[keep], net.alpha[keep]
+        dropped = Network(U2, a2, net.cells[keep], float(objective(X, y, U2, a2, beta, loss)))
+        if certified(dropped) and dropped.value <= net.value + POLISH_RTOL * max(abs(net.value), 1e-300):
+            return dropped, net.m - dropped.m
+        k //= 2
     if small.any():
-        # first all small blocks at once, without polishing before: one restricted solve
+        # all small blocks at once, without polishing before: one restricted solve
         got = resolve(~small)
         if got is not None and certified(got):
             return got, net.m - got.m

@@ -238,8 +238,8 @@ def next_action(state: LoopState, last: Restricted, priced: Pricing, tol: float,
     A capped solve is never the last one: a round that prices clean or adds nothing after it is
     solved again to convergence.  In the Gram form a round that adds nothing is solved again in
     the fit form (the Gram form squares F's condition number: not enough to price at tol).
-    Nothing new after a converged solve: the same blocks with the objective × 10 (twice), then
-    "stalled"."""
+    Nothing new
+    after a converged solve: the same blocks with the objective × 10 (twice), then "stalled"."""
     if priced.clean(tol):
         return Action.SOLVE_FULL if last.capped else Action.DONE
     if stopped:
