@@ -194,11 +194,13 @@ def _network(X, y, beta, loss, out: SolverOutput, scale, cells):
                            value_of=lambda U, a: float(objective(X, y, U, a, beta, loss)))
 
 
-def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float) -> tuple[Network, int]:
+def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float,
+             dual: np.ndarray | None = None) -> tuple[Network, int]:
     """The smallest network whose certified gap stays within CERT_RTOL (module docstring):
     ``(network, neurons removed)``.  The small neurons are first dropped without any solve
     (all of them, else the smallest half, and so on) when that changes the objective by at most
-    POLISH_RTOL (relative); when no such network is certified, (8)
+    POLISH_RTOL (relative) and leaves every neuron on its dual constraint (``dual``, the
+    certificate's v); when no such network is certified, (8)
     is solved once on the support without the small blocks; when that is not certified
     either, it is solved again on the network's own support (recovery's merges and
     Carathéodory steps leave it a rounding error off that restricted optimum; skipped when it
@@ -227,6 +229,14 @@ def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float
     def certified(got: Network | None) -> bool:
         return got is not None and got.m < net.m and (got.value - lower) <= CERT_RTOL * max(abs(got.value), 1e-300)
 
+    def tight(got: Network) -> bool:
+        # every neuron on its dual constraint, sign(αⱼ) vᵀ(Xûⱼ)₊ = β, as after a re-solve
+        if dual is None:
+            return False
+        dirs = got.U / np.maximum(np.linalg.norm(got.U, axis=1, keepdims=True), 1e-300)
+        g = np.maximum(dirs @ X.T, 0.0) @ dual
+        return bool(np.all(np.abs(g * np.sign(got.alpha) - beta) <= 1e-7 * beta))
+
     small = is_small(net.alpha ** 2)
     order = np.argsort(net.alpha ** 2)
     cand = order[small[order]]
@@ -238,7 +248,8 @@ def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float
         keep[cand[:k]] = False
         U2, a2 = net.U[keep], net.alpha[keep]
         dropped = Network(U2, a2, net.cells[keep], float(objective(X, y, U2, a2, beta, loss)))
-        if certified(dropped) and dropped.value <= net.value + POLISH_RTOL * max(abs(net.value), 1e-300):
+        if certified(dropped) and dropped.value <= net.value + POLISH_RTOL * max(abs(net.value), 1e-300) \
+                and tight(dropped):
             return dropped, net.m - dropped.m
         k //= 2
     if small.any():
@@ -338,7 +349,8 @@ def _solve_convex(X, y, beta, *, loss: str, patterns, method: str, **options) ->
     cert = certify(Xs, y, predict(Xs, U, alpha), value, bs, loss_fn, cs, candidates=(out.dual, *extra))
     info = {k: v for k, v in out.info.items() if k != "best_dual"}
     if cert.rel_gap <= CERT_RTOL and np.isfinite(value):
-        net, removed = _minimal(Xs, y, bs, loss_fn, cs, solver, Network(U, alpha, ncell, value), cert.lower_bound)
+        net, removed = _minimal(Xs, y, bs, loss_fn, cs, solver, Network(U, alpha, ncell, value), cert.lower_bound,
+                                cert.v)
         U, alpha, ncell, value = net.U, net.alpha, net.cells, net.value
         info["removed_small_blocks"] = removed
     # minimal: neurons whose columns [hⱼ; 1] are linearly independent, whatever the method
