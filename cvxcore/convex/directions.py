@@ -92,15 +92,32 @@ def nonneg_lasso(G: np.ndarray, c: np.ndarray, a: np.ndarray, tol: float, max_it
         if g[j] >= -tol:
             break
         # append column j to the factor of G_FF (+ ridge): [L 0; lᵀ δ]
-        if F:
-            lj = solve_triangular(L, G[F, j], lower=True, check_finite=False)
-            d2 = G[j, j] + ridge - lj @ lj
-        else:
-            lj, d2 = np.zeros(0), G[j, j] + ridge
+        lj, d2 = _column(G, F, L, j, ridge)
         if d2 <= 1e-10 * diag[j]:
-            banned[j] = True
-            need_solve = False
-            continue
+            # h_j = H_F w: along e_j − w the fit stays and the objective falls by |g_j| a unit;
+            # go until a free variable reaches 0, swap it for j (Lawson–Hanson's degenerate step)
+            w = solve_triangular(L, solve_triangular(L, G[F, j], lower=True, check_finite=False),
+                                 lower=True, trans="T", check_finite=False)
+            pos = np.flatnonzero(w > 1e-12 * max(float(np.abs(w).max(initial=0.0)), 1e-300))
+            if pos.size == 0:
+                banned[j] = True
+                need_solve = False
+                continue
+            idx = np.asarray(F)
+            ratios = a[idx[pos]] / w[pos]
+            p = int(pos[np.argmin(ratios)])
+            t = float(ratios.min())
+            a[idx] = np.maximum(a[idx] - t * w, 0.0)
+            a[idx[p]] = 0.0
+            a[j] = t
+            L = _delete(L, p)
+            F = F[:p] + F[p + 1:]
+            lj, d2 = _column(G, F, L, j, ridge)
+            if d2 <= 1e-10 * diag[j]:      # not expected: j now replaces F's column p
+                a[j] = 0.0
+                banned[j] = True
+                need_solve = True
+                continue
         Ln = np.zeros((len(F) + 1, len(F) + 1))
         Ln[:-1, :-1] = L
         Ln[-1, :-1] = lj
@@ -110,6 +127,14 @@ def nonneg_lasso(G: np.ndarray, c: np.ndarray, a: np.ndarray, tol: float, max_it
     if need_solve:
         F, L = _settle(G, c, a, F, L, ridge)
     return a, F, L
+
+
+def _column(G: np.ndarray, F: list[int], L: np.ndarray, j: int, ridge: float) -> tuple[np.ndarray, float]:
+    """The new row (lᵀ, δ²) of the factor when column j joins the free set F."""
+    if not F:
+        return np.zeros(0), float(G[j, j] + ridge)
+    lj = solve_triangular(L, G[F, j], lower=True, check_finite=False)
+    return lj, float(G[j, j] + ridge - lj @ lj)
 
 
 def _factor(G: np.ndarray, F: list[int], ridge: float) -> np.ndarray:
