@@ -23,8 +23,9 @@ re-solves (one β step of ×1.1, one added point), peak memory at the largest n
 The scale table (``--scale-ns``, xor recipe, ``--scale-losses`` squared and hinge)
 first times cvxpy + Clarabel on the whole program (8) at n = ``--scale-ref-n`` (50),
 then runs each (n, β) in a fresh child process and reports the build (the
-arrangement), the solve with its phase split (restricted Clarabel solves, pricing,
-the rest: recovery, minimal network, certificate), the total as a multiple of the
+arrangement), the solve with its phase split (restricted Clarabel solves, pricing
+passes of both phases, the first phase's lasso solves, the rest: building the first
+phase's features, recovery, minimal network, certificate), the total as a multiple of the
 cvxpy time, rounds, the size of the final restricted program, the peak resident
 memory of the child (arrangement included) and the certified gap, then the exponent
 k of time ∝ n^k fitted over those n.
@@ -109,6 +110,7 @@ def _scale_child(q, n, beta, loss="squared"):
     q.put(dict(P=cells.n_cells, enum=t_enum, solve=t_solve, rounds=info.get("rounds"),
                S=(info.get("working_set") or [0])[-1], pricing=info.get("pricing_seconds", 0.0),
                restricted=info.get("solve_seconds", 0.0), ws=info.get("seconds", 0.0), peak=peak,
+               lasso=info.get("phase1_lasso_seconds", 0.0), phase1_rounds=info.get("phase1_rounds", 0),
                gap=r.rel_gap, m=r.m_star, status=r.status))
 
 
@@ -158,9 +160,10 @@ def _scale_table(args, loss):
     ref = _cvxpy_reference(args, loss)
     print(f"\n## Scale: xor recipe, {loss} loss, each row in a fresh process "
           f"(KKT: {conic.KKT_SOLVER}, faer from {conic.FAER_MIN_SIZE:,}; compiled pricing: {kernels.AVAILABLE})\n")
-    print("| n | β | P | build s | solve s | restricted s | pricing s | rest s | total s "
-          f"| × cvxpy n = {args.scale_ref_n} | rounds | final |S| | peak RSS MiB | m* | rel. gap | status |")
-    print("|" + "---|" * 16)
+    print("| n | β | P | build s | solve s | restricted s | pricing s | lasso s | rest s | total s "
+          f"| × cvxpy n = {args.scale_ref_n} | rounds (first phase + exact) | final |S| | peak RSS MiB | m* "
+          "| rel. gap | status |")
+    print("|" + "---|" * 17)
     ctx = mp.get_context("fork")
     rows = []
     cases = [(n, b) for n in args.scale_ns for b in args.scale_betas]
@@ -175,20 +178,21 @@ def _scale_table(args, loss):
         if p.is_alive():
             p.kill()
             p.join()
-            print(f"| {n} | {beta:g} | — | — | >{args.scale_timeout:.0f} |" + " — |" * 10 + " timed out |",
+            print(f"| {n} | {beta:g} | — | — | >{args.scale_timeout:.0f} |" + " — |" * 11 + " timed out |",
                   flush=True)
             continue
         if q.empty():
-            print(f"| {n} | {beta:g} | — | — | {time.perf_counter() - t:.0f} |" + " — |" * 10
+            print(f"| {n} | {beta:g} | — | — | {time.perf_counter() - t:.0f} |" + " — |" * 11
                   + f" child died (exit {p.exitcode}) |", flush=True)
             continue
         o = q.get()
         total = o["enum"] + o["solve"]
         rows.append((n, beta, total))
-        rest = o["solve"] - o["pricing"] - o["restricted"]
+        rest = o["solve"] - o["pricing"] - o["restricted"] - o["lasso"]
         ratio = "—" if ref is None else f"{total / ref:.2f}"
         print(f"| {n:,} | {beta:g} | {o['P']:,} | {o['enum']:.1f} | {o['solve']:.1f} | {o['restricted']:.1f} "
-              f"| {o['pricing']:.1f} | {rest:.1f} | {total:.1f} | {ratio} | {o['rounds']} | {o['S']:,} "
+              f"| {o['pricing']:.1f} | {o['lasso']:.1f} | {rest:.1f} | {total:.1f} | {ratio} "
+              f"| {o['phase1_rounds']} + {o['rounds']} | {o['S']:,} "
               f"| {o['peak'] / 2**20:,.0f} | {o['m']} | {o['gap']:.1e} | {o['status'][:40]} |", flush=True)
     for beta in sorted({b for _, b, _ in rows}):
         pts = [(n, t) for n, b, t in rows if b == beta]

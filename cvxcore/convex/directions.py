@@ -36,6 +36,7 @@ from ..losses import Loss
 PHASE1_GAP = 1e-2        # certified relative gap at which the first phase hands over
 PHASE1_MAX_ROUNDS = 40
 PHASE1_MIN_N = 150       # below this n the exact loop alone is as fast
+LASSO_TOL = 1e-4         # the lasso's optimality: every gradient entry ≥ −LASSO_TOL·β (a seed's accuracy)
 
 
 @dataclass
@@ -251,7 +252,7 @@ def first_phase(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cells: Ce
         a = np.concatenate([a[live], np.zeros(len(keep_new))])
         renum = np.cumsum(live) - 1          # the free atoms are live: their new indices
         c_lin = beta - H.T @ y
-        a, F, L = nonneg_lasso(G, c_lin, a, tol=1e-9 * beta, start=([int(renum[j]) for j in free[0]], free[1]),
+        a, F, L = nonneg_lasso(G, c_lin, a, tol=LASSO_TOL * beta, start=([int(renum[j]) for j in free[0]], free[1]),
                                ridge=ridge)
         free = (F, L)
         fit = H @ a
