@@ -68,6 +68,11 @@ def _caratheodory(H: np.ndarray, a: np.ndarray, *, keep_sum: bool = True, rtol: 
     def null_space(cols):
         M = np.vstack([H[:, cols], np.ones((1, cols.size))]) if keep_sum else H[:, cols]
         R = np.linalg.qr(M, mode="r")            # null(M) = null(R); R is at most k × k
+        if R.shape[0] >= R.shape[1]:
+            # the singular values alone first: independent columns, the usual case, need no vectors
+            sv = np.linalg.svd(R, compute_uv=False)
+            if np.sum(sv > rtol * max(sv.max(initial=0.0), 1.0)) == cols.size:
+                return np.zeros((cols.size, 0))
         _, sv, Vt = np.linalg.svd(R, full_matrices=True)
         rank = int(np.sum(sv > rtol * max(sv.max(initial=0.0), 1.0)))
         return Vt[rank:].T                       # (k, k − rank)
