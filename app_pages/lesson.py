@@ -248,7 +248,9 @@ def merge(h: Here) -> None:
                                labels=("weight", "bias") if ds.bias else ("u₁", "u₂")), left, key="_lesson_merge")
     left.caption(f"The network: the optimum of (8) with its largest neuron split into two, q₁ and q₂, in the same "
                  f"cell and with the same sign of α (α {'>' if D['s'] > 0 else '<'} 0). Objective (2) of this "
-                 f"network: {D['objective_before']:.5g}.")
+                 f"network: {D['objective_before']:.5g}."
+                 + (" Here q lies on an edge of its cell (its kink is at a data point): the only split that stays in "
+                    "the cell is along the edge, so q₁ and q₂ are parallel." if D["room"] < 1e-6 else ""))
     L.ask("merge", "Replace the two neurons by one with block q₁ + q₂ (same cell, same sign). Objective (2)…",
           L.answer_merge(D, beta), pr.sig, options=L.MERGE_OPTIONS, container=right)
 
