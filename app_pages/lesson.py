@@ -150,7 +150,7 @@ def neuron(h: Here) -> None:
     both = _solve(h, beta, "squared")
     if both is not None:
         left.caption(f"One neuron serves one cell at a time. With two, one per cell, program (8) over both "
-                     f"patterns fits both points: p* = {both.value:.5g} ({both.m_star} neurons), the number the "
+                     f"patterns serves both points: p* = {both.value:.5g} ({both.m_star} neurons), the number the "
                      "full page (Convex program) shows for these two points.")
     if len(D["minima"]) >= 2:
         L.ask("neuron", f"Gradient descent starts at the white circle, (u, α) = ({start[0]:g}, {start[1]:g}), in the "
@@ -380,7 +380,7 @@ def stuck(h: Here) -> None:
                  f"vᵀ(Xû)₊ is ±β to {D['stationarity']:.1e}; the curve reaches {D['dual_norm'] / beta:.3g}β. "
                  f"{'The first s' if D['inserts'] else 'S'}tuck value {D['stuck']:.6g} = (8) restricted to the "
                  f"run's own {D['blocks']} block(s) "
-                 f"{D['restricted']:.6g} (certified gap {D['restricted_gap']:.1e}, Remark 3.3).")
+                 f"{D['restricted']:.6g} (certified gap {D['restricted_gap']:.1e}): a smaller convex program.")
     L.ask("stuck", "Insert the missing neuron (the star, tiny) and train 2,000 more steps. The objective…",
           L.answer_stuck(first["stuck"], first["first_escape"], first["p_star"]), pr.sig,
           options=L.STUCK_OPTIONS, container=right)
@@ -449,7 +449,7 @@ def gauge(h: Here) -> None:
         small = 1e-3 * bmax
         at, _ = LD.value_at(X, ds.y, small)
         ratio = at["value"] / small if at else None
-    L.ask("gauge", "As β → 0 the optimal network becomes the minimum-norm network that fits y exactly. "
+    L.ask("gauge", "As β → 0 the optimal network approaches the minimum-norm network that fits y exactly. "
           "How many neurons does it use?", L.answer_gauge(len(g.alpha), g.value, ratio, small or 0.0), pr.sig,
           number={"lo": 0, "hi": 10}, container=right)
 

@@ -431,8 +431,8 @@ def answer_figure2_width(final: np.ndarray, p_star: float, m: int, k_drawn: int,
     trend = ("Here fewer starts make it" if k < k_drawn else "Here as many starts make it" if k == k_drawn
              else "Here more starts make it")
     why = (f"With m = {m}, {k} of the {len(final)} starts end within 1 % of p\\* = {p_star:.4f} (m = {m_drawn}: "
-           f"{k_drawn}). {trend}; the others stop at stationary points of (2) above p\\* (the step \"Why gradient "
-           "descent gets stuck\" shows what they miss). None goes below p\\*.")
+           f"{k_drawn}). {trend}; the others stop above p\\*, at or near stationary points of (2) (the step "
+           "\"Why gradient descent gets stuck\" shows what they miss). None goes below p\\*.")
     return Answer(k, why, lambda p: p is not None and int(p) == k)
 
 
