@@ -376,7 +376,11 @@ def stuck(h: Here) -> None:
         left.error(err)
         return
     ui.chart(FL.stuck_figure(D, beta, height=440), left, key="_lesson_stuck")
-    left.caption(f"Width {D['m']}: objective {D['objective_now']:.5g} (p* = {D['p_star']:.5g}); at its neurons "
+    alive = len(D["neuron_alpha"])
+    dead = "" if alive == D["m"] else "; the others have shrunk to about 0 or are off on every point"
+    left.caption(f"Width {D['m']} ({alive} neuron{'s' if alive != 1 else ''} alive{dead}): objective "
+                 f"{D['objective_now']:.5g} "
+                 f"(p* = {D['p_star']:.5g}); at its neurons "
                  f"vᵀ(Xû)₊ is ±β to {D['stationarity']:.1e}; the curve reaches {D['dual_norm'] / beta:.3g}β. "
                  f"{'The first s' if D['inserts'] else 'S'}tuck value {D['stuck']:.6g} = (8) restricted to the "
                  f"run's own {D['blocks']} block(s) "

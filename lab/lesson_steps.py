@@ -120,16 +120,15 @@ from the arrangement step. The count of variables grows with P, polynomially in 
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks exactly to zero. Each
 nonzero block is one neuron: $v_i \ne 0$ gives $u = v_i/\sqrt{\|v_i\|}$, $\alpha = +\sqrt{\|v_i\|}$, and
-$w_i$ the same with $\alpha < 0$ (balanced: $\|u\| = |\alpha|$; the Geometry page draws unit
-directions $u/\|u\|$ instead, as in (3)). The optimum shown is merged and pruned (Carathéodory) to neurons
-with linearly independent outputs; the app calls their count $m^*$. The paper's $m^*$ is the fewest
-neurons of any optimal network (footnote 1): at most the count shown, and some optimum always has at
-most $n + 1$ (Carathéodory). Move β or add a point and predict again.""",
+$w_i$ the same with $\alpha < 0$ (balanced: $\|u\| = |\alpha|$). The count shown, $m^*$, is of the
+optimum merged and pruned (Carathéodory); the paper's $m^*$, the fewest neurons of any optimal network
+(footnote 1), is at most that, and at most $n + 1$. Move β or add a point and predict again.""",
          notes="""Larger β usually means fewer nonzero blocks (group sparsity), but not always: m*(β) is
 not monotone (the path step shows patterns leaving). A solver's optimum can carry more blocks than
 needed; m* is the smallest number of neurons of an optimal network (the paper's footnote 1), and
 Carathéodory's theorem gives an optimum with at most n + 1. The SGD page warns when m < m*: that is
-the width Theorem 1 needs."""),
+the width Theorem 1 needs. The Geometry page draws unit directions u/‖u‖ instead of balanced
+neurons, as in the paper's ℓ1 form (3)."""),
     Step("dual", "Why those neurons: the dual (4)", "path", "Regularization path & dual",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""The dual (4) asks for $v$ with $|v^\top(Xu)_+| \le \beta$ for **every** unit direction
@@ -178,7 +177,7 @@ picture of the dual step at β = β_max. Patterns enter and sometimes leave alon
 outputs $\alpha\,(Xu)_+$, a multiple of a point of the rectified ellipsoid $Q_X$ (blue); a network is a
 combination of such points. As
 $\beta \to 0$, $p^*(\beta)/\beta$ tends to the **gauge** $\gamma$: the factor by which the hull
-$C = \mathrm{conv}(Q_X \cup -Q_X)$ must be scaled so that its boundary passes through $y$ (dashed;
+$C = \mathrm{conv}(Q_X \cup -Q_X)$ must be scaled so that its boundary passes through $y$ (dashed, on Reveal;
 $\gamma < 1$ shrinks it, $\gamma > 1$ grows it).""",
          notes="""γ = min Σ|αⱼ| over networks with ‖uⱼ‖ ≤ 1 that interpolate y: the minimum-norm
 interpolant. Where the scaled hull γ·C meets y tells the neurons: at an extreme point of γ·C (a
@@ -189,8 +188,8 @@ a flat edge between two such points, two. The polar set (full page) gives γ aga
          link=(("trials", 6), ("steps", 10_000), ("seed", 0), ("lr", 0.01), ("batch", 0), ("opt", "sgd")),
          prose=r"""Train the non-convex network by gradient descent and certify each run **from its own
 weights**: a dual point built from the run's residual gives a lower bound on $p^*$ (dotted, the run's
-colour). The run is then provably at most (objective − bound) above the global optimum. Change the
-width $m$ and predict again.""",
+colour; the runs appear on Reveal). The run is then provably at most (objective − bound) above the
+global optimum. Change the width $m$ and predict again.""",
          notes="""No convex solve is needed for the certificate: it is weak duality, priced exactly
 over the cells. A stuck run's certified gap cannot close: objective − bound ≥ objective − p* > 0.
 With m below the number of neurons every optimal network needs (the minimal m*), no network of
