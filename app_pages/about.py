@@ -32,7 +32,7 @@ $v_i \neq 0$ gives $u = v_i/\sqrt{\|v_i\|},\ \alpha = +\sqrt{\|v_i\|}$, and $w_i
 $u = w_i/\sqrt{\|w_i\|},\ \alpha = -\sqrt{\|w_i\|}$. The group penalty $\beta\sum(\|v_i\| + \|w_i\|)$
 sets most blocks to zero. $m^*$ is the smallest number of neurons of an optimal network (the paper's
 footnote 1); some optimum always has at most $n + 1$ nonzero blocks (Carathéodory). The app merges and
-prunes the optimum it finds to neurons with linearly independent outputs and shows their count as
+prunes the optimum it finds (Carathéodory, so at most $n + 1$ neurons) and shows their count as
 $m^*$: at least the paper's $m^*$. A ReLU network is a sparse mixture of linear models, one per cell of
 the arrangement (section 3). The same holds for any convex loss, e.g. hinge or logistic (Appendix A.13).
 
