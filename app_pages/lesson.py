@@ -383,7 +383,7 @@ def stuck(h: Here) -> None:
                  f"(p* = {D['p_star']:.5g}); at its neurons "
                  f"vᵀ(Xû)₊ is ±β to {D['stationarity']:.1e}; the curve reaches {D['dual_norm'] / beta:.3g}β. "
                  f"{'The first s' if D['inserts'] else 'S'}tuck value {D['stuck']:.6g} = (8) restricted to the "
-                 f"run's own {D['blocks']} block(s) "
+                 f"run's own {D['blocks']} block(s) (neurons in one cell share a block) "
                  f"{D['restricted']:.6g} (certified gap {D['restricted_gap']:.1e}): a smaller convex program.")
     L.ask("stuck", "Insert the missing neuron (the star, tiny) and train 2,000 more steps. The objective…",
           L.answer_stuck(first["stuck"], first["first_escape"], first["p_star"]), pr.sig,
