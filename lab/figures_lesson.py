@@ -44,6 +44,15 @@ def _look(fig: go.Figure, *, height: int, xtitle: str | None = None, ytitle: str
     return fig
 
 
+def _legend_below(fig: go.Figure, *, rows: int = 1, top: int = 40) -> go.Figure:
+    """The legend in its own strip at the foot of the figure (``rows`` lines of entries), under the
+    x-axis titles: placed in the figure's container, not relative to the plot, so no axis title can
+    fall inside it whatever the figure's height."""
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom"),
+                      margin=dict(t=top, b=62 + 24 * rows, l=60, r=10))
+    return fig
+
+
 # ----------------------------------------------------------------------------- step 1: one neuron
 def landscape_one_neuron(ug: np.ndarray, ag: np.ndarray, Z: np.ndarray, minima: list[dict], *,
                          paths: Sequence[np.ndarray] = (), x: np.ndarray | None = None,
@@ -390,7 +399,7 @@ def rescaling_figure(D: dict, stop: int, *, show_minimum: bool = False, height: 
     u, a, F = float(P["u"][stop]), float(P["alpha"][stop]), float(P["F"][stop])
     z0 = P["z0"]
     side = D["side"]
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14, column_widths=[0.5, 0.5],
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.18, column_widths=[0.5, 0.5],
                         subplot_titles=("(2) over (u, α) in the cell", "(3) over z = u·|α|"))
     L = np.log10(np.maximum(np.asarray(D["Z"], float), 1e-12))
     fig.add_trace(go.Contour(x=D["ug"], y=D["ag"], z=L, colorscale="Viridis", reversescale=True, ncontours=24,
@@ -430,8 +439,7 @@ def rescaling_figure(D: dict, stop: int, *, show_minimum: bool = False, height: 
                              name="(2) at the slider's point", showlegend=False,
                              hovertemplate="%{y:.4f}<extra></extra>"), row=1, col=2)
     _look(fig, height=height, legend_top=False)
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
-                      margin=dict(t=40, b=40, l=60, r=10))
+    _legend_below(fig)
     fig.update_annotations(font=dict(size=FONT - 2))
     fig.update_xaxes(title=dict(text="u"), range=[float(D["ug"].min()), float(D["ug"].max())], row=1, col=1)
     fig.update_yaxes(title=dict(text="α"), row=1, col=1)
@@ -488,8 +496,7 @@ def merging_figure(X: np.ndarray, D: dict, *, merged: bool = False, height: int 
                          textposition="outside", showlegend=False, hovertemplate="%{x}: %{y:.5f}<extra></extra>"),
                   row=1, col=2)
     _look(fig, height=height, legend_top=False)
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
-                      margin=dict(t=40, b=40, l=60, r=10))
+    _legend_below(fig)
     fig.update_annotations(font=dict(size=FONT - 2))
     pts = np.c_[[0.0, 0.0], R * np.c_[np.cos(arc), np.sin(arc)].T] if arc.size else np.c_[[0.0, 0.0], q1, q2]
     lo, hi = pts.min(axis=1), pts.max(axis=1)
@@ -591,8 +598,7 @@ def stuck_figure(D: dict, beta: float, *, height: int = 450) -> go.Figure:
     for s in D["inserted_at"]:
         fig.add_vline(x=float(s), line=dict(color=CURRENT, width=1.5, dash="dot"), row=1, col=2)
     _look(fig, height=height, legend_top=False)
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
-                      margin=dict(t=40, b=40, l=60, r=10))
+    _legend_below(fig)
     fig.update_annotations(font=dict(size=FONT - 2))
     fig.update_xaxes(title=dict(text="angle θ of u (degrees)"), range=[-180, 180], dtick=90, row=1, col=1)
     fig.update_xaxes(title=dict(text="step"), row=1, col=2)
@@ -633,8 +639,7 @@ def sampled_figure(D: dict, *, shown: bool, height: int = 450) -> go.Figure:
         fig.update_xaxes(range=[0, np.log10(k.max()) + 0.1], row=1, col=2)
         fig.update_yaxes(showticklabels=False, row=1, col=2)
     _look(fig, height=height, legend_top=False)
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
-                      margin=dict(t=40, b=40, l=60, r=10))
+    _legend_below(fig)
     fig.update_annotations(font=dict(size=FONT - 2))
     fig.update_xaxes(type="log", title=dict(text="directions sampled, k"))
     fig.update_yaxes(type="log", range=[-0.1, np.log10(max(D["P"], 2)) + 0.3], row=1, col=1)
