@@ -46,9 +46,14 @@ def _layout(fig: go.Figure, title: str, *, height: int = 460, xlabel: str | None
     return fig
 
 
+# A descent's charts open the Convolutions page under one row of sliders: at this height (plus
+# their legend) they end on the first screen of a 1280×720 projector.
+DESCENT_HEIGHT = 390
+
+
 @memo
 def objective_traces(steps: np.ndarray, objectives: np.ndarray, convex_value: float, *, title: str, convex_name: str,
-                     xlabel: str = "gradient-descent step") -> go.Figure:
+                     xlabel: str = "gradient-descent step", height: int = DESCENT_HEIGHT) -> go.Figure:
     """Gap above the convex value, objective − convex, of each GD trial, log scale.
 
     The convex value itself is written in the title of the line; a gap below
@@ -64,19 +69,19 @@ def objective_traces(steps: np.ndarray, objectives: np.ndarray, convex_value: fl
                              line=dict(color=CONVEX, width=3, dash="dash"),
                              name=f"{convex_name} = {convex_value:.6g} (gap drawn at the 1e-8 floor)"))
     fig.update_yaxes(type="log", exponentformat="power", nticks=6)   # decades only: labels apart
-    return _layout(fig, title, xlabel=xlabel, ylabel="objective − convex optimum")
+    return _layout(fig, title, xlabel=xlabel, ylabel="objective − convex optimum", height=height)
 
 
 @memo
 def distance_traces(steps: np.ndarray, distances: np.ndarray, *, title: str, ylabel: str,
-                    xlabel: str = "gradient-descent step") -> go.Figure:
+                    xlabel: str = "gradient-descent step", height: int = DESCENT_HEIGHT) -> go.Figure:
     """Relative distance of each GD trial's rotation-invariant quantity to the convex solution (log)."""
     fig = go.Figure()
     for t, dd in enumerate(np.atleast_2d(distances)):
         fig.add_trace(go.Scatter(x=steps, y=np.maximum(dd, 1e-12), mode="lines", line=dict(color=TRIAL, width=2.5),
                                  opacity=0.75, name="GD trials", showlegend=t == 0))
     fig.update_yaxes(type="log", exponentformat="power", nticks=6)   # decades only: labels apart
-    return _layout(fig, title, xlabel=xlabel, ylabel=ylabel)
+    return _layout(fig, title, xlabel=xlabel, ylabel=ylabel, height=height)
 
 
 @memo
@@ -152,7 +157,7 @@ def separable_fit(S: np.ndarray, Y: np.ndarray, F: np.ndarray, *, title: str, k:
         fig.add_trace(go.Scatter(x=xp, y=F[i], mode="markers", marker=dict(size=10, color=CONVEX, symbol="x"),
                                  name="exact CNN output f_k", showlegend=i == 0), row=1, col=i + 1)
     fig.update_annotations(font=dict(size=FONT))
-    return _layout(fig, title, xlabel=None, height=400)
+    return _layout(fig, title, xlabel=None, height=DESCENT_HEIGHT)
 
 
 @memo
