@@ -174,6 +174,11 @@ def image_examples(imgs: np.ndarray, y: np.ndarray, *, title: str, k: int = 4) -
     return _layout(fig, title, height=420)
 
 
+# The Higher dimensions page's results sit under its sliders and Run: at this height (plus their
+# legend) they end on the first screen of a 1280×720 projector.
+HIGHDIM_HEIGHT = 380
+
+
 def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = "objective") -> go.Figure:
     """Figure 4 analogue: SGD trials along the steps; each scheme's value per trial as a short
     tick at the right end and its mean as a dashed line across.
@@ -181,6 +186,7 @@ def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = 
     ``which`` is "objective" (objective (2)) or "test" (test accuracy)."""
     from cvxcore.experiments import SCHEME_LABELS
     t = res.trials_done
+    trials = f"{t} trial{'s' if t != 1 else ''}"
     fig = go.Figure()
     Y = (res.sgd_objective if which == "objective" else res.sgd_test_accuracy)[:t]
     vals = res.objective if which == "objective" else res.test_accuracy
@@ -192,7 +198,10 @@ def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = 
         v = v[:t]
         fig.add_trace(go.Scatter(x=[x0, x1], y=[v.mean()] * 2, mode="lines",
                                  line=dict(color=SCHEME_COLORS[s], width=3.5, dash="dash"),
-                                 name=f"{SCHEME_LABELS[s]} (mean {v.mean():.3g})", legendgroup=s))
+                                 # the legend says "Alg1 (mean …)", two entries a row; the hover and
+                                 # the page's table say what Alg1 is
+                                 name=f"{SCHEME_LABELS[s].split(':')[0]} (mean {v.mean():.3g})", legendgroup=s,
+                                 hovertemplate=f"{SCHEME_LABELS[s]}: mean %{{y:.4g}}<extra></extra>"))
         fig.add_trace(go.Scatter(x=np.full(len(v), x1), y=v, mode="markers",
                                  marker=dict(color=SCHEME_COLORS[s], size=12, symbol="line-ew-open",
                                              line=dict(width=3)),
@@ -204,7 +213,7 @@ def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = 
         # ticks at 1, 2, 5 × 10ᵏ with their full values (a bare "5" under "1" would read 5, not 0.5)
         fig.update_yaxes(type="log", dtick="D2", tickformat="~g",
                          range=[np.log10(0.8 * lo), np.log10(max(3 * np.nanmedian(ends), 1.2 * hi))])
-        return _layout(fig, f"Training objective (2) over {t} trials", xlabel="SGD step",
-                       ylabel="objective (2)", height=520)
-    return _layout(fig, f"Test accuracy over {t} trials", xlabel="SGD step", ylabel="test accuracy",
-                   height=520)
+        return _layout(fig, f"Training objective (2) over {trials}", xlabel="SGD step",
+                       ylabel="objective (2)", height=HIGHDIM_HEIGHT)
+    return _layout(fig, f"Test accuracy over {trials}", xlabel="SGD step", ylabel="test accuracy",
+                   height=HIGHDIM_HEIGHT)
