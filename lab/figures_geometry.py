@@ -45,23 +45,19 @@ def legend_rows(fig: go.Figure, width: float = 400, char: float = 7.5, *, halves
     return rows
 
 
-def _two_per_row(fig: go.Figure, width: float = 330, char: float = 7.5) -> bool:
-    """Whether every legend entry fits half the plot's width (about ``width`` px)."""
-    return all(45 + char * len(t.name or "") <= width / 2 for t in fig.data if t.showlegend is not False)
-
-
 def _layout(fig: go.Figure, title: str, *, height: int = 560, equal: bool = True, below: int = 0) -> go.Figure:
     """The common look.  The legend sits at the bottom of the figure, under the axis title (and
-    under ``below`` px of other furniture, e.g. a slider), one entry a row or two when they are short;
-    the figure grows by its rows, so that the plot keeps its size and nothing overlaps."""
-    two = _two_per_row(fig)
-    rows = legend_rows(fig, halves=True) if two else sum(1 for t in fig.data if t.showlegend is not False and t.name)
-    fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT),
-                      height=height + LEGEND_ROW * rows,
-                      margin=dict(l=60, r=20, t=60, b=AXIS_BAND + below + LEGEND_ROW * rows + 10),
+    under ``below`` px of other furniture, e.g. a slider), its entries side by side as they fit in a
+    figure half the page wide (each rounded up a little: a row too many leaves a gap, a row too
+    few would overlap the axis title); the figure grows by its rows, so that the plot keeps its size
+    and nothing overlaps."""
+    rows = legend_rows(fig, width=370, char=8.0)
+    fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2), yref="container", y=1.0, yanchor="top",
+                                 pad=dict(t=10)),
+                      font=dict(size=FONT), height=height + LEGEND_ROW * rows,
+                      margin=dict(l=60, r=20, t=44, b=AXIS_BAND + below + LEGEND_ROW * rows + 6),
                       legend=dict(font=dict(size=FONT - 3), orientation="h", yref="container", yanchor="bottom",
-                                  y=0, xanchor="left", x=0, entrywidth=0.5 if two else 1.0,
-                                  entrywidthmode="fraction"),
+                                  y=0, xanchor="left", x=0),
                       plot_bgcolor="white")
     if equal:
         fig.update_yaxes(scaleanchor="x", scaleratio=1)
