@@ -86,7 +86,9 @@ def render() -> None:
     # points, the targets y) and the two pictures under it; under them the numbers, how X is
     # given (typed or picked), the reading of the pictures and the curve p*(β)/β.
     top, figs, below = st.container(), st.container(), st.container()
-    c_n, c_x, c_y = top.columns([0.7, 1.6, 2.2] if state.setting("geo_n") != 3 else [0.7, 1.3, 2.8])
+    three, picked = state.setting("geo_n") == 3, state.setting("geo_src") == "data"
+    widths = [0.7, 2.4, 2.0] if picked else [0.7, 1.3, 2.8] if three else [0.7, 1.6, 2.2]
+    c_n, c_x, c_y = top.columns(widths)
     n = state.choice("geo_n", "data points n", c_n, c_n.radio, horizontal=True, on_change=_on_n,
                      help="n = 2: every set lives in the plane (the paper's Figure 1); n = 3: in space.")
     numbers, b_src, b_x = below.container(), *below.columns([1, 2])
@@ -132,7 +134,7 @@ def _from_data(n: int, c1: Any, c2: Any, msg: Any) -> tuple[np.ndarray | None, n
         pick = tuple(range(n))
     state.set_setting("geo_pick", tuple(pick))
     state.set_widget_value("geo_pick", list(pick))
-    idx = c1.multiselect(f"pick {n} points of the data set (rows of X)", list(range(ds.n)),
+    idx = c1.multiselect(f"{n} points of the data set (rows of X)", list(range(ds.n)),
                          format_func=label, key="geo_pick", max_selections=n, on_change=_on_pick)
     c2.caption("Rows of X as the other pages see them: "
                + ("the point with a 1 appended (the bias is on, see the Data page)." if ds.bias

@@ -202,7 +202,7 @@ def _mesh(P: np.ndarray, T: np.ndarray | None, name: str, color: str, opacity: f
 
 def _scene(fig: go.Figure, title: str, height: int = PLOT_3D) -> go.Figure:
     fig.update_layout(scene=dict(aspectmode="data", xaxis_title="w₁", yaxis_title="w₂", zaxis_title="w₃"),
-                      scene_camera=dict(eye=dict(x=1.5, y=1.3, z=1.0)))
+                      scene_camera=dict(eye=dict(x=1.8, y=1.55, z=1.2)))   # far enough for the tick labels
     return _layout(fig, title, height=height, equal=False)
 
 
