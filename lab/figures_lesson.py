@@ -83,7 +83,7 @@ def landscape_one_neuron(ug: np.ndarray, ag: np.ndarray, Z: np.ndarray, minima: 
         fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines", line=dict(color="white", width=2),
                                  name="gradient descent", legendgroup="gd", showlegend=k == 0, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=p[:1, 0], y=p[:1, 1], mode="markers", legendgroup="gd", showlegend=False,
-                                 marker=dict(color="white", size=8, line=dict(color="black", width=1)),
+                                 marker=dict(color="white", size=13, line=dict(color="black", width=2)),
                                  hoverinfo="skip"))
     for m in minima:
         fig.add_trace(go.Scatter(
@@ -228,9 +228,9 @@ def path_figure(betas: np.ndarray, values: np.ndarray, m_stars: np.ndarray, acti
                                      hovertemplate="β = %{x:.3g}<br>Dᵢ = %{text}<extra></extra>"), row=3, col=1)
     for r in (1, 2, 3):
         fig.add_vline(x=beta_max, line=dict(color="#555", width=2, dash="dash"), row=r, col=1)
-    # at the foot of the top row, beside its line: just below β_max, p* is still near its largest value
-    # (the top of the row), so the label sits on no point
-    fig.add_annotation(x=np.log10(beta_max), y=0, xref="x", yref="y domain", text=f"β_max = {beta_max:.3g}",
+    # at the foot of the top row (above its zero line), beside its line: just below β_max, p* is
+    # still near its largest value (the top of the row), so the label sits on no point
+    fig.add_annotation(x=np.log10(beta_max), y=0.08, xref="x", yref="y domain", text=f"β_max = {beta_max:.3g}",
                        showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=FONT - 2, color="#333"),
                        bgcolor="rgba(255,255,255,0.8)")
     if current is not None:
@@ -247,7 +247,7 @@ def path_figure(betas: np.ndarray, values: np.ndarray, m_stars: np.ndarray, acti
     fig.update_xaxes(type="log", autorange="reversed", dtick=1, exponentformat="power")
     fig.update_xaxes(title=dict(text="weight decay β (decreasing →)"), row=3, col=1)
     fig.update_yaxes(title=dict(text="p*(β)"), row=1, col=1)
-    fig.update_yaxes(title=dict(text="m*"), rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title=dict(text="m*"), rangemode="tozero", nticks=4, row=2, col=1)   # a short row: labels apart
     fig.update_yaxes(title=dict(text="pattern"), row=3, col=1, showticklabels=A.shape[1] <= 12 if A.ndim == 2 else True,
                      range=[0.3, (A.shape[1] if A.ndim == 2 else 1) + 0.7])
     _look(fig, height=height)
