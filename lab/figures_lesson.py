@@ -641,7 +641,8 @@ def sampled_figure(D: dict, *, shown: bool, height: int = 450) -> go.Figure:
     _look(fig, height=height, legend_top=False)
     _legend_below(fig)
     fig.update_annotations(font=dict(size=FONT - 2))
-    fig.update_xaxes(type="log", title=dict(text="directions sampled, k"))
-    fig.update_yaxes(type="log", range=[-0.1, np.log10(max(D["P"], 2)) + 0.3], row=1, col=1)
-    fig.update_yaxes(type="log", row=1, col=2)
+    fig.update_xaxes(type="log", dtick=1, title=dict(text="directions sampled, k"))
+    # decades only: plotly's minor labels "2", "5" between 100 and 1000 read as 2 and 5, not 200 and 500
+    fig.update_yaxes(type="log", dtick=1, range=[-0.1, np.log10(max(D["P"], 2)) + 0.3], row=1, col=1)
+    fig.update_yaxes(type="log", dtick=1, row=1, col=2)
     return fig
