@@ -6,7 +6,7 @@ session speaks Streamlit's own protocol on ``ws://127.0.0.1:PORT/_stcore/stream`
 sends ``rerun_script`` with the widget states a browser would send and reads the ``delta``,
 ``navigation`` and ``script_finished`` messages back.  Same scenario as the browser driver:
 
-    load        first run of the default page (Data)
+    load        first run of the start page (--start-page, default the Data page)
     preset      trigger a preset button whose label matches --preset
     add_point   a click on the canvas: the data canvas's selection state with one point of the
                 invisible grid (curve 0) at a random free spot on the 0.1 grid (not on a drawn
@@ -120,14 +120,17 @@ class WsSession:
             self.last_finish = time.monotonic()
             self.last_status = m.script_finished
 
-    async def request(self, widgets=(), page_hash: str | None = None) -> tuple[float, int]:
-        """Send one rerun and wait for every run it causes; ``(seconds, runs)``."""
+    async def request(self, widgets=(), page_hash: str | None = None,
+                      page_name: str = "") -> tuple[float, int]:
+        """Send one rerun and wait for every run it causes; ``(seconds, runs)``.  ``page_name``
+        (a URL path such as "data") opens that page as its address would."""
         if self.closed:
             raise Fail("the websocket to the server closed")
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = ""
         cs.page_script_hash = page_hash if page_hash is not None else self.page_hash
+        cs.page_name = page_name
         for w in widgets:
             cs.widget_states.widgets.append(w)
         f0 = self.finished
@@ -193,7 +196,7 @@ async def run_session(i: int, base: str, opt, report) -> None:
     try:
         async def load():
             await s.connect()
-            return await s.request(page_hash="")
+            return await s.request(page_hash="", page_name=opt.start_page)
         if not await step("load", load):
             return
         if getattr(opt, "fresh_first_load", False):      # load_test.py --fresh-first-load: loads only
