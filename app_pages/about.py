@@ -24,8 +24,10 @@ with equality on the left for points in general position (Cover, 1965): polynomi
 
 **Theorem 1 (the convex program (8)).** For $m \ge m^*$, $p^*$ equals the optimal value of
 """
-PROGRAM_8 = (r"\min_{v_i, w_i}\ \tfrac12\Big\|\sum_{i=1}^P D_iX(v_i - w_i) - y\Big\|_2^2 + \beta\sum_{i=1}^P"
-             r"\big(\|v_i\|_2 + \|w_i\|_2\big)\quad \text{s.t.}\ (2D_i - I)Xv_i \ge 0,\ (2D_i - I)Xw_i \ge 0.")
+# on two lines: the objective, then the cone constraints (one line is wider than the page at 1280 px)
+PROGRAM_8 = (r"\begin{aligned}&\min_{v_i, w_i}\ \tfrac12\Big\|\sum_{i=1}^P D_iX(v_i - w_i) - y\Big\|_2^2"
+             r" + \beta\sum_{i=1}^P\big(\|v_i\|_2 + \|w_i\|_2\big)\\"
+             r"&\ \text{s.t.}\ (2D_i - I)Xv_i \ge 0,\ (2D_i - I)Xw_i \ge 0,\quad i = 1, \dots, P.\end{aligned}")
 BODY = r"""
 Each nonzero block of an optimal solution is one neuron of an optimal network:
 $v_i \neq 0$ gives $u = v_i/\sqrt{\|v_i\|},\ \alpha = +\sqrt{\|v_i\|}$, and $w_i \neq 0$ gives

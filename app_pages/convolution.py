@@ -43,12 +43,16 @@ class Signals:
 
 @P.guarded
 def render() -> None:
-    P.header("Convolutional networks are convex programs too", INTRO)
-    sig = _signals()
+    P.header("CNNs are convex programs too", INTRO)
+    # the open network's controls and figures first (on the first screen of a projector), the
+    # data controls under them
+    networks, data = st.container(), st.container()
+    with data:
+        sig = _signals()
     view = state.setting("cnn_view") if state.setting("cnn_view") in VIEWS else "linear"
     state.set_setting("cnn_view", view)
     state.set_widget_value("_cnn_tabs", VIEWS[view])
-    tabs = dict(zip(VIEWS, st.tabs(list(VIEWS.values()), key="_cnn_tabs", on_change=_on_tab)))
+    tabs = dict(zip(VIEWS, networks.tabs(list(VIEWS.values()), key="_cnn_tabs", on_change=_on_tab)))
     for name, draw in (("linear", linear), ("circular", circular), ("separable", separable)):
         with tabs[name]:
             if tabs[name].open:          # only the open tab computes (and draws)
@@ -77,17 +81,6 @@ def _on_tab() -> None:
 
 def linear(sig: Signals) -> None:
     """Linear CNN (9) by GD against the nuclear-norm program (12)."""
-    ui.prose(
-        r"**The network (9):** output $\sum_j \sum_k (X_k u_j)\,\alpha_{jk}$, filters $u_j$ of $h$ taps, "
-        r"one output weight per filter and patch, weight decay $\frac{\beta}{2}$ on all weights. It depends on "
-        r"the weights only through $Z = [z_1 \dots z_K]$ with $z_k = \sum_j \alpha_{jk} u_j$, and the cheapest "
-        r"weights giving $Z$ cost $\beta\|Z\|_*$ (the sum of singular values). So (9) is the convex program"
-        "\n\n"
-        r"$$\text{(12)}\qquad \min_{z_1 \dots z_K}\ \tfrac12\Big\|\sum_k X_k z_k - y\Big\|^2"
-        r" + \beta\,\|[z_1 \dots z_K]\|_*$$"
-        "\n\n"
-        r"Its solution $Z^* = \sum_i \sigma_i p_i q_i^\top$ gives the filters $u_i = \sqrt{\sigma_i}\,p_i$: "
-        r"only $\operatorname{rank} Z^*$ of them are needed.")
     c1, c2, c3, c4, c5, c6 = st.columns(6)
     beta = state.slider("lin_beta", "weight decay β", c1)
     h = state.slider("lin_h", "filter size h", c2, hi=sig.L)
@@ -100,11 +93,6 @@ def linear(sig: Signals) -> None:
         st.error(err)
         return
     nuc, gd = r.nuclear, r.gd
-    k1, k2, k3, k4 = st.columns(4)
-    k1.metric("value of (12)", f"{nuc.value:.6g}")
-    k2.metric("filters needed, rank Z*", nuc.rank)
-    k3.metric("best GD objective (9)", _best(gd))
-    k4.metric("patches K", r.patches)
     if nuc.zero_network:
         st.info(f"β = {beta:g} ≥ β_max = {nuc.beta_max:.4g} for these signals: the optimum of (12) is the zero "
                 f"network, Z* = 0 with value ½‖y‖² = {nuc.value:.6g}, and no filter is needed. Gradient descent "
@@ -115,6 +103,22 @@ def linear(sig: Signals) -> None:
     _diverged(gd)
     _descent_charts(gd, nuc.value, "(9)", "(12)", "‖Z_GD − Z*‖ / ‖Z*‖",
                     "End-to-end map Z = Σ_j u_j α_jᵀ: GD vs (12)", "lin")
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric("value of (12)", f"{nuc.value:.6g}")
+    k2.metric("filters needed, rank Z*", nuc.rank)
+    k3.metric("best GD objective (9)", _best(gd))
+    k4.metric("patches K", r.patches)
+    ui.prose(
+        r"**The network (9):** output $\sum_j \sum_k (X_k u_j)\,\alpha_{jk}$, filters $u_j$ of $h$ taps, "
+        r"one output weight per filter and patch, weight decay $\frac{\beta}{2}$ on all weights. It depends on "
+        r"the weights only through $Z = [z_1 \dots z_K]$ with $z_k = \sum_j \alpha_{jk} u_j$, and the cheapest "
+        r"weights giving $Z$ cost $\beta\|Z\|_*$ (the sum of singular values). So (9) is the convex program"
+        "\n\n"
+        r"$$\text{(12)}\qquad \min_{z_1 \dots z_K}\ \tfrac12\Big\|\sum_k X_k z_k - y\Big\|^2"
+        r" + \beta\,\|[z_1 \dots z_K]\|_*$$"
+        "\n\n"
+        r"Its solution $Z^* = \sum_i \sigma_i p_i q_i^\top$ gives the filters $u_i = \sqrt{\sigma_i}\,p_i$: "
+        r"only $\operatorname{rank} Z^*$ of them are needed.")
     if nuc.rank:
         ui.chart(fc.filters_side_by_side(r.filters_gd, nuc.U, names=(_trial_name(gd), "(12): √σ_i p_i"),
                                          title="Filters, rotation removed: GD (blue) over (12) (black)"),
@@ -179,16 +183,6 @@ def _diverged(gd: GDResult) -> None:
 
 def circular(sig: Signals) -> None:
     """Circular CNN (13) by GD against ℓ1 in Fourier space (14)."""
-    ui.prose(
-        r"**The network (13):** circular convolution of each signal (length $d = L$) with filters $u_j$, "
-        r"then output weights $\alpha_j \in \mathbb{R}^d$. In Fourier space a circular convolution is a product, "
-        r"one frequency at a time, and the weight decay becomes an $\ell_1$ norm: with full-length filters "
-        r"($h = d$), (13) is exactly"
-        "\n\n"
-        r"$$\text{(14)}\qquad \min_{z \in \mathbb{C}^d}\ \tfrac12\|X F z - y\|^2 + \beta\|z\|_1,"
-        r"\qquad F_{kl} = e^{2\pi i kl/d}.$$"
-        "\n\n"
-        r"A sparse $z$ uses few frequencies; one filter suffices.")
     c1, c2, c3, c4, c5 = st.columns(5)
     beta = state.slider("circ_beta", "weight decay β", c1,
                         help="Larger β: fewer frequencies in z*. Small β: all of them.")
@@ -202,10 +196,6 @@ def circular(sig: Signals) -> None:
         st.error(err)
         return
     fr, gd = r.fourier, r.gd
-    k1, k2, k3 = st.columns(3)
-    k1.metric("value of (14)", f"{fr.value:.6g}")
-    k2.metric("frequencies used, nnz(z*)", fr.used)
-    k3.metric("best GD objective (13)", _best(gd))
     if fr.zero_network:
         st.info(f"β = {beta:g} ≥ β_max = {fr.beta_max:.4g} for these signals: the optimum of (14) is the zero "
                 f"network, z* = 0 with value ½‖y‖² = {fr.value:.6g}, and no frequency is used. Lower β below "
@@ -216,6 +206,20 @@ def circular(sig: Signals) -> None:
                 "above it. Set h = d for the exact equivalence.")
     _descent_charts(gd, fr.value, "(13)", "(14)", "‖e_GD − e*‖ / ‖e*‖",
                     "End-to-end filter e = Σ_j u_j ⊛ α_j: GD vs (14)", "circ")
+    k1, k2, k3 = st.columns(3)
+    k1.metric("value of (14)", f"{fr.value:.6g}")
+    k2.metric("frequencies used, nnz(z*)", fr.used)
+    k3.metric("best GD objective (13)", _best(gd))
+    ui.prose(
+        r"**The network (13):** circular convolution of each signal (length $d = L$) with filters $u_j$, "
+        r"then output weights $\alpha_j \in \mathbb{R}^d$. In Fourier space a circular convolution is a product, "
+        r"one frequency at a time, and the weight decay becomes an $\ell_1$ norm: with full-length filters "
+        r"($h = d$), (13) is exactly"
+        "\n\n"
+        r"$$\text{(14)}\qquad \min_{z \in \mathbb{C}^d}\ \tfrac12\|X F z - y\|^2 + \beta\|z\|_1,"
+        r"\qquad F_{kl} = e^{2\pi i kl/d}.$$"
+        "\n\n"
+        r"A sparse $z$ uses few frequencies; one filter suffices.")
     fig = fc.filters_side_by_side(np.vstack([r.e_gd, r.power_gd]), np.vstack([fr.e, np.abs(fr.z)]),
                                   names=(_trial_name(gd), "(14)"), x_start=0,
                                   panels=("e by position", "by frequency l"),
@@ -226,13 +230,6 @@ def circular(sig: Signals) -> None:
 
 def separable(sig: Signals) -> None:
     """A separable ReLU CNN as program (8) on stacked patches, against GD."""
-    ui.prose(
-        r"**Separable ReLU CNN (section 4.1):** every patch $X_k$ has its own label $y_k$ and the output "
-        r"for patch $k$ is $\sum_j (X_k u_j)_+ \alpha_j$. The objective is a sum over patches, so stacking the "
-        r"patches as rows, $X' = [X_1; \dots; X_K]$, makes it the fully connected problem (2), solved exactly "
-        "by program (8). "
-        "Task: piecewise-constant signals; the label of a patch of two samples is the size of an upward step "
-        "minus half a downward one — a target two ReLU filters can represent.")
     c1, c2, c3 = st.columns(3)
     beta = state.slider("sep_beta", "weight decay β", c1)
     ns = state.slider("sep_n", "signals", c2)
@@ -242,11 +239,6 @@ def separable(sig: Signals) -> None:
         st.error(err)
         return
     r, g = s.exact, s.gd
-    k1, k2, k3, k4 = st.columns(4)
-    k1.metric("stacked rows nK", s.rows)
-    k2.metric("optimum (8)", f"{r.value:.6g}", help=r.status)
-    k3.metric("filters needed m*", r.m_star)
-    k4.metric("best GD objective", _best(g))
     if r.status != "optimal":
         st.error(f"The convex solve is {r.status}.")
     a, b = st.columns(2)
@@ -256,6 +248,18 @@ def separable(sig: Signals) -> None:
     ui.chart(fc.separable_fit(s.signals, s.labels, s.predicted,
                                     title="Labels and the exact CNN's output per patch"),
                    theme="streamlit", container=b, width="stretch", key="sep_fit")
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric("stacked rows nK", s.rows)
+    k2.metric("optimum (8)", f"{r.value:.6g}", help=r.status)
+    k3.metric("filters needed m*", r.m_star)
+    k4.metric("best GD objective", _best(g))
+    ui.prose(
+        r"**Separable ReLU CNN (section 4.1):** every patch $X_k$ has its own label $y_k$ and the output "
+        r"for patch $k$ is $\sum_j (X_k u_j)_+ \alpha_j$. The objective is a sum over patches, so stacking the "
+        r"patches as rows, $X' = [X_1; \dots; X_K]$, makes it the fully connected problem (2), solved exactly "
+        "by program (8). "
+        "Task: piecewise-constant signals; the label of a patch of two samples is the size of an upward step "
+        "minus half a downward one — a target two ReLU filters can represent.")
     st.caption(f"The {r.m_star} filters of the exact network, u = (weight on x_k, on x_k+1, bias) and α: "
                + "; ".join(f"u = ({', '.join(f'{v:.3g}' for v in u)}), α = {a_:.3g}"
                            for u, a_ in zip(r.U, r.alpha)) + ".")

@@ -83,34 +83,46 @@ def _on_pick() -> None:
 @P.guarded
 def render() -> None:
     P.header("Geometry: the neural gauge", INTRO)
-    c0, c1 = st.columns([1, 2])
-    n = state.choice("geo_n", "number of data points n", c0, c0.radio, horizontal=True, on_change=_on_n,
+    # On the first screen of a projector: one row of controls (n, the example or the picked
+    # points, the targets y) and the two pictures under it; under them the numbers, how X is
+    # given (typed or picked), the reading of the pictures and the curve p*(β)/β.
+    top, figs, below = st.container(), st.container(), st.container()
+    three, picked = state.setting("geo_n") == 3, state.setting("geo_src") == "data"
+    widths = [0.7, 2.4, 2.0] if picked else [0.7, 1.3, 2.8] if three else [0.7, 1.6, 2.2]
+    c_n, c_x, c_y = top.columns(widths)
+    n = state.choice("geo_n", "data points n", c_n, c_n.radio, horizontal=True, on_change=_on_n,
                      help="n = 2: every set lives in the plane (the paper's Figure 1); n = 3: in space.")
-    source = state.choice("geo_src", "data X", c0, c0.radio, format_func=SOURCES.get)
-    X, y = _from_data(n, c1) if source == "data" else (None, None)
+    numbers, b_src, b_x = below.container(), *below.columns([1, 2])
+    source = state.choice("geo_src", "data X", b_src, b_src.radio, format_func=SOURCES.get)
+    X, y = _from_data(n, c_x, b_x, figs) if source == "data" else (None, None)
     if X is None:                    # typed (or too few data points to pick from)
-        X = _typed(n, c1)
+        X = _typed(n, c_x, b_x, figs)
     if y is None:
-        y = _y_sliders(n)
+        y = _y_sliders(n, c_y, b_x)
     else:
-        st.markdown(f"$y = ({', '.join(f'{v:.3g}' for v in y)})$, the targets of the picked points "
-                    "(untick the box above to drag $y$ yourself).")
+        c_y.markdown(f"$y = ({', '.join(f'{v:.3g}' for v in y)})$, the targets of the picked points "
+                     "(untick the box below to drag $y$ yourself).")
     res, err = E.gauge(X, y)
     G, err2 = E.gauge_geometry(X) if res is not None else (None, None)
     if res is None or G is None:     # the core names the parameter, the value and the fix
-        st.error(err or err2)
+        figs.error(err or err2)
         ui.stop()
-    _numbers(res, G, n)
-    _pictures(res, G, y, n)
+    with figs:
+        _messages(res, G, n)
+        _pictures(res, G, y, n)
+    with numbers:
+        _numbers(res)
+    with below:
+        _reading(res, n)
     _curve(X, y, res)
 
 
-def _from_data(n: int, c1: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """X from n picked points of the drawn data set (and y their targets, when ticked); X None
-    when the data set has fewer than n points (then X is typed)."""
+def _from_data(n: int, c1: Any, c2: Any, msg: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """X from n picked points of the drawn data set (the pick in ``c1``; in ``c2`` whether y are
+    their targets); X None when the data set has fewer than n points (then X is typed)."""
     ds = state.get_dataset()
     if ds.n < n:
-        c1.info(f"The drawn data set has fewer than {n} points (add some on the Data page); type X instead.")
+        c2.info(f"The drawn data set has fewer than {n} points (add some on the Data page); type X instead.")
         return None, None
     Xall = state.design_matrix(ds)
 
@@ -123,20 +135,21 @@ def _from_data(n: int, c1: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
         pick = tuple(range(n))
     state.set_setting("geo_pick", tuple(pick))
     state.set_widget_value("geo_pick", list(pick))
-    idx = c1.multiselect(f"pick {n} points of the data set (rows of X)", list(range(ds.n)),
+    idx = c1.multiselect(f"{n} points of the data set (rows of X)", list(range(ds.n)),
                          format_func=label, key="geo_pick", max_selections=n, on_change=_on_pick)
-    c1.caption("Rows of X as the other pages see them: "
+    c2.caption("Rows of X as the other pages see them: "
                + ("the point with a 1 appended (the bias is on, see the Data page)." if ds.bias
                   else "the point itself (the bias is off)."))
+    y = ds.y[list(idx)] if state.widget("geo_ydata", True, c2.checkbox, "y = the targets of these points") else None
     if len(idx) != n:
-        st.warning(f"Pick exactly {n} data points (you picked {len(idx)}).")
+        msg.warning(f"Pick exactly {n} data points (you picked {len(idx)}).")
         ui.stop()
-    y = ds.y[list(idx)] if state.widget("geo_ydata", True, c1.checkbox, "y = the targets of these points") else None
     return Xall[list(idx)], (None if y is None else np.asarray(y, float))
 
 
-def _typed(n: int, c1: Any) -> np.ndarray:
-    """X typed in a text area, from one of the examples for n."""
+def _typed(n: int, c1: Any, c2: Any, msg: Any) -> np.ndarray:
+    """X typed in a text area (in ``c2``), from one of the examples for n (chosen in ``c1``); a
+    message in ``msg``."""
     names = list(EXAMPLES[n])
     ex = state.setting("geo_ex")
     ex = 0 if ex is None or not 0 <= ex < len(names) else int(ex)
@@ -146,57 +159,62 @@ def _typed(n: int, c1: Any) -> np.ndarray:
                  on_change=_on_example, help="Fills X below; edit it freely.")
     if state.setting("geo_X") is None:
         state.set_setting("geo_X", example_text(n, ex))
-    text = state.widget("geo_X", example_text(n, ex), c1.text_area,
+    text = state.widget("geo_X", example_text(n, ex), c2.text_area,
                         f"X: {n} rows (one data point per line), d numbers each", height=110,
                         help="Numbers separated by commas or spaces. Include a column of ones for a bias.")
     try:
         X = E.parse_matrix(text)
     except ValueError as e:
-        st.error(str(e))
+        msg.error(str(e))
         ui.stop()
     if X.shape[0] != n:
-        st.error(f"X has {X.shape[0]} rows but n = {n}: type exactly {n} data points, one per line "
+        msg.error(f"X has {X.shape[0]} rows but n = {n}: type exactly {n} data points, one per line "
                  f"(or switch n above).")
         ui.stop()
     return X
 
 
-def _y_sliders(n: int) -> np.ndarray:
-    """The targets y, one slider each."""
+def _y_sliders(n: int, top: Any, note: Any) -> np.ndarray:
+    """The targets y, one slider each (in ``top``), and what to try with them (in ``note``)."""
     yv = state.setting("geo_y")
     if yv is None or len(yv) != n:
         yv = DEFAULT_Y[n]
     state.set_setting("geo_y", tuple(float(v) for v in yv))
     spec = state.number_spec("geo_y")
-    cols = st.columns(n)
+    cols = top.columns(n)
     y = []
     for i in range(n):
         state.set_widget_value(f"geo_y{i}", float(yv[i]))
-        y.append(cols[i].slider(f"y{'₁₂₃'[i]}  (target for point {i + 1})", spec.lo, spec.hi, step=spec.step,
+        y.append(cols[i].slider(f"target y{'₁₂₃'[i]}", spec.lo, spec.hi, step=spec.step,
                                 key=f"geo_y{i}", on_change=_on_y, args=(i,)))
-    ui.caption("Try both kinds of y: inside the positive "
+    ui.caption("yᵢ is the target of data point i. Try both kinds of y: inside the positive "
                + ("quadrant" if n == 2 else "orthant")
                + " one neuron may suffice; with mixed signs (e.g. y₁ = −0.4, y₂ = 1) the optimal network "
-               "needs a neuron with a negative output weight αⱼ < 0, a point of −Q_X.")
+               "needs a neuron with a negative output weight αⱼ < 0, a point of −Q_X.", note)
     return np.array(y)
 
 
-def _numbers(res: Any, G: Any, n: int) -> None:
-    m1, m2, m3, m4 = st.columns(4)
+def _messages(res: Any, G: Any, n: int) -> None:
+    """What the pictures cannot show (no network, the zero target, an unbounded polar), above them."""
     if res.status == "infeasible":
         st.warning(res.message)
     elif res.status == "zero":
         st.info(res.message)
+    elif res.status != "optimal":
+        st.error(res.message)
+    if not G.polar_bounded:
+        st.info(f"span(Q_X) has dimension {G.hull_dim} < {n}: C is flat and the polar set C° is unbounded "
+                "(it contains every z orthogonal to span(Q_X)); it is drawn cut off.")
+
+
+def _numbers(res: Any) -> None:
+    """γ both ways (interpolation and polar), their agreement and the neurons used."""
+    m1, m2, m3, m4 = st.columns(4)
     # y outside span(Q_X): no network interpolates it (the gauge is +inf) and the polar value is unbounded
     m1.metric("min Σ|αⱼ| (interpolation)", f"{res.primal:.6g}" if np.isfinite(res.primal) else "no network")
     m2.metric("max yᵀz over C° (polar)", f"{res.polar:.6g}" if np.isfinite(res.polar) else "unbounded")
     m3.metric("relative difference", "—" if not np.isfinite(res.primal) or res.primal == 0 else f"{res.rel_diff:.1e}")
     m4.metric("neurons used", f"{res.alpha.size}")
-    if res.status not in ("optimal", "infeasible", "zero"):
-        st.error(res.message)
-    if not G.polar_bounded:
-        st.info(f"span(Q_X) has dimension {G.hull_dim} < {n}: C is flat and the polar set C° is unbounded "
-                "(it contains every z orthogonal to span(Q_X)); it is drawn cut off.")
 
 
 def reading(res: Any, n: int) -> str:
@@ -233,6 +251,10 @@ def _pictures(res: Any, G: Any, y: np.ndarray, n: int) -> None:
     else:
         ui.chart(fg.output_space_3d(G, res, yy), theme="streamlit", container=a, width="stretch", key="geo_out3")
         ui.chart(fg.polar_3d(G, res, yy), theme="streamlit", container=b, width="stretch", key="geo_polar3")
+
+
+def _reading(res: Any, n: int) -> None:
+    """How to read the pictures, and the optimal network (when γ is finite and nonzero)."""
     if not 0 < res.value < np.inf:
         return
     m = res.alpha.size

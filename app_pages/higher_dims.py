@@ -18,27 +18,34 @@ from lab import state, ui
 PAPER = {"hd_m": 12, "hd_trials": 10, "hd_steps": 4000}     # the paper's Figure 4 setting (m = 12, 10 starts)
 
 
+INTRO = (
+    r"With images of 64 pixels the data has $d = 65$ features (with the bias) and far too many activation "
+    r"patterns to list: up to $2r\,(e(n-1)/r)^r$ with $r = \operatorname{rank} X$. Remark 3.3 of the paper: "
+    r"solve program (8) over a *few* patterns $D_i$ only. The answer is still objective (2) of an actual "
+    r"network (an upper bound on the optimum $p^*$), so it can be compared with SGD. "
+    "The paper (Figure 4, on CIFAR-10) tries three ways to choose the patterns:\n\n"
+    "- **Alg1** — the patterns of the $m$ neurons SGD ended with, plus $m$ random ones;\n"
+    "- **Alg2** — the patterns of the $m$ neurons SGD *started* from;\n"
+    "- **Alg3** — each starting neuron's pattern, and a copy with the 10% of samples nearest its "
+    "hyperplane flipped.")
+
+
 @P.guarded
 def render() -> None:
-    st.title("Higher dimensions: SGD against the convex program over sampled patterns")
-    _explain()
-    params = _controls()
-    experiment(params)
+    P.header("SGD against (8) on sampled patterns", INTRO)
+    # the controls, Run and the figures first (on the first screen of a projector); what the
+    # experiment is made of (the settings' notes, the paper's setting, the data) under them
+    top, notes = st.container(), st.container()
+    params = _controls(top)
+    with notes:
+        _notes(params)
+        _data()
+    with top:
+        experiment(params)
 
 
-def _explain() -> None:
-    """What the page computes, and the data (drawn only when its expander is opened)."""
-    ui.prose(
-        r"With images of 64 pixels the data has $d = 65$ features (with the bias) and far too many activation "
-        r"patterns to list: up to $2r\,(e(n-1)/r)^r$ with $r = \operatorname{rank} X$. Remark 3.3 of the paper: "
-        r"solve program (8) over a *few* patterns $D_i$ only. The answer is still objective (2) of an actual "
-        r"network (an upper bound on the optimum $p^*$), so it can be compared with SGD. "
-        "The paper (Figure 4, on CIFAR-10) tries three ways to choose the patterns:")
-    ui.prose(
-        "- **Alg1** — the patterns of the $m$ neurons SGD ended with, plus $m$ random ones;\n"
-        "- **Alg2** — the patterns of the $m$ neurons SGD *started* from;\n"
-        "- **Alg3** — each starting neuron's pattern, and a copy with the 10% of samples nearest its "
-        "hyperplane flipped.")
+def _data() -> None:
+    """The data, drawn only when its expander is opened."""
     examples = st.expander("The data: 8×8 images of a hollow square (+1) or a plus sign (−1), with noise",
                            key="_hd_data", on_change="rerun")
     with examples:
@@ -56,14 +63,20 @@ def _paper_setting() -> None:
         state.set_setting(k, v)
 
 
-def _controls() -> tuple[float, int, int, int, int]:
-    """β, m, trials, steps and seed of the experiment, and the paper's setting one click away."""
-    c1, c2, c3, c4, c5 = st.columns(5)
+def _controls(container: ui.Container) -> tuple[float, int, int, int, int]:
+    """β, m, trials, steps and seed of the experiment."""
+    c1, c2, c3, c4, c5 = container.columns(5)
     beta = state.slider("hd_beta", "weight decay β", c1)
     m = state.slider("hd_m", "neurons m", c2)
     trials = state.slider("hd_trials", "trials", c3)
     steps = state.slider("hd_steps", "SGD steps", c4)
     seed = state.number_input("hd_seed", "seed", c5)
+    return float(beta), int(m), int(trials), int(steps), int(seed)
+
+
+def _notes(params: tuple[float, int, int, int, int]) -> None:
+    """What the settings mean and cost, and the paper's setting one click away."""
+    m = params[1]
     ui.caption(f"Hinge loss and batch size {E.HD_BATCH} as in the paper's Figure 4 (n = {E.HD_TRAIN} here, "
                f"d = 65); the paper gives no learning rate or step count: {E.HD_LR:g} and the steps are ours."
                f" A trial is SGD and three convex solves, {2 * m}, {m} and "
@@ -73,11 +86,15 @@ def _controls() -> tuple[float, int, int, int, int]:
     st.button(f"The paper's m = {PAPER['hd_m']}, {PAPER['hd_trials']} trials (with our {PAPER['hd_steps']:,} "
               "steps; about 2 minutes)", key="hd_paper", on_click=_paper_setting, icon=":material/history_edu:",
               disabled=all(state.setting(k) == v for k, v in PAPER.items()))
-    return float(beta), int(m), int(trials), int(steps), int(seed)
 
 
 def _run() -> None:
     state.set_highdim_go(True)          # "the settings shown": the next run of the fragment fixes them
+
+
+def _next_seed(seed: int) -> None:
+    state.set_setting("hd_seed", seed + 1)
+    state.set_highdim_go(True)
 
 
 def _stop() -> None:
@@ -94,15 +111,25 @@ def experiment(params: tuple[float, int, int, int, int]) -> None:
     runs = state.highdim_runs()
     done = runs.setdefault((beta, m, steps, seed), [])      # more trials continue the same run
     going = state.highdim_go() == params and len(done) < trials
-    b1, b2, b3 = st.columns([1, 1, 4], vertical_alignment="center")
-    if len(done) >= trials and not going:      # nothing left to run with these settings: say what would
-        b3.markdown(f"All {trials} trials are done. More **trials** continue this run; another **seed**, "
-                    "β, m or number of steps starts a new one.")
-    b1.button("Run" if not done else "Continue", type="primary", key="hd_run", on_click=_run,
-              disabled=going or len(done) >= trials, icon=":material/play_arrow:", width="stretch",
-              help="Train and solve the trials still to do with the settings above.")
-    b2.button("Stop", key="hd_stop", on_click=_stop, disabled=not going, icon=":material/stop:", width="stretch",
-              help="Stop after the trial under way; the finished trials are kept.")
+    if len(done) >= trials and not going:
+        # nothing left to run with these settings: one live button (the same run from the next
+        # seed; the seed is the page's control, so the whole page runs again) and what else would
+        # continue or restart it
+        b1, b3 = st.columns([1, 5], vertical_alignment="center")
+        if b1.button("Next seed", type="primary", key="hd_next", icon=":material/casino:", width="stretch",
+                     help=f"The same settings from seed {seed + 1}: a new run of {trials} "
+                          f"trial{'s' if trials != 1 else ''}."):
+            _next_seed(seed)
+            st.rerun()
+        b3.markdown(f"All {trials} trial{'s are' if trials != 1 else ' is'} done (seed {seed}). More **trials** "
+                    "continue this run; **Next seed**, or another β, m or number of steps, starts a new one.")
+    else:
+        b1, b2, b3 = st.columns([1, 1, 4], vertical_alignment="center")
+        b1.button("Run" if not done else "Continue", type="primary", key="hd_run", on_click=_run,
+                  disabled=going, icon=":material/play_arrow:", width="stretch",
+                  help="Train and solve the trials still to do with the settings above.")
+        b2.button("Stop", key="hd_stop", on_click=_stop, disabled=not going, icon=":material/stop:",
+                  width="stretch", help="Stop after the trial under way; the finished trials are kept.")
     if going:
         b3.progress(len(done) / trials, text=f"trial {len(done) + 1} of {trials}: SGD, then (8) for Alg1, "
                                                f"Alg2, Alg3 ({len(done)} finished)")

@@ -96,6 +96,9 @@ _LAYOUT = (
     # a button's label wraps onto a second line rather than being cut ("switch poi…")
     'button .stMarkdownEllipsis, button .stMarkdownEllipsis p { white-space: normal; text-align: center; } '
     'button:has(.stMarkdownEllipsis) { height: auto; min-height: 2.5rem; } '
+    # the label of a disabled widget (a slider waiting for Reveal): Streamlit fades it to 2.3:1;
+    # CAPTION still reads as inactive beside the active labels, at a readable 6.5:1
+    f'[data-testid="stWidgetLabel"][disabled], [data-testid="stWidgetLabel"][disabled] p {{ color: {CAPTION}; }} '
     # the chosen option of a segmented control: Streamlit's red on pink has 4.47:1
     'button[data-selected="true"] [data-testid="stMarkdownContainer"] p { color: #a3283a; } '
 )

@@ -46,9 +46,14 @@ def _layout(fig: go.Figure, title: str, *, height: int = 460, xlabel: str | None
     return fig
 
 
+# A descent's charts open the Convolutions page under one row of sliders: at this height (plus
+# their legend) they end on the first screen of a 1280×720 projector.
+DESCENT_HEIGHT = 390
+
+
 @memo
 def objective_traces(steps: np.ndarray, objectives: np.ndarray, convex_value: float, *, title: str, convex_name: str,
-                     xlabel: str = "gradient-descent step") -> go.Figure:
+                     xlabel: str = "gradient-descent step", height: int = DESCENT_HEIGHT) -> go.Figure:
     """Gap above the convex value, objective − convex, of each GD trial, log scale.
 
     The convex value itself is written in the title of the line; a gap below
@@ -64,19 +69,19 @@ def objective_traces(steps: np.ndarray, objectives: np.ndarray, convex_value: fl
                              line=dict(color=CONVEX, width=3, dash="dash"),
                              name=f"{convex_name} = {convex_value:.6g} (gap drawn at the 1e-8 floor)"))
     fig.update_yaxes(type="log", exponentformat="power", nticks=6)   # decades only: labels apart
-    return _layout(fig, title, xlabel=xlabel, ylabel="objective − convex optimum")
+    return _layout(fig, title, xlabel=xlabel, ylabel="objective − convex optimum", height=height)
 
 
 @memo
 def distance_traces(steps: np.ndarray, distances: np.ndarray, *, title: str, ylabel: str,
-                    xlabel: str = "gradient-descent step") -> go.Figure:
+                    xlabel: str = "gradient-descent step", height: int = DESCENT_HEIGHT) -> go.Figure:
     """Relative distance of each GD trial's rotation-invariant quantity to the convex solution (log)."""
     fig = go.Figure()
     for t, dd in enumerate(np.atleast_2d(distances)):
         fig.add_trace(go.Scatter(x=steps, y=np.maximum(dd, 1e-12), mode="lines", line=dict(color=TRIAL, width=2.5),
                                  opacity=0.75, name="GD trials", showlegend=t == 0))
     fig.update_yaxes(type="log", exponentformat="power", nticks=6)   # decades only: labels apart
-    return _layout(fig, title, xlabel=xlabel, ylabel=ylabel)
+    return _layout(fig, title, xlabel=xlabel, ylabel=ylabel, height=height)
 
 
 @memo
@@ -152,7 +157,7 @@ def separable_fit(S: np.ndarray, Y: np.ndarray, F: np.ndarray, *, title: str, k:
         fig.add_trace(go.Scatter(x=xp, y=F[i], mode="markers", marker=dict(size=10, color=CONVEX, symbol="x"),
                                  name="exact CNN output f_k", showlegend=i == 0), row=1, col=i + 1)
     fig.update_annotations(font=dict(size=FONT))
-    return _layout(fig, title, xlabel=None, height=400)
+    return _layout(fig, title, xlabel=None, height=DESCENT_HEIGHT)
 
 
 @memo
@@ -169,6 +174,11 @@ def image_examples(imgs: np.ndarray, y: np.ndarray, *, title: str, k: int = 4) -
     return _layout(fig, title, height=420)
 
 
+# The Higher dimensions page's results sit under its sliders and Run: at this height (plus their
+# legend) they end on the first screen of a 1280×720 projector.
+HIGHDIM_HEIGHT = 380
+
+
 def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = "objective") -> go.Figure:
     """Figure 4 analogue: SGD trials along the steps; each scheme's value per trial as a short
     tick at the right end and its mean as a dashed line across.
@@ -176,6 +186,7 @@ def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = 
     ``which`` is "objective" (objective (2)) or "test" (test accuracy)."""
     from cvxcore.experiments import SCHEME_LABELS
     t = res.trials_done
+    trials = f"{t} trial{'s' if t != 1 else ''}"
     fig = go.Figure()
     Y = (res.sgd_objective if which == "objective" else res.sgd_test_accuracy)[:t]
     vals = res.objective if which == "objective" else res.test_accuracy
@@ -187,7 +198,10 @@ def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = 
         v = v[:t]
         fig.add_trace(go.Scatter(x=[x0, x1], y=[v.mean()] * 2, mode="lines",
                                  line=dict(color=SCHEME_COLORS[s], width=3.5, dash="dash"),
-                                 name=f"{SCHEME_LABELS[s]} (mean {v.mean():.3g})", legendgroup=s))
+                                 # the legend says "Alg1 (mean …)", two entries a row; the hover and
+                                 # the page's table say what Alg1 is
+                                 name=f"{SCHEME_LABELS[s].split(':')[0]} (mean {v.mean():.3g})", legendgroup=s,
+                                 hovertemplate=f"{SCHEME_LABELS[s]}: mean %{{y:.4g}}<extra></extra>"))
         fig.add_trace(go.Scatter(x=np.full(len(v), x1), y=v, mode="markers",
                                  marker=dict(color=SCHEME_COLORS[s], size=12, symbol="line-ew-open",
                                              line=dict(width=3)),
@@ -199,7 +213,7 @@ def highdim_curves(res: HighDimResult, *, which: Literal["objective", "test"] = 
         # ticks at 1, 2, 5 × 10ᵏ with their full values (a bare "5" under "1" would read 5, not 0.5)
         fig.update_yaxes(type="log", dtick="D2", tickformat="~g",
                          range=[np.log10(0.8 * lo), np.log10(max(3 * np.nanmedian(ends), 1.2 * hi))])
-        return _layout(fig, f"Training objective (2) over {t} trials", xlabel="SGD step",
-                       ylabel="objective (2)", height=520)
-    return _layout(fig, f"Test accuracy over {t} trials", xlabel="SGD step", ylabel="test accuracy",
-                   height=520)
+        return _layout(fig, f"Training objective (2) over {trials}", xlabel="SGD step",
+                       ylabel="objective (2)", height=HIGHDIM_HEIGHT)
+    return _layout(fig, f"Test accuracy over {trials}", xlabel="SGD step", ylabel="test accuracy",
+                   height=HIGHDIM_HEIGHT)

@@ -30,38 +30,34 @@ LEGEND_ROW = 24          # px per row of the horizontal legend (font FONT − 3)
 AXIS_BAND = 55           # px under the plot for the x tick labels and the axis title
 
 
-def legend_rows(fig: go.Figure, width: float = 400, char: float = 7.5, *, halves: bool = False) -> int:
-    """Rows of a horizontal legend of font FONT − 3 in a figure ``width`` px wide: its entries
-    (each about ``char`` px a character and 45 px of symbol and gap, or half the width each with
-    ``halves``) laid in rows as plotly does."""
-    rows, used = 0, width
-    for t in fig.data:
-        if t.showlegend is False or not t.name or (t.showlegend is None and len(fig.data) == 1):
-            continue
-        w = width / 2 if halves else 45 + char * len(t.name)
-        if used + w > width:
-            rows, used = rows + 1, 0
-        used += w
-    return rows
-
-
-def _two_per_row(fig: go.Figure, width: float = 330, char: float = 7.5) -> bool:
-    """Whether every legend entry fits half the plot's width (about ``width`` px)."""
-    return all(45 + char * len(t.name or "") <= width / 2 for t in fig.data if t.showlegend is not False)
+def legend_rows(fig: go.Figure, width: float = 400, char: float = 7.5) -> int:
+    """Rows of a horizontal legend of font FONT − 3 in a figure ``width`` px wide, laid out as
+    plotly does: its entries (each about ``char`` px a character and 45 px of symbol and gap) in one
+    row when they all fit, else in columns as wide as the widest entry."""
+    names = [t.name for t in fig.data
+             if not (t.showlegend is False or not t.name or (t.showlegend is None and len(fig.data) == 1))]
+    widths = [45 + char * len(n) for n in names]
+    if not names:
+        return 0
+    if sum(widths) <= width:
+        return 1
+    per_row = max(1, int(width // max(widths)))
+    return -(-len(names) // per_row)
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 560, equal: bool = True, below: int = 0) -> go.Figure:
     """The common look.  The legend sits at the bottom of the figure, under the axis title (and
-    under ``below`` px of other furniture, e.g. a slider), one entry a row or two when they are short;
-    the figure grows by its rows, so that the plot keeps its size and nothing overlaps."""
-    two = _two_per_row(fig)
-    rows = legend_rows(fig, halves=True) if two else sum(1 for t in fig.data if t.showlegend is not False and t.name)
-    fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2)), font=dict(size=FONT),
-                      height=height + LEGEND_ROW * rows,
-                      margin=dict(l=60, r=20, t=60, b=AXIS_BAND + below + LEGEND_ROW * rows + 10),
+    under ``below`` px of other furniture, e.g. a slider), its entries side by side as they fit in a
+    figure half the page wide (each rounded up a little: a row too many leaves a gap, a row too
+    few would overlap the axis title); the figure grows by its rows, so that the plot keeps its size
+    and nothing overlaps."""
+    rows = legend_rows(fig, width=340)
+    fig.update_layout(title=dict(text=title, font=dict(size=FONT + 2), yref="container", y=1.0, yanchor="top",
+                                 pad=dict(t=10)),
+                      font=dict(size=FONT), height=height + LEGEND_ROW * rows,
+                      margin=dict(l=60, r=20, t=44, b=AXIS_BAND + below + LEGEND_ROW * rows + 6),
                       legend=dict(font=dict(size=FONT - 3), orientation="h", yref="container", yanchor="bottom",
-                                  y=0, xanchor="left", x=0, entrywidth=0.5 if two else 1.0,
-                                  entrywidthmode="fraction"),
+                                  y=0, xanchor="left", x=0),
                       plot_bgcolor="white")
     if equal:
         fig.update_yaxes(scaleanchor="x", scaleratio=1)
@@ -96,24 +92,24 @@ def output_space_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray |
     With ``animate``, a slider and a play button blow C up by t until t·C reaches y at t = γ.
     """
     fig = go.Figure()
-    fig.add_trace(_line(G.ellipsoid, "ellipsoid E = {Xu}", COL["ellipsoid"], width=2,
+    fig.add_trace(_line(G.ellipsoid, "ellipsoid E", COL["ellipsoid"], width=2,
                         fill="toself", fillcolor=_rgba(COL["ellipsoid"], 0.12)))
     fig.add_trace(_line(-G.rectified, "−Q_X", COL["negQ"], width=4, fill="toself",
                         fillcolor=_rgba(COL["negQ"], 0.35)))
     fig.add_trace(_line(G.rectified, "Q_X = {(Xu)₊}", COL["Q"], width=4, fill="toself",
                         fillcolor=_rgba(COL["Q"], 0.45)))
-    fig.add_trace(_line(G.hull, "C = conv(Q_X ∪ −Q_X)", COL["hull"], width=3))
+    fig.add_trace(_line(G.hull, "C = conv(±Q_X)", COL["hull"], width=3))
     if y is not None:
         if _finite(res):
             g = res.value
-            fig.add_trace(_line(g * G.hull, f"t·C, here t = γ = {g:.4g}", COL["hull"], dash="dash", width=3))
+            fig.add_trace(_line(g * G.hull, f"γ·C, γ = {g:.4g}", COL["hull"], dash="dash", width=3))
             k_scaled = len(fig.data) - 1
             # y/γ is a convex combination of the points sign(α_j)(Xu_j)₊ of Q_X ∪ −Q_X
             pts = g * np.sign(res.alpha)[:, None] * res.outputs
             for p in pts:
                 fig.add_trace(go.Scatter(x=[0, p[0]], y=[0, p[1]], mode="lines", showlegend=False,
                                          line=dict(color=COL["neuron"], width=1.5, dash="dot"), hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name="γ·sign(α_j)(Xu_j)₊",
+            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name="γ·sign(αⱼ)(Xuⱼ)₊",
                                      marker=dict(color=COL["neuron"], size=13, symbol="diamond"),
                                      hovertemplate="neuron output ×γ (%{x:.3f}, %{y:.3f})<extra></extra>"))
             if pts.shape[0] >= 2:
@@ -125,19 +121,23 @@ def output_space_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray |
                 t = np.array([-1.0, 1.0]) * 0.6 * max(np.abs(pts).max(initial=0), np.linalg.norm(y))
                 perp = np.array([-z[1], z[0]]) / np.linalg.norm(z)
                 line = y[None, :] + t[:, None] * perp[None, :]
-                fig.add_trace(_line(line, "supporting line z*ᵀw = γ", COL["z"], dash="dot", width=2))
-        fig.add_trace(go.Scatter(x=[y[0]], y=[y[1]], mode="markers+text", name="y", text=["y"],
+                fig.add_trace(_line(line, "z*ᵀw = γ", COL["z"], dash="dot", width=2))
+        fig.add_trace(go.Scatter(x=[y[0]], y=[y[1]], mode="markers+text", name="y", text=["y"], showlegend=False,
                                  textposition="top right", textfont=dict(size=FONT + 2, color=COL["y"]),
                                  marker=dict(color=COL["y"], size=18, symbol="star")))
     frames = y is not None and _finite(res) and animate
-    _layout(fig, "Outputs: Q_X, C and γ·C reaching y", height=520 if frames else 440,
+    _layout(fig, "Outputs: Q_X, C and γ·C reaching y", height=PLOT_2D + (SLIDER_BAND if frames else 0),
             below=SLIDER_BAND if frames else 0)
     if frames and res is not None:
         _blow_up_frames(fig, G.hull, res.value, k_scaled)
     return fig
 
 
-SLIDER_BAND = 85         # px under the axis title for the blow-up slider and its button
+SLIDER_BAND = 72         # px under the axis title for the blow-up slider and its button
+# The height of the two pictures (without legend and slider): side by side under one row of
+# controls they end on the first screen of a 1280×720 projector, legend included.
+PLOT_2D = 325
+PLOT_3D = 420
 
 
 def _blow_up_frames(fig: go.Figure, hull: np.ndarray, g: float, k: int) -> None:
@@ -164,7 +164,7 @@ def _blow_up_frames(fig: go.Figure, hull: np.ndarray, g: float, k: int) -> None:
 def polar_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray | None = None) -> go.Figure:
     """R²: the polar set C° = (Q_X ∪ −Q_X)° with the maximiser z* of yᵀz (Figure 1c)."""
     fig = go.Figure()
-    name = "C° = (Q_X ∪ −Q_X)°" + ("" if G.polar_bounded else "  (unbounded, cut)")
+    name = "polar set C°" + ("" if G.polar_bounded else " (cut)")
     fig.add_trace(_line(G.polar, name, COL["polar"], width=3, fill="toself",
                         fillcolor=_rgba(COL["polar"], 0.25)))
     if y is not None and _finite(res) and np.all(np.isfinite(res.z)):
@@ -174,20 +174,20 @@ def polar_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray | None =
             perp = np.array([-y[1], y[0]]) / np.linalg.norm(y)
             base = y * g / (y @ y)                        # the line {z : yᵀz = γ}
             line = base[None, :] + np.array([-R, R])[:, None] * perp[None, :]
-            fig.add_trace(_line(line, f"level line yᵀz = γ = {g:.4g}", COL["y"], dash="dot", width=2))
+            fig.add_trace(_line(line, f"yᵀz = γ = {g:.4g}", COL["y"], dash="dot", width=2))
             arrow = y / np.linalg.norm(y) * 0.5 * np.abs(G.polar).max()
             fig.add_trace(go.Scatter(x=[0, arrow[0]], y=[0, arrow[1]], mode="lines+markers", name="direction of y",
                                      line=dict(color=COL["y"], width=3), hoverinfo="skip",
                                      marker=dict(symbol="arrow", angleref="previous", size=[0, 18],
                                                  color=COL["y"])))
-        fig.add_trace(go.Scatter(x=[z[0]], y=[z[1]], mode="markers+text", name="z* (maximiser of yᵀz)",
+        fig.add_trace(go.Scatter(x=[z[0]], y=[z[1]], mode="markers+text", name="z* = argmax yᵀz",
                                  text=["z*"], textposition="top right",
                                  textfont=dict(size=FONT + 2, color=COL["z"]),
                                  marker=dict(color=COL["z"], size=16, symbol="circle")))
     if not G.polar_bounded:
         fig.update_xaxes(range=[-G.clip, G.clip])
         fig.update_yaxes(range=[-G.clip, G.clip])
-    return _layout(fig, "Polar set C° and the maximiser z*", height=440)
+    return _layout(fig, "Polar set C° and the maximiser z*", height=PLOT_2D)
 
 
 # --------------------------------------------------------------------------- n = 3
@@ -200,9 +200,9 @@ def _mesh(P: np.ndarray, T: np.ndarray | None, name: str, color: str, opacity: f
                      lighting=dict(ambient=0.75, diffuse=0.5, specular=0.05, roughness=1.0, fresnel=0.0))
 
 
-def _scene(fig: go.Figure, title: str, height: int = 620) -> go.Figure:
+def _scene(fig: go.Figure, title: str, height: int = PLOT_3D) -> go.Figure:
     fig.update_layout(scene=dict(aspectmode="data", xaxis_title="w₁", yaxis_title="w₂", zaxis_title="w₃"),
-                      scene_camera=dict(eye=dict(x=1.5, y=1.3, z=1.0)))
+                      scene_camera=dict(eye=dict(x=1.8, y=1.55, z=1.2)))   # far enough for the tick labels
     return _layout(fig, title, height=height, equal=False)
 
 
@@ -217,7 +217,7 @@ def output_space_3d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray |
     fig.add_trace(_mesh(-G.rectified, T, "−Q_X", COL["negQ"], 0.6))
     scale, label = 1.0, "C = conv(Q_X ∪ −Q_X)"
     if _finite(res):
-        scale, label = res.value, f"γ·C  (γ = {res.value:.4g})"
+        scale, label = res.value, f"γ·C, γ = {res.value:.4g}"
     if G.hull_triangles is not None and G.hull_triangles.shape[0]:
         fig.add_trace(_mesh(scale * G.hull, G.hull_triangles, label, COL["hull"], 0.18))
     elif G.hull.shape[0] >= 2:                          # C is a segment (span(Q_X) is a line)
@@ -231,7 +231,7 @@ def output_space_3d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray |
         if _finite(res):
             pts = res.value * np.sign(res.alpha)[:, None] * res.outputs
             fig.add_trace(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=pts[:, 2], mode="markers",
-                                       name="γ·sign(α_j)(Xu_j)₊", marker=dict(size=6, color=COL["neuron"])))
+                                       name="γ·sign(αⱼ)(Xuⱼ)₊", marker=dict(size=6, color=COL["neuron"])))
     return _scene(fig, "Outputs in R³: Q_X and γ·C reaching y")
 
 

@@ -44,6 +44,15 @@ def _look(fig: go.Figure, *, height: int, xtitle: str | None = None, ytitle: str
     return fig
 
 
+def _legend_below(fig: go.Figure, *, rows: int = 1, top: int = 40) -> go.Figure:
+    """The legend in its own strip at the foot of the figure (``rows`` lines of entries), under the
+    x-axis titles: placed in the figure's container, not relative to the plot, so no axis title can
+    fall inside it whatever the figure's height."""
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom"),
+                      margin=dict(t=top, b=62 + 24 * rows, l=60, r=10))
+    return fig
+
+
 # ----------------------------------------------------------------------------- step 1: one neuron
 def landscape_one_neuron(ug: np.ndarray, ag: np.ndarray, Z: np.ndarray, minima: list[dict], *,
                          paths: Sequence[np.ndarray] = (), x: np.ndarray | None = None,
@@ -74,7 +83,7 @@ def landscape_one_neuron(ug: np.ndarray, ag: np.ndarray, Z: np.ndarray, minima: 
         fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines", line=dict(color="white", width=2),
                                  name="gradient descent", legendgroup="gd", showlegend=k == 0, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=p[:1, 0], y=p[:1, 1], mode="markers", legendgroup="gd", showlegend=False,
-                                 marker=dict(color="white", size=8, line=dict(color="black", width=1)),
+                                 marker=dict(color="white", size=13, line=dict(color="black", width=2)),
                                  hoverinfo="skip"))
     for m in minima:
         fig.add_trace(go.Scatter(
@@ -219,9 +228,9 @@ def path_figure(betas: np.ndarray, values: np.ndarray, m_stars: np.ndarray, acti
                                      hovertemplate="β = %{x:.3g}<br>Dᵢ = %{text}<extra></extra>"), row=3, col=1)
     for r in (1, 2, 3):
         fig.add_vline(x=beta_max, line=dict(color="#555", width=2, dash="dash"), row=r, col=1)
-    # at the foot of the top row, beside its line: just below β_max, p* is still near its largest value
-    # (the top of the row), so the label sits on no point
-    fig.add_annotation(x=np.log10(beta_max), y=0, xref="x", yref="y domain", text=f"β_max = {beta_max:.3g}",
+    # at the foot of the top row (above its zero line), beside its line: just below β_max, p* is
+    # still near its largest value (the top of the row), so the label sits on no point
+    fig.add_annotation(x=np.log10(beta_max), y=0.08, xref="x", yref="y domain", text=f"β_max = {beta_max:.3g}",
                        showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=FONT - 2, color="#333"),
                        bgcolor="rgba(255,255,255,0.8)")
     if current is not None:
@@ -238,7 +247,7 @@ def path_figure(betas: np.ndarray, values: np.ndarray, m_stars: np.ndarray, acti
     fig.update_xaxes(type="log", autorange="reversed", dtick=1, exponentformat="power")
     fig.update_xaxes(title=dict(text="weight decay β (decreasing →)"), row=3, col=1)
     fig.update_yaxes(title=dict(text="p*(β)"), row=1, col=1)
-    fig.update_yaxes(title=dict(text="m*"), rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title=dict(text="m*"), rangemode="tozero", nticks=4, row=2, col=1)   # a short row: labels apart
     fig.update_yaxes(title=dict(text="pattern"), row=3, col=1, showticklabels=A.shape[1] <= 12 if A.ndim == 2 else True,
                      range=[0.3, (A.shape[1] if A.ndim == 2 else 1) + 0.7])
     _look(fig, height=height)
@@ -430,8 +439,7 @@ def rescaling_figure(D: dict, stop: int, *, show_minimum: bool = False, height: 
                              name="(2) at the slider's point", showlegend=False,
                              hovertemplate="%{y:.4f}<extra></extra>"), row=1, col=2)
     _look(fig, height=height, legend_top=False)
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
-                      margin=dict(t=40, b=40, l=60, r=10))
+    _legend_below(fig)
     fig.update_annotations(font=dict(size=FONT - 2))
     fig.update_xaxes(title=dict(text="u"), range=[float(D["ug"].min()), float(D["ug"].max())], row=1, col=1)
     fig.update_yaxes(title=dict(text="α"), row=1, col=1)
@@ -488,8 +496,7 @@ def merging_figure(X: np.ndarray, D: dict, *, merged: bool = False, height: int 
                          textposition="outside", showlegend=False, hovertemplate="%{x}: %{y:.5f}<extra></extra>"),
                   row=1, col=2)
     _look(fig, height=height, legend_top=False)
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
-                      margin=dict(t=40, b=40, l=60, r=10))
+    _legend_below(fig)
     fig.update_annotations(font=dict(size=FONT - 2))
     pts = np.c_[[0.0, 0.0], R * np.c_[np.cos(arc), np.sin(arc)].T] if arc.size else np.c_[[0.0, 0.0], q1, q2]
     lo, hi = pts.min(axis=1), pts.max(axis=1)
@@ -591,8 +598,7 @@ def stuck_figure(D: dict, beta: float, *, height: int = 450) -> go.Figure:
     for s in D["inserted_at"]:
         fig.add_vline(x=float(s), line=dict(color=CURRENT, width=1.5, dash="dot"), row=1, col=2)
     _look(fig, height=height, legend_top=False)
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
-                      margin=dict(t=40, b=40, l=60, r=10))
+    _legend_below(fig)
     fig.update_annotations(font=dict(size=FONT - 2))
     fig.update_xaxes(title=dict(text="angle θ of u (degrees)"), range=[-180, 180], dtick=90, row=1, col=1)
     fig.update_xaxes(title=dict(text="step"), row=1, col=2)
@@ -633,10 +639,10 @@ def sampled_figure(D: dict, *, shown: bool, height: int = 450) -> go.Figure:
         fig.update_xaxes(range=[0, np.log10(k.max()) + 0.1], row=1, col=2)
         fig.update_yaxes(showticklabels=False, row=1, col=2)
     _look(fig, height=height, legend_top=False)
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.2, xanchor="left", yanchor="top"),
-                      margin=dict(t=40, b=40, l=60, r=10))
+    _legend_below(fig)
     fig.update_annotations(font=dict(size=FONT - 2))
-    fig.update_xaxes(type="log", title=dict(text="directions sampled, k"))
-    fig.update_yaxes(type="log", range=[-0.1, np.log10(max(D["P"], 2)) + 0.3], row=1, col=1)
-    fig.update_yaxes(type="log", row=1, col=2)
+    fig.update_xaxes(type="log", dtick=1, title=dict(text="directions sampled, k"))
+    # decades only: plotly's minor labels "2", "5" between 100 and 1000 read as 2 and 5, not 200 and 500
+    fig.update_yaxes(type="log", dtick=1, range=[-0.1, np.log10(max(D["P"], 2)) + 0.3], row=1, col=1)
+    fig.update_yaxes(type="log", dtick=1, row=1, col=2)
     return fig

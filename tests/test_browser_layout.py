@@ -1,8 +1,11 @@
 """Every page and every lesson step at 1280×720 (a projector), in real Chromium, in one browser page:
 
 * **on the first screen**: the main figure (the first chart of the page) ends at most 720 px from
-  the top of the window, axes included, on the pages a lecture shows figure-first (Data,
-  Arrangement, Convex, SGD, Path and every lesson step);
+  the top of the window, axes and legend included, on every page that has one (Data, Arrangement,
+  Convex, SGD, Path, Geometry with 2 and 3 points, each of the three networks of Convolutions,
+  Higher dimensions after a run, and every lesson step).  The pages without a figure say so
+  here (:data:`NO_FIGURE`): the test checks that they draw no chart and that their one action
+  (Start the lesson; Run) is on the first screen;
 * **nothing cut**: no button (or tab, or select box) whose text is wider than its box
   (``scrollWidth > clientWidth`` of the button or of an element inside it that clips);
 * **nothing overlapping** inside a chart: no two of (legend, slider, chart title, axis title,
@@ -12,10 +15,11 @@
   serious or critical violation.
 
 The lesson's steps are read from :data:`lab.lesson_steps.STEPS`, so a new step is covered.  The
-pages run with the default 1-D data and with 2-D data (two moons, from the link); a lesson step
-that keeps the current data set runs with both; the figure-first pages and the steps also run in
-classroom mode.  One server, one browser page for all: the whole module takes about three minutes
-on two cores.
+pages run with the default 1-D data and with 2-D data (two moons, from the link) when they use the
+drawn data set (Geometry when X is picked from it; Convolutions and Higher dimensions make their
+own signals and images); a lesson step that keeps the current data set runs with both; the
+figure-first pages and the steps also run in classroom mode.  One server, one browser page for
+all: the whole module takes about four minutes on two cores.
 """
 from __future__ import annotations
 
@@ -37,9 +41,14 @@ from lab import codec  # noqa: E402
 from lab.lesson_steps import STEPS  # noqa: E402
 
 WIDTH, HEIGHT = 1280, 720
-FIGURE_FIRST = {"data", "arrangement", "convex", "sgd", "path", "lesson"}
+FIGURE_FIRST = {"data", "arrangement", "convex", "sgd", "path", "lesson", "geometry", "convolution"}
+# the pages without a figure on opening, and the button that must be on their first screen
+# (None: prose only); Higher dimensions draws its figures after Run (the view "higher_dims-run")
+NO_FIGURE = {"": "Start the lesson", "about": None, "higher_dims": "Run"}
 PAGES = [p for p in codec.PAGES if p != "lesson"]
 TWO_D = ("data", "arrangement", "convex", "sgd", "path")
+# views that press a button (by key) after opening, and the text that says the work is done
+CLICK = {"higher_dims-run": ("hd_run", "1 of 1 trials")}
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                "resultTypes": ["violations"]}
 
@@ -51,14 +60,21 @@ def _moons_query(page: str, **settings) -> str:
 
 def _views() -> list[tuple[str, str]]:
     """(id, address) of every view the test opens."""
-    out = [(p, f"/{p}") for p in PAGES]
+    out = [("start", "/")] + [(p, f"/{p}") for p in PAGES]
     out += [(f"{p}-2d", f"/{p}?" + _moons_query(p)) for p in TWO_D]
+    out += [("geometry-3", "/geometry?page=geometry&geo_n=3"),
+            ("geometry-mixed-y", "/geometry?page=geometry&geo_y=-0.4,1"),
+            ("geometry-2d", "/geometry?" + _moons_query("geometry", geo_src="data")),
+            ("geometry-3-2d", "/geometry?" + _moons_query("geometry", geo_src="data", geo_n=3)),
+            ("convolution-circular", "/convolution?page=convolution&cnn_view=circular"),
+            ("convolution-separable", "/convolution?page=convolution&cnn_view=separable"),
+            ("higher_dims-run", "/higher_dims?page=higher_dims&hd_trials=1&hd_steps=1000")]
     for k, step in enumerate(STEPS, start=1):
         out.append((f"lesson-{k}", f"/lesson?page=lesson&step={k}"))
         if step.data is None:                       # the step keeps the current data: 2-D too
             out.append((f"lesson-{k}-2d", "/lesson?" + _moons_query("lesson", step=k)))
     # classroom mode (larger text, the classroom bar at the top right)
-    out += [(f"{p}-classroom", f"/{p}?page={p}&classroom=1") for p in TWO_D]
+    out += [(f"{p}-classroom", f"/{p}?page={p}&classroom=1") for p in (*TWO_D, "geometry", "convolution")]
     out += [(f"lesson-{k}-classroom", f"/lesson?page=lesson&step={k}&classroom=1") for k in range(1, len(STEPS) + 1)]
     return out
 
@@ -81,26 +97,39 @@ def axe():
     return axe_sync.Axe()
 
 
-def _open(pg, server: str, address: str) -> dict:
+def _open(pg, server: str, address: str, click: tuple[str, str] | None = None) -> dict:
     """Open ``address``, wait for the run (and, on a figure-first page, for plotly to draw its first
-    chart); the measurements."""
+    chart); with ``click`` (a button's key, the text that says its work is done), press it first
+    and wait for that text; the measurements."""
     pg.goto(server + address)
     pg.locator("[data-testid='stMain'] h1, [data-testid='stMain'] h4").first.wait_for(timeout=120_000)
     wait_idle(pg, timeout=240_000, settle=800)
+    if click is not None:
+        pg.locator(f".st-key-{click[0]} button:visible").first.click()
+        pg.get_by_text(click[1]).first.wait_for(timeout=240_000)
+        wait_idle(pg, timeout=240_000, settle=800)
     charts = "[data-testid='stMain'] [data-testid='stPlotlyChart']"
-    if address.lstrip("/").split("?")[0] in FIGURE_FIRST or pg.locator(charts).count():
+    if address.lstrip("/").split("?")[0] in FIGURE_FIRST or click or pg.locator(charts).count():
         pg.locator(charts + " .main-svg").first.wait_for(timeout=120_000)
         wait_idle(pg, timeout=240_000, settle=400)  # plotly lays out legends and titles after the svg
     assert pg.locator("[data-testid='stException']").count() == 0, address
     return pg.evaluate(MEASURE_JS)
 
 
-@pytest.mark.parametrize("view", [a for _, a in VIEWS], ids=[i for i, _ in VIEWS])
-def test_projector_layout_and_accessibility(view, server, pg, axe):
-    m = _open(pg, server, view)
+@pytest.mark.parametrize("view,vid", [(a, i) for i, a in VIEWS], ids=[i for i, _ in VIEWS])
+def test_projector_layout_and_accessibility(view, vid, server, pg, axe):
+    m = _open(pg, server, view, CLICK.get(vid))
     page = view.lstrip("/").split("?")[0]
     problems = []
-    if page in FIGURE_FIRST:
+    if page in NO_FIGURE and vid not in CLICK:
+        # no figure to fit: none drawn (a new one must join FIGURE_FIRST), and the way on is in view
+        if m["figure"] is not None:
+            problems.append(f"{page or 'start'} draws a chart: measure it (FIGURE_FIRST)")
+        if NO_FIGURE[page]:
+            button = pg.get_by_role("button", name=NO_FIGURE[page]).first.bounding_box()
+            if button is None or button["y"] + button["height"] > HEIGHT:
+                problems.append(f"{NO_FIGURE[page]!r} is not on the first screen: {button}")
+    elif page in FIGURE_FIRST or vid in CLICK:
         fig = m["figure"]
         if fig is None:
             problems.append("no chart on the page")

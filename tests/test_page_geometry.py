@@ -114,7 +114,7 @@ def test_figures_are_pure_and_complete():
     f = fg.output_space_2d(G, r, y)
     assert isinstance(f, go.Figure)
     names = {t.name for t in f.data}
-    assert {"y", "C = conv(Q_X ∪ −Q_X)", "Q_X = {(Xu)₊}", "−Q_X"} <= names
+    assert {"y", "C = conv(±Q_X)", "Q_X = {(Xu)₊}", "−Q_X"} <= names
     assert f.layout.yaxis.scaleanchor == "x"         # equal aspect
     # the blow-up animation: t·C for t = 0.25γ … 1.5γ, with the frame t = γ passing through y
     assert len(f.frames) == 11

@@ -150,7 +150,10 @@ def test_higher_dims_runs_trial_by_trial_and_stops():
     at.button(key="hd_run").click().run()          # AppTest follows the fragment's reruns to the end
     assert not at.exception
     cap = " ".join(c.value for c in at.caption)
-    assert "2 of 2 trials" in cap and at.button(key="hd_run").disabled
+    assert "2 of 2 trials" in cap
+    # nothing left to run: no dead Run/Stop, one live button, the next seed
+    keys = {b.key for b in at.button}
+    assert "hd_run" not in keys and "hd_stop" not in keys and not at.button(key="hd_next").disabled
     df = at.dataframe[0].value
     assert len(df) == 4 and set(df["method"]) >= {"SGD"}
     # more trials continue the same run (the two finished ones are kept)
@@ -158,6 +161,17 @@ def test_higher_dims_runs_trial_by_trial_and_stops():
     assert "2 of 3 trials" in " ".join(c.value for c in at.caption)
     assert "Stopped after 2 of 3 trials" in _warnings(at)
     assert at.button(key="hd_run").label == "Continue" and not at.button(key="hd_run").disabled
+
+
+def test_higher_dims_next_seed_runs_the_same_settings_from_the_next_seed():
+    at = _app({"page": "higher_dims", "hd_trials": "1", "hd_steps": "1000", "hd_seed": "4"})
+    at.button(key="hd_run").click().run()
+    assert "1 of 1 trials" in " ".join(c.value for c in at.caption)
+    at.button(key="hd_next").click().run()          # the whole page again, then the fragment's trial
+    assert not at.exception
+    assert at.number_input(key="hd_seed").value == 5 and _link(at)["hd_seed"] == "5"
+    assert "(seed 5)" in " ".join(m.value for m in at.markdown)
+    assert "1 of 1 trials" in " ".join(c.value for c in at.caption)
 
 
 def test_higher_dims_settings_are_in_the_link_and_the_papers_setting_is_one_click():

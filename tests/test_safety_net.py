@@ -54,7 +54,7 @@ def test_a_numerical_failure_on_the_convolutions_page_is_a_warning(fail, kind, n
     assert not at.exception, [e.value for e in at.exception]
     w = _warnings(at)
     assert kind in w and needle in w and "Try " in w and "kept" in w
-    assert at.title[0].value.startswith("Convolutional networks")            # the page got that far
+    assert at.title[0].value.startswith("CNNs are convex")                    # the page got that far
     link = at.sidebar.code[0].value                                            # the run ended normally
     assert "lin_beta=3" in link and "page=convolution" in link
     assert state.setting("lin_beta", ss=at.session_state) == 3.0
