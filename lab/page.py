@@ -167,7 +167,7 @@ def progress_text(snap: jobs.Snapshot, n: int) -> str:
     if not snap.bounded:
         return head + " Building the arrangement and the first working set …"
     return (head + f" Round {snap.round} of the working-set method, {snap.blocks:,} blocks in the working set. "
-            f"Certified so far: {snap.lower:.6g} ≤ p* ≤ {snap.upper:.6g} (relative gap {snap.rel_gap:.1e}; "
+            f"Certified so far: {snap.lower:.6g} ≤ p\\* ≤ {snap.upper:.6g} (relative gap {snap.rel_gap:.1e}; "
             "optimal below 1e-6).")
 
 
@@ -200,9 +200,9 @@ def stopped_text(snap: jobs.Snapshot) -> str:
     when = f"after {snap.round} round{'s' if snap.round != 1 else ''} ({snap.elapsed:.1f} s)"
     if not snap.bounded:
         return (f"**Stopped — not optimal.** The exact solve was stopped {when}, before its first round "
-                "finished: there is no bound on p* yet. Your data set and settings are kept.")
+                "finished: there is no bound on p\\* yet. Your data set and settings are kept.")
     return (f"**Stopped — not optimal.** The exact solve was stopped {when}. What it had certified: "
-            f"**{snap.lower:.6g} ≤ p* ≤ {snap.upper:.6g}** (relative gap {snap.rel_gap:.1e}; a solve is "
+            f"**{snap.lower:.6g} ≤ p\\* ≤ {snap.upper:.6g}** (relative gap {snap.rel_gap:.1e}; a solve is "
             "called optimal below 1e-6). The lower bound is the dual value (4) at a point that exact pricing "
             "over every pattern made feasible; the upper bound is the objective of (8) at the best network "
             "found. The figures need the optimum: **Solve again** to finish it. Your data set and settings are kept.")

@@ -63,7 +63,7 @@ def test_a_long_solve_shows_progress_and_stop_keeps_bounds_and_the_session():
     at.button(key="_job_stop").click().run()
     assert not at.exception
     text = _text(at)
-    assert "Stopped — not optimal" in text and "≤ p* ≤" in text
+    assert "Stopped — not optimal" in text and r"≤ p\* ≤" in text
     labels = [m.label for m in at.metric]
     assert "certified lower bound on p*" in labels and "upper bound on p* (not optimal)" in labels
     snap = cached.JOBS.get(session)
