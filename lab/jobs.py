@@ -38,6 +38,7 @@ from lab import solve_job
 STOP_GRACE = 0.5          # seconds a stopped process gets to end after SIGTERM before SIGKILL
 KEEP_RESULTS = 16         # finished results kept by problem
 NICENESS = 10             # a job's process yields the core to the server's page runs
+REAP_EVERY = 1.0          # seconds between two looks at the running jobs by the board's own thread
 
 
 class Status(str, enum.Enum):
@@ -198,6 +199,24 @@ class JobBoard:
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._results: OrderedDict[str, ConvexResult] = OrderedDict()
+        self._reaper: threading.Thread | None = None
+
+    def _watch(self) -> None:
+        """While any job is active, a thread of the board reads the jobs every :data:`REAP_EVERY` s
+        (under the lock), so that a finished job's result is taken from its pipe, its process ends
+        and the queue moves on even when no page of its session is open to poll it."""
+        if self._reaper is None:
+            self._reaper = threading.Thread(target=self._reap, daemon=True, name="convex-relu-lab job reaper")
+            self._reaper.start()
+
+    def _reap(self) -> None:
+        while True:
+            time.sleep(REAP_EVERY)
+            with self._lock:
+                self._pump()
+                if not any(j.active for j in self._jobs.values()):
+                    self._reaper = None
+                    return
 
     def _pump(self) -> None:
         """Read every running job, keep finished results, start queued jobs into free slots."""
@@ -239,6 +258,7 @@ class JobBoard:
             job = Job(key, (np.asarray(X, float), np.asarray(y, float), float(beta), loss, warm), self._ctx)
             self._jobs[session] = job
             self._pump()
+            self._watch()
             return job.snapshot(self._ahead(job))
 
     def get(self, session: str) -> Snapshot | None:

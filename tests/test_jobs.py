@@ -129,3 +129,16 @@ def test_every_reported_bound_brackets_p_star_of_an_independent_solve(n, loss, s
         assert body["lower"] <= p_star + tol, (body, p_star)
         assert body["upper"] >= p_star - tol, (body, p_star)
     assert pipe.sent[-1][1].value == pytest.approx(p_star, rel=1e-5)
+
+
+def test_a_finished_job_is_collected_without_anyone_polling(board, monkeypatch):
+    """The board's own thread takes a finished job's result and ends its process when no page of
+    its session asks (a student who closed the tab): nothing waits on a full pipe."""
+    monkeypatch.setattr(jobs, "REAP_EVERY", 0.1)
+    _submit(board, "s", SMALL)
+    job = board._jobs["s"]
+    t = time.monotonic()
+    while job.status in jobs.ACTIVE and time.monotonic() - t < 60:
+        time.sleep(0.1)                      # no board call here: only its thread looks
+    assert job.status is jobs.Status.DONE and job._proc is None
+    assert jobs.problem_key(*SMALL, 1e-2, "squared") in board._results
