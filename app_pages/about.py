@@ -31,15 +31,17 @@ Each nonzero block of an optimal solution is one neuron of an optimal network:
 $v_i \neq 0$ gives $u = v_i/\sqrt{\|v_i\|},\ \alpha = +\sqrt{\|v_i\|}$, and $w_i \neq 0$ gives
 $u = w_i/\sqrt{\|w_i\|},\ \alpha = -\sqrt{\|w_i\|}$. The group penalty $\beta\sum(\|v_i\| + \|w_i\|)$
 sets most blocks to zero. $m^*$ is the smallest number of neurons of an optimal network (the paper's
-footnote 1); some optimum always has at most $n + 1$ nonzero blocks (Carathéodory), and the app reduces
-the optimum it finds to independent neurons before it counts them. A ReLU network is a sparse mixture
-of linear models, one per cell of the arrangement. The same holds for any convex loss (hinge, logistic).
+footnote 1); some optimum always has at most $n + 1$ nonzero blocks (Carathéodory). The app merges and
+prunes the optimum it finds (Carathéodory, so at most $n + 1$ neurons) and shows their count as
+$m^*$: at least the paper's $m^*$. A ReLU network is a sparse mixture of linear models, one per cell of
+the arrangement (section 3). The same holds for any convex loss, e.g. hinge or logistic (Appendix A.13).
 
 **Why (8) is convex.** Not because the ReLU is linear inside a cell: there the product $u\,\alpha$ of
 (2) remains, and the objective is still not convex in $(u, \alpha)$. Two steps make it convex. First the
 rescaling $u \to u/c$, $\alpha \to c\alpha$ ($c > 0$) changes no network, and the penalty
 $\tfrac\beta2(\|u\|^2 + \alpha^2)$ is smallest at $\|u\| = |\alpha|$, where it equals $\beta\|v\|$ with
-$v = u|\alpha|$: the neuron becomes $\pm D_iXv$, linear in $v$, with a norm as its price (this is (3)).
+$v = u|\alpha|$ (the paper's $\ell_1$ form (3), Appendix A.3): on the cell of a pattern $D_i$ the neuron is
+$\pm D_iXv$, linear in $v$, with a norm as its price.
 Then two neurons of the same cell and the same sign merge into one, $v_1 + v_2$, which fits the same and
 costs $\beta\|v_1 + v_2\| \le \beta(\|v_1\| + \|v_2\|)$: one block per pattern and sign suffices. The
 cone constraint keeps each block a ReLU neuron ($D_iXv_i = (Xv_i)_+$).
@@ -63,9 +65,12 @@ residual, such a $v$ bounds how far that network (say, an SGD run) is above the 
   fitted function or decision regions, and the block norms $\|v_i\|, \|w_i\|$ over all patterns.
   Click the plot to add a point and the optimum is solved again for the new data.
 - **SGD vs optimum**: ordinary training of (2) with $m$ neurons from several random starts, against the
-  line $p^*$. Each run gets a certificate. Theorem 1 guarantees that width $m \ge m^*$ can reach $p^*$
-  (gradient descent may still get stuck above it); with $m$ below the minimal $m^*$ no network of width
-  $m$ reaches $p^*$, so every run stays above it.
+  line $p^*$. Each run gets a certificate. No run goes below $p^*$: every network of any width has
+  objective (2) $\ge p^*$ (weak duality (4); $p^*$ is the value of (8)). Theorem 1: with $m \ge m^*$ some
+  width-$m$ network attains $p^*$ (gradient descent may still stop above it). With $m$ below the paper's
+  $m^*$ (the fewest neurons of any optimal network) none does, so every run stays above $p^*$; the $m^*$
+  the app shows can be larger, and between the two a run is not guaranteed to reach $p^*$ — the SGD
+  page's warning says "may stay above".
 - **Regularization path & dual**: $p^*(\beta)$, $m^*(\beta)$ and the active patterns from $\beta_{\max}$
   (where the zero network becomes optimal) down; click a point to set $\beta$. Below, the dual constraint
   $u \mapsto v^\top(Xu)_+$ over unit directions against $\pm\beta$: the optimal neurons sit where it is tight.

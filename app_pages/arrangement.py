@@ -18,7 +18,7 @@ A neuron with weights $u$ is active on the points with $x_i^\top u \ge 0$. Its *
 $D(u) = \mathrm{diag}(\mathbb{1}[Xu \ge 0])$. Each data point $x_i$ gives a hyperplane
 $\{u : x_i^\top u = 0\}$ through the origin of weight space. Crossing it switches point $i$ on or off.
 The hyperplanes cut weight space into **cells**; inside a cell the pattern does not change. These
-cells $D_1, \dots, D_P$ are the blocks of the convex program (8).
+cells' patterns $D_1, \dots, D_P$ each give one pair of blocks $(v_i, w_i)$ of the convex program (8).
 """
 MAX_STEP_BUTTONS = 12       # neighbouring cells offered as buttons (the others: click their points)
 

@@ -28,8 +28,8 @@ LABELS = {v: k for k, v in VIEWS.items()}
 ZERO_SCALE = 0.01          # the colour scale of the linear map when (12)'s optimum is the zero network
 INTRO = ("A two-layer convolutional network applies the same filters $u_j$ to every patch $X_k$ of a signal. "
          "Section 4 of the paper turns three such networks into convex programs. Below, gradient descent (GD) "
-         "trains each network the ordinary, non-convex way, from several random starts, and is compared with "
-         "the convex program: the objectives meet, and so do the filters.")
+         "trains the linear and the circular network the ordinary, non-convex way, from several random starts, "
+         "against its convex program (12) or (14); the separable ReLU network is solved as program (8).")
 
 
 @dataclass(frozen=True)

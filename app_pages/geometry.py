@@ -39,7 +39,8 @@ negative coordinate set to 0.
 A network $\sum_j (Xu_j)_+ \alpha_j$ interpolates $y$ with the smallest $\sum_j |\alpha_j|$ exactly
 when $y/\gamma$ is a convex combination of points of $Q_X \cup -Q_X$ with $\gamma$ as small as
 possible: $\gamma$ is the **gauge** of $y$ for $C = \mathrm{conv}(Q_X \cup -Q_X)$, the factor by which
-$C$ must be blown up until it reaches $y$. Polar duality (7) gives the same number as
+$C$ must be scaled so that its boundary passes through $y$ ($\gamma < 1$ shrinks it, $\gamma > 1$
+grows it). Polar duality (7) gives the same number as
 $\max\, y^\top z$ over the **polar set** $C^\circ = \{z : |z^\top w| \le 1 \ \forall w \in Q_X\}$.
 It is also the limit of $p^*(\beta)/\beta$ as the weight decay $\beta \to 0$ (section 2.1 of the paper).
 """

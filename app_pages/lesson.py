@@ -147,6 +147,11 @@ def neuron(h: Here) -> None:
     paths = D["paths"] if shown else [start[None]]
     ui.chart(FL.landscape_one_neuron(D["ug"], D["ag"], D["Z"], minima, paths=paths, x=ds.X[:, 0],
                                      show_values=shown, height=500), left, key="_lesson_landscape")
+    both = _solve(h, beta, "squared")
+    if both is not None:
+        left.caption(f"One neuron serves one cell at a time. With two, one per cell, program (8) over both "
+                     f"patterns serves both points: p* = {both.value:.5g} ({both.m_star} neurons), the number the "
+                     "full page (Convex program) shows for these two points.")
     if len(D["minima"]) >= 2:
         L.ask("neuron", f"Gradient descent starts at the white circle, (u, α) = ({start[0]:g}, {start[1]:g}), in the "
               f"cell u {'<' if start[0] < 0 else '>'} 0. Where does it end?",
@@ -169,18 +174,13 @@ def figure2(h: Here) -> None:
 def patterns(h: Here) -> None:
     """The cells of the arrangement and their count."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
-    C, err = LD.cells(X)
-    if C is None:
-        left.error(err)
-        return
     new = L.new_point(ds.X)                       # a point beyond the others: a line of its own
     Xn = np.vstack([X, np.r_[new, 1.0] if ds.bias else new])
-    Cn, err = LD.cells(Xn)
-    if Cn is None:
-        left.error(err)
+    before = L.prepare("patterns", LD.cells, X, container=left)
+    after = L.prepare("patterns", LD.cells, Xn, container=left, sig=(X,)) if before else None
+    if before is None or after is None:
         return
-    sig = L.signature(X)
-    shown = L.revealed("patterns", sig)
+    C, Cn, shown = before.data, after.data, after.shown
     if X.shape[1] == 2:
         lab = ("u₁ (weight)", "u₂ (bias)") if ds.bias else ("u₁", "u₂")
         A, CA = (Xn, Cn) if shown else (X, C)
@@ -197,7 +197,7 @@ def patterns(h: Here) -> None:
     where = f"{new[0]:.3g}" if len(new) == 1 else "(" + ", ".join(f"{v:.3g}" for v in new) + ")"
     L.ask("patterns", f"These n = {ds.n} points have P = {C['P']:,} patterns. **Add one more point**, at x = "
           f"{where}: how many patterns then?", L.answer_cells(Cn["P"], Cn["cover"], Cn["n"], Cn["rank"], C["P"]),
-          sig, number={"lo": 0, "hi": 10**7}, container=right)
+          after.sig, number={"lo": 0, "hi": 10**7}, container=right)
     _canvas(h, "_lesson_cv3", "Click the canvas to add a point, then predict again.")
 
 
@@ -207,12 +207,10 @@ def rescale(h: Here) -> None:
     ds, X, left, right = h.ds, h.X, h.left, h.right
     beta = state.setting("beta", 0.1)
     side = 1 if np.any(ds.X[:, 0] > 0) else -1
-    D, err = LD.rescaling(X, ds.y, beta, side)
-    if D is None:
-        left.error(err)
+    pr = L.prepare("rescale", LD.rescaling, X, ds.y, beta, side, container=left)
+    if pr is None:
         return
-    sig = L.signature(X, ds.y, beta, side)
-    shown = L.revealed("rescale", sig)
+    D, shown = pr.data, pr.shown
     P_ = D["path"]
     stops = list(range(len(P_["u"])))
     stop = right.select_slider(
@@ -231,7 +229,7 @@ def rescale(h: Here) -> None:
                  f"[[{H[0, 0]:.3g}, {H[0, 1]:.3g}], [{H[1, 0]:.3g}, {H[1, 1]:.3g}]], eigenvalues {ev[0]:.3g} and "
                  f"{ev[1]:.3g}: not convex inside the cell.")
     L.ask("rescale", "Minimise (3) over z in this cell, and (2) over (u, α) in this cell: which minimum is lower?",
-          L.answer_rescaled(D["minima"], D["cell_value"], P_["z0"], beta), sig, options=L.RESCALE_OPTIONS,
+          L.answer_rescaled(D["minima"], D["cell_value"], P_["z0"], beta), pr.sig, options=L.RESCALE_OPTIONS,
           container=right)
 
 
@@ -242,19 +240,19 @@ def merge(h: Here) -> None:
     loss = _loss(h)
     spread = right.select_slider("how far apart the two neurons are (share of their cell)", LD.MERGE_SPREADS,
                                  value=0.75, key="_lesson_merge_spread", format_func=lambda f: f"{100 * f:.0f} %")
-    D, err = LD.merging(X, ds.y, beta, loss, spread)
-    if D is None:
-        left.error(err)
+    pr = L.prepare("merge", LD.merging, X, ds.y, beta, loss, spread, container=left)
+    if pr is None:
         return
-    sig = L.signature(X, ds.y, beta, loss, spread)
-    shown = L.revealed("merge", sig)
+    D, shown = pr.data, pr.shown
     ui.chart(FL.merging_figure(X, D, merged=shown, height=450,
                                labels=("weight", "bias") if ds.bias else ("u₁", "u₂")), left, key="_lesson_merge")
     left.caption(f"The network: the optimum of (8) with its largest neuron split into two, q₁ and q₂, in the same "
                  f"cell and with the same sign of α (α {'>' if D['s'] > 0 else '<'} 0). Objective (2) of this "
-                 f"network: {D['objective_before']:.5g}.")
+                 f"network: {D['objective_before']:.5g}."
+                 + (" Here q lies on an edge of its cell (its kink is at a data point): the only split that stays in "
+                    "the cell is along the edge, so q₁ and q₂ are parallel." if D["room"] < 1e-6 else ""))
     L.ask("merge", "Replace the two neurons by one with block q₁ + q₂ (same cell, same sign). Objective (2)…",
-          L.answer_merge(D, beta), sig, options=L.MERGE_OPTIONS, container=right)
+          L.answer_merge(D, beta), pr.sig, options=L.MERGE_OPTIONS, container=right)
 
 
 PROGRAM8 = (r"\min_{v_i, w_i}\ \tfrac12\Big\|\sum_{i=1}^P D_iX(v_i - w_i) - y\Big\|^2"
@@ -267,10 +265,10 @@ def cones(h: Here) -> None:
     ds, left, right = h.ds, h.left, h.right
     beta = state.setting("beta", 0.1)
     loss = _loss(h)
-    D, err = LD.cone_free(h.X, ds.y, beta, loss)
-    if D is None:
-        left.error(err)
+    pr = L.prepare("cones", LD.cone_free, h.X, ds.y, beta, loss, container=left)
+    if pr is None:
         return
+    D = pr.data
     dropped = right.toggle("Drop the cone constraints", key="_lesson_cones_drop",
                            help="Solve (8) without (2Dᵢ − I)Xvᵢ ≥ 0: each block is then any vector, gated by Dᵢ.")
     which = 0
@@ -283,9 +281,8 @@ def cones(h: Here) -> None:
     if dropped:
         left.caption(f"Without cones: {D['value']:.5g} < p* = {D['p_star']:.5g}; {len(D['violations'])} of the "
                      f"{D['n_blocks']} nonzero blocks violate their pattern (crosses).")
-    sig = L.signature(h.X, ds.y, beta, loss)
     L.ask("cones", "Without cones the value falls below p*. Now read each of those blocks as a ReLU neuron, "
-          "(Xqᵢ)₊. That network's objective is…", L.answer_cones(D), sig, options=L.CONES_OPTIONS, container=right)
+          "(Xqᵢ)₊. That network's objective is…", L.answer_cones(D), pr.sig, options=L.CONES_OPTIONS, container=right)
 
 
 def program8(h: Here) -> None:
@@ -300,14 +297,13 @@ def program8(h: Here) -> None:
     h.left.latex(PROGRAM8 + r"\\" + CONES)
     right.markdown(f"p\\* = **{res.value:.5g}** at β = {beta:g} ({loss} loss), over all **P = {res.n_patterns}** "
                    f"patterns; certified gap {max(res.gap, 0):.1e}.")
-    half, err = LD.value_on_patterns(X, ds.y, beta, loss)
-    if half is None:
-        right.info(err)
+    pr = L.prepare("program8", LD.value_on_patterns, X, ds.y, beta, loss, container=right)
+    if pr is None:
         return
     kept = len(range(0, res.n_patterns, 2))
     L.ask("program8", f"Solve (8) again over only the patterns D₁, D₃, D₅, … ({kept} of the {res.n_patterns}). "
-          "Its value will be…", L.answer_fewer_patterns(half, res.value, kept, res.n_patterns),
-          L.signature(X, ds.y, beta, loss), options=L.LEVEL_OPTIONS, container=right)
+          "Its value will be…", L.answer_fewer_patterns(pr.data, res.value, kept, res.n_patterns),
+          pr.sig, options=L.LEVEL_OPTIONS, container=right)
 
 
 def blocks(h: Here) -> None:
@@ -323,13 +319,13 @@ def blocks(h: Here) -> None:
     left.caption(f"At β = {beta:g}: m* = {res.m_star} nonzero blocks of {2 * res.n_patterns}. Each stem is one "
                  "pattern Dᵢ (up: ‖vᵢ‖, down: −‖wᵢ‖).")
     smaller = beta / 10
-    at, err = LD.value_at(X, ds.y, smaller, loss)
-    if at is None:
-        right.error(err)
+    pr = L.prepare("blocks", LD.value_at, X, ds.y, smaller, loss, container=right)
+    if pr is None:
         return
+    at = pr.data
     L.ask("blocks", f"Make β ten times **smaller** (β = {smaller:g}): how many neurons will the optimum use?",
           L.answer_m_star(at["m"], ds.n, smaller, at["pos"], at["neg"], m_now=res.m_star),
-          L.signature(X, ds.y, smaller, loss), number={"lo": 0, "hi": 10**5}, container=right)
+          pr.sig, number={"lo": 0, "hi": 10**5}, container=right)
     _canvas(h, "_lesson_cv5", "Click to add a point: m* and the stems follow.")
 
 
@@ -364,8 +360,10 @@ def stuck(h: Here) -> None:
     """Why gradient descent gets stuck: a stuck run's own dual curve, and its missing neuron."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
     beta = state.setting("beta", 0.1)
-    sig = L.signature(X, ds.y, beta, "stuck")
-    shown = L.revealed("stuck", sig)
+    pr = L.prepare("stuck", LD.stuck_chain, X, ds.y, beta, 1, container=left, sig=(X, ds.y, beta, "stuck"))
+    if pr is None:
+        return
+    first, shown = pr.data, pr.shown
     inserts = int(right.select_slider("missing neurons inserted", list(range(LD.MAX_INSERTS + 1)), value=0,
                                       key="_lesson_stuck_inserts", disabled=not shown,
                                       help="Predict and reveal first; then insert the missing neuron and train on."))
@@ -374,18 +372,21 @@ def stuck(h: Here) -> None:
                  help="Insert a tiny neuron at the star (with the sign of the curve there) and train 2,000 steps, then "
                       "settle with a shrinking step.")
     D, err = LD.stuck_chain(X, ds.y, beta, inserts if shown else 0)
-    first, err1 = LD.stuck_chain(X, ds.y, beta, 1)
-    if D is None or first is None:
-        left.error(err or err1)
+    if D is None:
+        left.error(err)
         return
     ui.chart(FL.stuck_figure(D, beta, height=440), left, key="_lesson_stuck")
-    left.caption(f"Width {D['m']}: objective {D['objective_now']:.5g} (p* = {D['p_star']:.5g}); at its neurons "
+    alive = len(D["neuron_alpha"])
+    dead = "" if alive == D["m"] else "; the others have shrunk to about 0 or are off on every point"
+    left.caption(f"Width {D['m']} ({alive} neuron{'s' if alive != 1 else ''} alive{dead}): objective "
+                 f"{D['objective_now']:.5g} "
+                 f"(p* = {D['p_star']:.5g}); at its neurons "
                  f"vᵀ(Xû)₊ is ±β to {D['stationarity']:.1e}; the curve reaches {D['dual_norm'] / beta:.3g}β. "
                  f"{'The first s' if D['inserts'] else 'S'}tuck value {D['stuck']:.6g} = (8) restricted to the "
-                 f"run's own {D['blocks']} block(s) "
-                 f"{D['restricted']:.6g} (certified gap {D['restricted_gap']:.1e}, Remark 3.3).")
+                 f"run's own {D['blocks']} block(s) (neurons in one cell share a block) "
+                 f"{D['restricted']:.6g} (certified gap {D['restricted_gap']:.1e}): a smaller convex program.")
     L.ask("stuck", "Insert the missing neuron (the star, tiny) and train 2,000 more steps. The objective…",
-          L.answer_stuck(first["stuck"], first["first_escape"], first["p_star"]), sig,
+          L.answer_stuck(first["stuck"], first["first_escape"], first["p_star"]), pr.sig,
           options=L.STUCK_OPTIONS, container=right)
 
 
@@ -394,19 +395,17 @@ def sampled(h: Here) -> None:
     ds, X, left, right = h.ds, h.X, h.left, h.right
     beta = state.setting("beta", 1.0)
     loss = _loss(h)
-    D, err = LD.sampled(X, ds.y, beta, loss)
-    if D is None:
-        left.error(err)
+    pr = L.prepare("sampled", LD.sampled, X, ds.y, beta, loss, container=left)
+    if pr is None:
         return
-    sig = L.signature(X, ds.y, beta, loss)
-    shown = L.revealed("sampled", sig)
+    D, shown = pr.data, pr.shown
     ui.chart(FL.sampled_figure(D, shown=shown, height=440), left, key="_lesson_sampled")
     left.caption(f"n = {D['n']} points, rank r = {D['rank']}: P = {D['P']:,} patterns (Cover's count "
                  f"{D['cover']:,}), β = {beta:g}, p* = {D['p_star']:.5g}. Each k: the first k directions of one "
                  "random stream (nested), (8) solved on their patterns only.")
     L.ask("sampled", f"Draw directions u ~ N(0, I) and solve (8) on their patterns only. How many directions until "
           f"its value is within 1 % of p*? (P = {D['P']:,}; within a factor 2 counts)",
-          L.answer_sampled(D["within"], D["within_patterns"], D["P"], D["p_star"]), sig,
+          L.answer_sampled(D["within"], D["within_patterns"], D["P"], D["p_star"]), pr.sig,
           number={"lo": 1, "hi": 10**6}, container=right)
 
 
@@ -435,13 +434,10 @@ def path(h: Here) -> None:
 def gauge(h: Here) -> None:
     """Step 8: β → 0, the neural gauge."""
     ds, X, left, right = h.ds, h.X, h.left, h.right
-    out, err = LD.gauge(X, ds.y)
-    if out is None:
-        left.error(err)
+    pr = L.prepare("gauge", LD.gauge, X, ds.y, container=left)
+    if pr is None:
         return
-    g, G = out
-    sig = L.signature(X, ds.y)
-    shown = L.revealed("gauge", sig)
+    (g, G), shown = pr.data, pr.shown
     if ds.n == 2:
         fig = FG.output_space_2d(G, g if shown else None, ds.y, animate=False)
         fig.update_xaxes(title=dict(text="ŷ₁"))
@@ -457,8 +453,8 @@ def gauge(h: Here) -> None:
         small = 1e-3 * bmax
         at, _ = LD.value_at(X, ds.y, small)
         ratio = at["value"] / small if at else None
-    L.ask("gauge", "As β → 0 the optimal network becomes the minimum-norm network that fits y exactly. "
-          "How many neurons does it use?", L.answer_gauge(len(g.alpha), g.value, ratio, small or 0.0), sig,
+    L.ask("gauge", "As β → 0 the optimal network approaches the minimum-norm network that fits y exactly. "
+          "How many neurons does it use?", L.answer_gauge(len(g.alpha), g.value, ratio, small or 0.0), pr.sig,
           number={"lo": 0, "hi": 10}, container=right)
 
 
@@ -471,16 +467,14 @@ def certificate(h: Here) -> None:
     res = _solve(h, beta, loss)
     if res is None:
         return
-    out, err = LD.sgd_certified(X, ds.y, beta, loss, m)
-    if out is None:
-        left.error(err)
+    pr = L.prepare("certificate", LD.sgd_certified, X, ds.y, beta, loss, m, container=left)
+    if pr is None:
         return
-    sig = L.signature(X, ds.y, beta, loss, m)
-    shown = L.revealed("certificate", sig)
+    out, shown = pr.data, pr.shown
     ui.chart(FL.sgd_certified(out["steps"], out["history"] if shown else None, out["lower"], res.value, height=480),
              left, key="_lesson_cert")
     L.ask("certificate", f"Will gradient descent with **m = {m}** neurons (6 starts, 10,000 steps) reach p*?",
-          L.answer_reach(out["final"], out["lower"], res.value, m, res.m_star), sig, options=L.REACH_OPTIONS,
+          L.answer_reach(out["final"], out["lower"], res.value, m, res.m_star), pr.sig, options=L.REACH_OPTIONS,
           container=right)
 
 
@@ -494,13 +488,12 @@ def beyond(h: Here) -> None:
         return
     _clickable_fit(h, res, "_lesson_fit10", height=520)
     correct = int(np.sum(np.sign(res.predict(X)) == ds.y))
-    later, err = LD.accuracy_at(X, ds.y, 10 * beta, loss)
-    if later is None:
-        right.error(err)
+    pr = L.prepare("beyond", LD.accuracy_at, X, ds.y, 10 * beta, loss, container=right, sig=(X, ds.y, beta, loss))
+    if pr is None:
         return
     L.ask("beyond", f"Make β ten times **larger** ({10 * beta:g}). The optimal network will classify ___ training "
-          "points correctly.", L.answer_accuracy_scaled(correct, later, ds.n, beta, 10),
-          L.signature(X, ds.y, beta, loss), options=L.MORE_OPTIONS, container=right)
+          "points correctly.", L.answer_accuracy_scaled(correct, pr.data, ds.n, beta, 10),
+          pr.sig, options=L.MORE_OPTIONS, container=right)
     right.page_link("app_pages/convolution.py", label="Convolutional networks: the Convolutions page",
                     icon=":material/filter_alt:")
 

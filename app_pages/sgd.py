@@ -342,8 +342,8 @@ def _outcome(run: training.LiveRun, ds: Dataset, res: ConvexResult, cfg: trainin
         # m* counts the neurons of the optimal network (8) returned; Theorem 1 is sufficient (m ≥ m*), so a
         # narrower optimal network is not excluded: say "not guaranteed", never "impossible".
         st.warning(f"**m = {m} < m\\* = {res.m_star}.** The optimal network (8) returns has {res.m_star} neurons; "
-                   f"Theorem 1 guarantees p\\* is reachable only for m ≥ m\\*, so width-{m} runs may stay above "
-                   f"the line. Set m ≥ {res.m_star} to give SGD a chance.")
+                   "Theorem 1 guarantees that width m ≥ m\\* can reach p\\*; with fewer neurons it may not, so "
+                   f"width-{m} runs may stay above the line. Set m ≥ {res.m_star} to give SGD a chance.")
     else:
         ui.caption(f"m = {m} ≥ m* = {res.m_star}: a width-{m} network can reach p* = {res.value:.5g}; "
                    "whether SGD finds it depends on the start.")

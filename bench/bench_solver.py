@@ -20,13 +20,14 @@ attempted for n > ``--cvxpy-max-n``), their ratio, both values, the relative
 difference, m*, and the certified relative gap of each.  Then warm vs cold
 re-solves (one β step of ×1.1, one added point), peak memory at the largest n
 (tracemalloc: numpy's allocations), and 1-D data with a bias at n = 2,000.
-The scale table (``--scale-ns``, xor recipe, squared loss) runs each (n, β) in
-a fresh child process and reports time, rounds, the size of the final restricted
-program, the peak resident memory of the child (arrangement included) and the
-certified gap, then the exponent k of time ∝ n^k fitted over those n, beside the
-physical floor: the flops of one pricing pass (≈ P · 60: the O(d) walk step and
-the five inner products on each of a cell's ~4 edges, both signs) and the final
-restricted program (|S| second-order cones of size d + 1, n fit rows).
+The scale table (``--scale-ns``, xor recipe, ``--scale-losses`` squared and hinge)
+first times cvxpy + Clarabel on the whole program (8) at n = ``--scale-ref-n`` (50),
+then runs each (n, β) in a fresh child process and reports the build (the
+arrangement), the solve with its phase split (restricted Clarabel solves, pricing,
+the rest: recovery, minimal network, certificate), the total as a multiple of the
+cvxpy time, rounds, the size of the final restricted program, the peak resident
+memory of the child (arrangement included) and the certified gap, then the exponent
+k of time ∝ n^k fitted over those n.
 Timings are wall-clock on whatever else the machine is doing: compare ratios
 measured in the same run.
 """
@@ -94,14 +95,14 @@ def print_machine():
     print()
 
 
-def _scale_child(q, n, beta):
+def _scale_child(q, n, beta, loss="squared"):
     import resource
     X, y = recipe("xor", n)
     t = time.perf_counter()
     cells = arrangement(X)
     t_enum = time.perf_counter() - t
     t = time.perf_counter()
-    r = solve_convex(X, y, beta, patterns=cells, method="fast")
+    r = solve_convex(X, y, beta, patterns=cells, method="fast", loss=loss)
     t_solve = time.perf_counter() - t
     info = r.info
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -111,12 +112,55 @@ def _scale_child(q, n, beta):
                gap=r.rel_gap, m=r.m_star, status=r.status))
 
 
+def _reference_child(q, X, y, beta, loss):
+    from cvxcore import get_loss
+    from cvxcore.convex.reference import solve_reference
+    cells = arrangement(X)
+    t = time.perf_counter()
+    out = solve_reference(X, y, beta, get_loss(loss), cells)
+    q.put((time.perf_counter() - t, out.value, out.status, cells.n_cells))
+
+
+def _cvxpy_reference(args, loss):
+    """cvxpy + Clarabel on the whole program (8) at n = ``--scale-ref-n`` (xor recipe, β = 0.01),
+    in a child process: building the cvxpy problem and Clarabel's solve of it
+    (:func:`cvxcore.convex.reference.solve_reference`; not the recovery and certificate after
+    it), the yardstick of the ratio column, measured in the same run."""
+    X, y = recipe("xor", args.scale_ref_n)
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_reference_child, args=(q, X, y, 1e-2, loss))
+    p.start()
+    p.join(args.cvxpy_timeout)
+    if p.is_alive():
+        p.kill()
+        p.join()
+    if q.empty():
+        print(f"\ncvxpy + Clarabel, {loss}, n = {args.scale_ref_n}: no answer within {args.cvxpy_timeout:.0f} s")
+        return None
+    t, value, status, P = q.get()
+    print(f"\ncvxpy + Clarabel on all of (8), xor n = {args.scale_ref_n}, {loss}, β = 0.01, P = {P:,}: "
+          f"{t:.1f} s (cvxpy status {status}, value {value:.10g})", flush=True)
+    return t
+
+
 def scale_table(args):
-    """Large n: one child process per (n, β), its peak RSS, and the fitted growth exponent."""
-    print("\n## Scale: xor recipe, squared loss, each row in a fresh process\n")
-    print("| n | β | P | enum s | solve s | working set s (pricing, restricted) | rounds | final |S| "
-          "| peak RSS MiB | m* | rel. gap | status | pricing pass floor (Mflop) |")
-    print("|" + "---|" * 13)
+    """Large n: one child process per (loss, n, β), its peak RSS, the phase split, the time
+    against cvxpy's at n = ``--scale-ref-n`` measured in the same run, and the fitted growth
+    exponent."""
+    for loss in args.scale_losses:
+        _scale_table(args, loss)
+
+
+def _scale_table(args, loss):
+    from cvxcore import conic
+    from cvxcore.arrangement import kernels
+    ref = _cvxpy_reference(args, loss)
+    print(f"\n## Scale: xor recipe, {loss} loss, each row in a fresh process "
+          f"(KKT: {conic.KKT_SOLVER}, faer from {conic.FAER_MIN_SIZE:,}; compiled pricing: {kernels.AVAILABLE})\n")
+    print("| n | β | P | build s | solve s | restricted s | pricing s | rest s | total s "
+          f"| × cvxpy n = {args.scale_ref_n} | rounds | final |S| | peak RSS MiB | m* | rel. gap | status |")
+    print("|" + "---|" * 16)
     ctx = mp.get_context("fork")
     rows = []
     cases = [(n, b) for n in args.scale_ns for b in args.scale_betas]
@@ -124,25 +168,28 @@ def scale_table(args):
         cases += [(1000, b) for b in (1e-1, 1e-3) if b not in args.scale_betas]
     for n, beta in cases:
         q = ctx.Queue()
-        p = ctx.Process(target=_scale_child, args=(q, n, beta))
+        p = ctx.Process(target=_scale_child, args=(q, n, beta, loss))
         t = time.perf_counter()
         p.start()
         p.join(args.scale_timeout)
         if p.is_alive():
             p.kill()
             p.join()
-            print(f"| {n} | {beta:g} | — | — | >{args.scale_timeout:.0f} | — | — | — | — | — | — | timed out | — |",
+            print(f"| {n} | {beta:g} | — | — | >{args.scale_timeout:.0f} |" + " — |" * 10 + " timed out |",
                   flush=True)
             continue
         if q.empty():
-            print(f"| {n} | {beta:g} | — | — | {time.perf_counter() - t:.0f} | — | — | — | — | — | — | "
-                  f"child died (exit {p.exitcode}) | — |", flush=True)
+            print(f"| {n} | {beta:g} | — | — | {time.perf_counter() - t:.0f} |" + " — |" * 10
+                  + f" child died (exit {p.exitcode}) |", flush=True)
             continue
         o = q.get()
-        rows.append((n, beta, o["enum"] + o["solve"]))
-        print(f"| {n:,} | {beta:g} | {o['P']:,} | {o['enum']:.1f} | {o['solve']:.1f} | {o['ws']:.1f} "
-              f"({o['pricing']:.1f}, {o['restricted']:.1f}) | {o['rounds']} | {o['S']:,} | {o['peak'] / 2**20:,.0f} "
-              f"| {o['m']} | {o['gap']:.1e} | {o['status']} | {o['P'] * 60 / 1e6:.0f} |", flush=True)
+        total = o["enum"] + o["solve"]
+        rows.append((n, beta, total))
+        rest = o["solve"] - o["pricing"] - o["restricted"]
+        ratio = "—" if ref is None else f"{total / ref:.2f}"
+        print(f"| {n:,} | {beta:g} | {o['P']:,} | {o['enum']:.1f} | {o['solve']:.1f} | {o['restricted']:.1f} "
+              f"| {o['pricing']:.1f} | {rest:.1f} | {total:.1f} | {ratio} | {o['rounds']} | {o['S']:,} "
+              f"| {o['peak'] / 2**20:,.0f} | {o['m']} | {o['gap']:.1e} | {o['status'][:40]} |", flush=True)
     for beta in sorted({b for _, b, _ in rows}):
         pts = [(n, t) for n, b, t in rows if b == beta]
         if len(pts) >= 3:
@@ -170,6 +217,10 @@ def main(argv=None):
                     help="β of every scale row; --scale-extra adds 0.1 and 0.001 at n = 1,000")
     ap.add_argument("--scale-extra", action="store_true", help="also β = 0.1 and 0.001 at n = 1,000")
     ap.add_argument("--scale-timeout", type=float, default=1800.0)
+    ap.add_argument("--scale-losses", nargs="+", default=["squared", "hinge"], choices=["squared", "hinge"],
+                    help="losses of the scale table")
+    ap.add_argument("--scale-ref-n", type=int, default=50,
+                    help="n of the cvxpy + Clarabel run the scale table's ratio column divides by")
     ap.add_argument("--scale-only", action="store_true", help="only the scale table")
     ap.add_argument("--no-scale", action="store_true", help="skip the scale table")
     args = ap.parse_args(argv)

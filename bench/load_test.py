@@ -6,7 +6,7 @@ Starts ``streamlit run app.py`` on a free loopback port (127.0.0.1 only), waits 
 one isolated context per session = one Streamlit session each).  Every session does what a
 student does in the first minute:
 
-    load        open the app (Data page)
+    load        open the app at --start-page (the Data page)
     preset      pick a preset data set (button/pill/radio/selectbox whose name matches --preset)
     add_point   click the data canvas at a random free spot (--points times; not on a drawn
                 point, which the app ignores by design); when the page shows "n = …" the count
@@ -103,6 +103,7 @@ class Options:
     replicas: int = 0                    # > 0: that many replicas behind HAProxy (scripts/serve_class.py)
     app: str = "app.py"
     url: str | None = None               # use an already running loopback server instead
+    start_page: str = "data"             # the URL path a session opens (the root is the Start page)
     preset: str = r"moons|XOR|circles|spiral|Figure 2|paper"
     points: int = 3
     beta_page: str = r"Convex"
@@ -223,7 +224,7 @@ async def run_session(i: int, browser, base: str, opt: Options, report: Report) 
 
     try:
         async def load():
-            await page.goto(base + "/", wait_until="domcontentloaded")
+            await page.goto(f"{base}/{opt.start_page}", wait_until="domcontentloaded")
         if not await step("load", load):
             return
         if opt.fresh_first_load:
@@ -330,6 +331,7 @@ def main(argv=None) -> int:
                          "sessions through the proxy; 0 (default): one plain streamlit server")
     ap.add_argument("--app", default=d.app, help="entry file relative to the repository root")
     ap.add_argument("--url", default=None, help="test an already running loopback server instead")
+    ap.add_argument("--start-page", default=d.start_page, help="the URL path each session opens")
     ap.add_argument("--preset", default=d.preset, help="regex naming the preset control(s)")
     ap.add_argument("--points", type=int, default=d.points, help="canvas clicks per session")
     ap.add_argument("--beta-page", default=d.beta_page, help="regex of the link to the β page")

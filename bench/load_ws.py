@@ -6,7 +6,7 @@ session speaks Streamlit's own protocol on ``ws://127.0.0.1:PORT/_stcore/stream`
 sends ``rerun_script`` with the widget states a browser would send and reads the ``delta``,
 ``navigation`` and ``script_finished`` messages back.  Same scenario as the browser driver:
 
-    load        first run of the default page (Data)
+    load        first run of the start page (--start-page, default the Data page)
     preset      trigger a preset button whose label matches --preset
     add_point   a click on the canvas: the data canvas's selection state with one point of the
                 invisible grid (curve 0) at a random free spot on the 0.1 grid (not on a drawn
@@ -132,16 +132,19 @@ class WsSession:
             self.last_finish = time.monotonic()
             self.last_status = m.script_finished
 
-    async def request(self, widgets=(), page_hash: str | None = None, query: str = "",
+    async def request(self, widgets=(), page_hash: str | None = None, page_name: str = "", query: str = "",
                       fragment: str | None = None) -> tuple[float, int]:
-        """Send one rerun (of ``fragment`` only, as a browser's ``run_every`` timer does, when
-        given) and wait for every run it causes; ``(seconds, runs)``."""
+        """Send one rerun and wait for every run it causes; ``(seconds, runs)``.  ``page_name``
+        (a URL path such as "data") opens that page as its address would, with ``query`` as its
+        query string; ``fragment``: a rerun of that fragment only, as a browser's ``run_every``
+        timer sends it."""
         if self.closed:
             raise Fail("the websocket to the server closed")
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = query
         cs.page_script_hash = page_hash if page_hash is not None else self.page_hash
+        cs.page_name = page_name
         if fragment is not None:
             cs.fragment_id = fragment
             cs.is_auto_rerun = True
@@ -210,7 +213,7 @@ async def run_session(i: int, base: str, opt, report) -> None:
     try:
         async def load():
             await s.connect()
-            return await s.request(page_hash="")
+            return await s.request(page_hash="", page_name=opt.start_page)
         if not await step("load", load):
             return
         if getattr(opt, "fresh_first_load", False):      # load_test.py --fresh-first-load: loads only
@@ -293,11 +296,10 @@ async def big_solve(base: str, opt, report, t_start: float) -> None:
     polls: list[float] = []
     try:
         await s.connect()
-        await s.request(page_hash="")
-        conv = next(h for path, h in s.pages.items() if "convex" in path)
         t0 = time.monotonic()
         info["started"] = t0 - t_start
-        await s.request(page_hash=conv, query=big_query(opt.big_solve))
+        await s.request(page_hash="", page_name="convex", query=big_query(opt.big_solve))
+        conv = s.page_hash
         while time.monotonic() - t0 < opt.time_limit:
             m = re.findall(r"Round (\d+)", s.text)
             if m:

@@ -68,7 +68,7 @@ def show(name: str, settings: Mapping) -> bool:
     return name not in hidden(settings)
 
 
-_CSS_RULES = {
+HIDING_RULES = {
     "sidebar": ('[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], '
                 '[data-testid="stExpandSidebarButton"] { display: none !important; }'),
     "toolbar": ('[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stMainMenu"], '
@@ -112,7 +112,7 @@ def css(settings: Mapping) -> str:
     main figure.
     """
     h = hidden(settings)
-    rules = [_LAYOUT] + [r for name, r in _CSS_RULES.items() if name in h]
+    rules = [_LAYOUT] + [r for name, r in HIDING_RULES.items() if name in h]
     if settings.get("classroom", False):
         rules.append('[data-testid="stMarkdownContainer"] p, [data-testid="stWidgetLabel"] p '
                      '{ font-size: 1.15rem; }')

@@ -390,7 +390,7 @@ def rescaling_figure(D: dict, stop: int, *, show_minimum: bool = False, height: 
     u, a, F = float(P["u"][stop]), float(P["alpha"][stop]), float(P["F"][stop])
     z0 = P["z0"]
     side = D["side"]
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14, column_widths=[0.5, 0.5],
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.2, column_widths=[0.5, 0.5],
                         subplot_titles=("(2) over (u, α) in the cell", "(3) over z = u·|α|"))
     L = np.log10(np.maximum(np.asarray(D["Z"], float), 1e-12))
     fig.add_trace(go.Contour(x=D["ug"], y=D["ag"], z=L, colorscale="Viridis", reversescale=True, ncontours=24,

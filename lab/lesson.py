@@ -145,6 +145,28 @@ def revealed(key: str, sig: str) -> bool:
     return c is not None
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A step's numbers (``data``), the signature of what they depend on and whether its answer is shown."""
+    data: Any
+    sig: str
+    shown: bool
+
+
+def prepare(key: str, build: Callable[..., tuple[Any, str | None]], *args: Any, container: Any,
+            sig: tuple | None = None) -> Prepared | None:
+    """The common start of a step: its numbers ``build(*args)`` (a :mod:`lab.lesson_data` function
+    returning ``(value, None)`` or ``(None, message)``); on failure the message in ``container``
+    and None.  The question ``key``'s signature is that of ``args`` (or of ``sig`` when the answer
+    depends on other things), and whether the student has revealed it on that state."""
+    out, err = build(*args)
+    if out is None:
+        container.error(err)
+        return None
+    s = signature(*(args if sig is None else sig))
+    return Prepared(out, s, revealed(key, s))
+
+
 def _md(value) -> str:
     """A value as Markdown text (an asterisk, as in p*, is not emphasis)."""
     return str(value).replace("*", "\\*")
@@ -409,8 +431,8 @@ def answer_figure2_width(final: np.ndarray, p_star: float, m: int, k_drawn: int,
     trend = ("Here fewer starts make it" if k < k_drawn else "Here as many starts make it" if k == k_drawn
              else "Here more starts make it")
     why = (f"With m = {m}, {k} of the {len(final)} starts end within 1 % of p\\* = {p_star:.4f} (m = {m_drawn}: "
-           f"{k_drawn}). {trend}; the others stop at stationary points of (2) above p\\* (the step \"Why gradient "
-           "descent gets stuck\" shows what they miss). None goes below p\\*.")
+           f"{k_drawn}). {trend}; the others stop above p\\*, at or near stationary points of (2) (the step "
+           "\"Why gradient descent gets stuck\" shows what they miss). None goes below p\\*.")
     return Answer(k, why, lambda p: p is not None and int(p) == k)
 
 

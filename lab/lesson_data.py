@@ -245,9 +245,10 @@ def merging(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared",
     closed cell), each a balanced neuron (u = qₖ/√‖qₖ‖, α = s√‖qₖ‖), beside the optimum's other
     neurons: the network's fit is the optimum's, its penalty β(‖q₁‖ + ‖q₂‖) ≥ β‖q‖.  Returns the
     blocks ``q1``, ``q2``, ``q``, the sign ``s``, the cell's arc of unit directions ``arc``, the
-    :class:`cvxcore.mechanism.Merge` as numbers, and ``p_star``; (None, message) when the optimum
-    has no neuron or d ≠ 2."""
-    from cvxcore.mechanism import merge_neurons
+    :class:`cvxcore.mechanism.Merge` as numbers, ``p_star``, and ``room``: the largest t over ‖q‖ (0 when q
+    lies on an edge of its cell, its kink at a data point: then every split in the cell is parallel);
+    (None, message) when the optimum has no neuron or d ≠ 2."""
+    from cvxcore.mechanism import merge_neurons, same_cell
     try:
         X = np.asarray(X, float)
         if X.shape[1] != 2:
@@ -263,8 +264,9 @@ def merging(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared",
         e = np.array([-q[1], q[0]]) / np.linalg.norm(q)
 
         def inside(t: float) -> bool:
-            return all(np.array_equal(X @ (q / 2 + sgn * t * e) >= -1e-12 * np.linalg.norm(q), D)
-                       for sgn in (1, -1))
+            # the test merge_neurons applies (no sample strictly on opposite sides); (xᵀq/2)² ≥ t²(xᵀe)²
+            # for every sample, so it holds for every t up to the largest one found
+            return same_cell(X, q / 2 + t * e, q / 2 - t * e)
         lo, hi = 0.0, 10 * float(np.linalg.norm(q))
         for _ in range(60):
             mid = 0.5 * (lo + hi)
@@ -285,7 +287,8 @@ def merging(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared",
     return {"q1": q1, "q2": q2, "q": mg.block, "s": s, "arc": _cell_arc(X, D), "pattern": D,
             "loss_before": mg.loss_before, "loss_after": mg.loss_after, "penalty_pair": mg.penalty_pair,
             "penalty_merged": mg.penalty_merged, "objective_before": mg.objective_before,
-            "objective_after": mg.objective_after, "p_star": float(r.value), "P": int(r.n_patterns)}, None
+            "objective_after": mg.objective_after, "p_star": float(r.value), "P": int(r.n_patterns),
+            "room": lo / float(np.linalg.norm(q))}, None
 
 
 # ----------------------------------------------------------------------------- why it is convex: the cones
@@ -388,17 +391,18 @@ def stuck_chain(X: np.ndarray, y: np.ndarray, beta: float, inserts: int = 0
 
 
 # ----------------------------------------------------------------------------- sampled patterns (Remark 3.3)
+SAMPLED_COUNTS = tuple(int(k) for k in np.unique(np.round(np.geomspace(1, 1024, 31))))   # 28 k's, ~√2 apart
 @st.cache_data(max_entries=16, show_spinner="Solving (8) on sampled patterns …")
 def sampled(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared", seed: int = 0
             ) -> tuple[dict[str, Any] | None, str | None]:
     """:func:`cvxcore.experiments.sampled_sweep`: (8) on the patterns of the first k directions
-    u ~ N(0, I) of one stream, for k = 1, 2, 4, …, 1024 — ``counts``, distinct patterns
+    u ~ N(0, I) of one stream, for k in :data:`SAMPLED_COUNTS` (1 … 1024) — ``counts``, distinct patterns
     ``n_patterns`` (P̃), relative excess (p̃ − p*)/p* ``excess`` and certified relative gap ``gap``;
     ``p_star``, ``P`` (every cell), Cover's count, the rank r, n, and the fewest directions within
     1 % of p* (``within``, with its P̃ ``within_patterns``)."""
     from cvxcore.experiments import sampled_sweep
     try:
-        sw = sampled_sweep(np.asarray(X, float), y, beta, loss=cast(LossName, loss), seed=seed)
+        sw = sampled_sweep(np.asarray(X, float), y, beta, SAMPLED_COUNTS, loss=cast(LossName, loss), seed=seed)
     except ValueError as e:
         return None, str(e)
     return {"counts": sw.sample_counts, "n_patterns": sw.n_patterns, "excess": sw.rel_excess,

@@ -54,9 +54,9 @@ circle: predict where it ends (Reveal draws the runs from six starts).""",
 restricted to one activation pattern (one cell); nothing searched the landscape. Point out that the
 worse minimum is a true local minimum: no small change of (u, α) improves it, so gradient descent
 started there stays. A cell is not a basin of attraction: where a run ends depends on its whole
-path, and the runs that cross u = 0 show it. Convexity comes only after the change of variables
-v = u·|α| (balanced, |u| = |α|) of (3) and the merging of neurons of one cell — the next steps.
-Two neurons (one per cell) fit both points: that is why width matters (next step)."""),
+path, and the runs that cross u = 0 show it. Convexity comes only after the rescaling to |u| = |α|
+(the paper's ℓ1 form (3)), the change of variables v = u·|α| and the merging of neurons of one cell —
+steps 4 to 6. Two neurons (one per cell) serve both points: that is why width matters (next step)."""),
     Step("figure2", "Gradient descent gets stuck (the paper's Fig. 2)", "sgd", "SGD vs optimum",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared", cols=(9, 5),
          prose=r"""The paper's Figure 2: objective (2) of a width-$m$ network on its five points, trained
@@ -65,8 +65,8 @@ above $p^*$; no run ever goes below it. (The paper trained with SGD and gives no
 iteration count; the values here are ours, in the teacher's notes.)""",
          notes="""Our values, not the paper's (it gives none): full-batch gradient descent, learning rate
 0.01, 20,000 iterations, β = 0.1, the same 10 random starts for each m (docs/reproduction.md).
-The panels fill in one after the other. The stuck runs are not slow: they are at local minima and stay
-there. Ask why no run goes below the dashed
+The panels fill in one after the other. The stuck runs are not slow: they have stopped at stationary
+points of (2) above p* (the paper calls them local minima) and stay there. Ask why no run goes below the dashed
 line — that is Theorem 1 (the step "Theorem 1: program (8) gives p*")."""),
     Step("patterns", "Activation patterns: the hyperplane arrangement", "arrangement", "Hyperplane arrangement",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
@@ -120,15 +120,15 @@ from the arrangement step. The count of variables grows with P, polynomially in 
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""The penalty $\beta\sum_i(\|v_i\| + \|w_i\|)$ sets most blocks exactly to zero. Each
 nonzero block is one neuron: $v_i \ne 0$ gives $u = v_i/\sqrt{\|v_i\|}$, $\alpha = +\sqrt{\|v_i\|}$, and
-$w_i$ the same with $\alpha < 0$ (balanced: $\|u\| = |\alpha|$; the Geometry page draws unit
-directions $u/\|u\|$ instead, as in (3)). The optimum shown is reduced to the fewest neurons the
-certificate allows; its count is $m^*$. Some optimum always has at most $n + 1$ neurons
-(Carathéodory). Move β or add a point and predict again.""",
+$w_i$ the same with $\alpha < 0$ (balanced: $\|u\| = |\alpha|$). The count shown, $m^*$, is of the
+optimum merged and pruned (Carathéodory); the paper's $m^*$, the fewest neurons of any optimal network
+(footnote 1), is at most that, and at most $n + 1$. Move β or add a point and predict again.""",
          notes="""Larger β usually means fewer nonzero blocks (group sparsity), but not always: m*(β) is
 not monotone (the path step shows patterns leaving). A solver's optimum can carry more blocks than
 needed; m* is the smallest number of neurons of an optimal network (the paper's footnote 1), and
 Carathéodory's theorem gives an optimum with at most n + 1. The SGD page warns when m < m*: that is
-the width Theorem 1 needs."""),
+the width Theorem 1 needs. The Geometry page draws unit directions u/‖u‖ instead of balanced
+neurons, as in the paper's ℓ1 form (3)."""),
     Step("dual", "Why those neurons: the dual (4)", "path", "Regularization path & dual",
          data=PAPER, bias=True, beta=0.1, m=8, loss="squared",
          prose=r"""The dual (4) asks for $v$ with $|v^\top(Xu)_+| \le \beta$ for **every** unit direction
@@ -146,10 +146,11 @@ $u \mapsto v^\top(Xu)_+$ ($v = y - \hat y$, its residual) touches $\pm\beta$ at 
 (stationarity) but **leaves the band** elsewhere: that direction is the neuron it is missing.""",
          notes="""Our settings (docs/api.md): width 3, seed 0, learning rate 0.01, 20,000 full-batch steps,
 then six stages of 3,000 steps with the step shrinking (a fixed step zig-zags across a kink of (2)). The
-stuck point is a stationary point of (2), and its value is exactly (8) restricted to the run's own
-patterns and signs (Remark 3.3): gradient descent solved a smaller convex program. The star is the exact
+stuck point is a stationary point of (2), and its value equals (to the certified gap shown) the
+optimum of (8) restricted to the run's own patterns and signs: gradient descent solved a smaller convex
+program, as (8) on a subset of the patterns in Remark 3.3. The star is the exact
 maximiser of |vᵀ(Xu)₊| over every cell; a neuron inserted there with the right sign lowers (2) at once.
-Three insertions bring this run to p*."""),
+Three insertions bring this run to within 1 % of p*."""),
     Step("sampled", "Sampled patterns (Remark 3.3)", None, "",
          data=("preset", "moons"), bias=True, beta=1.0, m=8, loss="squared", needs="any",
          prose=r"""(8) has a block pair for each of the $P$ patterns, and $P \le 2\sum_{k<r}\binom{n-1}{k}$
@@ -172,10 +173,11 @@ Each point of the path is a certified solve of (8), warm-started from its neighb
 picture of the dual step at β = β_max. Patterns enter and sometimes leave along the path (the bottom row)."""),
     Step("gauge", "β → 0: the neural gauge (Figure 1)", "geometry", "Geometry (gauge)",
          data=GAUGE_POINTS, bias=True, beta=0.01, m=8, loss="squared", needs="n23",
-         prose=r"""With two points every output $\hat y = f(X)$ is a point of the plane. One neuron gives a
-point $(Xu)_+$ of the rectified ellipsoid $Q_X$ (blue); a network is a combination of such points. As
+         prose=r"""With two points every output $\hat y = f(X)$ is a point of the plane. One neuron with $\|u\| \le 1$
+outputs $\alpha\,(Xu)_+$, a multiple of a point of the rectified ellipsoid $Q_X$ (blue); a network is a
+combination of such points. As
 $\beta \to 0$, $p^*(\beta)/\beta$ tends to the **gauge** $\gamma$: the factor by which the hull
-$C = \mathrm{conv}(Q_X \cup -Q_X)$ must be scaled so that its boundary passes through $y$ (dashed;
+$C = \mathrm{conv}(Q_X \cup -Q_X)$ must be scaled so that its boundary passes through $y$ (dashed, on Reveal;
 $\gamma < 1$ shrinks it, $\gamma > 1$ grows it).""",
          notes="""γ = min Σ|αⱼ| over networks with ‖uⱼ‖ ≤ 1 that interpolate y: the minimum-norm
 interpolant. Where the scaled hull γ·C meets y tells the neurons: at an extreme point of γ·C (a
@@ -186,8 +188,8 @@ a flat edge between two such points, two. The polar set (full page) gives γ aga
          link=(("trials", 6), ("steps", 10_000), ("seed", 0), ("lr", 0.01), ("batch", 0), ("opt", "sgd")),
          prose=r"""Train the non-convex network by gradient descent and certify each run **from its own
 weights**: a dual point built from the run's residual gives a lower bound on $p^*$ (dotted, the run's
-colour). The run is then provably at most (objective − bound) above the global optimum. Change the
-width $m$ and predict again.""",
+colour; the runs appear on Reveal). The run is then provably at most (objective − bound) above the
+global optimum. Change the width $m$ and predict again.""",
          notes="""No convex solve is needed for the certificate: it is weak duality, priced exactly
 over the cells. A stuck run's certified gap cannot close: objective − bound ≥ objective − p* > 0.
 With m below the number of neurons every optimal network needs (the minimal m*), no network of
@@ -195,7 +197,8 @@ width m reaches p*, so every run stays above it; the m* the app shows is that of
 found (reduced to independent neurons)."""),
     Step("beyond", "Beyond: classification and convolutions", "convex", "Convex program",
          data=("preset", "xor"), bias=True, beta=0.1, m=8, loss="hinge", needs="2d",
-         prose=r"""The theorem holds for any convex loss: here the hinge loss on 2-D points of two classes,
+         prose=r"""The theorem holds for any convex loss (the paper's
+Appendix A.13): here the hinge loss on 2-D points of two classes,
 program (8) over the patterns of the points in the plane (one great circle per point on the sphere of
 $u$). Colour is the sign of the optimal network, black its decision boundary. Click to add a point
 of the chosen class. Separable ReLU convolutional networks reduce to the same program (8) on stacked
@@ -203,6 +206,6 @@ patches (section 4.1); linear CNNs give the nuclear-norm program (12), circular 
 Fourier space (14): the Convolutions page.""",
          notes="""Hinge and logistic loss change only the first term of (8). Linear CNNs become a
 nuclear-norm problem (12) and circular ones an ℓ1 problem (14) — the Convolutions page has both.
-The paper's Figure 3 is this picture for 50 points on a circle."""),
+The paper's Figure 3 is this kind of picture for n = 50 points in the plane (hinge loss, m = 50)."""),
 )
 N_STEPS = len(STEPS)

@@ -18,6 +18,7 @@ import os
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 import pytest
 
 from scripts.appserver import CHROMIUM, wait_idle
@@ -221,3 +222,107 @@ def test_every_way_into_a_step_shows_the_same_step(server, page):
     _idle(page)
     assert _wait_for(lambda: "0.70711" in page.locator("[data-testid='stMain']").inner_text(), page, tries=20)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def _answer_block(pg) -> str:
+    """The revealed answer: the "Computed" line and the sentences that say why."""
+    text = pg.locator("[data-testid='stMain']").inner_text()
+    return text[text.index("Predict, then reveal"):text.index("Predict again")]
+
+
+def _other_data(step) -> tuple:
+    """Data of the same form as the step's own (what its figure needs) but other numbers."""
+    if step.needs == "1d-nobias":
+        return [[-1.0], [2.0]], [-1.0, 1.0]
+    if step.needs == "n23":
+        return [[-1.0], [2.0]], [0.6, 0.3]
+    if step.needs == "2d":
+        return [[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0], [0.0, 1.5], [1.5, 0.2]], [1, 1, -1, -1, -1, 1]
+    return [[-2.0], [-1.0], [0.0], [1.0], [2.0], [2.5]], [1.0, -1.0, 1.0, 1.0, -1.0, 1.0]
+
+
+def test_every_revealed_answer_changes_with_the_data(server, page):
+    """Every step (but Figure 2, drawn on the paper's own data): the answer revealed for the step's
+    data differs from the one revealed, by the same prediction, for other data of the same form."""
+    from lab import codec
+    for k, s in enumerate(STEPS, 1):
+        if s.key == "figure2":
+            continue
+        texts = []
+        for data in (None, _other_data(s)):
+            if data is None:
+                url = server + f"/lesson?page=lesson&step={k}"
+            else:
+                ds = codec.Dataset(X=np.array(data[0], float), y=np.array(data[1], float), bias=bool(s.bias))
+                url = codec.share_url(server + "/lesson", ds, {"page": "lesson", "step": k, "bias": s.bias})
+            page.goto(url)
+            _idle(page)
+            assert _heading(page).startswith(f"Step {k} of"), (k, url)
+            assert page.locator("[data-testid='stException']").count() == 0, k
+            _answer_and_reveal(page)
+            texts.append(_answer_block(page))
+        assert "Computed" in texts[1] and texts[0] != texts[1], (k, texts)
+
+
+def test_every_way_into_every_step_shows_the_same_step(server, page):
+    """Next from the step before, Back from the step after, the step's link and a refresh: the same
+    data (sidebar), prose, captions and numbers, for every step."""
+    page.goto(server + "/lesson?page=lesson&step=1")
+    _idle(page)
+    by_next = {1: _numbers(page)}
+    for k in range(2, N_STEPS + 1):
+        page.get_by_role("button", name="Next").click()
+        _idle(page)
+        assert _heading(page).startswith(f"Step {k} of"), k
+        by_next[k] = _numbers(page)
+    for k in range(N_STEPS - 1, 0, -1):
+        page.get_by_role("button", name="Back").click()
+        _idle(page)
+        assert _heading(page).startswith(f"Step {k} of"), k
+        assert _numbers(page) == by_next[k], ("Back", k)
+    for k in range(1, N_STEPS + 1):
+        page.goto(server + f"/lesson?page=lesson&step={k}")
+        _idle(page)
+        assert _numbers(page) == by_next[k], ("link", k)
+        page.reload()
+        _idle(page)
+        assert _numbers(page) == by_next[k], ("refresh", k)
+        assert page.locator("[data-testid='stException']").count() == 0, k
+
+
+def _expected_on_full_page(s) -> str:
+    """A pattern of the number the step's full page must show, computed here from the step's data and settings
+    with the core (not the app): p* (Convex program, SGD with m ≥ m*), m* (SGD with m < m*), the
+    count of cells (arrangement), β_max (path) or the gauge γ (Geometry)."""
+    from cvxcore import arrangement, beta_max, neural_gauge, solve_convex, with_bias
+    from lab.codec.token import at_link_precision
+    from lab.lesson import _data_arrays
+    X, y = at_link_precision(*_data_arrays(s.data)[:2])           # as the app holds every data set
+    X = with_bias(X) if s.bias else np.asarray(X, float)
+    if s.page == "arrangement":
+        return rf"cell \d+ of {arrangement(X).n_cells:,} \(numbered"
+    if s.page == "path":
+        return re.escape(f"β_max = {beta_max(X, y, loss=s.loss):.4g}")
+    if s.page == "geometry":
+        return re.escape(f"{neural_gauge(X, y).value:.5g}")
+    r = solve_convex(X, y, s.beta, loss=s.loss)
+    if s.page == "sgd" and s.m < r.m_star:
+        return re.escape(f"m = {s.m} < m* = {r.m_star}")
+    return re.escape(f"{r.value:.5g}")
+
+
+def test_every_full_page_link_shows_the_lessons_numbers(server, page):
+    for k, s in enumerate(STEPS, 1):
+        if s.page is None:
+            continue
+        page.goto(server + f"/lesson?page=lesson&step={k}")
+        _idle(page)
+        href = page.get_by_role("link", name=re.compile("Open this in the full page")).get_attribute("href")
+        assert urlsplit(href).path.endswith("/" + s.page), (k, href)
+        want = _expected_on_full_page(s)
+        page.goto(href)
+        _idle(page)
+        main = page.locator("[data-testid='stMain']")
+        shown = _wait_for(lambda want=want, main=main: re.search(want, main.inner_text()), page, tries=20)
+        assert shown, (k, s.page, want)
+        assert page.locator("[data-testid='stException']").count() == 0, k

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hs
 
 from cvxcore import PARAMS
@@ -236,6 +236,8 @@ _RAW = (hs.text(max_size=30) | hs.floats(allow_nan=True).map(repr) | hs.integers
 
 @FUZZ
 @given(hs.dictionaries(hs.sampled_from(sorted(codec.SETTINGS)), _RAW, max_size=8))
+@example({"geo_X": "0\x1e0"})                 # a line break only str.splitlines knows
+@example({"geo_X": " 1, 2 ;3, 4 \r\n"})
 def test_any_query_decodes_to_values_every_control_can_show(query):
     """decode_settings never raises; every value it returns is one its control can show, a
     message names each value it replaced, and writing the result back gives the same settings."""

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lab import codec, state
+from lab import classroom, codec, state
 from tests.test_app_pages import _play_to_end
 from tests.test_codec import MALFORMED
 
@@ -132,7 +132,7 @@ def test_classroom_default_hides_prose_and_io_keeps_sliders():
     assert not _downloads(at)                                        # io hidden by default
     assert at.select_slider(key="beta") is not None                  # β stays
     css = " ".join(h.proto.body for h in at.get("html"))
-    assert "stSidebar" in css                                        # the sidebar is hidden …
+    assert classroom.HIDING_RULES["sidebar"] in css                    # the sidebar is hidden …
     labels = [b.label for b in at.button]                            # … so the way out is on the page
     assert labels[0] == "Exit classroom mode" and set(labels[1:]) <= {"Undo"}   # (Undo: the plot takes clicks)
     at.button(key="_exit_classroom").click().run()
@@ -148,7 +148,7 @@ def test_classroom_hides_chosen_controls_and_keeps_their_link_values():
     keys = {w.key for w in at.select_slider} | {w.key for w in at.selectbox}
     assert "beta" not in keys and "loss" not in keys                  # hidden
     assert CONVEX_PROSE in _texts(at, "markdown")                    # prose not chosen: shown
-    assert "stSidebar" not in " ".join(h.proto.body for h in at.get("html"))
+    assert classroom.HIDING_RULES["sidebar"] not in " ".join(h.proto.body for h in at.get("html"))
     p_hidden = {m.label: m.value for m in at.metric}["optimal value p*"]
     # the same link without classroom mode: the β slider shows 1.0 and p* is the same
     at2 = _app({"page": "convex", "beta": "1.0"})

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from . import kernels
 from .base import CellSet
 
 _IN_TOL = 1e-12          # relative slack when testing "p lies in the sector" (errs upward: safe)
@@ -312,9 +313,19 @@ class Arrangement(CellSet):
         levels = self._tree()
         if not levels and P > 1:                     # rank 1: two cells, direct
             G[1:] = self.patterns(np.arange(1, P)).astype(float) @ (v[:, None] * X)
-        for ch, par, ln, sg in levels:
-            G[ch] = G[par] + sg[:, None] * Wl[ln]
+        if kernels.AVAILABLE and levels:
+            kernels.tree_walk(G, *self._walk_order(), Wl)
+        else:
+            for ch, par, ln, sg in levels:
+                G[ch] = G[par] + sg[:, None] * Wl[ln]
         return G if cells is None else G[np.asarray(cells)]
+
+    def _walk_order(self):
+        """The tree's levels as one sequence, parents before children (the compiled walk)."""
+        if getattr(self, "_order", None) is None:
+            self._order = tuple(np.ascontiguousarray(np.concatenate(part))
+                                for part in zip(*self._tree()))
+        return self._order
 
     @property
     def frame(self) -> np.ndarray:
@@ -336,6 +347,9 @@ class Arrangement(CellSet):
 
         Both signs share the edge geometry (rank 3: the five inner products per edge change
         sign, the in-plane projection's norm does not)."""
+        if self.r == 3 and kernels.AVAILABLE:
+            return kernels.price_rank3(np.ascontiguousarray(Gr, dtype=float), np.asarray(cells, dtype=np.int64),
+                                       self.ptr, self.frame, self.N, float(threshold), _IN_TOL)
         gn = np.linalg.norm(Gr, axis=1)
         plus, minus = gn.copy(), gn.copy()
         hit = np.flatnonzero(gn > threshold) if threshold > 0 else np.arange(cells.size)

@@ -25,6 +25,32 @@ import numpy as np
 
 def caratheodory(H: np.ndarray, a: np.ndarray, *, keep_sum: bool = True, rtol: float = 1e-10,
                  refresh: bool = False) -> np.ndarray:
+    """Magnitudes a' ≥ 0 with H a' = H a on an independent support (:func:`_caratheodory`).
+
+    With many more columns than the n + 1 rows (an interior-point solution of all of (8) has
+    one per block, 2P), the columns are taken in batches, largest magnitudes first: the
+    support so far (≤ n + 1 columns) and the next n + 1 are reduced together, and so on; every
+    reduction keeps H a and Σa, so the result is the same kind of point at a cost linear in
+    the number of columns instead of cubic."""
+    a = np.asarray(a, dtype=float)
+    rows = H.shape[0] + 1
+    idx = np.flatnonzero(a > 0)
+    if idx.size <= 2 * rows:
+        return _caratheodory(H, a, keep_sum=keep_sum, rtol=rtol, refresh=refresh)
+    order = idx[np.argsort(-a[idx], kind="stable")]
+    out = np.zeros_like(a)
+    support = np.zeros(0, dtype=int)
+    for start in range(0, order.size, rows):
+        cols = np.concatenate([support, order[start:start + rows]])
+        b = np.concatenate([out[support], a[order[start:start + rows]]])
+        red = _caratheodory(H[:, cols], b, keep_sum=keep_sum, rtol=rtol, refresh=refresh)
+        out[cols] = red
+        support = cols[red > 0]
+    return out
+
+
+def _caratheodory(H: np.ndarray, a: np.ndarray, *, keep_sum: bool = True, rtol: float = 1e-10,
+                  refresh: bool = False) -> np.ndarray:
     """Magnitudes a' ≥ 0 with H a' = H a, on a support where the columns of [H; 1ᵀ] (or of H
     when not ``keep_sum``) are linearly independent, and Σ a' = Σ a (``keep_sum``) or
     Σ a' ≤ Σ a (each step is oriented not to increase the sum).
@@ -171,3 +197,101 @@ def recover_network(X, Q, signs, labels=None, *, scale: float = 1.0, value_of=No
     keep = A > 0
     U, alpha = to_neurons(D[keep], A[keep], S[keep])
     return U, alpha, Lb[keep]
+
+
+INDEPENDENCE_TOL = 1e-8   # [hⱼ; ρ] with unit columns is independent when σ_min > this · σ_max
+
+
+def _columns(X, dirs, signs):
+    """[hⱼ; ρ] with hⱼ = sⱼ(Xûⱼ)₊ and ρ the root-mean-square entry of the hⱼ: the penalty row
+    weighed like the features, so that the test below does not change when X is scaled."""
+    H = signed_features(X, dirs, signs)
+    rho = float(np.sqrt(np.mean(H * H))) if H.size else 1.0
+    return np.vstack([H, np.full((1, H.shape[1]), rho if rho > 0 else 1.0)])
+
+
+def dependence(X, U, alpha, tol: float = INDEPENDENCE_TOL):
+    """σ_min/σ_max of the columns [hⱼ; ρ] of a network's neurons (:func:`_columns`, hⱼ =
+    sign(αⱼ)(Xûⱼ)₊), each scaled to unit length, and the (nearly) null directions δ of the
+    unscaled columns, unit rows of an array, smallest singular value first: every right singular
+    vector whose σ is at most ``tol`` σ_max (none when the ratio exceeds ``tol``; the ratio is 0, and the first
+    directions exactly null, when there are more neurons than n + 1 rows)."""
+    norms = np.linalg.norm(U, axis=1)
+    M = _columns(X, U / norms[:, None], np.sign(alpha))
+    m = M.shape[1]
+    cn = np.linalg.norm(M, axis=0)
+    Mn = M / cn
+    if m <= M.shape[0]:
+        # the singular values of the m × m factor R of Mn = QR; vectors only when needed
+        R = np.linalg.qr(Mn, mode="r")
+        sv = np.linalg.svd(R, compute_uv=False)
+        ratio = float(sv[-1] / sv[0])
+        if ratio > tol:
+            return ratio, np.zeros((0, m))
+        _, sv, Vt = np.linalg.svd(R)
+        small = Vt[sv <= tol * sv[0]][::-1]
+    else:
+        _, sv, Vt = np.linalg.svd(Mn, full_matrices=True)
+        ratio = 0.0
+        small = np.vstack([Vt[sv.size:], Vt[:sv.size][sv <= tol * sv[0]][::-1]])
+    delta = small / cn
+    return ratio, delta / np.linalg.norm(delta, axis=1, keepdims=True)
+
+
+def independent_network(X, U, alpha, value_of, *, rtol: float = 1e-9, tol: float = INDEPENDENCE_TOL):
+    """The network reduced until its columns [hⱼ; 1] are linearly independent (Carathéodory, as
+    in the proof of Theorem 1): ``(U, alpha, kept)``, ``kept`` the indices of the rows left.
+    (The row of ones is weighed as :func:`_columns` says; that changes no null space.)
+
+    With magnitudes aⱼ = ‖uⱼ‖|αⱼ| the fit Σ aⱼhⱼ and the penalty β Σ aⱼ are linear in a; along
+    a null direction δ of [hⱼ; 1] neither changes, so a steps along ±δ until one aⱼ is 0 and
+    that neuron goes.  Independence is judged on unit columns (``tol``: :func:`dependence`);
+    a nearly null δ moves the fit by σ_min, so every step is kept only when ``value_of(U,
+    alpha)`` (the objective (2)) stays within ``rtol`` (relative) of the network as given, and
+    the reduction stops when neither orientation of δ does.  Neurons stay balanced, ‖u‖ = |α|."""
+    U = np.asarray(U, dtype=float)
+    alpha = np.asarray(alpha, dtype=float)
+    kept = np.flatnonzero((np.linalg.norm(U, axis=1) > 0) & (alpha != 0))
+    if kept.size == 0:
+        return U[kept], alpha[kept], kept
+    norms = np.linalg.norm(U[kept], axis=1)
+    dirs, signs = U[kept] / norms[:, None], np.sign(alpha[kept])
+    a = norms * np.abs(alpha[kept])
+    limit = value_of(*to_neurons(dirs, a, signs))
+    limit += rtol * max(abs(limit), 1e-300)
+    while a.size > 1:
+        ratio, deltas = dependence(X, dirs, signs, tol)
+        if ratio > tol:
+            break
+        step = None
+        M = _columns(X, dirs, signs)
+        # each nearly null direction in turn (when several σ are that small, the one of σ_min is
+        # only determined up to rounding), both orientations, not raising Σa first
+        for d in (d for delta in deltas for d in sorted((delta, -delta), key=lambda d: d.sum())):
+            neg = np.flatnonzero(d < 0)
+            if neg.size == 0:
+                continue
+            r = a[neg] / -d[neg]
+            j = neg[np.argmin(r)]
+            b = np.maximum(a + r.min() * d, 0.0)
+            b[j] = 0.0
+            live = b > 0
+            if value_of(*to_neurons(dirs[live], b[live], signs[live])) <= limit:
+                step = live, b
+                break
+            # the rest refitted to the same [fit; Σa] by least squares: when the columns are only
+            # nearly dependent this undoes most of the step's change, σ_min times the step
+            ls = np.linalg.lstsq(M[:, live], M @ a, rcond=None)[0]
+            if np.all(ls > 0):
+                b = np.zeros_like(b)
+                b[live] = ls
+                if value_of(*to_neurons(dirs[live], b[live], signs[live])) <= limit:
+                    step = live, b
+            if step is not None:
+                break
+        if step is None:
+            break
+        live, b = step
+        dirs, signs, a, kept = dirs[live], signs[live], b[live], kept[live]
+    U2, a2 = to_neurons(dirs, a, signs)
+    return U2, a2, kept

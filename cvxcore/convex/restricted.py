@@ -77,15 +77,39 @@ def _triplets(M, col0):
     return rr, col0 + cc, M[rr, cc]
 
 
+def column_scales(X: np.ndarray) -> np.ndarray:
+    """c (d,): the root-mean-square of each column of X (1 for a zero column)."""
+    c = np.sqrt(np.mean(X * X, axis=0))
+    return np.where(c > 0, c, 1.0)
+
+
 def solve_restricted(X, y, beta, loss, D, signs, cones, *, gram=False, max_iter=FULL_ITER, obj_scale=1.0,
                      group=True):
     """Clarabel on (8) restricted to blocks with patterns D (m, n) bool, signs (m,) and facets
     ``cones`` (list of (k_j, d)): ``(Q (m, d), yhat, v, value, status)``, Q None on failure.
 
     ``obj_scale`` multiplies the objective (same minimiser; the multipliers are scaled back):
-    the hinge dual's accuracy at small β depends on it."""
+    the hinge dual's accuracy at small β depends on it.
+
+    The program is solved in the variables q̃_j = C q_j with C = diag(c) the columns' sizes
+    (:func:`column_scales`): X q_j = (X C⁻¹) q̃_j, C_j q_j = (C_j C⁻¹) q̃_j ≥ 0 and
+    ‖q_j‖ = ‖C⁻¹ q̃_j‖ ≤ t_j — the same program, but with coordinates of 10⁻⁴ beside a bias
+    column of ones the entries of q_j differ by 10⁴ while the fit needs each to the same
+    absolute accuracy; in q̃ they are of one size."""
+    col = column_scales(X)
+    X = X / col
+    cones = [Cj / col for Cj in cones]
     if gram:
-        return _solve_gram(X, y, beta, loss, D, signs, cones, max_iter=max_iter)
+        return _unscale(_solve_gram(X, y, beta, loss, D, signs, cones, max_iter=max_iter, col=col), col)
+    return _unscale(_solve_plain(X, y, beta, loss, D, signs, cones, max_iter, obj_scale, group, col), col)
+
+
+def _unscale(out, col):
+    Q = out[0]
+    return (None if Q is None else Q / col, *out[1:])
+
+
+def _solve_plain(X, y, beta, loss, D, signs, cones, max_iter, obj_scale, group, col):
     n, d = X.shape
     m = D.shape[0]
     prog = ConicProgram()
@@ -120,10 +144,11 @@ def solve_restricted(X, y, beta, loss, D, signs, cones, *, gram=False, max_iter=
             C += [iq + member * d + c, ia + np.arange(ng) * d + c]
             V += [-signs[member], np.ones(ng)]
         prog.add("zero", np.concatenate(R), np.concatenate(C), np.concatenate(V), np.zeros(ng * d))
-    _cones_and_norms(prog, cones, m, d, iq, it, beta)
+    _cones_and_norms(prog, cones, m, d, iq, it, beta, col)
     part = loss.conic(prog, iz, y)
     if loss.exp_cone:
-        sol = _solve_exp(prog, lambda x: blocks_objective(X, y, beta, loss, x[iq:iq + m * d].reshape(m, d), signs),
+        sol = _solve_exp(prog, lambda x: blocks_objective(X * col, y, beta, loss,
+                                                          x[iq:iq + m * d].reshape(m, d) / col, signs),
                          max_iter, obj_scale)
     else:
         sol = prog.solve(scale=obj_scale, max_iter=max_iter)
@@ -132,7 +157,7 @@ def solve_restricted(X, y, beta, loss, D, signs, cones, *, gram=False, max_iter=
     Q = sol.x[iq:iq + m * d].reshape(m, d)
     yhat = sol.x[iz:iz + n] + offset
     v = loss.conic_dual(sol, prog, part, prog.rows(fit), yhat, y)
-    value = float(loss.value(yhat, y) + beta * np.linalg.norm(Q, axis=1).sum())
+    value = float(loss.value(yhat, y) + beta * np.linalg.norm(Q / col, axis=1).sum())
     return Q, yhat, v, value, sol.status
 
 
@@ -153,9 +178,9 @@ def _solve_exp(prog, score, max_iter, base=1.0):
     return best[0]
 
 
-def _cones_and_norms(prog, cones, m, d, iq, it, beta):
-    """C_j q_j ≥ 0 (the facets) and ‖q_j‖ ≤ t_j (one second-order cone of size d + 1 a block),
-    objective β Σ t_j."""
+def _cones_and_norms(prog, cones, m, d, iq, it, beta, col):
+    """C_j q̃_j ≥ 0 (the facets) and ‖C⁻¹q̃_j‖ ≤ t_j (one second-order cone of size d + 1 a
+    block), objective β Σ t_j."""
     R, C, V, r0 = [], [], [], 0
     for j, Cj in enumerate(cones):
         r, c, v = _triplets(Cj, iq + j * d)
@@ -167,11 +192,12 @@ def _cones_and_norms(prog, cones, m, d, iq, it, beta):
         prog.add("nonneg", np.concatenate(R), np.concatenate(C), np.concatenate(V), np.zeros(r0))
     k = d + 1
     cols = np.concatenate([it + np.arange(m)[:, None], iq + np.arange(m)[:, None] * d + np.arange(d)], axis=1)
-    prog.add("soc", np.arange(m * k), cols.ravel(), -np.ones(m * k), np.zeros(m * k), sizes=[k] * m)
+    vals = -np.concatenate([np.ones((m, 1)), np.broadcast_to(1.0 / col, (m, d))], axis=1)
+    prog.add("soc", np.arange(m * k), cols.ravel(), vals.ravel(), np.zeros(m * k), sizes=[k] * m)
     prog.linear(it + np.arange(m), beta)
 
 
-def _solve_gram(X, y, beta, loss, D, signs, cones, max_iter=FULL_ITER):
+def _solve_gram(X, y, beta, loss, D, signs, cones, max_iter=FULL_ITER, col=None):
     """Squared loss with the fit eliminated (module docstring); v = y − Fq."""
     n, d = X.shape
     m = D.shape[0]
@@ -181,7 +207,8 @@ def _solve_gram(X, y, beta, loss, D, signs, cones, max_iter=FULL_ITER):
     prog = ConicProgram()
     iq = prog.variables(m * d)
     it = prog.variables(m)
-    _cones_and_norms(prog, cones, m, d, iq, it, beta)
+    col = np.ones(d) if col is None else col
+    _cones_and_norms(prog, cones, m, d, iq, it, beta, col)
     prog.linear(iq + np.arange(m * d), -(F.T @ y))
     prog.quadratic_block(iq, F.T @ F)
     sol = prog.solve(max_iter=max_iter)
@@ -189,7 +216,7 @@ def _solve_gram(X, y, beta, loss, D, signs, cones, max_iter=FULL_ITER):
         return None, None, None, np.inf, sol.status
     Q = sol.x[iq:iq + m * d].reshape(m, d)
     yhat = F @ sol.x[iq:iq + m * d]
-    value = float(0.5 * (yhat - y) @ (yhat - y) + beta * np.linalg.norm(Q, axis=1).sum())
+    value = float(0.5 * (yhat - y) @ (yhat - y) + beta * np.linalg.norm(Q / col, axis=1).sum())
     return Q, yhat, y - yhat, value, sol.status
 
 

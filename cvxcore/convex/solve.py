@@ -7,7 +7,11 @@ dual lower bound computed independently of the solver, so ``value`` is within ``
 optimum of (8) over those cells whatever the solver did.  A result whose certified relative
 gap exceeds ``CERT_RTOL`` is reported with a status that says so, never as ``"optimal"``.
 
-The minimal network.  After merging and Carathéodory (m* ≤ n + 1) an optimum can still carry
+The minimal network.  Whatever the method, the network returned has neurons whose columns
+[hⱼ; 1] (hⱼ = sign(αⱼ)(Xûⱼ)₊) are linearly independent, so m* ≤ n + 1
+(:func:`cvxcore.convex.recovery.independent_network`, the Carathéodory step of the proof of
+Theorem 1, applied last and kept only when the objective moves by at most 1e-9 relative).
+After merging and Carathéodory (m* ≤ n + 1) an optimum can still carry
 round-off blocks — norms 1e-5 to 1e-9 of the largest, on the optimal face of a non-unique
 optimum — that change the objective by less than the certificate's tolerance.  The network
 returned is the smallest one that the certificate still certifies: the small blocks are
@@ -18,6 +22,19 @@ left, and the removal is kept only when objective − lower bound stays within t
 The lower bound does not depend on the network, so this costs one small restricted solve per
 try.  Every returned neuron then satisfies the dual conditions: with v = ``dual``,
 |vᵀ(Xûⱼ)₊| = β at each neuron direction ûⱼ, and no unit u exceeds β.
+
+Scale.  The ReLU is positively homogeneous, (sXu)₊ = s(Xu)₊ for s > 0, so in the ℓ1 form (3)
+the network (u, α) on sX is the network (su, α) on X with the penalty β‖u‖|α| = (β/s)‖su‖|α|:
+
+    p*(sX, y, β) = p*(X, y, β/s),
+
+with the same dual point v (|vᵀ(sXu)₊| ≤ β ⇔ |vᵀ(Xu)₊| ≤ β/s) and so the same lower bound.
+The statement is about X as a whole matrix: scaling only the data columns beside a bias column
+of ones changes the problem, as the bias weight is penalised too.  ``solve_convex`` therefore
+solves on X/s with β/s, s = :func:`data_scale` (X), and maps the balanced neurons back,
+u = u'/√s and α = α'/√s; value and certificate are recomputed on X.  Columns of different
+sizes (small coordinates beside a bias) are handled inside the restricted solve
+(:func:`cvxcore.convex.restricted.solve_restricted`), where scaling them is exact.
 
 Methods (:func:`cvxcore.convex.solver.registry`): ``"fast"`` — the working-set solver of
 :mod:`cvxcore.convex.workingset`; ``"cvxpy"`` — the reference, program (8) as written, in cvxpy
@@ -31,12 +48,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..arrangement import CellSet, arrangement, as_cells
+from ..arrangement.scaled import ScaledCells
 from ..losses import get_loss
 from ..network import objective, predict
 from ..params import check_loss, check_scalar, check_X, check_y
 from .certificate import certify
 from .protocol import Network, Solver, SolverOutput, Support, WarmStart
-from .recovery import recover_network
+from .recovery import independent_network, recover_network
+from .restricted import column_scales
 from .solver import registry
 
 CERT_RTOL = 1e-6          # a solution is "optimal" when its certified relative gap is below this
@@ -114,6 +133,13 @@ class ConvexResult:
         return predict(np.asarray(X, dtype=float), self.U, self.alpha)
 
 
+def data_scale(X) -> float:
+    """s > 0 with X/s of unit size: the largest root-mean-square column (1 for X = 0), rounded
+    to a power of two so that X/s and β/s are exact."""
+    c = float(np.sqrt(np.mean(X * X, axis=0)).max(initial=0.0))
+    return 1.0 if not np.isfinite(c) or c <= 0 else float(2.0 ** np.round(np.log2(c)))
+
+
 def _pick_solver(method, loss, options):
     solvers = registry()
     if method == "auto":
@@ -144,14 +170,17 @@ def _into_cones(cells, out: SolverOutput) -> np.ndarray:
     block a rounding error outside its cone switches on a sample that D_c keeps off: then
     (X q)₊ ≠ D_c X q, and the network's objective (2) is above the value of (8) — by 3e-5
     relative on a 3 × 3 lattice scaled by 10³ with hinge loss.  The projection (NNLS over the
-    cell's facets) moves each block by that violation only."""
+    cell's facets) moves each block by that violation only.  It is done in the coordinates
+    C q of the restricted solve (:func:`cvxcore.convex.restricted.column_scales`), where a cell
+    of data 10⁻⁶ across beside a bias column is not a sliver."""
     from ..arrangement.cone import projection
+    col = column_scales(cells.X)
     Q = out.Q.copy()
     norms = np.linalg.norm(Q, axis=1)
     for j in np.flatnonzero(norms > 1e-12 * norms.max(initial=0.0)):
         N = cells.facets(int(out.cells[j]))
         if N.shape[0] and (N @ Q[j]).min() < 0:
-            Q[j] = projection(N, Q[j])[1]
+            Q[j] = projection(N / col, Q[j] * col)[1] / col
     return Q
 
 
@@ -237,16 +266,33 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     if "warm" in options:                # a previous result or (U, alpha), read once
         options["warm"] = WarmStart.of(options["warm"], X.shape[1])
     cells = _cells_for(X, patterns, options.get("warm"))
-    out = solver.run(X, y, beta, loss_fn, cells, **options)
+    # positive homogeneity: p*(X, y, β) = p*(X/s, y, β/s), solved at unit size (module docstring)
+    s = data_scale(X)
+    Xs, bs = X / s, beta / s
+    cs = cells if s == 1.0 else ScaledCells(cells, s)
+    out = solver.run(Xs, y, bs, loss_fn, cs, **options)
     scale = float(np.linalg.norm(y))
-    U, alpha, ncell = _network(X, y, beta, loss_fn, out, scale, cells)
-    value = float(objective(X, y, U, alpha, beta, loss_fn))
-    cert = certify(X, y, predict(X, U, alpha), value, beta, loss_fn, cells, candidates=(out.dual,))
+    U, alpha, ncell = _network(Xs, y, bs, loss_fn, out, scale, cs)
+    value = float(objective(Xs, y, U, alpha, bs, loss_fn))
+    cert = certify(Xs, y, predict(Xs, U, alpha), value, bs, loss_fn, cs, candidates=(out.dual,))
     info = dict(out.info)
     if cert.rel_gap <= CERT_RTOL and np.isfinite(value):
-        net, removed = _minimal(X, y, beta, loss_fn, cells, solver, Network(U, alpha, ncell, value), cert.lower_bound)
+        net, removed = _minimal(Xs, y, bs, loss_fn, cs, solver, Network(U, alpha, ncell, value), cert.lower_bound)
         U, alpha, ncell, value = net.U, net.alpha, net.cells, net.value
         info["removed_small_blocks"] = removed
+    # minimal: neurons whose columns [hⱼ; 1] are linearly independent, whatever the method
+    info["value_before_independence"] = float(objective(Xs, y, U, alpha, bs, loss_fn))
+    U, alpha, kept = independent_network(Xs, U, alpha, lambda U_, a_: float(objective(Xs, y, U_, a_, bs, loss_fn)))
+    info["removed_dependent"] = int(ncell.size - kept.size)
+    ncell = ncell[kept]
+    info["data_scale"] = s
+    if s != 1.0:
+        # the network on X: u = u'/√s, α = α'/√s (balanced, the same function and penalty);
+        # its value and certificate are recomputed on the data as given
+        U, alpha = U / np.sqrt(s), alpha / np.sqrt(s)
+    value = float(objective(X, y, U, alpha, beta, loss_fn))
+    if s != 1.0:
+        cert = certify(X, y, predict(X, U, alpha), value, beta, loss_fn, cells, candidates=(cert.v,))
     gap = value - cert.lower_bound
     rel = gap / max(abs(value), 1e-300)
     # the certificate, not the solver's own flag, decides what is called optimal

@@ -315,7 +315,9 @@ def parse_setting(name: str, raw: object) -> tuple[Any, str | None]:
         if len(text) > spec.max_chars:
             return dflt, (f"{name}= in the link has {len(text)} characters, more than {spec.max_chars}; "
                           "it was ignored.")
-        return text.replace(";", "\n"), None
+        # one canonical form (the one a link writes back): rows stripped, any line break
+        # str.splitlines knows (\r, \x1e, \u2028, …) read as a new row
+        return "\n".join(line.strip() for line in text.replace(";", "\n").strip().splitlines()), None
     if isinstance(spec, Numbers):
         parts = [t.strip() for t in text.split(",") if t.strip()]
         if not parts or len(parts) > spec.max_len:
