@@ -37,7 +37,7 @@ from lab import solve_job
 
 STOP_GRACE = 0.5          # seconds a stopped process gets to end after SIGTERM before SIGKILL
 KEEP_RESULTS = 16         # finished results kept by problem
-NICENESS = 10             # a job's process yields the core to the server's page runs
+NICENESS = 19             # a job's process yields the cores to the server's page runs (a class first)
 REAP_EVERY = 1.0          # seconds between two looks at the running jobs by the board's own thread
 
 

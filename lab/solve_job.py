@@ -1,5 +1,6 @@
-"""What a solve worker process runs (:class:`lab.cached.SolveWorkers`): the core only, so that a
-worker imports neither streamlit nor plotly.
+"""What a solve worker process runs (:class:`lab.cached.SolveWorkers`) and what a long solve's job
+process runs (:func:`run_job`, :mod:`lab.jobs`): the core only, so that neither imports streamlit
+nor plotly.
 
 A result travels without its cell set.  The cell set is a function of X (and of the patterns
 asked for): n = 100 points in the plane with a bias have 9,902 cells, 4.2 MB of arrays, which a
@@ -10,6 +11,7 @@ arrangement itself, 40 ms at n = 100), and the result comes back without it
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from typing import Any
@@ -48,6 +50,16 @@ def _progress(info: dict[str, Any]) -> dict[str, Any]:
             "lower": float(info.get("lower_bound", -np.inf)), "blocks": int(info.get("working_set", 0))}
 
 
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """The BLAS limited to one thread in a job's process: a job takes one core, not the core the
+    server's page runs need (OpenBLAS would otherwise start a thread per core)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:                 # without threadpoolctl the BLAS keeps its threads
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def run_job(conn: Any, X: np.ndarray, y: np.ndarray, beta: float, loss: str, warm: WarmStart | None,
             niceness: int = 0) -> None:
     """The body of one solve job's process (:class:`lab.jobs.Job`): :func:`solve` over the exact
@@ -71,7 +83,8 @@ def run_job(conn: Any, X: np.ndarray, y: np.ndarray, beta: float, loss: str, war
 
     try:
         options: dict[str, Any] = {"callback": report} if warm is None else {"callback": report, "warm": warm}
-        res = solve_convex(X, y, beta, loss=loss, **options)
+        with _one_blas_thread():
+            res = solve_convex(X, y, beta, loss=loss, **options)
         conn.send(("done", dataclasses.replace(res, arrangement=None)))
     except ValueError as e:
         conn.send(("error", str(e)))
