@@ -65,7 +65,10 @@ residual, such a $v$ bounds how far that network (say, an SGD run) is above the 
   hyperplanes meet the unit sphere in great circles, and a neuron is also a line in the input plane.
 - **Convex program**: the optimum $p^*$ of (8) at your $\beta$, the neurons it recovers (count $m^*$), the
   fitted function or decision regions, and the block norms $\|v_i\|, \|w_i\|$ over all patterns.
-  Click the plot to add a point and the optimum is solved again for the new data.
+  Click the plot to add a point and the optimum is solved again for the new data. Every data set is
+  solved exactly, up to 1,000 points in the plane (about a million patterns); a solve that takes
+  longer than a moment shows its round and its certified bounds lower $\le p^* \le$ upper as it goes,
+  and **Stop** ends it, keeping those bounds (not the optimum) and your data and settings.
 - **SGD vs optimum**: ordinary training of (2) with $m$ neurons from several random starts, against the
   line $p^*$. Each run gets a certificate. No run goes below $p^*$: every network of any width has
   objective (2) $\ge p^*$ (weak duality (4); $p^*$ is the value of (8)). Theorem 1: with $m \ge m^*$ some

@@ -54,6 +54,7 @@ class Report:
     wall_seconds: float = 0.0
     machine: dict = field(default_factory=dict)
     aborted: str | None = None
+    big_solve: dict = field(default_factory=dict)      # the one long exact solve beside the class (--big-solve)
 
     # ---------------------------------------------------------------- summaries
     def errors(self) -> list[Sample]:
@@ -86,6 +87,13 @@ class Report:
                      f"browsers {self.cpu_seconds.get('browser', 0):.0f} s (of {self.machine.get('cpus')} cores "
                      f"x {self.wall_seconds:.0f} s wall)")
         lines.append(f"machine: {self.machine}")
+        if self.big_solve:
+            b = self.big_solve
+            lines.append(f"beside the class, one exact solve of (8) at n = {b.get('n')} ({b.get('loss')}, β = "
+                         f"{b.get('beta')}): {b.get('outcome')} after {b.get('seconds', 0):.1f} s, "
+                         f"{b.get('rounds', 0)} rounds seen, {b.get('polls', 0)} progress polls "
+                         f"(p95 {b.get('poll_p95') or 0:.2f} s); class sessions ran from "
+                         f"{b.get('class_start', 0):.1f} s to {b.get('class_end', 0):.1f} s of it")
         if self.aborted:
             lines.append(f"ABORTED: {self.aborted}")
         errs = self.errors()
@@ -97,7 +105,7 @@ class Report:
     def to_json(self) -> dict:
         return dict(options=self.options, summary=self.summary(), sessions_completed=self.sessions_completed,
                     rss_mb=self.rss_mb, cpu_seconds=self.cpu_seconds, wall_seconds=self.wall_seconds,
-                    machine=self.machine,
+                    machine=self.machine, big_solve=self.big_solve,
                     aborted=self.aborted, errors=[asdict(e) for e in self.errors()],
                     samples=[asdict(s) for s in self.samples])
 

@@ -41,6 +41,8 @@ session is cancelled, the browser closed and the server we started terminated), 
     python bench/load_test.py --sessions 30 --nice-browsers 19 --timeout 120
     python bench/load_test.py --sessions 30 --fresh-first-load   # first loads only, fresh server
     python bench/load_test.py --sessions 40 --replicas 2    # through the proxy to 2 replicas
+    python bench/load_test.py --driver ws --sessions 40 --replicas 2 --big-solve 1000
+                                      # ... while one more student solves (8) for 1,000 points
 
 Limits of the measurement: the browsers run on the same machine as the server.  On a small
 machine they use several times the server's CPU (the report prints both), so latencies measure
@@ -118,6 +120,8 @@ class Options:
     json: str | None = None
     server_log: str | None = None
     fresh_first_load: bool = False       # only the first page load of each session, on a fresh server
+    big_solve: int = 0                   # > 0 (ws driver): one more student solves (8) exactly for this many points
+    big_lead: float = 15.0               # seconds that solve starts before the class
 
 
 
@@ -266,6 +270,8 @@ def run(opt: Options) -> Report:
     proc, pid, stack = None, None, None
     if opt.replicas and (opt.url or opt.fresh_first_load):
         raise SystemExit("--replicas starts its own stack; leave out --url and --fresh-first-load.")
+    if opt.big_solve and opt.driver != "ws":
+        raise SystemExit("--big-solve needs --driver ws.")
     if opt.url and opt.fresh_first_load:
         raise SystemExit("--fresh-first-load starts its own server; leave out --url.")
     if opt.url:
@@ -346,6 +352,12 @@ def main(argv=None) -> int:
     ap.add_argument("--fresh-first-load", action="store_true",
                     help="time only each session's first page load, on a server started for this run "
                          "(the first class to arrive at a freshly started server)")
+    ap.add_argument("--big-solve", type=int, default=d.big_solve,
+                    help="with --driver ws: one more student opens the Convex page with this many two-moons "
+                         "points (e.g. 1000: an exact solve of tens of seconds, with progress) and watches its "
+                         "progress while the class runs; the table says how it went")
+    ap.add_argument("--big-lead", type=float, default=d.big_lead,
+                    help="seconds the big solve starts before the class (default 15)")
     ap.add_argument("--json", default=None, help="write the full report here")
     ap.add_argument("--server-log", default=None,
                     help="write streamlit's output here "

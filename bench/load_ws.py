@@ -31,6 +31,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import numpy as np
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -59,6 +60,8 @@ class WsSession:
         self.exceptions: list[str] = []            # exception elements of the latest run
         self.ref_hashes = 0
         self.text = ""                             # markdown of the latest run (for "n = …")
+        self.auto_rerun: tuple[float, str] | None = None   # (interval, fragment id) of a run_every fragment
+        self.metrics: list[str] = []               # metric labels of the latest run
 
     async def connect(self):
         import websockets
@@ -91,6 +94,11 @@ class WsSession:
             self.buttons, self.sliders, self.charts, self.exceptions = {}, {}, [], []
             self.specs = []
             self.text = ""
+            self.metrics = []
+        elif kind == "auto_rerun":
+            self.auto_rerun = (m.auto_rerun.interval, m.auto_rerun.fragment_id)
+        elif kind == "stop_auto_rerun":
+            self.auto_rerun = None
         elif kind == "navigation":
             for p in m.navigation.app_pages:
                 self.pages[p.url_pathname] = p.page_script_hash
@@ -113,6 +121,10 @@ class WsSession:
                 self.exceptions.append(f"{el.exception.type}: {el.exception.message}"[:300])
             elif t == "markdown":
                 self.text += el.markdown.body + "\n"
+            elif t == "metric":
+                self.metrics.append(el.metric.label)
+            elif t == "alert":
+                self.text += el.alert.body + "\n"
         elif kind == "ref_hash":
             self.ref_hashes += 1
         elif kind == "script_finished":
@@ -120,17 +132,22 @@ class WsSession:
             self.last_finish = time.monotonic()
             self.last_status = m.script_finished
 
-    async def request(self, widgets=(), page_hash: str | None = None,
-                      page_name: str = "") -> tuple[float, int]:
+    async def request(self, widgets=(), page_hash: str | None = None, page_name: str = "", query: str = "",
+                      fragment: str | None = None) -> tuple[float, int]:
         """Send one rerun and wait for every run it causes; ``(seconds, runs)``.  ``page_name``
-        (a URL path such as "data") opens that page as its address would."""
+        (a URL path such as "data") opens that page as its address would, with ``query`` as its
+        query string; ``fragment``: a rerun of that fragment only, as a browser's ``run_every``
+        timer sends it."""
         if self.closed:
             raise Fail("the websocket to the server closed")
         msg = BackMsg()
         cs = msg.rerun_script
-        cs.query_string = ""
+        cs.query_string = query
         cs.page_script_hash = page_hash if page_hash is not None else self.page_hash
         cs.page_name = page_name
+        if fragment is not None:
+            cs.fragment_id = fragment
+            cs.is_auto_rerun = True
         for w in widgets:
             cs.widget_states.widgets.append(w)
         f0 = self.finished
@@ -250,7 +267,79 @@ async def run_session(i: int, base: str, opt, report) -> None:
         await s.close()
 
 
+BIG_BETA = 0.01
+BIG_LOSS = "hinge"              # the app's loss for 2-D classification
+
+
+def big_query(n: int, seed: int = 0) -> str:
+    """The link of a student's n-point two-moons set on the Convex page (hinge, β = 0.01)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from lab import codec
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, np.pi, n)
+    top = np.arange(n) % 2 == 0
+    x = np.c_[np.where(top, np.cos(t), 1 - np.cos(t)), np.where(top, np.sin(t), 0.5 - np.sin(t))]
+    x = np.round(x + 0.1 * rng.standard_normal((n, 2)), 3)
+    tok, err = codec.encode_data(x, np.where(top, 1.0, -1.0), True)
+    if tok is None:
+        raise SystemExit(f"--big-solve {n}: {err}")
+    return urllib.parse.urlencode({"page": "convex", "loss": BIG_LOSS, "beta": BIG_BETA, "data": tok})
+
+
+async def big_solve(base: str, opt, report, t_start: float) -> None:
+    """One student who opens the Convex page with ``opt.big_solve`` points and watches the exact
+    solve's progress (the fragment's reruns every half second, as the browser sends them) until
+    the optimum is drawn (or ``opt.time_limit`` s); what happened goes to ``report.big_solve``."""
+    s = WsSession(base, opt)
+    info = report.big_solve
+    info.update(n=opt.big_solve, loss=BIG_LOSS, beta=BIG_BETA, outcome="not started", rounds=0, polls=0)
+    polls: list[float] = []
+    try:
+        await s.connect()
+        t0 = time.monotonic()
+        info["started"] = t0 - t_start
+        await s.request(page_hash="", page_name="convex", query=big_query(opt.big_solve))
+        conv = s.page_hash
+        info["outcome"] = f"still running after {opt.time_limit:.0f} s"
+        while time.monotonic() - t0 < opt.time_limit:
+            m = re.findall(r"Round (\d+)", s.text)
+            if m:
+                info["rounds"] = max(info["rounds"], int(m[-1]))
+            if "optimal value p*" in s.metrics:
+                info["outcome"] = "certified optimum drawn"
+                break
+            if s.auto_rerun is None:
+                info["outcome"] = "no progress fragment: " + s.text[:120]
+                break
+            interval, fid = s.auto_rerun
+            await asyncio.sleep(interval)
+            secs, _ = await s.request(page_hash=conv, fragment=fid)
+            polls.append(secs)
+        info["seconds"] = time.monotonic() - t0
+    except Exception as e:                  # reported, never hides the class's numbers
+        info["outcome"] = f"failed: {type(e).__name__}: {e}"[:200]
+    finally:
+        info["polls"] = len(polls)
+        polls.sort()
+        info["poll_p95"] = polls[int(0.95 * (len(polls) - 1))] if polls else None
+        await s.close()
+
+
 async def drive(base: str, opt, report) -> None:
-    """All ``opt.sessions`` sessions at once, within ``opt.time_limit`` s (see :mod:`harness`)."""
+    """All ``opt.sessions`` sessions at once, within ``opt.time_limit`` s (see :mod:`harness`);
+    with ``opt.big_solve``, one more student's exact solve of that many points runs beside them,
+    started ``opt.big_lead`` s before the class."""
+    n_big = getattr(opt, "big_solve", 0)
+    if not n_big:
+        await gather_sessions([run_session(i, base, opt, report) for i in range(opt.sessions)],
+                              opt.time_limit, report)
+        return
+    t_start = time.monotonic()
+    big = asyncio.create_task(big_solve(base, opt, report, t_start))
+    await asyncio.sleep(opt.big_lead)
+    report.big_solve["class_start"] = time.monotonic() - t_start - report.big_solve.get("started", 0.0)
     await gather_sessions([run_session(i, base, opt, report) for i in range(opt.sessions)],
                           opt.time_limit, report)
+    report.big_solve["class_end"] = time.monotonic() - t_start - report.big_solve.get("started", 0.0)
+    report.big_solve["class_done"] = True
+    await big

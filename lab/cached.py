@@ -15,10 +15,13 @@ here touches a session's state (:mod:`lab.state` owns that):
 
 Bounds.  Program (8) has 2dP variables and 2nP constraints over P activation patterns.
 Before any work, :func:`plan_patterns` compares n times Cover's count of the data
-(``exact_pattern_bound``, no enumeration) with :data:`WORK_BUDGET`; above it the patterns
-are sampled (Remark 3.3, :func:`samples_for` directions u ~ N(0, I), seed 0) and the
-value is an upper bound on p*, which the page states.  2-D data with a bias is solved
-exactly up to n = 100 (P = 9,902; about a second, docs/benchmarks.md).
+(``exact_pattern_bound``, no enumeration) with two budgets.  Up to :data:`QUICK_WORK` (2-D data
+with a bias: n ≤ 100, P = 9,902; about a second) the solve runs within the page's run, cached.
+Up to :data:`EXACT_WORK_LIMIT` (2-D with a bias: n ≤ 1,000, P = 999,002) it is exact too, as a
+session's job (:mod:`lab.jobs`, :data:`JOBS`): the page shows its rounds and certified bounds
+while it runs and offers Stop.  Above it the patterns are sampled (Remark 3.3,
+:func:`samples_for` directions u ~ N(0, I), seed 0) and the value is an upper bound on p*, which
+the page states.
 """
 from __future__ import annotations
 
@@ -44,12 +47,17 @@ from cvxcore import (
     paper_bound,
 )
 from cvxcore.datasets import PRESETS, make
-from lab import codec, solve_job
+from lab import codec, jobs, solve_job
 
 _LOG = logging.getLogger("convex_relu_lab.solve")
 T = TypeVar("T")
 
-WORK_BUDGET = 1_000_000                # n·P solved exactly (2-D with bias: n ≤ 100); above: sampled
+# The largest n·P (points times Cover's count of their activation patterns) solved exactly in the
+# app: 2-D data with a bias up to n = 1,000 (P = 999,002), the most points a data set may hold.
+# Chosen from the exact solver's time there (docs/benchmarks.md: the scale table); a solve this
+# large runs as a job with progress and Stop, so a slow one never freezes a tab.  Above: sampled.
+EXACT_WORK_LIMIT = 1_000_000_000
+QUICK_WORK = 1_000_000                 # n·P solved inside the page's run (2-D with bias: n ≤ 100, ~1 s)
 SAMPLE_BUDGET = 220_000                # n·(sampled patterns) of a sampled solve (NNLS pricing)
 MIN_SAMPLES = 50
 
@@ -58,10 +66,12 @@ MIN_SAMPLES = 50
 class Solve:
     """One solve of program (8) for a page: ``result`` and, when the patterns were sampled (the
     value is then an upper bound on p*), a ``note`` for the page; or ``error``, the core's
-    message about the input (``result`` None)."""
+    message about the input (``result`` None); or, for a long exact solve, the session's ``job``
+    while it runs or after it was stopped (``result`` None)."""
     result: ConvexResult | None
     note: str | None = None
     error: str | None = None
+    job: jobs.Snapshot | None = None      # a long exact solve still running, or stopped (result None)
 
 
 @dataclass(frozen=True)
@@ -84,12 +94,16 @@ def samples_for(n: int) -> int:
     return max(MIN_SAMPLES, SAMPLE_BUDGET // n if n <= 60 else SAMPLE_BUDGET * 60 // n ** 2)
 
 
-def plan_patterns(X: np.ndarray) -> tuple[Literal["exact", "sample"], int, str | None]:
-    """("exact" | "sample", Cover's count of X, a note for the page or None)."""
+def plan_patterns(X: np.ndarray) -> tuple[Literal["exact", "job", "sample"], int, str | None]:
+    """("exact" | "job" | "sample", Cover's count of X, a note for the page or None): exact within
+    the page's run, exact as a job with progress and Stop, or over sampled patterns (module
+    docstring)."""
     n = X.shape[0]
     bound = exact_pattern_bound(X)
-    if bound * n <= WORK_BUDGET:
+    if bound * n <= QUICK_WORK:
         return "exact", bound, None
+    if bound * n <= EXACT_WORK_LIMIT:
+        return "job", bound, None
     k = samples_for(n)
     return "sample", bound, (
         f"These {n} points have up to {bound:,} activation patterns, too many to solve (8) over all of "
@@ -210,7 +224,7 @@ def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str, _warm: ConvexRes
     one) is a previous result whose support seeds the working set."""
     try:
         method, _, note = plan_patterns(X)
-        P = None if method == "exact" else activation_patterns(X, method="sample",
+        P = None if method != "sample" else activation_patterns(X, method="sample",
                                                                samples=samples_for(X.shape[0]), seed=0)
         warm = solve_job.travelling(_warm, X.shape[1])
         return Solve(WORKERS.run(solve_job.solve, X, y, beta, loss, P, warm), note)
@@ -238,6 +252,22 @@ def preset_prefix(X: np.ndarray, y: np.ndarray) -> int | None:
     return None
 
 
+def _warm_for(X: np.ndarray, y: np.ndarray, beta: float, loss: str, previous: LastSolve | None
+              ) -> ConvexResult | None:
+    """The seed of a solve of (X, y): the session's ``previous`` optimum when the data are related,
+    else a preset's optimum when X is a preset with points added, else None (:func:`solve_warm`)."""
+    if previous is not None:
+        k = min(previous.X.shape[0], X.shape[0])
+        if (previous.loss == loss and previous.X.shape[1] == X.shape[1] and k > 0
+                and np.array_equal(previous.X[:k], X[:k])):
+            return previous.result
+    # a preset with points added: start from the preset's optimum, solved once per server
+    # for every session that began from it (a class on one preset: one cold solve, then one
+    # or two rounds each, instead of thirty cold solves at once)
+    n0 = preset_prefix(X, y)
+    return solve(X[:n0], y[:n0], beta, loss).result if n0 else None
+
+
 def solve_warm(X: np.ndarray, y: np.ndarray, beta: float, loss: str, previous: LastSolve | None) -> Solve:
     """:func:`solve`, seeded with the session's ``previous`` optimum when the data are related.
 
@@ -246,20 +276,37 @@ def solve_warm(X: np.ndarray, y: np.ndarray, beta: float, loss: str, previous: L
     one or two rounds instead of 7–17 (n = 40–60: 2.5–5× faster, measured).  Unrelated data
     (a new preset) are solved cold: unrelated seeds would only enlarge the first round.
     """
-    warm = None
-    if previous is not None:
-        k = min(previous.X.shape[0], X.shape[0])
-        if (previous.loss == loss and previous.X.shape[1] == X.shape[1] and k > 0
-                and np.array_equal(previous.X[:k], X[:k])):
-            warm = previous.result
-    if warm is None:
-        # a preset with points added: start from the preset's optimum, solved once per server
-        # for every session that began from it (a class on one preset: one cold solve, then one
-        # or two rounds each, instead of thirty cold solves at once)
-        n0 = preset_prefix(X, y)
-        if n0:
-            warm = solve(X[:n0], y[:n0], beta, loss).result
-    return solve(X, y, beta, loss, _warm=warm)
+    return solve(X, y, beta, loss, _warm=_warm_for(X, y, beta, loss, previous))
+
+
+# ----------------------------------------------------------------------------- long solves: jobs
+JOBS = jobs.JobBoard()
+
+
+def solve_for_session(session: str, X: np.ndarray, y: np.ndarray, beta: float, loss: str,
+                      previous: LastSolve | None, *, again: bool = False) -> Solve:
+    """Program (8) for one session: :func:`solve_warm` when the plan is "exact" or "sample";
+    when it is "job", the finished result if this problem was solved here before, else the
+    session's job for it (started now, replacing the session's previous job; ``again``: started
+    afresh even if the session's job for it was stopped): ``Solve(None, job=…)`` while it runs
+    or after a stop, its result once done, the core's message if it refused the input."""
+    try:
+        method, _, note = plan_patterns(X)
+    except ValueError as e:
+        return Solve(None, error=str(e))
+    if method != "job":
+        return solve_warm(X, y, beta, loss, previous)
+    key = jobs.problem_key(X, y, beta, loss)
+    done = None if again else JOBS.finished(key)
+    if done is not None:
+        return Solve(done, note)
+    warm = solve_job.travelling(_warm_for(X, y, beta, loss, previous), X.shape[1])
+    snap = JOBS.submit(session, key, X, y, beta, loss, warm, again=again)
+    if snap.status is jobs.Status.DONE:
+        return Solve(snap.result, note)
+    if snap.status is jobs.Status.ERROR:
+        return Solve(None, error=snap.message)
+    return Solve(None, note, job=snap)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -284,8 +331,11 @@ def count_curve(kind: Literal["1d", "2d"], n_max: int, seed: int = 0) -> dict[st
 @st.cache_data(max_entries=64, show_spinner=False)
 def beta_max_of(X: np.ndarray, y: np.ndarray, loss: str = "squared") -> float | None:
     """:func:`cvxcore.beta_max` (exact over the arrangement, theory.md §2), cached; None when the
-    arrangement is too large to enumerate (the sliders then keep their full range)."""
+    arrangement is too large to enumerate here (the sliders then keep their full range): above
+    :data:`QUICK_WORK`, where it would take seconds of the server's own time (8 s at n = 1,000)."""
     try:
+        if plan_patterns(X)[0] != "exact":
+            return None
         return float(beta_max(X, y, loss=loss))
     except ValueError:
         return None

@@ -11,7 +11,9 @@ Every page module in ``app_pages/`` defines ``render()``, built from small funct
 * :func:`solve` / :func:`optimum_or_stop`: program (8) for the shared data, warm-started from the
   session's previous optimum (:func:`lab.cached.solve_warm`), remembered for the next solve; the
   core's message about the input as an ``st.error`` (and the page stopped); a solve worker that
-  failed, told once per session;
+  failed, told once per session; a long exact solve (:mod:`lab.jobs`) as its progress with a
+  **Stop** while it runs (:func:`job_progress`), and after a stop its last certified bounds,
+  labelled as not optimal (:func:`job_stopped`), the rest of the page waiting for the optimum;
 * :func:`network_figure`: the optimal network on the data's canvas (a 1-D fit or 2-D decision
   regions, :func:`lab.canvas.network_on_canvas`);
 * the layouts sized for a projector at 1280×720 (:func:`side_and_main`, :func:`controls_row`).
@@ -30,7 +32,7 @@ from cvxpy.error import SolverError
 
 import cvxcore
 from cvxcore import ConvexResult
-from lab import cached, state, ui
+from lab import cached, jobs, state, ui
 from lab import figures as F
 from lab.canvas import network_on_canvas
 from lab.codec import Dataset
@@ -117,11 +119,13 @@ def require_data(ds: Dataset) -> None:
         ui.stop()
 
 
-def solve(ds: Dataset, beta: float, loss: str) -> cached.Solve:
+def solve(ds: Dataset, beta: float, loss: str, *, again: bool = False) -> cached.Solve:
     """Program (8) for data set ``ds`` at ``beta`` with ``loss``, seeded with this session's
-    previous optimum when the data are related, and remembered as the seed of the next solve."""
+    previous optimum when the data are related, and remembered as the seed of the next solve.
+    A long exact solve is this session's job (:func:`lab.cached.solve_for_session`; ``again``:
+    started afresh after a stop): ``job`` set and ``result`` None until it is done."""
     X = state.design_matrix(ds)
-    out = cached.solve_warm(X, ds.y, beta, loss, state.last_solve())
+    out = cached.solve_for_session(state.session_id(), X, ds.y, beta, loss, state.last_solve(), again=again)
     if out.result is not None:
         state.remember_solve(X, loss, out.result)
     failure = cached.WORKERS.take_failure()
@@ -136,10 +140,86 @@ def optimum_or_stop(ds: Dataset, beta: float, loss: str) -> tuple[ConvexResult, 
     """:func:`solve`, with the core's message about the input as an ``st.error`` that ends the
     page: ``(result, note)``, the note saying when the patterns were sampled."""
     out = solve(ds, beta, loss)
+    if out.job is not None:
+        if out.job.status in jobs.ACTIVE:
+            job_progress(state.session_id(), ds.n)
+        else:
+            job_stopped(out.job, ds, beta, loss)
+        ui.stop()
     if out.result is None:
         st.error(out.error)
         ui.stop()
     return out.result, out.note
+
+
+# ----------------------------------------------------------------------------- long solves
+PROGRESS_EVERY = 0.5        # seconds between two looks at a running job
+
+
+def progress_text(snap: jobs.Snapshot, n: int) -> str:
+    """What a running (or queued) job has certified so far, in words."""
+    if snap.status is jobs.Status.QUEUED:
+        ahead = f"{snap.ahead} solve{'s' if snap.ahead != 1 else ''}"
+        return (f"**Waiting for a free solver** ({ahead} of other students ahead). Program (8) for these "
+                f"{n:,} points is solved exactly as soon as one is free.")
+    head = (f"**Solving (8) exactly** over every activation pattern of these {n:,} points: "
+            f"{snap.elapsed:.0f} s so far.")
+    if not snap.bounded:
+        return head + " Building the arrangement and the first working set …"
+    return (head + f" Round {snap.round} of the working-set method, {snap.blocks:,} blocks in the working set. "
+            f"Certified so far: {snap.lower:.6g} ≤ p\\* ≤ {snap.upper:.6g} (relative gap {snap.rel_gap:.1e}; "
+            "optimal below 1e-6).")
+
+
+@st.fragment(run_every=PROGRESS_EVERY)
+def job_progress(session: str, n: int) -> None:
+    """The session's running job: its rounds, certified bounds and time, redrawn every
+    :data:`PROGRESS_EVERY` s, and **Stop**; when the job ends (done, stopped, failed) the whole
+    page runs again and shows what it gave."""
+    snap = cached.JOBS.get(session)
+    if snap is None or snap.status not in jobs.ACTIVE:
+        st.rerun(scope="app")
+    assert snap is not None
+    with st.container(border=True):
+        st.markdown(progress_text(snap, n))
+        st.button("Stop", key="_job_stop", icon=":material/stop_circle:", on_click=stop_job,
+                  args=(session,), help="Stop this solve now. Its certified bounds on p* so far are kept; "
+                                        "your data and settings are untouched.")
+
+
+def stop_job(session: str) -> None:
+    """``on_click`` of Stop: end the session's job now (:meth:`lab.jobs.JobBoard.stop`)."""
+    cached.JOBS.stop(session)
+
+
+def stopped_text(snap: jobs.Snapshot) -> str:
+    """What a stopped (or failed) job had certified, labelled as not optimal."""
+    if snap.status is jobs.Status.FAILED:
+        return (f"**The exact solve failed** ({snap.message}). Your data set and settings are kept; try "
+                "**Solve again**, fewer points or a larger β.")
+    when = f"after {snap.round} round{'s' if snap.round != 1 else ''} ({snap.elapsed:.1f} s)"
+    if not snap.bounded:
+        return (f"**Stopped — not optimal.** The exact solve was stopped {when}, before its first round "
+                "finished: there is no bound on p\\* yet. Your data set and settings are kept.")
+    return (f"**Stopped — not optimal.** The exact solve was stopped {when}. What it had certified: "
+            f"**{snap.lower:.6g} ≤ p\\* ≤ {snap.upper:.6g}** (relative gap {snap.rel_gap:.1e}; a solve is "
+            "called optimal below 1e-6). The lower bound is the dual value (4) at a point that exact pricing "
+            "over every pattern made feasible; the upper bound is the objective of (8) at the best network "
+            "found. The figures need the optimum: **Solve again** to finish it. Your data set and settings are kept.")
+
+
+def job_stopped(snap: jobs.Snapshot, ds: Dataset, beta: float, loss: str) -> None:
+    """A stopped or failed job: its last certified bounds, clearly not optimal, and Solve again."""
+    st.warning(stopped_text(snap), icon=":material/pause_circle:")
+    if snap.bounded and snap.status is jobs.Status.STOPPED:
+        k = st.columns(3)
+        k[0].metric("certified lower bound on p*", f"{snap.lower:.6g}")
+        k[1].metric("upper bound on p* (not optimal)", f"{snap.upper:.6g}")
+        k[2].metric("relative gap", f"{snap.rel_gap:.1e}")
+    if st.button("Solve again", key="_job_again", icon=":material/refresh:",
+                 help="Start the exact solve of (8) for these data and settings again."):
+        solve(ds, beta, loss, again=True)
+        st.rerun()
 
 
 def network_figure(ds: Dataset, res: ConvexResult, *, height: int, clickable: bool = False,

@@ -1,5 +1,6 @@
-"""What a solve worker process runs (:class:`lab.cached.SolveWorkers`): the core only, so that a
-worker imports neither streamlit nor plotly.
+"""What a solve worker process runs (:class:`lab.cached.SolveWorkers`) and what a long solve's job
+process runs (:func:`run_job`, :mod:`lab.jobs`): the core only, so that neither imports streamlit
+nor plotly.
 
 A result travels without its cell set.  The cell set is a function of X (and of the patterns
 asked for): n = 100 points in the plane with a bias have 9,902 cells, 4.2 MB of arrays, which a
@@ -10,7 +11,9 @@ arrangement itself, 40 ms at n = 100), and the result comes back without it
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 from typing import Any
 
 import numpy as np
@@ -38,3 +41,54 @@ def exact_patterns(X: np.ndarray) -> np.ndarray:
     """The activation patterns of X's whole arrangement, (P, n) bool, in the order of the cells
     an exact result was solved over (its ``neuron_cells`` index them)."""
     return arrangement(X).patterns()
+
+
+def _progress(info: dict[str, Any]) -> dict[str, Any]:
+    """The part of a working-set round's ``info`` a page shows: the round, the certified bounds
+    on p* and the working set's size (plain floats and ints, small enough for the pipe)."""
+    return {"round": int(info.get("round", 0)), "upper": float(info.get("upper_bound", np.inf)),
+            "lower": float(info.get("lower_bound", -np.inf)), "blocks": int(info.get("working_set", 0))}
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """The BLAS limited to one thread in a job's process: a job takes one core, not the core the
+    server's page runs need (OpenBLAS would otherwise start a thread per core)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:                 # without threadpoolctl the BLAS keeps its threads
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def run_job(conn: Any, X: np.ndarray, y: np.ndarray, beta: float, loss: str, warm: WarmStart | None,
+            niceness: int = 0) -> None:
+    """The body of one solve job's process (:class:`lab.jobs.Job`): :func:`solve` over the exact
+    arrangement, sending ``("progress", dict)`` after each working-set round (:func:`_progress`),
+    then ``("done", ConvexResult)``, ``("error", the core's message about the input)`` or
+    ``("failed", what went wrong)`` through ``conn``.  The job is cancelled by ending its process,
+    so nothing here waits for a flag.  ``niceness``: the process yields the core to the server's
+    own (a class's page runs come first; a long solve takes what is left)."""
+    if niceness:
+        try:
+            os.nice(niceness)
+        except OSError:                 # not permitted here: run at the server's priority
+            pass
+
+    def report(info: dict[str, Any]) -> bool:
+        try:
+            conn.send(("progress", _progress(info)))
+        except (BrokenPipeError, OSError):      # nobody is listening any more: stop
+            return True
+        return False
+
+    try:
+        options: dict[str, Any] = {"callback": report} if warm is None else {"callback": report, "warm": warm}
+        with _one_blas_thread():
+            res = solve_convex(X, y, beta, loss=loss, **options)
+        conn.send(("done", dataclasses.replace(res, arrangement=None)))
+    except ValueError as e:
+        conn.send(("error", str(e)))
+    except Exception as e:              # reported to the page, which names it; never a silent hang
+        conn.send(("failed", f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()

@@ -29,6 +29,7 @@ Example (inside a page)::
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -75,6 +76,7 @@ _HIGHDIM_RUNS = "_highdim_runs"      # (β, m, steps, seed) -> list of one-trial
 _HIGHDIM_GO = "_highdim_go"          # the Higher-dimensions parameters being run, True, or None
 _UPLOAD_SEEN = "_upload_seen"        # (file_id, message) of the last CSV file read
 _RECONNECTED = "_reconnected_widgets"  # widgets whose browser value wins on this run (lab.ui)
+_SESSION_ID = "_session_id"          # this session's name for its solve job (lab.cached.JOBS)
 UNDO_DEPTH = 50
 MAX_POINTS = codec.MAX_POINTS   # beyond this a click is refused
 DEFAULT_PRESET = "paper"
@@ -631,6 +633,15 @@ def last_solve(ss: SessionMapping | None = None) -> cached.LastSolve | None:
 
 def remember_solve(X: np.ndarray, loss: str, result: ConvexResult) -> None:
     st.session_state[_LAST_SOLVE] = cached.LastSolve(X, loss, result)
+
+
+def session_id(ss: SessionMapping | None = None) -> str:
+    """This session's name for its solve job (:data:`lab.cached.JOBS`: one job per session),
+    made on first use."""
+    ss = _ss(ss)
+    if _SESSION_ID not in ss:
+        ss[_SESSION_ID] = uuid.uuid4().hex
+    return str(ss[_SESSION_ID])
 
 
 def sgd_session() -> LiveSession | None:

@@ -113,7 +113,7 @@ def _token(payload: bytes) -> str:
     (_token(bytes([0xF0, 0])), "damaged"),                   # unknown flag bits
     (_token(bytes([0, 3, 2])), "damaged"),                   # n = 3 but one coordinate
     (_token(bytes([0, 0, 7])), "damaged"),                   # trailing bytes
-    (_token(bytes([0, 0xE8, 0x07])), "more than"),           # n = 1000 > MAX_POINTS
+    (_token(bytes([0, 0xE9, 0x07])), "more than"),           # n = 1001 > MAX_POINTS
     (_token(bytes([1, 1, 0, 0, 4])), "±1"),                  # 2-D point with real target 0.002
     (_token(bytes([0]) + b"\xff" * 12), "damaged"),          # endless varint
 ])

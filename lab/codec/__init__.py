@@ -25,8 +25,8 @@ Example::
    ``round(y, 3)`` exactly (:func:`at_link_precision`), and re-encoding a decoded token gives
    the same token.  The app stores every data set it is given (clicks, presets, uploads, links)
    at that precision, so the session that shares a link and the one that opens it hold the same
-   numbers: full precision would cost ~11 URL characters per coordinate, and 500 points would
-   not fit in ``MAX_TOKEN_CHARS``.
+   numbers: full precision would cost ~11 URL characters per coordinate, and 1,000 points would
+   not fit in ``MAX_TOKEN_CHARS`` (at 3 decimals they take ~5,100 characters).
    Format v1: ``"v1." + base64url(zlib(payload))`` without padding, where payload is
 
        flags (1 byte: bit0 = d − 1, bit1 = bias, bit2 = labels are ±1 bits)

@@ -10,7 +10,7 @@ PREFIX = f"v{FORMAT_VERSION}."
 DECIMALS = 3                        # the app's precision for coordinates and real targets
 SCALE = 10 ** DECIMALS
 VALUE_LIMIT = 10_000.0              # |coordinate|, |target| <= this (canvas is a few units wide)
-MAX_POINTS = 500                    # points per data set: URL, CSV and upload alike
+MAX_POINTS = 1_000                  # points per data set: URL, CSV and upload alike (the exact solver's reach)
 MAX_TOKEN_CHARS = 8_000             # data token length in the URL (browsers/servers take far more)
 MAX_PAYLOAD_BYTES = 64 * 1024       # decompressed payload bound (anti zip-bomb)
 MAX_CSV_BYTES = 200_000             # upload size cap
