@@ -334,8 +334,13 @@ def test_settings_survive_page_switches():
     assert at.toggle(key="bias").value is False
 
 
-def test_large_data_switches_to_sampled_patterns_with_a_note():
+def test_large_data_switches_to_sampled_patterns_with_a_note(monkeypatch):
+    """Beyond the exact limit the pages solve over sampled patterns and say so; the limit is
+    lowered here to the in-page budget so that 150 points lie beyond it."""
     import numpy as np
+
+    from lab import cached
+    monkeypatch.setattr(cached, "EXACT_WORK_LIMIT", cached.QUICK_WORK)
     rng = np.random.default_rng(0)
     P = rng.uniform(-2, 2, (150, 2))
     y = np.where(P[:, 0] * P[:, 1] > 0, 1.0, -1.0)
