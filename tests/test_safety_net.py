@@ -72,7 +72,7 @@ def test_a_solver_failure_on_the_convex_page_keeps_the_data(monkeypatch):
     at = _app({"page": "convex", "beta": "0.316", "data": tok})
     assert not at.exception
     w = _warnings(at)
-    assert "SolverError" in w and "`solve`" in w and "another β" in w
+    assert "SolverError" in w and "`solve_for_session`" in w and "another β" in w
     ds = state.get_dataset(at.session_state)
     np.testing.assert_array_equal(ds.X, X)
     np.testing.assert_array_equal(ds.y, y)
