@@ -95,7 +95,9 @@ def test_play_pause_step_reset_and_the_fit_moves(server, browser):
         assert _step(pg) == 0 and not _enabled(pg, "Pause") and not _enabled(pg, "Reset")
         pg.get_by_role("button", name="Play", exact=True).click()
         assert _wait(pg, lambda: (_fit_step(pg) or 0) >= 2)
-        fit_a = _fit_step(pg)
+        seen: list = []                 # the fit's step as read (None while it is being redrawn)
+        assert _wait(pg, lambda: seen.append(_fit_step(pg)) or seen[-1] is not None)
+        fit_a = seen[-1]
         assert _wait(pg, lambda: (_fit_step(pg) or 0) >= fit_a + 3)   # the fit beside the traces is redrawn
         assert not _enabled(pg, "Play") and not _enabled(pg, "Step") and _enabled(pg, "Pause")
         at_click = _step(pg)
