@@ -1,7 +1,8 @@
-"""Compiled kernels (numba, the optional extra ``fast``) for the arrangement's hot loops, each
+"""Compiled kernels (numba, the optional extra ``fast``) for the solver's hot loops, each
 doing exactly the arithmetic of the numpy route it replaces in the same order (the tests
-compare them): the rank-3 pricing pass of :meth:`cvxcore.arrangement.cells.Arrangement.price_rows`
-and the spanning-tree walk of its correlations.  Without numba, or with the environment
+compare them): the rank-3 pricing pass of :meth:`cvxcore.arrangement.cells.Arrangement.price_rows`,
+the spanning-tree walk of its correlations, and the Givens rotations of the first phase's
+Cholesky row deletion (:func:`cvxcore.convex.directions._delete`).  Without numba, or with the environment
 variable ``CVXCORE_NUMBA=0``, :data:`AVAILABLE` is False and the numpy routes run."""
 from __future__ import annotations
 
@@ -93,3 +94,20 @@ def tree_walk(G, order_child, order_parent, order_line, order_sign, Wl):
         for k in range(d):
             G[c, k] = G[p, k] + s * Wl[ln, k]
     return G
+
+
+@njit(cache=True, nogil=True)
+def absorb_column(T, x):
+    """T ← the lower factor of TTᵀ + xxᵀ, in place, by Givens rotations (the rank-one update
+    of :func:`cvxcore.convex.directions._delete`, row by row as its numpy route)."""
+    m = T.shape[0]
+    for k in range(m):
+        r = np.hypot(T[k, k], x[k])
+        cs = r / T[k, k]
+        sn = x[k] / T[k, k]
+        T[k, k] = r
+        for i in range(k + 1, m):
+            t = (T[i, k] + sn * x[i]) / cs
+            T[i, k] = t
+            x[i] = cs * x[i] - sn * t
+    return T
