@@ -1,5 +1,6 @@
 """The speed paths against the routes they replace: the compiled kernels (numba) against numpy —
-the rank-3 pricing pass and the spanning-tree walk of the correlations g_c = Xᵀ D_c v, over
+the rank-3 pricing pass, its local maxima over the cell adjacency graph and the spanning-tree
+walk of the correlations g_c = Xᵀ D_c v, over
 random, lattice and duplicated 2-D data with a bias, every cell and a threshold, bit for bit —
 and Clarabel's faer factorisation against QDLDL."""
 import sys
@@ -63,6 +64,9 @@ def test_compiled_pricing_equals_numpy(kind, n, seed, thr):
     p0, m0 = numpy_route(A, lambda: A.price_rows(Gr[sub], sub))
     np.testing.assert_array_equal(p1, p0)
     np.testing.assert_array_equal(m1, m0)
+    # the local maxima of the pricing over the adjacency graph (ties on lattices included)
+    for vals in (plus, np.round(minus, 1)):
+        np.testing.assert_array_equal(A.local_maxima(vals), numpy_route(A, lambda vals=vals: A.local_maxima(vals)))
 
 
 @pytest.mark.parametrize("loss", ["squared", "hinge"])

@@ -267,6 +267,8 @@ class Arrangement(CellSet):
         vals = np.asarray(vals, dtype=float)
         ismax = np.ones(self.n_cells, dtype=bool)
         a, b = self.adj[:, 0], self.adj[:, 1]
+        if kernels.AVAILABLE:
+            return kernels.local_maxima(vals, a, b, ismax)
         ismax[a[vals[a] < vals[b]]] = False
         ismax[b[vals[b] < vals[a]]] = False
         return ismax

@@ -1,7 +1,8 @@
 """Compiled kernels (numba, the optional extra ``fast``) for the solver's hot loops, each
 doing exactly the arithmetic of the numpy route it replaces in the same order (the tests
 compare them): the rank-3 pricing pass of :meth:`cvxcore.arrangement.cells.Arrangement.price_rows`,
-the spanning-tree walk of its correlations, and the Givens rotations of the first phase's
+the spanning-tree walk of its correlations, the local maxima of a pricing over the cell
+adjacency graph, and the Givens rotations of the first phase's
 Cholesky row deletion (:func:`cvxcore.convex.directions._delete`).  Without numba, or with the environment
 variable ``CVXCORE_NUMBA=0``, :data:`AVAILABLE` is False and the numpy routes run."""
 from __future__ import annotations
@@ -111,3 +112,17 @@ def absorb_column(T, x):
             T[i, k] = t
             x[i] = cs * x[i] - sn * t
     return T
+
+
+@njit(cache=True, nogil=True)
+def local_maxima(vals, a, b, ismax):
+    """ismax[c] ← False for every cell c with a neighbour of larger value, over the adjacency
+    pairs (a[e], b[e]) (:meth:`cvxcore.arrangement.cells.Arrangement.local_maxima`)."""
+    for e in range(a.size):
+        va = vals[a[e]]
+        vb = vals[b[e]]
+        if va < vb:
+            ismax[a[e]] = False
+        elif vb < va:
+            ismax[b[e]] = False
+    return ismax
