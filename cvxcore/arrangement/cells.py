@@ -113,14 +113,15 @@ class Arrangement(CellSet):
 
     def _clear_derived(self) -> None:
         """Forget what pricing and the adjacency queries derived (rebuilt on first use)."""
-        self._frame: np.ndarray | None = None      # per boundary piece: the pricing's frame
+        self._tangents: tuple | None = None        # per boundary piece: the sector's inward normals
+        self._frame: np.ndarray | None = None      # per boundary piece: the numpy pricing's frame
         self._levels: list | None = None           # the spanning tree of the cells, level by level
         self._dense: np.ndarray | None = None      # (P, n) patterns as floats, when P·n ≤ dense_max
         self._csr: Any = None                      # the cell adjacency as a sparse matrix
 
     # pickling: the arrays that define the cells, not what pricing derived from them (n = 100
     # points in the plane with a bias: 9,902 cells, about 4 MB)
-    _DERIVED = ("_frame", "_levels", "_dense", "_csr")
+    _DERIVED = ("_tangents", "_frame", "_levels", "_dense", "_csr")
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
@@ -146,7 +147,7 @@ class Arrangement(CellSet):
     def nbytes(self) -> int:
         """Memory held by the arrangement's arrays (including what pricing has derived)."""
         parts = [getattr(self, f) for f in ("keys", "rep_mid", "ptr", "N", "A", "B", "line", "adj", "adj_line")]
-        parts += [p for p in (self._frame, self._dense) if p is not None]
+        parts += [p for p in (self._frame, self._dense, *(self._tangents or ())) if p is not None]
         return int(sum(p.nbytes for p in parts))
 
     # -- cells as patterns ------------------------------------------------------------------
@@ -341,15 +342,23 @@ class Arrangement(CellSet):
         return self._order
 
     @property
-    def frame(self) -> np.ndarray:
-        """(pieces, 3, 5): per edge the columns n, t_a, t_b, a, b (see :meth:`price_rows`)."""
-        if self._frame is None:
+    def tangents(self) -> tuple[np.ndarray, np.ndarray]:
+        """(t_a, t_b), (pieces, 3) each: per edge the in-plane inward normals of its sector's
+        rays, t_a = c × a and t_b = b × c with c = a × b / ‖a × b‖ (see :meth:`price_rows`)."""
+        if self._tangents is None:
             C = _cross(self.A, self.B)
             C /= np.linalg.norm(C, axis=1, keepdims=True)
+            self._tangents = (_cross(C, self.A), _cross(self.B, C))
+        return self._tangents
+
+    @property
+    def frame(self) -> np.ndarray:
+        """(pieces, 3, 5): per edge the columns n, t_a, t_b, a, b — the numpy route's pricing
+        (the compiled one reads the five arrays as they are)."""
+        if self._frame is None:
+            TA, TB = self.tangents
             F = np.empty((self.A.shape[0], 3, 5))
-            F[:, :, 0], F[:, :, 3], F[:, :, 4] = self.N, self.A, self.B
-            F[:, :, 1] = _cross(C, self.A)
-            F[:, :, 2] = _cross(self.B, C)
+            F[:, :, 0], F[:, :, 1], F[:, :, 2], F[:, :, 3], F[:, :, 4] = self.N, TA, TB, self.A, self.B
             self._frame = F
         return self._frame
 
@@ -365,8 +374,9 @@ class Arrangement(CellSet):
         Both signs share the edge geometry (rank 3: the five inner products per edge change
         sign, the in-plane projection's norm does not)."""
         if self.r == 3 and kernels.AVAILABLE:
+            TA, TB = self.tangents
             return kernels.price_rank3(np.ascontiguousarray(Gr, dtype=float), np.asarray(cells, dtype=np.int64),
-                                       self.ptr, self.frame, self.N, float(threshold), _IN_TOL)
+                                       self.ptr, self.N, TA, TB, self.A, self.B, float(threshold), _IN_TOL)
         gn = np.linalg.norm(Gr, axis=1)
         plus, minus = gn.copy(), gn.copy()
         hit = np.flatnonzero(gn > threshold) if threshold > 0 else np.arange(cells.size)

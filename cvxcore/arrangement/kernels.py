@@ -51,7 +51,7 @@ def _cell_value(Dv, pn, lo, hi, sign, gn, tol):
 
 
 @njit(cache=True, nogil=True)
-def price_rank3(Gr, cells, ptr, frame, N, threshold, in_tol):
+def price_rank3(Gr, cells, ptr, N, TA, TB, A, B, threshold, in_tol):
     """(‖Π_{K_c}(g)‖, ‖Π_{K_c}(−g)‖) for g = Gr[j], c = cells[j] of a rank-3 arrangement (the
     numpy route: :meth:`cvxcore.arrangement.cells.Arrangement.price_rows`)."""
     m = cells.size
@@ -74,8 +74,12 @@ def price_rank3(Gr, cells, ptr, frame, N, threshold, in_tol):
             pn = np.empty(k)
         for i in range(k):
             e = lo + i
-            for q in range(5):
-                Dv[i, q] = g0 * frame[e, 0, q] + g1 * frame[e, 1, q] + g2 * frame[e, 2, q]
+            # the frame's columns n, t_a, t_b, a, b (each as the numpy route's frame[e, :, q])
+            Dv[i, 0] = g0 * N[e, 0] + g1 * N[e, 1] + g2 * N[e, 2]
+            Dv[i, 1] = g0 * TA[e, 0] + g1 * TA[e, 1] + g2 * TA[e, 2]
+            Dv[i, 2] = g0 * TB[e, 0] + g1 * TB[e, 1] + g2 * TB[e, 2]
+            Dv[i, 3] = g0 * A[e, 0] + g1 * A[e, 1] + g2 * A[e, 2]
+            Dv[i, 4] = g0 * B[e, 0] + g1 * B[e, 1] + g2 * B[e, 2]
             p0 = g0 - Dv[i, 0] * N[e, 0]
             p1 = g1 - Dv[i, 0] * N[e, 1]
             p2 = g2 - Dv[i, 0] * N[e, 2]
