@@ -134,6 +134,7 @@ def output_space_2d(G: Geometry, res: GaugeResult | None = None, y: np.ndarray |
 
 
 SLIDER_BAND = 72         # px under the axis title for the blow-up slider and its button
+SLIDER_FONT = FONT - 4   # 14 px: the slider's tick labels, its current value and the button, legible at the back
 # The height of the two pictures (without legend and slider): side by side under one row of
 # controls they end on the first screen of a 1280×720 projector, legend included.
 PLOT_2D = 325
@@ -141,21 +142,22 @@ PLOT_3D = 420
 
 
 def _blow_up_frames(fig: go.Figure, hull: np.ndarray, g: float, k: int) -> None:
-    """Frames that blow C up by t = 0.25γ … 1.5γ; trace k is t·C. y is reached exactly at t = γ."""
-    r = np.linspace(0.25, 1.5, 11)                       # multiples of γ, 1.0 included
+    """Frames that blow C up by t = 0.25γ, 0.5γ, … 1.5γ; trace k is t·C. y is reached exactly at t = γ."""
+    # six multiples of γ, 1.0 included: their labels fit side by side at SLIDER_FONT on a projector
+    r = np.linspace(0.25, 1.5, 6)
     fig.frames = [go.Frame(name=f"{q:.3f}", traces=[k],
                            data=[go.Scatter(x=q * g * hull[:, 0], y=q * g * hull[:, 1])]) for q in r]
     # the play button and the slider in one band under the axis title, above the legend
     fig.update_layout(
         updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=0.0, xanchor="left", yanchor="top",
-                          pad=dict(t=AXIS_BAND + 12, r=0), font=dict(size=FONT - 4),
+                          pad=dict(t=AXIS_BAND + 12, r=0), font=dict(size=SLIDER_FONT),
                           buttons=[dict(label="▶ blow up C", method="animate",
                                         args=[None, dict(frame=dict(duration=250, redraw=True),
                                                          transition=dict(duration=0), fromcurrent=False)])])],
         sliders=[dict(active=int(np.argmin(abs(r - 1))), y=0.0, yanchor="top", x=0.3, len=0.7,
                       pad=dict(t=AXIS_BAND - 5, b=0),
                       currentvalue=dict(prefix="t = ", suffix=f"  (y at t = γ = {g:.4g})",
-                                        font=dict(size=FONT - 4)), font=dict(size=FONT - 6),
+                                        font=dict(size=SLIDER_FONT)), font=dict(size=SLIDER_FONT),
                       steps=[dict(method="animate", label=f"{q * g:.3g}",
                                   args=[[f"{q:.3f}"], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                                            transition=dict(duration=0))]) for q in r])])

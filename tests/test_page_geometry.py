@@ -117,7 +117,11 @@ def test_figures_are_pure_and_complete():
     assert {"y", "C = conv(±Q_X)", "Q_X = {(Xu)₊}", "−Q_X"} <= names
     assert f.layout.yaxis.scaleanchor == "x"         # equal aspect
     # the blow-up animation: t·C for t = 0.25γ … 1.5γ, with the frame t = γ passing through y
-    assert len(f.frames) == 11
+    assert len(f.frames) == 6
+    # legible from the back of a lecture hall: the slider's tick labels, its value and the button at ≥ 14 px
+    sl, menu = f.layout.sliders[0], f.layout.updatemenus[0]
+    assert min(sl.font.size, sl.currentvalue.font.size, menu.font.size) >= 14
+    assert min(f.layout.xaxis.tickfont.size, f.layout.yaxis.tickfont.size) >= 14
     at_gamma = next(fr for fr in f.frames if fr.name == "1.000").data[0]
     P = np.column_stack([at_gamma.x, at_gamma.y])
     assert np.allclose(P, r.value * G.hull)
