@@ -31,7 +31,7 @@ def render() -> None:
         loss = state.loss_select()
         beta = state.beta_slider(beta_max=state.data_beta_max(ds, loss))
     P.require_data(ds)
-    res, note = P.optimum_or_stop(ds, beta, loss)
+    res, note = P.optimum_or_stop(ds, beta, loss, side=side, main=main)
     with side:
         _numbers(res)
     _fit(ds, res, side, main)

@@ -13,7 +13,9 @@ Every page module in ``app_pages/`` defines ``render()``, built from small funct
   core's message about the input as an ``st.error`` (and the page stopped); a solve worker that
   failed, told once per session; a long exact solve (:mod:`lab.jobs`) as its progress with a
   **Stop** while it runs (:func:`job_progress`), and after a stop its last certified bounds,
-  labelled as not optimal (:func:`job_stopped`), the rest of the page waiting for the optimum;
+  labelled as not optimal, with the page's main figure: the data and the network the stopped
+  solve had found, labelled "stopped — not optimal" (:func:`job_stopped`), the rest of the page
+  waiting for the optimum;
 * :func:`network_figure`: the optimal network on the data's canvas (a 1-D fit or 2-D decision
   regions, :func:`lab.canvas.network_on_canvas`);
 * the layouts sized for a projector at 1280×720 (:func:`side_and_main`, :func:`controls_row`).
@@ -36,6 +38,7 @@ from lab import cached, jobs, state, ui
 from lab import figures as F
 from lab.canvas import network_on_canvas
 from lab.codec import Dataset
+from lab.solve_job import StoppedNetwork
 
 F_ = TypeVar("F_", bound=Callable[..., Any])
 
@@ -136,15 +139,18 @@ def solve(ds: Dataset, beta: float, loss: str, *, again: bool = False) -> cached
     return out
 
 
-def optimum_or_stop(ds: Dataset, beta: float, loss: str) -> tuple[ConvexResult, str | None]:
+def optimum_or_stop(ds: Dataset, beta: float, loss: str, *, side: Any = None,
+                    main: Any = None) -> tuple[ConvexResult, str | None]:
     """:func:`solve`, with the core's message about the input as an ``st.error`` that ends the
-    page: ``(result, note)``, the note saying when the patterns were sampled."""
+    page: ``(result, note)``, the note saying when the patterns were sampled.  ``side``, ``main``:
+    the page's columns of numbers and of its main figure (:func:`side_and_main`), where a stopped
+    or failed job's bounds and figure go (:func:`job_stopped`)."""
     out = solve(ds, beta, loss)
     if out.job is not None:
         if out.job.status in jobs.ACTIVE:
             job_progress(state.session_id(), ds.n)
         else:
-            job_stopped(out.job, ds, beta, loss)
+            job_stopped(out.job, ds, beta, loss, side=side, main=main)
         ui.stop()
     if out.result is None:
         st.error(out.error)
@@ -195,44 +201,113 @@ def stop_job(session: str) -> None:
 def stopped_text(snap: jobs.Snapshot) -> str:
     """What a stopped (or failed) job had certified, labelled as not optimal."""
     if snap.status is jobs.Status.FAILED:
-        return (f"**The exact solve failed** ({snap.message}). Your data set and settings are kept; try "
-                "**Solve again**, fewer points or a larger β.")
+        return (f"**The exact solve failed** ({snap.message}). The figure shows your data only. Your data set "
+                "and settings are kept; try **Solve again**, fewer points or a larger β.")
     when = f"after {snap.round} round{'s' if snap.round != 1 else ''} ({snap.elapsed:.1f} s)"
     if not snap.bounded:
         return (f"**Stopped — not optimal.** The exact solve was stopped {when}, before its first round "
-                "finished: there is no bound on p\\* yet. Your data set and settings are kept.")
+                "finished: there is no bound on p\\* and no network yet; the figure shows your data. "
+                "Your data set and settings are kept.")
+    if snap.network is not None:
+        upper = ("the upper bound is the objective (2) of the network drawn, the one the solve had reached "
+                 "when it was stopped (not the optimal network)")
+    else:
+        upper = "the upper bound is the objective of (8) at the last network the solve had reached"
     return (f"**Stopped — not optimal.** The exact solve was stopped {when}. What it had certified: "
             f"**{snap.lower:.6g} ≤ p\\* ≤ {snap.upper:.6g}** (relative gap {snap.rel_gap:.1e}; a solve is "
             "called optimal below 1e-6). The lower bound is the dual value (4) at a point that exact pricing "
-            "over every pattern made feasible; the upper bound is the objective of (8) at the best network "
-            "found. The figures need the optimum: **Solve again** to finish it. Your data set and settings are kept.")
+            f"over every pattern made feasible; {upper}. The rest of the page needs the optimum: **Solve again** "
+            "to finish it. Your data set and settings are kept.")
 
 
-def job_stopped(snap: jobs.Snapshot, ds: Dataset, beta: float, loss: str) -> None:
-    """A stopped or failed job: its last certified bounds, clearly not optimal, and Solve again."""
+STOPPED_NAME = "stopped — not optimal"
+
+
+def stopped_figure(ds: Dataset, snap: jobs.Snapshot, *, height: int, legend: str = "compact") -> Any:
+    """The page's main figure after a stopped or failed job: the data with the network the stopped
+    solve had reached, named "stopped — not optimal" in the legend (:func:`network_figure`), or
+    the data alone (the Data page's canvas) when there is no network."""
+    net = snap.network
+    if net is None or snap.status is not jobs.Status.STOPPED:
+        return F.data_canvas(ds.X, ds.y, ds.d, height=height)
+    return network_figure(ds, net, height=height, legend=legend,
+                          name=f"{STOPPED_NAME}: f(x)" + (" = 0" if ds.d == 2 else ""))
+
+
+def stopped_alt(ds: Dataset, snap: jobs.Snapshot) -> str:
+    """The text alternative of :func:`stopped_figure`."""
+    net = snap.network
+    if net is None or snap.status is not jobs.Status.STOPPED:
+        return f"Chart: the {ds.n} data points only; the exact solve was stopped or failed before it found a network."
+    what = "the fit f(x)" if ds.d == 1 else "the decision regions and boundary f(x) = 0"
+    m = int(np.asarray(net.alpha).size)
+    neurons = f"{m} neuron{'s' if m != 1 else ''}"
+    return (f"Chart: {what} of the network a stopped solve had reached, stopped — not optimal, on the {ds.n} "
+            f"data points: its objective {net.value:.6g} is an upper bound on p*, with {neurons}"
+            + (", each drawn too." if m else "."))
+
+
+def stopped_caption(ds: Dataset, snap: jobs.Snapshot) -> str:
+    """What :func:`stopped_figure` shows, in words."""
+    if snap.network is None or snap.status is not jobs.Status.STOPPED:
+        if snap.wrapping:
+            return (f"Your data. The solve is finishing the round it was in to draw its network (at most "
+                    f"{jobs.WRAP_UP:.0f} s).")
+        return "Your data: there is no network to draw (the solve ended before it found one)."
+    return (f"**Stopped — not optimal.** The network the solve had reached when it was stopped, on your data: "
+            f"its objective (2) is {snap.network.value:.6g}, the upper bound on p\\* beside it, not p\\*.")
+
+
+@st.fragment(run_every=PROGRESS_EVERY)
+def job_wrap_up(session: str) -> None:
+    """While a stopped job's process finishes its round: the page runs again once its network
+    has come (or the process has ended)."""
+    snap = cached.JOBS.get(session)
+    if snap is None or not snap.wrapping:
+        st.rerun(scope="app")
+
+
+def job_stopped(snap: jobs.Snapshot, ds: Dataset, beta: float, loss: str, *, side: Any = None,
+                main: Any = None) -> None:
+    """A stopped or failed job: its last certified bounds, clearly not optimal, and Solve again;
+    with ``main``, the page's main figure there (:func:`stopped_figure`) and the bounds in
+    ``side`` (or under it)."""
+    numbers = side if side is not None else st.container()
+    if main is not None:
+        ui.chart(stopped_figure(ds, snap, height=F.CANVAS_HEIGHT), container=main, key="_job_stopped_fit",
+                 alt=stopped_alt(ds, snap))
+        ui.caption(stopped_caption(ds, snap), main)
+        if snap.wrapping:
+            with main:
+                job_wrap_up(state.session_id())
+    with numbers:
+        if snap.bounded and snap.status is jobs.Status.STOPPED:
+            k = st.columns(1 if side is not None else 3)
+            k[0].metric("certified lower bound on p*", f"{snap.lower:.6g}")
+            k[min(1, len(k) - 1)].metric("upper bound on p* (not optimal)", f"{snap.upper:.6g}")
+            k[min(2, len(k) - 1)].metric("relative gap", f"{snap.rel_gap:.1e}")
+        again = st.button("Solve again", key="_job_again", icon=":material/refresh:",
+                          help="Start the exact solve of (8) for these data and settings again.")
     st.warning(stopped_text(snap), icon=":material/pause_circle:")
-    if snap.bounded and snap.status is jobs.Status.STOPPED:
-        k = st.columns(3)
-        k[0].metric("certified lower bound on p*", f"{snap.lower:.6g}")
-        k[1].metric("upper bound on p* (not optimal)", f"{snap.upper:.6g}")
-        k[2].metric("relative gap", f"{snap.rel_gap:.1e}")
-    if st.button("Solve again", key="_job_again", icon=":material/refresh:",
-                 help="Start the exact solve of (8) for these data and settings again."):
+    if again:
         solve(ds, beta, loss, again=True)
         st.rerun()
 
 
-def network_figure(ds: Dataset, res: ConvexResult, *, height: int, clickable: bool = False,
-                   show_neurons: bool = True, legend: str = "top") -> Any:
+def network_figure(ds: Dataset, res: ConvexResult | StoppedNetwork, *, height: int, clickable: bool = False,
+                   show_neurons: bool = True, legend: str = "top", name: str | None = None) -> Any:
     """The optimal network of ``res`` on the data: the fit f(x) with each neuron (1-D data), or the
     decision regions with each neuron's line (2-D data; ``legend`` as :func:`lab.figures.decision_2d`).
-    ``clickable``: a click on the empty canvas adds a point (:func:`lab.ui.clickable_chart`)."""
+    ``clickable``: a click on the empty canvas adds a point (:func:`lab.ui.clickable_chart`).
+    ``name``: the fit's (1-D) or the boundary's (2-D) name in the legend, for a network that is
+    not the optimum (a stopped solve's)."""
     grid, f = network_on_canvas(res.U, res.alpha, bool(ds.bias), ds.d)
     if ds.d == 1:
-        return F.fit_1d(ds.X[:, 0], ds.y, grid, {"optimal network f(x)": f}, U=res.U, alpha=res.alpha,
+        return F.fit_1d(ds.X[:, 0], ds.y, grid, {name or "optimal network f(x)": f}, U=res.U, alpha=res.alpha,
                         bias=bool(ds.bias), show_neurons=show_neurons, clickable=clickable, height=height)
     return F.decision_2d(ds.X, ds.y, grid, grid, f, U=res.U, alpha=res.alpha, bias=bool(ds.bias),
-                         show_neurons=show_neurons, height=height, clickable=clickable, legend=legend)
+                         show_neurons=show_neurons, height=height, clickable=clickable, legend=legend,
+                         boundary_name=name or "boundary f(x) = 0")
 
 
 def network_alt(ds: Dataset, res: ConvexResult) -> str:

@@ -60,14 +60,34 @@ def _one_blas_thread() -> contextlib.AbstractContextManager:
     return threadpool_limits(limits=1, user_api="blas")
 
 
+@dataclasses.dataclass(frozen=True)
+class StoppedNetwork:
+    """What a stopped solve of (8) found: the network (U (m, d), alpha (m,)) recovered from the
+    working set's last restricted optimum, its objective (2) ``value`` (an upper bound on p*: a
+    feasible network) and the certified lower bound D(v) ≤ p* of the dual (4) (exact pricing
+    over every cell).  Small enough for the pipe: no cells, no dual point."""
+    U: np.ndarray
+    alpha: np.ndarray
+    value: float
+    lower_bound: float
+
+    @classmethod
+    def of(cls, res: ConvexResult) -> StoppedNetwork:
+        return cls(np.asarray(res.U, float), np.asarray(res.alpha, float), float(res.value), float(res.lower_bound))
+
+
 def run_job(conn: Any, X: np.ndarray, y: np.ndarray, beta: float, loss: str, warm: WarmStart | None,
-            niceness: int = 0) -> None:
+            niceness: int = 0, stop: Any = None) -> None:
     """The body of one solve job's process (:class:`lab.jobs.Job`): :func:`solve` over the exact
     arrangement, sending ``("progress", dict)`` after each working-set round (:func:`_progress`),
-    then ``("done", ConvexResult)``, ``("error", the core's message about the input)`` or
-    ``("failed", what went wrong)`` through ``conn``.  The job is cancelled by ending its process,
-    so nothing here waits for a flag.  ``niceness``: the process yields the core to the server's
-    own (a class's page runs come first; a long solve takes what is left)."""
+    then ``("done", ConvexResult)``, ``("stopped", StoppedNetwork)``, ``("error", the core's
+    message about the input)`` or ``("failed", what went wrong)`` through ``conn``.
+
+    ``stop`` (an ``Event``): once set, the round under way is the last (the core's callback
+    returns True) and the solve returns the network of that round, sent as ``"stopped"``; the
+    job ends the process itself if that takes too long (:data:`lab.jobs.WRAP_UP`), so nothing
+    here waits for the flag.  ``niceness``: the process yields the core to the server's own (a
+    class's page runs come first; a long solve takes what is left)."""
     if niceness:
         try:
             os.nice(niceness)
@@ -79,13 +99,16 @@ def run_job(conn: Any, X: np.ndarray, y: np.ndarray, beta: float, loss: str, war
             conn.send(("progress", _progress(info)))
         except (BrokenPipeError, OSError):      # nobody is listening any more: stop
             return True
-        return False
+        return stop is not None and stop.is_set()
 
     try:
         options: dict[str, Any] = {"callback": report} if warm is None else {"callback": report, "warm": warm}
         with _one_blas_thread():
             res = solve_convex(X, y, beta, loss=loss, **options)
-        conn.send(("done", dataclasses.replace(res, arrangement=None)))
+        if res.status.startswith("stopped"):
+            conn.send(("stopped", StoppedNetwork.of(res)))
+        else:
+            conn.send(("done", dataclasses.replace(res, arrangement=None)))
     except ValueError as e:
         conn.send(("error", str(e)))
     except Exception as e:              # reported to the page, which names it; never a silent hang

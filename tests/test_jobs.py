@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from cvxcore import solve_convex, with_bias
+from cvxcore import nonconvex_objective, solve_convex, with_bias
 from lab import jobs, solve_job
 
 
@@ -54,10 +54,18 @@ def test_stop_ends_a_running_solve_within_a_second_and_keeps_its_bounds(board):
     stopped = board.stop("s")
     took = time.monotonic() - t
     assert took < 1.0, f"Stop took {took:.2f} s"
-    assert not proc.is_alive()
     assert stopped is not None and stopped.status is jobs.Status.STOPPED
     assert stopped.bounded and stopped.lower <= stopped.upper and stopped.round >= 2
-    assert board.running() == 0
+    # the process finishes the round under way and sends its network, whose objective is the
+    # upper bound; it is ended within WRAP_UP s in any case
+    done = _wait(board, "s", lambda s: not s.wrapping, timeout=jobs.WRAP_UP + 5)
+    assert not proc.is_alive() and board.running() == 0
+    assert done.status is jobs.Status.STOPPED and done.bounded and done.lower <= done.upper
+    assert done.network is not None, "the stopped round's network did not arrive"
+    net = done.network
+    X, y = LONG
+    assert done.upper == net.value
+    assert nonconvex_objective(X, y, net.U, net.alpha, 1e-2) == pytest.approx(net.value, rel=1e-9)
     # the stopped job stays stopped: asking again for the same problem does not restart it …
     assert _submit(board, "s", LONG).status is jobs.Status.STOPPED
     # … and the board serves the next job: a small problem solved to its certified optimum
@@ -87,9 +95,8 @@ def test_jobs_beyond_the_slots_wait_in_order_and_start_when_one_stops(board):
     _submit(board, "b", LONG, beta=3e-2)
     snap_b = board.get("b")
     assert snap_b is not None and snap_b.status is jobs.Status.QUEUED and snap_b.ahead == 1
-    board.stop("a")
-    snap_b = board.get("b")
-    assert snap_b is not None and snap_b.status is jobs.Status.RUNNING
+    board.stop("a")                                      # b starts once a's process has wrapped up
+    snap_b = _wait(board, "b", lambda s: s.status is jobs.Status.RUNNING, timeout=jobs.WRAP_UP + 5)
     queued_stop = _submit(board, "c", LONG, beta=4e-2)
     assert queued_stop.status is jobs.Status.QUEUED
     assert board.stop("c").status is jobs.Status.STOPPED and not board.get("c").bounded
@@ -129,6 +136,26 @@ def test_every_reported_bound_brackets_p_star_of_an_independent_solve(n, loss, s
         assert body["lower"] <= p_star + tol, (body, p_star)
         assert body["upper"] >= p_star - tol, (body, p_star)
     assert pipe.sent[-1][1].value == pytest.approx(p_star, rel=1e-5)
+
+
+@pytest.mark.parametrize("n,loss,seed", [(40, "squared", 1), (40, "hinge", 2)])
+def test_a_stopped_solve_sends_a_network_whose_objective_bounds_p_star(n, loss, seed):
+    """Stop asked before the first round ends: the process sends the network of that round; its
+    objective (2), computed here, is its value, and the bounds it brings bracket p* of an
+    independent solve (cvxpy + Clarabel over every cell)."""
+    import threading
+    X, y = _xor(n, seed)
+    pipe, stop = _Pipe(), threading.Event()
+    stop.set()
+    solve_job.run_job(pipe, X, y, 1e-2, loss, None, 0, stop)
+    kind, net = pipe.sent[-1]
+    assert kind == "stopped" and [k for k, _ in pipe.sent].count("progress") == 1
+    assert isinstance(net, solve_job.StoppedNetwork)
+    assert nonconvex_objective(X, y, net.U, net.alpha, 1e-2, loss=loss) == pytest.approx(net.value, rel=1e-9)
+    p_star = solve_convex(X, y, 1e-2, loss=loss, method="cvxpy").value
+    tol = 1e-6 * abs(p_star)
+    assert net.lower_bound <= p_star + tol <= net.value + 2 * tol
+    assert net.value > p_star * (1 + 1e-6)             # one round is not the optimum here: a real stop
 
 
 def test_a_finished_job_is_collected_without_anyone_polling(board, monkeypatch):
