@@ -3,6 +3,8 @@ the stopped bounds labelled as not optimal with the session intact, and a finish
 drawn as any other."""
 from __future__ import annotations
 
+import base64
+import json
 import time
 from pathlib import Path
 
@@ -10,8 +12,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cvxcore import solve_convex, with_bias
+from cvxcore import nonconvex_objective, solve_convex, with_bias
 from lab import cached, codec, jobs, state
+from lab import figures as F
+from lab import page as P
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -34,6 +38,17 @@ def _convex(x, y, **settings):
 
 def _text(at) -> str:
     return " ".join(str(e.value) for kind in ("markdown", "warning", "error") for e in getattr(at, kind))
+
+
+def _points(at) -> int:
+    """Data points drawn in the page's one figure (the markers of the ±1 classes)."""
+    def length(v) -> int:                    # a list, or plotly's typed array {"dtype", "bdata"}
+        if isinstance(v, dict):
+            return len(base64.b64decode(v["bdata"])) // np.dtype(v["dtype"]).itemsize
+        return len(v or [])
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return sum(length(t.get("x")) for t in fig["data"]
+               if t.get("mode") == "markers" and str(t.get("name", "")).startswith("class"))
 
 
 def _wait(session: str, until, timeout: float = 120.0) -> jobs.Snapshot:
@@ -64,10 +79,31 @@ def test_a_long_solve_shows_progress_and_stop_keeps_bounds_and_the_session():
     assert not at.exception
     text = _text(at)
     assert "Stopped — not optimal" in text and r"≤ p\* ≤" in text
+    # at once: the main figure with the user's data, while the stopped round's network comes
+    assert _points(at) == x.shape[0]
+    # once it has come, the network is drawn, named as stopped and not optimal
+    snap = _wait(session, lambda s: not s.wrapping, timeout=jobs.WRAP_UP + 5)
+    assert snap.status is jobs.Status.STOPPED and snap.bounded and snap.network is not None
+    at.run()
+    assert not at.exception
+    text = _text(at)
+    assert "Stopped — not optimal" in text and r"≤ p\* ≤" in text
     labels = [m.label for m in at.metric]
     assert "certified lower bound on p*" in labels and "upper bound on p* (not optimal)" in labels
-    snap = cached.JOBS.get(session)
-    assert snap is not None and snap.status is jobs.Status.STOPPED and snap.bounded
+    chart = at.get("plotly_chart")
+    assert len(chart) == 1                            # the page's main figure, nothing that needs the optimum
+    fig = json.loads(chart[0].proto.spec)
+    names = [t.get("name") or "" for t in fig["data"]]
+    assert "stopped — not optimal: f(x) = 0" in names and not any("optimal network" in s for s in names)
+    assert _points(at) == x.shape[0]
+    assert fig["layout"]["height"] == F.CANVAS_HEIGHT    # the size the optimum's figure has
+    # the curve drawn is the network whose objective is the upper bound shown
+    net = snap.network
+    assert nonconvex_objective(with_bias(x), y, net.U, net.alpha, 0.01) == pytest.approx(snap.upper, rel=1e-9)
+    alt = P.stopped_alt(state.get_dataset(at.session_state), snap)
+    assert "stopped — not optimal" in alt and f"{snap.upper:.6g}" in alt and "p* =" not in alt
+    caps = " ".join(c.value for c in at.caption)
+    assert f"{snap.upper:.6g}" in caps and "Stopped — not optimal" in caps
     # the bounds shown are the job's, and they bracket the optimum
     lo, up = (float(m.value) for m in at.metric if m.label in labels[:2])
     assert lo == pytest.approx(snap.lower, rel=1e-5) and up == pytest.approx(snap.upper, rel=1e-5)
@@ -91,3 +127,22 @@ def test_a_finished_job_is_drawn_as_the_optimum(monkeypatch):
     p_star = solve_convex(with_bias(x), y, 0.01, loss="squared").value
     shown = next(m.value for m in at.metric if m.label == "optimal value p*")
     assert float(shown) == pytest.approx(p_star, rel=1e-4)
+
+
+@pytest.mark.parametrize("status,rounds", [(jobs.Status.FAILED, 3), (jobs.Status.STOPPED, 0)])
+def test_a_failed_job_or_one_stopped_before_a_network_draws_the_data_alone(status, rounds):
+    """No network to draw (the process failed, or was stopped before its first round): the main
+    figure shows the data set, and nothing on it or in its words claims a network or p*."""
+    x, y = _xor(150, seed=2)
+    ds = codec.Dataset(x, y, True)
+    bounded = rounds > 0
+    snap = jobs.Snapshot(status, "k", rounds, 0.5 if bounded else -np.inf, 0.7 if bounded else np.inf, 10, 3.0,
+                         0, "MemoryError: out of memory" if status is jobs.Status.FAILED else None, None)
+    fig = P.stopped_figure(ds, snap, height=F.CANVAS_HEIGHT)
+    assert fig.layout.height == F.CANVAS_HEIGHT
+    drawn = sum(len(t.x) for t in fig.data if t.mode == "markers" and str(t.name).startswith("class"))
+    assert drawn == 150
+    assert not any("f(x)" in str(t.name) for t in fig.data)
+    alt, cap, text = P.stopped_alt(ds, snap), P.stopped_caption(ds, snap), P.stopped_text(snap)
+    assert "150 data points only" in alt and "no network" in cap and "p* =" not in alt + cap
+    assert ("failed" in text) if status is jobs.Status.FAILED else ("no bound on p\\* and no network" in text)
