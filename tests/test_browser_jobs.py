@@ -65,6 +65,21 @@ def test_a_1000_point_upload_solves_with_progress_and_stop_keeps_the_session(ser
         assert _wait_for(lambda: "Round " in _main(pg) and "≤ p* ≤" in _main(pg), pg, tries=600)
         pg.get_by_role("button", name="Stop").click()
         assert _wait_for(lambda: "Stopped — not optimal" in _main(pg), pg, tries=20)
+        # the main figure stays: the data at once, then the network of the stopped round, named
+        # in its legend and its text alternative as stopped and not optimal, never as the optimum
+        chart = pg.locator("[data-testid='stMain'] [data-testid='stPlotlyChart']")
+        assert chart.count() == 1
+        assert _wait_for(lambda: "stopped — not optimal" in (chart.first.locator(".legend").text_content() or ""), pg,
+                         tries=40)
+        _idle(pg)
+        alt = chart.first.get_attribute("aria-label") or ""
+        assert "stopped — not optimal" in alt and "upper bound on p*" in alt and "p* =" not in alt, alt
+        assert "optimal network" not in (chart.first.locator(".legend").text_content() or "")
+        box = chart.first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 900 and box["height"] > 400   # on the first screen
+        shots = os.environ.get("STOPPED_SHOT")
+        if shots:
+            pg.screenshot(path=shots)
         main = _main(pg)
         assert "certified lower bound on p*" in main and "upper bound on p* (not optimal)" in main
         assert re.search(r"[-\d.e+]+ ≤ p\* ≤ [-\d.e+]+", main)
