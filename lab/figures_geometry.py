@@ -154,7 +154,7 @@ def _blow_up_frames(fig: go.Figure, hull: np.ndarray, g: float, k: int) -> None:
                           buttons=[dict(label="▶ blow up C", method="animate",
                                         args=[None, dict(frame=dict(duration=250, redraw=True),
                                                          transition=dict(duration=0), fromcurrent=False)])])],
-        sliders=[dict(active=int(np.argmin(abs(r - 1))), y=0.0, yanchor="top", x=0.3, len=0.7,
+        sliders=[dict(active=int(np.argmin(abs(r - 1))), y=0.0, yanchor="top", x=0.36, len=0.64,
                       pad=dict(t=AXIS_BAND - 5, b=0),
                       currentvalue=dict(prefix="t = ", suffix=f"  (y at t = γ = {g:.4g})",
                                         font=dict(size=SLIDER_FONT)), font=dict(size=SLIDER_FONT),
