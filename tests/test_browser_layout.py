@@ -187,3 +187,35 @@ def test_the_keyboard_reaches_next_and_play(server, pg):
     assert pg.get_by_role("button", name="Pause").is_enabled()          # it is training
     pg.get_by_role("button", name="Pause").click()
     wait_idle(pg, timeout=240_000)
+
+
+def _contrast(fg: str, bg: str) -> float:
+    """WCAG contrast of two CSS ``rgb(…)``/``rgba(…)`` colours."""
+    def lum(c: str) -> float:
+        vals = [float(v) / 255 for v in c[c.index("(") + 1:c.index(")")].split(",")[:3]]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in vals]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_start_pages_links_look_like_links_and_show_the_keyboard_focus(server, pg):
+    """Start's page links: framed and underlined in a colour of ≥ 4.5:1 on their background, a
+    visible outline when Tab reaches one, and Enter opens the page."""
+    _open(pg, server, "/")
+    link = "[data-testid='stMain'] a[data-testid='stPageLink-NavLink']"
+    assert pg.locator(link).count() == 9
+    style = pg.locator(link).first.evaluate(
+        """a => { const s = getComputedStyle(a), p = getComputedStyle(a.querySelector('p'));
+                  return {border: s.borderTopWidth + ' ' + s.borderTopStyle, bg: s.backgroundColor,
+                          colour: p.color, line: p.textDecorationLine}; }""")
+    assert style["border"].startswith("1px solid") and style["line"] == "underline", style
+    assert _contrast(style["colour"], style["bg"]) >= 4.5, style
+    assert _tab_to(pg, link)
+    focus = pg.evaluate("""() => { const a = document.activeElement.closest('a'), s = getComputedStyle(a);
+                                   return {width: parseFloat(s.outlineWidth), style: s.outlineStyle,
+                                           text: a.innerText}; }""")
+    assert focus["style"] != "none" and focus["width"] >= 2, focus
+    pg.keyboard.press("Enter")
+    wait_idle(pg, timeout=240_000)
+    assert focus["text"].strip() == "Data" and "/data" in pg.url, (pg.url, focus)     # the first link
