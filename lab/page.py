@@ -198,21 +198,23 @@ def stop_job(session: str) -> None:
     cached.JOBS.stop(session)
 
 
-def stopped_text(snap: jobs.Snapshot) -> str:
-    """What a stopped (or failed) job had certified, labelled as not optimal."""
+def stopped_text(snap: jobs.Snapshot, *, figure: bool = False) -> str:
+    """What a stopped (or failed) job had certified, labelled as not optimal (``figure``: the page
+    draws :func:`stopped_figure` beside it)."""
+    data = " The figure shows your data only." if figure else ""
     if snap.status is jobs.Status.FAILED:
-        return (f"**The exact solve failed** ({snap.message}). The figure shows your data only. Your data set "
-                "and settings are kept; try **Solve again**, fewer points or a larger β.")
+        return (f"**The exact solve failed** ({snap.message}).{data} "
+                "Your data set and settings are kept; try **Solve again**, fewer points or a larger β.")
     when = f"after {snap.round} round{'s' if snap.round != 1 else ''} ({snap.elapsed:.1f} s)"
     if not snap.bounded:
         return (f"**Stopped — not optimal.** The exact solve was stopped {when}, before its first round "
-                "finished: there is no bound on p\\* and no network yet; the figure shows your data. "
-                "Your data set and settings are kept.")
-    if snap.network is not None:
+                f"finished: there is no bound on p\\* and no network yet.{data} Your data set and settings are kept.")
+    if snap.network is not None and figure:
         upper = ("the upper bound is the objective (2) of the network drawn, the one the solve had reached "
                  "when it was stopped (not the optimal network)")
     else:
-        upper = "the upper bound is the objective of (8) at the last network the solve had reached"
+        upper = ("the upper bound is the objective of (8) at the last network the solve had reached "
+                 "(not the optimal one)")
     return (f"**Stopped — not optimal.** The exact solve was stopped {when}. What it had certified: "
             f"**{snap.lower:.6g} ≤ p\\* ≤ {snap.upper:.6g}** (relative gap {snap.rel_gap:.1e}; a solve is "
             "called optimal below 1e-6). The lower bound is the dual value (4) at a point that exact pricing "
@@ -288,7 +290,7 @@ def job_stopped(snap: jobs.Snapshot, ds: Dataset, beta: float, loss: str, *, sid
             k[min(2, len(k) - 1)].metric("relative gap", f"{snap.rel_gap:.1e}")
         again = st.button("Solve again", key="_job_again", icon=":material/refresh:",
                           help="Start the exact solve of (8) for these data and settings again.")
-    st.warning(stopped_text(snap), icon=":material/pause_circle:")
+    st.warning(stopped_text(snap, figure=main is not None), icon=":material/pause_circle:")
     if again:
         solve(ds, beta, loss, again=True)
         st.rerun()

@@ -143,6 +143,7 @@ def test_a_failed_job_or_one_stopped_before_a_network_draws_the_data_alone(statu
     drawn = sum(len(t.x) for t in fig.data if t.mode == "markers" and str(t.name).startswith("class"))
     assert drawn == 150
     assert not any("f(x)" in str(t.name) for t in fig.data)
-    alt, cap, text = P.stopped_alt(ds, snap), P.stopped_caption(ds, snap), P.stopped_text(snap)
+    alt, cap, text = P.stopped_alt(ds, snap), P.stopped_caption(ds, snap), P.stopped_text(snap, figure=True)
     assert "150 data points only" in alt and "no network" in cap and "p* =" not in alt + cap
     assert ("failed" in text) if status is jobs.Status.FAILED else ("no bound on p\\* and no network" in text)
+    assert "figure shows your data only" in text and "figure" not in P.stopped_text(snap)   # a page without it
