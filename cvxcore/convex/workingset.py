@@ -22,9 +22,11 @@ Mairal & Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, 
    within a relative tol of the optimum of (8) (v/(1 + tol) is feasible).
 3. Otherwise add the most violated blocks among the local maxima of the pricing over the cell
    adjacency graph (one block per peak of u ↦ ±vᵀ(Xu)₊: neighbouring cells give nearly the same
-   column, and adding them wastes rounds), at most max(20, n) a round; drop blocks that are
-   zero and priced below β(1 − 1e-3); repeat.  Each restricted value is an upper bound, each
-   priced v (scaled into the feasible set) a lower bound.
+   column, and adding them wastes rounds), at most max(20, n) a round; after a round that
+   lowered the restricted value (by more than tol, relative, below every earlier one) drop
+   blocks that are zero and priced below β(1 − 1e-3) — without progress S only grows, the
+   anti-cycling rule of column generation; repeat.  Each restricted value is an upper bound,
+   each priced v (scaled into the feasible set) a lower bound.
 
 Accuracy and cost.  While the pricing is far from clean (max/β > ``EARLY_RATIO``) the
 restricted solve stops after ``EARLY_ITER`` interior-point iterations: those programs are the
