@@ -345,7 +345,7 @@ def _advance(state: LoopState, book: Bookkeeping, action: Action, rnd: int, last
             state.form, book.accurate_from_round = Form.FIT, rnd + 1    # near the end: price at tol
         # zero slack blocks leave S only after a round that lowered the value (the classical
         # anti-cycling rule of column generation): when the restricted dual is degenerate —
-        # hinge loss, whose dual is a linear program — the interior-point dual is the centre of
+        # hinge loss, whose dual objective Σ pᵢ is linear — the interior-point dual is the centre of
         # a whole optimal face, and a block added because it cut that centre off is zero and slack
         # at the next centre; dropped, it is violated again a round later, for ever.  Without
         # progress S only grows, so the loop ends within 2P rounds.
