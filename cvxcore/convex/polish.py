@@ -31,7 +31,6 @@ import numpy as np
 from ..losses import Loss
 from ..network import objective, predict
 from .certificate import Certificate, certify
-from .directions import nonneg_lasso
 from .recovery import independent_network
 
 POLISH_MAX_N = 300          # above this n an uncertified result is returned as it is
@@ -63,8 +62,80 @@ def _fit_directions(X, y, beta, loss: Loss, H):
         return _on_the_margin(H, y, beta, a, p), y * p
     if loss.name != "squared":
         return None
-    a = nonneg_lasso(Hu.T @ Hu, beta / w - Hu.T @ y, np.zeros(k), 1e-9 * beta / w.max())[0] / w
+    a = _nonneg_lasso_qr(Hu, y, beta / w) / w
     return a, y - H @ a
+
+
+def _nonneg_lasso_qr(H, y, c, max_iter: int | None = None):
+    """argmin ½‖Ha − y‖² + cᵀa over a ≥ 0 by Lawson and Hanson's active set, each solve on the free
+    set F by the QR factors of H_F (H_Fᵀ(y − H_F a_F) = c_F; a Gram matrix would square H_F's
+    condition number, and features 10⁻⁶ of their size apart are then one column) with one step of
+    refinement from a residual in extended precision.  Optimality: the gradient Hᵀ(Ha − y) + c is
+    ≥ −10⁻¹² max c off F; a column that H_F already spans (to 10⁻¹³) is not freed."""
+    n, k = H.shape
+    LD = np.longdouble
+    HL, yL, cL = H.astype(LD), y.astype(LD), c.astype(LD)
+    tol = 1e-12 * float(np.max(np.abs(c), initial=0.0))
+    a = np.zeros(k)
+    free: list[int] = []
+    banned = np.zeros(k, dtype=bool)
+
+    def solve(F):
+        if len(F) > n:                  # more columns than samples: dependent
+            return None
+        Q, R = np.linalg.qr(H[:, F])
+        d = np.abs(np.diag(R))
+        if d.min(initial=np.inf) <= 1e-13 * d.max(initial=0.0):
+            return None
+        z = np.linalg.solve(R, Q.T @ y - np.linalg.solve(R.T, c[F]))
+        g = HL[:, F].T @ (yL - HL[:, F] @ z.astype(LD)) - cL[F]
+        return z + np.linalg.solve(R, np.linalg.solve(R.T, np.asarray(g, dtype=float)))
+
+    for _ in range(max_iter or 3 * k + 20):
+        g = np.asarray(HL.T @ (HL @ a.astype(LD) - yL) + cL, dtype=float)
+        g[free] = 0.0
+        g[banned] = 0.0
+        j = int(np.argmin(g))
+        if g[j] >= -tol:
+            break
+        z = solve(free + [j])
+        F = free + [j]
+        if z is None and free:
+            # h_j = H_F w: along e_j − w the fit stays and the objective falls by |g_j| a unit;
+            # go until a free variable reaches 0 and swap it for j (Lawson–Hanson's degenerate step)
+            wv = np.linalg.lstsq(H[:, free], H[:, j], rcond=None)[0]
+            pos = np.flatnonzero(wv > 1e-12 * np.abs(wv).max(initial=0.0))
+            if pos.size and np.linalg.norm(H[:, free] @ wv - H[:, j]) <= 1e-10 * np.linalg.norm(H[:, j]):
+                ratios = a[np.asarray(free)[pos]] / wv[pos]
+                p = int(pos[np.argmin(ratios)])
+                t = float(ratios.min())
+                a[free] = np.maximum(a[free] - t * wv, 0.0)
+                a[free[p]] = 0.0
+                a[j] = t
+                F = free[:p] + free[p + 1:] + [j]
+                z = solve(F)
+        if z is None:
+            banned[j] = True
+            continue
+        for _ in range(len(F) + 1):     # each pass fixes one more variable at 0
+            if np.all(z > 0):
+                a[:] = 0.0
+                a[F] = z
+                free = F
+                break
+            cur = a[F]
+            neg = np.flatnonzero(z <= 0)
+            ratios = cur[neg] / (cur[neg] - z[neg])
+            step = np.maximum(cur + float(ratios.min()) * (z - cur), 0.0)
+            step[neg[np.argmin(ratios)]] = 0.0
+            a[:] = 0.0
+            a[F] = step
+            F = [f for f, v in zip(F, step) if v > 0]
+            z = solve(F) if F else None
+            if z is None:
+                free = F
+                break
+    return a
 
 
 def _on_the_margin(H, y, beta, a, p):
