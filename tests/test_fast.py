@@ -274,10 +274,10 @@ def test_an_arrangement_pickles_as_itself():
     X = with_bias(rng.standard_normal((25, 2)))
     v = rng.standard_normal(25)
     arr = arrangement(X)
-    before = arr.price(v)                         # derives the pricing frame and the dense patterns
+    before = arr.price(v)                         # derives the pricing tangents and the dense patterns
     back = pickle.loads(pickle.dumps(arr))
     assert type(back) is Arrangement and isinstance(back, CellSet) and back.n_cells == arr.n_cells
-    assert back._dense is None and back._frame is None and back.dense_max == arr.dense_max
+    assert back._dense is None and back._frame is None and back._tangents is None and back.dense_max == arr.dense_max
     np.testing.assert_array_equal(back.patterns(), arr.patterns())
     np.testing.assert_array_equal(back.neighbours(3), arr.neighbours(3))
     for a, b in zip(back.price(v), before):

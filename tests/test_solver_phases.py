@@ -101,3 +101,29 @@ def test_a_stopped_solve_reports_its_certified_bounds(loss, n, first_phase, stop
     # the certificate's lower bound is at least the last one the callback was shown
     assert r.lower_bound >= seen[-1]["lower_bound"] - 1e-9 * abs(seen[-1]["lower_bound"])
     assert get_loss(loss).dual_value(r.dual, y) == pytest.approx(r.lower_bound, rel=1e-9, abs=1e-12)
+
+
+def test_a_capped_solve_whose_value_rises_makes_every_later_solve_converge(monkeypatch):
+    """The restricted optimum cannot rise as blocks are added: a capped solve that reports a
+    higher value than the round before was left far from its optimum by the cap, and every
+    later restricted solve runs to convergence (cvxcore.convex.workingset).  Here the second
+    solve's value is reported too high; the solve still ends certified."""
+    import cvxcore.convex.workingset as ws
+    calls = []
+    real = ws._restricted
+
+    def spy(*args, **kw):
+        out = real(*args, **kw)
+        if "max_iter" not in kw:                 # a re-solve of the minimal-network step
+            return out
+        calls.append(kw["max_iter"])
+        if len(calls) == 2:
+            out = (*out[:3], out[3] * 10 + 1, "MaxIterations")   # a capped solve far from its optimum
+        return out
+
+    monkeypatch.setattr(ws, "_restricted", spy)
+    X, y = recipe("xor", 60, seed=4)
+    r = solve_convex(X, y, 1e-2, loss="hinge")
+    assert r.status == "optimal"
+    assert calls[0] == calls[1] == ws.EARLY_ITER       # far from clean: capped
+    assert all(c == ws.FULL_ITER for c in calls[2:]) and len(calls) > 2

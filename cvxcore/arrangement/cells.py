@@ -43,6 +43,17 @@ def hash_keys(H: np.ndarray) -> np.ndarray:
     return H[:, 0] + 1j * H[:, 1]
 
 
+def _cross(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise a × b of (m, 3) arrays (np.cross's arithmetic, without its reshaping copies)."""
+    out = np.empty(a.shape) if out is None else out
+    a0, a1, a2 = a[:, 0], a[:, 1], a[:, 2]
+    b0, b1, b2 = b[:, 0], b[:, 1], b[:, 2]
+    np.subtract(a1 * b2, a2 * b1, out=out[:, 0])
+    np.subtract(a2 * b0, a0 * b2, out=out[:, 1])
+    np.subtract(a0 * b1, a1 * b0, out=out[:, 2])
+    return out
+
+
 def _in_sector(P, A, B):
     """p ∈ cone(a, b) (row-wise), for unit a, b spanning an angle < π."""
     if A.shape[1] == 2:
@@ -50,10 +61,10 @@ def _in_sector(P, A, B):
         al = (P[:, 0] * B[:, 1] - P[:, 1] * B[:, 0]) / det
         be = (A[:, 0] * P[:, 1] - A[:, 1] * P[:, 0]) / det
     else:
-        C = np.cross(A, B)
+        C = _cross(A, B)
         cc = np.einsum("ij,ij->i", C, C)
-        al = np.einsum("ij,ij->i", np.cross(P, B), C) / cc
-        be = np.einsum("ij,ij->i", np.cross(A, P), C) / cc
+        al = np.einsum("ij,ij->i", _cross(P, B), C) / cc
+        be = np.einsum("ij,ij->i", _cross(A, P), C) / cc
     tol = -_IN_TOL * np.linalg.norm(P, axis=1)
     return (al >= tol) & (be >= tol)
 
@@ -102,14 +113,15 @@ class Arrangement(CellSet):
 
     def _clear_derived(self) -> None:
         """Forget what pricing and the adjacency queries derived (rebuilt on first use)."""
-        self._frame: np.ndarray | None = None      # per boundary piece: the pricing's frame
+        self._tangents: tuple | None = None        # per boundary piece: the sector's inward normals
+        self._frame: np.ndarray | None = None      # per boundary piece: the numpy pricing's frame
         self._levels: list | None = None           # the spanning tree of the cells, level by level
         self._dense: np.ndarray | None = None      # (P, n) patterns as floats, when P·n ≤ dense_max
         self._csr: Any = None                      # the cell adjacency as a sparse matrix
 
     # pickling: the arrays that define the cells, not what pricing derived from them (n = 100
     # points in the plane with a bias: 9,902 cells, about 4 MB)
-    _DERIVED = ("_frame", "_levels", "_dense", "_csr")
+    _DERIVED = ("_tangents", "_frame", "_levels", "_dense", "_csr")
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
@@ -135,7 +147,7 @@ class Arrangement(CellSet):
     def nbytes(self) -> int:
         """Memory held by the arrangement's arrays (including what pricing has derived)."""
         parts = [getattr(self, f) for f in ("keys", "rep_mid", "ptr", "N", "A", "B", "line", "adj", "adj_line")]
-        parts += [p for p in (self._frame, self._dense) if p is not None]
+        parts += [p for p in (self._frame, self._dense, *(self._tangents or ())) if p is not None]
         return int(sum(p.nbytes for p in parts))
 
     # -- cells as patterns ------------------------------------------------------------------
@@ -256,6 +268,8 @@ class Arrangement(CellSet):
         vals = np.asarray(vals, dtype=float)
         ismax = np.ones(self.n_cells, dtype=bool)
         a, b = self.adj[:, 0], self.adj[:, 1]
+        if kernels.AVAILABLE:
+            return kernels.local_maxima(vals, a, b, ismax)
         ismax[a[vals[a] < vals[b]]] = False
         ismax[b[vals[b] < vals[a]]] = False
         return ismax
@@ -328,12 +342,24 @@ class Arrangement(CellSet):
         return self._order
 
     @property
-    def frame(self) -> np.ndarray:
-        """(pieces, 3, 5): per edge the columns n, t_a, t_b, a, b (see :meth:`price_rows`)."""
-        if self._frame is None:
-            C = np.cross(self.A, self.B)
+    def tangents(self) -> tuple[np.ndarray, np.ndarray]:
+        """(t_a, t_b), (pieces, 3) each: per edge the in-plane inward normals of its sector's
+        rays, t_a = c × a and t_b = b × c with c = a × b / ‖a × b‖ (see :meth:`price_rows`)."""
+        if self._tangents is None:
+            C = _cross(self.A, self.B)
             C /= np.linalg.norm(C, axis=1, keepdims=True)
-            self._frame = np.stack([self.N, np.cross(C, self.A), np.cross(self.B, C), self.A, self.B], axis=2)
+            self._tangents = (_cross(C, self.A), _cross(self.B, C))
+        return self._tangents
+
+    @property
+    def frame(self) -> np.ndarray:
+        """(pieces, 3, 5): per edge the columns n, t_a, t_b, a, b — the numpy route's pricing
+        (the compiled one reads the five arrays as they are)."""
+        if self._frame is None:
+            TA, TB = self.tangents
+            F = np.empty((self.A.shape[0], 3, 5))
+            F[:, :, 0], F[:, :, 1], F[:, :, 2], F[:, :, 3], F[:, :, 4] = self.N, TA, TB, self.A, self.B
+            self._frame = F
         return self._frame
 
     def price(self, v, threshold: float = 0.0, cells=None):
@@ -348,8 +374,9 @@ class Arrangement(CellSet):
         Both signs share the edge geometry (rank 3: the five inner products per edge change
         sign, the in-plane projection's norm does not)."""
         if self.r == 3 and kernels.AVAILABLE:
+            TA, TB = self.tangents
             return kernels.price_rank3(np.ascontiguousarray(Gr, dtype=float), np.asarray(cells, dtype=np.int64),
-                                       self.ptr, self.frame, self.N, float(threshold), _IN_TOL)
+                                       self.ptr, self.N, TA, TB, self.A, self.B, float(threshold), _IN_TOL)
         gn = np.linalg.norm(Gr, axis=1)
         plus, minus = gn.copy(), gn.copy()
         hit = np.flatnonzero(gn > threshold) if threshold > 0 else np.arange(cells.size)
@@ -395,41 +422,80 @@ class Arrangement(CellSet):
         return value(D), value(-D)
 
     def argmax(self, v, c: int, sign: float = 1.0) -> np.ndarray:
-        g = sign * self.correlations(v, np.array([c]))[0]
-        return self.Vr @ self._argmax_rows(g @ self.Vr, c)
+        return self.argmaxes(v, [c], [sign])[0]
 
     def argmaxes(self, v, cells, signs) -> np.ndarray:
         cells = np.asarray(cells, dtype=int).reshape(-1)
         if cells.size == 0:
             return np.zeros((0, self.X.shape[1]))
         Gr = (np.asarray(signs, dtype=float).reshape(-1, 1) * self.correlations(v, cells)) @ self.Vr
+        if self.r == 3:
+            return self._argmax_rows_many(Gr, cells) @ self.Vr.T
         return np.array([self._argmax_rows(g, int(c)) for g, c in zip(Gr, cells)]) @ self.Vr.T
 
     def _argmax_rows(self, gr: np.ndarray, c: int) -> np.ndarray:
-        """A unit maximiser z ∈ K_c (row-space coordinates) of gᵀz, or 0 if the value is 0."""
-        sl = slice(self.ptr[c], self.ptr[c + 1])
+        """A unit maximiser z ∈ K_c (row-space coordinates, rank 1 or 2) of gᵀz, or 0 if the
+        value is 0."""
         gn = np.linalg.norm(gr)
         if gn == 0:
             return np.zeros(self.r)
         if self.r == 1:
             a = self.A[c]
             return a if gr @ a > 0 else np.zeros(1)
-        cands = []
+        sl = slice(self.ptr[c], self.ptr[c + 1])
         A, B = self.A[sl], self.B[sl]
-        if self.r == 2:
-            if _in_sector(gr[None], A, B)[0]:
-                return gr / gn
-        else:
-            N = self.N[sl]
-            if np.all(N @ gr >= -_IN_TOL * gn):
-                return gr / gn
-            P = gr[None] - (N @ gr)[:, None] * N
-            cands += list(P[_in_sector(P, A, B)])
-        cands += list(A) + list(B)
-        cands = [u / np.linalg.norm(u) for u in cands if np.linalg.norm(u) > 0]
+        if _in_sector(gr[None], A, B)[0]:
+            return gr / gn
+        cands = [u / np.linalg.norm(u) for u in (*A, *B) if np.linalg.norm(u) > 0]
         vals = [gr @ u for u in cands]
         j = int(np.argmax(vals))
         return cands[j] if vals[j] > 0 else np.zeros(self.r)
+
+    def _argmax_rows_many(self, Gr: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """A unit maximiser z ∈ K_c of gᵀz for each row g of Gr and its cell c (rank 3,
+        row-space coordinates; 0 where the value is 0), all cells at once.  The candidates: g
+        itself when it lies in K_c; else its projection onto each facet's plane when that falls
+        inside the facet, and the facets' edges; the first of the largest is taken."""
+        m = cells.size
+        lo, hi = self.ptr[cells], self.ptr[cells + 1]
+        lens = hi - lo
+        owner = np.repeat(np.arange(m), lens)
+        rows = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(lo, lens)
+        gn = np.linalg.norm(Gr, axis=1)
+        g = Gr[owner]
+        N, A, B = self.N[rows], self.A[rows], self.B[rows]
+        Ng = np.einsum("ij,ij->i", N, g)
+        # K_c contains g: every facet sees it on its inner side
+        out_of_cone = np.zeros(m, dtype=bool)
+        np.logical_or.at(out_of_cone, owner, Ng < -_IN_TOL * gn[owner])
+        P = g - Ng[:, None] * N
+        value = np.full((3, rows.size), -np.inf)
+        # A projection's value gᵀP/‖P‖ is ‖P‖.  When g is normal to the facet (a cell with one
+        # sample on: g = ±vᵢxᵢ, xᵢ the facet's normal) P is round-off and its direction
+        # arbitrary: such a projection is no candidate (its value, ≤ 1e-12‖g‖, is 0's).
+        sig = np.linalg.norm(P, axis=1) > _IN_TOL * gn[owner]
+        for k, (cand, ok) in enumerate(((P, sig & _in_sector(P, A, B)), (A, True), (B, True))):
+            norm = np.linalg.norm(cand, axis=1)
+            ok = ok & (norm > 0)
+            value[k, ok] = norm[ok] if k == 0 else np.einsum("ij,ij->i", g[ok], cand[ok]) / norm[ok]
+        best = np.full(m, -np.inf)
+        np.maximum.at(best, owner, value.max(axis=0))
+        # the first candidate at the maximum: projections in row order, then edges a, then b
+        R = rows.size
+        rank = np.arange(3 * R).reshape(3, R)
+        hit = value == best[owner][None, :]
+        none = 3 * R
+        first = np.full(m, none)
+        np.minimum.at(first, np.broadcast_to(owner, hit.shape)[hit], rank[hit])
+        out = np.zeros((m, 3))
+        chosen = first < none
+        cand = np.stack([P, A, B])[first[chosen] // max(R, 1), first[chosen] % max(R, 1)]
+        out[chosen] = cand / np.linalg.norm(cand, axis=1)[:, None]
+        out[best <= 0] = 0.0
+        inside = ~out_of_cone & (gn > 0)
+        out[inside] = Gr[inside] / gn[inside, None]
+        out[gn == 0] = 0.0
+        return out
 
 
 def _levels_by_depth(child, parent, line, sgn, P):

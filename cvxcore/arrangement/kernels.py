@@ -1,7 +1,9 @@
-"""Compiled kernels (numba, the optional extra ``fast``) for the arrangement's hot loops, each
+"""Compiled kernels (numba, the optional extra ``fast``) for the solver's hot loops, each
 doing exactly the arithmetic of the numpy route it replaces in the same order (the tests
-compare them): the rank-3 pricing pass of :meth:`cvxcore.arrangement.cells.Arrangement.price_rows`
-and the spanning-tree walk of its correlations.  Without numba, or with the environment
+compare them): the rank-3 pricing pass of :meth:`cvxcore.arrangement.cells.Arrangement.price_rows`,
+the spanning-tree walk of its correlations, the local maxima of a pricing over the cell
+adjacency graph, and the Givens rotations of the first phase's
+Cholesky row deletion (:func:`cvxcore.convex.directions._delete`).  Without numba, or with the environment
 variable ``CVXCORE_NUMBA=0``, :data:`AVAILABLE` is False and the numpy routes run."""
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def _cell_value(Dv, pn, lo, hi, sign, gn, tol):
 
 
 @njit(cache=True, nogil=True)
-def price_rank3(Gr, cells, ptr, frame, N, threshold, in_tol):
+def price_rank3(Gr, cells, ptr, N, TA, TB, A, B, threshold, in_tol):
     """(‖Π_{K_c}(g)‖, ‖Π_{K_c}(−g)‖) for g = Gr[j], c = cells[j] of a rank-3 arrangement (the
     numpy route: :meth:`cvxcore.arrangement.cells.Arrangement.price_rows`)."""
     m = cells.size
@@ -72,8 +74,12 @@ def price_rank3(Gr, cells, ptr, frame, N, threshold, in_tol):
             pn = np.empty(k)
         for i in range(k):
             e = lo + i
-            for q in range(5):
-                Dv[i, q] = g0 * frame[e, 0, q] + g1 * frame[e, 1, q] + g2 * frame[e, 2, q]
+            # the frame's columns n, t_a, t_b, a, b (each as the numpy route's frame[e, :, q])
+            Dv[i, 0] = g0 * N[e, 0] + g1 * N[e, 1] + g2 * N[e, 2]
+            Dv[i, 1] = g0 * TA[e, 0] + g1 * TA[e, 1] + g2 * TA[e, 2]
+            Dv[i, 2] = g0 * TB[e, 0] + g1 * TB[e, 1] + g2 * TB[e, 2]
+            Dv[i, 3] = g0 * A[e, 0] + g1 * A[e, 1] + g2 * A[e, 2]
+            Dv[i, 4] = g0 * B[e, 0] + g1 * B[e, 1] + g2 * B[e, 2]
             p0 = g0 - Dv[i, 0] * N[e, 0]
             p1 = g1 - Dv[i, 0] * N[e, 1]
             p2 = g2 - Dv[i, 0] * N[e, 2]
@@ -93,3 +99,34 @@ def tree_walk(G, order_child, order_parent, order_line, order_sign, Wl):
         for k in range(d):
             G[c, k] = G[p, k] + s * Wl[ln, k]
     return G
+
+
+@njit(cache=True, nogil=True)
+def absorb_column(T, x):
+    """T ← the lower factor of TTᵀ + xxᵀ, in place, by Givens rotations (the rank-one update
+    of :func:`cvxcore.convex.directions._delete`, row by row as its numpy route)."""
+    m = T.shape[0]
+    for k in range(m):
+        r = np.hypot(T[k, k], x[k])
+        cs = r / T[k, k]
+        sn = x[k] / T[k, k]
+        T[k, k] = r
+        for i in range(k + 1, m):
+            t = (T[i, k] + sn * x[i]) / cs
+            T[i, k] = t
+            x[i] = cs * x[i] - sn * t
+    return T
+
+
+@njit(cache=True, nogil=True)
+def local_maxima(vals, a, b, ismax):
+    """ismax[c] ← False for every cell c with a neighbour of larger value, over the adjacency
+    pairs (a[e], b[e]) (:meth:`cvxcore.arrangement.cells.Arrangement.local_maxima`)."""
+    for e in range(a.size):
+        va = vals[a[e]]
+        vb = vals[b[e]]
+        if va < vb:
+            ismax[a[e]] = False
+        elif vb < va:
+            ismax[b[e]] = False
+    return ismax

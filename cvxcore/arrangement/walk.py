@@ -43,7 +43,8 @@ def _circle_bases(L):
 
 def edges_rank3(L, R):
     """Arcs between consecutive crossings on every great circle, with the hash of the cell
-    on the arc's negative side: (line, a, b, midpoint, H (E, 2)).
+    on the arc's negative side: (line, a, b, midpoints, H (E, 2)); ``midpoints(e)`` gives the
+    midpoints of the arcs e, wanted for one arc a cell only.
 
     Walking around circle i the sign vector changes only at crossings, where line j's bit
     flips: the hash is a cumulative sum of ±R_j from the value at one arc's midpoint
@@ -51,7 +52,7 @@ def edges_rank3(L, R):
     """
     k = L.shape[0]
     E1, E2 = _circle_bases(L)
-    out = {key: [] for key in ("line", "A", "B", "M", "H")}
+    out: dict[str, list] = {key: [] for key in ("line", "A", "B", "mid", "H")}
     step = max(1, 1_000_000 // max(k, 1))
     for s in range(0, k, step):
         i = np.arange(s, min(k, s + step))
@@ -83,30 +84,46 @@ def edges_rank3(L, R):
         Sw[rows, i] = False
         H = (Sw.astype(float) @ R - C[rows, ref])[:, None, :] + C
         keep = (Tn - T) > ARC_TOL                        # several lines through one point: one vertex
+        # the ray at every crossing, once: arc t runs from crossing t to crossing t + 1
+        cos, sin = np.cos(T)[:, :, None], np.sin(T)[:, :, None]
+        rays = cos * E1[i][:, None, :] + sin * E2[i][:, None, :]
         row = np.broadcast_to(np.arange(ni)[:, None], T.shape)[keep]
-        st, en = T[keep], Tn[keep]
-        ii = i[row]
-
-        def ray(t, ii=ii):
-            return np.cos(t)[:, None] * E1[ii] + np.sin(t)[:, None] * E2[ii]
-
-        out["line"].append(ii)
-        out["A"].append(ray(st))
-        out["B"].append(ray(en))
-        out["M"].append(ray((st + en) / 2))
+        out["line"].append(i[row])
+        out["A"].append(rays[keep])
+        out["B"].append(np.roll(rays, -1, axis=1)[keep])
+        out["mid"].append((T[keep] + Tn[keep]) / 2)
         out["H"].append(H[keep])
-    return tuple(np.concatenate(out[key]) if key == "line" else np.vstack(out[key])
-                 for key in ("line", "A", "B", "M", "H"))
+    line = np.concatenate(out["line"])
+    mid = np.concatenate(out["mid"])
+
+    def midpoints(e):
+        """The midpoint of each arc e (unit vectors)."""
+        t = mid[e]
+        return np.cos(t)[:, None] * E1[line[e]] + np.sin(t)[:, None] * E2[line[e]]
+
+    return line, np.vstack(out["A"]), np.vstack(out["B"]), midpoints, np.vstack(out["H"])
+
+
+def _sort_keys(keys: np.ndarray) -> np.ndarray:
+    """The stable order of complex keys (real part first, then imaginary): by the real part
+    alone as integers (exact: both parts are integers below 2^53), which is the same order
+    unless two different keys share a real part — then the complex sort."""
+    order = np.argsort(keys.real.astype(np.int64), kind="stable")
+    ks = keys[order]
+    same_real = ks.real[1:] == ks.real[:-1]
+    if np.any(same_real & (ks.imag[1:] != ks.imag[:-1])):
+        return np.argsort(keys, kind="stable")
+    return order
 
 
 def build_rank3(L, R):
-    line, A, B, M, H = edges_rank3(L, R)
+    line, A, B, midpoints, H = edges_rank3(L, R)
     E = line.size
     # the two cells beside arc e: its line's bit 0 (side −) and 1 (side +)
     keys = np.concatenate([hash_keys(H), hash_keys(H + R[line])])
     side = np.concatenate([np.zeros(E, bool), np.ones(E, bool)])
     edge = np.concatenate([np.arange(E), np.arange(E)])
-    order = np.argsort(keys, kind="stable")
+    order = _sort_keys(keys)
     ks = keys[order]
     new = np.concatenate([[True], ks[1:] != ks[:-1]])
     ukeys = ks[new]
@@ -117,7 +134,7 @@ def build_rank3(L, R):
     first = ptr[:-1]
     inc_cell = np.empty(2 * E, dtype=np.int64)
     inc_cell[order] = cell
-    return dict(keys=ukeys, rep_mid=M[e[first]], rep_line=line[e[first]], rep_side=sd[first], ptr=ptr,
+    return dict(keys=ukeys, rep_mid=midpoints(e[first]), rep_line=line[e[first]], rep_side=sd[first], ptr=ptr,
                 N=N, A=A[e], B=B[e], line=line[e], adj=np.stack([inc_cell[:E], inc_cell[E:]], axis=1), adj_line=line)
 
 

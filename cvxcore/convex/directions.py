@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy.linalg import cholesky, solve_triangular
 
-from ..arrangement import CellSet
+from ..arrangement import CellSet, kernels
 from ..losses import Loss
 
 PHASE1_GAP = 1e-2        # certified relative gap at which the first phase hands over
@@ -151,12 +151,15 @@ def _delete(L: np.ndarray, p: int) -> np.ndarray:
     rank-one update (Givens rotations, O(m²), no refactorisation)."""
     x = L[p + 1:, p].copy()
     T = L[p + 1:, p + 1:].copy()
-    for k in range(T.shape[0]):
-        r = float(np.hypot(T[k, k], x[k]))
-        cs, sn = r / T[k, k], x[k] / T[k, k]
-        T[k, k] = r
-        T[k + 1:, k] = (T[k + 1:, k] + sn * x[k + 1:]) / cs
-        x[k + 1:] = cs * x[k + 1:] - sn * T[k + 1:, k]
+    if kernels.AVAILABLE:
+        kernels.absorb_column(T, x)
+    else:
+        for k in range(T.shape[0]):
+            r = float(np.hypot(T[k, k], x[k]))
+            cs, sn = r / T[k, k], x[k] / T[k, k]
+            T[k, k] = r
+            T[k + 1:, k] = (T[k + 1:, k] + sn * x[k + 1:]) / cs
+            x[k + 1:] = cs * x[k + 1:] - sn * T[k + 1:, k]
     keep = np.r_[0:p, p + 1:L.shape[0]]
     out = L[np.ix_(keep, keep)]
     out[p:, p:] = T

@@ -63,6 +63,7 @@ from .solver import registry
 CERT_RTOL = 1e-6          # a solution is "optimal" when its certified relative gap is below this
 SMALL_BLOCK = 1e-3        # blocks below this fraction of the largest are tried for removal
 POLISH_RTOL = 1e-9        # a network further than this above its lower bound is re-solved on its support
+LOOSE_SLACK = 1e-7        # a small neuron this far (relative) inside its dual constraint is dropped first
 
 
 @dataclass
@@ -201,7 +202,10 @@ def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float
     ``(network, neurons removed)``.  The small neurons are first dropped without any solve
     (all of them, else the smallest half, and so on) when that changes the objective by at most
     POLISH_RTOL (relative) and leaves every neuron on its dual constraint (``dual``, the
-    certificate's v); when no such network is certified, (8)
+    certificate's v).  Else (8) is solved once without the small neurons that are off their
+    dual constraint (slack 1 − sign(αⱼ)vᵀ(Xûⱼ)₊/β above LOOSE_SLACK and well above the large
+    neurons'): by complementary slackness their blocks are zero at every optimum, so this one
+    solve is certified unless v is too rough.  When it is not, (8)
     is solved once on the support without the small blocks; when that is not certified
     either, it is solved again on the network's own support (recovery's merges and
     Carathéodory steps leave it a rounding error off that restricted optimum; skipped when it
@@ -227,32 +231,62 @@ def _minimal(X, y, beta, loss, cells, solver: Solver, net: Network, lower: float
         # (a lone round-off neuron at β ≥ β_max is small without a larger one beside it)
         return (mags < SMALL_BLOCK * mags.max(initial=0.0)) | (beta * mags <= CERT_RTOL * max(abs(net.value), 1e-300))
 
+    def certified_below(got: Network | None, than: Network) -> bool:
+        return got is not None and got.m < than.m and \
+            (got.value - lower) <= CERT_RTOL * max(abs(got.value), 1e-300)
+
     def certified(got: Network | None) -> bool:
-        return got is not None and got.m < net.m and (got.value - lower) <= CERT_RTOL * max(abs(got.value), 1e-300)
+        return certified_below(got, net)
+
+    def slack(got: Network) -> np.ndarray:
+        # 1 − sign(αⱼ) vᵀ(Xûⱼ)₊ / β of each neuron: 0 on its dual constraint
+        dirs = got.U / np.maximum(np.linalg.norm(got.U, axis=1, keepdims=True), 1e-300)
+        return 1.0 - (np.maximum(dirs @ X.T, 0.0) @ dual) * np.sign(got.alpha) / beta
 
     def tight(got: Network) -> bool:
         # every neuron on its dual constraint, sign(αⱼ) vᵀ(Xûⱼ)₊ = β, as after a re-solve
-        if dual is None:
-            return False
-        dirs = got.U / np.maximum(np.linalg.norm(got.U, axis=1, keepdims=True), 1e-300)
-        g = np.maximum(dirs @ X.T, 0.0) @ dual
-        return bool(np.all(np.abs(g * np.sign(got.alpha) - beta) <= 1e-7 * beta))
+        return dual is not None and bool(np.all(np.abs(slack(got)) <= 1e-7))
 
+    def off_constraint(got: Network) -> np.ndarray:
+        # slack well above the large neurons' (v is the solver's, scaled to feasibility: the
+        # neurons of the optimum share its small offset from the constraint)
+        if dual is None:
+            return np.zeros(got.m, dtype=bool)
+        sl = slack(got)
+        big = ~is_small(got.alpha ** 2)
+        return sl > max(LOOSE_SLACK, 10.0 * sl[big].max(initial=0.0))
+
+    def dropped_without_solve(base: Network) -> Network | None:
+        # the network without its k smallest small neurons, as it is, when that moves the
+        # objective by round-off only (k: all of them, else half, and so on)
+        small = is_small(base.alpha ** 2)
+        order = np.argsort(base.alpha ** 2)
+        cand = order[small[order]]
+        k = cand.size
+        while k > 0:
+            keep = np.ones(base.m, dtype=bool)
+            keep[cand[:k]] = False
+            U2, a2 = base.U[keep], base.alpha[keep]
+            dropped = Network(U2, a2, base.cells[keep], float(objective(X, y, U2, a2, beta, loss)))
+            if certified_below(dropped, base) and \
+                    dropped.value <= base.value + POLISH_RTOL * max(abs(base.value), 1e-300) and tight(dropped):
+                return dropped
+            k //= 2
+        return None
+
+    got = dropped_without_solve(net)
+    if got is not None:
+        return got, net.m - got.m
     small = is_small(net.alpha ** 2)
-    order = np.argsort(net.alpha ** 2)
-    cand = order[small[order]]
-    k = cand.size
-    while k > 0:
-        # without any solve: the network without its k smallest small neurons, as it is, when
-        # that moves the objective by round-off only
-        keep = np.ones(net.m, dtype=bool)
-        keep[cand[:k]] = False
-        U2, a2 = net.U[keep], net.alpha[keep]
-        dropped = Network(U2, a2, net.cells[keep], float(objective(X, y, U2, a2, beta, loss)))
-        if certified(dropped) and dropped.value <= net.value + POLISH_RTOL * max(abs(net.value), 1e-300) \
-                and tight(dropped):
-            return dropped, net.m - dropped.m
-        k //= 2
+    loose = small & off_constraint(net)
+    if loose.any():
+        # the small neurons off their dual constraint: zero at the optimum by complementary
+        # slackness, so one restricted solve without them is certified unless v is too rough
+        got = resolve(~loose)
+        if got is not None and certified(got):
+            # the re-solve's own round-off neurons, when dropping them needs no solve
+            final = dropped_without_solve(got) or got
+            return final, net.m - final.m
     if small.any():
         # all small blocks at once, without polishing before: one restricted solve
         got = resolve(~small)
