@@ -395,7 +395,7 @@ def _solve_convex(X, y, beta, *, loss: str, patterns, method: str, **options) ->
     ncell = ncell[kept]
     gap_s = float(objective(Xs, y, U, alpha, bs, loss_fn)) - cert.lower_bound
     if not stopped and gap_s > CERT_RTOL * max(abs(cert.objective), 1e-300):
-        # not certified: polished on its own active set (cvxcore.convex.polish), the certificate decides
+        # not certified: exact fits over neuron directions (cvxcore.convex.polish); the certificate decides
         polished = polish_optimum(Xs, y, bs, loss_fn, cs, U, alpha, ncell, cert)
         if polished is not None:
             U, alpha, ncell, cert = polished
