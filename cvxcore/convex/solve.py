@@ -394,8 +394,10 @@ def _solve_convex(X, y, beta, *, loss: str, patterns, method: str, **options) ->
     info["removed_dependent"] = int(ncell.size - kept.size)
     ncell = ncell[kept]
     gap_s = float(objective(Xs, y, U, alpha, bs, loss_fn)) - cert.lower_bound
-    if not stopped and gap_s > CERT_RTOL * max(abs(cert.objective), 1e-300):
-        # not certified: exact fits over neuron directions (cvxcore.convex.polish); the certificate decides
+    if not stopped and not out.status.startswith("iteration budget") \
+            and gap_s > CERT_RTOL * max(abs(cert.objective), 1e-300):
+        # not certified (a stall, not the caller's budget): exact fits over neuron directions
+        # (cvxcore.convex.polish); the certificate decides
         polished = polish_optimum(Xs, y, bs, loss_fn, cs, U, alpha, ncell, cert)
         if polished is not None:
             U, alpha, ncell, cert = polished
