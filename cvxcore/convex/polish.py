@@ -18,7 +18,9 @@ the lasso by the active-set method of :func:`cvxcore.convex.directions.nonneg_la
 both on unit columns.  Starting from the network's own directions, each round prices v over
 every cell and adds the maximising directions of the most violated cells (column generation
 over directions, as in the working set's first phase): each round's network is an upper bound
-and each v, scaled into the feasible set, a lower bound.
+and each v, scaled into the feasible set, a lower bound.  The hinge's program keeps every
+direction (its vertex duals would otherwise alternate, as a working set that drops its slack
+blocks cycles).
 
 Only candidates: :func:`cvxcore.convex.certificate.certify` prices every dual point over all
 cells, the network's objective (2) is recomputed, and the result is kept only when its certified
@@ -195,7 +197,11 @@ def directions_generation(X, y, beta, loss: Loss, cells, U, alpha, ncell, v0, ro
         r = np.sqrt(a[live])
         nets.append((dirs[live] * r[:, None], signs[live] * r, dcells[live]))
         duals.append(loss.to_domain(v, y))
-        dirs, signs, dcells = dirs[live], signs[live], dcells[live]      # unused directions leave
+        if loss.name == "squared":      # unused directions leave (its dual point is unique)
+            dirs, signs, dcells = dirs[live], signs[live], dcells[live]
+        # hinge: every direction stays (at most DIRECTION_ROUNDS · PER_ROUND of them): the linear
+        # program is degenerate at these scales, and a direction dropped because the optimum does
+        # not use it is violated again by the next vertex's dual point, which alternates for ever
     return nets, duals
 
 
