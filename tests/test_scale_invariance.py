@@ -11,21 +11,7 @@ from hypothesis import strategies as st
 
 from cvxcore import dual_norm, get_loss, nonconvex_objective, solve_convex, with_bias
 from cvxcore.convex.solve import CERT_RTOL, data_scale
-
-ANG = np.arange(6) * np.pi / 3
-HEXAGON = np.vstack([np.c_[np.cos(ANG), np.sin(ANG)], [[0.0, 0.0]]])
-GRID = np.array([[i, j] for i in (-1, 0, 1) for j in (-1, 0, 1)], dtype=float)
-
-
-def drawable(kind: str, seed: int):
-    """2-D points a user can draw and ±1 labels."""
-    rng = np.random.default_rng(seed)
-    Z = {"hexagon": HEXAGON, "grid": GRID}.get(kind)
-    if Z is None:
-        Z = rng.uniform(-1, 1, (int(rng.integers(5, 11)), 2))
-    y = np.where(rng.random(Z.shape[0]) < 0.5, 1.0, -1.0)
-    y[0], y[-1] = 1.0, -1.0
-    return Z, y
+from tests.drawn import GRID, HEXAGON, KINDS, drawable
 
 
 def check_certified(r, X, y, beta, loss):
@@ -40,7 +26,7 @@ def check_certified(r, X, y, beta, loss):
     assert abs(lower - r.lower_bound) <= 1e-9 * max(abs(r.value), 1e-300)
 
 
-kinds = st.sampled_from(["hexagon", "grid", "random"])
+kinds = st.sampled_from(KINDS)
 losses = st.sampled_from(["squared", "hinge"])
 exponents = st.floats(-6, 6)
 seeds = st.integers(0, 10_000)
