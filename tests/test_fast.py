@@ -311,6 +311,28 @@ def test_the_working_set_decides_each_round_by_its_state():
     assert LoopState([], Form.FIT, ratio=1.2).iteration_cap() > workingset.EARLY_ITER
 
 
+def test_zero_slack_blocks_leave_the_working_set_only_after_progress():
+    """A zero block whose dual constraint is slack leaves S after a round that lowered the best
+    restricted value by more than tol (relative), and stays after one that did not (a degenerate
+    restricted dual otherwise makes the working set cycle at the optimal value)."""
+    from cvxcore.convex.workingset import Action, Bookkeeping, Form, LoopState, Pricing, Restricted, _advance
+    Q = np.array([[1.0, 0.0], [0.0, 0.0]])             # block (0, 1) nonzero, block (1, 1) zero
+    priced = Pricing(np.array([1.0, 0.5, 3.0]), np.zeros(3), 3.0)      # β = 1: cell 1 slack, cell 2 violated
+
+    def after(values):
+        state = LoopState([(0, 1), (1, 1)], Form.FIT)
+        for value in values:
+            state.blocks = [(0, 1), (1, 1)]
+            _advance(state, Bookkeeping(), Action.ADD, 0, Restricted(list(state.blocks), Q, np.zeros(3), value),
+                     priced, [(2, 1)], 1.0, 1e-7)
+        return state.blocks
+
+    assert after([2.0]) == [(0, 1), (2, 1)]                             # the first round: progress
+    assert after([2.0, 1.5]) == [(0, 1), (2, 1)]                        # lower: progress
+    assert after([2.0, 2.0 * (1 - 1e-9)]) == [(0, 1), (1, 1), (2, 1)]   # round-off lower: kept
+    assert after([2.0, 1.5, 1.7]) == [(0, 1), (1, 1), (2, 1)]           # above the best: kept
+
+
 @pytest.mark.parametrize("loss", ["squared", "hinge"])
 def test_restricted_solve_through_reference_patterns_equals_the_plain_form(loss):
     """The restricted program writes its fit as Σ_g D_g X a_g + Σ_j s_j (D_j − D_g) X q_j with

@@ -7,20 +7,7 @@ from hypothesis import strategies as st
 
 from cvxcore import nonconvex_objective, solve_convex, with_bias
 from cvxcore.convex.recovery import INDEPENDENCE_TOL, dependence, independent_network
-
-ANG = np.arange(6) * np.pi / 3
-HEXAGON = np.vstack([np.c_[np.cos(ANG), np.sin(ANG)], [[0.0, 0.0]]])
-GRID = np.array([[i, j] for i in (-1, 0, 1) for j in (-1, 0, 1)], dtype=float)
-
-
-def drawable(kind: str, seed: int, scale: float):
-    rng = np.random.default_rng(seed)
-    Z = {"hexagon": HEXAGON, "grid": GRID}.get(kind)
-    if Z is None:
-        Z = rng.uniform(-1, 1, (int(rng.integers(5, 9)), 2))
-    y = np.where(rng.random(Z.shape[0]) < 0.5, 1.0, -1.0)
-    y[0], y[-1] = 1.0, -1.0
-    return with_bias(scale * Z), y
+from tests.drawn import GRID, KINDS, drawable
 
 
 def check_minimal(r, X, y, beta, loss):
@@ -48,11 +35,12 @@ def check_minimal(r, X, y, beta, loss):
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(kind=st.sampled_from(["hexagon", "grid", "random"]), loss=st.sampled_from(["squared", "hinge"]),
+@given(kind=st.sampled_from(KINDS), loss=st.sampled_from(["squared", "hinge"]),
        method=st.sampled_from(["auto", "cvxpy"]), e=st.sampled_from([0.0, 2.0, 4.0]), seed=st.integers(0, 999),
        beta=st.sampled_from([1e-3, 1e-2, 1e-1, 1.0]))
 def test_every_method_returns_independent_neurons(kind, loss, method, e, seed, beta):
-    X, y = drawable(kind, seed, 10.0 ** e)
+    Z, y = drawable(kind, seed)
+    X = with_bias(10.0 ** e * Z)
     b = beta * 10.0 ** e
     check_minimal(solve_convex(X, y, b, loss=loss, method=method), X, y, b, loss)
 

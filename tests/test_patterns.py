@@ -119,3 +119,16 @@ def test_bad_method_and_samples():
         activation_patterns(X, method="grid")
     with pytest.raises(ValueError, match="samples"):
         activation_patterns(X, method="sample", samples=0)
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_cell_keys_sort_as_complex_numbers(collide):
+    """The enumeration groups arcs by cell with one sort of their hash keys: sorting by the real
+    part as integers gives numpy's stable complex order, also when two keys share a real part."""
+    from cvxcore.arrangement.walk import _sort_keys
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2 ** 50, (500, 2)).astype(float)
+    keys = (base[:, 0] + 1j * base[:, 1])[rng.integers(0, 500, 4000)]
+    if collide:
+        keys[10] = keys[20].real + 1j * (keys[20].imag + 1.0)
+    np.testing.assert_array_equal(_sort_keys(keys), np.argsort(keys, kind="stable"))

@@ -104,6 +104,18 @@ def edges_rank3(L, R):
     return line, np.vstack(out["A"]), np.vstack(out["B"]), midpoints, np.vstack(out["H"])
 
 
+def _sort_keys(keys: np.ndarray) -> np.ndarray:
+    """The stable order of complex keys (real part first, then imaginary): by the real part
+    alone as integers (exact: both parts are integers below 2^53), which is the same order
+    unless two different keys share a real part — then the complex sort."""
+    order = np.argsort(keys.real.astype(np.int64), kind="stable")
+    ks = keys[order]
+    same_real = ks.real[1:] == ks.real[:-1]
+    if np.any(same_real & (ks.imag[1:] != ks.imag[:-1])):
+        return np.argsort(keys, kind="stable")
+    return order
+
+
 def build_rank3(L, R):
     line, A, B, midpoints, H = edges_rank3(L, R)
     E = line.size
@@ -111,7 +123,7 @@ def build_rank3(L, R):
     keys = np.concatenate([hash_keys(H), hash_keys(H + R[line])])
     side = np.concatenate([np.zeros(E, bool), np.ones(E, bool)])
     edge = np.concatenate([np.arange(E), np.arange(E)])
-    order = np.argsort(keys, kind="stable")
+    order = _sort_keys(keys)
     ks = keys[order]
     new = np.concatenate([[True], ks[1:] != ks[:-1]])
     ukeys = ks[new]

@@ -54,6 +54,7 @@ from ..losses import get_loss
 from ..network import objective, predict
 from ..params import check_loss, check_scalar, check_X, check_y
 from .certificate import certify
+from .polish import polish_optimum
 from .protocol import Network, Solver, SolverOutput, Support, WarmStart
 from .recovery import independent_network, recover_network
 from .restricted import column_scales
@@ -392,6 +393,15 @@ def _solve_convex(X, y, beta, *, loss: str, patterns, method: str, **options) ->
     U, alpha, kept = independent_network(Xs, U, alpha, lambda U_, a_: float(objective(Xs, y, U_, a_, bs, loss_fn)))
     info["removed_dependent"] = int(ncell.size - kept.size)
     ncell = ncell[kept]
+    gap_s = float(objective(Xs, y, U, alpha, bs, loss_fn)) - cert.lower_bound
+    if not stopped and not out.status.startswith("iteration budget") \
+            and gap_s > CERT_RTOL * max(abs(cert.objective), 1e-300):
+        # not certified (a stall, not the caller's budget): exact fits over neuron directions
+        # (cvxcore.convex.polish); the certificate decides
+        polished = polish_optimum(Xs, y, bs, loss_fn, cs, U, alpha, ncell, cert)
+        if polished is not None:
+            U, alpha, ncell, cert = polished
+            info["polished"] = True
     info["data_scale"] = s
     if s != 1.0:
         # the network on X: u = u'/√s, α = α'/√s (balanced, the same function and penalty);

@@ -22,9 +22,11 @@ Mairal & Obozinski, *Optimization with sparsity-inducing penalties*, FTML 2012, 
    within a relative tol of the optimum of (8) (v/(1 + tol) is feasible).
 3. Otherwise add the most violated blocks among the local maxima of the pricing over the cell
    adjacency graph (one block per peak of u ↦ ±vᵀ(Xu)₊: neighbouring cells give nearly the same
-   column, and adding them wastes rounds), at most max(20, n) a round; drop blocks that are
-   zero and priced below β(1 − 1e-3); repeat.  Each restricted value is an upper bound, each
-   priced v (scaled into the feasible set) a lower bound.
+   column, and adding them wastes rounds), at most max(20, n) a round; after a round that
+   lowered the restricted value (by more than tol, relative, below every earlier one) drop
+   blocks that are zero and priced below β(1 − 1e-3) — without progress S only grows, the
+   anti-cycling rule of column generation; repeat.  Each restricted value is an upper bound,
+   each priced v (scaled into the feasible set) a lower bound.
 
 Accuracy and cost. While the pricing is far from clean (max/β > ``EARLY_RATIO``) the restricted
 solve stops after ``EARLY_ITER`` interior-point iterations: those programs are the badly
@@ -190,6 +192,14 @@ class LoopState:
     obj_scale: float = 1.0
     ratio: float = np.inf         # max pricing/β of the last priced dual point
     best_lower: float = -np.inf   # the best certified lower bound so far
+    best_value: float = np.inf    # the lowest restricted value so far (an upper bound)
+
+    def improved(self, value: float, tol: float) -> bool:
+        """Whether ``value`` is below every earlier restricted value by more than a relative
+        ``tol`` (then the round made progress and zero blocks may leave S); records it."""
+        best = self.best_value
+        self.best_value = min(best, value)
+        return not np.isfinite(best) or value < best - tol * abs(best)
 
     def iteration_cap(self) -> int:
         """``EARLY_ITER`` while the pricing is far from clean (the first solve included), unless
@@ -321,7 +331,7 @@ _FINAL = {Action.DONE: "optimal", Action.STOPPED: "stopped by the caller",
 
 
 def _advance(state: LoopState, book: Bookkeeping, action: Action, rnd: int, last: Restricted, priced: Pricing,
-             new: list[Block], beta: float) -> None:
+             new: list[Block], beta: float, tol: float) -> None:
     """The working set and the next solve's settings after a round that does not end the loop."""
     if action is Action.SOLVE_FULL:
         state.converge = True
@@ -336,7 +346,14 @@ def _advance(state: LoopState, book: Bookkeeping, action: Action, rnd: int, last
     elif action is Action.ADD:
         if state.form is Form.GRAM and priced.ratio <= FIT_FORM_RATIO:
             state.form, book.accurate_from_round = Form.FIT, rnd + 1    # near the end: price at tol
-        state.blocks = _keep(state.blocks, last.Q, priced, beta) + new
+        # zero slack blocks leave S only after a round that lowered the value (the classical
+        # anti-cycling rule of column generation): when the restricted dual is degenerate —
+        # hinge loss, whose dual objective Σ pᵢ is linear — the interior-point dual is the centre of
+        # a whole optimal face, and a block added because it cut that centre off is zero and slack
+        # at the next centre; dropped, it is violated again a round later, for ever.  Without
+        # progress S only grows, so the loop ends within 2P rounds.
+        kept = _keep(state.blocks, last.Q, priced, beta) if state.improved(last.value, tol) else state.blocks
+        state.blocks = kept + new
         book.added.append(len(new))
     else:
         raise AssertionError(f"{action} ends the loop")
@@ -450,7 +467,7 @@ def solve_working_set(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cel
             action = next_action(state, last, priced, tol, new, stopped)
             if action in _FINAL:
                 return _FINAL[action].format(ratio=priced.ratio)
-            _advance(state, book, action, rnd, last, priced, new, beta)
+            _advance(state, book, action, rnd, last, priced, new, beta, tol)
         return f"iteration budget reached ({max_rounds} rounds; pricing max/β = {state.ratio:.3e})"
 
     phase1_rounds = int(phase1_info.get("phase1_rounds", 0))
