@@ -91,8 +91,13 @@ def test_a_stopped_solve_reports_its_certified_bounds(loss, n, first_phase, stop
     assert r.status.startswith("stopped by the caller")
     assert [i["round"] for i in seen] == list(range(1, stop_at + 1))
     for i in seen:
-        assert {"round", "gap", "blocks", "lower_bound", "upper_bound", "working_set", "seconds"} <= set(i)
+        assert {"round", "gap", "blocks", "lower_bound", "upper_bound", "working_set", "seconds", "network"} <= set(i)
         assert i["lower_bound"] <= i["upper_bound"] and i["gap"] >= 0
+        # the round's network: its objective (2), computed here, is the upper bound, ≥ p*
+        U, alpha = i["network"]
+        value = nonconvex_objective(X, y, U, alpha, beta, loss=loss)
+        assert value == pytest.approx(i["upper_bound"], rel=1e-9)
+        assert value >= full.value * (1 - 1e-6)
     tol = 1e-6 * full.value
     assert r.lower_bound <= full.value + tol
     assert r.value >= full.value - tol
@@ -127,3 +132,22 @@ def test_a_capped_solve_whose_value_rises_makes_every_later_solve_converge(monke
     assert r.status == "optimal"
     assert calls[0] == calls[1] == ws.EARLY_ITER       # far from clean: capped
     assert all(c == ws.FULL_ITER for c in calls[2:]) and len(calls) > 2
+
+
+@pytest.mark.parametrize("s", [1 / 64, 8.0])
+def test_each_rounds_network_is_on_the_data_as_given(s):
+    """The solve runs on X/s (positive homogeneity); the network each round reports is mapped
+    back: its objective (2) on the data as given is the round's upper bound."""
+    X, y = recipe("xor", 40, seed=3)
+    X, beta = s * X, 1e-2 * s
+    rows = []
+
+    def note(info):
+        U, alpha = info["network"]
+        rows.append((nonconvex_objective(X, y, U, alpha, beta, loss="hinge"), info["upper_bound"]))
+        return False
+
+    assert solve_convex(X, y, beta, loss="hinge", callback=note).status == "optimal"
+    assert len(rows) >= 2
+    for value, upper in rows:
+        assert value == pytest.approx(upper, rel=1e-9)

@@ -32,6 +32,7 @@ from scipy.linalg import cholesky, solve_triangular
 
 from ..arrangement import CellSet, kernels
 from ..losses import Loss
+from .protocol import blocks_network
 
 PHASE1_GAP = 1e-2        # certified relative gap at which the first phase hands over
 PHASE1_MAX_ROUNDS = 40
@@ -227,7 +228,8 @@ def first_phase(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cells: Ce
         if callback is not None and callback(
                 {"round": rnd, "phase": 1, "upper_bound": float(upper), "lower_bound": float(best_lower),
                  "gap": float(rel), "blocks": int(np.count_nonzero(a)), "working_set": len(atoms),
-                 "seconds": time.perf_counter() - t0}):
+                 "seconds": time.perf_counter() - t0,
+                 "network": blocks_network(a[:, None] * dirs, np.array([sg for _, sg in atoms], dtype=float))}):
             stopped = True
             break
         if rel <= gap or priced.clean(tol):

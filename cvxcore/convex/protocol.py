@@ -128,3 +128,14 @@ class Network:
     @property
     def m(self) -> int:
         return int(self.alpha.size)
+
+
+def blocks_network(Q: np.ndarray, signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The balanced network of blocks q_j of (8) with signs s_j (+1: a v-block, −1: a w-block):
+    neurons u_j = q_j/√‖q_j‖ and weights α_j = s_j√‖q_j‖, so that |α_j|u_j = q_j and the penalty
+    β‖u_j‖|α_j| = β‖q_j‖ (zero blocks left out).  ``(U (m, d), alpha (m,))``."""
+    Q = np.asarray(Q, dtype=float).reshape(len(signs), -1) if len(signs) else np.zeros((0, np.shape(Q)[-1]))
+    norms = np.linalg.norm(Q, axis=1)
+    live = norms > 0
+    root = np.sqrt(norms[live])
+    return Q[live] / root[:, None], np.asarray(signs, dtype=float)[live] * root

@@ -349,7 +349,9 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     (1 or 2), ``upper_bound`` (the value of the current restricted program, a network's
     objective), ``lower_bound`` (the best certified lower bound D(v) ≤ p* so far), ``gap``
     (their relative difference), ``blocks`` (nonzero blocks of the current solution),
-    ``working_set`` and ``seconds``.  When it returns True the solve stops: the result's
+    ``working_set``, ``seconds`` and ``network``, the current solution as neurons ``(U, alpha)``
+    (:func:`cvxcore.convex.protocol.blocks_network`; its objective (2) is an upper bound on p*,
+    about ``upper_bound``).  When it returns True the solve stops: the result's
     ``status`` starts with "stopped by the caller", ``value`` is the objective (2) of the
     network recovered from the current solution (an upper bound on p*), ``lower_bound`` the
     best certified lower bound (the certificate, recomputed, of the last dual points), and
@@ -357,6 +359,16 @@ def solve_convex(X, y, beta, *, loss: str = "squared", patterns=None, method: st
     """
     with one_blas_thread():
         return _solve_convex(X, y, beta, loss=loss, patterns=patterns, method=method, **options)
+
+
+def _on_data_as_given(callback, s: float):
+    """The caller's ``callback`` with each round's network mapped from X/s back to X."""
+    def on_x(info: dict) -> bool:
+        if info.get("network") is not None:
+            U, alpha = info["network"]
+            info = {**info, "network": (U / np.sqrt(s), alpha / np.sqrt(s))}
+        return bool(callback(info))
+    return on_x
 
 
 def _solve_convex(X, y, beta, *, loss: str, patterns, method: str, **options) -> ConvexResult:
@@ -374,6 +386,9 @@ def _solve_convex(X, y, beta, *, loss: str, patterns, method: str, **options) ->
     s = data_scale(X)
     Xs, bs = X / s, beta / s
     cs = cells if s == 1.0 else ScaledCells(cells, s)
+    if s != 1.0 and options.get("callback") is not None:
+        # the callback's network is on X/s: the same network on X is (U/√s, α/√s)
+        options["callback"] = _on_data_as_given(options["callback"], s)
     out = solver.run(Xs, y, bs, loss_fn, cs, **options)
     scale = float(np.linalg.norm(y))
     U, alpha, ncell = _network(Xs, y, bs, loss_fn, out, scale, cs)

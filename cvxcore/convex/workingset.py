@@ -70,7 +70,7 @@ from ..conic import FULL_ITER
 from ..losses import Loss
 from .directions import PHASE1_MIN_N
 from .directions import first_phase as run_first_phase
-from .protocol import SolverOutput, Support, WarmStart
+from .protocol import SolverOutput, Support, WarmStart, blocks_network
 from .restricted import solve_restricted
 
 OPTIONS = frozenset({"warm", "tol", "max_rounds", "add_per_round", "diverse", "gram", "verbose", "callback",
@@ -447,7 +447,8 @@ def solve_working_set(X: np.ndarray, y: np.ndarray, beta: float, loss: Loss, cel
                  "lower_bound": float(state.best_lower),
                  "gap": float((last.value - state.best_lower) / max(abs(last.value), 1e-300)),
                  "blocks": int(np.count_nonzero(np.linalg.norm(last.Q, axis=1))) if last.Q.size else 0,
-                 "working_set": len(state.blocks), "seconds": time.perf_counter() - t0}):
+                 "working_set": len(state.blocks), "seconds": time.perf_counter() - t0,
+                 "network": blocks_network(last.Q, np.array([sg for _, sg in last.blocks], dtype=float))}):
             return [], True
         return _new_blocks(cells, priced, set(state.blocks), beta * (1 + tol), K, diverse), False
 
