@@ -5,14 +5,13 @@ seconds; a page cannot wait for it inside its run.  So such a solve is a :class:
 process (forked from the solve workers' ``forkserver``, running :func:`lab.solve_job.run_job`,
 the core only), which sends after each working-set round its certified bounds on p* through a
 pipe.  A page polls the job (a fragment every half second) and shows the round, the bounds and
-the elapsed time.  **Stop** takes effect at once: the job is stopped with its last reported
-bounds, and its process is asked to make the round under way its last and send that round's
-network (:class:`lab.solve_job.StoppedNetwork`, its objective an upper bound on p*); a process
-that has not sent it within :data:`WRAP_UP` s is ended (``terminate``, then ``kill``) and the
-job keeps its bounds without a network.  Every bound reported is certified: the lower bound is
-the dual value of (4) at a point made feasible by exact pricing over every cell, and the upper
-bound the value of (8) at a feasible point (the working set's restricted optimum, the other
-blocks zero; the stopped network's objective (2)).
+the elapsed time; **Stop** ends the process at once (``terminate``, then ``kill``), so a stop
+takes effect within a second whatever the solver is doing, and the job keeps its last reported
+bounds and the network of its last round (:class:`lab.solve_job.StoppedNetwork`, sent with each
+round's progress).  Every bound reported is certified: the lower bound is the dual value of (4)
+at a point made feasible by exact pricing over every cell, and the upper bound the value of (8)
+at a feasible point (the working set's restricted optimum, the other blocks zero); a stopped
+job's upper bound is its network's objective (2).
 
 :class:`JobBoard` (one per server, :data:`lab.cached.JOBS`) holds at most one job per session: a
 new solve from a session replaces (stops) its previous job.  At most ``slots`` jobs run at once
@@ -43,14 +42,13 @@ STOP_GRACE = 0.5          # seconds a stopped process gets to end after SIGTERM 
 KEEP_RESULTS = 16         # finished results kept by problem
 NICENESS = 19             # a job's process yields the cores to the server's page runs (a class first)
 REAP_EVERY = 1.0          # seconds between two looks at the running jobs by the board's own thread
-WRAP_UP = 8.0             # seconds a stopped job's process gets to finish its round and send its network
 
 
 class Status(str, enum.Enum):
     QUEUED = "queued"         # waiting for a free slot
     RUNNING = "running"
     DONE = "done"             # ``result`` holds the solve's ConvexResult
-    STOPPED = "stopped"       # stopped by the session: its last bounds, and its network once sent
+    STOPPED = "stopped"       # stopped by the session: its last bounds and its last round's network
     ERROR = "error"           # the core refused the input: ``message``
     FAILED = "failed"         # the process failed or ended without a result: ``message``
 
@@ -82,8 +80,7 @@ class Snapshot:
     ahead: int                 # jobs before it in the queue (0 unless queued)
     message: str | None
     result: ConvexResult | None
-    network: StoppedNetwork | None = None   # a stopped job's network (its objective is ``upper``)
-    wrapping: bool = False                  # stopped, its process still finishing its round
+    network: StoppedNetwork | None = None   # a stopped job's last network (its objective is ``upper``)
 
     @property
     def bounded(self) -> bool:
@@ -115,32 +112,19 @@ class Job:
         self.blocks = 0
         self.message: str | None = None
         self.result: ConvexResult | None = None
-        self.network: StoppedNetwork | None = None
+        self.network: StoppedNetwork | None = None   # the last round's network (shown once stopped)
         self._proc: Any = None
         self._conn: Any = None
-        self._flag: Any = None               # the stop request to the process (an Event)
-        self._wrap_until: float | None = None
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
 
-    @property
-    def wrapping(self) -> bool:
-        """Stopped, and its process still finishing the round under way (it holds a core)."""
-        return self.status is Status.STOPPED and self._proc is not None
-
-    @property
-    def busy(self) -> bool:
-        """Queued, running or wrapping up: the board keeps watching it."""
-        return self.active or self.wrapping
-
     def start(self) -> None:
         """Start the process (a queued job only)."""
         recv, send = self._ctx.Pipe(duplex=False)
-        self._flag = self._ctx.Event()
-        proc = self._ctx.Process(target=solve_job.run_job, args=(send, *self._args, NICENESS, self._flag),
-                                 daemon=True, name="convex-relu-lab solve job")
+        proc = self._ctx.Process(target=solve_job.run_job, args=(send, *self._args, NICENESS), daemon=True,
+                                 name="convex-relu-lab solve job")
         try:
             proc.start()
         except (OSError, ValueError) as e:
@@ -154,25 +138,26 @@ class Job:
         self.started_at = time.monotonic()
 
     def poll(self) -> None:
-        """Read what the process sent; notice its end (a wrapping-up job: its network, or the end
-        of its :data:`WRAP_UP` s)."""
-        if self.wrapping:
-            self._poll_wrap_up()
-            return
+        """Read what the process sent; notice its end."""
         if self.status is not Status.RUNNING:
             return
         try:
             while self._conn.poll():
                 kind, body = self._conn.recv()
                 if kind == "progress":
-                    self._progress(body)
+                    self.round = body["round"]
+                    self.lower = max(self.lower, body["lower"])
+                    self.upper = min(self.upper, body["upper"])
+                    self.blocks = body["blocks"]
+                    if body.get("network") is not None:
+                        self.network = body["network"]
                 elif kind == "done":
                     self.result = body
                     self._end(Status.DONE)
                     return
-                elif kind == "stopped":          # the core stopped by itself (the pipe): its network
-                    self._stopped_network(body)
-                    self._end(Status.STOPPED)
+                elif kind == "stopped":          # the core stopped by itself: its last network
+                    self.network = body
+                    self._stop_with_network()
                     return
                 else:
                     self._end(Status.ERROR if kind == "error" else Status.FAILED, str(body))
@@ -184,73 +169,30 @@ class Job:
             self._end(Status.FAILED, f"the solve job's process ended without a result (exit code {code}"
                                      + (", probably out of memory)" if code == -9 else ")"))
 
-    def _progress(self, body: dict) -> None:
-        self.round = body["round"]
-        self.lower = max(self.lower, body["lower"])
-        self.upper = min(self.upper, body["upper"])
-        self.blocks = body["blocks"]
-
-    def _stopped_network(self, net: StoppedNetwork) -> None:
-        """A stopped solve's network: its objective is the upper bound shown with it (it is
-        certified: a feasible network), and its lower bound counts as any other."""
-        if np.isfinite(net.value):
-            self.network = net
-            self.upper = net.value
-        self.lower = max(self.lower, net.lower_bound)
-
-    def _poll_wrap_up(self) -> None:
-        """A stopped job's process finishing its round: its last rounds' bounds, then its network
-        (an optimum that arrived meanwhile makes the job done); ended at :data:`WRAP_UP`."""
-        ended = False
-        try:
-            while self._conn.poll():
-                kind, body = self._conn.recv()
-                if kind == "progress":
-                    self._progress(body)
-                    continue
-                if kind == "done":
-                    self.result = body
-                    self.status = Status.DONE
-                elif kind == "stopped":
-                    self._stopped_network(body)
-                ended = True
-                break
-        except (EOFError, OSError):
-            ended = True
-        assert self._wrap_until is not None
-        if ended or not self._proc.is_alive() or time.monotonic() >= self._wrap_until:
-            self._close()
-
     def stop(self) -> None:
-        """Stop the job now: a queued job never starts; a running one is stopped with its last
-        reported bounds, and its process asked to send the network of the round under way
-        (read by :meth:`poll` while :attr:`wrapping`; ended after :data:`WRAP_UP` s)."""
+        """Stop the job now: a queued job never starts; a running one's process is ended (SIGTERM,
+        SIGKILL after :data:`STOP_GRACE` s).  Its last reported bounds and network stay."""
         if self.status is Status.RUNNING:
             self.poll()                          # a result that arrived just now wins
         if not self.active:
             return
-        if self._proc is None or self._flag is None or not self._proc.is_alive():
-            self._end(Status.STOPPED)
-            return
-        self._flag.set()
-        self.status = Status.STOPPED
-        self.ended_at = time.monotonic()
-        self._wrap_until = self.ended_at + WRAP_UP
+        self._stop_with_network()
 
-    def abort(self) -> None:
-        """Stop the job and end its process at once, without waiting for its network."""
-        self.stop()
-        if self._proc is not None:
-            self._close()
+    def _stop_with_network(self) -> None:
+        """Stopped: the upper bound shown is the objective (2) of the network shown (its own
+        round's bound, certified as any network's objective is), the lower bound the best."""
+        net = self.network
+        if net is not None and np.isfinite(net.value):
+            self.upper = net.value
+            self.lower = max(self.lower, net.lower_bound)
+        else:
+            self.network = None
+        self._end(Status.STOPPED)
 
     def _end(self, status: Status, message: str | None = None) -> None:
         self.status = status
         self.message = message
         self.ended_at = time.monotonic()
-        self._close()
-
-    def _close(self) -> None:
-        """End the process (SIGTERM, SIGKILL after :data:`STOP_GRACE` s) and close the pipe."""
         proc, self._proc = self._proc, None
         if proc is not None:
             if proc.is_alive():
@@ -267,7 +209,8 @@ class Job:
         now = self.ended_at if self.ended_at is not None else time.monotonic()
         elapsed = 0.0 if self.started_at is None else now - self.started_at
         return Snapshot(self.status, self.key, self.round, float(self.lower), float(self.upper), self.blocks,
-                        elapsed, ahead, self.message, self.result, self.network, self.wrapping)
+                        elapsed, ahead, self.message, self.result,
+                        self.network if self.status is Status.STOPPED else None)
 
 
 class JobBoard:
@@ -294,7 +237,7 @@ class JobBoard:
             time.sleep(REAP_EVERY)
             with self._lock:
                 self._pump()
-                if not any(j.busy for j in self._jobs.values()):
+                if not any(j.active for j in self._jobs.values()):
                     self._reaper = None
                     return
 
@@ -306,7 +249,7 @@ class JobBoard:
                 self._results[job.key] = job.result
                 while len(self._results) > KEEP_RESULTS:
                     self._results.popitem(last=False)
-        running = sum(j.status is Status.RUNNING or j.wrapping for j in self._jobs.values())
+        running = sum(j.status is Status.RUNNING for j in self._jobs.values())
         for job in sorted((j for j in self._jobs.values() if j.status is Status.QUEUED), key=lambda j: j.queued_at):
             if running >= self.slots:
                 break
@@ -334,7 +277,7 @@ class JobBoard:
             if old is not None and old.key == key and not again and old.status is not Status.FAILED:
                 return old.snapshot(self._ahead(old))
             if old is not None:
-                old.abort()                      # replaced: nobody will read its network
+                old.stop()
             job = Job(key, (np.asarray(X, float), np.asarray(y, float), float(beta), loss, warm), self._ctx)
             self._jobs[session] = job
             self._pump()
@@ -349,15 +292,13 @@ class JobBoard:
             return None if job is None else job.snapshot(self._ahead(job))
 
     def stop(self, session: str) -> Snapshot | None:
-        """Stop the session's job now; its last bounds stay, and its network follows once its
-        process has finished the round under way (:meth:`Job.stop`)."""
+        """Stop the session's job (within :data:`STOP_GRACE` · 2 s); its last bounds stay."""
         with self._lock:
             job = self._jobs.get(session)
             if job is None:
                 return None
             job.stop()
-            self._pump()                         # its slot goes to the next queued job once it has wrapped up
-            self._watch()                        # a wrapping-up job is read by the board's thread
+            self._pump()                         # its slot goes to the next queued job
             return job.snapshot()
 
     def forget(self, session: str) -> None:
@@ -365,18 +306,18 @@ class JobBoard:
         with self._lock:
             job = self._jobs.pop(session, None)
             if job is not None:
-                job.abort()
+                job.stop()
             self._pump()
 
     def running(self) -> int:
-        """Jobs running now (their processes alive: running, or stopped and wrapping up)."""
+        """Jobs running now (their processes alive)."""
         with self._lock:
             self._pump()
-            return sum(j.status is Status.RUNNING or j.wrapping for j in self._jobs.values())
+            return sum(j.status is Status.RUNNING for j in self._jobs.values())
 
     def shutdown(self) -> None:
         """Stop every job (tests; the server's exit ends the daemonic processes itself)."""
         with self._lock:
             for job in self._jobs.values():
-                job.abort()
+                job.stop()
             self._jobs.clear()

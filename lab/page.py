@@ -210,11 +210,12 @@ def stopped_text(snap: jobs.Snapshot, *, figure: bool = False) -> str:
         return (f"**Stopped — not optimal.** The exact solve was stopped {when}, before its first round "
                 f"finished: there is no bound on p\\* and no network yet.{data} Your data set and settings are kept.")
     if snap.network is not None and figure:
-        upper = ("the upper bound is the objective (2) of the network drawn, the one the solve had reached "
-                 "when it was stopped (not the optimal network)")
+        upper = ("the upper bound is the objective (2) of the network drawn, the one of the solve's last round "
+                 "before the stop (not the optimal network)")
+    elif snap.network is not None:
+        upper = "the upper bound is the objective (2) of the network of the solve's last round (not the optimal one)"
     else:
-        upper = ("the upper bound is the objective of (8) at the last network the solve had reached "
-                 "(not the optimal one)")
+        upper = "the upper bound is the value of (8) at the solve's last restricted optimum (not the optimal one)"
     return (f"**Stopped — not optimal.** The exact solve was stopped {when}. What it had certified: "
             f"**{snap.lower:.6g} ≤ p\\* ≤ {snap.upper:.6g}** (relative gap {snap.rel_gap:.1e}; a solve is "
             "called optimal below 1e-6). The lower bound is the dual value (4) at a point that exact pricing "
@@ -226,8 +227,8 @@ STOPPED_NAME = "stopped — not optimal"
 
 
 def stopped_figure(ds: Dataset, snap: jobs.Snapshot, *, height: int, legend: str = "compact") -> Any:
-    """The page's main figure after a stopped or failed job: the data with the network the stopped
-    solve had reached, named "stopped — not optimal" in the legend (:func:`network_figure`), or
+    """The page's main figure after a stopped or failed job: the data with the network of the
+    stopped solve's last round, named "stopped — not optimal" in the legend (:func:`network_figure`), or
     the data alone (the Data page's canvas) when there is no network."""
     net = snap.network
     if net is None or snap.status is not jobs.Status.STOPPED:
@@ -240,11 +241,12 @@ def stopped_alt(ds: Dataset, snap: jobs.Snapshot) -> str:
     """The text alternative of :func:`stopped_figure`."""
     net = snap.network
     if net is None or snap.status is not jobs.Status.STOPPED:
-        return f"Chart: the {ds.n} data points only; the exact solve was stopped or failed before it found a network."
+        return (f"Chart: the {ds.n} data points only; the exact solve was stopped or failed before its first "
+                f"round.")
     what = "the fit f(x)" if ds.d == 1 else "the decision regions and boundary f(x) = 0"
     m = int(np.asarray(net.alpha).size)
     neurons = f"{m} neuron{'s' if m != 1 else ''}"
-    return (f"Chart: {what} of the network a stopped solve had reached, stopped — not optimal, on the {ds.n} "
+    return (f"Chart: {what} of the network of a stopped solve's last round, stopped — not optimal, on the {ds.n} "
             f"data points: its objective {net.value:.6g} is an upper bound on p*, with {neurons}"
             + (", each drawn too." if m else "."))
 
@@ -252,21 +254,9 @@ def stopped_alt(ds: Dataset, snap: jobs.Snapshot) -> str:
 def stopped_caption(ds: Dataset, snap: jobs.Snapshot) -> str:
     """What :func:`stopped_figure` shows, in words."""
     if snap.network is None or snap.status is not jobs.Status.STOPPED:
-        if snap.wrapping:
-            return (f"Your data. The solve is finishing the round it was in to draw its network (at most "
-                    f"{jobs.WRAP_UP:.0f} s).")
-        return "Your data: there is no network to draw (the solve ended before it found one)."
-    return (f"**Stopped — not optimal.** The network the solve had reached when it was stopped, on your data: "
+        return "Your data: there is no network to draw (the solve ended before its first round)."
+    return (f"**Stopped — not optimal.** The network of the solve's last round before the stop, on your data: "
             f"its objective (2) is {snap.network.value:.6g}, the upper bound on p\\* beside it, not p\\*.")
-
-
-@st.fragment(run_every=PROGRESS_EVERY)
-def job_wrap_up(session: str) -> None:
-    """While a stopped job's process finishes its round: the page runs again once its network
-    has come (or the process has ended)."""
-    snap = cached.JOBS.get(session)
-    if snap is None or not snap.wrapping:
-        st.rerun(scope="app")
 
 
 def job_stopped(snap: jobs.Snapshot, ds: Dataset, beta: float, loss: str, *, side: Any = None,
@@ -279,9 +269,6 @@ def job_stopped(snap: jobs.Snapshot, ds: Dataset, beta: float, loss: str, *, sid
         ui.chart(stopped_figure(ds, snap, height=F.CANVAS_HEIGHT), container=main, key="_job_stopped_fit",
                  alt=stopped_alt(ds, snap))
         ui.caption(stopped_caption(ds, snap), main)
-        if snap.wrapping:
-            with main:
-                job_wrap_up(state.session_id())
     with numbers:
         if snap.bounded and snap.status is jobs.Status.STOPPED:
             k = st.columns(1 if side is not None else 3)

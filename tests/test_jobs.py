@@ -54,17 +54,15 @@ def test_stop_ends_a_running_solve_within_a_second_and_keeps_its_bounds(board):
     stopped = board.stop("s")
     took = time.monotonic() - t
     assert took < 1.0, f"Stop took {took:.2f} s"
+    assert not proc.is_alive() and board.running() == 0
     assert stopped is not None and stopped.status is jobs.Status.STOPPED
     assert stopped.bounded and stopped.lower <= stopped.upper and stopped.round >= 2
-    # the process finishes the round under way and sends its network, whose objective is the
-    # upper bound; it is ended within WRAP_UP s in any case
-    done = _wait(board, "s", lambda s: not s.wrapping, timeout=jobs.WRAP_UP + 5)
-    assert not proc.is_alive() and board.running() == 0
-    assert done.status is jobs.Status.STOPPED and done.bounded and done.lower <= done.upper
-    assert done.network is not None, "the stopped round's network did not arrive"
-    net = done.network
+    # the network of the last round reported stays with the job: its objective (2), computed
+    # here, is the upper bound shown
+    assert stopped.network is not None, "the last round's network is missing"
+    net = stopped.network
     X, y = LONG
-    assert done.upper == net.value
+    assert stopped.upper == net.value
     assert nonconvex_objective(X, y, net.U, net.alpha, 1e-2) == pytest.approx(net.value, rel=1e-9)
     # the stopped job stays stopped: asking again for the same problem does not restart it …
     assert _submit(board, "s", LONG).status is jobs.Status.STOPPED
@@ -95,8 +93,9 @@ def test_jobs_beyond_the_slots_wait_in_order_and_start_when_one_stops(board):
     _submit(board, "b", LONG, beta=3e-2)
     snap_b = board.get("b")
     assert snap_b is not None and snap_b.status is jobs.Status.QUEUED and snap_b.ahead == 1
-    board.stop("a")                                      # b starts once a's process has wrapped up
-    snap_b = _wait(board, "b", lambda s: s.status is jobs.Status.RUNNING, timeout=jobs.WRAP_UP + 5)
+    board.stop("a")
+    snap_b = board.get("b")
+    assert snap_b is not None and snap_b.status is jobs.Status.RUNNING
     queued_stop = _submit(board, "c", LONG, beta=4e-2)
     assert queued_stop.status is jobs.Status.QUEUED
     assert board.stop("c").status is jobs.Status.STOPPED and not board.get("c").bounded
@@ -124,7 +123,9 @@ class _Pipe:
 @pytest.mark.parametrize("n,loss,seed", [(16, "squared", 1), (20, "hinge", 2), (14, "logistic", 3)])
 def test_every_reported_bound_brackets_p_star_of_an_independent_solve(n, loss, seed):
     """What the page shows while a job runs and after a stop: after every round the reported
-    lower bound is ≤ p* ≤ the reported upper bound, p* from cvxpy + Clarabel over every cell."""
+    lower bound is ≤ p* ≤ the reported upper bound, p* from cvxpy + Clarabel over every cell; the
+    round's network (what a Stop then shows) has its objective (2), computed here, as its value,
+    ≥ p*."""
     X, y = _xor(n, seed)
     pipe = _Pipe()
     solve_job.run_job(pipe, X, y, 1e-2, loss, None)
@@ -132,30 +133,18 @@ def test_every_reported_bound_brackets_p_star_of_an_independent_solve(n, loss, s
     assert kinds[-1] == "done" and kinds.count("progress") >= 2
     p_star = solve_convex(X, y, 1e-2, loss=loss, method="cvxpy").value
     tol = 1e-6 * abs(p_star)
+    networks = 0
     for _kind, body in pipe.sent[:-1]:
         assert body["lower"] <= p_star + tol, (body, p_star)
         assert body["upper"] >= p_star - tol, (body, p_star)
+        net = body.get("network")
+        if net is not None:
+            networks += 1
+            assert isinstance(net, solve_job.StoppedNetwork) and net.lower_bound == body["lower"]
+            assert nonconvex_objective(X, y, net.U, net.alpha, 1e-2, loss=loss) == pytest.approx(net.value, rel=1e-9)
+            assert net.value >= p_star - tol
+    assert networks >= kinds.count("progress") - 1        # every round after the first has one
     assert pipe.sent[-1][1].value == pytest.approx(p_star, rel=1e-5)
-
-
-@pytest.mark.parametrize("n,loss,seed", [(40, "squared", 1), (40, "hinge", 2)])
-def test_a_stopped_solve_sends_a_network_whose_objective_bounds_p_star(n, loss, seed):
-    """Stop asked before the first round ends: the process sends the network of that round; its
-    objective (2), computed here, is its value, and the bounds it brings bracket p* of an
-    independent solve (cvxpy + Clarabel over every cell)."""
-    import threading
-    X, y = _xor(n, seed)
-    pipe, stop = _Pipe(), threading.Event()
-    stop.set()
-    solve_job.run_job(pipe, X, y, 1e-2, loss, None, 0, stop)
-    kind, net = pipe.sent[-1]
-    assert kind == "stopped" and [k for k, _ in pipe.sent].count("progress") == 1
-    assert isinstance(net, solve_job.StoppedNetwork)
-    assert nonconvex_objective(X, y, net.U, net.alpha, 1e-2, loss=loss) == pytest.approx(net.value, rel=1e-9)
-    p_star = solve_convex(X, y, 1e-2, loss=loss, method="cvxpy").value
-    tol = 1e-6 * abs(p_star)
-    assert net.lower_bound <= p_star + tol <= net.value + 2 * tol
-    assert net.value > p_star * (1 + 1e-6)             # one round is not the optimum here: a real stop
 
 
 def test_a_finished_job_is_collected_without_anyone_polling(board, monkeypatch):

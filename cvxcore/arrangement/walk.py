@@ -52,7 +52,7 @@ def edges_rank3(L, R):
     """
     k = L.shape[0]
     E1, E2 = _circle_bases(L)
-    out: dict[str, list] = {key: [] for key in ("line", "A", "B", "mid", "H")}
+    out = {key: [] for key in ("line", "A", "B", "mid", "H")}
     step = max(1, 1_000_000 // max(k, 1))
     for s in range(0, k, step):
         i = np.arange(s, min(k, s + step))
