@@ -155,10 +155,6 @@ class Job:
                     self.result = body
                     self._end(Status.DONE)
                     return
-                elif kind == "stopped":          # the core stopped by itself: its last network
-                    self.network = body
-                    self._stop_with_network()
-                    return
                 else:
                     self._end(Status.ERROR if kind == "error" else Status.FAILED, str(body))
                     return

@@ -241,7 +241,7 @@ def stopped_alt(ds: Dataset, snap: jobs.Snapshot) -> str:
     """The text alternative of :func:`stopped_figure`."""
     net = snap.network
     if net is None or snap.status is not jobs.Status.STOPPED:
-        return (f"Chart: the {ds.n} data points only; the exact solve was stopped or failed before its first "
+        return (f"Chart: the {ds.n} data points only; the exact solve failed, or was stopped before its first "
                 f"round.")
     what = "the fit f(x)" if ds.d == 1 else "the decision regions and boundary f(x) = 0"
     m = int(np.asarray(net.alpha).size)
@@ -254,7 +254,7 @@ def stopped_alt(ds: Dataset, snap: jobs.Snapshot) -> str:
 def stopped_caption(ds: Dataset, snap: jobs.Snapshot) -> str:
     """What :func:`stopped_figure` shows, in words."""
     if snap.network is None or snap.status is not jobs.Status.STOPPED:
-        return "Your data: there is no network to draw (the solve ended before its first round)."
+        return "Your data: there is no network to draw (the solve failed, or was stopped before its first round)."
     return (f"**Stopped — not optimal.** The network of the solve's last round before the stop, on your data: "
             f"its objective (2) is {snap.network.value:.6g}, the upper bound on p\\* beside it, not p\\*.")
 

@@ -47,7 +47,7 @@ def exact_patterns(X: np.ndarray) -> np.ndarray:
 def _progress(info: dict[str, Any], X: np.ndarray, y: np.ndarray, beta: float, loss: str) -> dict[str, Any]:
     """The part of a working-set round's ``info`` a page shows: the round, the certified bounds
     on p*, the working set's size and the round's network (:class:`StoppedNetwork`: what a Stop
-    shows; at n = 1,000 about 500 neurons, 16 KB for the pipe)."""
+    shows; at n = 1,000 up to about 1,000 neurons, 32 KB for the pipe)."""
     body: dict[str, Any] = {"round": int(info.get("round", 0)), "upper": float(info.get("upper_bound", np.inf)),
                             "lower": float(info.get("lower_bound", -np.inf)),
                             "blocks": int(info.get("working_set", 0))}
@@ -81,17 +81,12 @@ class StoppedNetwork:
     value: float
     lower_bound: float
 
-    @classmethod
-    def of(cls, res: ConvexResult) -> StoppedNetwork:
-        return cls(np.asarray(res.U, float), np.asarray(res.alpha, float), float(res.value), float(res.lower_bound))
-
 
 def run_job(conn: Any, X: np.ndarray, y: np.ndarray, beta: float, loss: str, warm: WarmStart | None,
             niceness: int = 0) -> None:
     """The body of one solve job's process (:class:`lab.jobs.Job`): :func:`solve` over the exact
     arrangement, sending ``("progress", dict)`` after each working-set round (:func:`_progress`,
-    the round's network with it), then ``("done", ConvexResult)``, ``("stopped",
-    StoppedNetwork)`` (the core stopped because nobody listens), ``("error", the core's message
+    the round's network with it), then ``("done", ConvexResult)``, ``("error", the core's message
     about the input)`` or ``("failed", what went wrong)`` through ``conn``.  A Stop ends the
     process (:meth:`lab.jobs.Job.stop`): what it shows is the last round's network, already sent.
     ``niceness``: the process yields the core to the server's own (a class's page runs come
@@ -113,9 +108,7 @@ def run_job(conn: Any, X: np.ndarray, y: np.ndarray, beta: float, loss: str, war
         options: dict[str, Any] = {"callback": report} if warm is None else {"callback": report, "warm": warm}
         with _one_blas_thread():
             res = solve_convex(X, y, beta, loss=loss, **options)
-        if res.status.startswith("stopped"):
-            conn.send(("stopped", StoppedNetwork.of(res)))
-        else:
+        if not res.status.startswith("stopped"):    # stopped: nobody is listening any more
             conn.send(("done", dataclasses.replace(res, arrangement=None)))
     except ValueError as e:
         conn.send(("error", str(e)))

@@ -14,13 +14,14 @@ With the direction of each block fixed, (8) is a program in the magnitudes a ≥
 
 solved exactly, without cones: the hinge's by HiGHS's dual simplex (a vertex; its multipliers p
 give v = y∘p, and its magnitudes are solved again on their own basis, :func:`_on_the_margin`),
-the lasso by the active-set method of :func:`cvxcore.convex.directions.nonneg_lasso` (v = y − Ha),
-both on unit columns.  Starting from the network's own directions, each round prices v over
-every cell and adds the maximising directions of the most violated cells (column generation
-over directions, as in the working set's first phase): each round's network is an upper bound
-and each v, scaled into the feasible set, a lower bound.  The hinge's program keeps every
-direction (its vertex duals would otherwise alternate, as a working set that drops its slack
-blocks cycles).
+the lasso by Lawson and Hanson's active set on QR factors (:func:`_nonneg_lasso_qr`, v = y − Ha;
+the first phase's :func:`cvxcore.convex.directions.nonneg_lasso` works on the Gram matrix, whose
+squared condition number merges features 10⁻⁶ apart), both on unit columns. Starting from the
+network's own directions, each round prices v over every cell and adds the maximising directions
+of the most violated cells (column generation over directions, as in the working set's first
+phase): each round's network is an upper bound and each v, scaled into the feasible set, a lower
+bound. The hinge's program keeps every direction (its vertex duals would otherwise alternate, as
+a working set that drops its slack blocks cycles).
 
 Only candidates: :func:`cvxcore.convex.certificate.certify` prices every dual point over all
 cells, the network's objective (2) is recomputed, and the result is kept only when its certified
